@@ -1,0 +1,63 @@
+# Small helpers shared by every CMakeLists.txt in Sokei.
+
+set(SOKEI_WARNINGS -Wall -Wextra -Werror -Wno-unused-parameter)
+
+# sokei_library(NAME SRCS ... DEPS ...): a static library of our own code, warnings as errors.
+function(sokei_library name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SRCS})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE ${SOKEI_WARNINGS})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# sokei_executable(NAME SRCS ... DEPS ...)
+function(sokei_executable name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SRCS})
+  target_compile_options(${name} PRIVATE ${SOKEI_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+endfunction()
+
+# sokei_test(NAME SRCS ... DEPS ... [LABELS ...]): a GoogleTest binary registered with CTest.
+function(sokei_test name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SRCS})
+  target_compile_options(${name} PRIVATE ${SOKEI_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES
+    ENVIRONMENT "SOKEI_SOURCE_DIR=${PROJECT_SOURCE_DIR};SOKEI_BUILD_DIR=${PROJECT_BINARY_DIR}"
+    LABELS "${ARG_LABELS}" TIMEOUT 600)
+endfunction()
+
+# sokei_proto_library(NAME ROOT dir PROTOS rel/a.proto ... [GRPC] DEPS ...): C++ (and gRPC) code
+# for protos given relative to ROOT; output goes to ${PROJECT_BINARY_DIR}/gen/<rel>.pb.{h,cc}.
+function(sokei_proto_library name)
+  cmake_parse_arguments(ARG "GRPC" "ROOT" "PROTOS;DEPS" ${ARGN})
+  set(gen_dir ${PROJECT_BINARY_DIR}/gen)
+  file(MAKE_DIRECTORY ${gen_dir})
+  set(import_flags -I${PROJECT_SOURCE_DIR}/protos -I${SOKEI_GOOGLEAPIS_DIR} -I${SOKEI_GRPC_PROTO_DIR})
+  set(srcs)
+  foreach(rel ${ARG_PROTOS})
+    string(REGEX REPLACE "\\.proto$" "" base ${rel})
+    set(outs ${gen_dir}/${base}.pb.h ${gen_dir}/${base}.pb.cc)
+    set(plugin_args)
+    if(ARG_GRPC)
+      list(APPEND outs ${gen_dir}/${base}.grpc.pb.h ${gen_dir}/${base}.grpc.pb.cc)
+      set(plugin_args --grpc_out=${gen_dir} --plugin=protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>)
+    endif()
+    add_custom_command(
+      OUTPUT ${outs}
+      COMMAND protobuf::protoc ${import_flags} --cpp_out=${gen_dir} ${plugin_args} ${ARG_ROOT}/${rel}
+      DEPENDS ${ARG_ROOT}/${rel} protobuf::protoc
+      COMMENT "protoc ${rel}" VERBATIM)
+    list(APPEND srcs ${outs})
+  endforeach()
+  add_library(${name} STATIC ${srcs})
+  target_include_directories(${name} PUBLIC ${gen_dir})
+  target_link_libraries(${name} PUBLIC protobuf::libprotobuf ${ARG_DEPS})
+  if(ARG_GRPC)
+    target_link_libraries(${name} PUBLIC gRPC::grpc++)
+  endif()
+endfunction()

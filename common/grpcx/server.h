@@ -1,0 +1,58 @@
+// Server bootstrap shared by every Sokei process: sized thread pool, message limits, health and
+// reflection, SO_REUSEPORT off, and SIGTERM/SIGINT drain (health NOT_SERVING first, then
+// Shutdown with a grace deadline). Handlers never see the threading model; it lives here.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+
+namespace sokei::grpcx {
+
+struct ServerOptions {
+  std::string listen_addr;  // host:port; port 0 picks a free one
+  int threads = 8;          // database-bound handlers; in-flight calls are capped at 4x this
+  int max_message_bytes = 4 * 1024 * 1024;
+  int shutdown_grace_ms = 10000;
+  bool reflection = true;
+};
+
+class Server {
+ public:
+  // Builds and starts the server. `services` must outlive it.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options,
+                                                      const std::vector<grpc::Service*>& services,
+                                                      const std::vector<std::string>& health_names);
+  ~Server();
+
+  int port() const { return port_; }
+  // Marks every health name NOT_SERVING, then shuts down with the grace deadline.
+  void Shutdown();
+  // Blocks until SIGTERM or SIGINT arrives, then Shutdown().
+  void WaitForTermination();
+
+ private:
+  Server() = default;
+  std::unique_ptr<grpc::Server> server_;
+  std::vector<std::string> health_names_;
+  int port_ = 0;
+  int grace_ms_ = 0;
+  bool shut_down_ = false;
+};
+
+// Blocks SIGTERM/SIGINT in the calling thread; call first thing in main() so every thread
+// inherits the mask and WaitForTermination() receives the signal.
+void BlockTerminationSignals();
+
+// A channel to another service (or a test client): no SO_REUSEPORT games, message limit set.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, int max_message_bytes = 0);
+
+// Sets a deadline `ms` from now on a client context.
+void SetTimeout(grpc::ClientContext* ctx, int ms);
+
+}  // namespace sokei::grpcx

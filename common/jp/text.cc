@@ -1,0 +1,124 @@
+#include "common/jp/text.h"
+
+#include <memory>
+
+#include <unicode/normalizer2.h>
+#include <unicode/ucnv.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status.h"
+
+namespace sokei::jp {
+namespace {
+
+const icu::Normalizer2* Instance(bool casefold) {
+  UErrorCode err = U_ZERO_ERROR;
+  const icu::Normalizer2* n = casefold ? icu::Normalizer2::getNFKCCasefoldInstance(err)
+                                       : icu::Normalizer2::getNFKCInstance(err);
+  if (U_FAILURE(err) || n == nullptr) std::abort();  // ICU data missing: cannot happen
+  return n;
+}
+
+std::string Normalize(absl::string_view utf8, bool casefold) {
+  icu::UnicodeString in = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  UErrorCode err = U_ZERO_ERROR;
+  icu::UnicodeString out = Instance(casefold)->normalize(in, err);
+  std::string result;
+  if (U_FAILURE(err)) return std::string(utf8);
+  out.toUTF8String(result);
+  return result;
+}
+
+struct ConverterCloser {
+  void operator()(UConverter* c) const { ucnv_close(c); }
+};
+
+}  // namespace
+
+std::string Nfkc(absl::string_view utf8) { return Normalize(utf8, false); }
+
+std::string SearchFold(absl::string_view utf8) {
+  std::string folded = Normalize(utf8, true);
+  std::string out;
+  out.reserve(folded.size());
+  for (char c : folded) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') out.push_back(c);
+  }
+  return out;
+}
+
+bool IsValidUtf8(absl::string_view bytes) {
+  int32_t i = 0;
+  const int32_t n = static_cast<int32_t>(bytes.size());
+  const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<std::string> Cp932ToUtf8(absl::string_view bytes) {
+  UErrorCode err = U_ZERO_ERROR;
+  std::unique_ptr<UConverter, ConverterCloser> conv(ucnv_open("windows-31j", &err));
+  if (U_FAILURE(err)) return status::Internal("ENCODING_UNAVAILABLE");
+  ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &err);
+  icu::UnicodeString out;
+  const char* src = bytes.data();
+  const char* src_end = bytes.data() + bytes.size();
+  UChar buffer[1024];
+  while (true) {
+    UChar* target = buffer;
+    err = U_ZERO_ERROR;
+    ucnv_toUnicode(conv.get(), &target, buffer + 1024, &src, src_end, nullptr, true, &err);
+    out.append(buffer, static_cast<int32_t>(target - buffer));
+    if (err == U_BUFFER_OVERFLOW_ERROR) continue;
+    if (U_FAILURE(err)) {
+      return status::InvalidField(
+          "ENCODING_INVALID", "content",
+          absl::StrCat("not valid CP932 (Shift_JIS) near byte ", src - bytes.data()));
+    }
+    break;
+  }
+  std::string result;
+  out.toUTF8String(result);
+  return result;
+}
+
+absl::StatusOr<std::string> DecodeText(absl::string_view bytes, TextEncoding encoding) {
+  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+  switch (encoding) {
+    case TextEncoding::kUtf8:
+      if (!IsValidUtf8(bytes)) {
+        return status::InvalidField("ENCODING_INVALID", "content", "not valid UTF-8");
+      }
+      return std::string(bytes);
+    case TextEncoding::kCp932:
+      return Cp932ToUtf8(bytes);
+    case TextEncoding::kAuto:
+      if (IsValidUtf8(bytes)) return std::string(bytes);
+      return Cp932ToUtf8(bytes);
+  }
+  return status::Internal("ENCODING_UNAVAILABLE");
+}
+
+bool HasControlCharacters(absl::string_view utf8) {
+  for (unsigned char c : utf8) {
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return true;
+  }
+  return false;
+}
+
+size_t CodePointCount(absl::string_view utf8) {
+  size_t n = 0;
+  for (unsigned char c : utf8) {
+    if ((c & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+}  // namespace sokei::jp

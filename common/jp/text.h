@@ -1,0 +1,36 @@
+// Japanese text handling: NFKC normalisation, search folding, CP932 (Excel's Shift_JIS) → UTF-8.
+// Parse on normalised text but always keep the raw text beside the parsed value.
+#pragma once
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+
+namespace sokei::jp {
+
+// NFKC: full-width ASCII to half-width, half-width katakana to full-width, ① → 1, ～ → ~.
+// Invalid UTF-8 is replaced by U+FFFD.
+std::string Nfkc(absl::string_view utf8);
+
+// NFKC with case folding and whitespace removed: the key used for width- and case-insensitive search.
+std::string SearchFold(absl::string_view utf8);
+
+bool IsValidUtf8(absl::string_view bytes);
+
+// Decodes CP932 (windows-31j, including NEC/IBM extensions such as ① and ～) to UTF-8. Invalid
+// byte sequences are an INVALID_ARGUMENT naming the byte offset.
+absl::StatusOr<std::string> Cp932ToUtf8(absl::string_view bytes);
+
+enum class TextEncoding { kAuto, kUtf8, kCp932 };
+
+// Decodes a file's bytes: strips a UTF-8 BOM; kAuto takes valid UTF-8 as UTF-8, otherwise CP932.
+absl::StatusOr<std::string> DecodeText(absl::string_view bytes, TextEncoding encoding);
+
+// True when the text has ASCII control characters other than tab, LF and CR.
+bool HasControlCharacters(absl::string_view utf8);
+
+// Number of Unicode code points (for length limits that people count in characters).
+size_t CodePointCount(absl::string_view utf8);
+
+}  // namespace sokei::jp

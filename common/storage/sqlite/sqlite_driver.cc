@@ -1,0 +1,186 @@
+#include "common/storage/sqlite/sqlite_driver.h"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+
+namespace sokei::storage {
+namespace {
+
+absl::Status MapError(sqlite3* db, int rc, absl::string_view what) {
+  const int primary = rc & 0xff;
+  log::Warn("sqlite error", {{"op", what}, {"detail", sqlite3_errmsg(db)}});
+  if (primary == SQLITE_CONSTRAINT &&
+      (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)) {
+    return status::WithReason(absl::StatusCode::kAlreadyExists, "unique constraint violated",
+                              "STORAGE_UNIQUE_VIOLATION");
+  }
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    return status::Unavailable("STORAGE_BUSY", "the database is busy; retry");
+  }
+  if (primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN) {
+    return status::Unavailable("STORAGE_UNAVAILABLE", "the database is unavailable");
+  }
+  return status::Internal("STORAGE_ERROR");
+}
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  absl::StatusOr<std::vector<Row>> Query(absl::string_view sql,
+                                         const std::vector<Value>& params) override {
+    SOKEI_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    for (size_t i = 0; i < params.size(); ++i) {
+      const std::string placeholder = absl::StrCat("$", i + 1);
+      int index = sqlite3_bind_parameter_index(stmt, placeholder.c_str());
+      if (index == 0) continue;  // parameter not used by this statement
+      int rc = Bind(stmt, index, params[i]);
+      if (rc != SQLITE_OK) return MapError(db_, rc, "bind");
+    }
+    std::vector<Row> rows;
+    while (true) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        absl::Status s = MapError(db_, sqlite3_extended_errcode(db_), "step");
+        sqlite3_reset(stmt);
+        return s;
+      }
+      const int n = sqlite3_column_count(stmt);
+      Row row(n);
+      for (int c = 0; c < n; ++c) row[c] = Column(stmt, c);
+      rows.push_back(std::move(row));
+    }
+    sqlite3_reset(stmt);
+    return rows;
+  }
+
+  absl::Status ExecScript(absl::string_view sql) override {
+    std::string s(sql);
+    int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return MapError(db_, sqlite3_extended_errcode(db_), "script");
+    return absl::OkStatus();
+  }
+
+  absl::Status Begin(TxMode mode) override {
+    return ExecScript(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  }
+  absl::Status Commit() override { return ExecScript("COMMIT"); }
+  void Rollback() override {
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+ private:
+  absl::StatusOr<sqlite3_stmt*> Prepare(absl::string_view sql) {
+    auto it = cache_.find(std::string(sql));
+    if (it != cache_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return MapError(db_, rc, "prepare");
+    cache_.emplace(std::string(sql), stmt);
+    return stmt;
+  }
+
+  static int Bind(sqlite3_stmt* stmt, int index, const Value& v) {
+    if (std::holds_alternative<std::monostate>(v)) return sqlite3_bind_null(stmt, index);
+    if (const auto* i = std::get_if<int64_t>(&v)) return sqlite3_bind_int64(stmt, index, *i);
+    if (const auto* d = std::get_if<double>(&v)) return sqlite3_bind_double(stmt, index, *d);
+    if (const auto* s = std::get_if<std::string>(&v)) {
+      return sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    }
+    const auto& b = std::get<Blob>(v);
+    return sqlite3_bind_blob64(stmt, index, b.bytes.data(), b.bytes.size(), SQLITE_TRANSIENT);
+  }
+
+  static Value Column(sqlite3_stmt* stmt, int c) {
+    switch (sqlite3_column_type(stmt, c)) {
+      case SQLITE_INTEGER: return int64_t{sqlite3_column_int64(stmt, c)};
+      case SQLITE_FLOAT: return sqlite3_column_double(stmt, c);
+      case SQLITE_TEXT:
+        return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
+                           sqlite3_column_bytes(stmt, c));
+      case SQLITE_BLOB: {
+        const void* p = sqlite3_column_blob(stmt, c);
+        return Blob{std::string(static_cast<const char*>(p), sqlite3_column_bytes(stmt, c))};
+      }
+      default: return std::monostate{};
+    }
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  explicit SqliteDatabase(std::vector<std::unique_ptr<Connection>> conns)
+      : free_(std::move(conns)) {}
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Lease Acquire() override {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](std::vector<std::unique_ptr<Connection>>* f) { return !f->empty(); }, &free_));
+    auto conn = std::move(free_.back());
+    free_.pop_back();
+    return Lease(this, std::move(conn));
+  }
+
+ protected:
+  void Release(std::unique_ptr<Connection> conn) override {
+    absl::MutexLock lock(&mu_);
+    free_.push_back(std::move(conn));
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<Connection>> free_ ABSL_GUARDED_BY(mu_);
+};
+
+absl::StatusOr<std::unique_ptr<Connection>> OpenOne(const SqliteOptions& options) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(options.path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    if (db != nullptr) sqlite3_close_v2(db);
+    log::Error("cannot open sqlite database", {{"path", options.path}});
+    return status::Unavailable("STORAGE_UNAVAILABLE", "the database cannot be opened");
+  }
+  sqlite3_busy_timeout(db, options.busy_timeout_ms);
+  sqlite3_extended_result_codes(db, 1);
+  auto conn = std::make_unique<SqliteConnection>(db);
+  SOKEI_RETURN_IF_ERROR(conn->ExecScript(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+  return conn;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Database>> OpenSqlite(const SqliteOptions& options) {
+  std::vector<std::unique_ptr<Connection>> conns;
+  for (int i = 0; i < std::max(1, options.pool_size); ++i) {
+    SOKEI_ASSIGN_OR_RETURN(auto c, OpenOne(options));
+    conns.push_back(std::move(c));
+  }
+  return std::unique_ptr<Database>(new SqliteDatabase(std::move(conns)));
+}
+
+}  // namespace sokei::storage
