@@ -37,7 +37,7 @@ function(sokei_proto_library name)
   cmake_parse_arguments(ARG "GRPC" "ROOT" "PROTOS;DEPS" ${ARGN})
   set(gen_dir ${PROJECT_BINARY_DIR}/gen)
   file(MAKE_DIRECTORY ${gen_dir})
-  set(import_flags -I${PROJECT_SOURCE_DIR}/protos -I${SOKEI_GOOGLEAPIS_DIR} -I${SOKEI_GRPC_PROTO_DIR})
+  set(import_flags -I${ARG_ROOT} -I${PROJECT_SOURCE_DIR}/protos -I${SOKEI_GOOGLEAPIS_DIR} -I${SOKEI_GRPC_PROTO_DIR})
   set(srcs)
   foreach(rel ${ARG_PROTOS})
     string(REGEX REPLACE "\\.proto$" "" base ${rel})
@@ -60,4 +60,16 @@ function(sokei_proto_library name)
   if(ARG_GRPC)
     target_link_libraries(${name} PUBLIC gRPC::grpc++)
   endif()
+endfunction()
+
+# sokei_embed_migrations(OUT_VAR FUNCTION fn NAMESPACE ns FILES ...): compiles SQL files into code.
+function(sokei_embed_migrations out_var)
+  cmake_parse_arguments(ARG "" "FUNCTION;NAMESPACE" "FILES" ${ARGN})
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${ARG_FUNCTION}.cc)
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DFUNCTION=${ARG_FUNCTION} -DNAMESPACE=${ARG_NAMESPACE}
+            "-DFILES=${ARG_FILES}" -P ${PROJECT_SOURCE_DIR}/cmake/EmbedSql.cmake
+    DEPENDS ${ARG_FILES} ${PROJECT_SOURCE_DIR}/cmake/EmbedSql.cmake
+    COMMENT "embedding migrations ${ARG_FUNCTION}" VERBATIM)
+  set(${out_var} ${out} PARENT_SCOPE)
 endfunction()

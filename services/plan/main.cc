@@ -1,0 +1,48 @@
+// sokei-plan: wiring only. Config → SQLite → migrations → domain → gRPC server.
+#include <filesystem>
+
+#include "common/config/config.h"
+#include "common/grpcx/server.h"
+#include "common/log/log.h"
+#include "common/storage/sqlite/sqlite_driver.h"
+#include "services/plan/api/plan_grpc_service.h"
+#include "services/plan/storage/sql_plan_repository.h"
+
+int main() {
+  using namespace sokei;
+  grpcx::BlockTerminationSignals();
+  auto cfg = config::LoadServiceConfig("plan", "127.0.0.1:50051");
+  if (!cfg.ok()) config::DieWithConfigError(cfg.status());
+  if (!cfg->pg_dsn.empty()) {
+    config::DieWithConfigError(absl::InvalidArgumentError(
+        "SOKEI_PG_DSN is set but this build has no PostgreSQL driver yet; unset it to use SQLite"));
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(cfg->data_dir, ec);
+  if (ec) config::DieWithConfigError(absl::InvalidArgumentError("SOKEI_DATA_DIR cannot be created"));
+  auto db = storage::OpenSqlite({cfg->data_dir + "/plan.db", cfg->threads, 5000});
+  if (!db.ok()) {
+    log::Error("database unavailable", {{"error", db.status().message()}});
+    return 1;
+  }
+  plan::SqlPlanRepository repo(db->get());
+  if (auto s = repo.Migrate(); !s.ok()) {
+    log::Error("migrations failed", {{"error", s.message()}});
+    return 1;
+  }
+  plan::PlanDomain domain(&repo);
+  plan::PlanGrpcService service(&domain, cfg->auth_mode);
+  auto server = grpcx::Server::Start({cfg->listen_addr, cfg->threads, cfg->max_message_bytes,
+                                      cfg->shutdown_grace_ms, true},
+                                     {&service}, {"sokei.plan.v1.PlanService"});
+  if (!server.ok()) {
+    log::Error("cannot start", {{"error", server.status().message()}});
+    return 1;
+  }
+  const std::string port = std::to_string((*server)->port());
+  log::Info("sokei-plan serving", {{"addr", cfg->listen_addr}, {"port", port},
+                                   {"auth_mode", cfg->auth_mode == config::AuthMode::kDev ? "dev" : "metadata"}});
+  (*server)->WaitForTermination();
+  log::Info("sokei-plan stopped");
+  return 0;
+}

@@ -1,0 +1,176 @@
+#include "services/plan/storage/sql_plan_repository.h"
+
+#include "common/status/status.h"
+
+namespace sokei::plan {
+namespace {
+
+using storage::AsInt;
+using storage::AsText;
+using storage::Blob;
+using storage::Row;
+using storage::Value;
+
+// SQL as named constants next to the repository that uses them.
+constexpr char kGet[] =
+    "SELECT name, municipality, plan, collection, code, sort_key, revision, data "
+    "FROM plan_resources WHERE kind = $1 AND name = $2";
+constexpr char kListCollection[] =
+    "SELECT name, municipality, plan, collection, code, sort_key, revision, data "
+    "FROM plan_resources WHERE kind = $1 AND collection = $2 ORDER BY sort_key, name";
+constexpr char kListPlan[] =
+    "SELECT name, municipality, plan, collection, code, sort_key, revision, data "
+    "FROM plan_resources WHERE kind = $1 AND plan = $2 ORDER BY sort_key, name";
+constexpr char kListMunicipality[] =
+    "SELECT name, municipality, plan, collection, code, sort_key, revision, data "
+    "FROM plan_resources WHERE kind = $1 AND municipality = $2 ORDER BY plan, sort_key, name";
+constexpr char kInsert[] =
+    "INSERT INTO plan_resources (kind, name, municipality, plan, collection, code, sort_key, "
+    "revision, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+constexpr char kUpdate[] =
+    "UPDATE plan_resources SET municipality = $3, plan = $4, collection = $5, code = $6, "
+    "sort_key = $7, revision = $8, data = $9 WHERE kind = $1 AND name = $2";
+constexpr char kDelete[] = "DELETE FROM plan_resources WHERE kind = $1 AND name = $2";
+constexpr char kNextAuditSeq[] =
+    "SELECT COALESCE(MAX(seq), 0) + 1 FROM plan_audit_events WHERE municipality = $1";
+constexpr char kInsertAudit[] =
+    "INSERT INTO plan_audit_events (municipality, seq, time_micros, actor, method, resource, "
+    "request_id, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+// Prefix match without LIKE (whose escaping and case rules differ between databases).
+constexpr char kListAudit[] =
+    "SELECT municipality, seq, time_micros, actor, method, resource, request_id, before_json, "
+    "after_json FROM plan_audit_events WHERE municipality = $1 "
+    "AND ($2 = '' OR substr(resource, 1, length($2)) = $2) AND ($3 = '' OR actor = $3) "
+    "ORDER BY seq DESC LIMIT $4 OFFSET $5";
+constexpr char kGetIdempotency[] =
+    "SELECT municipality, request_id, method, fingerprint, response, time_micros "
+    "FROM plan_idempotency WHERE municipality = $1 AND request_id = $2";
+constexpr char kPutIdempotency[] =
+    "INSERT INTO plan_idempotency (municipality, request_id, method, fingerprint, response, "
+    "time_micros) VALUES ($1, $2, $3, $4, $5, $6)";
+
+
+Record ToRecord(const Row& r) {
+  Record rec;
+  rec.name = AsText(r[0]);
+  rec.municipality = AsText(r[1]);
+  rec.plan = AsText(r[2]);
+  rec.collection = AsText(r[3]);
+  rec.code = AsText(r[4]);
+  rec.sort_key = AsInt(r[5]);
+  rec.revision = AsInt(r[6]);
+  rec.data = AsText(r[7]);
+  return rec;
+}
+
+std::vector<Value> RecordParams(Kind kind, const Record& r) {
+  return {std::string(KindName(kind)), r.name, r.municipality, r.plan, r.collection, r.code,
+          r.sort_key, r.revision, Blob{r.data}};
+}
+
+class SqlPlanTx final : public PlanTx {
+ public:
+  explicit SqlPlanTx(storage::Connection& c) : c_(c) {}
+
+  absl::StatusOr<std::optional<Record>> Get(Kind kind, const std::string& name) override {
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGet, {std::string(KindName(kind)), name}));
+    if (rows.empty()) return std::nullopt;
+    return ToRecord(rows.front());
+  }
+  absl::StatusOr<std::vector<Record>> ListCollection(Kind kind,
+                                                     const std::string& collection) override {
+    return List(kListCollection, kind, collection);
+  }
+  absl::StatusOr<std::vector<Record>> ListPlan(Kind kind, const std::string& plan) override {
+    return List(kListPlan, kind, plan);
+  }
+  absl::StatusOr<std::vector<Record>> ListMunicipality(Kind kind,
+                                                       const std::string& m) override {
+    return List(kListMunicipality, kind, m);
+  }
+  absl::Status Insert(Kind kind, const Record& r) override {
+    return c_.Exec(kInsert, RecordParams(kind, r));
+  }
+  absl::Status Update(Kind kind, const Record& r) override {
+    return c_.Exec(kUpdate, RecordParams(kind, r));
+  }
+  absl::Status Delete(Kind kind, const std::string& name) override {
+    return c_.Exec(kDelete, {std::string(KindName(kind)), name});
+  }
+  absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) override {
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kNextAuditSeq, {row.municipality}));
+    const int64_t seq = rows.empty() ? 1 : AsInt(rows.front()[0]);
+    SOKEI_RETURN_IF_ERROR(c_.Exec(
+        kInsertAudit, {row.municipality, seq, row.time_micros, row.actor, row.method, row.resource,
+                       row.request_id, row.before_json, row.after_json}));
+    return seq;
+  }
+  absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& m, const std::string& prefix,
+                                                  const std::string& actor, int64_t offset,
+                                                  int64_t limit) override {
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kListAudit, {m, prefix, actor, limit, offset}));
+    std::vector<AuditRow> out;
+    for (const Row& r : rows) {
+      out.push_back({AsText(r[0]), AsInt(r[1]), AsInt(r[2]), AsText(r[3]), AsText(r[4]),
+                     AsText(r[5]), AsText(r[6]), AsText(r[7]), AsText(r[8])});
+    }
+    return out;
+  }
+  absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(const std::string& m,
+                                                               const std::string& id) override {
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGetIdempotency, {m, id}));
+    if (rows.empty()) return std::nullopt;
+    const Row& r = rows.front();
+    return IdempotencyRow{AsText(r[0]), AsText(r[1]), AsText(r[2]),
+                          AsText(r[3]), AsText(r[4]), AsInt(r[5])};
+  }
+  absl::Status PutIdempotency(const IdempotencyRow& row) override {
+    return c_.Exec(kPutIdempotency, {row.municipality, row.request_id, row.method,
+                                     row.fingerprint, Blob{row.response}, row.time_micros});
+  }
+
+ private:
+  absl::StatusOr<std::vector<Record>> List(const char* sql, Kind kind, const std::string& key) {
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(sql, {std::string(KindName(kind)), key}));
+    std::vector<Record> out;
+    out.reserve(rows.size());
+    for (const Row& r : rows) out.push_back(ToRecord(r));
+    return out;
+  }
+
+  storage::Connection& c_;
+};
+
+}  // namespace
+
+const char* KindName(Kind kind) {
+  switch (kind) {
+    case Kind::kMunicipality: return "municipality";
+    case Kind::kDepartment: return "department";
+    case Kind::kPlan: return "plan";
+    case Kind::kNode: return "node";
+    case Kind::kPackage: return "package";
+    case Kind::kLink: return "link";
+  }
+  return "unknown";
+}
+
+absl::Status SqlPlanRepository::Migrate() {
+  return storage::ApplyMigrations(*db_, "plan", PlanMigrations());
+}
+
+absl::Status SqlPlanRepository::Read(const std::function<absl::Status(PlanTx&)>& fn) {
+  return storage::InTransaction(*db_, storage::TxMode::kRead, [&](storage::Connection& c) {
+    SqlPlanTx tx(c);
+    return fn(tx);
+  });
+}
+
+absl::Status SqlPlanRepository::Write(const std::function<absl::Status(PlanTx&)>& fn) {
+  return storage::InTransaction(*db_, storage::TxMode::kWrite, [&](storage::Connection& c) {
+    SqlPlanTx tx(c);
+    return fn(tx);
+  });
+}
+
+}  // namespace sokei::plan

@@ -1,0 +1,435 @@
+// sokei: the command-line client. Talks gRPC to the services; prints what a person can read, or
+// --json for scripts. Errors show the status reason and the offending field, not a stack of codes.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/config/config.h"
+#include "common/grpcx/server.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status.h"
+#include "bundle.pb.h"
+#include "sokei/plan/v1/plan_service.grpc.pb.h"
+
+namespace {
+
+namespace pb = sokei::plan::v1;
+using sokei::tools::v1::Bundle;
+
+struct Options {
+  std::string addr = sokei::config::EnvOr("SOKEI_PLAN_ADDR", "127.0.0.1:50051");
+  bool json = false;
+  int timeout_ms = 10000;
+  std::map<std::string, std::string> flags;  // --dept=…, --plan=…
+  std::vector<std::string> args;
+};
+
+const char kUsage[] = R"(usage: sokei [--addr=host:port] [--json] COMMAND
+
+  plans list [MUNICIPALITY]        plans of one municipality (6-digit code), or of every one you see
+  plan tree PLAN                   the plan as an indented tree (PLAN = municipalities/142140/plans/…)
+  plan matrix PLAN [--level=N]     packages × nodes (重点プロジェクト ↔ 施策)
+  nodes search [--plan=PLAN | --municipality=CODE] [--dept=DEPT] [--sdg=N] [--tag=T] [--level=N] WORDS…
+                                   text search, width- and case-insensitive
+  audit MUNICIPALITY               recent changes
+  load FILE.json…                  load plan bundles (idempotent: loading twice changes nothing)
+
+Environment: SOKEI_PLAN_ADDR (default 127.0.0.1:50051).
+)";
+
+int Fail(const absl::Status& s) {
+  auto info = sokei::status::GetErrorInfo(s);
+  std::fprintf(stderr, "error: %s", std::string(s.message()).c_str());
+  if (info) std::fprintf(stderr, " [%s]", info->reason.c_str());
+  std::fprintf(stderr, "\n");
+  for (const auto& v : sokei::status::GetFieldViolations(s)) {
+    std::fprintf(stderr, "  %s: %s\n", v.field.c_str(), v.description.c_str());
+  }
+  if (s.code() == absl::StatusCode::kUnavailable) {
+    std::fprintf(stderr, "  (is the service running? scripts/run.sh starts it)\n");
+  }
+  return s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+void PrintJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.add_whitespace = true;
+  o.preserve_proto_field_names = false;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  std::cout << out;
+}
+
+class Client {
+ public:
+  explicit Client(const Options& o)
+      : o_(o), stub_(pb::PlanService::NewStub(sokei::grpcx::MakeChannel(o.addr, 64 << 20))) {}
+
+  template <typename Req, typename Resp>
+  absl::Status Call(grpc::Status (pb::PlanService::Stub::*fn)(grpc::ClientContext*, const Req&, Resp*),
+                    const Req& req, Resp* resp) {
+    grpc::ClientContext ctx;
+    sokei::grpcx::SetTimeout(&ctx, o_.timeout_ms);
+    return sokei::status::FromGrpc(((*stub_).*fn)(&ctx, req, resp));
+  }
+  pb::PlanService::Stub& stub() { return *stub_; }
+
+ private:
+  const Options& o_;
+  std::unique_ptr<pb::PlanService::Stub> stub_;
+};
+
+std::string MunicipalityName(const std::string& arg) {
+  return absl::StartsWith(arg, "municipalities/") ? arg : absl::StrCat("municipalities/", arg);
+}
+
+int PlansList(Client& c, const Options& o) {
+  std::vector<std::string> municipalities;
+  if (!o.args.empty()) {
+    municipalities.push_back(MunicipalityName(o.args[0]));
+  } else {
+    pb::ListMunicipalitiesRequest req;
+    req.set_page_size(500);
+    pb::ListMunicipalitiesResponse resp;
+    if (auto s = c.Call(&pb::PlanService::Stub::ListMunicipalities, req, &resp); !s.ok()) return Fail(s);
+    for (const auto& m : resp.municipalities()) municipalities.push_back(m.name());
+  }
+  pb::ListPlansResponse all;
+  for (const auto& m : municipalities) {
+    std::string token;
+    do {
+      pb::ListPlansRequest req;
+      req.set_parent(m);
+      req.set_page_size(500);
+      req.set_page_token(token);
+      pb::ListPlansResponse resp;
+      if (auto s = c.Call(&pb::PlanService::Stub::ListPlans, req, &resp); !s.ok()) return Fail(s);
+      for (const auto& p : resp.plans()) *all.add_plans() = p;
+      token = resp.next_page_token();
+    } while (!token.empty());
+  }
+  if (o.json) {
+    PrintJson(all);
+    return 0;
+  }
+  for (const auto& p : all.plans()) {
+    std::printf("%-48s %s  (%d–%d, %s)\n", p.name().c_str(), p.display_name().c_str(),
+                p.period().start_year(), p.period().end_year(),
+                pb::PlanStatus_Name(p.status()).substr(12).c_str());
+  }
+  if (all.plans_size() == 0) std::printf("(no plans)\n");
+  return 0;
+}
+
+std::string Tail(const std::string& name) { return name.substr(name.rfind('/') + 1); }
+
+int PlanTree(Client& c, const Options& o) {
+  if (o.args.empty()) {
+    std::fprintf(stderr, "usage: sokei plan tree PLAN\n");
+    return 2;
+  }
+  pb::GetPlanTreeRequest req;
+  req.set_name(o.args[0]);
+  pb::PlanTree tree;
+  if (auto s = c.Call(&pb::PlanService::Stub::GetPlanTree, req, &tree); !s.ok()) return Fail(s);
+  if (o.json) {
+    PrintJson(tree);
+    return 0;
+  }
+  const auto& plan = tree.plan();
+  std::printf("%s  (%d–%d)\n", plan.display_name().c_str(), plan.period().start_year(), plan.period().end_year());
+  std::vector<std::string> labels;
+  for (const auto& l : tree.levels()) labels.push_back(l.display_name());
+  std::printf("levels: %s\n\n", absl::StrJoin(labels, " → ").c_str());
+  for (const auto& tn : tree.nodes()) {
+    const auto& n = tn.node();
+    std::string extra;
+    std::vector<std::string> depts;
+    for (const auto& d : n.departments()) depts.push_back(Tail(d.department()));
+    if (!depts.empty()) absl::StrAppend(&extra, "  [", absl::StrJoin(depts, ","), "]");
+    if (n.sdg_goals_size() > 0) absl::StrAppend(&extra, "  SDG ", absl::StrJoin(n.sdg_goals(), ","));
+    if (n.tags_size() > 0) absl::StrAppend(&extra, "  #", absl::StrJoin(n.tags(), " #"));
+    const std::string level = n.level() <= static_cast<int>(labels.size()) ? labels[n.level() - 1] : "";
+    std::printf("%s%s %s  〈%s〉%s\n", std::string((n.level() - 1) * 2, ' ').c_str(), n.code().c_str(),
+                n.display_name().c_str(), level.c_str(), extra.c_str());
+  }
+  if (tree.packages_size() > 0) {
+    std::printf("\npackages:\n");
+    std::map<std::string, int> link_counts;
+    for (const auto& p : tree.link_packages()) link_counts[p]++;
+    for (const auto& p : tree.packages()) {
+      std::printf("%s%s %s  〈%s〉 %d link(s)\n", p.parent().empty() ? "  " : "    ", p.code().c_str(),
+                  p.display_name().c_str(), p.kind_label().c_str(), link_counts[p.name()]);
+    }
+  }
+  return 0;
+}
+
+int PlanMatrix(Client& c, const Options& o) {
+  if (o.args.empty()) {
+    std::fprintf(stderr, "usage: sokei plan matrix PLAN [--level=N]\n");
+    return 2;
+  }
+  pb::GetPackageMatrixRequest req;
+  req.set_plan(o.args[0]);
+  if (o.flags.count("level")) req.set_level(std::atoi(o.flags.at("level").c_str()));
+  pb::PackageMatrix m;
+  if (auto s = c.Call(&pb::PlanService::Stub::GetPackageMatrix, req, &m); !s.ok()) return Fail(s);
+  if (o.json) {
+    PrintJson(m);
+    return 0;
+  }
+  for (int i = 0; i < m.packages_size(); ++i) {
+    std::printf("P%d = %s %s\n", i + 1, m.packages(i).code().c_str(), m.packages(i).display_name().c_str());
+  }
+  std::printf("\n");
+  for (const auto& row : m.rows()) {
+    std::string marks;
+    for (int i = 0; i < m.packages_size(); ++i) {
+      bool hit = false;
+      for (const auto& cell : row.cells()) hit |= cell.package() == m.packages(i).name();
+      absl::StrAppend(&marks, hit ? " ●" : " ・");
+    }
+    std::printf("%s  %s %s\n", marks.c_str(), row.node().code().c_str(), row.node().display_name().c_str());
+  }
+  return 0;
+}
+
+int NodesSearch(Client& c, const Options& o) {
+  pb::SearchNodesRequest req;
+  if (o.flags.count("plan")) {
+    req.set_parent(o.flags.at("plan"));
+  } else if (o.flags.count("municipality")) {
+    req.set_parent(absl::StrCat(MunicipalityName(o.flags.at("municipality")), "/plans/-"));
+  } else {
+    std::fprintf(stderr, "nodes search needs --plan=PLAN or --municipality=CODE\n");
+    return 2;
+  }
+  req.set_query(absl::StrJoin(o.args, " "));
+  if (o.flags.count("dept")) {
+    const std::string& d = o.flags.at("dept");
+    req.set_department(absl::StrContains(d, "/") ? d
+                           : absl::StrCat(req.parent().substr(0, req.parent().find("/plans/")), "/departments/", d));
+  }
+  if (o.flags.count("sdg")) req.set_sdg_goal(std::atoi(o.flags.at("sdg").c_str()));
+  if (o.flags.count("tag")) req.set_tag(o.flags.at("tag"));
+  if (o.flags.count("level")) req.set_level(std::atoi(o.flags.at("level").c_str()));
+  req.set_page_size(500);
+  pb::SearchNodesResponse resp;
+  if (auto s = c.Call(&pb::PlanService::Stub::SearchNodes, req, &resp); !s.ok()) return Fail(s);
+  if (o.json) {
+    PrintJson(resp);
+    return 0;
+  }
+  for (const auto& n : resp.nodes()) {
+    std::printf("%-10s %s\n           %s\n", n.code().c_str(), n.display_name().c_str(), n.name().c_str());
+  }
+  std::printf("%d node(s)\n", resp.nodes_size());
+  return 0;
+}
+
+int Audit(Client& c, const Options& o) {
+  if (o.args.empty()) {
+    std::fprintf(stderr, "usage: sokei audit MUNICIPALITY\n");
+    return 2;
+  }
+  pb::ListAuditEventsRequest req;
+  req.set_parent(MunicipalityName(o.args[0]));
+  req.set_page_size(50);
+  pb::ListAuditEventsResponse resp;
+  if (auto s = c.Call(&pb::PlanService::Stub::ListAuditEvents, req, &resp); !s.ok()) return Fail(s);
+  if (o.json) {
+    PrintJson(resp);
+    return 0;
+  }
+  for (const auto& e : resp.audit_events()) {
+    std::printf("%lld  %-8s %-20s %s\n", static_cast<long long>(e.time().seconds()), e.actor().c_str(),
+                e.method().c_str(), e.resource().c_str());
+  }
+  return 0;
+}
+
+// ---- load ----
+
+template <typename Resp, typename Req>
+absl::Status Create(Client& c, grpc::Status (pb::PlanService::Stub::*fn)(grpc::ClientContext*, const Req&, Resp*),
+                    const Req& req, int* created, int* existing) {
+  Resp resp;
+  absl::Status s = c.Call(fn, req, &resp);
+  if (s.ok()) {
+    ++*created;
+    return s;
+  }
+  if (s.code() == absl::StatusCode::kAlreadyExists) {
+    ++*existing;
+    return absl::OkStatus();
+  }
+  return s;
+}
+
+int LoadBundle(Client& c, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    std::fprintf(stderr, "cannot read %s\n", path.c_str());
+    return 2;
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  Bundle b;
+  auto js = google::protobuf::util::JsonStringToMessage(buf.str(), &b);
+  if (!js.ok()) {
+    std::fprintf(stderr, "%s: not a plan bundle: %s\n", path.c_str(), js.ToString().c_str());
+    return 2;
+  }
+  const std::string m = absl::StrCat("municipalities/", b.municipality_id());
+  const std::string plan = absl::StrCat(m, "/plans/", b.plan_id());
+  int created = 0, existing = 0;
+  auto fail = [&](const absl::Status& s, const std::string& what) {
+    std::fprintf(stderr, "%s: while loading %s\n", path.c_str(), what.c_str());
+    return Fail(s);
+  };
+  {
+    pb::CreateMunicipalityRequest req;
+    req.set_municipality_id(b.municipality_id());
+    req.mutable_municipality()->set_display_name(b.municipality_title());
+    req.mutable_municipality()->set_prefecture(b.prefecture());
+    if (auto s = Create(c, &pb::PlanService::Stub::CreateMunicipality, req, &created, &existing); !s.ok()) return fail(s, m);
+  }
+  for (const auto& d : b.departments()) {
+    pb::CreateDepartmentRequest req;
+    req.set_parent(m);
+    req.set_department_id(d.id());
+    req.mutable_department()->set_code(d.code());
+    req.mutable_department()->set_display_name(d.title());
+    if (auto s = Create(c, &pb::PlanService::Stub::CreateDepartment, req, &created, &existing); !s.ok()) return fail(s, d.id());
+  }
+  {
+    pb::CreatePlanRequest req;
+    req.set_parent(m);
+    req.set_plan_id(b.plan_id());
+    *req.mutable_plan() = b.plan();
+    if (auto s = Create(c, &pb::PlanService::Stub::CreatePlan, req, &created, &existing); !s.ok()) return fail(s, plan);
+  }
+  std::map<std::string, int> level;
+  pb::BatchCreateNodesRequest batch;
+  batch.set_parent(plan);
+  for (const auto& n : b.nodes()) {
+    const int lv = n.parent().empty() ? 1 : level[n.parent()] + 1;
+    level[n.id()] = lv;
+    // Skip nodes that already exist so that loading twice is a no-op.
+    pb::GetNodeRequest get;
+    get.set_name(absl::StrCat(plan, "/nodes/", n.id()));
+    pb::Node got;
+    if (c.Call(&pb::PlanService::Stub::GetNode, get, &got).ok()) {
+      ++existing;
+      continue;
+    }
+    auto* r = batch.add_requests();
+    r->set_node_id(n.id());
+    auto* node = r->mutable_node();
+    node->set_code(n.code());
+    node->set_display_name(n.title());
+    node->set_level(lv);
+    node->set_sort_key(static_cast<int>(level.size()));
+    if (!n.parent().empty()) node->set_parent(absl::StrCat(plan, "/nodes/", n.parent()));
+    *node->mutable_sections() = n.sections();
+    *node->mutable_sdg_goals() = n.sdg_goals();
+    *node->mutable_tags() = n.tags();
+    for (const auto& d : n.owners()) {
+      auto* a = node->add_departments();
+      a->set_department(absl::StrCat(m, "/departments/", d));
+      a->set_role(pb::DEPARTMENT_ROLE_OWNER);
+    }
+  }
+  if (batch.requests_size() > 0) {
+    pb::BatchCreateNodesResponse resp;
+    if (auto s = c.Call(&pb::PlanService::Stub::BatchCreateNodes, batch, &resp); !s.ok()) return fail(s, "nodes");
+    created += resp.nodes_size();
+  }
+  int sort = 0;
+  for (const auto& p : b.packages()) {
+    pb::CreatePackageRequest req;
+    req.set_parent(plan);
+    req.set_package_id(p.id());
+    auto* pkg = req.mutable_package();
+    pkg->set_code(p.code());
+    pkg->set_display_name(p.title());
+    pkg->set_kind(p.kind());
+    pkg->set_kind_label(p.kind_label());
+    pkg->set_sort_key(++sort);
+    if (!p.parent().empty()) pkg->set_parent(absl::StrCat(plan, "/packages/", p.parent()));
+    *pkg->mutable_sections() = p.sections();
+    *pkg->mutable_tags() = p.tags();
+    *pkg->mutable_indicator_titles() = p.indicator_titles();
+    if (auto s = Create(c, &pb::PlanService::Stub::CreatePackage, req, &created, &existing); !s.ok()) return fail(s, p.id());
+    for (const auto& node_id : p.nodes()) {
+      pb::CreatePackageLinkRequest lr;
+      lr.set_parent(absl::StrCat(plan, "/packages/", p.id()));
+      lr.mutable_link()->set_node(absl::StrCat(plan, "/nodes/", node_id));
+      lr.mutable_link()->set_role(pb::PACKAGE_LINK_ROLE_PRIMARY);
+      if (auto s = Create(c, &pb::PlanService::Stub::CreatePackageLink, lr, &created, &existing); !s.ok()) {
+        return fail(s, absl::StrCat(p.id(), " → ", node_id));
+      }
+    }
+  }
+  std::printf("%s: %s — %d created, %d already there\n", path.c_str(), plan.c_str(), created, existing);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  std::vector<std::string> words;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--json") {
+      o.json = true;
+    } else if (a == "-h" || a == "--help") {
+      std::printf("%s", kUsage);
+      return 0;
+    } else if (absl::StartsWith(a, "--")) {
+      const size_t eq = a.find('=');
+      std::string key = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+      std::string value = eq == std::string::npos ? "" : a.substr(eq + 1);
+      if (eq == std::string::npos && i + 1 < argc) value = argv[++i];
+      if (key == "addr") {
+        o.addr = value;
+      } else {
+        o.flags[key] = value;
+      }
+    } else {
+      words.push_back(a);
+    }
+  }
+  if (words.empty()) {
+    std::fprintf(stderr, "%s", kUsage);
+    return 2;
+  }
+  Client c(o);
+  auto take = [&](size_t n) { o.args.assign(words.begin() + static_cast<long>(n), words.end()); };
+  const std::string cmd = words[0];
+  const std::string sub = words.size() > 1 ? words[1] : "";
+  if (cmd == "plans" && sub == "list") { take(2); return PlansList(c, o); }
+  if (cmd == "plan" && sub == "tree") { take(2); return PlanTree(c, o); }
+  if (cmd == "plan" && sub == "matrix") { take(2); return PlanMatrix(c, o); }
+  if (cmd == "nodes" && sub == "search") { take(2); return NodesSearch(c, o); }
+  if (cmd == "audit") { take(1); return Audit(c, o); }
+  if (cmd == "load") {
+    take(1);
+    int rc = 0;
+    for (const auto& f : o.args) rc = std::max(rc, LoadBundle(c, f));
+    return rc;
+  }
+  std::fprintf(stderr, "unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
+  return 2;
+}
