@@ -18,12 +18,13 @@ namespace {
 
 absl::Status MapError(sqlite3* db, int rc, absl::string_view what) {
   const int primary = rc & 0xff;
-  log::Warn("sqlite error", {{"op", what}, {"detail", sqlite3_errmsg(db)}});
   if (primary == SQLITE_CONSTRAINT &&
       (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)) {
+    // Expected: the caller maps it to ALREADY_EXISTS or a duplicate-code error.
     return status::WithReason(absl::StatusCode::kAlreadyExists, "unique constraint violated",
                               "STORAGE_UNIQUE_VIOLATION");
   }
+  log::Warn("sqlite error", {{"op", what}, {"detail", sqlite3_errmsg(db)}});
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
     return status::Unavailable("STORAGE_BUSY", "the database is busy; retry");
   }
