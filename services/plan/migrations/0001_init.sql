@@ -12,7 +12,7 @@ CREATE TABLE plan_resources (
   data BYTEA NOT NULL
 );
 CREATE INDEX plan_resources_collection ON plan_resources (kind, collection, sort_key, name);
-CREATE INDEX plan_resources_plan ON plan_resources (kind, plan);
+CREATE INDEX plan_resources_plan ON plan_resources (kind, plan, sort_key, name);
 CREATE INDEX plan_resources_municipality ON plan_resources (kind, municipality);
 CREATE UNIQUE INDEX plan_resources_code ON plan_resources (kind, collection, code) WHERE code <> '';
 

@@ -50,16 +50,23 @@ constexpr char kPutIdempotency[] =
     "time_micros) VALUES ($1, $2, $3, $4, $5, $6)";
 
 
-Record ToRecord(const Row& r) {
+// Moves the column values out of the row (records can be large: the tree read moves ~1 MB).
+std::string Take(Value& v) {
+  if (auto* s = std::get_if<std::string>(&v)) return std::move(*s);
+  if (auto* b = std::get_if<Blob>(&v)) return std::move(b->bytes);
+  return std::string();
+}
+
+Record ToRecord(Row&& r) {
   Record rec;
-  rec.name = AsText(r[0]);
-  rec.municipality = AsText(r[1]);
-  rec.plan = AsText(r[2]);
-  rec.collection = AsText(r[3]);
-  rec.code = AsText(r[4]);
+  rec.name = Take(r[0]);
+  rec.municipality = Take(r[1]);
+  rec.plan = Take(r[2]);
+  rec.collection = Take(r[3]);
+  rec.code = Take(r[4]);
   rec.sort_key = AsInt(r[5]);
   rec.revision = AsInt(r[6]);
-  rec.data = AsText(r[7]);
+  rec.data = Take(r[7]);
   return rec;
 }
 
@@ -75,7 +82,7 @@ class SqlPlanTx final : public PlanTx {
   absl::StatusOr<std::optional<Record>> Get(Kind kind, const std::string& name) override {
     SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGet, {std::string(KindName(kind)), name}));
     if (rows.empty()) return std::nullopt;
-    return ToRecord(rows.front());
+    return ToRecord(std::move(rows.front()));
   }
   absl::StatusOr<std::vector<Record>> ListCollection(Kind kind,
                                                      const std::string& collection) override {
@@ -134,7 +141,7 @@ class SqlPlanTx final : public PlanTx {
     SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(sql, {std::string(KindName(kind)), key}));
     std::vector<Record> out;
     out.reserve(rows.size());
-    for (const Row& r : rows) out.push_back(ToRecord(r));
+    for (Row& r : rows) out.push_back(ToRecord(std::move(r)));
     return out;
   }
 

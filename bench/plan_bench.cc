@@ -1,0 +1,315 @@
+// plan_bench: GetNode throughput against a reference echo server measured in the same run, and
+// GetPlanTree latency for a synthetic 5-level plan of 2,000 nodes and 20 packages.
+//
+// Reference: an echo service on gRPC's completion-queue async API with one server thread — the
+// fastest gRPC 1.51 serves on this machine. Both servers run in this process on loopback; the
+// load client is a completion-queue client holding N calls in flight. Runs alternate (echo, plan,
+// echo, plan …) so drift hits both; medians are reported.
+//
+// usage: plan_bench [--seconds=2] [--runs=5] [--tree-calls=200]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/grpcx/server.h"
+#include "common/storage/sqlite/sqlite_driver.h"
+#include "echo.grpc.pb.h"
+#include "services/plan/api/plan_grpc_service.h"
+#include "services/plan/storage/sql_plan_repository.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace pb = sokei::plan::v1;
+namespace eb = sokei::bench::v1;
+
+// ---- the reference: async echo server, one completion-queue thread ----
+class EchoServer {
+ public:
+  EchoServer() {
+    grpc::ServerBuilder b;
+    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    b.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    b.RegisterService(&service_);
+    cq_ = b.AddCompletionQueue();
+    server_ = b.BuildAndStart();
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~EchoServer() {
+    server_->Shutdown();
+    cq_->Shutdown();
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  struct Call {
+    grpc::ServerContext ctx;
+    eb::EchoMessage req;
+    grpc::ServerAsyncResponseWriter<eb::EchoMessage> writer{&ctx};
+    bool replied = false;
+  };
+  void Arm() {
+    auto* c = new Call();
+    service_.RequestEcho(&c->ctx, &c->req, &c->writer, cq_.get(), cq_.get(), c);
+  }
+  void Loop() {
+    Arm();
+    void* tag;
+    bool ok;
+    while (cq_->Next(&tag, &ok)) {
+      auto* c = static_cast<Call*>(tag);
+      if (!ok || c->replied) {
+        delete c;
+        continue;
+      }
+      Arm();
+      c->replied = true;
+      c->writer.Finish(c->req, grpc::Status::OK, c);
+    }
+  }
+  eb::Echo::AsyncService service_;
+  std::unique_ptr<grpc::ServerCompletionQueue> cq_;
+  std::unique_ptr<grpc::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+// ---- a closed-loop async client keeping `in_flight` calls outstanding ----
+template <typename Stub, typename Req, typename Resp>
+double MeasureQps(Stub* stub,
+                  std::unique_ptr<grpc::ClientAsyncResponseReader<Resp>> (Stub::*prepare)(
+                      grpc::ClientContext*, const Req&, grpc::CompletionQueue*),
+                  const Req& req, int in_flight, double seconds, bool with_principal) {
+  struct Call {
+    grpc::ClientContext ctx;
+    Resp resp;
+    grpc::Status status;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<Resp>> rpc;
+  };
+  grpc::CompletionQueue cq;
+  auto start_one = [&] {
+    auto* c = new Call();
+    if (with_principal) {
+      c->ctx.AddMetadata("x-sokei-subject", "bench");
+      c->ctx.AddMetadata("x-sokei-roles", "viewer");
+      c->ctx.AddMetadata("x-sokei-municipality", "142140");
+    }
+    c->rpc = (stub->*prepare)(&c->ctx, req, &cq);
+    c->rpc->StartCall();
+    c->rpc->Finish(&c->resp, &c->status, c);
+  };
+  for (int i = 0; i < in_flight; ++i) start_one();
+  const auto begin = Clock::now();
+  const auto end = begin + std::chrono::duration<double>(seconds);
+  long done = 0, failed = 0;
+  int outstanding = in_flight;
+  void* tag;
+  bool ok;
+  while (outstanding > 0 && cq.Next(&tag, &ok)) {
+    auto* c = static_cast<Call*>(tag);
+    if (!c->status.ok()) ++failed;
+    ++done;
+    delete c;
+    --outstanding;
+    if (Clock::now() < end) {
+      start_one();
+      ++outstanding;
+    }
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - begin).count();
+  if (failed > 0) std::fprintf(stderr, "warning: %ld of %ld calls failed\n", failed, done);
+  return static_cast<double>(done - failed) / elapsed;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+// ---- synthetic plan: 5 levels, 2,000 nodes, 20 packages linked to 200 nodes ----
+void BuildSyntheticPlan(pb::PlanService::Stub* stub, const std::string& m) {
+  auto call = [](auto fn) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("x-sokei-subject", "bench");
+    ctx.AddMetadata("x-sokei-roles", "admin");
+    ctx.AddMetadata("x-sokei-municipality", "*");
+    grpc::Status s = fn(&ctx);
+    if (!s.ok()) {
+      std::fprintf(stderr, "setup failed: %s\n", s.error_message().c_str());
+      std::exit(1);
+    }
+  };
+  pb::CreateMunicipalityRequest mr;
+  mr.set_municipality_id("142140");
+  mr.mutable_municipality()->set_display_name("伊勢原市");
+  pb::Municipality mo;
+  call([&](auto* ctx) { return stub->CreateMunicipality(ctx, mr, &mo); });
+  pb::CreatePlanRequest pr;
+  pr.set_parent(m);
+  pr.set_plan_id("big");
+  auto* plan = pr.mutable_plan();
+  plan->set_display_name("ベンチマーク用総合計画");
+  plan->set_kind(pb::PLAN_KIND_COMPREHENSIVE);
+  plan->set_layer(pb::PLAN_LAYER_BASIC_PLAN);
+  plan->mutable_period()->set_start_year(2023);
+  plan->mutable_period()->set_end_year(2032);
+  for (const char* label : {"まちづくり目標", "基本政策", "施策展開の方向", "施策", "事業"}) {
+    auto* l = plan->add_levels();
+    l->set_depth(plan->levels_size());
+    l->set_display_name(label);
+  }
+  pb::Plan po;
+  call([&](auto* ctx) { return stub->CreatePlan(ctx, pr, &po); });
+  // Fan-out 4 → 4 → 4 → 4 → 7 ≈ 4 + 16 + 64 + 256 + 1,660 = 2,000 nodes.
+  pb::BatchCreateNodesRequest batch;
+  batch.set_parent(po.name());
+  std::vector<std::pair<std::string, int>> frontier = {{"", 0}};
+  const int fanout[] = {4, 4, 4, 4, 7};
+  int count = 0;
+  for (int level = 1; level <= 5 && count < 2000; ++level) {
+    std::vector<std::pair<std::string, int>> next;
+    for (const auto& [parent, _] : frontier) {
+      for (int i = 0; i < fanout[level - 1] && count < 2000; ++i) {
+        const std::string id = absl::StrCat("n", ++count);
+        auto* r = batch.add_requests();
+        r->set_node_id(id);
+        auto* n = r->mutable_node();
+        n->set_level(level);
+        n->set_code(absl::StrCat(level, "-", count));
+        n->set_display_name(absl::StrCat("施策の名称 その", count, "（まちづくりの方向性）"));
+        n->set_sort_key(i);
+        n->add_sdg_goals(1 + count % 17);
+        n->add_tags(count % 2 ? "DX" : "GX");
+        auto* s = n->add_sections();
+        s->set_heading("目指す姿");
+        s->set_body("市民一人ひとりが安心して暮らし続けられるまちを目指します。");
+        if (!parent.empty()) n->set_parent(absl::StrCat(po.name(), "/nodes/", parent));
+        next.emplace_back(id, level);
+      }
+    }
+    frontier = std::move(next);
+  }
+  pb::BatchCreateNodesResponse bo;
+  call([&](auto* ctx) { return stub->BatchCreateNodes(ctx, batch, &bo); });
+  for (int p = 1; p <= 20; ++p) {
+    pb::CreatePackageRequest pk;
+    pk.set_parent(po.name());
+    pk.set_package_id(absl::StrCat("pkg", p));
+    pk.mutable_package()->set_display_name(absl::StrCat("重点プロジェクト", p));
+    pk.mutable_package()->set_kind(pb::PACKAGE_KIND_PRIORITY_PROJECT);
+    pb::Package pko;
+    call([&](auto* ctx) { return stub->CreatePackage(ctx, pk, &pko); });
+    for (int k = 0; k < 10; ++k) {
+      pb::CreatePackageLinkRequest lr;
+      lr.set_parent(pko.name());
+      lr.mutable_link()->set_node(absl::StrCat(po.name(), "/nodes/n", 21 + (p * 37 + k * 101) % 1900));
+      lr.mutable_link()->set_role(pb::PACKAGE_LINK_ROLE_CONTRIBUTING);
+      pb::PackageLink lo;
+      call([&](auto* ctx) { return stub->CreatePackageLink(ctx, lr, &lo); });
+    }
+  }
+  std::printf("synthetic plan: %d nodes, 20 packages, 200 links\n", bo.nodes_size());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double seconds = 2;
+  int runs = 5, tree_calls = 200;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--seconds=", 0) == 0) (void)absl::SimpleAtod(a.substr(10), &seconds);
+    if (a.rfind("--runs=", 0) == 0) (void)absl::SimpleAtoi(a.substr(7), &runs);
+    if (a.rfind("--tree-calls=", 0) == 0) (void)absl::SimpleAtoi(a.substr(13), &tree_calls);
+  }
+  char tmpl[] = "/tmp/sokei-bench-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const int threads = 8;
+  auto db = sokei::storage::OpenSqlite({dir + "/plan.db", threads, 5000});
+  if (!db.ok()) return 1;
+  sokei::plan::SqlPlanRepository repo(db->get());
+  if (!repo.Migrate().ok()) return 1;
+  sokei::plan::PlanDomain domain(&repo);
+  sokei::plan::PlanGrpcService service(&domain, sokei::config::AuthMode::kMetadata);
+  auto plan_server = sokei::grpcx::Server::Start({"127.0.0.1:0", threads, 4 << 20, 1000, false}, {&service}, {});
+  if (!plan_server.ok()) return 1;
+  EchoServer echo;
+
+  auto plan_channel = sokei::grpcx::MakeChannel(absl::StrCat("127.0.0.1:", (*plan_server)->port()), 64 << 20);
+  auto echo_channel = sokei::grpcx::MakeChannel(absl::StrCat("127.0.0.1:", echo.port()));
+  auto plan_stub = pb::PlanService::NewStub(plan_channel);
+  auto echo_stub = eb::Echo::NewStub(echo_channel);
+  const std::string m = "municipalities/142140";
+  BuildSyntheticPlan(plan_stub.get(), m);
+
+  std::printf("\nGetNode vs. echo (CQ async, 1 server thread), %d alternating runs of %.1f s, medians\n", runs, seconds);
+  std::printf("%-10s %12s %12s %8s %8s\n", "in flight", "echo QPS", "GetNode QPS", "ratio", "target");
+  eb::EchoMessage echo_req;
+  echo_req.set_text("municipalities/142140/plans/big/nodes/n1000");
+  pb::GetNodeRequest node_req;
+  node_req.set_name("municipalities/142140/plans/big/nodes/n1000");
+  for (int in_flight : {8, 64}) {
+    std::vector<double> e, g;
+    for (int r = 0; r < runs; ++r) {
+      e.push_back(MeasureQps(echo_stub.get(), &eb::Echo::Stub::PrepareAsyncEcho, echo_req, in_flight, seconds, false));
+      g.push_back(MeasureQps(plan_stub.get(), &pb::PlanService::Stub::PrepareAsyncGetNode, node_req, in_flight, seconds, true));
+    }
+    const double me = Median(e), mg = Median(g);
+    std::printf("%-10d %12.0f %12.0f %7.0f%% %8s\n", in_flight, me, mg, 100 * mg / me, ">= 60%");
+  }
+
+  std::printf("\nGetPlanTree (2,000 nodes, 20 packages, uncached), %d sequential calls\n", tree_calls);
+  pb::GetPlanTreeRequest tree_req;
+  tree_req.set_name("municipalities/142140/plans/big");
+  std::vector<double> ms;
+  size_t bytes = 0;
+  for (int i = 0; i < tree_calls; ++i) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("x-sokei-subject", "bench");
+    ctx.AddMetadata("x-sokei-roles", "viewer");
+    ctx.AddMetadata("x-sokei-municipality", "142140");
+    pb::PlanTree tree;
+    const auto t0 = Clock::now();
+    grpc::Status s = plan_stub->GetPlanTree(&ctx, tree_req, &tree);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (!s.ok()) {
+      std::fprintf(stderr, "GetPlanTree failed: %s\n", s.error_message().c_str());
+      return 1;
+    }
+    bytes = tree.ByteSizeLong();
+  }
+  // The same read without gRPC: what the domain and storage cost on their own.
+  std::vector<double> domain_ms;
+  sokei::auth::Principal viewer;
+  viewer.subject = "bench";
+  viewer.roles = {sokei::auth::Role::kViewer};
+  viewer.municipality = "142140";
+  for (int i = 0; i < tree_calls; ++i) {
+    const auto t0 = Clock::now();
+    auto tree = domain.GetPlanTree(viewer, tree_req);
+    domain_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (!tree.ok()) return 1;
+  }
+  std::printf("%-16s %10s %10s %12s %8s\n", "", "p50 ms", "p99 ms", "response KB", "target");
+  std::printf("%-16s %10.2f %10.2f %12s %8s\n", "domain only", Percentile(domain_ms, 0.5),
+              Percentile(domain_ms, 0.99), "", "");
+  std::printf("%-16s %10.2f %10.2f %12.0f %8s\n", "GetPlanTree gRPC", Percentile(ms, 0.5), Percentile(ms, 0.99),
+              bytes / 1024.0, "p50<=5");
+  plan_server->reset();
+  db->reset();
+  std::filesystem::remove_all(dir);
+  return 0;
+}

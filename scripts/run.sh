@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The README's run command: installs what is missing, builds (Release), starts the Sokei suite on
+# loopback with SQLite under var/, loads the demo plans on first start, prints the endpoints and
+# stops everything cleanly on Ctrl-C.
+# Addresses can be overridden with SOKEI_PLAN_ADDR etc. (ARCHITECTURE.md §8).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+bash scripts/deps.sh
+export CCACHE_DIR=${CCACHE_DIR:-$root/.cache/ccache}
+build=${SOKEI_RUN_BUILD_DIR:-build/release}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=OFF >/dev/null
+cmake --build "$build" -j "$(nproc)" --target sokei-plan sokei
+
+export SOKEI_DATA_DIR=${SOKEI_DATA_DIR:-$root/var}
+export SOKEI_PLAN_ADDR=${SOKEI_PLAN_ADDR:-127.0.0.1:50051}
+# Local runs have no gateway yet to verify callers: every call acts as a local admin.
+export SOKEI_AUTH_MODE=${SOKEI_AUTH_MODE:-dev}
+mkdir -p "$SOKEI_DATA_DIR"
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo
+  echo "stopping…"
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  echo "stopped."
+}
+trap stop INT TERM EXIT
+
+"$build/services/plan/sokei-plan" >>"$SOKEI_DATA_DIR/plan.log" 2>&1 &
+pids+=($!)
+
+cli="$build/tools/sokei"
+for _ in $(seq 1 100); do
+  if "$cli" plans list >/dev/null 2>&1; then break; fi
+  if ! kill -0 "${pids[0]}" 2>/dev/null; then
+    echo "sokei-plan failed to start; see $SOKEI_DATA_DIR/plan.log" >&2
+    tail -5 "$SOKEI_DATA_DIR/plan.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+
+if [ ! -f "$SOKEI_DATA_DIR/.demo-loaded" ]; then
+  "$cli" load services/plan/demo/*.json
+  touch "$SOKEI_DATA_DIR/.demo-loaded"
+fi
+
+cat <<INFO
+
+Sokei is running (data in $SOKEI_DATA_DIR, logs in $SOKEI_DATA_DIR/*.log):
+  plan service   grpc://$SOKEI_PLAN_ADDR   (sokei.plan.v1.PlanService, health, reflection)
+  CLI            $cli --help
+
+Try:  $cli plans list
+      $cli plan tree municipalities/142140/plans/next-basic-plan
+Press Ctrl-C to stop.
+INFO
+wait "${pids[0]}"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds everything with AddressSanitizer and
+# UndefinedBehaviorSanitizer, and runs every test with CTest. Servers that tests need are started
+# by the tests themselves on free loopback ports and stopped again.
+# usage: scripts/test.sh [ctest arguments…]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/deps.sh
+
+build=${SOKEI_TEST_BUILD_DIR:-build/asan}
+export CCACHE_DIR=${CCACHE_DIR:-$PWD/.cache/ccache}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSOKEI_SANITIZE=ON -DSOKEI_BENCH=ON \
+  -DSOKEI_TESTS=ON >/dev/null
+jobs=$(nproc)
+cmake --build "$build" -j "$jobs"
+cd "$build"
+ctest --output-on-failure -j "$jobs" "$@"
