@@ -15,6 +15,8 @@
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -82,9 +84,10 @@ class EchoServer {
   int port_ = 0;
 };
 
-// ---- a closed-loop async client keeping `in_flight` calls outstanding ----
+// ---- a closed-loop async client: `threads` threads, each with its own completion queue and
+// connection, keeping in_flight/threads calls outstanding ----
 template <typename Stub, typename Req, typename Resp>
-double MeasureQps(Stub* stub,
+double MeasureQps(const std::vector<std::unique_ptr<Stub>>& stubs,
                   std::unique_ptr<grpc::ClientAsyncResponseReader<Resp>> (Stub::*prepare)(
                       grpc::ClientContext*, const Req&, grpc::CompletionQueue*),
                   const Req& req, int in_flight, double seconds, bool with_principal) {
@@ -94,39 +97,52 @@ double MeasureQps(Stub* stub,
     grpc::Status status;
     std::unique_ptr<grpc::ClientAsyncResponseReader<Resp>> rpc;
   };
-  grpc::CompletionQueue cq;
-  auto start_one = [&] {
-    auto* c = new Call();
-    if (with_principal) {
-      c->ctx.AddMetadata("x-sokei-subject", "bench");
-      c->ctx.AddMetadata("x-sokei-roles", "viewer");
-      c->ctx.AddMetadata("x-sokei-municipality", "142140");
-    }
-    c->rpc = (stub->*prepare)(&c->ctx, req, &cq);
-    c->rpc->StartCall();
-    c->rpc->Finish(&c->resp, &c->status, c);
-  };
-  for (int i = 0; i < in_flight; ++i) start_one();
+  const int threads = static_cast<int>(stubs.size());
+  std::vector<long> done(threads, 0), failed(threads, 0);
   const auto begin = Clock::now();
   const auto end = begin + std::chrono::duration<double>(seconds);
-  long done = 0, failed = 0;
-  int outstanding = in_flight;
-  void* tag;
-  bool ok;
-  while (outstanding > 0 && cq.Next(&tag, &ok)) {
-    auto* c = static_cast<Call*>(tag);
-    if (!c->status.ok()) ++failed;
-    ++done;
-    delete c;
-    --outstanding;
-    if (Clock::now() < end) {
-      start_one();
-      ++outstanding;
-    }
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      grpc::CompletionQueue cq;
+      Stub* stub = stubs[t].get();
+      auto start_one = [&] {
+        auto* c = new Call();
+        if (with_principal) {
+          c->ctx.AddMetadata("x-sokei-subject", "bench");
+          c->ctx.AddMetadata("x-sokei-roles", "viewer");
+          c->ctx.AddMetadata("x-sokei-municipality", "142140");
+        }
+        c->rpc = (stub->*prepare)(&c->ctx, req, &cq);
+        c->rpc->StartCall();
+        c->rpc->Finish(&c->resp, &c->status, c);
+      };
+      int outstanding = in_flight / threads + (t < in_flight % threads ? 1 : 0);
+      for (int i = 0; i < outstanding; ++i) start_one();
+      void* tag;
+      bool ok;
+      while (outstanding > 0 && cq.Next(&tag, &ok)) {
+        auto* c = static_cast<Call*>(tag);
+        if (!c->status.ok()) ++failed[t];
+        ++done[t];
+        delete c;
+        --outstanding;
+        if (Clock::now() < end) {
+          start_one();
+          ++outstanding;
+        }
+      }
+    });
   }
+  for (auto& w : workers) w.join();
   const double elapsed = std::chrono::duration<double>(Clock::now() - begin).count();
-  if (failed > 0) std::fprintf(stderr, "warning: %ld of %ld calls failed\n", failed, done);
-  return static_cast<double>(done - failed) / elapsed;
+  long total = 0, total_failed = 0;
+  for (int t = 0; t < threads; ++t) {
+    total += done[t];
+    total_failed += failed[t];
+  }
+  if (total_failed > 0) std::fprintf(stderr, "warning: %ld of %ld calls failed\n", total_failed, total);
+  return static_cast<double>(total - total_failed) / elapsed;
 }
 
 double Median(std::vector<double> v) {
@@ -226,34 +242,80 @@ void BuildSyntheticPlan(pb::PlanService::Stub* stub, const std::string& m) {
 
 }  // namespace
 
+// The servers run in a child process (forked before any gRPC state exists), so client and
+// server do not share a process: as in production, only the machine.
+struct ServerPorts {
+  int plan = 0;
+  int echo = 0;
+};
+
+[[noreturn]] void RunServers(const std::string& db_path, int threads, int ready_fd, int stop_fd) {
+  auto db = sokei::storage::OpenSqlite({db_path, threads, 5000});
+  if (!db.ok()) std::_Exit(1);
+  sokei::plan::SqlPlanRepository repo(db->get());
+  if (!repo.Migrate().ok()) std::_Exit(1);
+  sokei::plan::PlanDomain domain(&repo);
+  sokei::plan::DispatchedPlanService service(&domain, sokei::config::AuthMode::kMetadata);
+  auto table = sokei::plan::MakeDispatchTable(&service);
+  auto plan_server = sokei::grpcx::Server::Start({"127.0.0.1:0", threads, 64 << 20, 1000, false}, {}, {},
+                                                 {table.get()});
+  if (!plan_server.ok()) std::_Exit(1);
+  EchoServer echo;
+  ServerPorts ports{(*plan_server)->port(), echo.port()};
+  if (write(ready_fd, &ports, sizeof ports) != sizeof ports) std::_Exit(1);
+  char c;
+  while (read(stop_fd, &c, 1) > 0) {
+  }
+  plan_server->reset();
+  std::_Exit(0);
+}
+
 int main(int argc, char** argv) {
   double seconds = 2;
-  int runs = 5, tree_calls = 200;
+  int runs = 5, tree_calls = 200, client_threads = 2;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--seconds=", 0) == 0) (void)absl::SimpleAtod(a.substr(10), &seconds);
     if (a.rfind("--runs=", 0) == 0) (void)absl::SimpleAtoi(a.substr(7), &runs);
     if (a.rfind("--tree-calls=", 0) == 0) (void)absl::SimpleAtoi(a.substr(13), &tree_calls);
+    if (a.rfind("--client-threads=", 0) == 0) (void)absl::SimpleAtoi(a.substr(17), &client_threads);
   }
   char tmpl[] = "/tmp/sokei-bench-XXXXXX";
   const std::string dir = mkdtemp(tmpl);
+  const std::string db_path = dir + "/plan.db";
   const int threads = 8;
-  auto db = sokei::storage::OpenSqlite({dir + "/plan.db", threads, 5000});
-  if (!db.ok()) return 1;
-  sokei::plan::SqlPlanRepository repo(db->get());
-  if (!repo.Migrate().ok()) return 1;
-  sokei::plan::PlanDomain domain(&repo);
-  sokei::plan::PlanGrpcService service(&domain, sokei::config::AuthMode::kMetadata);
-  auto plan_server = sokei::grpcx::Server::Start({"127.0.0.1:0", threads, 4 << 20, 1000, false}, {&service}, {});
-  if (!plan_server.ok()) return 1;
-  EchoServer echo;
+  int ready[2], stop[2];
+  if (pipe(ready) != 0 || pipe(stop) != 0) return 1;
+  const pid_t child = fork();
+  if (child == 0) {
+    close(ready[0]);
+    close(stop[1]);
+    RunServers(db_path, threads, ready[1], stop[0]);
+  }
+  close(ready[1]);
+  close(stop[0]);
+  ServerPorts ports;
+  if (read(ready[0], &ports, sizeof ports) != sizeof ports) {
+    std::fprintf(stderr, "servers failed to start\n");
+    return 1;
+  }
+  std::printf("machine: %u cores; servers in pid %d, client with %d threads\n",
+              std::thread::hardware_concurrency(), child, client_threads);
 
-  auto plan_channel = sokei::grpcx::MakeChannel(absl::StrCat("127.0.0.1:", (*plan_server)->port()), 64 << 20);
-  auto echo_channel = sokei::grpcx::MakeChannel(absl::StrCat("127.0.0.1:", echo.port()));
-  auto plan_stub = pb::PlanService::NewStub(plan_channel);
-  auto echo_stub = eb::Echo::NewStub(echo_channel);
+  std::vector<std::unique_ptr<pb::PlanService::Stub>> plan_stubs;
+  std::vector<std::unique_ptr<eb::Echo::Stub>> echo_stubs;
+  for (int t = 0; t < client_threads; ++t) {
+    grpc::ChannelArguments args;
+    args.SetInt("sokei.bench.connection", t);  // a distinct connection per client thread
+    args.SetMaxReceiveMessageSize(64 << 20);
+    plan_stubs.push_back(pb::PlanService::NewStub(grpc::CreateCustomChannel(
+        absl::StrCat("127.0.0.1:", ports.plan), grpc::InsecureChannelCredentials(), args)));
+    echo_stubs.push_back(eb::Echo::NewStub(grpc::CreateCustomChannel(
+        absl::StrCat("127.0.0.1:", ports.echo), grpc::InsecureChannelCredentials(), args)));
+  }
+  auto* plan_stub = plan_stubs.front().get();
   const std::string m = "municipalities/142140";
-  BuildSyntheticPlan(plan_stub.get(), m);
+  BuildSyntheticPlan(plan_stub, m);
 
   std::printf("\nGetNode vs. echo (CQ async, 1 server thread), %d alternating runs of %.1f s, medians\n", runs, seconds);
   std::printf("%-10s %12s %12s %8s %8s\n", "in flight", "echo QPS", "GetNode QPS", "ratio", "target");
@@ -264,8 +326,8 @@ int main(int argc, char** argv) {
   for (int in_flight : {8, 64}) {
     std::vector<double> e, g;
     for (int r = 0; r < runs; ++r) {
-      e.push_back(MeasureQps(echo_stub.get(), &eb::Echo::Stub::PrepareAsyncEcho, echo_req, in_flight, seconds, false));
-      g.push_back(MeasureQps(plan_stub.get(), &pb::PlanService::Stub::PrepareAsyncGetNode, node_req, in_flight, seconds, true));
+      e.push_back(MeasureQps(echo_stubs, &eb::Echo::Stub::PrepareAsyncEcho, echo_req, in_flight, seconds, false));
+      g.push_back(MeasureQps(plan_stubs, &pb::PlanService::Stub::PrepareAsyncGetNode, node_req, in_flight, seconds, true));
     }
     const double me = Median(e), mg = Median(g);
     std::printf("%-10d %12.0f %12.0f %7.0f%% %8s\n", in_flight, me, mg, 100 * mg / me, ">= 60%");
@@ -291,25 +353,32 @@ int main(int argc, char** argv) {
     }
     bytes = tree.ByteSizeLong();
   }
-  // The same read without gRPC: what the domain and storage cost on their own.
+  // The same read without gRPC, on the same database file: what domain and storage cost alone.
   std::vector<double> domain_ms;
-  sokei::auth::Principal viewer;
-  viewer.subject = "bench";
-  viewer.roles = {sokei::auth::Role::kViewer};
-  viewer.municipality = "142140";
-  for (int i = 0; i < tree_calls; ++i) {
-    const auto t0 = Clock::now();
-    auto tree = domain.GetPlanTree(viewer, tree_req);
-    domain_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-    if (!tree.ok()) return 1;
+  {
+    auto db = sokei::storage::OpenSqlite({db_path, 1, 5000});
+    if (!db.ok()) return 1;
+    sokei::plan::SqlPlanRepository repo(db->get());
+    sokei::plan::PlanDomain domain(&repo);
+    sokei::auth::Principal viewer;
+    viewer.subject = "bench";
+    viewer.roles = {sokei::auth::Role::kViewer};
+    viewer.municipality = "142140";
+    for (int i = 0; i < tree_calls; ++i) {
+      const auto t0 = Clock::now();
+      auto tree = domain.GetPlanTree(viewer, tree_req);
+      domain_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      if (!tree.ok()) return 1;
+    }
   }
-  std::printf("%-16s %10s %10s %12s %8s\n", "", "p50 ms", "p99 ms", "response KB", "target");
-  std::printf("%-16s %10.2f %10.2f %12s %8s\n", "domain only", Percentile(domain_ms, 0.5),
+  std::printf("%-18s %10s %10s %12s %8s\n", "", "p50 ms", "p99 ms", "response KB", "target");
+  std::printf("%-18s %10.2f %10.2f %12.0f %8s\n", "GetPlanTree (gRPC)", Percentile(ms, 0.5),
+              Percentile(ms, 0.99), bytes / 1024.0, "p50<=5");
+  std::printf("%-18s %10.2f %10.2f %12s %8s\n", "  domain only", Percentile(domain_ms, 0.5),
               Percentile(domain_ms, 0.99), "", "");
-  std::printf("%-16s %10.2f %10.2f %12.0f %8s\n", "GetPlanTree gRPC", Percentile(ms, 0.5), Percentile(ms, 0.99),
-              bytes / 1024.0, "p50<=5");
-  plan_server->reset();
-  db->reset();
+  close(stop[1]);
+  int status = 0;
+  waitpid(child, &status, 0);
   std::filesystem::remove_all(dir);
   return 0;
 }

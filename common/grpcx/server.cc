@@ -15,7 +15,7 @@ namespace sokei::grpcx {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerOptions& options, const std::vector<grpc::Service*>& services,
-    const std::vector<std::string>& health_names) {
+    const std::vector<std::string>& health_names, const std::vector<DispatchTable*>& dispatched) {
   grpc::EnableDefaultHealthCheckService(true);
   if (options.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::unique_ptr<Server> s(new Server());
@@ -33,10 +33,28 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
                               std::max(2, options.threads));
   for (grpc::Service* svc : services) builder.RegisterService(svc);
+  for (DispatchTable* table : dispatched) {
+    if (!table->complete()) return status::Internal("DISPATCH_TABLE_INCOMPLETE");
+    builder.RegisterService(table->service());
+  }
+  if (!dispatched.empty()) {
+    for (int i = 0; i < options.threads; ++i) s->cqs_.push_back(builder.AddCompletionQueue());
+  }
   s->server_ = builder.BuildAndStart();
   if (!s->server_ || s->port_ == 0) {
     return status::Unavailable("LISTEN_FAILED",
                                absl::StrCat("cannot listen on ", options.listen_addr));
+  }
+  for (auto& cq : s->cqs_) {
+    for (DispatchTable* table : dispatched) {
+      for (const auto& method : table->methods()) method->Arm(cq.get());
+    }
+    grpc::ServerCompletionQueue* q = cq.get();
+    s->cq_threads_.emplace_back([q] {
+      void* tag = nullptr;
+      bool ok = false;
+      while (q->Next(&tag, &ok)) static_cast<Tag*>(tag)->Proceed(ok);
+    });
   }
   s->grace_ms_ = options.shutdown_grace_ms;
   s->health_names_ = health_names;
@@ -56,6 +74,9 @@ void Server::Shutdown() {
   health->SetServingStatus(false);
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(grace_ms_));
   server_->Wait();
+  // Completion queues drain after the server: every armed call comes back with ok=false.
+  for (auto& cq : cqs_) cq->Shutdown();
+  for (auto& t : cq_threads_) t.join();
 }
 
 void Server::WaitForTermination() {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
+#include "common/grpcx/dispatch.h"
 
 namespace sokei::grpcx {
 
@@ -24,10 +26,12 @@ struct ServerOptions {
 
 class Server {
  public:
-  // Builds and starts the server. `services` must outlive it.
+  // Builds and starts the server. `services` must outlive it. Services with a DispatchTable run
+  // on the completion-queue runtime (dispatch.h); the others on gRPC's sync thread pool.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options,
                                                       const std::vector<grpc::Service*>& services,
-                                                      const std::vector<std::string>& health_names);
+                                                      const std::vector<std::string>& health_names,
+                                                      const std::vector<DispatchTable*>& dispatched = {});
   ~Server();
 
   int port() const { return port_; }
@@ -39,6 +43,8 @@ class Server {
  private:
   Server() = default;
   std::unique_ptr<grpc::Server> server_;
+  std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> cqs_;
+  std::vector<std::thread> cq_threads_;
   std::vector<std::string> health_names_;
   int port_ = 0;
   int grace_ms_ = 0;

@@ -31,10 +31,11 @@ int main() {
     return 1;
   }
   plan::PlanDomain domain(&repo);
-  plan::PlanGrpcService service(&domain, cfg->auth_mode);
+  plan::DispatchedPlanService service(&domain, cfg->auth_mode);
+  auto table = plan::MakeDispatchTable(&service);
   auto server = grpcx::Server::Start({cfg->listen_addr, cfg->threads, cfg->max_message_bytes,
                                       cfg->shutdown_grace_ms, true},
-                                     {&service}, {"sokei.plan.v1.PlanService"});
+                                     {}, {"sokei.plan.v1.PlanService"}, {table.get()});
   if (!server.ok()) {
     log::Error("cannot start", {{"error", server.status().message()}});
     return 1;

@@ -2,53 +2,60 @@
 // absl::Status to grpc::Status with google.rpc details. No logic of its own.
 #pragma once
 
+#include <memory>
+
 #include "common/config/config.h"
+#include "common/grpcx/dispatch.h"
 #include "services/plan/domain/plan_domain.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
 
 namespace sokei::plan {
 
-class PlanGrpcService final : public pb::PlanService::Service {
+// Every PlanService method, in proto declaration order (the dispatch table checks the order).
+#define SOKEI_PLAN_METHODS(X) \
+  X(CreateMunicipality, pb::CreateMunicipalityRequest, pb::Municipality) \
+  X(GetMunicipality, pb::GetMunicipalityRequest, pb::Municipality) \
+  X(ListMunicipalities, pb::ListMunicipalitiesRequest, pb::ListMunicipalitiesResponse) \
+  X(UpdateMunicipality, pb::UpdateMunicipalityRequest, pb::Municipality) \
+  X(CreateDepartment, pb::CreateDepartmentRequest, pb::Department) \
+  X(GetDepartment, pb::GetDepartmentRequest, pb::Department) \
+  X(ListDepartments, pb::ListDepartmentsRequest, pb::ListDepartmentsResponse) \
+  X(UpdateDepartment, pb::UpdateDepartmentRequest, pb::Department) \
+  X(DeleteDepartment, pb::DeleteDepartmentRequest, Empty) \
+  X(CreatePlan, pb::CreatePlanRequest, pb::Plan) \
+  X(GetPlan, pb::GetPlanRequest, pb::Plan) \
+  X(ListPlans, pb::ListPlansRequest, pb::ListPlansResponse) \
+  X(UpdatePlan, pb::UpdatePlanRequest, pb::Plan) \
+  X(DeletePlan, pb::DeletePlanRequest, Empty) \
+  X(GetPlanTree, pb::GetPlanTreeRequest, pb::PlanTree) \
+  X(CreateNode, pb::CreateNodeRequest, pb::Node) \
+  X(BatchCreateNodes, pb::BatchCreateNodesRequest, pb::BatchCreateNodesResponse) \
+  X(GetNode, pb::GetNodeRequest, pb::Node) \
+  X(ListNodes, pb::ListNodesRequest, pb::ListNodesResponse) \
+  X(UpdateNode, pb::UpdateNodeRequest, pb::Node) \
+  X(DeleteNode, pb::DeleteNodeRequest, Empty) \
+  X(MoveNode, pb::MoveNodeRequest, pb::Node) \
+  X(SearchNodes, pb::SearchNodesRequest, pb::SearchNodesResponse) \
+  X(CreatePackage, pb::CreatePackageRequest, pb::Package) \
+  X(GetPackage, pb::GetPackageRequest, pb::Package) \
+  X(ListPackages, pb::ListPackagesRequest, pb::ListPackagesResponse) \
+  X(UpdatePackage, pb::UpdatePackageRequest, pb::Package) \
+  X(DeletePackage, pb::DeletePackageRequest, Empty) \
+  X(CreatePackageLink, pb::CreatePackageLinkRequest, pb::PackageLink) \
+  X(GetPackageLink, pb::GetPackageLinkRequest, pb::PackageLink) \
+  X(ListPackageLinks, pb::ListPackageLinksRequest, pb::ListPackageLinksResponse) \
+  X(DeletePackageLink, pb::DeletePackageLinkRequest, Empty) \
+  X(GetPackageMatrix, pb::GetPackageMatrixRequest, pb::PackageMatrix) \
+  X(ListAuditEvents, pb::ListAuditEventsRequest, pb::ListAuditEventsResponse)
+
+class PlanGrpcService : public pb::PlanService::Service {
  public:
   PlanGrpcService(PlanDomain* domain, config::AuthMode auth_mode)
       : domain_(domain), auth_mode_(auth_mode) {}
 
 #define SOKEI_PLAN_RPC(Method, Req, Resp) \
   grpc::Status Method(grpc::ServerContext* ctx, const Req* req, Resp* resp) override;
-  SOKEI_PLAN_RPC(CreateMunicipality, pb::CreateMunicipalityRequest, pb::Municipality)
-  SOKEI_PLAN_RPC(GetMunicipality, pb::GetMunicipalityRequest, pb::Municipality)
-  SOKEI_PLAN_RPC(ListMunicipalities, pb::ListMunicipalitiesRequest, pb::ListMunicipalitiesResponse)
-  SOKEI_PLAN_RPC(UpdateMunicipality, pb::UpdateMunicipalityRequest, pb::Municipality)
-  SOKEI_PLAN_RPC(CreateDepartment, pb::CreateDepartmentRequest, pb::Department)
-  SOKEI_PLAN_RPC(GetDepartment, pb::GetDepartmentRequest, pb::Department)
-  SOKEI_PLAN_RPC(ListDepartments, pb::ListDepartmentsRequest, pb::ListDepartmentsResponse)
-  SOKEI_PLAN_RPC(UpdateDepartment, pb::UpdateDepartmentRequest, pb::Department)
-  SOKEI_PLAN_RPC(DeleteDepartment, pb::DeleteDepartmentRequest, Empty)
-  SOKEI_PLAN_RPC(CreatePlan, pb::CreatePlanRequest, pb::Plan)
-  SOKEI_PLAN_RPC(GetPlan, pb::GetPlanRequest, pb::Plan)
-  SOKEI_PLAN_RPC(ListPlans, pb::ListPlansRequest, pb::ListPlansResponse)
-  SOKEI_PLAN_RPC(UpdatePlan, pb::UpdatePlanRequest, pb::Plan)
-  SOKEI_PLAN_RPC(DeletePlan, pb::DeletePlanRequest, Empty)
-  SOKEI_PLAN_RPC(GetPlanTree, pb::GetPlanTreeRequest, pb::PlanTree)
-  SOKEI_PLAN_RPC(CreateNode, pb::CreateNodeRequest, pb::Node)
-  SOKEI_PLAN_RPC(BatchCreateNodes, pb::BatchCreateNodesRequest, pb::BatchCreateNodesResponse)
-  SOKEI_PLAN_RPC(GetNode, pb::GetNodeRequest, pb::Node)
-  SOKEI_PLAN_RPC(ListNodes, pb::ListNodesRequest, pb::ListNodesResponse)
-  SOKEI_PLAN_RPC(UpdateNode, pb::UpdateNodeRequest, pb::Node)
-  SOKEI_PLAN_RPC(DeleteNode, pb::DeleteNodeRequest, Empty)
-  SOKEI_PLAN_RPC(MoveNode, pb::MoveNodeRequest, pb::Node)
-  SOKEI_PLAN_RPC(SearchNodes, pb::SearchNodesRequest, pb::SearchNodesResponse)
-  SOKEI_PLAN_RPC(CreatePackage, pb::CreatePackageRequest, pb::Package)
-  SOKEI_PLAN_RPC(GetPackage, pb::GetPackageRequest, pb::Package)
-  SOKEI_PLAN_RPC(ListPackages, pb::ListPackagesRequest, pb::ListPackagesResponse)
-  SOKEI_PLAN_RPC(UpdatePackage, pb::UpdatePackageRequest, pb::Package)
-  SOKEI_PLAN_RPC(DeletePackage, pb::DeletePackageRequest, Empty)
-  SOKEI_PLAN_RPC(CreatePackageLink, pb::CreatePackageLinkRequest, pb::PackageLink)
-  SOKEI_PLAN_RPC(GetPackageLink, pb::GetPackageLinkRequest, pb::PackageLink)
-  SOKEI_PLAN_RPC(ListPackageLinks, pb::ListPackageLinksRequest, pb::ListPackageLinksResponse)
-  SOKEI_PLAN_RPC(DeletePackageLink, pb::DeletePackageLinkRequest, Empty)
-  SOKEI_PLAN_RPC(GetPackageMatrix, pb::GetPackageMatrixRequest, pb::PackageMatrix)
-  SOKEI_PLAN_RPC(ListAuditEvents, pb::ListAuditEventsRequest, pb::ListAuditEventsResponse)
+  SOKEI_PLAN_METHODS(SOKEI_PLAN_RPC)
 #undef SOKEI_PLAN_RPC
 
  private:
@@ -59,5 +66,9 @@ class PlanGrpcService final : public pb::PlanService::Service {
   PlanDomain* domain_;
   config::AuthMode auth_mode_;
 };
+
+// The plan service on the completion-queue runtime (common/grpcx/dispatch.h).
+using DispatchedPlanService = grpcx::Dispatched<PlanGrpcService>;
+std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedPlanService* service);
 
 }  // namespace sokei::plan

@@ -38,9 +38,10 @@ class PlanGrpcTest : public ::testing::Test {
     repo_ = new SqlPlanRepository(db_);
     ASSERT_TRUE(repo_->Migrate().ok());
     domain_ = new PlanDomain(repo_);
-    service_ = new PlanGrpcService(domain_, config::AuthMode::kMetadata);
-    auto server = grpcx::Server::Start({"127.0.0.1:0", 4, 1 << 20, 1000, true}, {service_},
-                                       {"sokei.plan.v1.PlanService"});
+    service_ = new DispatchedPlanService(domain_, config::AuthMode::kMetadata);
+    table_ = MakeDispatchTable(service_).release();
+    auto server = grpcx::Server::Start({"127.0.0.1:0", 4, 1 << 20, 1000, true}, {},
+                                       {"sokei.plan.v1.PlanService"}, {table_});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = server->release();
     channel_ = new std::shared_ptr<grpc::Channel>(
@@ -49,6 +50,7 @@ class PlanGrpcTest : public ::testing::Test {
   static void TearDownTestSuite() {
     delete server_;
     delete channel_;
+    delete table_;
     delete service_;
     delete domain_;
     delete repo_;
@@ -148,7 +150,8 @@ class PlanGrpcTest : public ::testing::Test {
   static inline storage::Database* db_ = nullptr;
   static inline SqlPlanRepository* repo_ = nullptr;
   static inline PlanDomain* domain_ = nullptr;
-  static inline PlanGrpcService* service_ = nullptr;
+  static inline DispatchedPlanService* service_ = nullptr;
+  static inline grpcx::DispatchTable* table_ = nullptr;
   static inline grpcx::Server* server_ = nullptr;
   static inline std::shared_ptr<grpc::Channel>* channel_ = nullptr;
 };

@@ -1,0 +1,120 @@
+// The completion-queue runtime: unary methods of a service written against the generated *sync*
+// interface are received on completion queues and run on the queue's own thread, with no thread
+// hand-off per call (the sync server's thread manager costs ~1/3 of the throughput here; see
+// bench/plan_bench). Handlers are unchanged: they keep the sync signature.
+//
+// Threads: one per completion queue, `threads` of them (sized to the database pool). A call that
+// finds every thread busy waits inside gRPC until one is free; the limit on in-flight calls is
+// gRPC's per-connection stream limit.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+#include <google/protobuf/descriptor.h>
+
+namespace sokei::grpcx {
+
+// A call waiting on, or being served from, a completion queue.
+class Tag {
+ public:
+  virtual ~Tag() = default;
+  virtual void Proceed(bool ok) = 0;
+};
+
+// One unary method that can arm itself on a completion queue.
+class UnaryMethod {
+ public:
+  virtual ~UnaryMethod() = default;
+  virtual void Arm(grpc::ServerCompletionQueue* cq) = 0;
+};
+
+// Exposes the protected async hooks of a generated sync service.
+template <class Svc>
+class Dispatched : public Svc {
+ public:
+  using Svc::Svc;
+  using grpc::Service::MarkMethodAsync;
+  using grpc::Service::RequestAsyncUnary;
+};
+
+template <class Svc, class Req, class Resp>
+class UnaryMethodOf final : public UnaryMethod {
+ public:
+  using Handler = grpc::Status (Svc::*)(grpc::ServerContext*, const Req*, Resp*);
+  UnaryMethodOf(Dispatched<Svc>* service, int index, Handler handler)
+      : service_(service), index_(index), handler_(handler) {
+    service_->MarkMethodAsync(index_);
+  }
+
+  void Arm(grpc::ServerCompletionQueue* cq) override { new Call(this, cq); }
+
+ private:
+  class Call final : public Tag {
+   public:
+    Call(UnaryMethodOf* m, grpc::ServerCompletionQueue* cq) : m_(m), cq_(cq), writer_(&ctx_) {
+      m_->service_->RequestAsyncUnary(m_->index_, &ctx_, &req_, &writer_, cq_, cq_, this);
+    }
+    void Proceed(bool ok) override {
+      if (!ok || finishing_) {  // shutdown, or the reply has been sent
+        delete this;
+        return;
+      }
+      m_->Arm(cq_);  // take the next call of this method while this one is served
+      finishing_ = true;
+      grpc::Status status = (m_->service_->*(m_->handler_))(&ctx_, &req_, &resp_);
+      if (status.ok()) {
+        writer_.Finish(resp_, status, this);
+      } else {
+        writer_.FinishWithError(status, this);
+      }
+    }
+
+   private:
+    UnaryMethodOf* m_;
+    grpc::ServerCompletionQueue* cq_;
+    grpc::ServerContext ctx_;
+    Req req_;
+    Resp resp_;
+    grpc::ServerAsyncResponseWriter<Resp> writer_;
+    bool finishing_ = false;
+  };
+
+  Dispatched<Svc>* service_;
+  int index_;
+  Handler handler_;
+};
+
+// The methods of one service, in the order of its proto declaration.
+class DispatchTable {
+ public:
+  DispatchTable(grpc::Service* service, const google::protobuf::ServiceDescriptor* descriptor)
+      : service_(service), descriptor_(descriptor) {}
+
+  // Registers method `name`; aborts at start-up when the name is not the service's method at
+  // that position (the table and the proto disagree).
+  template <class Svc, class Req, class Resp>
+  void Add(Dispatched<Svc>* svc, const std::string& name,
+           grpc::Status (Svc::*handler)(grpc::ServerContext*, const Req*, Resp*)) {
+    const int index = static_cast<int>(methods_.size());
+    if (index >= descriptor_->method_count() || descriptor_->method(index)->name() != name) {
+      std::fprintf(stderr, "dispatch table of %s is out of order at %s\n",
+                   descriptor_->full_name().c_str(), name.c_str());
+      std::abort();
+    }
+    methods_.push_back(std::make_unique<UnaryMethodOf<Svc, Req, Resp>>(svc, index, handler));
+  }
+
+  grpc::Service* service() const { return service_; }
+  bool complete() const { return static_cast<int>(methods_.size()) == descriptor_->method_count(); }
+  const std::vector<std::unique_ptr<UnaryMethod>>& methods() const { return methods_; }
+
+ private:
+  grpc::Service* service_;
+  const google::protobuf::ServiceDescriptor* descriptor_;
+  std::vector<std::unique_ptr<UnaryMethod>> methods_;
+};
+
+}  // namespace sokei::grpcx
