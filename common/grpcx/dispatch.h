@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
+#include <google/protobuf/arena.h>
 #include <google/protobuf/descriptor.h>
 
 namespace sokei::grpcx {
@@ -55,7 +56,7 @@ class UnaryMethodOf final : public UnaryMethod {
   class Call final : public Tag {
    public:
     Call(UnaryMethodOf* m, grpc::ServerCompletionQueue* cq) : m_(m), cq_(cq), writer_(&ctx_) {
-      m_->service_->RequestAsyncUnary(m_->index_, &ctx_, &req_, &writer_, cq_, cq_, this);
+      m_->service_->RequestAsyncUnary(m_->index_, &ctx_, req_, &writer_, cq_, cq_, this);
     }
     void Proceed(bool ok) override {
       if (!ok || finishing_) {  // shutdown, or the reply has been sent
@@ -64,9 +65,9 @@ class UnaryMethodOf final : public UnaryMethod {
       }
       m_->Arm(cq_);  // take the next call of this method while this one is served
       finishing_ = true;
-      grpc::Status status = (m_->service_->*(m_->handler_))(&ctx_, &req_, &resp_);
+      grpc::Status status = (m_->service_->*(m_->handler_))(&ctx_, req_, resp_);
       if (status.ok()) {
-        writer_.Finish(resp_, status, this);
+        writer_.Finish(*resp_, status, this);
       } else {
         writer_.FinishWithError(status, this);
       }
@@ -76,8 +77,10 @@ class UnaryMethodOf final : public UnaryMethod {
     UnaryMethodOf* m_;
     grpc::ServerCompletionQueue* cq_;
     grpc::ServerContext ctx_;
-    Req req_;
-    Resp resp_;
+    // Request and response live on the call's arena: freed in one go when the call ends.
+    google::protobuf::Arena arena_;
+    Req* req_ = google::protobuf::Arena::CreateMessage<Req>(&arena_);
+    Resp* resp_ = google::protobuf::Arena::CreateMessage<Resp>(&arena_);
     grpc::ServerAsyncResponseWriter<Resp> writer_;
     bool finishing_ = false;
   };

@@ -19,32 +19,41 @@ std::multimap<std::string, std::string> SokeiMetadata(const grpc::ServerContext&
 
 }  // namespace
 
+grpc::Status PlanGrpcService::Finish(const std::multimap<std::string, std::string>& metadata,
+                                     const char* method, const absl::Status& s) {
+  if (s.ok()) return grpc::Status::OK;
+  if (s.code() == absl::StatusCode::kInternal || s.code() == absl::StatusCode::kUnavailable) {
+    auto rid = metadata.find("x-request-id");
+    auto info = status::GetErrorInfo(s);
+    log::Warn("rpc failed", {{"method", method},
+                             {"code", absl::StatusCodeToString(s.code())},
+                             {"reason", info ? info->reason : ""},
+                             {"request_id", rid == metadata.end() ? "" : rid->second}});
+  }
+  return status::ToGrpc(s);
+}
+
 template <typename Req, typename Resp>
 grpc::Status PlanGrpcService::Call(grpc::ServerContext* ctx, const char* method, const Req& req,
                                    Resp* resp,
                                    absl::StatusOr<Resp> (PlanDomain::*fn)(const Principal&, const Req&)) {
   const auto metadata = SokeiMetadata(*ctx);
-  absl::StatusOr<Resp> result;
   auto principal = auth::FromMetadata(metadata, auth_mode_);
-  if (!principal.ok()) {
-    result = principal.status();
-  } else {
-    result = (domain_->*fn)(*principal, req);
-  }
-  if (!result.ok()) {
-    const absl::Status& s = result.status();
-    if (s.code() == absl::StatusCode::kInternal || s.code() == absl::StatusCode::kUnavailable) {
-      auto rid = metadata.find("x-request-id");
-      auto info = status::GetErrorInfo(s);
-      log::Warn("rpc failed", {{"method", method},
-                               {"code", absl::StatusCodeToString(s.code())},
-                               {"reason", info ? info->reason : ""},
-                               {"request_id", rid == metadata.end() ? "" : rid->second}});
-    }
-    return status::ToGrpc(s);
-  }
+  if (!principal.ok()) return Finish(metadata, method, principal.status());
+  absl::StatusOr<Resp> result = (domain_->*fn)(*principal, req);
+  if (!result.ok()) return Finish(metadata, method, result.status());
   *resp = std::move(*result);
   return grpc::Status::OK;
+}
+
+template <typename Req, typename Resp>
+grpc::Status PlanGrpcService::Call(grpc::ServerContext* ctx, const char* method, const Req& req,
+                                   Resp* resp,
+                                   absl::Status (PlanDomain::*fn)(const Principal&, const Req&, Resp*)) {
+  const auto metadata = SokeiMetadata(*ctx);
+  auto principal = auth::FromMetadata(metadata, auth_mode_);
+  if (!principal.ok()) return Finish(metadata, method, principal.status());
+  return Finish(metadata, method, (domain_->*fn)(*principal, req, resp));
 }
 
 #define SOKEI_PLAN_RPC(Method, Req, Resp)                                                   \

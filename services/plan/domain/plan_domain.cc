@@ -5,6 +5,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -751,52 +752,68 @@ absl::StatusOr<Empty> PlanDomain::DeletePlan(const Principal& p, const pb::Delet
 // ---------------------------------------------------------------------------------------------
 // Tree
 
-absl::StatusOr<pb::PlanTree> PlanDomain::GetPlanTree(const Principal& p, const pb::GetPlanTreeRequest& r) {
+absl::Status PlanDomain::GetPlanTree(const Principal& p, const pb::GetPlanTreeRequest& r, pb::PlanTree* out) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kPlanPattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, name.municipality()));
-  pb::PlanTree tree;
-  std::vector<Record> node_recs, package_recs, link_recs;
+  out->Clear();
+  pb::PlanTree& tree = *out;
+  google::protobuf::Arena* arena = tree.GetArena();
+  std::vector<std::string> node_data;
+  std::vector<Record> package_recs, link_recs;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](PlanTx& tx) -> absl::Status {
     SOKEI_ASSIGN_OR_RETURN(*tree.mutable_plan(), LoadOrNotFound<pb::Plan>(tx, Kind::kPlan, r.name()));
     SOKEI_RETURN_IF_ERROR(CheckPlanVisible(p, tree.plan()));
-    SOKEI_ASSIGN_OR_RETURN(node_recs, tx.ListPlan(Kind::kNode, r.name()));
+    SOKEI_ASSIGN_OR_RETURN(node_data, tx.ListPlanData(Kind::kNode, r.name()));
     SOKEI_ASSIGN_OR_RETURN(package_recs, tx.ListPlan(Kind::kPackage, r.name()));
     SOKEI_ASSIGN_OR_RETURN(link_recs, tx.ListPlan(Kind::kLink, r.name()));
     return absl::OkStatus();
   }));
   *tree.mutable_levels() = tree.plan().levels();
-  // Children in sibling order (records come sorted by sort_key, name), then depth-first output.
-  std::vector<pb::Node> nodes;
-  SOKEI_ASSIGN_OR_RETURN(nodes, DecodeAll<pb::Node>(node_recs));
-  std::unordered_map<std::string, std::vector<size_t>> children;
+  // Parse every node onto the response's arena (or the heap), in sibling order (the rows come
+  // sorted by sort_key, name); then hand them to the response depth-first without copying.
+  std::vector<pb::Node*> nodes;
+  std::vector<std::unique_ptr<pb::Node>> heap_owned;  // only when the response is on the heap
+  nodes.reserve(node_data.size());
+  for (const std::string& data : node_data) {
+    pb::Node* node = google::protobuf::Arena::CreateMessage<pb::Node>(arena);
+    if (arena == nullptr) heap_owned.emplace_back(node);
+    if (!node->ParseFromString(data)) return status::Internal("STORAGE_CORRUPT");
+    nodes.push_back(node);
+  }
+  std::unordered_map<absl::string_view, std::vector<size_t>, absl::Hash<absl::string_view>> children;
   std::vector<size_t> roots;
   for (size_t i = 0; i < nodes.size(); ++i) {
-    if (nodes[i].parent().empty()) {
+    if (nodes[i]->parent().empty()) {
       roots.push_back(i);
     } else {
-      children[nodes[i].parent()].push_back(i);
+      children[nodes[i]->parent()].push_back(i);
     }
   }
+  tree.mutable_nodes()->Reserve(static_cast<int>(nodes.size()));
   std::vector<size_t> stack(roots.rbegin(), roots.rend());
   while (!stack.empty()) {
     const size_t i = stack.back();
     stack.pop_back();
     auto* tn = tree.add_nodes();
-    auto it = children.find(nodes[i].name());
+    auto it = children.find(nodes[i]->name());
     if (it != children.end()) {
-      for (size_t c : it->second) tn->add_children(nodes[c].name());
+      for (size_t c : it->second) tn->add_children(nodes[c]->name());
       stack.insert(stack.end(), it->second.rbegin(), it->second.rend());
     }
-    *tn->mutable_node() = std::move(nodes[i]);
+    if (arena != nullptr) {
+      tn->unsafe_arena_set_allocated_node(nodes[i]);
+    } else {
+      tn->set_allocated_node(heap_owned[i].release());
+    }
   }
   for (const Record& rec : package_recs) {
-    SOKEI_ASSIGN_OR_RETURN(*tree.add_packages(), Decode<pb::Package>(rec));
+    if (!tree.add_packages()->ParseFromString(rec.data)) return status::Internal("STORAGE_CORRUPT");
   }
   for (const Record& rec : link_recs) {
-    SOKEI_ASSIGN_OR_RETURN(*tree.add_links(), Decode<pb::PackageLink>(rec));
+    if (!tree.add_links()->ParseFromString(rec.data)) return status::Internal("STORAGE_CORRUPT");
     tree.add_link_packages(rec.collection);
   }
-  return tree;
+  return absl::OkStatus();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1431,7 +1448,8 @@ absl::StatusOr<pb::PackageMatrix> PlanDomain::GetPackageMatrix(const Principal& 
   SOKEI_RETURN_IF_ERROR(api::ParseName(r.plan(), kPlanPattern, "plan").status());
   pb::GetPlanTreeRequest tree_request;
   tree_request.set_name(r.plan());
-  SOKEI_ASSIGN_OR_RETURN(const pb::PlanTree tree, GetPlanTree(p, tree_request));
+  pb::PlanTree tree;
+  SOKEI_RETURN_IF_ERROR(GetPlanTree(p, tree_request, &tree));
   std::unordered_map<std::string, const pb::Node*> by_name;
   for (const auto& tn : tree.nodes()) by_name[tn.node().name()] = &tn.node();
   std::unordered_map<std::string, std::string> top_package;  // package → its top-level ancestor

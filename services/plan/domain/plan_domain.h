@@ -39,7 +39,9 @@ class PlanDomain {
   absl::StatusOr<pb::ListPlansResponse> ListPlans(const Principal& p, const pb::ListPlansRequest& r);
   absl::StatusOr<pb::Plan> UpdatePlan(const Principal& p, const pb::UpdatePlanRequest& r);
   absl::StatusOr<Empty> DeletePlan(const Principal& p, const pb::DeletePlanRequest& r);
-  absl::StatusOr<pb::PlanTree> GetPlanTree(const Principal& p, const pb::GetPlanTreeRequest& r);
+  // The hot read fills `out` in place, so that a caller can put it on an arena (the gRPC runtime
+  // does): 2,000 nodes are then parsed without a heap allocation each.
+  absl::Status GetPlanTree(const Principal& p, const pb::GetPlanTreeRequest& r, pb::PlanTree* out);
 
   absl::StatusOr<pb::Node> CreateNode(const Principal& p, const pb::CreateNodeRequest& r);
   absl::StatusOr<pb::BatchCreateNodesResponse> BatchCreateNodes(const Principal& p, const pb::BatchCreateNodesRequest& r);

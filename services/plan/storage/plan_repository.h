@@ -50,6 +50,8 @@ class PlanTx {
   virtual absl::StatusOr<std::vector<Record>> ListCollection(Kind kind,
                                                              const std::string& collection) = 0;
   virtual absl::StatusOr<std::vector<Record>> ListPlan(Kind kind, const std::string& plan) = 0;
+  // Only the serialized protos of ListPlan, same order: the hot tree read needs nothing else.
+  virtual absl::StatusOr<std::vector<std::string>> ListPlanData(Kind kind, const std::string& plan) = 0;
   virtual absl::StatusOr<std::vector<Record>> ListMunicipality(Kind kind,
                                                                const std::string& municipality) = 0;
   // ALREADY_EXISTS (reason STORAGE_UNIQUE_VIOLATION) when the name or the code is taken.

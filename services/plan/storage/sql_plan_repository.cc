@@ -21,6 +21,8 @@ constexpr char kListCollection[] =
 constexpr char kListPlan[] =
     "SELECT name, municipality, plan, collection, code, sort_key, revision, data "
     "FROM plan_resources WHERE kind = $1 AND plan = $2 ORDER BY sort_key, name";
+constexpr char kListPlanData[] =
+    "SELECT data FROM plan_resources WHERE kind = $1 AND plan = $2 ORDER BY sort_key, name";
 constexpr char kListMunicipality[] =
     "SELECT name, municipality, plan, collection, code, sort_key, revision, data "
     "FROM plan_resources WHERE kind = $1 AND municipality = $2 ORDER BY plan, sort_key, name";
@@ -90,6 +92,13 @@ class SqlPlanTx final : public PlanTx {
   }
   absl::StatusOr<std::vector<Record>> ListPlan(Kind kind, const std::string& plan) override {
     return List(kListPlan, kind, plan);
+  }
+  absl::StatusOr<std::vector<std::string>> ListPlanData(Kind kind, const std::string& plan) override {
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kListPlanData, {std::string(KindName(kind)), plan}));
+    std::vector<std::string> out;
+    out.reserve(rows.size());
+    for (Row& r : rows) out.push_back(Take(r[0]));
+    return out;
   }
   absl::StatusOr<std::vector<Record>> ListMunicipality(Kind kind,
                                                        const std::string& m) override {

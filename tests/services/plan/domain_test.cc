@@ -268,10 +268,11 @@ TEST_F(PlanDomainTest, DeleteWithChildrenNeedsForceAndForceRemovesSubtreeAndLink
   ASSERT_TRUE(domain_.DeleteNode(planner_, d).ok());
   pb::GetPlanTreeRequest t;
   t.set_name(kPlan);
-  auto tree = domain_.GetPlanTree(planner_, t);
-  EXPECT_EQ(tree->nodes_size(), 0);
-  EXPECT_EQ(tree->links_size(), 0);
-  EXPECT_EQ(tree->packages_size(), 1);
+  pb::PlanTree tree;
+  ASSERT_TRUE(domain_.GetPlanTree(planner_, t, &tree).ok());
+  EXPECT_EQ(tree.nodes_size(), 0);
+  EXPECT_EQ(tree.links_size(), 0);
+  EXPECT_EQ(tree.packages_size(), 1);
 }
 
 TEST_F(PlanDomainTest, RequestIdReplaysTheFirstResultAndRefusesAnotherRequest) {
@@ -402,13 +403,20 @@ TEST_F(PlanDomainTest, TreeIsDepthFirstInSortOrder) {
   }
   pb::GetPlanTreeRequest t;
   t.set_name(kPlan);
-  auto tree = domain_.GetPlanTree(planner_, t);
-  ASSERT_TRUE(tree.ok());
-  std::vector<std::string> order;
-  for (const auto& tn : tree->nodes()) order.push_back(tn.node().code());
-  EXPECT_EQ(order, (std::vector<std::string>{"1", "1-1", "2", "2-1"}));
-  EXPECT_EQ(tree->nodes(0).children_size(), 1);
-  EXPECT_EQ(tree->levels_size(), 3);
+  // On the heap and on an arena (as the gRPC runtime calls it), the same tree.
+  google::protobuf::Arena arena;
+  pb::PlanTree heap_tree;
+  pb::PlanTree* arena_tree = google::protobuf::Arena::CreateMessage<pb::PlanTree>(&arena);
+  for (pb::PlanTree* tree : {&heap_tree, arena_tree}) {
+    ASSERT_TRUE(domain_.GetPlanTree(planner_, t, tree).ok());
+    std::vector<std::string> order;
+    for (const auto& tn : tree->nodes()) order.push_back(tn.node().code());
+    EXPECT_EQ(order, (std::vector<std::string>{"1", "1-1", "2", "2-1"}));
+    EXPECT_EQ(tree->nodes(0).children_size(), 1);
+    EXPECT_EQ(tree->nodes(0).children(0), std::string(kPlan) + "/nodes/a1");
+    EXPECT_EQ(tree->levels_size(), 3);
+  }
+  EXPECT_EQ(heap_tree.SerializeAsString(), arena_tree->SerializeAsString());
 }
 
 TEST_F(PlanDomainTest, SearchIsWidthAndCaseInsensitiveWithFilters) {

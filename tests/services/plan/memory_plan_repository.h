@@ -51,6 +51,11 @@ class MemoryPlanRepository final : public PlanRepository {
     absl::StatusOr<std::vector<Record>> ListPlan(Kind kind, const std::string& plan) override {
       return Select(kind, [&](const Record& r) { return r.plan == plan; });
     }
+    absl::StatusOr<std::vector<std::string>> ListPlanData(Kind kind, const std::string& plan) override {
+      std::vector<std::string> out;
+      for (auto& r : Select(kind, [&](const Record& r) { return r.plan == plan; })) out.push_back(r.data);
+      return out;
+    }
     absl::StatusOr<std::vector<Record>> ListMunicipality(Kind kind, const std::string& m) override {
       auto out = Select(kind, [&](const Record& r) { return r.municipality == m; });
       std::stable_sort(out.begin(), out.end(),

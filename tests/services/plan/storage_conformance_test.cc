@@ -79,7 +79,7 @@ TEST_P(StorageConformance, InsertGetRoundTripsBinaryData) {
 
 TEST_P(StorageConformance, ListOrdersBySortKeyThenName) {
   ASSERT_TRUE(repo().Write([&](PlanTx& tx) -> absl::Status {
-    SOKEI_RETURN_IF_ERROR(tx.Insert(Kind::kNode, Rec("n/c", "col", "", 1)));
+    SOKEI_RETURN_IF_ERROR(tx.Insert(Kind::kNode, Rec("n/c", "col", "", 1, "c")));
     SOKEI_RETURN_IF_ERROR(tx.Insert(Kind::kNode, Rec("n/b", "col", "", 2)));
     SOKEI_RETURN_IF_ERROR(tx.Insert(Kind::kNode, Rec("n/a", "col", "", 2)));
     return tx.Insert(Kind::kNode, Rec("n/z", "other", "", 0));
@@ -91,6 +91,10 @@ TEST_P(StorageConformance, ListOrdersBySortKeyThenName) {
     EXPECT_EQ((*list)[1].name, "n/a");
     EXPECT_EQ((*list)[2].name, "n/b");
     EXPECT_EQ(tx.ListPlan(Kind::kNode, "municipalities/142140/plans/p")->size(), 4u);
+    auto data = tx.ListPlanData(Kind::kNode, "municipalities/142140/plans/p");
+    auto full = tx.ListPlan(Kind::kNode, "municipalities/142140/plans/p");
+    EXPECT_EQ(data->size(), full->size());
+    for (size_t i = 0; i < std::min(data->size(), full->size()); ++i) EXPECT_EQ((*data)[i], (*full)[i].data);
     EXPECT_EQ(tx.ListMunicipality(Kind::kNode, "142140")->size(), 4u);
     EXPECT_EQ(tx.ListMunicipality(Kind::kNode, "142034")->size(), 0u);
     return absl::OkStatus();
