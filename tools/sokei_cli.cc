@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "common/config/config.h"
 #include "common/grpcx/server.h"
 #include "common/status/grpc_status.h"
@@ -51,8 +52,9 @@ int Fail(const absl::Status& s) {
   std::fprintf(stderr, "error: %s", std::string(s.message()).c_str());
   if (info) std::fprintf(stderr, " [%s]", info->reason.c_str());
   std::fprintf(stderr, "\n");
-  for (const auto& v : sokei::status::GetFieldViolations(s)) {
-    std::fprintf(stderr, "  %s: %s\n", v.field.c_str(), v.description.c_str());
+  const auto violations = sokei::status::GetFieldViolations(s);
+  if (violations.size() > 1) {  // the message already names the first
+    for (const auto& v : violations) std::fprintf(stderr, "  %s: %s\n", v.field.c_str(), v.description.c_str());
   }
   if (s.code() == absl::StatusCode::kUnavailable) {
     std::fprintf(stderr, "  (is the service running? scripts/run.sh starts it)\n");
@@ -252,8 +254,10 @@ int Audit(Client& c, const Options& o) {
     return 0;
   }
   for (const auto& e : resp.audit_events()) {
-    std::printf("%lld  %-8s %-20s %s\n", static_cast<long long>(e.time().seconds()), e.actor().c_str(),
-                e.method().c_str(), e.resource().c_str());
+    const absl::Time t = absl::FromUnixSeconds(e.time().seconds());
+    std::printf("%s  %-8s %-20s %s\n",
+                absl::FormatTime("%Y-%m-%d %H:%M:%S JST", t, absl::FixedTimeZone(9 * 3600)).c_str(),
+                e.actor().c_str(), e.method().c_str(), e.resource().c_str());
   }
   return 0;
 }
