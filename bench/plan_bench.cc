@@ -7,20 +7,19 @@
 // echo, plan …) so drift hits both; medians are reported.
 //
 // usage: plan_bench [--seconds=2] [--runs=5] [--tree-calls=200]
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <thread>
-#include <vector>
-
-#include <condition_variable>
-#include <mutex>
-
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -145,7 +144,8 @@ double MeasureQps(const std::vector<std::unique_ptr<Stub>>& stubs,
     total += done[t];
     total_failed += failed[t];
   }
-  if (total_failed > 0) std::fprintf(stderr, "warning: %ld of %ld calls failed\n", total_failed, total);
+  if (total_failed > 0)
+    std::fprintf(stderr, "warning: %ld of %ld calls failed\n", total_failed, total);
   return static_cast<double>(total - total_failed) / elapsed;
 }
 
@@ -235,7 +235,8 @@ void BuildSyntheticPlan(pb::PlanService::Stub* stub, const std::string& m) {
     for (int k = 0; k < 10; ++k) {
       pb::CreatePackageLinkRequest lr;
       lr.set_parent(pko.name());
-      lr.mutable_link()->set_node(absl::StrCat(po.name(), "/nodes/n", 21 + (p * 37 + k * 101) % 1900));
+      lr.mutable_link()->set_node(
+          absl::StrCat(po.name(), "/nodes/n", 21 + (p * 37 + k * 101) % 1900));
       lr.mutable_link()->set_role(pb::PACKAGE_LINK_ROLE_CONTRIBUTING);
       pb::PackageLink lo;
       call([&](auto* ctx) { return stub->CreatePackageLink(ctx, lr, &lo); });
@@ -261,8 +262,8 @@ struct ServerPorts {
   sokei::plan::PlanDomain domain(&repo);
   sokei::plan::DispatchedPlanService service(&domain, sokei::config::AuthMode::kMetadata);
   auto table = sokei::plan::MakeDispatchTable(&service);
-  auto plan_server = sokei::grpcx::Server::Start({"127.0.0.1:0", threads, 64 << 20, 1000, false}, {}, {},
-                                                 {table.get()});
+  auto plan_server = sokei::grpcx::Server::Start({"127.0.0.1:0", threads, 64 << 20, 1000, false},
+                                                 {}, {}, {table.get()});
   if (!plan_server.ok()) std::_Exit(1);
   EchoServer echo;
   ServerPorts ports{(*plan_server)->port(), echo.port()};
@@ -318,13 +319,17 @@ int main(int argc, char** argv) {
         absl::StrCat("127.0.0.1:", ports.echo), grpc::InsecureChannelCredentials(), args)));
   }
   auto* plan_stub = plan_stubs.front().get();
-  auto plan_stub_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", ports.plan),
-                                                     grpc::InsecureChannelCredentials(), grpc::ChannelArguments());
+  auto plan_stub_channel =
+      grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", ports.plan),
+                                grpc::InsecureChannelCredentials(), grpc::ChannelArguments());
   const std::string m = "municipalities/142140";
   BuildSyntheticPlan(plan_stub, m);
 
-  std::printf("\nGetNode vs. echo (CQ async, 1 server thread), %d alternating runs of %.1f s, medians\n", runs, seconds);
-  std::printf("%-10s %12s %12s %8s %8s\n", "in flight", "echo QPS", "GetNode QPS", "ratio", "target");
+  std::printf(
+      "\nGetNode vs. echo (CQ async, 1 server thread), %d alternating runs of %.1f s, medians\n",
+      runs, seconds);
+  std::printf("%-10s %12s %12s %8s %8s\n", "in flight", "echo QPS", "GetNode QPS", "ratio",
+              "target");
   eb::EchoMessage echo_req;
   echo_req.set_text("municipalities/142140/plans/big/nodes/n1000");
   pb::GetNodeRequest node_req;
@@ -332,14 +337,17 @@ int main(int argc, char** argv) {
   for (int in_flight : {8, 64}) {
     std::vector<double> e, g;
     for (int r = 0; r < runs; ++r) {
-      e.push_back(MeasureQps(echo_stubs, &eb::Echo::Stub::PrepareAsyncEcho, echo_req, in_flight, seconds, false));
-      g.push_back(MeasureQps(plan_stubs, &pb::PlanService::Stub::PrepareAsyncGetNode, node_req, in_flight, seconds, true));
+      e.push_back(MeasureQps(echo_stubs, &eb::Echo::Stub::PrepareAsyncEcho, echo_req, in_flight,
+                             seconds, false));
+      g.push_back(MeasureQps(plan_stubs, &pb::PlanService::Stub::PrepareAsyncGetNode, node_req,
+                             in_flight, seconds, true));
     }
     const double me = Median(e), mg = Median(g);
     std::printf("%-10d %12.0f %12.0f %7.0f%% %8s\n", in_flight, me, mg, 100 * mg / me, ">= 60%");
   }
 
-  std::printf("\nGetPlanTree (2,000 nodes, 20 packages, uncached), %d sequential calls\n", tree_calls);
+  std::printf("\nGetPlanTree (2,000 nodes, 20 packages, uncached), %d sequential calls\n",
+              tree_calls);
   pb::GetPlanTreeRequest tree_req;
   tree_req.set_name("municipalities/142140/plans/big");
   std::vector<double> ms;
@@ -381,8 +389,8 @@ int main(int argc, char** argv) {
       bool done = false;
       grpc::Status status;
       const auto t0 = Clock::now();
-      generic.UnaryCall(&ctx, "/sokei.plan.v1.PlanService/GetPlanTree", grpc::StubOptions(), &request,
-                        &response, [&](grpc::Status s) {
+      generic.UnaryCall(&ctx, "/sokei.plan.v1.PlanService/GetPlanTree", grpc::StubOptions(),
+                        &request, &response, [&](grpc::Status s) {
                           std::lock_guard<std::mutex> lock(mu);
                           status = s;
                           done = true;

@@ -1,5 +1,7 @@
 // sokei: the command-line client. Talks gRPC to the services; prints what a person can read, or
 // --json for scripts. Errors show the status reason and the offending field, not a stack of codes.
+#include <google/protobuf/util/json_util.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -8,17 +10,15 @@
 #include <string>
 #include <vector>
 
-#include <google/protobuf/util/json_util.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "bundle.pb.h"
 #include "common/config/config.h"
 #include "common/grpcx/server.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
-#include "bundle.pb.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
 
 namespace {
@@ -54,7 +54,8 @@ int Fail(const absl::Status& s) {
   std::fprintf(stderr, "\n");
   const auto violations = sokei::status::GetFieldViolations(s);
   if (violations.size() > 1) {  // the message already names the first
-    for (const auto& v : violations) std::fprintf(stderr, "  %s: %s\n", v.field.c_str(), v.description.c_str());
+    for (const auto& v : violations)
+      std::fprintf(stderr, "  %s: %s\n", v.field.c_str(), v.description.c_str());
   }
   if (s.code() == absl::StatusCode::kUnavailable) {
     std::fprintf(stderr, "  (is the service running? scripts/run.sh starts it)\n");
@@ -77,7 +78,8 @@ class Client {
       : o_(o), stub_(pb::PlanService::NewStub(sokei::grpcx::MakeChannel(o.addr, 64 << 20))) {}
 
   template <typename Req, typename Resp>
-  absl::Status Call(grpc::Status (pb::PlanService::Stub::*fn)(grpc::ClientContext*, const Req&, Resp*),
+  absl::Status Call(grpc::Status (pb::PlanService::Stub::*fn)(grpc::ClientContext*, const Req&,
+                                                              Resp*),
                     const Req& req, Resp* resp) {
     grpc::ClientContext ctx;
     sokei::grpcx::SetTimeout(&ctx, o_.timeout_ms);
@@ -102,7 +104,8 @@ int PlansList(Client& c, const Options& o) {
     pb::ListMunicipalitiesRequest req;
     req.set_page_size(500);
     pb::ListMunicipalitiesResponse resp;
-    if (auto s = c.Call(&pb::PlanService::Stub::ListMunicipalities, req, &resp); !s.ok()) return Fail(s);
+    if (auto s = c.Call(&pb::PlanService::Stub::ListMunicipalities, req, &resp); !s.ok())
+      return Fail(s);
     for (const auto& m : resp.municipalities()) municipalities.push_back(m.name());
   }
   pb::ListPlansResponse all;
@@ -148,7 +151,8 @@ int PlanTree(Client& c, const Options& o) {
     return 0;
   }
   const auto& plan = tree.plan();
-  std::printf("%s  (%d–%d)\n", plan.display_name().c_str(), plan.period().start_year(), plan.period().end_year());
+  std::printf("%s  (%d–%d)\n", plan.display_name().c_str(), plan.period().start_year(),
+              plan.period().end_year());
   std::vector<std::string> labels;
   for (const auto& l : tree.levels()) labels.push_back(l.display_name());
   std::printf("levels: %s\n\n", absl::StrJoin(labels, " → ").c_str());
@@ -158,19 +162,22 @@ int PlanTree(Client& c, const Options& o) {
     std::vector<std::string> depts;
     for (const auto& d : n.departments()) depts.push_back(Tail(d.department()));
     if (!depts.empty()) absl::StrAppend(&extra, "  [", absl::StrJoin(depts, ","), "]");
-    if (n.sdg_goals_size() > 0) absl::StrAppend(&extra, "  SDG ", absl::StrJoin(n.sdg_goals(), ","));
+    if (n.sdg_goals_size() > 0)
+      absl::StrAppend(&extra, "  SDG ", absl::StrJoin(n.sdg_goals(), ","));
     if (n.tags_size() > 0) absl::StrAppend(&extra, "  #", absl::StrJoin(n.tags(), " #"));
-    const std::string level = n.level() <= static_cast<int>(labels.size()) ? labels[n.level() - 1] : "";
-    std::printf("%s%s %s  〈%s〉%s\n", std::string((n.level() - 1) * 2, ' ').c_str(), n.code().c_str(),
-                n.display_name().c_str(), level.c_str(), extra.c_str());
+    const std::string level =
+        n.level() <= static_cast<int>(labels.size()) ? labels[n.level() - 1] : "";
+    std::printf("%s%s %s  〈%s〉%s\n", std::string((n.level() - 1) * 2, ' ').c_str(),
+                n.code().c_str(), n.display_name().c_str(), level.c_str(), extra.c_str());
   }
   if (tree.packages_size() > 0) {
     std::printf("\npackages:\n");
     std::map<std::string, int> link_counts;
     for (const auto& p : tree.link_packages()) link_counts[p]++;
     for (const auto& p : tree.packages()) {
-      std::printf("%s%s %s  〈%s〉 %d link(s)\n", p.parent().empty() ? "  " : "    ", p.code().c_str(),
-                  p.display_name().c_str(), p.kind_label().c_str(), link_counts[p.name()]);
+      std::printf("%s%s %s  〈%s〉 %d link(s)\n", p.parent().empty() ? "  " : "    ",
+                  p.code().c_str(), p.display_name().c_str(), p.kind_label().c_str(),
+                  link_counts[p.name()]);
     }
   }
   return 0;
@@ -191,7 +198,8 @@ int PlanMatrix(Client& c, const Options& o) {
     return 0;
   }
   for (int i = 0; i < m.packages_size(); ++i) {
-    std::printf("P%d = %s %s\n", i + 1, m.packages(i).code().c_str(), m.packages(i).display_name().c_str());
+    std::printf("P%d = %s %s\n", i + 1, m.packages(i).code().c_str(),
+                m.packages(i).display_name().c_str());
   }
   std::printf("\n");
   for (const auto& row : m.rows()) {
@@ -201,7 +209,8 @@ int PlanMatrix(Client& c, const Options& o) {
       for (const auto& cell : row.cells()) hit |= cell.package() == m.packages(i).name();
       absl::StrAppend(&marks, hit ? " ●" : " ・");
     }
-    std::printf("%s  %s %s\n", marks.c_str(), row.node().code().c_str(), row.node().display_name().c_str());
+    std::printf("%s  %s %s\n", marks.c_str(), row.node().code().c_str(),
+                row.node().display_name().c_str());
   }
   return 0;
 }
@@ -219,8 +228,10 @@ int NodesSearch(Client& c, const Options& o) {
   req.set_query(absl::StrJoin(o.args, " "));
   if (o.flags.count("dept")) {
     const std::string& d = o.flags.at("dept");
-    req.set_department(absl::StrContains(d, "/") ? d
-                           : absl::StrCat(req.parent().substr(0, req.parent().find("/plans/")), "/departments/", d));
+    req.set_department(absl::StrContains(d, "/")
+                           ? d
+                           : absl::StrCat(req.parent().substr(0, req.parent().find("/plans/")),
+                                          "/departments/", d));
   }
   if (o.flags.count("sdg")) req.set_sdg_goal(std::atoi(o.flags.at("sdg").c_str()));
   if (o.flags.count("tag")) req.set_tag(o.flags.at("tag"));
@@ -233,7 +244,8 @@ int NodesSearch(Client& c, const Options& o) {
     return 0;
   }
   for (const auto& n : resp.nodes()) {
-    std::printf("%-10s %s\n           %s\n", n.code().c_str(), n.display_name().c_str(), n.name().c_str());
+    std::printf("%-10s %s\n           %s\n", n.code().c_str(), n.display_name().c_str(),
+                n.name().c_str());
   }
   std::printf("%d node(s)\n", resp.nodes_size());
   return 0;
@@ -265,7 +277,9 @@ int Audit(Client& c, const Options& o) {
 // ---- load ----
 
 template <typename Resp, typename Req>
-absl::Status Create(Client& c, grpc::Status (pb::PlanService::Stub::*fn)(grpc::ClientContext*, const Req&, Resp*),
+absl::Status Create(Client& c,
+                    grpc::Status (pb::PlanService::Stub::*fn)(grpc::ClientContext*, const Req&,
+                                                              Resp*),
                     const Req& req, int* created, int* existing) {
   Resp resp;
   absl::Status s = c.Call(fn, req, &resp);
@@ -306,7 +320,9 @@ int LoadBundle(Client& c, const std::string& path) {
     req.set_municipality_id(b.municipality_id());
     req.mutable_municipality()->set_display_name(b.municipality_title());
     req.mutable_municipality()->set_prefecture(b.prefecture());
-    if (auto s = Create(c, &pb::PlanService::Stub::CreateMunicipality, req, &created, &existing); !s.ok()) return fail(s, m);
+    if (auto s = Create(c, &pb::PlanService::Stub::CreateMunicipality, req, &created, &existing);
+        !s.ok())
+      return fail(s, m);
   }
   for (const auto& d : b.departments()) {
     pb::CreateDepartmentRequest req;
@@ -314,14 +330,17 @@ int LoadBundle(Client& c, const std::string& path) {
     req.set_department_id(d.id());
     req.mutable_department()->set_code(d.code());
     req.mutable_department()->set_display_name(d.title());
-    if (auto s = Create(c, &pb::PlanService::Stub::CreateDepartment, req, &created, &existing); !s.ok()) return fail(s, d.id());
+    if (auto s = Create(c, &pb::PlanService::Stub::CreateDepartment, req, &created, &existing);
+        !s.ok())
+      return fail(s, d.id());
   }
   {
     pb::CreatePlanRequest req;
     req.set_parent(m);
     req.set_plan_id(b.plan_id());
     *req.mutable_plan() = b.plan();
-    if (auto s = Create(c, &pb::PlanService::Stub::CreatePlan, req, &created, &existing); !s.ok()) return fail(s, plan);
+    if (auto s = Create(c, &pb::PlanService::Stub::CreatePlan, req, &created, &existing); !s.ok())
+      return fail(s, plan);
   }
   std::map<std::string, int> level;
   pb::BatchCreateNodesRequest batch;
@@ -356,7 +375,8 @@ int LoadBundle(Client& c, const std::string& path) {
   }
   if (batch.requests_size() > 0) {
     pb::BatchCreateNodesResponse resp;
-    if (auto s = c.Call(&pb::PlanService::Stub::BatchCreateNodes, batch, &resp); !s.ok()) return fail(s, "nodes");
+    if (auto s = c.Call(&pb::PlanService::Stub::BatchCreateNodes, batch, &resp); !s.ok())
+      return fail(s, "nodes");
     created += resp.nodes_size();
   }
   int sort = 0;
@@ -374,18 +394,22 @@ int LoadBundle(Client& c, const std::string& path) {
     *pkg->mutable_sections() = p.sections();
     *pkg->mutable_tags() = p.tags();
     *pkg->mutable_indicator_titles() = p.indicator_titles();
-    if (auto s = Create(c, &pb::PlanService::Stub::CreatePackage, req, &created, &existing); !s.ok()) return fail(s, p.id());
+    if (auto s = Create(c, &pb::PlanService::Stub::CreatePackage, req, &created, &existing);
+        !s.ok())
+      return fail(s, p.id());
     for (const auto& node_id : p.nodes()) {
       pb::CreatePackageLinkRequest lr;
       lr.set_parent(absl::StrCat(plan, "/packages/", p.id()));
       lr.mutable_link()->set_node(absl::StrCat(plan, "/nodes/", node_id));
       lr.mutable_link()->set_role(pb::PACKAGE_LINK_ROLE_PRIMARY);
-      if (auto s = Create(c, &pb::PlanService::Stub::CreatePackageLink, lr, &created, &existing); !s.ok()) {
+      if (auto s = Create(c, &pb::PlanService::Stub::CreatePackageLink, lr, &created, &existing);
+          !s.ok()) {
         return fail(s, absl::StrCat(p.id(), " → ", node_id));
       }
     }
   }
-  std::printf("%s: %s — %d created, %d already there\n", path.c_str(), plan.c_str(), created, existing);
+  std::printf("%s: %s — %d created, %d already there\n", path.c_str(), plan.c_str(), created,
+              existing);
   return 0;
 }
 
@@ -423,11 +447,26 @@ int main(int argc, char** argv) {
   auto take = [&](size_t n) { o.args.assign(words.begin() + static_cast<long>(n), words.end()); };
   const std::string cmd = words[0];
   const std::string sub = words.size() > 1 ? words[1] : "";
-  if (cmd == "plans" && sub == "list") { take(2); return PlansList(c, o); }
-  if (cmd == "plan" && sub == "tree") { take(2); return PlanTree(c, o); }
-  if (cmd == "plan" && sub == "matrix") { take(2); return PlanMatrix(c, o); }
-  if (cmd == "nodes" && sub == "search") { take(2); return NodesSearch(c, o); }
-  if (cmd == "audit") { take(1); return Audit(c, o); }
+  if (cmd == "plans" && sub == "list") {
+    take(2);
+    return PlansList(c, o);
+  }
+  if (cmd == "plan" && sub == "tree") {
+    take(2);
+    return PlanTree(c, o);
+  }
+  if (cmd == "plan" && sub == "matrix") {
+    take(2);
+    return PlanMatrix(c, o);
+  }
+  if (cmd == "nodes" && sub == "search") {
+    take(2);
+    return NodesSearch(c, o);
+  }
+  if (cmd == "audit") {
+    take(1);
+    return Audit(c, o);
+  }
   if (cmd == "load") {
     take(1);
     int rc = 0;

@@ -30,7 +30,7 @@ absl::StatusOr<Page> ParsePage(int page_size, absl::string_view page_token,
 std::string NextPageToken(const Page& page, int64_t total, absl::string_view query_key);
 
 // Parses a filter into key → value. Only `allowed` keys are accepted; a key may appear once.
-absl::StatusOr<std::map<std::string, std::string>> ParseFilter(absl::string_view filter,
-                                                               const std::set<std::string>& allowed);
+absl::StatusOr<std::map<std::string, std::string>> ParseFilter(
+    absl::string_view filter, const std::set<std::string>& allowed);
 
 }  // namespace sokei::api

@@ -48,10 +48,12 @@ absl::StatusOr<ResourceName> ParseName(absl::string_view name, absl::string_view
     const absl::string_view id = got[i + 1];
     if (i == 0) {
       if (!jp::IsValidMunicipalityCode(id)) {
-        return bad("the municipality must be a 6-digit 全国地方公共団体コード with a valid check digit");
+        return bad(
+            "the municipality must be a 6-digit 全国地方公共団体コード with a valid check digit");
       }
     } else if (!(allow_wildcard && id == "-") && !IsValidId(id)) {
-      return bad(absl::StrCat("the ", want[i], " id must be lower-case letters, digits and '-', "
+      return bad(absl::StrCat("the ", want[i],
+                              " id must be lower-case letters, digits and '-', "
                               "at most 63 characters"));
     }
     out.parts.emplace_back(std::string(got[i]), std::string(id));

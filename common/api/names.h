@@ -1,5 +1,6 @@
 // Resource names (API.md): municipalities/{m}/plans/{p}/nodes/{n} … Parsing and validation of the
-// segments: ids are [a-z0-9-], at most 63 characters; the municipality id is a 全国地方公共団体コード.
+// segments: ids are [a-z0-9-], at most 63 characters; the municipality id is a
+// 全国地方公共団体コード.
 #pragma once
 
 #include <string>

@@ -5,9 +5,9 @@
 #include <map>
 #include <set>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/config/config.h"
 
 namespace sokei::auth {
@@ -16,9 +16,9 @@ enum class Role { kAdmin, kPlanner, kEditor, kViewer, kPublic, kSystem };
 
 // Metadata keys (lower case, as gRPC requires).
 inline constexpr char kSubjectKey[] = "x-sokei-subject";
-inline constexpr char kRolesKey[] = "x-sokei-roles";               // comma-separated
-inline constexpr char kMunicipalityKey[] = "x-sokei-municipality"; // 6-digit code, or * for admin
-inline constexpr char kDepartmentsKey[] = "x-sokei-departments";   // comma-separated dept ids
+inline constexpr char kRolesKey[] = "x-sokei-roles";                // comma-separated
+inline constexpr char kMunicipalityKey[] = "x-sokei-municipality";  // 6-digit code, or * for admin
+inline constexpr char kDepartmentsKey[] = "x-sokei-departments";    // comma-separated dept ids
 
 struct Principal {
   std::string subject;

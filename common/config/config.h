@@ -15,11 +15,11 @@ enum class AuthMode {
 };
 
 struct ServiceConfig {
-  std::string listen_addr;     // host:port (port 0 = pick a free one)
-  std::string data_dir;        // SQLite files live here
-  std::string pg_dsn;          // non-empty = PostgreSQL (later)
-  std::string redis_addr;      // non-empty = Redis cache (later)
-  int threads = 8;             // request threads = database pool size
+  std::string listen_addr;  // host:port (port 0 = pick a free one)
+  std::string data_dir;     // SQLite files live here
+  std::string pg_dsn;       // non-empty = PostgreSQL (later)
+  std::string redis_addr;   // non-empty = Redis cache (later)
+  int threads = 8;          // request threads = database pool size
   int max_message_bytes = 4 * 1024 * 1024;
   AuthMode auth_mode = AuthMode::kMetadata;
   int shutdown_grace_ms = 10000;

@@ -8,13 +8,13 @@
 // gRPC's per-connection stream limit.
 #pragma once
 
+#include <google/protobuf/arena.h>
+#include <google/protobuf/descriptor.h>
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <google/protobuf/arena.h>
-#include <google/protobuf/descriptor.h>
 
 namespace sokei::grpcx {
 
@@ -36,9 +36,9 @@ class UnaryMethod {
 template <class Svc>
 class Dispatched : public Svc {
  public:
-  using Svc::Svc;
   using grpc::Service::MarkMethodAsync;
   using grpc::Service::RequestAsyncUnary;
+  using Svc::Svc;
 };
 
 template <class Svc, class Req, class Resp>

@@ -1,11 +1,11 @@
 #include "common/grpcx/server.h"
 
-#include <csignal>
-#include <chrono>
-
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
+
+#include <chrono>
+#include <csignal>
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
@@ -24,7 +24,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
-  // The sync server's thread pool: bounded so the database pool (same size) is never oversubscribed.
+  // The sync server's thread pool: bounded so the database pool (same size) is never
+  // oversubscribed.
   grpc::ResourceQuota quota("sokei");
   quota.SetMaxThreads(options.threads * 4 + 8);
   builder.SetResourceQuota(quota);

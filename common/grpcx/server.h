@@ -3,13 +3,13 @@
 // Shutdown with a grace deadline). Handlers never see the threading model; it lives here.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <functional>
-#include <thread>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "common/grpcx/dispatch.h"
@@ -28,10 +28,10 @@ class Server {
  public:
   // Builds and starts the server. `services` must outlive it. Services with a DispatchTable run
   // on the completion-queue runtime (dispatch.h); the others on gRPC's sync thread pool.
-  static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options,
-                                                      const std::vector<grpc::Service*>& services,
-                                                      const std::vector<std::string>& health_names,
-                                                      const std::vector<DispatchTable*>& dispatched = {});
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      const ServerOptions& options, const std::vector<grpc::Service*>& services,
+      const std::vector<std::string>& health_names,
+      const std::vector<DispatchTable*>& dispatched = {});
   ~Server();
 
   int port() const { return port_; }

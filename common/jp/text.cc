@@ -1,11 +1,11 @@
 #include "common/jp/text.h"
 
-#include <memory>
-
 #include <unicode/normalizer2.h>
 #include <unicode/ucnv.h>
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
+
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"

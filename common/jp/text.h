@@ -3,9 +3,9 @@
 #pragma once
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace sokei::jp {
 
@@ -13,7 +13,8 @@ namespace sokei::jp {
 // Invalid UTF-8 is replaced by U+FFFD.
 std::string Nfkc(absl::string_view utf8);
 
-// NFKC with case folding and whitespace removed: the key used for width- and case-insensitive search.
+// NFKC with case folding and whitespace removed: the key used for width- and case-insensitive
+// search.
 std::string SearchFold(absl::string_view utf8);
 
 bool IsValidUtf8(absl::string_view bytes);

@@ -3,8 +3,9 @@
 
 #include <initializer_list>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
+
+#include "absl/strings/string_view.h"
 
 namespace sokei::log {
 
@@ -15,9 +16,15 @@ using Field = std::pair<absl::string_view, absl::string_view>;
 void SetMinLevel(Level level);
 void Write(Level level, absl::string_view msg, std::initializer_list<Field> fields = {});
 
-inline void Info(absl::string_view msg, std::initializer_list<Field> f = {}) { Write(Level::kInfo, msg, f); }
-inline void Warn(absl::string_view msg, std::initializer_list<Field> f = {}) { Write(Level::kWarn, msg, f); }
-inline void Error(absl::string_view msg, std::initializer_list<Field> f = {}) { Write(Level::kError, msg, f); }
+inline void Info(absl::string_view msg, std::initializer_list<Field> f = {}) {
+  Write(Level::kInfo, msg, f);
+}
+inline void Warn(absl::string_view msg, std::initializer_list<Field> f = {}) {
+  Write(Level::kWarn, msg, f);
+}
+inline void Error(absl::string_view msg, std::initializer_list<Field> f = {}) {
+  Write(Level::kError, msg, f);
+}
 
 // JSON string escaping (UTF-8 passes through).
 std::string JsonEscape(absl::string_view s);

@@ -91,10 +91,9 @@ absl::Status EtagMismatch(absl::string_view reason, absl::string_view resource_n
 }
 
 absl::Status FailedPrecondition(absl::string_view reason, Violation violation) {
-  absl::Status s =
-      WithReason(absl::StatusCode::kFailedPrecondition,
-                 absl::StrCat(violation.subject, ": ", violation.description), reason,
-                 {{"resource", violation.subject}});
+  absl::Status s = WithReason(absl::StatusCode::kFailedPrecondition,
+                              absl::StrCat(violation.subject, ": ", violation.description), reason,
+                              {{"resource", violation.subject}});
   google::rpc::PreconditionFailure pf;
   auto* v = pf.add_violations();
   v->set_type(violation.type);
@@ -160,8 +159,8 @@ absl::Status FromRpcStatusBytes(absl::StatusCode code, absl::string_view message
                                 absl::string_view rpc_status_bytes) {
   absl::Status s(code, message);
   google::rpc::Status rpc;
-  if (rpc_status_bytes.empty() || !rpc.ParseFromArray(rpc_status_bytes.data(),
-                                                      static_cast<int>(rpc_status_bytes.size()))) {
+  if (rpc_status_bytes.empty() ||
+      !rpc.ParseFromArray(rpc_status_bytes.data(), static_cast<int>(rpc_status_bytes.size()))) {
     return s;
   }
   for (const auto& any : rpc.details()) s.SetPayload(any.type_url(), absl::Cord(any.value()));

@@ -4,12 +4,12 @@
 
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace sokei::status {
 
@@ -65,10 +65,10 @@ absl::Status FromRpcStatusBytes(absl::StatusCode code, absl::string_view message
 #define SOKEI_STATUS_CONCAT_(a, b) SOKEI_STATUS_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function when `expr` is not OK.
-#define SOKEI_RETURN_IF_ERROR(expr)                  \
-  do {                                               \
-    ::absl::Status sokei_status_ = (expr);           \
-    if (!sokei_status_.ok()) return sokei_status_;   \
+#define SOKEI_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::absl::Status sokei_status_ = (expr);         \
+    if (!sokei_status_.ok()) return sokei_status_; \
   } while (false)
 
 // `SOKEI_ASSIGN_OR_RETURN(auto x, F());` assigns the value or returns the error.

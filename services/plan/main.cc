@@ -19,7 +19,8 @@ int main() {
   }
   std::error_code ec;
   std::filesystem::create_directories(cfg->data_dir, ec);
-  if (ec) config::DieWithConfigError(absl::InvalidArgumentError("SOKEI_DATA_DIR cannot be created"));
+  if (ec)
+    config::DieWithConfigError(absl::InvalidArgumentError("SOKEI_DATA_DIR cannot be created"));
   auto db = storage::OpenSqlite({cfg->data_dir + "/plan.db", cfg->threads, 5000});
   if (!db.ok()) {
     log::Error("database unavailable", {{"error", db.status().message()}});
@@ -33,16 +34,18 @@ int main() {
   plan::PlanDomain domain(&repo);
   plan::DispatchedPlanService service(&domain, cfg->auth_mode);
   auto table = plan::MakeDispatchTable(&service);
-  auto server = grpcx::Server::Start({cfg->listen_addr, cfg->threads, cfg->max_message_bytes,
-                                      cfg->shutdown_grace_ms, true},
-                                     {}, {"sokei.plan.v1.PlanService"}, {table.get()});
+  auto server = grpcx::Server::Start(
+      {cfg->listen_addr, cfg->threads, cfg->max_message_bytes, cfg->shutdown_grace_ms, true}, {},
+      {"sokei.plan.v1.PlanService"}, {table.get()});
   if (!server.ok()) {
     log::Error("cannot start", {{"error", server.status().message()}});
     return 1;
   }
   const std::string port = std::to_string((*server)->port());
-  log::Info("sokei-plan serving", {{"addr", cfg->listen_addr}, {"port", port},
-                                   {"auth_mode", cfg->auth_mode == config::AuthMode::kDev ? "dev" : "metadata"}});
+  log::Info("sokei-plan serving",
+            {{"addr", cfg->listen_addr},
+             {"port", port},
+             {"auth_mode", cfg->auth_mode == config::AuthMode::kDev ? "dev" : "metadata"}});
   (*server)->WaitForTermination();
   log::Info("sokei-plan stopped");
   return 0;

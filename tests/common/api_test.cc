@@ -8,7 +8,8 @@ namespace sokei::api {
 namespace {
 
 TEST(Names, ParsesAndValidates) {
-  auto n = ParseName("municipalities/142140/plans/6th/nodes/06-101", "municipalities/*/plans/*/nodes/*", "name");
+  auto n = ParseName("municipalities/142140/plans/6th/nodes/06-101",
+                     "municipalities/*/plans/*/nodes/*", "name");
   ASSERT_TRUE(n.ok()) << n.status();
   EXPECT_EQ(n->municipality(), "142140");
   EXPECT_EQ(n->Id("nodes"), "06-101");
@@ -17,16 +18,19 @@ TEST(Names, ParsesAndValidates) {
 }
 
 TEST(Names, RejectsWithTheFieldNamed) {
-  for (const char* bad : {"", "municipalities/142141/plans/x", "municipalities/142140/plans/X",
-                          "municipalities/142140/plans/-x", "municipalities/142140/nodes/x",
-                          "municipalities/142140/plans/x/extra", "municipalities/142140/plans/施策"}) {
+  for (const char* bad :
+       {"", "municipalities/142141/plans/x", "municipalities/142140/plans/X",
+        "municipalities/142140/plans/-x", "municipalities/142140/nodes/x",
+        "municipalities/142140/plans/x/extra", "municipalities/142140/plans/施策"}) {
     auto n = ParseName(bad, "municipalities/*/plans/*", "parent");
     ASSERT_FALSE(n.ok()) << bad;
     EXPECT_EQ(n.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_EQ(status::GetFieldViolations(n.status()).at(0).field, "parent");
   }
-  EXPECT_TRUE(ParseName("municipalities/142140/plans/-", "municipalities/*/plans/*", "p", true).ok());
-  EXPECT_FALSE(ParseName("municipalities/142140/plans/-", "municipalities/*/plans/*", "p", false).ok());
+  EXPECT_TRUE(
+      ParseName("municipalities/142140/plans/-", "municipalities/*/plans/*", "p", true).ok());
+  EXPECT_FALSE(
+      ParseName("municipalities/142140/plans/-", "municipalities/*/plans/*", "p", false).ok());
   EXPECT_FALSE(IsValidId(std::string(64, 'a')));
   EXPECT_TRUE(IsValidId(std::string(63, 'a')));
 }

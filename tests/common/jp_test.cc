@@ -28,26 +28,26 @@ TEST_P(ParseYearTest, Parses) {
 
 INSTANTIATE_TEST_SUITE_P(
     Notations, ParseYearTest,
-    ::testing::Values(
-        YearCase{"令和2年度", 2020, 2020, YearBasis::kFiscalYear},
-        YearCase{"R2", 2020, 2020, YearBasis::kUnspecified},
-        YearCase{"R.2", 2020, 2020, YearBasis::kUnspecified},
-        YearCase{"Ｒ２", 2020, 2020, YearBasis::kUnspecified},       // full-width
-        YearCase{"Ｒ２年度", 2020, 2020, YearBasis::kFiscalYear},
-        YearCase{"H29", 2017, 2017, YearBasis::kUnspecified},
-        YearCase{"平成29年度", 2017, 2017, YearBasis::kFiscalYear},
-        YearCase{"(平成29年度)", 2017, 2017, YearBasis::kFiscalYear},
-        YearCase{"162人 (平成29年度)", 2017, 2017, YearBasis::kFiscalYear},
-        YearCase{"令和元年度", 2019, 2019, YearBasis::kFiscalYear},
-        YearCase{"平成31年度", 2019, 2019, YearBasis::kFiscalYear},  // = 令和元年度
-        YearCase{"平成32年", 2020, 2020, YearBasis::kCalendarYear},  // written before the change
-        YearCase{"昭和64年", 1989, 1989, YearBasis::kCalendarYear},
-        YearCase{"2027", 2027, 2027, YearBasis::kUnspecified},
-        YearCase{"目標値 (2027)", 2027, 2027, YearBasis::kUnspecified},
-        YearCase{"２０２７年度", 2027, 2027, YearBasis::kFiscalYear},
-        YearCase{"2023年 35,243千円", 2023, 2023, YearBasis::kCalendarYear},
-        YearCase{"R1～5年度平均", 2019, 2023, YearBasis::kFiscalYear},
-        YearCase{"令和5年度実績", 2023, 2023, YearBasis::kFiscalYear}));
+    ::testing::Values(YearCase{"令和2年度", 2020, 2020, YearBasis::kFiscalYear},
+                      YearCase{"R2", 2020, 2020, YearBasis::kUnspecified},
+                      YearCase{"R.2", 2020, 2020, YearBasis::kUnspecified},
+                      YearCase{"Ｒ２", 2020, 2020, YearBasis::kUnspecified},  // full-width
+                      YearCase{"Ｒ２年度", 2020, 2020, YearBasis::kFiscalYear},
+                      YearCase{"H29", 2017, 2017, YearBasis::kUnspecified},
+                      YearCase{"平成29年度", 2017, 2017, YearBasis::kFiscalYear},
+                      YearCase{"(平成29年度)", 2017, 2017, YearBasis::kFiscalYear},
+                      YearCase{"162人 (平成29年度)", 2017, 2017, YearBasis::kFiscalYear},
+                      YearCase{"令和元年度", 2019, 2019, YearBasis::kFiscalYear},
+                      YearCase{"平成31年度", 2019, 2019, YearBasis::kFiscalYear},  // = 令和元年度
+                      YearCase{"平成32年", 2020, 2020,
+                               YearBasis::kCalendarYear},  // written before the change
+                      YearCase{"昭和64年", 1989, 1989, YearBasis::kCalendarYear},
+                      YearCase{"2027", 2027, 2027, YearBasis::kUnspecified},
+                      YearCase{"目標値 (2027)", 2027, 2027, YearBasis::kUnspecified},
+                      YearCase{"２０２７年度", 2027, 2027, YearBasis::kFiscalYear},
+                      YearCase{"2023年 35,243千円", 2023, 2023, YearBasis::kCalendarYear},
+                      YearCase{"R1～5年度平均", 2019, 2023, YearBasis::kFiscalYear},
+                      YearCase{"令和5年度実績", 2023, 2023, YearBasis::kFiscalYear}));
 
 TEST(ParseYear, AverageIsFlagged) {
   auto got = ParseYear("R1～5年度平均");

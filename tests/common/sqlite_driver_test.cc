@@ -1,12 +1,13 @@
 // The SQLite driver against real files: types, constraint mapping, transactions, pragmas.
-#include <filesystem>
-#include <thread>
+#include "common/storage/sqlite/sqlite_driver.h"
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <thread>
+
 #include "common/status/status.h"
 #include "common/storage/migrations.h"
-#include "common/storage/sqlite/sqlite_driver.h"
 
 namespace sokei::storage {
 namespace {
@@ -20,7 +21,9 @@ class SqliteDriverTest : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
     auto c = db_->Acquire();
-    ASSERT_TRUE(c->ExecScript("CREATE TABLE t (k TEXT PRIMARY KEY, i BIGINT, d DOUBLE PRECISION, b BYTEA)").ok());
+    ASSERT_TRUE(
+        c->ExecScript("CREATE TABLE t (k TEXT PRIMARY KEY, i BIGINT, d DOUBLE PRECISION, b BYTEA)")
+            .ok());
   }
   void TearDown() override {
     db_.reset();
@@ -33,8 +36,10 @@ class SqliteDriverTest : public ::testing::Test {
 TEST_F(SqliteDriverTest, RoundTripsEveryValueType) {
   auto c = db_->Acquire();
   ASSERT_TRUE(c->Exec("INSERT INTO t VALUES ($1, $2, $3, $4)",
-                      {std::string("伊勢原"), int64_t{1} << 40, 2.5, Blob{std::string("\0\1", 2)}}).ok());
-  ASSERT_TRUE(c->Exec("INSERT INTO t VALUES ($1, $2, $3, $4)", {std::string("null"), {}, {}, {}}).ok());
+                      {std::string("伊勢原"), int64_t{1} << 40, 2.5, Blob{std::string("\0\1", 2)}})
+                  .ok());
+  ASSERT_TRUE(
+      c->Exec("INSERT INTO t VALUES ($1, $2, $3, $4)", {std::string("null"), {}, {}, {}}).ok());
   auto rows = c->Query("SELECT k, i, d, b FROM t WHERE k = $1", {std::string("伊勢原")});
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);
@@ -96,15 +101,18 @@ TEST_F(SqliteDriverTest, MigrationsApplyOnceInOrder) {
   ASSERT_TRUE(ApplyMigrations(*db_, "svc", m).ok());
   ASSERT_TRUE(ApplyMigrations(*db_, "svc", m).ok());  // a second start changes nothing
   auto c = db_->Acquire();
-  EXPECT_EQ(c->Query("SELECT version FROM schema_migrations WHERE service = 'svc'", {})->size(), 2u);
+  EXPECT_EQ(c->Query("SELECT version FROM schema_migrations WHERE service = 'svc'", {})->size(),
+            2u);
   EXPECT_TRUE(c->Exec("INSERT INTO m (a, b) VALUES ('1', '2')", {}).ok());
 }
 
 TEST_F(SqliteDriverTest, FailedMigrationIsNotRecorded) {
-  std::vector<Migration> m = {{1, "0001_bad", "CREATE TABLE ok1 (a TEXT); CREATE TABLLE broken (a)"}};
+  std::vector<Migration> m = {
+      {1, "0001_bad", "CREATE TABLE ok1 (a TEXT); CREATE TABLLE broken (a)"}};
   EXPECT_FALSE(ApplyMigrations(*db_, "svc2", m).ok());
   auto c = db_->Acquire();
-  EXPECT_TRUE(c->Query("SELECT version FROM schema_migrations WHERE service = 'svc2'", {})->empty());
+  EXPECT_TRUE(
+      c->Query("SELECT version FROM schema_migrations WHERE service = 'svc2'", {})->empty());
   EXPECT_TRUE(c->Query("SELECT name FROM sqlite_master WHERE name = 'ok1'", {})->empty());
 }
 

@@ -1,14 +1,16 @@
+#include "common/status/status.h"
+
 #include <gtest/gtest.h>
 
 #include "common/status/grpc_status.h"
-#include "common/status/status.h"
 
 namespace sokei::status {
 namespace {
 
 TEST(Status, InvalidArgumentCarriesReasonAndEveryViolation) {
-  absl::Status s = InvalidArgument("NODE_INVALID", {{"node.level", "must be 1 to 3"},
-                                                    {"node.sdg_goals[0]", "an SDG goal is 1 to 17"}});
+  absl::Status s = InvalidArgument(
+      "NODE_INVALID",
+      {{"node.level", "must be 1 to 3"}, {"node.sdg_goals[0]", "an SDG goal is 1 to 17"}});
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   auto info = GetErrorInfo(s);
   ASSERT_TRUE(info.has_value());

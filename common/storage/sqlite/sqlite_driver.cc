@@ -113,8 +113,10 @@ class SqliteConnection final : public Connection {
 
   static Value Column(sqlite3_stmt* stmt, int c) {
     switch (sqlite3_column_type(stmt, c)) {
-      case SQLITE_INTEGER: return int64_t{sqlite3_column_int64(stmt, c)};
-      case SQLITE_FLOAT: return sqlite3_column_double(stmt, c);
+      case SQLITE_INTEGER:
+        return int64_t{sqlite3_column_int64(stmt, c)};
+      case SQLITE_FLOAT:
+        return sqlite3_column_double(stmt, c);
       case SQLITE_TEXT:
         return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
                            sqlite3_column_bytes(stmt, c));
@@ -122,7 +124,8 @@ class SqliteConnection final : public Connection {
         const void* p = sqlite3_column_blob(stmt, c);
         return Blob{std::string(static_cast<const char*>(p), sqlite3_column_bytes(stmt, c))};
       }
-      default: return std::monostate{};
+      default:
+        return std::monostate{};
     }
   }
 
@@ -158,9 +161,9 @@ class SqliteDatabase final : public Database {
 
 absl::StatusOr<std::unique_ptr<Connection>> OpenOne(const SqliteOptions& options) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(options.path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(options.path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     if (db != nullptr) sqlite3_close_v2(db);
     log::Error("cannot open sqlite database", {{"path", options.path}});

@@ -11,7 +11,7 @@
 namespace sokei::storage {
 
 struct SqliteOptions {
-  std::string path;          // a file, or ":memory:" style URIs are not supported (use a temp file)
+  std::string path;  // a file, or ":memory:" style URIs are not supported (use a temp file)
   int pool_size = 4;
   int busy_timeout_ms = 5000;
 };

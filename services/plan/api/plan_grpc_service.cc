@@ -36,7 +36,8 @@ grpc::Status PlanGrpcService::Finish(const std::multimap<std::string, std::strin
 template <typename Req, typename Resp>
 grpc::Status PlanGrpcService::Call(grpc::ServerContext* ctx, const char* method, const Req& req,
                                    Resp* resp,
-                                   absl::StatusOr<Resp> (PlanDomain::*fn)(const Principal&, const Req&)) {
+                                   absl::StatusOr<Resp> (PlanDomain::*fn)(const Principal&,
+                                                                          const Req&)) {
   const auto metadata = SokeiMetadata(*ctx);
   auto principal = auth::FromMetadata(metadata, auth_mode_);
   if (!principal.ok()) return Finish(metadata, method, principal.status());
@@ -49,14 +50,15 @@ grpc::Status PlanGrpcService::Call(grpc::ServerContext* ctx, const char* method,
 template <typename Req, typename Resp>
 grpc::Status PlanGrpcService::Call(grpc::ServerContext* ctx, const char* method, const Req& req,
                                    Resp* resp,
-                                   absl::Status (PlanDomain::*fn)(const Principal&, const Req&, Resp*)) {
+                                   absl::Status (PlanDomain::*fn)(const Principal&, const Req&,
+                                                                  Resp*)) {
   const auto metadata = SokeiMetadata(*ctx);
   auto principal = auth::FromMetadata(metadata, auth_mode_);
   if (!principal.ok()) return Finish(metadata, method, principal.status());
   return Finish(metadata, method, (domain_->*fn)(*principal, req, resp));
 }
 
-#define SOKEI_PLAN_RPC(Method, Req, Resp)                                                   \
+#define SOKEI_PLAN_RPC(Method, Req, Resp)                                                      \
   grpc::Status PlanGrpcService::Method(grpc::ServerContext* ctx, const Req* req, Resp* resp) { \
     return Call<Req, Resp>(ctx, #Method, *req, resp, &PlanDomain::Method);                     \
   }

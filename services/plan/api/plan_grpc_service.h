@@ -12,40 +12,40 @@
 namespace sokei::plan {
 
 // Every PlanService method, in proto declaration order (the dispatch table checks the order).
-#define SOKEI_PLAN_METHODS(X) \
-  X(CreateMunicipality, pb::CreateMunicipalityRequest, pb::Municipality) \
-  X(GetMunicipality, pb::GetMunicipalityRequest, pb::Municipality) \
+#define SOKEI_PLAN_METHODS(X)                                                          \
+  X(CreateMunicipality, pb::CreateMunicipalityRequest, pb::Municipality)               \
+  X(GetMunicipality, pb::GetMunicipalityRequest, pb::Municipality)                     \
   X(ListMunicipalities, pb::ListMunicipalitiesRequest, pb::ListMunicipalitiesResponse) \
-  X(UpdateMunicipality, pb::UpdateMunicipalityRequest, pb::Municipality) \
-  X(CreateDepartment, pb::CreateDepartmentRequest, pb::Department) \
-  X(GetDepartment, pb::GetDepartmentRequest, pb::Department) \
-  X(ListDepartments, pb::ListDepartmentsRequest, pb::ListDepartmentsResponse) \
-  X(UpdateDepartment, pb::UpdateDepartmentRequest, pb::Department) \
-  X(DeleteDepartment, pb::DeleteDepartmentRequest, Empty) \
-  X(CreatePlan, pb::CreatePlanRequest, pb::Plan) \
-  X(GetPlan, pb::GetPlanRequest, pb::Plan) \
-  X(ListPlans, pb::ListPlansRequest, pb::ListPlansResponse) \
-  X(UpdatePlan, pb::UpdatePlanRequest, pb::Plan) \
-  X(DeletePlan, pb::DeletePlanRequest, Empty) \
-  X(GetPlanTree, pb::GetPlanTreeRequest, pb::PlanTree) \
-  X(CreateNode, pb::CreateNodeRequest, pb::Node) \
-  X(BatchCreateNodes, pb::BatchCreateNodesRequest, pb::BatchCreateNodesResponse) \
-  X(GetNode, pb::GetNodeRequest, pb::Node) \
-  X(ListNodes, pb::ListNodesRequest, pb::ListNodesResponse) \
-  X(UpdateNode, pb::UpdateNodeRequest, pb::Node) \
-  X(DeleteNode, pb::DeleteNodeRequest, Empty) \
-  X(MoveNode, pb::MoveNodeRequest, pb::Node) \
-  X(SearchNodes, pb::SearchNodesRequest, pb::SearchNodesResponse) \
-  X(CreatePackage, pb::CreatePackageRequest, pb::Package) \
-  X(GetPackage, pb::GetPackageRequest, pb::Package) \
-  X(ListPackages, pb::ListPackagesRequest, pb::ListPackagesResponse) \
-  X(UpdatePackage, pb::UpdatePackageRequest, pb::Package) \
-  X(DeletePackage, pb::DeletePackageRequest, Empty) \
-  X(CreatePackageLink, pb::CreatePackageLinkRequest, pb::PackageLink) \
-  X(GetPackageLink, pb::GetPackageLinkRequest, pb::PackageLink) \
-  X(ListPackageLinks, pb::ListPackageLinksRequest, pb::ListPackageLinksResponse) \
-  X(DeletePackageLink, pb::DeletePackageLinkRequest, Empty) \
-  X(GetPackageMatrix, pb::GetPackageMatrixRequest, pb::PackageMatrix) \
+  X(UpdateMunicipality, pb::UpdateMunicipalityRequest, pb::Municipality)               \
+  X(CreateDepartment, pb::CreateDepartmentRequest, pb::Department)                     \
+  X(GetDepartment, pb::GetDepartmentRequest, pb::Department)                           \
+  X(ListDepartments, pb::ListDepartmentsRequest, pb::ListDepartmentsResponse)          \
+  X(UpdateDepartment, pb::UpdateDepartmentRequest, pb::Department)                     \
+  X(DeleteDepartment, pb::DeleteDepartmentRequest, Empty)                              \
+  X(CreatePlan, pb::CreatePlanRequest, pb::Plan)                                       \
+  X(GetPlan, pb::GetPlanRequest, pb::Plan)                                             \
+  X(ListPlans, pb::ListPlansRequest, pb::ListPlansResponse)                            \
+  X(UpdatePlan, pb::UpdatePlanRequest, pb::Plan)                                       \
+  X(DeletePlan, pb::DeletePlanRequest, Empty)                                          \
+  X(GetPlanTree, pb::GetPlanTreeRequest, pb::PlanTree)                                 \
+  X(CreateNode, pb::CreateNodeRequest, pb::Node)                                       \
+  X(BatchCreateNodes, pb::BatchCreateNodesRequest, pb::BatchCreateNodesResponse)       \
+  X(GetNode, pb::GetNodeRequest, pb::Node)                                             \
+  X(ListNodes, pb::ListNodesRequest, pb::ListNodesResponse)                            \
+  X(UpdateNode, pb::UpdateNodeRequest, pb::Node)                                       \
+  X(DeleteNode, pb::DeleteNodeRequest, Empty)                                          \
+  X(MoveNode, pb::MoveNodeRequest, pb::Node)                                           \
+  X(SearchNodes, pb::SearchNodesRequest, pb::SearchNodesResponse)                      \
+  X(CreatePackage, pb::CreatePackageRequest, pb::Package)                              \
+  X(GetPackage, pb::GetPackageRequest, pb::Package)                                    \
+  X(ListPackages, pb::ListPackagesRequest, pb::ListPackagesResponse)                   \
+  X(UpdatePackage, pb::UpdatePackageRequest, pb::Package)                              \
+  X(DeletePackage, pb::DeletePackageRequest, Empty)                                    \
+  X(CreatePackageLink, pb::CreatePackageLinkRequest, pb::PackageLink)                  \
+  X(GetPackageLink, pb::GetPackageLinkRequest, pb::PackageLink)                        \
+  X(ListPackageLinks, pb::ListPackageLinksRequest, pb::ListPackageLinksResponse)       \
+  X(DeletePackageLink, pb::DeletePackageLinkRequest, Empty)                            \
+  X(GetPackageMatrix, pb::GetPackageMatrixRequest, pb::PackageMatrix)                  \
   X(ListAuditEvents, pb::ListAuditEventsRequest, pb::ListAuditEventsResponse)
 
 class PlanGrpcService : public pb::PlanService::Service {

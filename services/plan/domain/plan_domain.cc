@@ -32,12 +32,18 @@ constexpr char kLinkPattern[] = "municipalities/*/plans/*/packages/*/links/*";
 
 std::string ReasonPrefix(Kind kind) {
   switch (kind) {
-    case Kind::kMunicipality: return "MUNICIPALITY";
-    case Kind::kDepartment: return "DEPARTMENT";
-    case Kind::kPlan: return "PLAN";
-    case Kind::kNode: return "NODE";
-    case Kind::kPackage: return "PACKAGE";
-    case Kind::kLink: return "PACKAGE_LINK";
+    case Kind::kMunicipality:
+      return "MUNICIPALITY";
+    case Kind::kDepartment:
+      return "DEPARTMENT";
+    case Kind::kPlan:
+      return "PLAN";
+    case Kind::kNode:
+      return "NODE";
+    case Kind::kPackage:
+      return "PACKAGE";
+    case Kind::kLink:
+      return "PACKAGE_LINK";
   }
   return "RESOURCE";
 }
@@ -96,7 +102,6 @@ struct Placement {
 
 std::string CodeKey(const std::string& code) { return jp::Nfkc(code); }
 
-
 // Sets name, etag and times; returns the record to store.
 template <typename T>
 Record Stamp(T* msg, const Placement& where, absl::Time now, const Record* previous) {
@@ -128,14 +133,15 @@ std::string ToJson(const Message* m) {
 
 absl::Status CheckEtag(Kind kind, const std::string& given, const std::string& stored,
                        const std::string& name) {
-  if (!given.empty() && given != stored) return status::EtagMismatch(Reason(kind, "ETAG_MISMATCH"), name);
+  if (!given.empty() && given != stored)
+    return status::EtagMismatch(Reason(kind, "ETAG_MISMATCH"), name);
   return absl::OkStatus();
 }
 
 absl::Status CheckId(const std::string& field, const std::string& id) {
   if (!api::IsValidId(id)) {
-    return status::InvalidField("ID_INVALID", field,
-                                "must be 1–63 lower-case letters, digits or '-' (not at either end)");
+    return status::InvalidField(
+        "ID_INVALID", field, "must be 1–63 lower-case letters, digits or '-' (not at either end)");
   }
   return absl::OkStatus();
 }
@@ -179,9 +185,7 @@ absl::Status PrefixFields(const absl::Status& s, const std::string& prefix) {
   return status::InvalidArgument(info ? info->reason : "REQUEST_INVALID", violations);
 }
 
-bool PublicOnly(const Principal& p) {
-  return p.Has(auth::Role::kPublic) && p.roles.size() == 1;
-}
+bool PublicOnly(const Principal& p) { return p.Has(auth::Role::kPublic) && p.roles.size() == 1; }
 
 // Public callers see adopted plans only; others are told the plan does not exist.
 absl::Status CheckPlanVisible(const Principal& p, const pb::Plan& plan) {
@@ -200,7 +204,8 @@ absl::Status CheckPlanVisibleByName(PlanTx& tx, const Principal& p, const std::s
 template <typename T>
 std::vector<T> Paginate(std::vector<T> all, const api::Page& page) {
   std::vector<T> out;
-  for (int64_t i = page.offset; i < static_cast<int64_t>(all.size()) && i < page.offset + page.size; ++i) {
+  for (int64_t i = page.offset; i < static_cast<int64_t>(all.size()) && i < page.offset + page.size;
+       ++i) {
     out.push_back(std::move(all[i]));
   }
   return out;
@@ -281,8 +286,8 @@ absl::StatusOr<Resp> PlanDomain::Mutate(
     WriteContext w{tx, p, method, request_id, now};
     SOKEI_RETURN_IF_ERROR(fn(w, &response));
     if (!request_id.empty()) {
-      SOKEI_RETURN_IF_ERROR(tx.PutIdempotency(
-          {municipality, request_id, method, fingerprint, response.SerializeAsString(), Micros(now)}));
+      SOKEI_RETURN_IF_ERROR(tx.PutIdempotency({municipality, request_id, method, fingerprint,
+                                               response.SerializeAsString(), Micros(now)}));
     }
     return absl::OkStatus();
   }));
@@ -315,12 +320,13 @@ absl::StatusOr<pb::Municipality> PlanDomain::CreateMunicipality(
 }
 
 absl::StatusOr<pb::Municipality> PlanDomain::GetMunicipality(const Principal& p,
-                                                            const pb::GetMunicipalityRequest& r) {
+                                                             const pb::GetMunicipalityRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kMunicipalityPattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, name.municipality()));
   pb::Municipality out;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](PlanTx& tx) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(out, LoadOrNotFound<pb::Municipality>(tx, Kind::kMunicipality, r.name()));
+    SOKEI_ASSIGN_OR_RETURN(out,
+                           LoadOrNotFound<pb::Municipality>(tx, Kind::kMunicipality, r.name()));
     return absl::OkStatus();
   }));
   return out;
@@ -328,7 +334,8 @@ absl::StatusOr<pb::Municipality> PlanDomain::GetMunicipality(const Principal& p,
 
 absl::StatusOr<pb::ListMunicipalitiesResponse> PlanDomain::ListMunicipalities(
     const Principal& p, const pb::ListMunicipalitiesRequest& r) {
-  SOKEI_ASSIGN_OR_RETURN(auto page, api::ParsePage(r.page_size(), r.page_token(), "municipalities"));
+  SOKEI_ASSIGN_OR_RETURN(auto page,
+                         api::ParsePage(r.page_size(), r.page_token(), "municipalities"));
   std::vector<pb::Municipality> all;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](PlanTx& tx) -> absl::Status {
     SOKEI_ASSIGN_OR_RETURN(auto recs, tx.ListCollection(Kind::kMunicipality, ""));
@@ -350,8 +357,8 @@ absl::StatusOr<pb::ListMunicipalitiesResponse> PlanDomain::ListMunicipalities(
 
 absl::StatusOr<pb::Municipality> PlanDomain::UpdateMunicipality(
     const Principal& p, const pb::UpdateMunicipalityRequest& r) {
-  SOKEI_ASSIGN_OR_RETURN(auto name,
-                         api::ParseName(r.municipality().name(), kMunicipalityPattern, "municipality.name"));
+  SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.municipality().name(), kMunicipalityPattern,
+                                                   "municipality.name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, name.municipality()));
   return Mutate<pb::Municipality>(
       p, name.municipality(), "UpdateMunicipality", "", r,
@@ -359,9 +366,11 @@ absl::StatusOr<pb::Municipality> PlanDomain::UpdateMunicipality(
         SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kMunicipality, name.ToString()));
         if (!rec) return status::NotFound("MUNICIPALITY_NOT_FOUND", name.ToString());
         SOKEI_ASSIGN_OR_RETURN(auto before, Decode<pb::Municipality>(*rec));
-        SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kMunicipality, r.municipality().etag(), before.etag(), before.name()));
+        SOKEI_RETURN_IF_ERROR(
+            CheckEtag(Kind::kMunicipality, r.municipality().etag(), before.etag(), before.name()));
         *out = before;
-        SOKEI_RETURN_IF_ERROR(ApplyMask(r.municipality(), r.update_mask(), {"display_name", "prefecture"}, out));
+        SOKEI_RETURN_IF_ERROR(
+            ApplyMask(r.municipality(), r.update_mask(), {"display_name", "prefecture"}, out));
         Violations v;
         v.Text("municipality.display_name", out->display_name(), kMaxTitleChars, true);
         v.Text("municipality.prefecture", out->prefecture(), kMaxLabelChars, false);
@@ -383,7 +392,8 @@ absl::Status RequireMunicipality(PlanTx& tx, const std::string& m) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateDepartment(PlanTx& tx, const pb::Department& d, const std::string& municipality) {
+absl::Status ValidateDepartment(PlanTx& tx, const pb::Department& d,
+                                const std::string& municipality) {
   Violations v;
   v.Text("department.display_name", d.display_name(), kMaxTitleChars, true);
   v.Text("department.code", d.code(), kMaxCodeChars, false);
@@ -413,7 +423,7 @@ absl::Status ValidateDepartment(PlanTx& tx, const pb::Department& d, const std::
 }  // namespace
 
 absl::StatusOr<pb::Department> PlanDomain::CreateDepartment(const Principal& p,
-                                                           const pb::CreateDepartmentRequest& r) {
+                                                            const pb::CreateDepartmentRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kMunicipalityPattern, "parent"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, parent.municipality()));
   SOKEI_RETURN_IF_ERROR(CheckId("department_id", r.department_id()));
@@ -430,7 +440,8 @@ absl::StatusOr<pb::Department> PlanDomain::CreateDepartment(const Principal& p,
         SOKEI_RETURN_IF_ERROR(ValidateDepartment(w.tx, *out, parent.municipality()));
         SOKEI_ASSIGN_OR_RETURN(auto existing, w.tx.Get(Kind::kDepartment, name));
         if (existing) return status::AlreadyExists("DEPARTMENT_ALREADY_EXISTS", name);
-        Record rec = Stamp(out, {parent.municipality(), "", r.parent(), out->code(), 0}, w.now, nullptr);
+        Record rec =
+            Stamp(out, {parent.municipality(), "", r.parent(), out->code(), 0}, w.now, nullptr);
         absl::Status s = w.tx.Insert(Kind::kDepartment, rec);
         if (absl::IsAlreadyExists(s)) {
           return status::InvalidField("DEPARTMENT_CODE_DUPLICATE", "department.code",
@@ -442,7 +453,7 @@ absl::StatusOr<pb::Department> PlanDomain::CreateDepartment(const Principal& p,
 }
 
 absl::StatusOr<pb::Department> PlanDomain::GetDepartment(const Principal& p,
-                                                        const pb::GetDepartmentRequest& r) {
+                                                         const pb::GetDepartmentRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kDepartmentPattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, name.municipality()));
   pb::Department out;
@@ -490,9 +501,9 @@ absl::StatusOr<pb::ListDepartmentsResponse> PlanDomain::ListDepartments(
 }
 
 absl::StatusOr<pb::Department> PlanDomain::UpdateDepartment(const Principal& p,
-                                                           const pb::UpdateDepartmentRequest& r) {
-  SOKEI_ASSIGN_OR_RETURN(auto name,
-                         api::ParseName(r.department().name(), kDepartmentPattern, "department.name"));
+                                                            const pb::UpdateDepartmentRequest& r) {
+  SOKEI_ASSIGN_OR_RETURN(
+      auto name, api::ParseName(r.department().name(), kDepartmentPattern, "department.name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, name.municipality()));
   Violations dv;
   dv.Date("rename_effective_date", r.rename_effective_date(), false);
@@ -503,18 +514,20 @@ absl::StatusOr<pb::Department> PlanDomain::UpdateDepartment(const Principal& p,
         SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kDepartment, name.ToString()));
         if (!rec) return status::NotFound("DEPARTMENT_NOT_FOUND", name.ToString());
         SOKEI_ASSIGN_OR_RETURN(auto before, Decode<pb::Department>(*rec));
-        SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kDepartment, r.department().etag(), before.etag(), before.name()));
+        SOKEI_RETURN_IF_ERROR(
+            CheckEtag(Kind::kDepartment, r.department().etag(), before.etag(), before.name()));
         *out = before;
-        SOKEI_RETURN_IF_ERROR(ApplyMask(r.department(), r.update_mask(),
-                                        {"code", "display_name", "parent_department", "valid_from", "valid_until"},
-                                        out));
+        SOKEI_RETURN_IF_ERROR(ApplyMask(
+            r.department(), r.update_mask(),
+            {"code", "display_name", "parent_department", "valid_from", "valid_until"}, out));
         SOKEI_RETURN_IF_ERROR(ValidateDepartment(w.tx, *out, name.municipality()));
         if (out->display_name() != before.display_name()) {
           // 名称変更: keep the old name, valid until the day before the new one takes effect.
           absl::CivilDay effective = absl::ToCivilDay(w.now, absl::FixedTimeZone(9 * 3600));
           if (r.rename_effective_date().year() != 0) {
-            effective = absl::CivilDay(r.rename_effective_date().year(), r.rename_effective_date().month(),
-                                       r.rename_effective_date().day());
+            effective =
+                absl::CivilDay(r.rename_effective_date().year(), r.rename_effective_date().month(),
+                               r.rename_effective_date().day());
           }
           const absl::CivilDay last = effective - 1;
           auto* former = out->add_former_names();
@@ -523,7 +536,8 @@ absl::StatusOr<pb::Department> PlanDomain::UpdateDepartment(const Principal& p,
           former->mutable_valid_until()->set_month(last.month());
           former->mutable_valid_until()->set_day(last.day());
         }
-        Record next = Stamp(out, {name.municipality(), "", rec->collection, out->code(), 0}, w.now, &*rec);
+        Record next =
+            Stamp(out, {name.municipality(), "", rec->collection, out->code(), 0}, w.now, &*rec);
         absl::Status s = w.tx.Update(Kind::kDepartment, next);
         if (absl::IsAlreadyExists(s)) {
           return status::InvalidField("DEPARTMENT_CODE_DUPLICATE", "department.code",
@@ -535,36 +549,42 @@ absl::StatusOr<pb::Department> PlanDomain::UpdateDepartment(const Principal& p,
 }
 
 absl::StatusOr<Empty> PlanDomain::DeleteDepartment(const Principal& p,
-                                                  const pb::DeleteDepartmentRequest& r) {
+                                                   const pb::DeleteDepartmentRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kDepartmentPattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, name.municipality()));
-  return Mutate<Empty>(p, name.municipality(), "DeleteDepartment", "", r,
-                       [&](WriteContext& w, Empty*) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(auto before, LoadOrNotFound<pb::Department>(w.tx, Kind::kDepartment, r.name()));
-    SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kDepartment, r.etag(), before.etag(), before.name()));
-    SOKEI_ASSIGN_OR_RETURN(auto nodes, w.tx.ListMunicipality(Kind::kNode, name.municipality()));
-    for (const Record& rec : nodes) {
-      SOKEI_ASSIGN_OR_RETURN(auto node, Decode<pb::Node>(rec));
-      for (const auto& a : node.departments()) {
-        if (a.department() == r.name()) {
-          return status::FailedPrecondition(
-              "DEPARTMENT_IN_USE",
-              {"IN_USE", r.name(), absl::StrCat("is assigned to ", node.name(),
-                                                "; set valid_until instead of deleting it")});
+  return Mutate<Empty>(
+      p, name.municipality(), "DeleteDepartment", "", r,
+      [&](WriteContext& w, Empty*) -> absl::Status {
+        SOKEI_ASSIGN_OR_RETURN(auto before,
+                               LoadOrNotFound<pb::Department>(w.tx, Kind::kDepartment, r.name()));
+        SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kDepartment, r.etag(), before.etag(), before.name()));
+        SOKEI_ASSIGN_OR_RETURN(auto nodes, w.tx.ListMunicipality(Kind::kNode, name.municipality()));
+        for (const Record& rec : nodes) {
+          SOKEI_ASSIGN_OR_RETURN(auto node, Decode<pb::Node>(rec));
+          for (const auto& a : node.departments()) {
+            if (a.department() == r.name()) {
+              return status::FailedPrecondition(
+                  "DEPARTMENT_IN_USE", {"IN_USE", r.name(),
+                                        absl::StrCat("is assigned to ", node.name(),
+                                                     "; set valid_until instead of deleting it")});
+            }
+          }
         }
-      }
-    }
-    SOKEI_ASSIGN_OR_RETURN(auto depts, w.tx.ListCollection(Kind::kDepartment, before.name().substr(0, before.name().find("/departments/"))));
-    for (const Record& rec : depts) {
-      SOKEI_ASSIGN_OR_RETURN(auto d, Decode<pb::Department>(rec));
-      if (d.parent_department() == r.name()) {
-        return status::FailedPrecondition("DEPARTMENT_IN_USE",
-                                          {"IN_USE", r.name(), absl::StrCat("is the parent of ", d.name())});
-      }
-    }
-    SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kDepartment, r.name()));
-    return w.Audit(name.municipality(), r.name(), &before, nullptr);
-  });
+        SOKEI_ASSIGN_OR_RETURN(
+            auto depts,
+            w.tx.ListCollection(Kind::kDepartment,
+                                before.name().substr(0, before.name().find("/departments/"))));
+        for (const Record& rec : depts) {
+          SOKEI_ASSIGN_OR_RETURN(auto d, Decode<pb::Department>(rec));
+          if (d.parent_department() == r.name()) {
+            return status::FailedPrecondition(
+                "DEPARTMENT_IN_USE",
+                {"IN_USE", r.name(), absl::StrCat("is the parent of ", d.name())});
+          }
+        }
+        SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kDepartment, r.name()));
+        return w.Audit(name.municipality(), r.name(), &before, nullptr);
+      });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -577,8 +597,10 @@ absl::Status ValidatePlan(PlanTx& tx, const pb::Plan& plan, const std::string& m
   v.Text("plan.display_name", plan.display_name(), kMaxTitleChars, true);
   v.Text("plan.version_label", plan.version_label(), kMaxLabelChars, false);
   v.Text("plan.description", plan.description(), kMaxBodyChars, false);
-  if (plan.kind() == pb::PLAN_KIND_UNSPECIFIED) v.Add("plan.kind", "is required (COMPREHENSIVE, STRATEGY or SECTORAL)");
-  if (plan.layer() == pb::PLAN_LAYER_UNSPECIFIED) v.Add("plan.layer", "is required (VISION, BASIC_PLAN or IMPLEMENTATION_PLAN)");
+  if (plan.kind() == pb::PLAN_KIND_UNSPECIFIED)
+    v.Add("plan.kind", "is required (COMPREHENSIVE, STRATEGY or SECTORAL)");
+  if (plan.layer() == pb::PLAN_LAYER_UNSPECIFIED)
+    v.Add("plan.layer", "is required (VISION, BASIC_PLAN or IMPLEMENTATION_PLAN)");
   if (plan.status() == pb::PLAN_STATUS_UNSPECIFIED) v.Add("plan.status", "is required");
   const auto& period = plan.period();
   if (period.start_year() < 1900 || period.start_year() > 2200) {
@@ -597,27 +619,31 @@ absl::Status ValidatePlan(PlanTx& tx, const pb::Plan& plan, const std::string& m
   for (int i = 0; i < plan.levels_size(); ++i) {
     const auto& l = plan.levels(i);
     const std::string f = absl::StrCat("plan.levels[", i, "]");
-    if (l.depth() != i + 1) v.Add(f + ".depth", absl::StrCat("must be ", i + 1, " (levels are listed from the root)"));
+    if (l.depth() != i + 1)
+      v.Add(f + ".depth", absl::StrCat("must be ", i + 1, " (levels are listed from the root)"));
     v.Text(f + ".display_name", l.display_name(), kMaxLabelChars, true);
     if (!l.code_pattern().empty() && !IsValidPattern(l.code_pattern())) {
       v.Add(f + ".code_pattern", "is not a valid regular expression");
     }
   }
   SOKEI_RETURN_IF_ERROR(v.ToStatus("PLAN_INVALID"));
-  for (const auto& [field, ref] : {std::pair<std::string, std::string>{"plan.supersedes", plan.supersedes()},
-                                   {"plan.parent_plan", plan.parent_plan()}}) {
+  for (const auto& [field, ref] :
+       {std::pair<std::string, std::string>{"plan.supersedes", plan.supersedes()},
+        {"plan.parent_plan", plan.parent_plan()}}) {
     if (ref.empty()) continue;
     SOKEI_ASSIGN_OR_RETURN(auto n, api::ParseName(ref, kPlanPattern, field));
     if (n.municipality() != municipality || ref == plan.name()) {
-      return status::InvalidField("PLAN_INVALID", field, "must be another plan of the same municipality");
+      return status::InvalidField("PLAN_INVALID", field,
+                                  "must be another plan of the same municipality");
     }
     SOKEI_ASSIGN_OR_RETURN(auto other, Load<pb::Plan>(tx, Kind::kPlan, ref));
     if (!other) return status::InvalidField("PLAN_INVALID", field, "does not exist");
-    if (field == "plan.parent_plan" &&
-        (period.start_year() < other->period().start_year() || period.end_year() > other->period().end_year())) {
-      return status::InvalidField("PLAN_PERIOD_INVALID", "plan.period",
-                                  absl::StrCat("must lie within the parent plan's period ",
-                                               other->period().start_year(), "–", other->period().end_year()));
+    if (field == "plan.parent_plan" && (period.start_year() < other->period().start_year() ||
+                                        period.end_year() > other->period().end_year())) {
+      return status::InvalidField(
+          "PLAN_PERIOD_INVALID", "plan.period",
+          absl::StrCat("must lie within the parent plan's period ", other->period().start_year(),
+                       "–", other->period().end_year()));
     }
   }
   return absl::OkStatus();
@@ -625,24 +651,26 @@ absl::Status ValidatePlan(PlanTx& tx, const pb::Plan& plan, const std::string& m
 
 }  // namespace
 
-absl::StatusOr<pb::Plan> PlanDomain::CreatePlan(const Principal& p, const pb::CreatePlanRequest& r) {
+absl::StatusOr<pb::Plan> PlanDomain::CreatePlan(const Principal& p,
+                                                const pb::CreatePlanRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kMunicipalityPattern, "parent"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, parent.municipality()));
   SOKEI_RETURN_IF_ERROR(CheckId("plan_id", r.plan_id()));
   const std::string name = absl::StrCat(r.parent(), "/plans/", r.plan_id());
-  return Mutate<pb::Plan>(p, parent.municipality(), "CreatePlan", r.request_id(), r,
-                          [&](WriteContext& w, pb::Plan* out) -> absl::Status {
-    SOKEI_RETURN_IF_ERROR(RequireMunicipality(w.tx, parent.municipality()));
-    *out = r.plan();
-    out->set_name(name);
-    if (out->status() == pb::PLAN_STATUS_UNSPECIFIED) out->set_status(pb::PLAN_STATUS_DRAFT);
-    SOKEI_RETURN_IF_ERROR(ValidatePlan(w.tx, *out, parent.municipality()));
-    SOKEI_ASSIGN_OR_RETURN(auto existing, w.tx.Get(Kind::kPlan, name));
-    if (existing) return status::AlreadyExists("PLAN_ALREADY_EXISTS", name);
-    Record rec = Stamp(out, {parent.municipality(), name, r.parent(), "", 0}, w.now, nullptr);
-    SOKEI_RETURN_IF_ERROR(w.tx.Insert(Kind::kPlan, rec));
-    return w.Audit(parent.municipality(), name, nullptr, out);
-  });
+  return Mutate<pb::Plan>(
+      p, parent.municipality(), "CreatePlan", r.request_id(), r,
+      [&](WriteContext& w, pb::Plan* out) -> absl::Status {
+        SOKEI_RETURN_IF_ERROR(RequireMunicipality(w.tx, parent.municipality()));
+        *out = r.plan();
+        out->set_name(name);
+        if (out->status() == pb::PLAN_STATUS_UNSPECIFIED) out->set_status(pb::PLAN_STATUS_DRAFT);
+        SOKEI_RETURN_IF_ERROR(ValidatePlan(w.tx, *out, parent.municipality()));
+        SOKEI_ASSIGN_OR_RETURN(auto existing, w.tx.Get(Kind::kPlan, name));
+        if (existing) return status::AlreadyExists("PLAN_ALREADY_EXISTS", name);
+        Record rec = Stamp(out, {parent.municipality(), name, r.parent(), "", 0}, w.now, nullptr);
+        SOKEI_RETURN_IF_ERROR(w.tx.Insert(Kind::kPlan, rec));
+        return w.Audit(parent.municipality(), name, nullptr, out);
+      });
 }
 
 absl::StatusOr<pb::Plan> PlanDomain::GetPlan(const Principal& p, const pb::GetPlanRequest& r) {
@@ -656,7 +684,8 @@ absl::StatusOr<pb::Plan> PlanDomain::GetPlan(const Principal& p, const pb::GetPl
   return out;
 }
 
-absl::StatusOr<pb::ListPlansResponse> PlanDomain::ListPlans(const Principal& p, const pb::ListPlansRequest& r) {
+absl::StatusOr<pb::ListPlansResponse> PlanDomain::ListPlans(const Principal& p,
+                                                            const pb::ListPlansRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kMunicipalityPattern, "parent"));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, parent.municipality()));
   SOKEI_ASSIGN_OR_RETURN(auto filter, api::ParseFilter(r.filter(), {"kind", "layer", "status"}));
@@ -693,66 +722,77 @@ absl::StatusOr<pb::ListPlansResponse> PlanDomain::ListPlans(const Principal& p, 
   return resp;
 }
 
-absl::StatusOr<pb::Plan> PlanDomain::UpdatePlan(const Principal& p, const pb::UpdatePlanRequest& r) {
+absl::StatusOr<pb::Plan> PlanDomain::UpdatePlan(const Principal& p,
+                                                const pb::UpdatePlanRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.plan().name(), kPlanPattern, "plan.name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, name.municipality()));
-  return Mutate<pb::Plan>(p, name.municipality(), "UpdatePlan", "", r,
-                          [&](WriteContext& w, pb::Plan* out) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kPlan, name.ToString()));
-    if (!rec) return status::NotFound("PLAN_NOT_FOUND", name.ToString());
-    SOKEI_ASSIGN_OR_RETURN(auto before, Decode<pb::Plan>(*rec));
-    SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kPlan, r.plan().etag(), before.etag(), before.name()));
-    *out = before;
-    SOKEI_RETURN_IF_ERROR(ApplyMask(r.plan(), r.update_mask(),
-                                    {"display_name", "kind", "layer", "version_label", "period",
-                                     "revision_cycle_years", "status", "adopted_date", "supersedes",
-                                     "parent_plan", "levels", "description"},
-                                    out));
-    SOKEI_RETURN_IF_ERROR(ValidatePlan(w.tx, *out, name.municipality()));
-    // Level definitions must still fit every node.
-    SOKEI_ASSIGN_OR_RETURN(auto nodes, w.tx.ListPlan(Kind::kNode, out->name()));
-    for (const Record& nr : nodes) {
-      SOKEI_ASSIGN_OR_RETURN(auto node, Decode<pb::Node>(nr));
-      if (node.level() > out->levels_size()) {
-        return status::FailedPrecondition("PLAN_LEVELS_IN_USE",
-            {"LEVELS", out->name(), absl::StrCat(node.name(), " is at level ", node.level(),
-                                                  "; remove or move it before dropping that level")});
-      }
-      const auto& pattern = out->levels(node.level() - 1).code_pattern();
-      if (!pattern.empty() && !node.code().empty() && !MatchesPattern(pattern, node.code())) {
-        return status::FailedPrecondition("PLAN_LEVELS_IN_USE",
-            {"CODE_PATTERN", out->name(), absl::StrCat("the code of ", node.name(), " does not match the new pattern")});
-      }
-    }
-    Record next = Stamp(out, {name.municipality(), out->name(), rec->collection, "", 0}, w.now, &*rec);
-    SOKEI_RETURN_IF_ERROR(w.tx.Update(Kind::kPlan, next));
-    return w.Audit(name.municipality(), out->name(), &before, out);
-  });
+  return Mutate<pb::Plan>(
+      p, name.municipality(), "UpdatePlan", "", r,
+      [&](WriteContext& w, pb::Plan* out) -> absl::Status {
+        SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kPlan, name.ToString()));
+        if (!rec) return status::NotFound("PLAN_NOT_FOUND", name.ToString());
+        SOKEI_ASSIGN_OR_RETURN(auto before, Decode<pb::Plan>(*rec));
+        SOKEI_RETURN_IF_ERROR(
+            CheckEtag(Kind::kPlan, r.plan().etag(), before.etag(), before.name()));
+        *out = before;
+        SOKEI_RETURN_IF_ERROR(ApplyMask(
+            r.plan(), r.update_mask(),
+            {"display_name", "kind", "layer", "version_label", "period", "revision_cycle_years",
+             "status", "adopted_date", "supersedes", "parent_plan", "levels", "description"},
+            out));
+        SOKEI_RETURN_IF_ERROR(ValidatePlan(w.tx, *out, name.municipality()));
+        // Level definitions must still fit every node.
+        SOKEI_ASSIGN_OR_RETURN(auto nodes, w.tx.ListPlan(Kind::kNode, out->name()));
+        for (const Record& nr : nodes) {
+          SOKEI_ASSIGN_OR_RETURN(auto node, Decode<pb::Node>(nr));
+          if (node.level() > out->levels_size()) {
+            return status::FailedPrecondition(
+                "PLAN_LEVELS_IN_USE",
+                {"LEVELS", out->name(),
+                 absl::StrCat(node.name(), " is at level ", node.level(),
+                              "; remove or move it before dropping that level")});
+          }
+          const auto& pattern = out->levels(node.level() - 1).code_pattern();
+          if (!pattern.empty() && !node.code().empty() && !MatchesPattern(pattern, node.code())) {
+            return status::FailedPrecondition(
+                "PLAN_LEVELS_IN_USE",
+                {"CODE_PATTERN", out->name(),
+                 absl::StrCat("the code of ", node.name(), " does not match the new pattern")});
+          }
+        }
+        Record next =
+            Stamp(out, {name.municipality(), out->name(), rec->collection, "", 0}, w.now, &*rec);
+        SOKEI_RETURN_IF_ERROR(w.tx.Update(Kind::kPlan, next));
+        return w.Audit(name.municipality(), out->name(), &before, out);
+      });
 }
 
 absl::StatusOr<Empty> PlanDomain::DeletePlan(const Principal& p, const pb::DeletePlanRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kPlanPattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, name.municipality()));
-  return Mutate<Empty>(p, name.municipality(), "DeletePlan", "", r, [&](WriteContext& w, Empty*) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(auto before, LoadOrNotFound<pb::Plan>(w.tx, Kind::kPlan, r.name()));
-    SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kPlan, r.etag(), before.etag(), before.name()));
-    for (Kind kind : {Kind::kLink, Kind::kPackage, Kind::kNode}) {
-      SOKEI_ASSIGN_OR_RETURN(auto children, w.tx.ListPlan(kind, r.name()));
-      if (!children.empty() && !r.force()) {
-        return status::FailedPrecondition("PLAN_HAS_CHILDREN",
-            {"HAS_CHILDREN", r.name(), "has nodes or packages; delete them first or pass force"});
-      }
-      for (const Record& c : children) SOKEI_RETURN_IF_ERROR(w.tx.Delete(kind, c.name));
-    }
-    SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kPlan, r.name()));
-    return w.Audit(name.municipality(), r.name(), &before, nullptr);
-  });
+  return Mutate<Empty>(
+      p, name.municipality(), "DeletePlan", "", r, [&](WriteContext& w, Empty*) -> absl::Status {
+        SOKEI_ASSIGN_OR_RETURN(auto before, LoadOrNotFound<pb::Plan>(w.tx, Kind::kPlan, r.name()));
+        SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kPlan, r.etag(), before.etag(), before.name()));
+        for (Kind kind : {Kind::kLink, Kind::kPackage, Kind::kNode}) {
+          SOKEI_ASSIGN_OR_RETURN(auto children, w.tx.ListPlan(kind, r.name()));
+          if (!children.empty() && !r.force()) {
+            return status::FailedPrecondition(
+                "PLAN_HAS_CHILDREN", {"HAS_CHILDREN", r.name(),
+                                      "has nodes or packages; delete them first or pass force"});
+          }
+          for (const Record& c : children) SOKEI_RETURN_IF_ERROR(w.tx.Delete(kind, c.name));
+        }
+        SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kPlan, r.name()));
+        return w.Audit(name.municipality(), r.name(), &before, nullptr);
+      });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Tree
 
-absl::Status PlanDomain::GetPlanTree(const Principal& p, const pb::GetPlanTreeRequest& r, pb::PlanTree* out) {
+absl::Status PlanDomain::GetPlanTree(const Principal& p, const pb::GetPlanTreeRequest& r,
+                                     pb::PlanTree* out) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kPlanPattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, name.municipality()));
   out->Clear();
@@ -761,7 +801,8 @@ absl::Status PlanDomain::GetPlanTree(const Principal& p, const pb::GetPlanTreeRe
   std::vector<std::string> node_data;
   std::vector<Record> package_recs, link_recs;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](PlanTx& tx) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(*tree.mutable_plan(), LoadOrNotFound<pb::Plan>(tx, Kind::kPlan, r.name()));
+    SOKEI_ASSIGN_OR_RETURN(*tree.mutable_plan(),
+                           LoadOrNotFound<pb::Plan>(tx, Kind::kPlan, r.name()));
     SOKEI_RETURN_IF_ERROR(CheckPlanVisible(p, tree.plan()));
     SOKEI_ASSIGN_OR_RETURN(node_data, tx.ListPlanData(Kind::kNode, r.name()));
     SOKEI_ASSIGN_OR_RETURN(package_recs, tx.ListPlan(Kind::kPackage, r.name()));
@@ -780,7 +821,8 @@ absl::Status PlanDomain::GetPlanTree(const Principal& p, const pb::GetPlanTreeRe
     if (!node->ParseFromString(data)) return status::Internal("STORAGE_CORRUPT");
     nodes.push_back(node);
   }
-  std::unordered_map<absl::string_view, std::vector<size_t>, absl::Hash<absl::string_view>> children;
+  std::unordered_map<absl::string_view, std::vector<size_t>, absl::Hash<absl::string_view>>
+      children;
   std::vector<size_t> roots;
   for (size_t i = 0; i < nodes.size(); ++i) {
     if (nodes[i]->parent().empty()) {
@@ -844,7 +886,8 @@ absl::Status ValidateNode(PlanTx& tx, const pb::Plan& plan, const pb::Node& node
   for (int i = 0; i < node.departments_size(); ++i) {
     const auto& a = node.departments(i);
     const std::string f = absl::StrCat("node.departments[", i, "]");
-    if (a.role() == pb::DEPARTMENT_ROLE_UNSPECIFIED) v.Add(f + ".role", "is required (OWNER, IN_CHARGE or RELATED)");
+    if (a.role() == pb::DEPARTMENT_ROLE_UNSPECIFIED)
+      v.Add(f + ".role", "is required (OWNER, IN_CHARGE or RELATED)");
     if (!seen_departments.insert({a.department(), a.role()}).second) v.Add(f, "appears twice");
   }
   for (int i = 0; i < node.lineage_size(); ++i) {
@@ -855,7 +898,8 @@ absl::Status ValidateNode(PlanTx& tx, const pb::Plan& plan, const pb::Node& node
   SOKEI_RETURN_IF_ERROR(v.ToStatus("NODE_INVALID"));
 
   if (node.level() == 1 && !node.parent().empty()) {
-    return status::InvalidField("NODE_PARENT_INVALID", "node.parent", "a level-1 node has no parent");
+    return status::InvalidField("NODE_PARENT_INVALID", "node.parent",
+                                "a level-1 node has no parent");
   }
   if (node.level() > 1) {
     if (node.parent().empty()) {
@@ -864,29 +908,35 @@ absl::Status ValidateNode(PlanTx& tx, const pb::Plan& plan, const pb::Node& node
     }
     SOKEI_ASSIGN_OR_RETURN(auto pn, api::ParseName(node.parent(), kNodePattern, "node.parent"));
     if (pn.Prefix("plans") != plan.name()) {
-      return status::InvalidField("NODE_PARENT_INVALID", "node.parent", "must be a node of the same plan");
+      return status::InvalidField("NODE_PARENT_INVALID", "node.parent",
+                                  "must be a node of the same plan");
     }
     SOKEI_ASSIGN_OR_RETURN(auto parent, Load<pb::Node>(tx, Kind::kNode, node.parent()));
-    if (!parent) return status::InvalidField("NODE_PARENT_INVALID", "node.parent", "does not exist");
+    if (!parent)
+      return status::InvalidField("NODE_PARENT_INVALID", "node.parent", "does not exist");
     if (parent->level() != node.level() - 1) {
-      return status::InvalidField("NODE_LEVEL_INVALID", "node.level",
-                                  absl::StrCat("the parent is at level ", parent->level(),
-                                               ", so this node must be at level ", parent->level() + 1));
+      return status::InvalidField(
+          "NODE_LEVEL_INVALID", "node.level",
+          absl::StrCat("the parent is at level ", parent->level(),
+                       ", so this node must be at level ", parent->level() + 1));
     }
   }
   for (int i = 0; i < node.departments_size(); ++i) {
     const std::string f = absl::StrCat("node.departments[", i, "].department");
-    SOKEI_ASSIGN_OR_RETURN(auto dn, api::ParseName(node.departments(i).department(), kDepartmentPattern, f));
+    SOKEI_ASSIGN_OR_RETURN(auto dn,
+                           api::ParseName(node.departments(i).department(), kDepartmentPattern, f));
     SOKEI_ASSIGN_OR_RETURN(auto rec, tx.Get(Kind::kDepartment, dn.ToString()));
     if (dn.municipality() != municipality || !rec) {
-      return status::InvalidField("NODE_DEPARTMENT_INVALID", f, "is not a department of this municipality");
+      return status::InvalidField("NODE_DEPARTMENT_INVALID", f,
+                                  "is not a department of this municipality");
     }
   }
   for (int i = 0; i < node.lineage_size(); ++i) {
     const std::string f = absl::StrCat("node.lineage[", i, "].source_node");
     SOKEI_ASSIGN_OR_RETURN(auto ln, api::ParseName(node.lineage(i).source_node(), kNodePattern, f));
     if (ln.municipality() != municipality || ln.Prefix("plans") == plan.name()) {
-      return status::InvalidField("NODE_LINEAGE_INVALID", f, "must be a node of another plan of this municipality");
+      return status::InvalidField("NODE_LINEAGE_INVALID", f,
+                                  "must be a node of another plan of this municipality");
     }
     SOKEI_ASSIGN_OR_RETURN(auto rec, tx.Get(Kind::kNode, ln.ToString()));
     if (!rec) return status::InvalidField("NODE_LINEAGE_INVALID", f, "does not exist");
@@ -900,7 +950,8 @@ absl::Status InsertCoded(PlanTx& tx, Kind kind, const Record& rec, const std::st
     SOKEI_ASSIGN_OR_RETURN(auto existing, tx.Get(kind, rec.name));
     if (existing) return status::AlreadyExists(Reason(kind, "ALREADY_EXISTS"), rec.name);
     return status::InvalidField(Reason(kind, "CODE_DUPLICATE"), code_field,
-                                "another resource of this plan (or, for packages, of the same parent) already has this code");
+                                "another resource of this plan (or, for packages, of the same "
+                                "parent) already has this code");
   }
   return s;
 }
@@ -909,7 +960,8 @@ absl::Status UpdateCoded(PlanTx& tx, Kind kind, const Record& rec, const std::st
   absl::Status s = tx.Update(kind, rec);
   if (absl::IsAlreadyExists(s)) {
     return status::InvalidField(Reason(kind, "CODE_DUPLICATE"), code_field,
-                                "another resource of this plan (or, for packages, of the same parent) already has this code");
+                                "another resource of this plan (or, for packages, of the same "
+                                "parent) already has this code");
   }
   return s;
 }
@@ -932,23 +984,28 @@ std::set<std::string> Subtree(const std::vector<pb::Node>& nodes, const std::str
 
 }  // namespace
 
-absl::Status PlanDomain::CreateNodeInTx(WriteContext& w, const pb::CreateNodeRequest& r, pb::Node* out) {
+absl::Status PlanDomain::CreateNodeInTx(WriteContext& w, const pb::CreateNodeRequest& r,
+                                        pb::Node* out) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kPlanPattern, "parent"));
   SOKEI_RETURN_IF_ERROR(CheckId("node_id", r.node_id()));
   SOKEI_ASSIGN_OR_RETURN(auto plan, LoadOrNotFound<pb::Plan>(w.tx, Kind::kPlan, r.parent()));
   *out = r.node();
   out->set_name(absl::StrCat(r.parent(), "/nodes/", r.node_id()));
   SOKEI_RETURN_IF_ERROR(ValidateNode(w.tx, plan, *out, parent.municipality()));
-  Record rec = Stamp(out, {parent.municipality(), r.parent(), r.parent(), out->code(), out->sort_key()}, w.now, nullptr);
+  Record rec =
+      Stamp(out, {parent.municipality(), r.parent(), r.parent(), out->code(), out->sort_key()},
+            w.now, nullptr);
   SOKEI_RETURN_IF_ERROR(InsertCoded(w.tx, Kind::kNode, rec, "node.code"));
   return w.Audit(parent.municipality(), out->name(), nullptr, out);
 }
 
-absl::StatusOr<pb::Node> PlanDomain::CreateNode(const Principal& p, const pb::CreateNodeRequest& r) {
+absl::StatusOr<pb::Node> PlanDomain::CreateNode(const Principal& p,
+                                                const pb::CreateNodeRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kPlanPattern, "parent"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, parent.municipality()));
-  return Mutate<pb::Node>(p, parent.municipality(), "CreateNode", r.request_id(), r,
-                          [&](WriteContext& w, pb::Node* out) { return CreateNodeInTx(w, r, out); });
+  return Mutate<pb::Node>(
+      p, parent.municipality(), "CreateNode", r.request_id(), r,
+      [&](WriteContext& w, pb::Node* out) { return CreateNodeInTx(w, r, out); });
 }
 
 absl::StatusOr<pb::BatchCreateNodesResponse> PlanDomain::BatchCreateNodes(
@@ -1026,11 +1083,13 @@ struct NodeFilter {
   }
 };
 
-absl::Status ParseIntField(const std::string& field, const std::string& value, int min, int max, int* out) {
+absl::Status ParseIntField(const std::string& field, const std::string& value, int min, int max,
+                           int* out) {
   char* end = nullptr;
   const long v = std::strtol(value.c_str(), &end, 10);
   if (value.empty() || *end != '\0' || v < min || v > max) {
-    return status::InvalidField("FILTER_INVALID", field, absl::StrCat("must be a number from ", min, " to ", max));
+    return status::InvalidField("FILTER_INVALID", field,
+                                absl::StrCat("must be a number from ", min, " to ", max));
   }
   *out = static_cast<int>(v);
   return absl::OkStatus();
@@ -1038,20 +1097,25 @@ absl::Status ParseIntField(const std::string& field, const std::string& value, i
 
 }  // namespace
 
-absl::StatusOr<pb::ListNodesResponse> PlanDomain::ListNodes(const Principal& p, const pb::ListNodesRequest& r) {
+absl::StatusOr<pb::ListNodesResponse> PlanDomain::ListNodes(const Principal& p,
+                                                            const pb::ListNodesRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kPlanPattern, "parent"));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, parent.municipality()));
-  SOKEI_ASSIGN_OR_RETURN(auto f, api::ParseFilter(r.filter(), {"level", "parent", "code", "department", "tag", "sdg_goal"}));
+  SOKEI_ASSIGN_OR_RETURN(auto f, api::ParseFilter(r.filter(), {"level", "parent", "code",
+                                                               "department", "tag", "sdg_goal"}));
   NodeFilter filter;
-  if (f.count("level")) SOKEI_RETURN_IF_ERROR(ParseIntField("filter", f["level"], 1, 5, &filter.level));
-  if (f.count("sdg_goal")) SOKEI_RETURN_IF_ERROR(ParseIntField("filter", f["sdg_goal"], 1, 17, &filter.sdg_goal));
+  if (f.count("level"))
+    SOKEI_RETURN_IF_ERROR(ParseIntField("filter", f["level"], 1, 5, &filter.level));
+  if (f.count("sdg_goal"))
+    SOKEI_RETURN_IF_ERROR(ParseIntField("filter", f["sdg_goal"], 1, 17, &filter.sdg_goal));
   filter.parent = f["parent"];
   filter.code = f["code"];
   filter.department = f["department"];
   filter.tag = f["tag"];
   if (!r.order_by().empty() && r.order_by() != "sort_key" && r.order_by() != "code" &&
       r.order_by() != "display_name") {
-    return status::InvalidField("ORDER_BY_INVALID", "order_by", "must be sort_key, code or display_name");
+    return status::InvalidField("ORDER_BY_INVALID", "order_by",
+                                "must be sort_key, code or display_name");
   }
   const std::string key = absl::StrCat(r.parent(), "|", r.filter(), "|", r.order_by());
   SOKEI_ASSIGN_OR_RETURN(auto page, api::ParsePage(r.page_size(), r.page_token(), key));
@@ -1063,14 +1127,17 @@ absl::StatusOr<pb::ListNodesResponse> PlanDomain::ListNodes(const Principal& p, 
     SOKEI_ASSIGN_OR_RETURN(all, DecodeAll<pb::Node>(recs));
     return absl::OkStatus();
   }));
-  all.erase(std::remove_if(all.begin(), all.end(), [&](const pb::Node& n) { return !filter.Matches(n); }), all.end());
+  all.erase(
+      std::remove_if(all.begin(), all.end(), [&](const pb::Node& n) { return !filter.Matches(n); }),
+      all.end());
   if (r.order_by() == "code") {
     std::stable_sort(all.begin(), all.end(), [](const pb::Node& a, const pb::Node& b) {
       return jp::Nfkc(a.code()) < jp::Nfkc(b.code());
     });
   } else if (r.order_by() == "display_name") {
-    std::stable_sort(all.begin(), all.end(),
-                     [](const pb::Node& a, const pb::Node& b) { return a.display_name() < b.display_name(); });
+    std::stable_sort(all.begin(), all.end(), [](const pb::Node& a, const pb::Node& b) {
+      return a.display_name() < b.display_name();
+    });
   }
   pb::ListNodesResponse resp;
   const int64_t total = static_cast<int64_t>(all.size());
@@ -1080,8 +1147,9 @@ absl::StatusOr<pb::ListNodesResponse> PlanDomain::ListNodes(const Principal& p, 
 }
 
 absl::StatusOr<pb::SearchNodesResponse> PlanDomain::SearchNodes(const Principal& p,
-                                                               const pb::SearchNodesRequest& r) {
-  SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kPlanPattern, "parent", /*allow_wildcard=*/true));
+                                                                const pb::SearchNodesRequest& r) {
+  SOKEI_ASSIGN_OR_RETURN(
+      auto parent, api::ParseName(r.parent(), kPlanPattern, "parent", /*allow_wildcard=*/true));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, parent.municipality()));
   Violations v;
   v.Text("query", r.query(), kMaxTitleChars, false);
@@ -1097,15 +1165,16 @@ absl::StatusOr<pb::SearchNodesResponse> PlanDomain::SearchNodes(const Principal&
     std::string folded = jp::SearchFold(word);
     if (!folded.empty()) filter.words.push_back(std::move(folded));
   }
-  const std::string key = absl::StrCat(r.parent(), "|", r.query(), "|", r.department(), "|", r.sdg_goal(),
-                                       "|", r.tag(), "|", r.level());
+  const std::string key = absl::StrCat(r.parent(), "|", r.query(), "|", r.department(), "|",
+                                       r.sdg_goal(), "|", r.tag(), "|", r.level());
   SOKEI_ASSIGN_OR_RETURN(auto page, api::ParsePage(r.page_size(), r.page_token(), key));
   std::vector<pb::Node> all;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](PlanTx& tx) -> absl::Status {
     std::vector<Record> recs;
     std::set<std::string> visible_plans;
     if (parent.Id("plans") == "-") {
-      SOKEI_ASSIGN_OR_RETURN(auto plans, tx.ListCollection(Kind::kPlan, parent.Prefix("municipalities")));
+      SOKEI_ASSIGN_OR_RETURN(auto plans,
+                             tx.ListCollection(Kind::kPlan, parent.Prefix("municipalities")));
       for (const Record& pr : plans) {
         SOKEI_ASSIGN_OR_RETURN(auto plan, Decode<pb::Plan>(pr));
         if (CheckPlanVisible(p, plan).ok()) visible_plans.insert(plan.name());
@@ -1131,91 +1200,113 @@ absl::StatusOr<pb::SearchNodesResponse> PlanDomain::SearchNodes(const Principal&
   return resp;
 }
 
-absl::StatusOr<pb::Node> PlanDomain::UpdateNode(const Principal& p, const pb::UpdateNodeRequest& r) {
+absl::StatusOr<pb::Node> PlanDomain::UpdateNode(const Principal& p,
+                                                const pb::UpdateNodeRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.node().name(), kNodePattern, "node.name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, name.municipality()));
-  return Mutate<pb::Node>(p, name.municipality(), "UpdateNode", "", r, [&](WriteContext& w, pb::Node* out) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kNode, name.ToString()));
-    if (!rec) return status::NotFound("NODE_NOT_FOUND", name.ToString());
-    SOKEI_ASSIGN_OR_RETURN(auto before, Decode<pb::Node>(*rec));
-    SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kNode, r.node().etag(), before.etag(), before.name()));
-    *out = before;
-    SOKEI_RETURN_IF_ERROR(ApplyMask(r.node(), r.update_mask(),
-                                    {"code", "display_name", "sort_key", "sections", "departments", "sdg_goals",
-                                     "sdg_targets", "tags", "budget_codes", "lineage"},
-                                    out));
-    SOKEI_ASSIGN_OR_RETURN(auto plan, LoadOrNotFound<pb::Plan>(w.tx, Kind::kPlan, rec->plan));
-    SOKEI_RETURN_IF_ERROR(ValidateNode(w.tx, plan, *out, name.municipality()));
-    Record next = Stamp(out, {name.municipality(), rec->plan, rec->collection, out->code(), out->sort_key()}, w.now, &*rec);
-    SOKEI_RETURN_IF_ERROR(UpdateCoded(w.tx, Kind::kNode, next, "node.code"));
-    return w.Audit(name.municipality(), out->name(), &before, out);
-  });
+  return Mutate<pb::Node>(
+      p, name.municipality(), "UpdateNode", "", r,
+      [&](WriteContext& w, pb::Node* out) -> absl::Status {
+        SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kNode, name.ToString()));
+        if (!rec) return status::NotFound("NODE_NOT_FOUND", name.ToString());
+        SOKEI_ASSIGN_OR_RETURN(auto before, Decode<pb::Node>(*rec));
+        SOKEI_RETURN_IF_ERROR(
+            CheckEtag(Kind::kNode, r.node().etag(), before.etag(), before.name()));
+        *out = before;
+        SOKEI_RETURN_IF_ERROR(
+            ApplyMask(r.node(), r.update_mask(),
+                      {"code", "display_name", "sort_key", "sections", "departments", "sdg_goals",
+                       "sdg_targets", "tags", "budget_codes", "lineage"},
+                      out));
+        SOKEI_ASSIGN_OR_RETURN(auto plan, LoadOrNotFound<pb::Plan>(w.tx, Kind::kPlan, rec->plan));
+        SOKEI_RETURN_IF_ERROR(ValidateNode(w.tx, plan, *out, name.municipality()));
+        Record next = Stamp(
+            out, {name.municipality(), rec->plan, rec->collection, out->code(), out->sort_key()},
+            w.now, &*rec);
+        SOKEI_RETURN_IF_ERROR(UpdateCoded(w.tx, Kind::kNode, next, "node.code"));
+        return w.Audit(name.municipality(), out->name(), &before, out);
+      });
 }
 
 absl::StatusOr<Empty> PlanDomain::DeleteNode(const Principal& p, const pb::DeleteNodeRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kNodePattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, name.municipality()));
-  return Mutate<Empty>(p, name.municipality(), "DeleteNode", "", r, [&](WriteContext& w, Empty*) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(auto before, LoadOrNotFound<pb::Node>(w.tx, Kind::kNode, r.name()));
-    SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kNode, r.etag(), before.etag(), before.name()));
-    const std::string plan = name.Prefix("plans");
-    SOKEI_ASSIGN_OR_RETURN(auto node_recs, w.tx.ListPlan(Kind::kNode, plan));
-    SOKEI_ASSIGN_OR_RETURN(auto nodes, DecodeAll<pb::Node>(node_recs));
-    const std::set<std::string> doomed = Subtree(nodes, r.name());
-    SOKEI_ASSIGN_OR_RETURN(auto link_recs, w.tx.ListPlan(Kind::kLink, plan));
-    std::vector<std::string> doomed_links;
-    for (const Record& lr : link_recs) {
-      SOKEI_ASSIGN_OR_RETURN(auto link, Decode<pb::PackageLink>(lr));
-      if (doomed.count(link.node())) doomed_links.push_back(link.name());
-    }
-    if (!r.force() && (doomed.size() > 1 || !doomed_links.empty())) {
-      return status::FailedPrecondition("NODE_HAS_CHILDREN",
-          {"HAS_CHILDREN", r.name(), absl::StrCat("has ", doomed.size() - 1, " descendant node(s) and ",
-                                                  doomed_links.size(), " package link(s); pass force to delete them too")});
-    }
-    for (const auto& l : doomed_links) SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kLink, l));
-    for (const auto& n : doomed) SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kNode, n));
-    return w.Audit(name.municipality(), r.name(), &before, nullptr);
-  });
+  return Mutate<Empty>(
+      p, name.municipality(), "DeleteNode", "", r, [&](WriteContext& w, Empty*) -> absl::Status {
+        SOKEI_ASSIGN_OR_RETURN(auto before, LoadOrNotFound<pb::Node>(w.tx, Kind::kNode, r.name()));
+        SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kNode, r.etag(), before.etag(), before.name()));
+        const std::string plan = name.Prefix("plans");
+        SOKEI_ASSIGN_OR_RETURN(auto node_recs, w.tx.ListPlan(Kind::kNode, plan));
+        SOKEI_ASSIGN_OR_RETURN(auto nodes, DecodeAll<pb::Node>(node_recs));
+        const std::set<std::string> doomed = Subtree(nodes, r.name());
+        SOKEI_ASSIGN_OR_RETURN(auto link_recs, w.tx.ListPlan(Kind::kLink, plan));
+        std::vector<std::string> doomed_links;
+        for (const Record& lr : link_recs) {
+          SOKEI_ASSIGN_OR_RETURN(auto link, Decode<pb::PackageLink>(lr));
+          if (doomed.count(link.node())) doomed_links.push_back(link.name());
+        }
+        if (!r.force() && (doomed.size() > 1 || !doomed_links.empty())) {
+          return status::FailedPrecondition(
+              "NODE_HAS_CHILDREN",
+              {"HAS_CHILDREN", r.name(),
+               absl::StrCat("has ", doomed.size() - 1, " descendant node(s) and ",
+                            doomed_links.size(),
+                            " package link(s); pass force to delete them too")});
+        }
+        for (const auto& l : doomed_links) SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kLink, l));
+        for (const auto& n : doomed) SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kNode, n));
+        return w.Audit(name.municipality(), r.name(), &before, nullptr);
+      });
 }
 
 absl::StatusOr<pb::Node> PlanDomain::MoveNode(const Principal& p, const pb::MoveNodeRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kNodePattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, name.municipality()));
-  return Mutate<pb::Node>(p, name.municipality(), "MoveNode", "", r, [&](WriteContext& w, pb::Node* out) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kNode, r.name()));
-    if (!rec) return status::NotFound("NODE_NOT_FOUND", r.name());
-    SOKEI_ASSIGN_OR_RETURN(auto before, Decode<pb::Node>(*rec));
-    SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kNode, r.etag(), before.etag(), before.name()));
-    if (!r.new_parent().empty()) {
-      SOKEI_ASSIGN_OR_RETURN(auto pn, api::ParseName(r.new_parent(), kNodePattern, "new_parent"));
-      if (pn.Prefix("plans") != rec->plan) {
-        return status::InvalidField("NODE_PARENT_INVALID", "new_parent", "must be a node of the same plan");
-      }
-      SOKEI_ASSIGN_OR_RETURN(auto node_recs, w.tx.ListPlan(Kind::kNode, rec->plan));
-      SOKEI_ASSIGN_OR_RETURN(auto nodes, DecodeAll<pb::Node>(node_recs));
-      if (Subtree(nodes, r.name()).count(r.new_parent())) {
-        return status::FailedPrecondition("NODE_CYCLE",
-            {"CYCLE", r.name(), "cannot move a node under itself or one of its descendants"});
-      }
-      SOKEI_ASSIGN_OR_RETURN(auto np, Load<pb::Node>(w.tx, Kind::kNode, r.new_parent()));
-      if (!np) return status::InvalidField("NODE_PARENT_INVALID", "new_parent", "does not exist");
-      if (np->level() != before.level() - 1) {
-        return status::FailedPrecondition("NODE_LEVEL_MISMATCH",
-            {"LEVEL", r.name(), absl::StrCat("is at level ", before.level(), " and needs a parent at level ",
-                                              before.level() - 1, "; the new parent is at level ", np->level())});
-      }
-    } else if (before.level() != 1) {
-      return status::FailedPrecondition("NODE_LEVEL_MISMATCH",
-          {"LEVEL", r.name(), "only a level-1 node can be moved to the root"});
-    }
-    *out = before;
-    out->set_parent(r.new_parent());
-    out->set_sort_key(r.sort_key());
-    Record next = Stamp(out, {name.municipality(), rec->plan, rec->collection, out->code(), out->sort_key()}, w.now, &*rec);
-    SOKEI_RETURN_IF_ERROR(w.tx.Update(Kind::kNode, next));
-    return w.Audit(name.municipality(), out->name(), &before, out);
-  });
+  return Mutate<pb::Node>(
+      p, name.municipality(), "MoveNode", "", r,
+      [&](WriteContext& w, pb::Node* out) -> absl::Status {
+        SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kNode, r.name()));
+        if (!rec) return status::NotFound("NODE_NOT_FOUND", r.name());
+        SOKEI_ASSIGN_OR_RETURN(auto before, Decode<pb::Node>(*rec));
+        SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kNode, r.etag(), before.etag(), before.name()));
+        if (!r.new_parent().empty()) {
+          SOKEI_ASSIGN_OR_RETURN(auto pn,
+                                 api::ParseName(r.new_parent(), kNodePattern, "new_parent"));
+          if (pn.Prefix("plans") != rec->plan) {
+            return status::InvalidField("NODE_PARENT_INVALID", "new_parent",
+                                        "must be a node of the same plan");
+          }
+          SOKEI_ASSIGN_OR_RETURN(auto node_recs, w.tx.ListPlan(Kind::kNode, rec->plan));
+          SOKEI_ASSIGN_OR_RETURN(auto nodes, DecodeAll<pb::Node>(node_recs));
+          if (Subtree(nodes, r.name()).count(r.new_parent())) {
+            return status::FailedPrecondition(
+                "NODE_CYCLE",
+                {"CYCLE", r.name(), "cannot move a node under itself or one of its descendants"});
+          }
+          SOKEI_ASSIGN_OR_RETURN(auto np, Load<pb::Node>(w.tx, Kind::kNode, r.new_parent()));
+          if (!np)
+            return status::InvalidField("NODE_PARENT_INVALID", "new_parent", "does not exist");
+          if (np->level() != before.level() - 1) {
+            return status::FailedPrecondition(
+                "NODE_LEVEL_MISMATCH",
+                {"LEVEL", r.name(),
+                 absl::StrCat("is at level ", before.level(), " and needs a parent at level ",
+                              before.level() - 1, "; the new parent is at level ", np->level())});
+          }
+        } else if (before.level() != 1) {
+          return status::FailedPrecondition(
+              "NODE_LEVEL_MISMATCH",
+              {"LEVEL", r.name(), "only a level-1 node can be moved to the root"});
+        }
+        *out = before;
+        out->set_parent(r.new_parent());
+        out->set_sort_key(r.sort_key());
+        Record next = Stamp(
+            out, {name.municipality(), rec->plan, rec->collection, out->code(), out->sort_key()},
+            w.now, &*rec);
+        SOKEI_RETURN_IF_ERROR(w.tx.Update(Kind::kNode, next));
+        return w.Audit(name.municipality(), out->name(), &before, out);
+      });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1223,7 +1314,8 @@ absl::StatusOr<pb::Node> PlanDomain::MoveNode(const Principal& p, const pb::Move
 
 namespace {
 
-// Package codes repeat under different parents ((1), (2) under each 重点戦略): unique among siblings.
+// Package codes repeat under different parents ((1), (2) under each 重点戦略): unique among
+// siblings.
 std::string PackageCodeKey(const pb::Package& pkg) {
   return pkg.code().empty() ? "" : absl::StrCat(pkg.parent(), "|", pkg.code());
 }
@@ -1234,7 +1326,8 @@ absl::Status ValidatePackage(PlanTx& tx, const pb::Package& pkg, const std::stri
   v.Text("package.code", pkg.code(), kMaxCodeChars, false);
   v.Text("package.kind_label", pkg.kind_label(), kMaxLabelChars, false);
   if (pkg.kind() == pb::PACKAGE_KIND_UNSPECIFIED) {
-    v.Add("package.kind", "is required (PRIORITY_STRATEGY, PRIORITY_PROJECT, STRATEGY_GOAL or OTHER)");
+    v.Add("package.kind",
+          "is required (PRIORITY_STRATEGY, PRIORITY_PROJECT, STRATEGY_GOAL or OTHER)");
   }
   v.Sections("package.sections", pkg.sections());
   v.Labels("package.tags", pkg.tags(), kMaxCodeChars);
@@ -1242,19 +1335,22 @@ absl::Status ValidatePackage(PlanTx& tx, const pb::Package& pkg, const std::stri
   v.Labels("package.indicator_titles", pkg.indicator_titles(), kMaxTitleChars);
   SOKEI_RETURN_IF_ERROR(v.ToStatus("PACKAGE_INVALID"));
   if (!pkg.parent().empty()) {
-    SOKEI_ASSIGN_OR_RETURN(auto pn, api::ParseName(pkg.parent(), kPackagePattern, "package.parent"));
+    SOKEI_ASSIGN_OR_RETURN(auto pn,
+                           api::ParseName(pkg.parent(), kPackagePattern, "package.parent"));
     if (pn.Prefix("plans") != plan) {
-      return status::InvalidField("PACKAGE_PARENT_INVALID", "package.parent", "must be a package of the same plan");
+      return status::InvalidField("PACKAGE_PARENT_INVALID", "package.parent",
+                                  "must be a package of the same plan");
     }
     // Walk up: the parent must exist and the chain must not come back to this package.
     std::string cur = pkg.parent();
     for (int depth = 0; !cur.empty(); ++depth) {
       if (cur == pkg.name() || depth > 10) {
-        return status::FailedPrecondition("PACKAGE_CYCLE",
-                                          {"CYCLE", pkg.name(), "a package cannot be its own ancestor"});
+        return status::FailedPrecondition(
+            "PACKAGE_CYCLE", {"CYCLE", pkg.name(), "a package cannot be its own ancestor"});
       }
       SOKEI_ASSIGN_OR_RETURN(auto up, Load<pb::Package>(tx, Kind::kPackage, cur));
-      if (!up) return status::InvalidField("PACKAGE_PARENT_INVALID", "package.parent", "does not exist");
+      if (!up)
+        return status::InvalidField("PACKAGE_PARENT_INVALID", "package.parent", "does not exist");
       cur = up->parent();
     }
   }
@@ -1263,23 +1359,29 @@ absl::Status ValidatePackage(PlanTx& tx, const pb::Package& pkg, const std::stri
 
 }  // namespace
 
-absl::StatusOr<pb::Package> PlanDomain::CreatePackage(const Principal& p, const pb::CreatePackageRequest& r) {
+absl::StatusOr<pb::Package> PlanDomain::CreatePackage(const Principal& p,
+                                                      const pb::CreatePackageRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kPlanPattern, "parent"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, parent.municipality()));
   SOKEI_RETURN_IF_ERROR(CheckId("package_id", r.package_id()));
-  return Mutate<pb::Package>(p, parent.municipality(), "CreatePackage", r.request_id(), r,
-                             [&](WriteContext& w, pb::Package* out) -> absl::Status {
-    SOKEI_RETURN_IF_ERROR(LoadOrNotFound<pb::Plan>(w.tx, Kind::kPlan, r.parent()).status());
-    *out = r.package();
-    out->set_name(absl::StrCat(r.parent(), "/packages/", r.package_id()));
-    SOKEI_RETURN_IF_ERROR(ValidatePackage(w.tx, *out, r.parent()));
-    Record rec = Stamp(out, {parent.municipality(), r.parent(), r.parent(), PackageCodeKey(*out), out->sort_key()}, w.now, nullptr);
-    SOKEI_RETURN_IF_ERROR(InsertCoded(w.tx, Kind::kPackage, rec, "package.code"));
-    return w.Audit(parent.municipality(), out->name(), nullptr, out);
-  });
+  return Mutate<pb::Package>(
+      p, parent.municipality(), "CreatePackage", r.request_id(), r,
+      [&](WriteContext& w, pb::Package* out) -> absl::Status {
+        SOKEI_RETURN_IF_ERROR(LoadOrNotFound<pb::Plan>(w.tx, Kind::kPlan, r.parent()).status());
+        *out = r.package();
+        out->set_name(absl::StrCat(r.parent(), "/packages/", r.package_id()));
+        SOKEI_RETURN_IF_ERROR(ValidatePackage(w.tx, *out, r.parent()));
+        Record rec = Stamp(
+            out,
+            {parent.municipality(), r.parent(), r.parent(), PackageCodeKey(*out), out->sort_key()},
+            w.now, nullptr);
+        SOKEI_RETURN_IF_ERROR(InsertCoded(w.tx, Kind::kPackage, rec, "package.code"));
+        return w.Audit(parent.municipality(), out->name(), nullptr, out);
+      });
 }
 
-absl::StatusOr<pb::Package> PlanDomain::GetPackage(const Principal& p, const pb::GetPackageRequest& r) {
+absl::StatusOr<pb::Package> PlanDomain::GetPackage(const Principal& p,
+                                                   const pb::GetPackageRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kPackagePattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, name.municipality()));
   pb::Package out;
@@ -1291,7 +1393,8 @@ absl::StatusOr<pb::Package> PlanDomain::GetPackage(const Principal& p, const pb:
   return out;
 }
 
-absl::StatusOr<pb::ListPackagesResponse> PlanDomain::ListPackages(const Principal& p, const pb::ListPackagesRequest& r) {
+absl::StatusOr<pb::ListPackagesResponse> PlanDomain::ListPackages(
+    const Principal& p, const pb::ListPackagesRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kPlanPattern, "parent"));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, parent.municipality()));
   SOKEI_ASSIGN_OR_RETURN(auto f, api::ParseFilter(r.filter(), {"kind", "parent"}));
@@ -1307,11 +1410,14 @@ absl::StatusOr<pb::ListPackagesResponse> PlanDomain::ListPackages(const Principa
     SOKEI_ASSIGN_OR_RETURN(all, DecodeAll<pb::Package>(recs));
     return absl::OkStatus();
   }));
-  all.erase(std::remove_if(all.begin(), all.end(), [&](const pb::Package& pkg) {
-              if (f.count("kind") && pb::PackageKind_Name(pkg.kind()) != f["kind"]) return true;
-              if (f.count("parent") && pkg.parent() != f["parent"]) return true;
-              return false;
-            }), all.end());
+  all.erase(std::remove_if(all.begin(), all.end(),
+                           [&](const pb::Package& pkg) {
+                             if (f.count("kind") && pb::PackageKind_Name(pkg.kind()) != f["kind"])
+                               return true;
+                             if (f.count("parent") && pkg.parent() != f["parent"]) return true;
+                             return false;
+                           }),
+            all.end());
   pb::ListPackagesResponse resp;
   const int64_t total = static_cast<int64_t>(all.size());
   for (auto& x : Paginate(std::move(all), page)) *resp.add_packages() = std::move(x);
@@ -1319,88 +1425,111 @@ absl::StatusOr<pb::ListPackagesResponse> PlanDomain::ListPackages(const Principa
   return resp;
 }
 
-absl::StatusOr<pb::Package> PlanDomain::UpdatePackage(const Principal& p, const pb::UpdatePackageRequest& r) {
-  SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.package().name(), kPackagePattern, "package.name"));
+absl::StatusOr<pb::Package> PlanDomain::UpdatePackage(const Principal& p,
+                                                      const pb::UpdatePackageRequest& r) {
+  SOKEI_ASSIGN_OR_RETURN(auto name,
+                         api::ParseName(r.package().name(), kPackagePattern, "package.name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, name.municipality()));
-  return Mutate<pb::Package>(p, name.municipality(), "UpdatePackage", "", r, [&](WriteContext& w, pb::Package* out) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kPackage, name.ToString()));
-    if (!rec) return status::NotFound("PACKAGE_NOT_FOUND", name.ToString());
-    SOKEI_ASSIGN_OR_RETURN(auto before, Decode<pb::Package>(*rec));
-    SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kPackage, r.package().etag(), before.etag(), before.name()));
-    *out = before;
-    SOKEI_RETURN_IF_ERROR(ApplyMask(r.package(), r.update_mask(),
-                                    {"code", "display_name", "kind", "kind_label", "parent", "sort_key", "sections",
-                                     "tags", "sdg_goals", "indicator_titles"},
-                                    out));
-    SOKEI_RETURN_IF_ERROR(ValidatePackage(w.tx, *out, rec->plan));
-    Record next = Stamp(out, {name.municipality(), rec->plan, rec->collection, PackageCodeKey(*out), out->sort_key()}, w.now, &*rec);
-    SOKEI_RETURN_IF_ERROR(UpdateCoded(w.tx, Kind::kPackage, next, "package.code"));
-    return w.Audit(name.municipality(), out->name(), &before, out);
-  });
+  return Mutate<pb::Package>(
+      p, name.municipality(), "UpdatePackage", "", r,
+      [&](WriteContext& w, pb::Package* out) -> absl::Status {
+        SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kPackage, name.ToString()));
+        if (!rec) return status::NotFound("PACKAGE_NOT_FOUND", name.ToString());
+        SOKEI_ASSIGN_OR_RETURN(auto before, Decode<pb::Package>(*rec));
+        SOKEI_RETURN_IF_ERROR(
+            CheckEtag(Kind::kPackage, r.package().etag(), before.etag(), before.name()));
+        *out = before;
+        SOKEI_RETURN_IF_ERROR(
+            ApplyMask(r.package(), r.update_mask(),
+                      {"code", "display_name", "kind", "kind_label", "parent", "sort_key",
+                       "sections", "tags", "sdg_goals", "indicator_titles"},
+                      out));
+        SOKEI_RETURN_IF_ERROR(ValidatePackage(w.tx, *out, rec->plan));
+        Record next = Stamp(out,
+                            {name.municipality(), rec->plan, rec->collection, PackageCodeKey(*out),
+                             out->sort_key()},
+                            w.now, &*rec);
+        SOKEI_RETURN_IF_ERROR(UpdateCoded(w.tx, Kind::kPackage, next, "package.code"));
+        return w.Audit(name.municipality(), out->name(), &before, out);
+      });
 }
 
-absl::StatusOr<Empty> PlanDomain::DeletePackage(const Principal& p, const pb::DeletePackageRequest& r) {
+absl::StatusOr<Empty> PlanDomain::DeletePackage(const Principal& p,
+                                                const pb::DeletePackageRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kPackagePattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, name.municipality()));
-  return Mutate<Empty>(p, name.municipality(), "DeletePackage", "", r, [&](WriteContext& w, Empty*) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(auto before, LoadOrNotFound<pb::Package>(w.tx, Kind::kPackage, r.name()));
-    SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kPackage, r.etag(), before.etag(), before.name()));
-    SOKEI_ASSIGN_OR_RETURN(auto pkg_recs, w.tx.ListPlan(Kind::kPackage, name.Prefix("plans")));
-    // The package and its sub-packages, found by walking parents.
-    std::set<std::string> doomed{r.name()};
-    for (bool grew = true; grew;) {
-      grew = false;
-      for (const Record& pr : pkg_recs) {
-        SOKEI_ASSIGN_OR_RETURN(auto pkg, Decode<pb::Package>(pr));
-        if (doomed.count(pkg.parent()) && doomed.insert(pkg.name()).second) grew = true;
-      }
-    }
-    std::vector<std::string> links;
-    for (const auto& pkg : doomed) {
-      SOKEI_ASSIGN_OR_RETURN(auto lrs, w.tx.ListCollection(Kind::kLink, pkg));
-      for (const Record& lr : lrs) links.push_back(lr.name);
-    }
-    if (!r.force() && (doomed.size() > 1 || !links.empty())) {
-      return status::FailedPrecondition("PACKAGE_HAS_CHILDREN",
-          {"HAS_CHILDREN", r.name(), absl::StrCat("has ", doomed.size() - 1, " sub-package(s) and ", links.size(),
-                                                  " link(s); pass force to delete them too")});
-    }
-    for (const auto& l : links) SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kLink, l));
-    for (const auto& pkg : doomed) SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kPackage, pkg));
-    return w.Audit(name.municipality(), r.name(), &before, nullptr);
-  });
+  return Mutate<Empty>(
+      p, name.municipality(), "DeletePackage", "", r, [&](WriteContext& w, Empty*) -> absl::Status {
+        SOKEI_ASSIGN_OR_RETURN(auto before,
+                               LoadOrNotFound<pb::Package>(w.tx, Kind::kPackage, r.name()));
+        SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kPackage, r.etag(), before.etag(), before.name()));
+        SOKEI_ASSIGN_OR_RETURN(auto pkg_recs, w.tx.ListPlan(Kind::kPackage, name.Prefix("plans")));
+        // The package and its sub-packages, found by walking parents.
+        std::set<std::string> doomed{r.name()};
+        for (bool grew = true; grew;) {
+          grew = false;
+          for (const Record& pr : pkg_recs) {
+            SOKEI_ASSIGN_OR_RETURN(auto pkg, Decode<pb::Package>(pr));
+            if (doomed.count(pkg.parent()) && doomed.insert(pkg.name()).second) grew = true;
+          }
+        }
+        std::vector<std::string> links;
+        for (const auto& pkg : doomed) {
+          SOKEI_ASSIGN_OR_RETURN(auto lrs, w.tx.ListCollection(Kind::kLink, pkg));
+          for (const Record& lr : lrs) links.push_back(lr.name);
+        }
+        if (!r.force() && (doomed.size() > 1 || !links.empty())) {
+          return status::FailedPrecondition(
+              "PACKAGE_HAS_CHILDREN",
+              {"HAS_CHILDREN", r.name(),
+               absl::StrCat("has ", doomed.size() - 1, " sub-package(s) and ", links.size(),
+                            " link(s); pass force to delete them too")});
+        }
+        for (const auto& l : links) SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kLink, l));
+        for (const auto& pkg : doomed) SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kPackage, pkg));
+        return w.Audit(name.municipality(), r.name(), &before, nullptr);
+      });
 }
 
-absl::StatusOr<pb::PackageLink> PlanDomain::CreatePackageLink(const Principal& p, const pb::CreatePackageLinkRequest& r) {
+absl::StatusOr<pb::PackageLink> PlanDomain::CreatePackageLink(
+    const Principal& p, const pb::CreatePackageLinkRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kPackagePattern, "parent"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, parent.municipality()));
   SOKEI_ASSIGN_OR_RETURN(auto node, api::ParseName(r.link().node(), kNodePattern, "link.node"));
   if (node.Prefix("plans") != parent.Prefix("plans")) {
-    return status::InvalidField("PACKAGE_LINK_INVALID", "link.node", "must be a node of the package's plan");
+    return status::InvalidField("PACKAGE_LINK_INVALID", "link.node",
+                                "must be a node of the package's plan");
   }
   const std::string link_id = r.link_id().empty() ? node.Id("nodes") : r.link_id();
   SOKEI_RETURN_IF_ERROR(CheckId("link_id", link_id));
   Violations v;
-  if (r.link().role() == pb::PACKAGE_LINK_ROLE_UNSPECIFIED) v.Add("link.role", "is required (PRIMARY, CONTRIBUTING or RELATED)");
+  if (r.link().role() == pb::PACKAGE_LINK_ROLE_UNSPECIFIED)
+    v.Add("link.role", "is required (PRIMARY, CONTRIBUTING or RELATED)");
   v.Text("link.note", r.link().note(), kMaxBodyChars, false);
   SOKEI_RETURN_IF_ERROR(v.ToStatus("PACKAGE_LINK_INVALID"));
-  return Mutate<pb::PackageLink>(p, parent.municipality(), "CreatePackageLink", r.request_id(), r,
-                                 [&](WriteContext& w, pb::PackageLink* out) -> absl::Status {
-    SOKEI_RETURN_IF_ERROR(LoadOrNotFound<pb::Package>(w.tx, Kind::kPackage, r.parent()).status());
-    SOKEI_ASSIGN_OR_RETURN(auto n, Load<pb::Node>(w.tx, Kind::kNode, r.link().node()));
-    if (!n) return status::InvalidField("PACKAGE_LINK_INVALID", "link.node", "does not exist");
-    *out = r.link();
-    out->set_name(absl::StrCat(r.parent(), "/links/", link_id));
-    // The code column holds the node: one link per (package, node).
-    Record rec = Stamp(out, {parent.municipality(), parent.Prefix("plans"), r.parent(), out->node(), 0}, w.now, nullptr);
-    absl::Status s = w.tx.Insert(Kind::kLink, rec);
-    if (absl::IsAlreadyExists(s)) return status::AlreadyExists("PACKAGE_LINK_ALREADY_EXISTS", out->name());
-    SOKEI_RETURN_IF_ERROR(s);
-    return w.Audit(parent.municipality(), out->name(), nullptr, out);
-  });
+  return Mutate<pb::PackageLink>(
+      p, parent.municipality(), "CreatePackageLink", r.request_id(), r,
+      [&](WriteContext& w, pb::PackageLink* out) -> absl::Status {
+        SOKEI_RETURN_IF_ERROR(
+            LoadOrNotFound<pb::Package>(w.tx, Kind::kPackage, r.parent()).status());
+        SOKEI_ASSIGN_OR_RETURN(auto n, Load<pb::Node>(w.tx, Kind::kNode, r.link().node()));
+        if (!n) return status::InvalidField("PACKAGE_LINK_INVALID", "link.node", "does not exist");
+        *out = r.link();
+        out->set_name(absl::StrCat(r.parent(), "/links/", link_id));
+        // The code column holds the node: one link per (package, node).
+        Record rec =
+            Stamp(out, {parent.municipality(), parent.Prefix("plans"), r.parent(), out->node(), 0},
+                  w.now, nullptr);
+        absl::Status s = w.tx.Insert(Kind::kLink, rec);
+        if (absl::IsAlreadyExists(s))
+          return status::AlreadyExists("PACKAGE_LINK_ALREADY_EXISTS", out->name());
+        SOKEI_RETURN_IF_ERROR(s);
+        return w.Audit(parent.municipality(), out->name(), nullptr, out);
+      });
 }
 
-absl::StatusOr<pb::PackageLink> PlanDomain::GetPackageLink(const Principal& p, const pb::GetPackageLinkRequest& r) {
+absl::StatusOr<pb::PackageLink> PlanDomain::GetPackageLink(const Principal& p,
+                                                           const pb::GetPackageLinkRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kLinkPattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, name.municipality()));
   pb::PackageLink out;
@@ -1412,8 +1541,8 @@ absl::StatusOr<pb::PackageLink> PlanDomain::GetPackageLink(const Principal& p, c
   return out;
 }
 
-absl::StatusOr<pb::ListPackageLinksResponse> PlanDomain::ListPackageLinks(const Principal& p,
-                                                                         const pb::ListPackageLinksRequest& r) {
+absl::StatusOr<pb::ListPackageLinksResponse> PlanDomain::ListPackageLinks(
+    const Principal& p, const pb::ListPackageLinksRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kPackagePattern, "parent"));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, parent.municipality()));
   SOKEI_ASSIGN_OR_RETURN(auto page, api::ParsePage(r.page_size(), r.page_token(), r.parent()));
@@ -1432,19 +1561,25 @@ absl::StatusOr<pb::ListPackageLinksResponse> PlanDomain::ListPackageLinks(const 
   return resp;
 }
 
-absl::StatusOr<Empty> PlanDomain::DeletePackageLink(const Principal& p, const pb::DeletePackageLinkRequest& r) {
+absl::StatusOr<Empty> PlanDomain::DeletePackageLink(const Principal& p,
+                                                    const pb::DeletePackageLinkRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kLinkPattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, name.municipality()));
-  return Mutate<Empty>(p, name.municipality(), "DeletePackageLink", "", r, [&](WriteContext& w, Empty*) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(auto before, LoadOrNotFound<pb::PackageLink>(w.tx, Kind::kLink, r.name()));
-    SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kLink, r.etag(), before.etag(), before.name()));
-    SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kLink, r.name()));
-    return w.Audit(name.municipality(), r.name(), &before, nullptr);
-  });
+  return Mutate<Empty>(
+      p, name.municipality(), "DeletePackageLink", "", r,
+      [&](WriteContext& w, Empty*) -> absl::Status {
+        SOKEI_ASSIGN_OR_RETURN(auto before,
+                               LoadOrNotFound<pb::PackageLink>(w.tx, Kind::kLink, r.name()));
+        SOKEI_RETURN_IF_ERROR(CheckEtag(Kind::kLink, r.etag(), before.etag(), before.name()));
+        SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kLink, r.name()));
+        return w.Audit(name.municipality(), r.name(), &before, nullptr);
+      });
 }
 
-absl::StatusOr<pb::PackageMatrix> PlanDomain::GetPackageMatrix(const Principal& p, const pb::GetPackageMatrixRequest& r) {
-  if (r.level() < 0 || r.level() > 5) return status::InvalidField("MATRIX_INVALID", "level", "must be 0 to 5");
+absl::StatusOr<pb::PackageMatrix> PlanDomain::GetPackageMatrix(
+    const Principal& p, const pb::GetPackageMatrixRequest& r) {
+  if (r.level() < 0 || r.level() > 5)
+    return status::InvalidField("MATRIX_INVALID", "level", "must be 0 to 5");
   SOKEI_RETURN_IF_ERROR(api::ParseName(r.plan(), kPlanPattern, "plan").status());
   pb::GetPlanTreeRequest tree_request;
   tree_request.set_name(r.plan());
@@ -1457,7 +1592,8 @@ absl::StatusOr<pb::PackageMatrix> PlanDomain::GetPackageMatrix(const Principal& 
   for (const auto& pkg : tree.packages()) pkgs[pkg.name()] = &pkg;
   for (const auto& pkg : tree.packages()) {
     const pb::Package* cur = &pkg;
-    for (int guard = 0; !cur->parent().empty() && pkgs.count(cur->parent()) && guard < 10; ++guard) {
+    for (int guard = 0; !cur->parent().empty() && pkgs.count(cur->parent()) && guard < 10;
+         ++guard) {
       cur = pkgs[cur->parent()];
     }
     top_package[pkg.name()] = cur->name();
@@ -1475,7 +1611,8 @@ absl::StatusOr<pb::PackageMatrix> PlanDomain::GetPackageMatrix(const Principal& 
     while (n->level() > level && by_name.count(n->parent())) n = by_name[n->parent()];
     return n;
   };
-  std::map<std::string, std::map<std::string, std::vector<std::string>>> cells;  // row → top pkg → nodes
+  std::map<std::string, std::map<std::string, std::vector<std::string>>>
+      cells;  // row → top pkg → nodes
   for (int i = 0; i < tree.links_size(); ++i) {
     auto it = by_name.find(tree.links(i).node());
     if (it == by_name.end()) continue;
@@ -1488,7 +1625,8 @@ absl::StatusOr<pb::PackageMatrix> PlanDomain::GetPackageMatrix(const Principal& 
       for (const auto& tn : tree.nodes()) {
         if (tn.node().level() != level) continue;
         const pb::Node* up = &tn.node();
-        while (up->level() > row->level() && by_name.count(up->parent())) up = by_name[up->parent()];
+        while (up->level() > row->level() && by_name.count(up->parent()))
+          up = by_name[up->parent()];
         if (up == row) cells[tn.node().name()][column].push_back(it->second->name());
       }
     }
@@ -1521,8 +1659,8 @@ absl::StatusOr<pb::PackageMatrix> PlanDomain::GetPackageMatrix(const Principal& 
 // ---------------------------------------------------------------------------------------------
 // Audit
 
-absl::StatusOr<pb::ListAuditEventsResponse> PlanDomain::ListAuditEvents(const Principal& p,
-                                                                       const pb::ListAuditEventsRequest& r) {
+absl::StatusOr<pb::ListAuditEventsResponse> PlanDomain::ListAuditEvents(
+    const Principal& p, const pb::ListAuditEventsRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kMunicipalityPattern, "parent"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, parent.municipality()));
   SOKEI_ASSIGN_OR_RETURN(auto f, api::ParseFilter(r.filter(), {"resource", "actor"}));
@@ -1531,7 +1669,8 @@ absl::StatusOr<pb::ListAuditEventsResponse> PlanDomain::ListAuditEvents(const Pr
   std::vector<AuditRow> rows;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](PlanTx& tx) -> absl::Status {
     // One extra row tells whether another page follows.
-    SOKEI_ASSIGN_OR_RETURN(rows, tx.ListAudit(parent.municipality(), f["resource"], f["actor"], page.offset, page.size + 1));
+    SOKEI_ASSIGN_OR_RETURN(rows, tx.ListAudit(parent.municipality(), f["resource"], f["actor"],
+                                              page.offset, page.size + 1));
     return absl::OkStatus();
   }));
   pb::ListAuditEventsResponse resp;

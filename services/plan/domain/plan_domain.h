@@ -14,8 +14,8 @@
 namespace sokei::plan {
 
 namespace pb = ::sokei::plan::v1;
-using ::google::protobuf::Empty;
 using auth::Principal;
+using ::google::protobuf::Empty;
 
 class PlanDomain {
  public:
@@ -23,20 +23,29 @@ class PlanDomain {
   explicit PlanDomain(PlanRepository* repo, Clock clock = &absl::Now)
       : repo_(repo), clock_(std::move(clock)) {}
 
-  absl::StatusOr<pb::Municipality> CreateMunicipality(const Principal& p, const pb::CreateMunicipalityRequest& r);
-  absl::StatusOr<pb::Municipality> GetMunicipality(const Principal& p, const pb::GetMunicipalityRequest& r);
-  absl::StatusOr<pb::ListMunicipalitiesResponse> ListMunicipalities(const Principal& p, const pb::ListMunicipalitiesRequest& r);
-  absl::StatusOr<pb::Municipality> UpdateMunicipality(const Principal& p, const pb::UpdateMunicipalityRequest& r);
+  absl::StatusOr<pb::Municipality> CreateMunicipality(const Principal& p,
+                                                      const pb::CreateMunicipalityRequest& r);
+  absl::StatusOr<pb::Municipality> GetMunicipality(const Principal& p,
+                                                   const pb::GetMunicipalityRequest& r);
+  absl::StatusOr<pb::ListMunicipalitiesResponse> ListMunicipalities(
+      const Principal& p, const pb::ListMunicipalitiesRequest& r);
+  absl::StatusOr<pb::Municipality> UpdateMunicipality(const Principal& p,
+                                                      const pb::UpdateMunicipalityRequest& r);
 
-  absl::StatusOr<pb::Department> CreateDepartment(const Principal& p, const pb::CreateDepartmentRequest& r);
-  absl::StatusOr<pb::Department> GetDepartment(const Principal& p, const pb::GetDepartmentRequest& r);
-  absl::StatusOr<pb::ListDepartmentsResponse> ListDepartments(const Principal& p, const pb::ListDepartmentsRequest& r);
-  absl::StatusOr<pb::Department> UpdateDepartment(const Principal& p, const pb::UpdateDepartmentRequest& r);
+  absl::StatusOr<pb::Department> CreateDepartment(const Principal& p,
+                                                  const pb::CreateDepartmentRequest& r);
+  absl::StatusOr<pb::Department> GetDepartment(const Principal& p,
+                                               const pb::GetDepartmentRequest& r);
+  absl::StatusOr<pb::ListDepartmentsResponse> ListDepartments(const Principal& p,
+                                                              const pb::ListDepartmentsRequest& r);
+  absl::StatusOr<pb::Department> UpdateDepartment(const Principal& p,
+                                                  const pb::UpdateDepartmentRequest& r);
   absl::StatusOr<Empty> DeleteDepartment(const Principal& p, const pb::DeleteDepartmentRequest& r);
 
   absl::StatusOr<pb::Plan> CreatePlan(const Principal& p, const pb::CreatePlanRequest& r);
   absl::StatusOr<pb::Plan> GetPlan(const Principal& p, const pb::GetPlanRequest& r);
-  absl::StatusOr<pb::ListPlansResponse> ListPlans(const Principal& p, const pb::ListPlansRequest& r);
+  absl::StatusOr<pb::ListPlansResponse> ListPlans(const Principal& p,
+                                                  const pb::ListPlansRequest& r);
   absl::StatusOr<pb::Plan> UpdatePlan(const Principal& p, const pb::UpdatePlanRequest& r);
   absl::StatusOr<Empty> DeletePlan(const Principal& p, const pb::DeletePlanRequest& r);
   // The hot read fills `out` in place, so that a caller can put it on an arena (the gRPC runtime
@@ -44,26 +53,36 @@ class PlanDomain {
   absl::Status GetPlanTree(const Principal& p, const pb::GetPlanTreeRequest& r, pb::PlanTree* out);
 
   absl::StatusOr<pb::Node> CreateNode(const Principal& p, const pb::CreateNodeRequest& r);
-  absl::StatusOr<pb::BatchCreateNodesResponse> BatchCreateNodes(const Principal& p, const pb::BatchCreateNodesRequest& r);
+  absl::StatusOr<pb::BatchCreateNodesResponse> BatchCreateNodes(
+      const Principal& p, const pb::BatchCreateNodesRequest& r);
   absl::StatusOr<pb::Node> GetNode(const Principal& p, const pb::GetNodeRequest& r);
-  absl::StatusOr<pb::ListNodesResponse> ListNodes(const Principal& p, const pb::ListNodesRequest& r);
+  absl::StatusOr<pb::ListNodesResponse> ListNodes(const Principal& p,
+                                                  const pb::ListNodesRequest& r);
   absl::StatusOr<pb::Node> UpdateNode(const Principal& p, const pb::UpdateNodeRequest& r);
   absl::StatusOr<Empty> DeleteNode(const Principal& p, const pb::DeleteNodeRequest& r);
   absl::StatusOr<pb::Node> MoveNode(const Principal& p, const pb::MoveNodeRequest& r);
-  absl::StatusOr<pb::SearchNodesResponse> SearchNodes(const Principal& p, const pb::SearchNodesRequest& r);
+  absl::StatusOr<pb::SearchNodesResponse> SearchNodes(const Principal& p,
+                                                      const pb::SearchNodesRequest& r);
 
   absl::StatusOr<pb::Package> CreatePackage(const Principal& p, const pb::CreatePackageRequest& r);
   absl::StatusOr<pb::Package> GetPackage(const Principal& p, const pb::GetPackageRequest& r);
-  absl::StatusOr<pb::ListPackagesResponse> ListPackages(const Principal& p, const pb::ListPackagesRequest& r);
+  absl::StatusOr<pb::ListPackagesResponse> ListPackages(const Principal& p,
+                                                        const pb::ListPackagesRequest& r);
   absl::StatusOr<pb::Package> UpdatePackage(const Principal& p, const pb::UpdatePackageRequest& r);
   absl::StatusOr<Empty> DeletePackage(const Principal& p, const pb::DeletePackageRequest& r);
-  absl::StatusOr<pb::PackageLink> CreatePackageLink(const Principal& p, const pb::CreatePackageLinkRequest& r);
-  absl::StatusOr<pb::PackageLink> GetPackageLink(const Principal& p, const pb::GetPackageLinkRequest& r);
-  absl::StatusOr<pb::ListPackageLinksResponse> ListPackageLinks(const Principal& p, const pb::ListPackageLinksRequest& r);
-  absl::StatusOr<Empty> DeletePackageLink(const Principal& p, const pb::DeletePackageLinkRequest& r);
-  absl::StatusOr<pb::PackageMatrix> GetPackageMatrix(const Principal& p, const pb::GetPackageMatrixRequest& r);
+  absl::StatusOr<pb::PackageLink> CreatePackageLink(const Principal& p,
+                                                    const pb::CreatePackageLinkRequest& r);
+  absl::StatusOr<pb::PackageLink> GetPackageLink(const Principal& p,
+                                                 const pb::GetPackageLinkRequest& r);
+  absl::StatusOr<pb::ListPackageLinksResponse> ListPackageLinks(
+      const Principal& p, const pb::ListPackageLinksRequest& r);
+  absl::StatusOr<Empty> DeletePackageLink(const Principal& p,
+                                          const pb::DeletePackageLinkRequest& r);
+  absl::StatusOr<pb::PackageMatrix> GetPackageMatrix(const Principal& p,
+                                                     const pb::GetPackageMatrixRequest& r);
 
-  absl::StatusOr<pb::ListAuditEventsResponse> ListAuditEvents(const Principal& p, const pb::ListAuditEventsRequest& r);
+  absl::StatusOr<pb::ListAuditEventsResponse> ListAuditEvents(const Principal& p,
+                                                              const pb::ListAuditEventsRequest& r);
 
  private:
   struct WriteContext;

@@ -25,7 +25,7 @@ struct Record {
   std::string code;        // unique per (kind, collection) when non-empty
   int64_t sort_key = 0;
   int64_t revision = 0;
-  std::string data;        // serialized proto
+  std::string data;  // serialized proto
 };
 
 struct AuditRow {
@@ -51,7 +51,8 @@ class PlanTx {
                                                              const std::string& collection) = 0;
   virtual absl::StatusOr<std::vector<Record>> ListPlan(Kind kind, const std::string& plan) = 0;
   // Only the serialized protos of ListPlan, same order: the hot tree read needs nothing else.
-  virtual absl::StatusOr<std::vector<std::string>> ListPlanData(Kind kind, const std::string& plan) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> ListPlanData(Kind kind,
+                                                                const std::string& plan) = 0;
   virtual absl::StatusOr<std::vector<Record>> ListMunicipality(Kind kind,
                                                                const std::string& municipality) = 0;
   // ALREADY_EXISTS (reason STORAGE_UNIQUE_VIOLATION) when the name or the code is taken.

@@ -51,7 +51,6 @@ constexpr char kPutIdempotency[] =
     "INSERT INTO plan_idempotency (municipality, request_id, method, fingerprint, response, "
     "time_micros) VALUES ($1, $2, $3, $4, $5, $6)";
 
-
 // Moves the column values out of the row (records can be large: the tree read moves ~1 MB).
 std::string Take(Value& v) {
   if (auto* s = std::get_if<std::string>(&v)) return std::move(*s);
@@ -73,8 +72,15 @@ Record ToRecord(Row&& r) {
 }
 
 std::vector<Value> RecordParams(Kind kind, const Record& r) {
-  return {std::string(KindName(kind)), r.name, r.municipality, r.plan, r.collection, r.code,
-          r.sort_key, r.revision, Blob{r.data}};
+  return {std::string(KindName(kind)),
+          r.name,
+          r.municipality,
+          r.plan,
+          r.collection,
+          r.code,
+          r.sort_key,
+          r.revision,
+          Blob{r.data}};
 }
 
 class SqlPlanTx final : public PlanTx {
@@ -93,15 +99,15 @@ class SqlPlanTx final : public PlanTx {
   absl::StatusOr<std::vector<Record>> ListPlan(Kind kind, const std::string& plan) override {
     return List(kListPlan, kind, plan);
   }
-  absl::StatusOr<std::vector<std::string>> ListPlanData(Kind kind, const std::string& plan) override {
+  absl::StatusOr<std::vector<std::string>> ListPlanData(Kind kind,
+                                                        const std::string& plan) override {
     SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kListPlanData, {std::string(KindName(kind)), plan}));
     std::vector<std::string> out;
     out.reserve(rows.size());
     for (Row& r : rows) out.push_back(Take(r[0]));
     return out;
   }
-  absl::StatusOr<std::vector<Record>> ListMunicipality(Kind kind,
-                                                       const std::string& m) override {
+  absl::StatusOr<std::vector<Record>> ListMunicipality(Kind kind, const std::string& m) override {
     return List(kListMunicipality, kind, m);
   }
   absl::Status Insert(Kind kind, const Record& r) override {
@@ -116,9 +122,9 @@ class SqlPlanTx final : public PlanTx {
   absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) override {
     SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kNextAuditSeq, {row.municipality}));
     const int64_t seq = rows.empty() ? 1 : AsInt(rows.front()[0]);
-    SOKEI_RETURN_IF_ERROR(c_.Exec(
-        kInsertAudit, {row.municipality, seq, row.time_micros, row.actor, row.method, row.resource,
-                       row.request_id, row.before_json, row.after_json}));
+    SOKEI_RETURN_IF_ERROR(
+        c_.Exec(kInsertAudit, {row.municipality, seq, row.time_micros, row.actor, row.method,
+                               row.resource, row.request_id, row.before_json, row.after_json}));
     return seq;
   }
   absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& m, const std::string& prefix,
@@ -141,8 +147,8 @@ class SqlPlanTx final : public PlanTx {
                           AsText(r[3]), AsText(r[4]), AsInt(r[5])};
   }
   absl::Status PutIdempotency(const IdempotencyRow& row) override {
-    return c_.Exec(kPutIdempotency, {row.municipality, row.request_id, row.method,
-                                     row.fingerprint, Blob{row.response}, row.time_micros});
+    return c_.Exec(kPutIdempotency, {row.municipality, row.request_id, row.method, row.fingerprint,
+                                     Blob{row.response}, row.time_micros});
   }
 
  private:
@@ -161,12 +167,18 @@ class SqlPlanTx final : public PlanTx {
 
 const char* KindName(Kind kind) {
   switch (kind) {
-    case Kind::kMunicipality: return "municipality";
-    case Kind::kDepartment: return "department";
-    case Kind::kPlan: return "plan";
-    case Kind::kNode: return "node";
-    case Kind::kPackage: return "package";
-    case Kind::kLink: return "link";
+    case Kind::kMunicipality:
+      return "municipality";
+    case Kind::kDepartment:
+      return "department";
+    case Kind::kPlan:
+      return "plan";
+    case Kind::kNode:
+      return "node";
+    case Kind::kPackage:
+      return "package";
+    case Kind::kLink:
+      return "link";
   }
   return "unknown";
 }

@@ -86,7 +86,11 @@ class PlanDomainTest : public ::testing::Test {
 };
 
 TEST_F(PlanDomainTest, CreatedPlanHasNameEtagTimesAndDraftStatus) {
-  auto plan = domain_.GetPlan(planner_, [] { pb::GetPlanRequest r; r.set_name(kPlan); return r; }());
+  auto plan = domain_.GetPlan(planner_, [] {
+    pb::GetPlanRequest r;
+    r.set_name(kPlan);
+    return r;
+  }());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->name(), kPlan);
   EXPECT_EQ(plan->status(), pb::PLAN_STATUS_DRAFT);
@@ -165,12 +169,14 @@ TEST_F(PlanDomainTest, SdgGoalsAndTargetsAreChecked) {
   auto s = domain_.CreateNode(planner_, r).status();
   std::vector<std::string> fields;
   for (const auto& v : status::GetFieldViolations(s)) fields.push_back(v.field);
-  EXPECT_EQ(fields, (std::vector<std::string>{"node.sdg_goals[1]", "node.sdg_targets[1]", "node.sdg_targets[2]"}));
+  EXPECT_EQ(fields, (std::vector<std::string>{"node.sdg_goals[1]", "node.sdg_targets[1]",
+                                              "node.sdg_targets[2]"}));
 }
 
 TEST_F(PlanDomainTest, ControlCharactersAndOverlongTitlesAreRefused) {
   EXPECT_EQ(Field(AddNode("p1", 1, "", "1", "防災\x07").status()), "node.display_name");
-  EXPECT_EQ(Field(AddNode("p1", 1, "", "1", std::string(201 * 3, 'a')).status()), "node.display_name");
+  EXPECT_EQ(Field(AddNode("p1", 1, "", "1", std::string(201 * 3, 'a')).status()),
+            "node.display_name");
   EXPECT_TRUE(AddNode("p1", 1, "", "1", "防災\n安全").ok());
 }
 
@@ -348,11 +354,13 @@ TEST_F(PlanDomainTest, AuthorizationByRoleAndMunicipality) {
   EXPECT_EQ(domain_.CreateNode(stranger, c).status().code(), absl::StatusCode::kPermissionDenied);
   pb::ListAuditEventsRequest a;
   a.set_parent(kM);
-  EXPECT_EQ(domain_.ListAuditEvents(viewer, a).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(domain_.ListAuditEvents(viewer, a).status().code(),
+            absl::StatusCode::kPermissionDenied);
   pb::CreateMunicipalityRequest m;
   m.set_municipality_id("142034");
   m.mutable_municipality()->set_display_name("平塚市");
-  EXPECT_EQ(domain_.CreateMunicipality(planner_, m).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(domain_.CreateMunicipality(planner_, m).status().code(),
+            absl::StatusCode::kPermissionDenied);
 }
 
 TEST_F(PlanDomainTest, PublicSeesAdoptedPlansOnly) {
@@ -439,7 +447,8 @@ TEST_F(PlanDomainTest, SearchIsWidthAndCaseInsensitiveWithFilters) {
 }
 
 TEST_F(PlanDomainTest, ListNodesPaginatesAndFilters) {
-  for (int i = 0; i < 7; ++i) ASSERT_TRUE(AddNode("p" + std::to_string(i), 1, "", std::to_string(i)).ok());
+  for (int i = 0; i < 7; ++i)
+    ASSERT_TRUE(AddNode("p" + std::to_string(i), 1, "", std::to_string(i)).ok());
   ASSERT_TRUE(AddNode("s", 2, "p0", "0-1").ok());
   pb::ListNodesRequest l;
   l.set_parent(kPlan);
@@ -511,8 +520,8 @@ TEST_F(PlanDomainTest, PackageMatrixRollsLinksUpToTheRequestedLevel) {
     l.mutable_link()->set_role(pb::PACKAGE_LINK_ROLE_PRIMARY);
     return domain_.CreatePackageLink(planner_, l);
   };
-  ASSERT_TRUE(link("pj1", "j1").ok());   // deeper: counts for 1-1
-  ASSERT_TRUE(link("pj2", "p1").ok());   // shallower: covers 1-1 and 1-2
+  ASSERT_TRUE(link("pj1", "j1").ok());  // deeper: counts for 1-1
+  ASSERT_TRUE(link("pj2", "p1").ok());  // shallower: covers 1-1 and 1-2
   EXPECT_EQ(link("pj1", "j1").status().code(), absl::StatusCode::kAlreadyExists);
   pb::GetPackageMatrixRequest m;
   m.set_plan(kPlan);
@@ -535,7 +544,8 @@ TEST_F(PlanDomainTest, PackageCodesRepeatUnderDifferentParentsOnly) {
     pk.mutable_package()->set_display_name(id);
     pk.mutable_package()->set_code(code);
     pk.mutable_package()->set_kind(pb::PACKAGE_KIND_PRIORITY_STRATEGY);
-    if (!parent.empty()) pk.mutable_package()->set_parent(std::string(kPlan) + "/packages/" + parent);
+    if (!parent.empty())
+      pk.mutable_package()->set_parent(std::string(kPlan) + "/packages/" + parent);
     return domain_.CreatePackage(planner_, pk);
   };
   ASSERT_TRUE(pkg("s1", "", "重点戦略1").ok());

@@ -1,18 +1,18 @@
 // The plan service over real gRPC on loopback, backed by a real SQLite file: every method's
 // success path, and its failure paths with the google.rpc details a client sees on the wire.
-#include <filesystem>
-#include <functional>
-
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
 
 #include "common/grpcx/server.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "common/storage/sqlite/sqlite_driver.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "services/plan/api/plan_grpc_service.h"
 #include "services/plan/storage/sql_plan_repository.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace sokei::plan {
 namespace {
@@ -62,7 +62,8 @@ class PlanGrpcTest : public ::testing::Test {
   void SetUp() override { stub_ = pb::PlanService::NewStub(*channel_); }
 
   template <typename Req, typename Resp>
-  absl::Status Call(grpc::Status (pb::PlanService::Stub::*fn)(grpc::ClientContext*, const Req&, Resp*),
+  absl::Status Call(grpc::Status (pb::PlanService::Stub::*fn)(grpc::ClientContext*, const Req&,
+                                                              Resp*),
                     const Req& req, Resp* resp, const Caller& who = Caller()) {
     grpc::ClientContext ctx;
     grpcx::SetTimeout(&ctx, 5000);
@@ -182,7 +183,9 @@ TEST_F(PlanGrpcTest, ReadsSucceedForEveryReadMethod) {
   EXPECT_TRUE(Call(&pb::PlanService::Stub::GetMunicipality, gm, &m, viewer).ok());
   EXPECT_EQ(m.display_name(), "伊勢原市");
   pb::ListMunicipalitiesResponse lm;
-  EXPECT_TRUE(Call(&pb::PlanService::Stub::ListMunicipalities, pb::ListMunicipalitiesRequest(), &lm, viewer).ok());
+  EXPECT_TRUE(
+      Call(&pb::PlanService::Stub::ListMunicipalities, pb::ListMunicipalitiesRequest(), &lm, viewer)
+          .ok());
   EXPECT_EQ(lm.municipalities_size(), 1);
   pb::GetDepartmentRequest gd;
   gd.set_name(std::string(kM) + "/departments/kikaku");
@@ -372,7 +375,8 @@ TEST_F(PlanGrpcTest, WritesSucceedAndAreUndoable) {
 class PlanGrpcFailureTest : public PlanGrpcTest {
  public:
   template <typename Req, typename Resp>
-  absl::Status Do(grpc::Status (pb::PlanService::Stub::*fn)(grpc::ClientContext*, const Req&, Resp*),
+  absl::Status Do(grpc::Status (pb::PlanService::Stub::*fn)(grpc::ClientContext*, const Req&,
+                                                            Resp*),
                   const Req& req, const Caller& who = Caller()) {
     Resp resp;
     return Call(fn, req, &resp, who);
@@ -395,83 +399,321 @@ TEST_F(PlanGrpcFailureTest, EveryMethodFailsWithTheRightCodeReasonAndField) {
   const Caller other{"o", "planner", "142034"};
   const Caller nobody{"", "", ""};
   std::vector<FailureCase> cases = {
-      {"no principal", [&](auto* t) { pb::GetPlanRequest r; r.set_name(kPlan); return t->Do(&S::GetPlan, r, nobody); },
+      {"no principal",
+       [&](auto* t) {
+         pb::GetPlanRequest r;
+         r.set_name(kPlan);
+         return t->Do(&S::GetPlan, r, nobody);
+       },
        absl::StatusCode::kUnauthenticated, "PRINCIPAL_MISSING", ""},
-      {"bad role", [&](auto* t) { pb::GetPlanRequest r; r.set_name(kPlan); return t->Do(&S::GetPlan, r, Caller{"x", "root", "142140"}); },
+      {"bad role",
+       [&](auto* t) {
+         pb::GetPlanRequest r;
+         r.set_name(kPlan);
+         return t->Do(&S::GetPlan, r, Caller{"x", "root", "142140"});
+       },
        absl::StatusCode::kUnauthenticated, "PRINCIPAL_INVALID", ""},
-      {"create municipality as planner", [&](auto* t) { pb::CreateMunicipalityRequest r; r.set_municipality_id("142034"); r.mutable_municipality()->set_display_name("平塚市"); return t->Do(&S::CreateMunicipality, r); },
+      {"create municipality as planner",
+       [&](auto* t) {
+         pb::CreateMunicipalityRequest r;
+         r.set_municipality_id("142034");
+         r.mutable_municipality()->set_display_name("平塚市");
+         return t->Do(&S::CreateMunicipality, r);
+       },
        absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED", ""},
-      {"municipality check digit", [&](auto* t) { pb::GetMunicipalityRequest r; r.set_name("municipalities/142141"); return t->Do(&S::GetMunicipality, r); },
+      {"municipality check digit",
+       [&](auto* t) {
+         pb::GetMunicipalityRequest r;
+         r.set_name("municipalities/142141");
+         return t->Do(&S::GetMunicipality, r);
+       },
        absl::StatusCode::kInvalidArgument, "NAME_INVALID", "name"},
-      {"list municipalities page size", [&](auto* t) { pb::ListMunicipalitiesRequest r; r.set_page_size(-5); return t->Do(&S::ListMunicipalities, r); },
+      {"list municipalities page size",
+       [&](auto* t) {
+         pb::ListMunicipalitiesRequest r;
+         r.set_page_size(-5);
+         return t->Do(&S::ListMunicipalities, r);
+       },
        absl::StatusCode::kInvalidArgument, "PAGE_SIZE_INVALID", "page_size"},
-      {"update municipality mask", [&](auto* t) { pb::UpdateMunicipalityRequest r; r.mutable_municipality()->set_name(kM); r.mutable_update_mask()->add_paths("name"); return t->Do(&S::UpdateMunicipality, r); },
+      {"update municipality mask",
+       [&](auto* t) {
+         pb::UpdateMunicipalityRequest r;
+         r.mutable_municipality()->set_name(kM);
+         r.mutable_update_mask()->add_paths("name");
+         return t->Do(&S::UpdateMunicipality, r);
+       },
        absl::StatusCode::kInvalidArgument, "UPDATE_MASK_INVALID", "update_mask.paths[0]"},
-      {"create department bad id", [&](auto* t) { pb::CreateDepartmentRequest r; r.set_parent(kM); r.set_department_id("企画"); r.mutable_department()->set_display_name("x"); return t->Do(&S::CreateDepartment, r); },
+      {"create department bad id",
+       [&](auto* t) {
+         pb::CreateDepartmentRequest r;
+         r.set_parent(kM);
+         r.set_department_id("企画");
+         r.mutable_department()->set_display_name("x");
+         return t->Do(&S::CreateDepartment, r);
+       },
        absl::StatusCode::kInvalidArgument, "ID_INVALID", "department_id"},
-      {"get department missing", [&](auto* t) { pb::GetDepartmentRequest r; r.set_name(std::string(kM) + "/departments/none"); return t->Do(&S::GetDepartment, r); },
+      {"get department missing",
+       [&](auto* t) {
+         pb::GetDepartmentRequest r;
+         r.set_name(std::string(kM) + "/departments/none");
+         return t->Do(&S::GetDepartment, r);
+       },
        absl::StatusCode::kNotFound, "DEPARTMENT_NOT_FOUND", ""},
-      {"list departments filter", [&](auto* t) { pb::ListDepartmentsRequest r; r.set_parent(kM); r.set_filter("active=maybe"); return t->Do(&S::ListDepartments, r); },
+      {"list departments filter",
+       [&](auto* t) {
+         pb::ListDepartmentsRequest r;
+         r.set_parent(kM);
+         r.set_filter("active=maybe");
+         return t->Do(&S::ListDepartments, r);
+       },
        absl::StatusCode::kInvalidArgument, "FILTER_INVALID", "filter"},
-      {"update department etag", [&](auto* t) { pb::UpdateDepartmentRequest r; r.mutable_department()->set_name(std::string(kM) + "/departments/kikaku"); r.mutable_department()->set_etag("stale.1"); r.mutable_department()->set_code("1"); r.mutable_update_mask()->add_paths("code"); return t->Do(&S::UpdateDepartment, r); },
+      {"update department etag",
+       [&](auto* t) {
+         pb::UpdateDepartmentRequest r;
+         r.mutable_department()->set_name(std::string(kM) + "/departments/kikaku");
+         r.mutable_department()->set_etag("stale.1");
+         r.mutable_department()->set_code("1");
+         r.mutable_update_mask()->add_paths("code");
+         return t->Do(&S::UpdateDepartment, r);
+       },
        absl::StatusCode::kAborted, "DEPARTMENT_ETAG_MISMATCH", ""},
-      {"delete department in use", [&](auto* t) { pb::DeleteDepartmentRequest r; r.set_name(std::string(kM) + "/departments/kikaku"); return t->Do(&S::DeleteDepartment, r); },
+      {"delete department in use",
+       [&](auto* t) {
+         pb::DeleteDepartmentRequest r;
+         r.set_name(std::string(kM) + "/departments/kikaku");
+         return t->Do(&S::DeleteDepartment, r);
+       },
        absl::StatusCode::kFailedPrecondition, "DEPARTMENT_IN_USE", ""},
-      {"create plan as viewer", [&](auto* t) { pb::CreatePlanRequest r; r.set_parent(kM); r.set_plan_id("x"); return t->Do(&S::CreatePlan, r, viewer); },
+      {"create plan as viewer",
+       [&](auto* t) {
+         pb::CreatePlanRequest r;
+         r.set_parent(kM);
+         r.set_plan_id("x");
+         return t->Do(&S::CreatePlan, r, viewer);
+       },
        absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED", ""},
-      {"create plan exists", [&](auto* t) { pb::CreatePlanRequest r; r.set_parent(kM); r.set_plan_id("6th"); auto* p = r.mutable_plan(); p->set_display_name("x"); p->set_kind(pb::PLAN_KIND_COMPREHENSIVE); p->set_layer(pb::PLAN_LAYER_VISION); p->mutable_period()->set_start_year(2023); p->mutable_period()->set_end_year(2030); for (int i = 1; i <= 2; ++i) { auto* l = p->add_levels(); l->set_depth(i); l->set_display_name("l"); } return t->Do(&S::CreatePlan, r); },
+      {"create plan exists",
+       [&](auto* t) {
+         pb::CreatePlanRequest r;
+         r.set_parent(kM);
+         r.set_plan_id("6th");
+         auto* p = r.mutable_plan();
+         p->set_display_name("x");
+         p->set_kind(pb::PLAN_KIND_COMPREHENSIVE);
+         p->set_layer(pb::PLAN_LAYER_VISION);
+         p->mutable_period()->set_start_year(2023);
+         p->mutable_period()->set_end_year(2030);
+         for (int i = 1; i <= 2; ++i) {
+           auto* l = p->add_levels();
+           l->set_depth(i);
+           l->set_display_name("l");
+         }
+         return t->Do(&S::CreatePlan, r);
+       },
        absl::StatusCode::kAlreadyExists, "PLAN_ALREADY_EXISTS", ""},
-      {"get plan other municipality", [&](auto* t) { pb::GetPlanRequest r; r.set_name(kPlan); return t->Do(&S::GetPlan, r, other); },
+      {"get plan other municipality",
+       [&](auto* t) {
+         pb::GetPlanRequest r;
+         r.set_name(kPlan);
+         return t->Do(&S::GetPlan, r, other);
+       },
        absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED", ""},
-      {"list plans bad enum filter", [&](auto* t) { pb::ListPlansRequest r; r.set_parent(kM); r.set_filter("status=PUBLISHED"); return t->Do(&S::ListPlans, r); },
+      {"list plans bad enum filter",
+       [&](auto* t) {
+         pb::ListPlansRequest r;
+         r.set_parent(kM);
+         r.set_filter("status=PUBLISHED");
+         return t->Do(&S::ListPlans, r);
+       },
        absl::StatusCode::kInvalidArgument, "FILTER_INVALID", "filter"},
-      {"update plan unspecified kind", [&](auto* t) { pb::UpdatePlanRequest r; r.mutable_plan()->set_name(kPlan); r.mutable_update_mask()->add_paths("kind"); return t->Do(&S::UpdatePlan, r); },
+      {"update plan unspecified kind",
+       [&](auto* t) {
+         pb::UpdatePlanRequest r;
+         r.mutable_plan()->set_name(kPlan);
+         r.mutable_update_mask()->add_paths("kind");
+         return t->Do(&S::UpdatePlan, r);
+       },
        absl::StatusCode::kInvalidArgument, "PLAN_INVALID", "plan.kind"},
-      {"delete plan missing", [&](auto* t) { pb::DeletePlanRequest r; r.set_name(std::string(kM) + "/plans/none"); return t->Do(&S::DeletePlan, r); },
+      {"delete plan missing",
+       [&](auto* t) {
+         pb::DeletePlanRequest r;
+         r.set_name(std::string(kM) + "/plans/none");
+         return t->Do(&S::DeletePlan, r);
+       },
        absl::StatusCode::kNotFound, "PLAN_NOT_FOUND", ""},
-      {"tree of missing plan", [&](auto* t) { pb::GetPlanTreeRequest r; r.set_name(std::string(kM) + "/plans/none"); return t->Do(&S::GetPlanTree, r); },
+      {"tree of missing plan",
+       [&](auto* t) {
+         pb::GetPlanTreeRequest r;
+         r.set_name(std::string(kM) + "/plans/none");
+         return t->Do(&S::GetPlanTree, r);
+       },
        absl::StatusCode::kNotFound, "PLAN_NOT_FOUND", ""},
-      {"create node SDG 18", [&](auto* t) { pb::CreateNodeRequest r; r.set_parent(kPlan); r.set_node_id("x"); r.mutable_node()->set_level(1); r.mutable_node()->set_display_name("x"); r.mutable_node()->add_sdg_goals(18); return t->Do(&S::CreateNode, r); },
+      {"create node SDG 18",
+       [&](auto* t) {
+         pb::CreateNodeRequest r;
+         r.set_parent(kPlan);
+         r.set_node_id("x");
+         r.mutable_node()->set_level(1);
+         r.mutable_node()->set_display_name("x");
+         r.mutable_node()->add_sdg_goals(18);
+         return t->Do(&S::CreateNode, r);
+       },
        absl::StatusCode::kInvalidArgument, "NODE_INVALID", "node.sdg_goals[0]"},
-      {"batch empty", [&](auto* t) { pb::BatchCreateNodesRequest r; r.set_parent(kPlan); return t->Do(&S::BatchCreateNodes, r); },
+      {"batch empty",
+       [&](auto* t) {
+         pb::BatchCreateNodesRequest r;
+         r.set_parent(kPlan);
+         return t->Do(&S::BatchCreateNodes, r);
+       },
        absl::StatusCode::kInvalidArgument, "BATCH_SIZE_INVALID", "requests"},
-      {"get node bad name", [&](auto* t) { pb::GetNodeRequest r; r.set_name(kPlan); return t->Do(&S::GetNode, r); },
+      {"get node bad name",
+       [&](auto* t) {
+         pb::GetNodeRequest r;
+         r.set_name(kPlan);
+         return t->Do(&S::GetNode, r);
+       },
        absl::StatusCode::kInvalidArgument, "NAME_INVALID", "name"},
-      {"list nodes order_by", [&](auto* t) { pb::ListNodesRequest r; r.set_parent(kPlan); r.set_order_by("colour"); return t->Do(&S::ListNodes, r); },
+      {"list nodes order_by",
+       [&](auto* t) {
+         pb::ListNodesRequest r;
+         r.set_parent(kPlan);
+         r.set_order_by("colour");
+         return t->Do(&S::ListNodes, r);
+       },
        absl::StatusCode::kInvalidArgument, "ORDER_BY_INVALID", "order_by"},
-      {"update node immutable level", [&](auto* t) { pb::UpdateNodeRequest r; r.mutable_node()->set_name(kNode); r.mutable_node()->set_level(2); r.mutable_update_mask()->add_paths("level"); return t->Do(&S::UpdateNode, r); },
+      {"update node immutable level",
+       [&](auto* t) {
+         pb::UpdateNodeRequest r;
+         r.mutable_node()->set_name(kNode);
+         r.mutable_node()->set_level(2);
+         r.mutable_update_mask()->add_paths("level");
+         return t->Do(&S::UpdateNode, r);
+       },
        absl::StatusCode::kInvalidArgument, "UPDATE_MASK_INVALID", "update_mask.paths[0]"},
-      {"delete node with children", [&](auto* t) { pb::DeleteNodeRequest r; r.set_name(kNode); return t->Do(&S::DeleteNode, r); },
+      {"delete node with children",
+       [&](auto* t) {
+         pb::DeleteNodeRequest r;
+         r.set_name(kNode);
+         return t->Do(&S::DeleteNode, r);
+       },
        absl::StatusCode::kFailedPrecondition, "NODE_HAS_CHILDREN", ""},
-      {"move node into own subtree", [&](auto* t) { pb::MoveNodeRequest r; r.set_name(kNode); r.set_new_parent(std::string(kPlan) + "/nodes/f01"); return t->Do(&S::MoveNode, r); },
+      {"move node into own subtree",
+       [&](auto* t) {
+         pb::MoveNodeRequest r;
+         r.set_name(kNode);
+         r.set_new_parent(std::string(kPlan) + "/nodes/f01");
+         return t->Do(&S::MoveNode, r);
+       },
        absl::StatusCode::kFailedPrecondition, "NODE_CYCLE", ""},
-      {"search bad level", [&](auto* t) { pb::SearchNodesRequest r; r.set_parent(kPlan); r.set_level(9); return t->Do(&S::SearchNodes, r); },
+      {"search bad level",
+       [&](auto* t) {
+         pb::SearchNodesRequest r;
+         r.set_parent(kPlan);
+         r.set_level(9);
+         return t->Do(&S::SearchNodes, r);
+       },
        absl::StatusCode::kInvalidArgument, "SEARCH_INVALID", "level"},
-      {"create package unspecified kind", [&](auto* t) { pb::CreatePackageRequest r; r.set_parent(kPlan); r.set_package_id("x"); r.mutable_package()->set_display_name("x"); return t->Do(&S::CreatePackage, r); },
+      {"create package unspecified kind",
+       [&](auto* t) {
+         pb::CreatePackageRequest r;
+         r.set_parent(kPlan);
+         r.set_package_id("x");
+         r.mutable_package()->set_display_name("x");
+         return t->Do(&S::CreatePackage, r);
+       },
        absl::StatusCode::kInvalidArgument, "PACKAGE_INVALID", "package.kind"},
-      {"get package missing", [&](auto* t) { pb::GetPackageRequest r; r.set_name(std::string(kPlan) + "/packages/none"); return t->Do(&S::GetPackage, r); },
+      {"get package missing",
+       [&](auto* t) {
+         pb::GetPackageRequest r;
+         r.set_name(std::string(kPlan) + "/packages/none");
+         return t->Do(&S::GetPackage, r);
+       },
        absl::StatusCode::kNotFound, "PACKAGE_NOT_FOUND", ""},
-      {"list packages bad token", [&](auto* t) { pb::ListPackagesRequest r; r.set_parent(kPlan); r.set_page_token("bm90LWEtdG9rZW4"); return t->Do(&S::ListPackages, r); },
+      {"list packages bad token",
+       [&](auto* t) {
+         pb::ListPackagesRequest r;
+         r.set_parent(kPlan);
+         r.set_page_token("bm90LWEtdG9rZW4");
+         return t->Do(&S::ListPackages, r);
+       },
        absl::StatusCode::kInvalidArgument, "PAGE_TOKEN_INVALID", "page_token"},
-      {"update package cycle", [&](auto* t) { pb::UpdatePackageRequest r; r.mutable_package()->set_name(kPkg); r.mutable_package()->set_parent(kPkg); r.mutable_update_mask()->add_paths("parent"); return t->Do(&S::UpdatePackage, r); },
+      {"update package cycle",
+       [&](auto* t) {
+         pb::UpdatePackageRequest r;
+         r.mutable_package()->set_name(kPkg);
+         r.mutable_package()->set_parent(kPkg);
+         r.mutable_update_mask()->add_paths("parent");
+         return t->Do(&S::UpdatePackage, r);
+       },
        absl::StatusCode::kFailedPrecondition, "PACKAGE_CYCLE", ""},
-      {"delete package with links", [&](auto* t) { pb::DeletePackageRequest r; r.set_name(kPkg); return t->Do(&S::DeletePackage, r); },
+      {"delete package with links",
+       [&](auto* t) {
+         pb::DeletePackageRequest r;
+         r.set_name(kPkg);
+         return t->Do(&S::DeletePackage, r);
+       },
        absl::StatusCode::kFailedPrecondition, "PACKAGE_HAS_CHILDREN", ""},
-      {"link to node of another plan", [&](auto* t) { pb::CreatePackageLinkRequest r; r.set_parent(kPkg); r.mutable_link()->set_node(std::string(kM) + "/plans/other/nodes/x"); r.mutable_link()->set_role(pb::PACKAGE_LINK_ROLE_PRIMARY); return t->Do(&S::CreatePackageLink, r); },
+      {"link to node of another plan",
+       [&](auto* t) {
+         pb::CreatePackageLinkRequest r;
+         r.set_parent(kPkg);
+         r.mutable_link()->set_node(std::string(kM) + "/plans/other/nodes/x");
+         r.mutable_link()->set_role(pb::PACKAGE_LINK_ROLE_PRIMARY);
+         return t->Do(&S::CreatePackageLink, r);
+       },
        absl::StatusCode::kInvalidArgument, "PACKAGE_LINK_INVALID", "link.node"},
-      {"duplicate link", [&](auto* t) { pb::CreatePackageLinkRequest r; r.set_parent(kPkg); r.mutable_link()->set_node(std::string(kPlan) + "/nodes/f01"); r.mutable_link()->set_role(pb::PACKAGE_LINK_ROLE_PRIMARY); return t->Do(&S::CreatePackageLink, r); },
+      {"duplicate link",
+       [&](auto* t) {
+         pb::CreatePackageLinkRequest r;
+         r.set_parent(kPkg);
+         r.mutable_link()->set_node(std::string(kPlan) + "/nodes/f01");
+         r.mutable_link()->set_role(pb::PACKAGE_LINK_ROLE_PRIMARY);
+         return t->Do(&S::CreatePackageLink, r);
+       },
        absl::StatusCode::kAlreadyExists, "PACKAGE_LINK_ALREADY_EXISTS", ""},
-      {"get link missing", [&](auto* t) { pb::GetPackageLinkRequest r; r.set_name(std::string(kPkg) + "/links/none"); return t->Do(&S::GetPackageLink, r); },
+      {"get link missing",
+       [&](auto* t) {
+         pb::GetPackageLinkRequest r;
+         r.set_name(std::string(kPkg) + "/links/none");
+         return t->Do(&S::GetPackageLink, r);
+       },
        absl::StatusCode::kNotFound, "PACKAGE_LINK_NOT_FOUND", ""},
-      {"list links of missing package", [&](auto* t) { pb::ListPackageLinksRequest r; r.set_parent(std::string(kPlan) + "/packages/none"); return t->Do(&S::ListPackageLinks, r); },
+      {"list links of missing package",
+       [&](auto* t) {
+         pb::ListPackageLinksRequest r;
+         r.set_parent(std::string(kPlan) + "/packages/none");
+         return t->Do(&S::ListPackageLinks, r);
+       },
        absl::StatusCode::kNotFound, "PACKAGE_NOT_FOUND", ""},
-      {"delete link etag", [&](auto* t) { pb::DeletePackageLinkRequest r; r.set_name(std::string(kPkg) + "/links/f01"); r.set_etag("0.0"); return t->Do(&S::DeletePackageLink, r); },
+      {"delete link etag",
+       [&](auto* t) {
+         pb::DeletePackageLinkRequest r;
+         r.set_name(std::string(kPkg) + "/links/f01");
+         r.set_etag("0.0");
+         return t->Do(&S::DeletePackageLink, r);
+       },
        absl::StatusCode::kAborted, "PACKAGE_LINK_ETAG_MISMATCH", ""},
-      {"matrix level", [&](auto* t) { pb::GetPackageMatrixRequest r; r.set_plan(kPlan); r.set_level(6); return t->Do(&S::GetPackageMatrix, r); },
+      {"matrix level",
+       [&](auto* t) {
+         pb::GetPackageMatrixRequest r;
+         r.set_plan(kPlan);
+         r.set_level(6);
+         return t->Do(&S::GetPackageMatrix, r);
+       },
        absl::StatusCode::kInvalidArgument, "MATRIX_INVALID", "level"},
-      {"matrix bad plan name", [&](auto* t) { pb::GetPackageMatrixRequest r; r.set_plan("plans/x"); return t->Do(&S::GetPackageMatrix, r); },
+      {"matrix bad plan name",
+       [&](auto* t) {
+         pb::GetPackageMatrixRequest r;
+         r.set_plan("plans/x");
+         return t->Do(&S::GetPackageMatrix, r);
+       },
        absl::StatusCode::kInvalidArgument, "NAME_INVALID", "plan"},
-      {"audit as viewer", [&](auto* t) { pb::ListAuditEventsRequest r; r.set_parent(kM); return t->Do(&S::ListAuditEvents, r, viewer); },
+      {"audit as viewer",
+       [&](auto* t) {
+         pb::ListAuditEventsRequest r;
+         r.set_parent(kM);
+         return t->Do(&S::ListAuditEvents, r, viewer);
+       },
        absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED", ""},
   };
   for (const FailureCase& c : cases) {
@@ -498,7 +740,8 @@ TEST_F(PlanGrpcTest, OversizedMessageIsRefused) {
   r.mutable_node()->set_level(1);
   r.mutable_node()->set_display_name(std::string(2 << 20, 'a'));  // server limit is 1 MiB here
   pb::Node n;
-  EXPECT_EQ(Call(&pb::PlanService::Stub::CreateNode, r, &n).code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(Call(&pb::PlanService::Stub::CreateNode, r, &n).code(),
+            absl::StatusCode::kResourceExhausted);
 }
 
 TEST_F(PlanGrpcTest, FailedBatchLeavesNothingStored) {

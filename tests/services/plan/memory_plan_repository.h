@@ -51,9 +51,11 @@ class MemoryPlanRepository final : public PlanRepository {
     absl::StatusOr<std::vector<Record>> ListPlan(Kind kind, const std::string& plan) override {
       return Select(kind, [&](const Record& r) { return r.plan == plan; });
     }
-    absl::StatusOr<std::vector<std::string>> ListPlanData(Kind kind, const std::string& plan) override {
+    absl::StatusOr<std::vector<std::string>> ListPlanData(Kind kind,
+                                                          const std::string& plan) override {
       std::vector<std::string> out;
-      for (auto& r : Select(kind, [&](const Record& r) { return r.plan == plan; })) out.push_back(r.data);
+      for (auto& r : Select(kind, [&](const Record& r) { return r.plan == plan; }))
+        out.push_back(r.data);
       return out;
     }
     absl::StatusOr<std::vector<Record>> ListMunicipality(Kind kind, const std::string& m) override {
@@ -95,7 +97,8 @@ class MemoryPlanRepository final : public PlanRepository {
         matching.push_back(*it);
       }
       std::vector<AuditRow> out;
-      for (int64_t i = offset; i < static_cast<int64_t>(matching.size()) && i < offset + limit; ++i) {
+      for (int64_t i = offset; i < static_cast<int64_t>(matching.size()) && i < offset + limit;
+           ++i) {
         out.push_back(matching[i]);
       }
       return out;

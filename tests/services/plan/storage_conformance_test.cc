@@ -1,9 +1,9 @@
 // The storage conformance suite: every PlanRepository backend must pass it (SQLite, the in-memory
 // test double, and PostgreSQL once its driver lands).
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <memory>
-
-#include <gtest/gtest.h>
 
 #include "common/storage/sqlite/sqlite_driver.h"
 #include "services/plan/storage/sql_plan_repository.h"
@@ -64,134 +64,183 @@ class StorageConformance : public ::testing::TestWithParam<std::string> {
 
 TEST_P(StorageConformance, InsertGetRoundTripsBinaryData) {
   const std::string binary("\x00\x01\xff\xfe bytes 伊勢原", 17);
-  ASSERT_TRUE(repo().Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/a", "c", "", 0, binary)); }).ok());
-  ASSERT_TRUE(repo().Read([&](PlanTx& tx) -> absl::Status {
-    auto got = tx.Get(Kind::kNode, "n/a");
-    EXPECT_TRUE(got.ok());
-    EXPECT_TRUE(got->has_value());
-    EXPECT_EQ((*got)->data, binary);
-    EXPECT_EQ((*got)->plan, "municipalities/142140/plans/p");
-    auto missing = tx.Get(Kind::kPlan, "n/a");  // same name, other kind
-    EXPECT_FALSE(missing->has_value());
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE(
+      repo()
+          .Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/a", "c", "", 0, binary)); })
+          .ok());
+  ASSERT_TRUE(repo()
+                  .Read([&](PlanTx& tx) -> absl::Status {
+                    auto got = tx.Get(Kind::kNode, "n/a");
+                    EXPECT_TRUE(got.ok());
+                    EXPECT_TRUE(got->has_value());
+                    EXPECT_EQ((*got)->data, binary);
+                    EXPECT_EQ((*got)->plan, "municipalities/142140/plans/p");
+                    auto missing = tx.Get(Kind::kPlan, "n/a");  // same name, other kind
+                    EXPECT_FALSE(missing->has_value());
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 TEST_P(StorageConformance, ListOrdersBySortKeyThenName) {
-  ASSERT_TRUE(repo().Write([&](PlanTx& tx) -> absl::Status {
-    SOKEI_RETURN_IF_ERROR(tx.Insert(Kind::kNode, Rec("n/c", "col", "", 1, "c")));
-    SOKEI_RETURN_IF_ERROR(tx.Insert(Kind::kNode, Rec("n/b", "col", "", 2)));
-    SOKEI_RETURN_IF_ERROR(tx.Insert(Kind::kNode, Rec("n/a", "col", "", 2)));
-    return tx.Insert(Kind::kNode, Rec("n/z", "other", "", 0));
-  }).ok());
-  ASSERT_TRUE(repo().Read([&](PlanTx& tx) -> absl::Status {
-    auto list = tx.ListCollection(Kind::kNode, "col");
-    EXPECT_EQ(list->size(), 3u);
-    EXPECT_EQ((*list)[0].name, "n/c");
-    EXPECT_EQ((*list)[1].name, "n/a");
-    EXPECT_EQ((*list)[2].name, "n/b");
-    EXPECT_EQ(tx.ListPlan(Kind::kNode, "municipalities/142140/plans/p")->size(), 4u);
-    auto data = tx.ListPlanData(Kind::kNode, "municipalities/142140/plans/p");
-    auto full = tx.ListPlan(Kind::kNode, "municipalities/142140/plans/p");
-    EXPECT_EQ(data->size(), full->size());
-    for (size_t i = 0; i < std::min(data->size(), full->size()); ++i) EXPECT_EQ((*data)[i], (*full)[i].data);
-    EXPECT_EQ(tx.ListMunicipality(Kind::kNode, "142140")->size(), 4u);
-    EXPECT_EQ(tx.ListMunicipality(Kind::kNode, "142034")->size(), 0u);
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE(repo()
+                  .Write([&](PlanTx& tx) -> absl::Status {
+                    SOKEI_RETURN_IF_ERROR(tx.Insert(Kind::kNode, Rec("n/c", "col", "", 1, "c")));
+                    SOKEI_RETURN_IF_ERROR(tx.Insert(Kind::kNode, Rec("n/b", "col", "", 2)));
+                    SOKEI_RETURN_IF_ERROR(tx.Insert(Kind::kNode, Rec("n/a", "col", "", 2)));
+                    return tx.Insert(Kind::kNode, Rec("n/z", "other", "", 0));
+                  })
+                  .ok());
+  ASSERT_TRUE(repo()
+                  .Read([&](PlanTx& tx) -> absl::Status {
+                    auto list = tx.ListCollection(Kind::kNode, "col");
+                    EXPECT_EQ(list->size(), 3u);
+                    EXPECT_EQ((*list)[0].name, "n/c");
+                    EXPECT_EQ((*list)[1].name, "n/a");
+                    EXPECT_EQ((*list)[2].name, "n/b");
+                    EXPECT_EQ(tx.ListPlan(Kind::kNode, "municipalities/142140/plans/p")->size(),
+                              4u);
+                    auto data = tx.ListPlanData(Kind::kNode, "municipalities/142140/plans/p");
+                    auto full = tx.ListPlan(Kind::kNode, "municipalities/142140/plans/p");
+                    EXPECT_EQ(data->size(), full->size());
+                    for (size_t i = 0; i < std::min(data->size(), full->size()); ++i)
+                      EXPECT_EQ((*data)[i], (*full)[i].data);
+                    EXPECT_EQ(tx.ListMunicipality(Kind::kNode, "142140")->size(), 4u);
+                    EXPECT_EQ(tx.ListMunicipality(Kind::kNode, "142034")->size(), 0u);
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 TEST_P(StorageConformance, DuplicateNameOrCodeIsAlreadyExists) {
-  ASSERT_TRUE(repo().Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/a", "col", "1-1", 0)); }).ok());
-  auto dup_name = repo().Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/a", "col", "", 0)); });
+  ASSERT_TRUE(
+      repo()
+          .Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/a", "col", "1-1", 0)); })
+          .ok());
+  auto dup_name =
+      repo().Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/a", "col", "", 0)); });
   EXPECT_EQ(dup_name.code(), absl::StatusCode::kAlreadyExists);
-  auto dup_code = repo().Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/b", "col", "1-1", 0)); });
+  auto dup_code =
+      repo().Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/b", "col", "1-1", 0)); });
   EXPECT_EQ(dup_code.code(), absl::StatusCode::kAlreadyExists);
   // The same code in another collection, or empty codes, are fine.
-  EXPECT_TRUE(repo().Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/c", "col2", "1-1", 0)); }).ok());
-  EXPECT_TRUE(repo().Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/d", "col", "", 0)); }).ok());
-  EXPECT_TRUE(repo().Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/e", "col", "", 0)); }).ok());
+  EXPECT_TRUE(
+      repo()
+          .Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/c", "col2", "1-1", 0)); })
+          .ok());
+  EXPECT_TRUE(
+      repo()
+          .Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/d", "col", "", 0)); })
+          .ok());
+  EXPECT_TRUE(
+      repo()
+          .Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/e", "col", "", 0)); })
+          .ok());
   // Updating a record onto a taken code is refused too.
-  auto upd = repo().Write([&](PlanTx& tx) { return tx.Update(Kind::kNode, Rec("n/d", "col", "1-1", 0)); });
+  auto upd =
+      repo().Write([&](PlanTx& tx) { return tx.Update(Kind::kNode, Rec("n/d", "col", "1-1", 0)); });
   EXPECT_EQ(upd.code(), absl::StatusCode::kAlreadyExists);
 }
 
 TEST_P(StorageConformance, FailedWriteLeavesNothing) {
   auto s = repo().Write([&](PlanTx& tx) -> absl::Status {
     SOKEI_RETURN_IF_ERROR(tx.Insert(Kind::kPlan, Rec("p/1", "m", "", 0)));
-    SOKEI_RETURN_IF_ERROR(tx.AppendAudit({"142140", 0, 1, "u", "CreatePlan", "p/1", "", "", "{}"}).status());
+    SOKEI_RETURN_IF_ERROR(
+        tx.AppendAudit({"142140", 0, 1, "u", "CreatePlan", "p/1", "", "", "{}"}).status());
     return absl::AbortedError("simulated failure after the writes");
   });
   EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
-  ASSERT_TRUE(repo().Read([&](PlanTx& tx) -> absl::Status {
-    EXPECT_FALSE(tx.Get(Kind::kPlan, "p/1")->has_value());
-    EXPECT_TRUE(tx.ListAudit("142140", "", "", 0, 10)->empty());
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE(repo()
+                  .Read([&](PlanTx& tx) -> absl::Status {
+                    EXPECT_FALSE(tx.Get(Kind::kPlan, "p/1")->has_value());
+                    EXPECT_TRUE(tx.ListAudit("142140", "", "", 0, 10)->empty());
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 TEST_P(StorageConformance, UpdateAndDelete) {
-  ASSERT_TRUE(repo().Write([&](PlanTx& tx) { return tx.Insert(Kind::kNode, Rec("n/a", "col", "x", 0, "v1")); }).ok());
+  ASSERT_TRUE(repo()
+                  .Write([&](PlanTx& tx) {
+                    return tx.Insert(Kind::kNode, Rec("n/a", "col", "x", 0, "v1"));
+                  })
+                  .ok());
   Record r = Rec("n/a", "col", "y", 5, "v2");
   r.revision = 2;
   ASSERT_TRUE(repo().Write([&](PlanTx& tx) { return tx.Update(Kind::kNode, r); }).ok());
-  ASSERT_TRUE(repo().Read([&](PlanTx& tx) -> absl::Status {
-    auto got = tx.Get(Kind::kNode, "n/a");
-    EXPECT_EQ((*got)->data, "v2");
-    EXPECT_EQ((*got)->code, "y");
-    EXPECT_EQ((*got)->revision, 2);
-    EXPECT_EQ((*got)->sort_key, 5);
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE(repo()
+                  .Read([&](PlanTx& tx) -> absl::Status {
+                    auto got = tx.Get(Kind::kNode, "n/a");
+                    EXPECT_EQ((*got)->data, "v2");
+                    EXPECT_EQ((*got)->code, "y");
+                    EXPECT_EQ((*got)->revision, 2);
+                    EXPECT_EQ((*got)->sort_key, 5);
+                    return absl::OkStatus();
+                  })
+                  .ok());
   ASSERT_TRUE(repo().Write([&](PlanTx& tx) { return tx.Delete(Kind::kNode, "n/a"); }).ok());
-  ASSERT_TRUE(repo().Read([&](PlanTx& tx) -> absl::Status {
-    EXPECT_FALSE(tx.Get(Kind::kNode, "n/a")->has_value());
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE(repo()
+                  .Read([&](PlanTx& tx) -> absl::Status {
+                    EXPECT_FALSE(tx.Get(Kind::kNode, "n/a")->has_value());
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 TEST_P(StorageConformance, AuditSequencePerMunicipalityNewestFirstWithFilters) {
-  ASSERT_TRUE(repo().Write([&](PlanTx& tx) -> absl::Status {
-    for (int i = 0; i < 5; ++i) {
-      auto seq = tx.AppendAudit({"142140", 0, i, i % 2 ? "alice" : "bob", "M",
-                                 i < 3 ? "municipalities/142140/plans/a/nodes/x" : "municipalities/142140/plans/b",
-                                 "", "", ""});
-      EXPECT_EQ(*seq, i + 1);
-    }
-    auto other = tx.AppendAudit({"142034", 0, 0, "carol", "M", "r", "", "", ""});
-    EXPECT_EQ(*other, 1);
-    return absl::OkStatus();
-  }).ok());
-  ASSERT_TRUE(repo().Read([&](PlanTx& tx) -> absl::Status {
-    auto all = tx.ListAudit("142140", "", "", 0, 100);
-    EXPECT_EQ(all->size(), 5u);
-    EXPECT_EQ(all->front().seq, 5);
-    auto page = tx.ListAudit("142140", "", "", 1, 2);
-    EXPECT_EQ(page->size(), 2u);
-    EXPECT_EQ(page->front().seq, 4);
-    EXPECT_EQ(tx.ListAudit("142140", "municipalities/142140/plans/a", "", 0, 100)->size(), 3u);
-    EXPECT_EQ(tx.ListAudit("142140", "", "alice", 0, 100)->size(), 2u);
-    // A LIKE wildcard in the prefix must not match everything.
-    EXPECT_EQ(tx.ListAudit("142140", "municipalities/%", "", 0, 100)->size(), 0u);
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE(repo()
+                  .Write([&](PlanTx& tx) -> absl::Status {
+                    for (int i = 0; i < 5; ++i) {
+                      auto seq = tx.AppendAudit({"142140", 0, i, i % 2 ? "alice" : "bob", "M",
+                                                 i < 3 ? "municipalities/142140/plans/a/nodes/x"
+                                                       : "municipalities/142140/plans/b",
+                                                 "", "", ""});
+                      EXPECT_EQ(*seq, i + 1);
+                    }
+                    auto other = tx.AppendAudit({"142034", 0, 0, "carol", "M", "r", "", "", ""});
+                    EXPECT_EQ(*other, 1);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_TRUE(repo()
+                  .Read([&](PlanTx& tx) -> absl::Status {
+                    auto all = tx.ListAudit("142140", "", "", 0, 100);
+                    EXPECT_EQ(all->size(), 5u);
+                    EXPECT_EQ(all->front().seq, 5);
+                    auto page = tx.ListAudit("142140", "", "", 1, 2);
+                    EXPECT_EQ(page->size(), 2u);
+                    EXPECT_EQ(page->front().seq, 4);
+                    EXPECT_EQ(
+                        tx.ListAudit("142140", "municipalities/142140/plans/a", "", 0, 100)->size(),
+                        3u);
+                    EXPECT_EQ(tx.ListAudit("142140", "", "alice", 0, 100)->size(), 2u);
+                    // A LIKE wildcard in the prefix must not match everything.
+                    EXPECT_EQ(tx.ListAudit("142140", "municipalities/%", "", 0, 100)->size(), 0u);
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 TEST_P(StorageConformance, IdempotencyRowsAreUniquePerMunicipalityAndId) {
-  ASSERT_TRUE(repo().Write([&](PlanTx& tx) {
-    return tx.PutIdempotency({"142140", "req-1", "CreatePlan", "f", std::string("\x00r", 2), 1});
-  }).ok());
+  ASSERT_TRUE(repo()
+                  .Write([&](PlanTx& tx) {
+                    return tx.PutIdempotency(
+                        {"142140", "req-1", "CreatePlan", "f", std::string("\x00r", 2), 1});
+                  })
+                  .ok());
   auto dup = repo().Write([&](PlanTx& tx) {
     return tx.PutIdempotency({"142140", "req-1", "CreatePlan", "f", "x", 2});
   });
   EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists);
-  ASSERT_TRUE(repo().Read([&](PlanTx& tx) -> absl::Status {
-    auto got = tx.GetIdempotency("142140", "req-1");
-    EXPECT_TRUE(got->has_value());
-    EXPECT_EQ((*got)->response, std::string("\x00r", 2));
-    EXPECT_FALSE(tx.GetIdempotency("142034", "req-1")->has_value());
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE(repo()
+                  .Read([&](PlanTx& tx) -> absl::Status {
+                    auto got = tx.GetIdempotency("142140", "req-1");
+                    EXPECT_TRUE(got->has_value());
+                    EXPECT_EQ((*got)->response, std::string("\x00r", 2));
+                    EXPECT_FALSE(tx.GetIdempotency("142034", "req-1")->has_value());
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StorageConformance, ::testing::Values("sqlite", "memory"),
