@@ -177,6 +177,14 @@ void BuildSyntheticPlan(pb::PlanService::Stub* stub, const std::string& m) {
   mr.mutable_municipality()->set_display_name("伊勢原市");
   pb::Municipality mo;
   call([&](auto* ctx) { return stub->CreateMunicipality(ctx, mr, &mo); });
+  for (int d = 0; d < 40; ++d) {
+    pb::CreateDepartmentRequest dr;
+    dr.set_parent(m);
+    dr.set_department_id(absl::StrCat("d", d));
+    dr.mutable_department()->set_display_name(absl::StrCat("第", d + 1, "課"));
+    pb::Department dept;
+    call([&](auto* ctx) { return stub->CreateDepartment(ctx, dr, &dept); });
+  }
   pb::CreatePlanRequest pr;
   pr.set_parent(m);
   pr.set_plan_id("big");
@@ -213,9 +221,25 @@ void BuildSyntheticPlan(pb::PlanService::Stub* stub, const std::string& m) {
         n->set_sort_key(i);
         n->add_sdg_goals(1 + count % 17);
         n->add_tags(count % 2 ? "DX" : "GX");
-        auto* s = n->add_sections();
-        s->set_heading("目指す姿");
-        s->set_body("市民一人ひとりが安心して暮らし続けられるまちを目指します。");
+        auto* owner = n->add_departments();
+        owner->set_department(absl::StrCat(m, "/departments/d", count % 40));
+        owner->set_role(pb::DEPARTMENT_ROLE_OWNER);
+        if (level < 5) {
+          // As in real plans: 目指す姿 and 現状と課題 are written for policies and measures, not
+          // for each 事業.
+          auto* s = n->add_sections();
+          s->set_heading("目指す姿");
+          s->set_body(
+              "市民一人ひとりが住み慣れた地域で安心して暮らし続けられるよう、地域の支え合いと"
+              "行政の支援が結びついたまちを目指します。");
+          auto* t = n->add_sections();
+          t->set_heading("現状と課題");
+          t->set_body(
+              "人口減少と少子高齢化が進むなか、担い手の確保と、デジタル技術を活用した"
+              "効率的なサービス提供が課題となっています。");
+        } else {
+          n->add_budget_codes(absl::StrCat("B", 10000 + count));
+        }
         if (!parent.empty()) n->set_parent(absl::StrCat(po.name(), "/nodes/", parent));
         next.emplace_back(id, level);
       }
@@ -242,7 +266,10 @@ void BuildSyntheticPlan(pb::PlanService::Stub* stub, const std::string& m) {
       call([&](auto* ctx) { return stub->CreatePackageLink(ctx, lr, &lo); });
     }
   }
-  std::printf("synthetic plan: %d nodes, 20 packages, 200 links\n", bo.nodes_size());
+  std::printf(
+      "synthetic plan: %d nodes in 5 levels (sections on levels 1-4, budget codes on 事業), "
+      "40 departments, 20 packages, 200 links\n",
+      bo.nodes_size());
 }
 
 }  // namespace
