@@ -68,8 +68,11 @@ SOKEI_PLAN_METHODS(SOKEI_PLAN_RPC)
 std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedPlanService* service) {
   auto table = std::make_unique<grpcx::DispatchTable>(
       service, pb::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService"));
-#define SOKEI_PLAN_DISPATCH(Method, Req, Resp) \
-  table->Add<PlanGrpcService, Req, Resp>(service, #Method, &PlanGrpcService::Method);
+#define SOKEI_PLAN_DISPATCH(Method, Req, Resp)                                            \
+  table->Add<PlanGrpcService, Req, Resp>(                                                 \
+      service, #Method, [service](grpc::ServerContext* ctx, const Req* req, Resp* resp) { \
+        return service->Method(ctx, req, resp);                                           \
+      });
   SOKEI_PLAN_METHODS(SOKEI_PLAN_DISPATCH)
 #undef SOKEI_PLAN_DISPATCH
   return table;
