@@ -11,6 +11,7 @@ PACKAGES=(
   libhiredis-dev redis-server libpq-dev
   libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  python3 clang-format
 )
 
 missing=()
