@@ -64,9 +64,10 @@ absl::StatusOr<std::map<std::string, std::string>> ParseFilter(
     if (eq == absl::string_view::npos) return bad("expected key=value terms joined with AND");
     std::string key(absl::StripAsciiWhitespace(rest.substr(0, eq)));
     if (allowed.count(key) == 0) {
-      return bad(absl::StrCat("unknown key '", key, "'; allowed: ", absl::StrJoin(allowed, ", ")));
+      return bad(absl::StrCat("unknown key ", status::Quote(key),
+                              "; allowed: ", absl::StrJoin(allowed, ", ")));
     }
-    if (out.count(key) > 0) return bad(absl::StrCat("key '", key, "' appears twice"));
+    if (out.count(key) > 0) return bad(absl::StrCat("key ", status::Quote(key), " appears twice"));
     rest = absl::StripLeadingAsciiWhitespace(rest.substr(eq + 1));
     std::string value;
     if (!rest.empty() && rest.front() == '"') {

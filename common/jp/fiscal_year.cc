@@ -123,17 +123,18 @@ absl::StatusOr<YearRef> ParseYear(absl::string_view raw) {
       size_t after = cursor + 1;
       int end = 0;
       size_t n = ReadNumber(s, after, &end);
-      if (n > 0) {
-        int end_year = end;
-        if (ref.era != Era::kNone && n <= 2) {
-          SOKEI_ASSIGN_OR_RETURN(end_year, EraToGregorian(ref.era, end));
-        }
-        if (end_year >= ref.start_year) {
-          ref.end_year = end_year;
-          cursor = after + n;
-          YearBasis b = ReadBasis(s, &cursor);
-          if (b != YearBasis::kUnspecified) ref.basis = b;
-        }
+      // The end is an era year of the same era (R1～5) or a four-digit Gregorian year.
+      int end_year = 0;
+      if (n > 0 && n <= 2 && ref.era != Era::kNone) {
+        SOKEI_ASSIGN_OR_RETURN(end_year, EraToGregorian(ref.era, end));
+      } else if (n == 4 && end >= 1868 && end <= 2200) {
+        end_year = end;
+      }
+      if (end_year >= ref.start_year) {
+        ref.end_year = end_year;
+        cursor = after + n;
+        YearBasis b = ReadBasis(s, &cursor);
+        if (b != YearBasis::kUnspecified) ref.basis = b;
       }
     }
     ref.is_average = s.find("平均", cursor) != absl::string_view::npos;

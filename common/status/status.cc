@@ -119,6 +119,34 @@ absl::Status ResourceExhausted(absl::string_view reason, absl::string_view messa
   return WithReason(absl::StatusCode::kResourceExhausted, message, reason);
 }
 
+std::string Quote(absl::string_view text) {
+  std::string out = "'";
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size() && chars < 40; ++chars) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
+    bool valid = len > 0 && i + len <= text.size();
+    for (size_t k = 1; valid && k < len; ++k) {
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    }
+    if (valid && len == 1 && (c < 0x20 || c == 0x7F)) valid = false;
+    if (!valid) {
+      out.push_back('?');
+      ++i;
+      continue;
+    }
+    out.append(text.data() + i, len);
+    i += len;
+  }
+  if (chars >= 40) out += "…";
+  out += "'";
+  return out;
+}
+
 std::optional<ErrorInfo> GetErrorInfo(const absl::Status& status) {
   auto info = GetDetail<google::rpc::ErrorInfo>(status);
   if (!info) return std::nullopt;

@@ -44,6 +44,10 @@ absl::Status ResourceExhausted(absl::string_view reason, absl::string_view messa
 absl::Status WithReason(absl::StatusCode code, absl::string_view message, absl::string_view reason,
                         std::vector<std::pair<std::string, std::string>> metadata = {});
 
+// Client text quoted into an error message: at most 40 characters, invalid UTF-8 and control
+// characters replaced by '?', in single quotes. Never echo client input any other way.
+std::string Quote(absl::string_view client_text);
+
 // Readers (used by clients, the CLI and tests).
 struct ErrorInfo {
   std::string reason;

@@ -160,9 +160,10 @@ absl::Status ApplyMask(const Message& src, const google::protobuf::FieldMask& ma
     const std::string top = path.substr(0, path.find('.'));
     const std::string field = absl::StrCat("update_mask.paths[", i, "]");
     if (desc->FindFieldByName(top) == nullptr) {
-      v.Add(field, absl::StrCat("'", path, "' is not a field of ", desc->name()));
+      v.Add(field, absl::StrCat(status::Quote(path), " is not a field of ", desc->name()));
     } else if (mutable_paths.count(top) == 0) {
-      v.Add(field, absl::StrCat("'", path, "' cannot be changed (immutable or output only)"));
+      v.Add(field,
+            absl::StrCat(status::Quote(path), " cannot be changed (immutable or output only)"));
     }
   }
   SOKEI_RETURN_IF_ERROR(v.ToStatus("UPDATE_MASK_INVALID"));
@@ -701,7 +702,7 @@ absl::StatusOr<pb::ListPlansResponse> PlanDomain::ListPlans(const Principal& p,
     const auto* field = pb::Plan::descriptor()->FindFieldByName(k);
     if (field->enum_type()->FindValueByName(value) == nullptr) {
       return status::InvalidField("FILTER_INVALID", "filter",
-                                  absl::StrCat("'", value, "' is not a value of ", k));
+                                  absl::StrCat(status::Quote(value), " is not a value of ", k));
     }
   }
   all.erase(std::remove_if(all.begin(), all.end(),
