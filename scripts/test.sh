@@ -6,12 +6,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+root=$PWD
 bash scripts/deps.sh
 
 build=${SOKEI_TEST_BUILD_DIR:-build/asan}
 export CCACHE_DIR=${CCACHE_DIR:-$PWD/.cache/ccache}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+# A throwaway PostgreSQL cluster: every storage and service suite also runs on it.
+pg_dir=$(mktemp -d /tmp/sokei-pg-XXXXXX)
+trap 'bash "$root/scripts/pg_test_cluster.sh" destroy "$pg_dir"' EXIT
+export SOKEI_TEST_PG_DSN=$(bash scripts/pg_test_cluster.sh start "$pg_dir")
+export SOKEI_TEST_PG_CLUSTER=$pg_dir SOKEI_TEST_PG_SCRIPT=$PWD/scripts/pg_test_cluster.sh
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSOKEI_SANITIZE=ON -DSOKEI_BENCH=ON \
   -DSOKEI_TESTS=ON >/dev/null

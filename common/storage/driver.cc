@@ -1,5 +1,12 @@
 #include "common/storage/driver.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "common/status/status.h"
+
 namespace sokei::storage {
 
 int64_t AsInt(const Value& v) {
@@ -16,11 +23,16 @@ const std::string& AsText(const Value& v) {
   return kEmpty;
 }
 
-absl::Status InTransaction(Database& db, TxMode mode,
-                           const std::function<absl::Status(Connection&)>& fn) {
+namespace {
+
+absl::Status RunOnce(Database& db, TxMode mode,
+                     const std::function<absl::Status(Connection&)>& fn) {
   auto conn = db.Acquire();
   absl::Status s = conn->Begin(mode);
-  if (!s.ok()) return s;
+  if (!s.ok()) {
+    conn->Rollback();
+    return s;
+  }
   s = fn(*conn);
   if (!s.ok()) {
     conn->Rollback();
@@ -29,6 +41,28 @@ absl::Status InTransaction(Database& db, TxMode mode,
   s = conn->Commit();
   if (!s.ok()) conn->Rollback();
   return s;
+}
+
+bool IsConflict(const absl::Status& s) {
+  if (s.code() != absl::StatusCode::kAborted) return false;
+  auto info = status::GetErrorInfo(s);
+  return info && info->reason == "STORAGE_CONFLICT";
+}
+
+}  // namespace
+
+absl::Status InTransaction(Database& db, TxMode mode,
+                           const std::function<absl::Status(Connection&)>& fn) {
+  // A serialization conflict (PostgreSQL SERIALIZABLE) is retried: `fn` must be re-runnable.
+  absl::Status s;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    s = RunOnce(db, mode, fn);
+    if (!IsConflict(s)) return s;
+    // Jittered backoff: 1–4 ms, doubling.
+    std::this_thread::sleep_for(
+        std::chrono::microseconds((1000 + std::rand() % 3000) << std::min(attempt, 4)));
+  }
+  return status::Unavailable("STORAGE_BUSY", "the database is busy; retry");
 }
 
 }  // namespace sokei::storage

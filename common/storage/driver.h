@@ -78,7 +78,9 @@ class Database {
   virtual void Release(std::unique_ptr<Connection> conn) = 0;
 };
 
-// Runs `fn` in one transaction: commits when it returns OK, rolls back otherwise.
+// Runs `fn` in one transaction: commits when it returns OK, rolls back otherwise. A
+// serialization conflict (reason STORAGE_CONFLICT) is retried a few times, so `fn` must be safe to
+// run again from the start.
 absl::Status InTransaction(Database& db, TxMode mode,
                            const std::function<absl::Status(Connection&)>& fn);
 

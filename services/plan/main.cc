@@ -4,6 +4,7 @@
 #include "common/config/config.h"
 #include "common/grpcx/server.h"
 #include "common/log/log.h"
+#include "common/storage/postgres/pg_driver.h"
 #include "common/storage/sqlite/sqlite_driver.h"
 #include "services/plan/api/plan_grpc_service.h"
 #include "services/plan/storage/sql_plan_repository.h"

@@ -77,6 +77,32 @@ TEST_F(SqliteDriverTest, TransactionRollsBackOnError) {
   EXPECT_TRUE(c->Query("SELECT k FROM t", {})->empty());
 }
 
+TEST_F(SqliteDriverTest, SerializationConflictIsRetriedFromTheStart) {
+  int calls = 0;
+  absl::Status s = InTransaction(*db_, TxMode::kWrite, [&](Connection& c) -> absl::Status {
+    SOKEI_RETURN_IF_ERROR(
+        c.Exec("INSERT INTO t (k) VALUES ($1)", {std::string("try") + std::to_string(calls)}));
+    if (++calls < 3) {
+      return status::WithReason(absl::StatusCode::kAborted, "conflict", "STORAGE_CONFLICT");
+    }
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(calls, 3);
+  auto c = db_->Acquire();
+  // Only the last attempt's write is committed.
+  auto rows = c->Query("SELECT k FROM t", {});
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(AsText((*rows)[0][0]), "try2");
+  // Any other ABORTED is the caller's and is not retried.
+  calls = 0;
+  s = InTransaction(*db_, TxMode::kWrite, [&](Connection&) {
+    ++calls;
+    return absl::AbortedError("etag mismatch");
+  });
+  EXPECT_EQ(calls, 1);
+}
+
 TEST_F(SqliteDriverTest, WalAndFullSyncAreOn) {
   auto c = db_->Acquire();
   EXPECT_EQ(AsText((*c->Query("PRAGMA journal_mode", {}))[0][0]), "wal");

@@ -53,9 +53,15 @@ TEST(Status, OkMapsToOk) {
 TEST(Status, QuoteKeepsErrorsPrintable) {
   EXPECT_EQ(Quote("tag"), "'tag'");
   EXPECT_EQ(Quote("施策"), "'施策'");
-  EXPECT_EQ(Quote(std::string("a\xff\x01" "b", 4)), "'a?" "?b'");
+  EXPECT_EQ(Quote(std::string("a\xff\x01"
+                              "b",
+                              4)),
+            "'a?"
+            "?b'");
   EXPECT_EQ(Quote(std::string(50, 'x')), "'" + std::string(40, 'x') + "…'");
-  EXPECT_EQ(Quote("\xe6\x96"), "'?" "?'");  // truncated multi-byte sequence
+  EXPECT_EQ(Quote("\xe6\x96"),
+            "'?"
+            "?'");  // truncated multi-byte sequence
 }
 
 absl::StatusOr<int> Half(int x) {

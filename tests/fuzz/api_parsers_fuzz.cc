@@ -11,8 +11,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
-  for (const char* pattern : {"municipalities/*", "municipalities/*/plans/*",
-                              "municipalities/*/plans/*/nodes/*"}) {
+  for (const char* pattern :
+       {"municipalities/*", "municipalities/*/plans/*", "municipalities/*/plans/*/nodes/*"}) {
     auto name = sokei::api::ParseName(input, pattern, "name", true);
     if (name.ok() && name->ToString() != input) std::abort();  // a parsed name round-trips
   }

@@ -271,6 +271,7 @@ absl::StatusOr<Resp> PlanDomain::Mutate(
   Resp response;
   const absl::Time now = clock_();
   SOKEI_RETURN_IF_ERROR(repo_->Write([&](PlanTx& tx) -> absl::Status {
+    response.Clear();  // the storage may run this again after a serialization conflict
     std::string fingerprint;
     if (!request_id.empty()) {
       fingerprint = Fingerprint(request);
