@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace sokei::grpcx {
@@ -39,19 +40,47 @@ template <class Svc>
 class Dispatched : public Svc {
  public:
   using grpc::Service::MarkMethodAsync;
+  using grpc::Service::MarkMethodRaw;
   using grpc::Service::RequestAsyncUnary;
   using Svc::Svc;
+};
+
+// Where a call keeps its request or response: protobuf messages on the call's arena; raw
+// methods (grpc::ByteBuffer in and out, for replies served as stored bytes) as plain members.
+template <class T>
+class Holder {
+ public:
+  explicit Holder(google::protobuf::Arena* arena)
+      : msg_(google::protobuf::Arena::CreateMessage<T>(arena)) {}
+  T* get() { return msg_; }
+
+ private:
+  T* msg_;
+};
+template <>
+class Holder<grpc::ByteBuffer> {
+ public:
+  explicit Holder(google::protobuf::Arena*) {}
+  grpc::ByteBuffer* get() { return &buffer_; }
+
+ private:
+  grpc::ByteBuffer buffer_;
 };
 
 template <class Svc, class Req, class Resp>
 class UnaryMethodOf final : public UnaryMethod {
  public:
+  static constexpr bool kRaw = std::is_same_v<Req, grpc::ByteBuffer>;
   // A callable, not a pointer to member: GCC 12's -fsanitize=vptr miscompiles calls through
   // pointers to virtual member functions here (false "invalid vptr" reports).
   using Handler = std::function<grpc::Status(grpc::ServerContext*, const Req*, Resp*)>;
   UnaryMethodOf(Dispatched<Svc>* service, int index, Handler handler)
       : service_(service), index_(index), handler_(std::move(handler)) {
-    service_->MarkMethodAsync(index_);
+    if constexpr (kRaw) {
+      service_->MarkMethodRaw(index_);
+    } else {
+      service_->MarkMethodAsync(index_);
+    }
   }
 
   void Arm(grpc::ServerCompletionQueue* cq) override { new Call(this, cq); }
@@ -60,7 +89,7 @@ class UnaryMethodOf final : public UnaryMethod {
   class Call final : public Tag {
    public:
     Call(UnaryMethodOf* m, grpc::ServerCompletionQueue* cq) : m_(m), cq_(cq), writer_(&ctx_) {
-      m_->service_->RequestAsyncUnary(m_->index_, &ctx_, req_, &writer_, cq_, cq_, this);
+      m_->service_->RequestAsyncUnary(m_->index_, &ctx_, req_.get(), &writer_, cq_, cq_, this);
     }
     void Proceed(bool ok) override {
       if (!ok || finishing_) {  // shutdown, or the reply has been sent
@@ -69,9 +98,9 @@ class UnaryMethodOf final : public UnaryMethod {
       }
       m_->Arm(cq_);  // take the next call of this method while this one is served
       finishing_ = true;
-      grpc::Status status = m_->handler_(&ctx_, req_, resp_);
+      grpc::Status status = m_->handler_(&ctx_, req_.get(), resp_.get());
       if (status.ok()) {
-        writer_.Finish(*resp_, status, this);
+        writer_.Finish(*resp_.get(), status, this);
       } else {
         writer_.FinishWithError(status, this);
       }
@@ -83,8 +112,8 @@ class UnaryMethodOf final : public UnaryMethod {
     grpc::ServerContext ctx_;
     // Request and response live on the call's arena: freed in one go when the call ends.
     google::protobuf::Arena arena_;
-    Req* req_ = google::protobuf::Arena::CreateMessage<Req>(&arena_);
-    Resp* resp_ = google::protobuf::Arena::CreateMessage<Resp>(&arena_);
+    Holder<Req> req_{&arena_};
+    Holder<Resp> resp_{&arena_};
     grpc::ServerAsyncResponseWriter<Resp> writer_;
     bool finishing_ = false;
   };

@@ -1,6 +1,7 @@
 // sokei-plan: wiring only. Config → SQLite → migrations → domain → gRPC server.
 #include <filesystem>
 
+#include "common/cache/cache.h"
 #include "common/config/config.h"
 #include "common/grpcx/server.h"
 #include "common/log/log.h"
@@ -32,7 +33,9 @@ int main() {
     log::Error("migrations failed", {{"error", s.message()}});
     return 1;
   }
-  plan::PlanDomain domain(&repo);
+  // The shared cache, when configured: optional and never on the correctness path.
+  cache::Cache cache({cfg->redis_addr});
+  plan::PlanDomain domain(&repo, &absl::Now, &cache);
   plan::DispatchedPlanService service(&domain, cfg->auth_mode);
   auto table = plan::MakeDispatchTable(&service);
   auto server = grpcx::Server::Start(
@@ -46,7 +49,9 @@ int main() {
   log::Info("sokei-plan serving",
             {{"addr", cfg->listen_addr},
              {"port", port},
-             {"auth_mode", cfg->auth_mode == config::AuthMode::kDev ? "dev" : "metadata"}});
+             {"auth_mode", cfg->auth_mode == config::AuthMode::kDev ? "dev" : "metadata"},
+             {"storage", cfg->pg_dsn.empty() ? "sqlite" : "postgres"},
+             {"cache", cfg->redis_addr.empty() ? "off" : cfg->redis_addr}});
   (*server)->WaitForTermination();
   log::Info("sokei-plan stopped");
   return 0;

@@ -1,9 +1,9 @@
 // The PostgreSQL driver against the real throwaway cluster of scripts/test.sh: value types,
 // error mapping, serialization-conflict retries, and reconnection after the server restarts.
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "common/status/status.h"
 #include "tests/support/test_databases.h"
@@ -19,7 +19,9 @@ class PgDriverTest : public ::testing::Test {
     t_ = TestDatabase::Make("postgres", 3);
     if (!t_) GTEST_SKIP() << "no PostgreSQL test cluster (scripts/test.sh starts one)";
     auto c = t_->db()->Acquire();
-    ASSERT_TRUE(c->ExecScript("CREATE TABLE t (k TEXT PRIMARY KEY, i BIGINT, d DOUBLE PRECISION, b BYTEA)").ok());
+    ASSERT_TRUE(
+        c->ExecScript("CREATE TABLE t (k TEXT PRIMARY KEY, i BIGINT, d DOUBLE PRECISION, b BYTEA)")
+            .ok());
   }
   Database& db() { return *t_->db(); }
   std::unique_ptr<TestDatabase> t_;
@@ -27,10 +29,12 @@ class PgDriverTest : public ::testing::Test {
 
 TEST_F(PgDriverTest, RoundTripsEveryValueType) {
   auto c = db().Acquire();
-  ASSERT_TRUE(c->Exec("INSERT INTO t VALUES ($1, $2, $3, $4)",
-                      {std::string("伊勢原"), -(int64_t{1} << 40), 2.5, Blob{std::string("\0\1\xff", 3)}})
-                  .ok());
-  ASSERT_TRUE(c->Exec("INSERT INTO t VALUES ($1, $2, $3, $4)", {std::string("null"), {}, {}, {}}).ok());
+  ASSERT_TRUE(
+      c->Exec("INSERT INTO t VALUES ($1, $2, $3, $4)",
+              {std::string("伊勢原"), -(int64_t{1} << 40), 2.5, Blob{std::string("\0\1\xff", 3)}})
+          .ok());
+  ASSERT_TRUE(
+      c->Exec("INSERT INTO t VALUES ($1, $2, $3, $4)", {std::string("null"), {}, {}, {}}).ok());
   auto rows = c->Query("SELECT k, i, d, b, 1, true FROM t WHERE k = $1", {std::string("伊勢原")});
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 1u);
@@ -97,7 +101,8 @@ TEST_F(PgDriverTest, ReconnectsAfterTheServerRestarts) {
     absl::Status down = c->Exec("SELECT 1", {});
     EXPECT_EQ(down.code(), absl::StatusCode::kUnavailable) << down;
   }
-  ASSERT_EQ(std::system(absl::StrCat("bash ", script, " start ", cluster, " >/dev/null").c_str()), 0);
+  ASSERT_EQ(std::system(absl::StrCat("bash ", script, " start ", cluster, " >/dev/null").c_str()),
+            0);
   for (int i = 0; i < 3; ++i) {  // every pooled connection recovers on its next use
     auto c = db().Acquire();
     auto rows = c->Query("SELECT k FROM t WHERE k = 'before'", {});

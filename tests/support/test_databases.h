@@ -3,10 +3,9 @@
 // when the object goes away.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdlib>

@@ -126,8 +126,9 @@ class PgConnection final : public Connection {
   absl::Status Begin(TxMode mode) override {
     SOKEI_RETURN_IF_ERROR(EnsureConnected());
     if (mode == TxMode::kRead) return ExecScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    return ExecScript(absl::StrCat("BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT pg_advisory_xact_lock(hashtext('sokei.",
-                                   options_.schema, "'))"));
+    return ExecScript(absl::StrCat(
+        "BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT pg_advisory_xact_lock(hashtext('sokei.",
+        options_.schema, "'))"));
   }
   absl::Status Commit() override { return ExecScript("COMMIT"); }
   void Rollback() override {

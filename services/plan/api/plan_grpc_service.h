@@ -58,6 +58,11 @@ class PlanGrpcService : public pb::PlanService::Service {
   SOKEI_PLAN_METHODS(SOKEI_PLAN_RPC)
 #undef SOKEI_PLAN_RPC
 
+  // GetPlanTree on the completion-queue runtime: the reply is sent as the serialized bytes the
+  // domain returns (from the cache when warm), without a parse and a second serialization.
+  grpc::Status GetPlanTreeRaw(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
+                              grpc::ByteBuffer* resp);
+
  private:
   template <typename Req, typename Resp>
   grpc::Status Call(grpc::ServerContext* ctx, const char* method, const Req& req, Resp* resp,

@@ -287,6 +287,8 @@ absl::StatusOr<Resp> PlanDomain::Mutate(
     }
     WriteContext w{tx, p, method, request_id, now};
     SOKEI_RETURN_IF_ERROR(fn(w, &response));
+    // Every committed write moves the municipality to a new cache generation.
+    SOKEI_RETURN_IF_ERROR(tx.BumpGeneration(municipality));
     if (!request_id.empty()) {
       SOKEI_RETURN_IF_ERROR(tx.PutIdempotency({municipality, request_id, method, fingerprint,
                                                response.SerializeAsString(), Micros(now)}));
@@ -858,6 +860,30 @@ absl::Status PlanDomain::GetPlanTree(const Principal& p, const pb::GetPlanTreeRe
     tree.add_link_packages(rec.collection);
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> PlanDomain::GetPlanTreeBytes(const Principal& p,
+                                                         const pb::GetPlanTreeRequest& r) {
+  SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kPlanPattern, "name"));
+  SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, name.municipality()));
+  auto build = [&]() -> absl::StatusOr<std::string> {
+    google::protobuf::Arena arena;
+    auto* tree = google::protobuf::Arena::CreateMessage<pb::PlanTree>(&arena);
+    SOKEI_RETURN_IF_ERROR(GetPlanTree(p, r, tree));
+    return tree->SerializeAsString();
+  };
+  if (cache_ == nullptr || !cache_->enabled()) return build();
+  int64_t generation = 0;
+  SOKEI_RETURN_IF_ERROR(repo_->Read([&](PlanTx& tx) -> absl::Status {
+    SOKEI_ASSIGN_OR_RETURN(generation, tx.Generation(name.municipality()));
+    // Existence and visibility are checked on every read, before the cache is consulted.
+    SOKEI_ASSIGN_OR_RETURN(auto plan, LoadOrNotFound<pb::Plan>(tx, Kind::kPlan, r.name()));
+    return CheckPlanVisible(p, plan);
+  }));
+  // The tree does not depend on who reads it (visibility was checked above).
+  const std::string key = absl::StrCat("sokei:", name.municipality(), ":plan:g", generation,
+                                       ":tree:", name.Id("plans"));
+  return cache_->GetOrCompute(key, build);
 }
 
 // ---------------------------------------------------------------------------------------------

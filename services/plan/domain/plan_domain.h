@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/auth/principal.h"
+#include "common/cache/cache.h"
 #include "services/plan/storage/plan_repository.h"
 #include "sokei/plan/v1/plan_service.pb.h"
 
@@ -20,8 +21,8 @@ using ::google::protobuf::Empty;
 class PlanDomain {
  public:
   using Clock = std::function<absl::Time()>;
-  explicit PlanDomain(PlanRepository* repo, Clock clock = &absl::Now)
-      : repo_(repo), clock_(std::move(clock)) {}
+  explicit PlanDomain(PlanRepository* repo, Clock clock = &absl::Now, cache::Cache* cache = nullptr)
+      : repo_(repo), clock_(std::move(clock)), cache_(cache) {}
 
   absl::StatusOr<pb::Municipality> CreateMunicipality(const Principal& p,
                                                       const pb::CreateMunicipalityRequest& r);
@@ -51,6 +52,9 @@ class PlanDomain {
   // The hot read fills `out` in place, so that a caller can put it on an arena (the gRPC runtime
   // does): 2,000 nodes are then parsed without a heap allocation each.
   absl::Status GetPlanTree(const Principal& p, const pb::GetPlanTreeRequest& r, pb::PlanTree* out);
+  // The same tree as serialized PlanTree bytes, from the cache when it holds the current
+  // generation's copy (the gRPC adapter sends them as they are).
+  absl::StatusOr<std::string> GetPlanTreeBytes(const Principal& p, const pb::GetPlanTreeRequest& r);
 
   absl::StatusOr<pb::Node> CreateNode(const Principal& p, const pb::CreateNodeRequest& r);
   absl::StatusOr<pb::BatchCreateNodesResponse> BatchCreateNodes(
@@ -97,6 +101,7 @@ class PlanDomain {
 
   PlanRepository* repo_;
   Clock clock_;
+  cache::Cache* cache_;
 };
 
 }  // namespace sokei::plan

@@ -66,6 +66,9 @@ class PlanTx {
                                                           const std::string& resource_prefix,
                                                           const std::string& actor, int64_t offset,
                                                           int64_t limit) = 0;
+  // The municipality's generation (0 before its first write) and its increment.
+  virtual absl::StatusOr<int64_t> Generation(const std::string& municipality) = 0;
+  virtual absl::Status BumpGeneration(const std::string& municipality) = 0;
   virtual absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(
       const std::string& municipality, const std::string& request_id) = 0;
   virtual absl::Status PutIdempotency(const IdempotencyRow& row) = 0;

@@ -44,6 +44,10 @@ constexpr char kListAudit[] =
     "after_json FROM plan_audit_events WHERE municipality = $1 "
     "AND ($2 = '' OR substr(resource, 1, length($2)) = $2) AND ($3 = '' OR actor = $3) "
     "ORDER BY seq DESC LIMIT $4 OFFSET $5";
+constexpr char kGeneration[] = "SELECT generation FROM plan_generations WHERE municipality = $1";
+constexpr char kBumpGeneration[] =
+    "INSERT INTO plan_generations (municipality, generation) VALUES ($1, 1) "
+    "ON CONFLICT (municipality) DO UPDATE SET generation = plan_generations.generation + 1";
 constexpr char kGetIdempotency[] =
     "SELECT municipality, request_id, method, fingerprint, response, time_micros "
     "FROM plan_idempotency WHERE municipality = $1 AND request_id = $2";
@@ -137,6 +141,13 @@ class SqlPlanTx final : public PlanTx {
                      AsText(r[5]), AsText(r[6]), AsText(r[7]), AsText(r[8])});
     }
     return out;
+  }
+  absl::StatusOr<int64_t> Generation(const std::string& m) override {
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGeneration, {m}));
+    return rows.empty() ? 0 : AsInt(rows.front()[0]);
+  }
+  absl::Status BumpGeneration(const std::string& m) override {
+    return c_.Exec(kBumpGeneration, {m});
   }
   absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(const std::string& m,
                                                                const std::string& id) override {

@@ -35,6 +35,7 @@ class MemoryPlanRepository final : public PlanRepository {
     std::map<std::pair<Kind, std::string>, Record> records;
     std::map<std::string, std::vector<AuditRow>> audit;
     std::map<std::pair<std::string, std::string>, IdempotencyRow> idempotency;
+    std::map<std::string, int64_t> generations;
   };
 
   class Tx final : public PlanTx {
@@ -102,6 +103,11 @@ class MemoryPlanRepository final : public PlanRepository {
         out.push_back(matching[i]);
       }
       return out;
+    }
+    absl::StatusOr<int64_t> Generation(const std::string& m) override { return s_->generations[m]; }
+    absl::Status BumpGeneration(const std::string& m) override {
+      ++s_->generations[m];
+      return absl::OkStatus();
     }
     absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(const std::string& m,
                                                                  const std::string& id) override {

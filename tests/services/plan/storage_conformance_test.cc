@@ -237,6 +237,32 @@ TEST_P(StorageConformance, IdempotencyRowsAreUniquePerMunicipalityAndId) {
                   .ok());
 }
 
+TEST_P(StorageConformance, GenerationsCountCommittedWritesPerMunicipality) {
+  ASSERT_TRUE(repo()
+                  .Read([&](PlanTx& tx) -> absl::Status {
+                    EXPECT_EQ(*tx.Generation("142140"), 0);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(repo().Write([&](PlanTx& tx) { return tx.BumpGeneration("142140"); }).ok());
+  }
+  // A bump in a transaction that fails is not counted.
+  EXPECT_FALSE(repo()
+                   .Write([&](PlanTx& tx) -> absl::Status {
+                     SOKEI_RETURN_IF_ERROR(tx.BumpGeneration("142140"));
+                     return absl::AbortedError("rolled back");
+                   })
+                   .ok());
+  ASSERT_TRUE(repo()
+                  .Read([&](PlanTx& tx) -> absl::Status {
+                    EXPECT_EQ(*tx.Generation("142140"), 3);
+                    EXPECT_EQ(*tx.Generation("142034"), 0);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StorageConformance,
                          ::testing::Values("sqlite", "postgres", "memory"),
                          [](const auto& info) { return info.param; });
