@@ -94,7 +94,8 @@ bool Cache::CircuitAllows() {
   if (!open_) return true;
   if (std::chrono::steady_clock::now() < open_until_) return false;
   // Half-open: let this call try; a failure re-opens for another period.
-  open_until_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.breaker_open_ms);
+  open_until_ =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.breaker_open_ms);
   return true;
 }
 
@@ -113,7 +114,8 @@ void Cache::RecordFailure() {
   ++consecutive_failures_;
   if (!open_ && consecutive_failures_ >= options_.breaker_failures) {
     open_ = true;
-    open_until_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.breaker_open_ms);
+    open_until_ =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.breaker_open_ms);
     log::Warn("cache circuit open: serving from the database", {{"addr", options_.addr}});
   }
 }

@@ -26,12 +26,12 @@ struct redisContext;
 namespace sokei::cache {
 
 struct CacheOptions {
-  std::string addr;               // host:port; empty = no cache (every read computes)
-  int timeout_ms = 50;            // connect and command timeout
-  int ttl_seconds = 600;          // on every key
+  std::string addr;       // host:port; empty = no cache (every read computes)
+  int timeout_ms = 50;    // connect and command timeout
+  int ttl_seconds = 600;  // on every key
   int pool_size = 4;
-  int breaker_failures = 3;       // consecutive failures that open the circuit
-  int breaker_open_ms = 2000;     // how long the circuit stays open before one trial call
+  int breaker_failures = 3;    // consecutive failures that open the circuit
+  int breaker_open_ms = 2000;  // how long the circuit stays open before one trial call
   size_t max_value_bytes = 16 << 20;
 };
 
@@ -48,8 +48,8 @@ class Cache {
   // Returns the cached value of `key`, or computes it with `compute` (once per key at a time in
   // this process), stores it with the TTL and returns it. Errors of `compute` are returned and
   // not cached; Redis errors never are: the value is computed instead.
-  absl::StatusOr<std::string> GetOrCompute(const std::string& key,
-                                           const std::function<absl::StatusOr<std::string>()>& compute);
+  absl::StatusOr<std::string> GetOrCompute(
+      const std::string& key, const std::function<absl::StatusOr<std::string>()>& compute);
 
   CacheStats stats() const;
   bool enabled() const { return !options_.addr.empty(); }

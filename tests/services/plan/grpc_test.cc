@@ -15,6 +15,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/plan/api/plan_grpc_service.h"
 #include "services/plan/storage/sql_plan_repository.h"
+#include "tests/support/redis_server.h"
 #include "tests/support/test_databases.h"
 
 namespace sokei::plan {
@@ -39,7 +40,10 @@ class PlanGrpcTest : public ::testing::Test {
     if (database_ == nullptr) return;
     repo_ = new SqlPlanRepository(database_->db());
     ASSERT_TRUE(repo_->Migrate().ok());
-    domain_ = new PlanDomain(repo_);
+    // With the shared cache in front, as deployed: every read of the tree goes through it.
+    redis_ = new sokei::testing::RedisServer();
+    cache_ = new cache::Cache({redis_->addr()});
+    domain_ = new PlanDomain(repo_, &absl::Now, cache_);
     service_ = new DispatchedPlanService(domain_, config::AuthMode::kMetadata);
     table_ = MakeDispatchTable(service_).release();
     auto server = grpcx::Server::Start({"127.0.0.1:0", 4, 1 << 20, 1000, true}, {},
@@ -55,6 +59,8 @@ class PlanGrpcTest : public ::testing::Test {
     delete table_;
     delete service_;
     delete domain_;
+    delete cache_;
+    delete redis_;
     delete repo_;
     delete database_;
     server_ = nullptr;
@@ -62,6 +68,8 @@ class PlanGrpcTest : public ::testing::Test {
     table_ = nullptr;
     service_ = nullptr;
     domain_ = nullptr;
+    cache_ = nullptr;
+    redis_ = nullptr;
     repo_ = nullptr;
     database_ = nullptr;
   }
@@ -161,6 +169,8 @@ class PlanGrpcTest : public ::testing::Test {
   static inline sokei::testing::TestDatabase* database_ = nullptr;
   static inline SqlPlanRepository* repo_ = nullptr;
   static inline PlanDomain* domain_ = nullptr;
+  static inline sokei::testing::RedisServer* redis_ = nullptr;
+  static inline cache::Cache* cache_ = nullptr;
   static inline DispatchedPlanService* service_ = nullptr;
   static inline grpcx::DispatchTable* table_ = nullptr;
   static inline grpcx::Server* server_ = nullptr;
@@ -791,6 +801,30 @@ TEST_F(PlanGrpcTest, ConcurrentWritersAllLandWithDistinctAuditRows) {
   }
   EXPECT_EQ(names.size(), static_cast<size_t>(events.audit_events_size()));
   EXPECT_EQ(concurrent.size(), static_cast<size_t>(kThreads * kPerThread));
+}
+
+TEST_F(PlanGrpcTest, TreeOverGrpcIsCachedAndFollowsWrites) {
+  EnsureFixture();
+  pb::GetPlanTreeRequest gt;
+  gt.set_name(kPlan);
+  pb::PlanTree first, second, third;
+  ASSERT_TRUE(Call(&pb::PlanService::Stub::GetPlanTree, gt, &first).ok());
+  const int64_t hits = cache_->stats().hits;
+  ASSERT_TRUE(Call(&pb::PlanService::Stub::GetPlanTree, gt, &second).ok());
+  EXPECT_EQ(cache_->stats().hits, hits + 1);
+  EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
+  pb::UpdatePlanRequest up;
+  up.mutable_plan()->set_name(kPlan);
+  up.mutable_plan()->set_description("改訂");
+  up.mutable_update_mask()->add_paths("description");
+  pb::Plan plan;
+  ASSERT_TRUE(Call(&pb::PlanService::Stub::UpdatePlan, up, &plan).ok());
+  ASSERT_TRUE(Call(&pb::PlanService::Stub::GetPlanTree, gt, &third).ok());
+  EXPECT_EQ(third.plan().description(), "改訂");
+  pb::GetPlanTreeRequest bad;
+  bad.set_name("municipalities/142140/plans/none");
+  EXPECT_EQ(Call(&pb::PlanService::Stub::GetPlanTree, bad, &third).code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(PlanGrpcTest, OversizedMessageIsRefused) {
