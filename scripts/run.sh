@@ -20,6 +20,16 @@ export SOKEI_AUTH_MODE=${SOKEI_AUTH_MODE:-dev}
 mkdir -p "$SOKEI_DATA_DIR"
 
 pids=()
+redis_note="off (redis-server not installed)"
+if [ -z "${SOKEI_REDIS_ADDR:-}" ] && command -v redis-server >/dev/null; then
+  export SOKEI_REDIS_ADDR=127.0.0.1:6379
+  mkdir -p "$SOKEI_DATA_DIR/redis"
+  redis-server --port 6379 --bind 127.0.0.1 --dir "$SOKEI_DATA_DIR/redis" --save "" \
+    --appendonly no --maxmemory 256mb --maxmemory-policy allkeys-lru \
+    >>"$SOKEI_DATA_DIR/redis.log" 2>&1 &
+  pids+=($!)
+fi
+[ -n "${SOKEI_REDIS_ADDR:-}" ] && redis_note="redis://$SOKEI_REDIS_ADDR (cache; the suite works without it)"
 stop() {
   trap - INT TERM EXIT
   echo
@@ -31,12 +41,13 @@ stop() {
 trap stop INT TERM EXIT
 
 "$build/services/plan/sokei-plan" >>"$SOKEI_DATA_DIR/plan.log" 2>&1 &
-pids+=($!)
+plan_pid=$!
+pids+=($plan_pid)
 
 cli="$build/tools/sokei"
 for _ in $(seq 1 100); do
   if "$cli" plans list >/dev/null 2>&1; then break; fi
-  if ! kill -0 "${pids[0]}" 2>/dev/null; then
+  if ! kill -0 "$plan_pid" 2>/dev/null; then
     echo "sokei-plan failed to start; see $SOKEI_DATA_DIR/plan.log" >&2
     tail -5 "$SOKEI_DATA_DIR/plan.log" >&2
     exit 1
@@ -53,10 +64,12 @@ cat <<INFO
 
 Sokei is running (data in $SOKEI_DATA_DIR, logs in $SOKEI_DATA_DIR/*.log):
   plan service   grpc://$SOKEI_PLAN_ADDR   (sokei.plan.v1.PlanService, health, reflection)
+  storage        ${SOKEI_PG_DSN:+PostgreSQL ($SOKEI_PG_DSN)}${SOKEI_PG_DSN:-SQLite in $SOKEI_DATA_DIR}
+  cache          $redis_note
   CLI            $cli --help
 
 Try:  $cli plans list
       $cli plan tree municipalities/142140/plans/next-basic-plan
 Press Ctrl-C to stop.
 INFO
-wait "${pids[0]}"
+wait "$plan_pid"
