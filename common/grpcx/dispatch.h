@@ -19,6 +19,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/deadline/deadline.h"
+
 namespace sokei::grpcx {
 
 // A call waiting on, or being served from, a completion queue.
@@ -98,7 +100,11 @@ class UnaryMethodOf final : public UnaryMethod {
       }
       m_->Arm(cq_);  // take the next call of this method while this one is served
       finishing_ = true;
-      grpc::Status status = m_->handler_(&ctx_, req_.get(), resp_.get());
+      grpc::Status status;
+      {
+        deadline::Scope scope(ctx_.deadline());  // storage stops when the caller gives up
+        status = m_->handler_(&ctx_, req_.get(), resp_.get());
+      }
       if (status.ok()) {
         writer_.Finish(*resp_.get(), status, this);
       } else {

@@ -1,12 +1,13 @@
 // The cache against a real redis-server: hits and misses, single-flight, and every fault the
 // cache must absorb (Redis absent, killed, stopped, out of memory) without failing a read.
+#include "common/cache/cache.h"
+
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
 
-#include <gtest/gtest.h>
-
-#include "common/cache/cache.h"
 #include "tests/support/redis_server.h"
 
 namespace sokei::cache {
@@ -114,7 +115,8 @@ TEST(Cache, KilledRedisFailsOpen) {
   std::atomic<int> calls{0};
   ASSERT_EQ(*cache.GetOrCompute("k", [&] { return Value(&calls); }), "value");
   redis->Kill();
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(*cache.GetOrCompute("k", [&] { return Value(&calls); }), "value");
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(*cache.GetOrCompute("k", [&] { return Value(&calls); }), "value");
   EXPECT_EQ(calls.load(), 6);
   EXPECT_GE(cache.stats().fail_open, 5);
 }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "common/deadline/deadline.h"
 #include "common/status/status.h"
 #include "tests/support/test_databases.h"
 
@@ -109,6 +110,34 @@ TEST_F(PgDriverTest, ReconnectsAfterTheServerRestarts) {
     ASSERT_TRUE(rows.ok()) << rows.status();
     EXPECT_EQ(rows->size(), 1u);
   }
+}
+
+TEST_F(PgDriverTest, TheRequestDeadlineCancelsTheStatementOnTheServer) {
+  const auto t0 = std::chrono::steady_clock::now();
+  absl::Status s;
+  {
+    deadline::Scope scope(deadline::Clock::now() + std::chrono::milliseconds(300));
+    s = InTransaction(db(), TxMode::kRead,
+                      [](Connection& c) { return c.Exec("SELECT pg_sleep(5)", {}); });
+  }
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << s;
+  EXPECT_GT(ms, 250);
+  EXPECT_LT(ms, 2000);
+  // The server is no longer running it.
+  auto c = db().Acquire();
+  auto rows = c->Query(
+      "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = 'SELECT "
+      "pg_sleep(5)'",
+      {});
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(AsInt((*rows)[0][0]), 0);
+  // A deadline already past fails before any statement runs.
+  deadline::Scope past(deadline::Clock::now() - std::chrono::milliseconds(1));
+  EXPECT_EQ(InTransaction(db(), TxMode::kRead, [](Connection& c) { return c.Exec("SELECT 1", {}); })
+                .code(),
+            absl::StatusCode::kDeadlineExceeded);
 }
 
 TEST(PgDriverConfig, RejectsBadSchemaAndUnreachableServer) {

@@ -3,10 +3,10 @@
 #pragma once
 
 #include <hiredis/hiredis.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -30,7 +30,8 @@ inline int FreePort() {
 
 class RedisServer {
  public:
-  explicit RedisServer(std::vector<std::string> extra = {}) : port_(FreePort()), extra_(std::move(extra)) {
+  explicit RedisServer(std::vector<std::string> extra = {})
+      : port_(FreePort()), extra_(std::move(extra)) {
     Start();
   }
   ~RedisServer() { Kill(); }
@@ -41,9 +42,9 @@ class RedisServer {
   void Start() {
     pid_ = fork();
     if (pid_ == 0) {
-      std::vector<std::string> args = {"redis-server", "--port", std::to_string(port_), "--bind",
-                                       "127.0.0.1", "--save", "", "--appendonly", "no",
-                                       "--loglevel", "warning"};
+      std::vector<std::string> args = {
+          "redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
+          "--appendonly", "no",     "--loglevel",          "warning"};
       args.insert(args.end(), extra_.begin(), extra_.end());
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/deadline/deadline.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
@@ -123,12 +124,28 @@ class PgConnection final : public Connection {
   // Writers of one service take the schema's transaction-scoped advisory lock, so they run one
   // at a time as on SQLite (BEGIN IMMEDIATE): the read-validate-write of a use case cannot
   // interleave with another. Readers take a snapshot and never wait.
+  // The statements of a transaction get the request's remaining time (never more than the
+  // configured statement timeout): the server cancels them when the caller has given up.
   absl::Status Begin(TxMode mode) override {
     SOKEI_RETURN_IF_ERROR(EnsureConnected());
-    if (mode == TxMode::kRead) return ExecScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    return ExecScript(absl::StrCat(
-        "BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT pg_advisory_xact_lock(hashtext('sokei.",
-        options_.schema, "'))"));
+    int64_t timeout_ms = options_.statement_timeout_ms;
+    if (auto d = deadline::Current()) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*d - deadline::Clock::now());
+      if (left.count() <= 0) {
+        return status::WithReason(absl::StatusCode::kDeadlineExceeded, "the deadline has passed",
+                                  "STORAGE_TIMEOUT");
+      }
+      timeout_ms = std::min<int64_t>(timeout_ms, left.count());
+    }
+    const std::string set_timeout = absl::StrCat("; SET LOCAL statement_timeout = ", timeout_ms);
+    if (mode == TxMode::kRead) {
+      return ExecScript(
+          absl::StrCat("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", set_timeout));
+    }
+    return ExecScript(absl::StrCat("BEGIN ISOLATION LEVEL SERIALIZABLE", set_timeout,
+                                   "; SELECT pg_advisory_xact_lock(hashtext('sokei.",
+                                   options_.schema, "'))"));
   }
   absl::Status Commit() override { return ExecScript("COMMIT"); }
   void Rollback() override {

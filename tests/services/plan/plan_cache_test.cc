@@ -1,11 +1,11 @@
 // The plan tree through the Redis cache, on a real database (SOKEI_TEST_BACKEND) and a real
 // redis-server: a read after a write has returned never sees the old tree, including when a
 // reader's fill races the write (the deterministic stale-set race of RELIABILITY.md).
+#include <gtest/gtest.h>
+
 #include <condition_variable>
 #include <mutex>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "services/plan/domain/plan_domain.h"
 #include "services/plan/storage/sql_plan_repository.h"
