@@ -15,15 +15,17 @@ int main() {
   grpcx::BlockTerminationSignals();
   auto cfg = config::LoadServiceConfig("plan", "127.0.0.1:50051");
   if (!cfg.ok()) config::DieWithConfigError(cfg.status());
+  absl::StatusOr<std::unique_ptr<storage::Database>> db;
   if (!cfg->pg_dsn.empty()) {
-    config::DieWithConfigError(absl::InvalidArgumentError(
-        "SOKEI_PG_DSN is set but this build has no PostgreSQL driver yet; unset it to use SQLite"));
+    db = storage::OpenPostgres({cfg->pg_dsn, "plan", cfg->threads, 30000});
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(cfg->data_dir, ec);
+    if (ec) {
+      config::DieWithConfigError(absl::InvalidArgumentError("SOKEI_DATA_DIR cannot be created"));
+    }
+    db = storage::OpenSqlite({cfg->data_dir + "/plan.db", cfg->threads, 5000});
   }
-  std::error_code ec;
-  std::filesystem::create_directories(cfg->data_dir, ec);
-  if (ec)
-    config::DieWithConfigError(absl::InvalidArgumentError("SOKEI_DATA_DIR cannot be created"));
-  auto db = storage::OpenSqlite({cfg->data_dir + "/plan.db", cfg->threads, 5000});
   if (!db.ok()) {
     log::Error("database unavailable", {{"error", db.status().message()}});
     return 1;
