@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
 # Builds the benchmarks (Release) and runs them; each prints its figures beside a reference
-# measured in the same run. Extra arguments go to plan_bench (e.g. --runs=7 --seconds=3).
+# measured in the same run. A throwaway PostgreSQL cluster gives cache_bench its PostgreSQL row.
+# usage: scripts/bench.sh [plan|cache|all] [extra arguments for the benchmark]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
+which=${1:-all}
+[ $# -gt 0 ] && shift
 bash scripts/deps.sh
 export CCACHE_DIR=${CCACHE_DIR:-$PWD/.cache/ccache}
 build=${SOKEI_BENCH_BUILD_DIR:-build/bench}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=ON >/dev/null
-cmake --build "$build" -j "$(nproc)" --target plan_bench
-"$build/bench/plan_bench" "$@" 2>&1 | grep -v '^{'
+cmake --build "$build" -j "$(nproc)" --target plan_bench cache_bench
+if [ "$which" = plan ] || [ "$which" = all ]; then
+  "$build/bench/plan_bench" "$@" 2>&1 | grep -v '^{'
+fi
+if [ "$which" = cache ] || [ "$which" = all ]; then
+  pg_dir=$(mktemp -d /tmp/sokei-bench-pg-XXXXXX)
+  trap 'bash "$root/scripts/pg_test_cluster.sh" destroy "$pg_dir"' EXIT
+  SOKEI_BENCH_PG_DSN=$(bash scripts/pg_test_cluster.sh start "$pg_dir") \
+    "$build/bench/cache_bench" "$@" 2>&1 | grep -v '^{'
+fi

@@ -26,10 +26,10 @@ struct redisContext;
 namespace sokei::cache {
 
 struct CacheOptions {
-  std::string addr;       // host:port; empty = no cache (every read computes)
-  int timeout_ms = 50;    // connect and command timeout
-  int ttl_seconds = 600;  // on every key
-  int pool_size = 4;
+  std::string addr;            // host:port; empty = no cache (every read computes)
+  int timeout_ms = 50;         // connect and command timeout
+  int ttl_seconds = 600;       // on every key
+  int pool_size = 16;          // idle connections kept (one per concurrent request)
   int breaker_failures = 3;    // consecutive failures that open the circuit
   int breaker_open_ms = 2000;  // how long the circuit stays open before one trial call
   size_t max_value_bytes = 16 << 20;

@@ -5,6 +5,8 @@
 // Faults: kill -9 during writes (SQLite), SIGTERM during writes (drain), PostgreSQL stopped in
 // immediate mode mid-stream and started again (the service reconnects by itself).
 // usage: durability_test (SOKEI_PLAN_BINARY names the server)
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,9 +19,6 @@
 #include <mutex>
 #include <set>
 #include <thread>
-
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
 
 #include "common/grpcx/server.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
@@ -177,7 +176,8 @@ void Check(AckLog& log, pb::PlanService::Stub* stub) {
   }
   for (const auto& id : stored) {
     auto it = log.outcomes.find(id);
-    EXPECT_TRUE(it != log.outcomes.end() && it->second != Outcome::kFailed) << "phantom write: " << id;
+    EXPECT_TRUE(it != log.outcomes.end() && it->second != Outcome::kFailed)
+        << "phantom write: " << id;
   }
   // Replay every request once more with its request id: all succeed, none adds a row.
   for (const auto& [id, o] : log.outcomes) {
@@ -257,10 +257,14 @@ TEST_F(DurabilityTest, PostgresStoppedImmediatelyMidStream) {
   const char* dsn = std::getenv("SOKEI_TEST_PG_DSN");
   const char* script = std::getenv("SOKEI_TEST_PG_SCRIPT");
   const char* cluster = std::getenv("SOKEI_TEST_PG_CLUSTER");
-  if (dsn == nullptr || script == nullptr || cluster == nullptr) GTEST_SKIP() << "no PostgreSQL test cluster";
+  if (dsn == nullptr || script == nullptr || cluster == nullptr)
+    GTEST_SKIP() << "no PostgreSQL test cluster";
   // A database of its own so earlier runs do not interfere.
   const std::string db = "durability_" + std::to_string(getpid());
-  ASSERT_EQ(std::system(("psql \"" + std::string(dsn) + "\" -qc 'CREATE DATABASE " + db + "' >/dev/null").c_str()), 0);
+  ASSERT_EQ(
+      std::system(("psql \"" + std::string(dsn) + "\" -qc 'CREATE DATABASE " + db + "' >/dev/null")
+                      .c_str()),
+      0);
   env_["SOKEI_PG_DSN"] = std::string(dsn) + " dbname=" + db;
   ServerProcess server(env_);
   server.Start();
@@ -269,9 +273,13 @@ TEST_F(DurabilityTest, PostgresStoppedImmediatelyMidStream) {
   std::atomic<bool> stop{false}, fault{false};
   std::thread faults([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    ASSERT_EQ(std::system((std::string("bash ") + script + " stop " + cluster + " immediate").c_str()), 0);
+    ASSERT_EQ(
+        std::system((std::string("bash ") + script + " stop " + cluster + " immediate").c_str()),
+        0);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    ASSERT_EQ(std::system((std::string("bash ") + script + " start " + cluster + " >/dev/null").c_str()), 0);
+    ASSERT_EQ(
+        std::system((std::string("bash ") + script + " start " + cluster + " >/dev/null").c_str()),
+        0);
     fault = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // writes resume, no restart
     stop = true;
@@ -281,7 +289,8 @@ TEST_F(DurabilityTest, PostgresStoppedImmediatelyMidStream) {
   EXPECT_GT(log.acked_after_fault, 0) << "the service did not reconnect after PostgreSQL came back";
   Check(log, server.Stub().get());
   server.Signal(SIGTERM);
-  std::system(("psql \"" + std::string(dsn) + "\" -qc 'DROP DATABASE " + db + "' >/dev/null 2>&1").c_str());
+  std::system(
+      ("psql \"" + std::string(dsn) + "\" -qc 'DROP DATABASE " + db + "' >/dev/null 2>&1").c_str());
 }
 
 }  // namespace

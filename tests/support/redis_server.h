@@ -49,6 +49,7 @@ class RedisServer {
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
+      freopen("/dev/null", "w", stdout);
       execvp("redis-server", argv.data());
       _exit(127);
     }

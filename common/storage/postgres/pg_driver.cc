@@ -54,6 +54,8 @@ class PgConnection final : public Connection {
     if (conn_ != nullptr) PQfinish(conn_);
     statements_.clear();
     conn_ = PQconnectdb(options_.dsn.c_str());
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);  // NOTICEs are not errors
     if (PQstatus(conn_) != CONNECTION_OK) {
       log::Warn("postgres connect failed", {{"detail", PQerrorMessage(conn_)}});
       return status::Unavailable("STORAGE_UNAVAILABLE", "the database is unavailable");

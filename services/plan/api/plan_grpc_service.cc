@@ -83,7 +83,10 @@ grpc::Status PlanGrpcService::GetPlanTreeRaw(grpc::ServerContext* ctx, const grp
   }
   absl::StatusOr<std::string> tree = domain_->GetPlanTreeBytes(*principal, request);
   if (!tree.ok()) return Finish(metadata, "GetPlanTree", tree.status());
-  grpc::Slice slice(*tree);
+  // Hand the bytes to gRPC without copying them: the slice owns the string until sent.
+  auto* owned = new std::string(std::move(*tree));
+  grpc::Slice slice(
+      owned->data(), owned->size(), [](void* p) { delete static_cast<std::string*>(p); }, owned);
   *resp = grpc::ByteBuffer(&slice, 1);
   return grpc::Status::OK;
 }
