@@ -2,17 +2,16 @@
 // percentiles, and the synthetic 5-level plan.
 #pragma once
 
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <functional>
-
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "echo.grpc.pb.h"
@@ -41,7 +40,6 @@ inline double Percentile(std::vector<double> v, double p) {
 }
 
 // ---- synthetic plan: 5 levels, 2,000 nodes, 20 packages linked to 200 nodes ----
-
 
 // ---- the reference: async echo server, one completion-queue thread ----
 class EchoServer {
@@ -316,7 +314,6 @@ inline void BuildSyntheticPlan(pb::PlanService::Stub* stub, const std::string& m
       "40 departments, 20 packages, 200 links\n",
       bo.nodes_size());
 }
-
 
 template <typename Stub, typename Req, typename Resp>
 double MeasureQps(const std::vector<std::unique_ptr<Stub>>& stubs,

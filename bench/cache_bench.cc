@@ -41,29 +41,33 @@ struct PlanServer {
   std::unique_ptr<sokei::grpcx::DispatchTable> table;
   std::unique_ptr<sokei::grpcx::Server> server;
 
-  int Start(absl::StatusOr<std::unique_ptr<sokei::storage::Database>> opened, const std::string& redis) {
+  int Start(absl::StatusOr<std::unique_ptr<sokei::storage::Database>> opened,
+            const std::string& redis) {
     if (!opened.ok()) return 0;
     db = std::move(*opened);
     repo = std::make_unique<sokei::plan::SqlPlanRepository>(db.get());
     if (!repo->Migrate().ok()) return 0;
     cache = std::make_unique<sokei::cache::Cache>(sokei::cache::CacheOptions{redis});
     domain = std::make_unique<sokei::plan::PlanDomain>(repo.get(), &absl::Now, cache.get());
-    service = std::make_unique<sokei::plan::DispatchedPlanService>(domain.get(), sokei::config::AuthMode::kMetadata);
+    service = std::make_unique<sokei::plan::DispatchedPlanService>(
+        domain.get(), sokei::config::AuthMode::kMetadata);
     table = sokei::plan::MakeDispatchTable(service.get());
-    auto s = sokei::grpcx::Server::Start({"127.0.0.1:0", 8, 64 << 20, 1000, false}, {}, {}, {table.get()});
+    auto s = sokei::grpcx::Server::Start({"127.0.0.1:0", 8, 64 << 20, 1000, false}, {}, {},
+                                         {table.get()});
     if (!s.ok()) return 0;
     server = std::move(*s);
     return server->port();
   }
 };
 
-[[noreturn]] void RunServers(const std::string& dir, const std::string& pg_dsn, const std::string& redis,
-                             int ready_fd, int stop_fd) {
+[[noreturn]] void RunServers(const std::string& dir, const std::string& pg_dsn,
+                             const std::string& redis, int ready_fd, int stop_fd) {
   PlanServer a, b, c;
   Ports ports;
   ports.sqlite = a.Start(sokei::storage::OpenSqlite({dir + "/a.db", 8, 5000}), "");
   if (!pg_dsn.empty()) {
-    ports.postgres = b.Start(sokei::storage::OpenPostgres({pg_dsn, "bench_" + std::to_string(getpid()), 8, 30000}), "");
+    ports.postgres = b.Start(
+        sokei::storage::OpenPostgres({pg_dsn, "bench_" + std::to_string(getpid()), 8, 30000}), "");
   }
   ports.cached = c.Start(sokei::storage::OpenSqlite({dir + "/c.db", 8, 5000}), redis);
   EchoServer echo;
@@ -146,7 +150,8 @@ int main(int argc, char** argv) {
   close(ready[1]);
   close(stop[0]);
   Ports ports;
-  if (read(ready[0], &ports, sizeof ports) != sizeof ports || ports.sqlite == 0 || ports.cached == 0) {
+  if (read(ready[0], &ports, sizeof ports) != sizeof ports || ports.sqlite == 0 ||
+      ports.cached == 0) {
     std::fprintf(stderr, "servers failed to start\n");
     return 1;
   }
@@ -161,7 +166,8 @@ int main(int argc, char** argv) {
   std::vector<Row> rows;
   rows.push_back({"uncached, SQLite", ports.sqlite, PlanStubs(ports.sqlite, 2), {}, {}, {}});
   if (ports.postgres != 0) {
-    rows.push_back({"uncached, PostgreSQL", ports.postgres, PlanStubs(ports.postgres, 2), {}, {}, {}});
+    rows.push_back(
+        {"uncached, PostgreSQL", ports.postgres, PlanStubs(ports.postgres, 2), {}, {}, {}});
   }
   rows.push_back({"Redis-cached", ports.cached, PlanStubs(ports.cached, 2), {}, {}, {}});
   for (auto& row : rows) {
@@ -184,7 +190,8 @@ int main(int argc, char** argv) {
     ctx.AddMetadata("x-sokei-roles", "viewer");
     ctx.AddMetadata("x-sokei-municipality", "142140");
     pb::PlanTree tree;
-    if (!rows.back().stubs.front()->GetPlanTree(&ctx, req, &tree).ok()) return 1;  // warms the cache
+    if (!rows.back().stubs.front()->GetPlanTree(&ctx, req, &tree).ok())
+      return 1;  // warms the cache
     payload = tree.ByteSizeLong();
   }
   std::vector<std::unique_ptr<eb::Echo::Stub>> echo_stubs;
@@ -201,13 +208,14 @@ int main(int argc, char** argv) {
   const std::string host = "127.0.0.1";
   const int redis_port = std::atoi(redis.addr().substr(redis.addr().rfind(':') + 1).c_str());
   for (int r = 0; r < runs; ++r) {  // alternate so drift hits every row alike
-    echo.push_back(MeasureLoad(echo_stubs, &eb::Echo::Stub::PrepareAsyncEcho, echo_req, in_flight, seconds, false));
+    echo.push_back(MeasureLoad(echo_stubs, &eb::Echo::Stub::PrepareAsyncEcho, echo_req, in_flight,
+                               seconds, false));
     raw.push_back(RedisGet(host, redis_port, payload, 2, seconds));
     for (auto& row : rows) {
-      row.results.push_back(MeasureLoad(row.stubs, &pb::PlanService::Stub::PrepareAsyncGetPlanTree, req, in_flight,
-                                        seconds, true));
-      row.bytes_results.push_back(MeasureLoadBytes(row.generic, "/sokei.plan.v1.PlanService/GetPlanTree", req,
-                                                   in_flight, seconds, true));
+      row.results.push_back(MeasureLoad(row.stubs, &pb::PlanService::Stub::PrepareAsyncGetPlanTree,
+                                        req, in_flight, seconds, true));
+      row.bytes_results.push_back(MeasureLoadBytes(
+          row.generic, "/sokei.plan.v1.PlanService/GetPlanTree", req, in_flight, seconds, true));
     }
   }
   auto median = [](const std::vector<LoadResult>& v, double LoadResult::*field) {
@@ -216,8 +224,10 @@ int main(int argc, char** argv) {
     return Median(x);
   };
   const double echo_qps = median(echo, &LoadResult::qps);
-  std::printf("GetPlanTree, 2,000 nodes, %zu KB reply, %d in flight, %d alternating runs of %.0f s, medians\n\n",
-              payload / 1024, in_flight, runs, seconds);
+  std::printf(
+      "GetPlanTree, 2,000 nodes, %zu KB reply, %d in flight, %d alternating runs of %.0f s, "
+      "medians\n\n",
+      payload / 1024, in_flight, runs, seconds);
   std::printf("%-34s %10s %10s %10s %10s\n", "", "QPS", "p50 ms", "p99 ms", "vs echo");
   auto line = [&](const char* label, const std::vector<LoadResult>& v) {
     const double q = median(v, &LoadResult::qps);
@@ -230,7 +240,8 @@ int main(int argc, char** argv) {
   }
   line("raw hiredis GET (limit)", raw);
   line("gRPC echo, same reply", echo);
-  if (ports.postgres == 0) std::printf("(no PostgreSQL row: set SOKEI_BENCH_PG_DSN, as scripts/bench.sh does)\n");
+  if (ports.postgres == 0)
+    std::printf("(no PostgreSQL row: set SOKEI_BENCH_PG_DSN, as scripts/bench.sh does)\n");
   std::printf(
       "\n'bytes': the reply is forwarded as it arrives (the gateway's passthrough); 'parsed': the\n"
       "client also parses 2,000 nodes, on the same 2 cores as the servers.\n"

@@ -3,8 +3,10 @@
 // reader's fill races the write (the deterministic stale-set race of RELIABILITY.md).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <random>
 #include <thread>
 
 #include "services/plan/domain/plan_domain.h"
@@ -143,6 +145,41 @@ TEST_F(PlanCacheTest, ReadsKeepWorkingWhenRedisDies) {
   ASSERT_TRUE(Rename("新名称").ok());
   EXPECT_EQ(FirstNodeTitle(), "新名称");
   EXPECT_GE(cache_->stats().fail_open, 1);
+}
+
+TEST_F(PlanCacheTest, RandomWritersAndReadersConvergeToTheDatabase) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> writes{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      std::mt19937 rng(w);
+      for (int i = 0; i < 25; ++i) {
+        EXPECT_TRUE(Rename("名称" + std::to_string(w) + "-" + std::to_string(rng() % 1000)).ok());
+        ++writes;
+      }
+    });
+  }
+  for (int r = 0; r < 3; ++r) {
+    threads.emplace_back([&] {
+      while (!stop) EXPECT_FALSE(FirstNodeTitle().empty());
+    });
+  }
+  for (int w = 0; w < 2; ++w) threads[w].join();
+  stop = true;
+  for (size_t i = 2; i < threads.size(); ++i) threads[i].join();
+  EXPECT_EQ(writes.load(), 50);
+  // After the last write returned, the cached tree is exactly the database's.
+  pb::GetPlanTreeRequest r;
+  r.set_name(kPlan);
+  pb::PlanTree from_db;
+  ASSERT_TRUE(domain_->GetPlanTree(admin_, r, &from_db).ok());
+  for (int i = 0; i < 2; ++i) {
+    auto cached = domain_->GetPlanTreeBytes(admin_, r);
+    ASSERT_TRUE(cached.ok());
+    EXPECT_EQ(*cached, from_db.SerializeAsString());
+  }
+  EXPECT_GT(cache_->stats().hits, 0);
 }
 
 }  // namespace
