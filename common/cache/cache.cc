@@ -210,7 +210,7 @@ CacheStats Cache::stats() const {
   s.fail_open = fail_open_;
   s.fills = fills_;
   s.coalesced = coalesced_;
-  std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(breaker_mu_));
+  std::lock_guard<std::mutex> lock(breaker_mu_);
   s.circuit_open = open_;
   return s;
 }

@@ -17,9 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 
 struct redisContext;
 
@@ -77,7 +75,7 @@ class Cache {
   mutable std::mutex pool_mu_;
   std::vector<redisContext*> pool_;
 
-  std::mutex breaker_mu_;
+  mutable std::mutex breaker_mu_;
   int consecutive_failures_ = 0;
   bool open_ = false;
   std::chrono::steady_clock::time_point open_until_;

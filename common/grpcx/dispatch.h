@@ -8,7 +8,6 @@
 // gRPC's per-connection stream limit.
 #pragma once
 
-#include <google/protobuf/arena.h>
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/grpcpp.h>
 
@@ -47,26 +46,15 @@ class Dispatched : public Svc {
   using Svc::Svc;
 };
 
-// Where a call keeps its request or response: protobuf messages on the call's arena; raw
-// methods (grpc::ByteBuffer in and out, for replies served as stored bytes) as plain members.
+// Where a call keeps its request and response. Plain members, not arena messages: handlers move
+// their result into the response, which is a pointer swap only when both live on the heap.
 template <class T>
 class Holder {
  public:
-  explicit Holder(google::protobuf::Arena* arena)
-      : msg_(google::protobuf::Arena::CreateMessage<T>(arena)) {}
-  T* get() { return msg_; }
+  T* get() { return &value_; }
 
  private:
-  T* msg_;
-};
-template <>
-class Holder<grpc::ByteBuffer> {
- public:
-  explicit Holder(google::protobuf::Arena*) {}
-  grpc::ByteBuffer* get() { return &buffer_; }
-
- private:
-  grpc::ByteBuffer buffer_;
+  T value_;
 };
 
 template <class Svc, class Req, class Resp>
@@ -116,10 +104,8 @@ class UnaryMethodOf final : public UnaryMethod {
     UnaryMethodOf* m_;
     grpc::ServerCompletionQueue* cq_;
     grpc::ServerContext ctx_;
-    // Request and response live on the call's arena: freed in one go when the call ends.
-    google::protobuf::Arena arena_;
-    Holder<Req> req_{&arena_};
-    Holder<Resp> resp_{&arena_};
+    Holder<Req> req_;
+    Holder<Resp> resp_;
     grpc::ServerAsyncResponseWriter<Resp> writer_;
     bool finishing_ = false;
   };

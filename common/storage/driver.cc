@@ -23,6 +23,23 @@ const std::string& AsText(const Value& v) {
   return kEmpty;
 }
 
+PooledDatabase::PooledDatabase(Dialect dialect, std::vector<std::unique_ptr<Connection>> conns)
+    : dialect_(dialect), free_(std::move(conns)) {}
+
+Database::Lease PooledDatabase::Acquire() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(
+      +[](std::vector<std::unique_ptr<Connection>>* f) { return !f->empty(); }, &free_));
+  auto conn = std::move(free_.back());
+  free_.pop_back();
+  return Lease(this, std::move(conn));
+}
+
+void PooledDatabase::Release(std::unique_ptr<Connection> conn) {
+  absl::MutexLock lock(&mu_);
+  free_.push_back(std::move(conn));
+}
+
 namespace {
 
 absl::Status RunOnce(Database& db, TxMode mode,

@@ -10,9 +10,11 @@
 #include <variant>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace sokei::storage {
 
@@ -76,6 +78,22 @@ class Database {
 
  protected:
   virtual void Release(std::unique_ptr<Connection> conn) = 0;
+};
+
+// A Database over a fixed set of connections, shared by the drivers.
+class PooledDatabase final : public Database {
+ public:
+  PooledDatabase(Dialect dialect, std::vector<std::unique_ptr<Connection>> conns);
+  Dialect dialect() const override { return dialect_; }
+  Lease Acquire() override;
+
+ protected:
+  void Release(std::unique_ptr<Connection> conn) override;
+
+ private:
+  const Dialect dialect_;
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<Connection>> free_ ABSL_GUARDED_BY(mu_);
 };
 
 // Runs `fn` in one transaction: commits when it returns OK, rolls back otherwise. A

@@ -231,30 +231,6 @@ class PgConnection final : public Connection {
   std::unordered_map<std::string, std::string> statements_;  // SQL|types → prepared name
 };
 
-class PgDatabase final : public Database {
- public:
-  explicit PgDatabase(std::vector<std::unique_ptr<Connection>> conns) : free_(std::move(conns)) {}
-  Dialect dialect() const override { return Dialect::kPostgres; }
-  Lease Acquire() override {
-    absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(
-        +[](std::vector<std::unique_ptr<Connection>>* f) { return !f->empty(); }, &free_));
-    auto conn = std::move(free_.back());
-    free_.pop_back();
-    return Lease(this, std::move(conn));
-  }
-
- protected:
-  void Release(std::unique_ptr<Connection> conn) override {
-    absl::MutexLock lock(&mu_);
-    free_.push_back(std::move(conn));
-  }
-
- private:
-  absl::Mutex mu_;
-  std::vector<std::unique_ptr<Connection>> free_ ABSL_GUARDED_BY(mu_);
-};
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Database>> OpenPostgres(const PostgresOptions& options) {
@@ -270,7 +246,7 @@ absl::StatusOr<std::unique_ptr<Database>> OpenPostgres(const PostgresOptions& op
     if (!s.ok() && i == 0) return s;
     conns.push_back(std::move(c));
   }
-  return std::unique_ptr<Database>(new PgDatabase(std::move(conns)));
+  return std::unique_ptr<Database>(new PooledDatabase(Dialect::kPostgres, std::move(conns)));
 }
 
 }  // namespace sokei::storage

@@ -133,32 +133,6 @@ class SqliteConnection final : public Connection {
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
-class SqliteDatabase final : public Database {
- public:
-  explicit SqliteDatabase(std::vector<std::unique_ptr<Connection>> conns)
-      : free_(std::move(conns)) {}
-  Dialect dialect() const override { return Dialect::kSqlite; }
-
-  Lease Acquire() override {
-    absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(
-        +[](std::vector<std::unique_ptr<Connection>>* f) { return !f->empty(); }, &free_));
-    auto conn = std::move(free_.back());
-    free_.pop_back();
-    return Lease(this, std::move(conn));
-  }
-
- protected:
-  void Release(std::unique_ptr<Connection> conn) override {
-    absl::MutexLock lock(&mu_);
-    free_.push_back(std::move(conn));
-  }
-
- private:
-  absl::Mutex mu_;
-  std::vector<std::unique_ptr<Connection>> free_ ABSL_GUARDED_BY(mu_);
-};
-
 absl::StatusOr<std::unique_ptr<Connection>> OpenOne(const SqliteOptions& options) {
   sqlite3* db = nullptr;
   int rc =
@@ -185,7 +159,7 @@ absl::StatusOr<std::unique_ptr<Database>> OpenSqlite(const SqliteOptions& option
     SOKEI_ASSIGN_OR_RETURN(auto c, OpenOne(options));
     conns.push_back(std::move(c));
   }
-  return std::unique_ptr<Database>(new SqliteDatabase(std::move(conns)));
+  return std::unique_ptr<Database>(new PooledDatabase(Dialect::kSqlite, std::move(conns)));
 }
 
 }  // namespace sokei::storage
