@@ -22,6 +22,7 @@
 
 #include "common/grpcx/server.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
+#include "tests/support/plan_fixtures.h"
 #include "tests/support/redis_server.h"
 
 namespace sokei::plan {
@@ -88,19 +89,7 @@ void CreatePlanFixture(pb::PlanService::Stub* stub) {
   pb::Municipality mo;
   ASSERT_TRUE(stub->CreateMunicipality(&c1, m, &mo).ok());
   grpc::ClientContext c2;
-  pb::CreatePlanRequest p;
-  p.set_parent("municipalities/142140");
-  p.set_plan_id("p");
-  p.mutable_plan()->set_display_name("計画");
-  p.mutable_plan()->set_kind(pb::PLAN_KIND_COMPREHENSIVE);
-  p.mutable_plan()->set_layer(pb::PLAN_LAYER_BASIC_PLAN);
-  p.mutable_plan()->mutable_period()->set_start_year(2023);
-  p.mutable_plan()->mutable_period()->set_end_year(2032);
-  for (int i = 1; i <= 2; ++i) {
-    auto* l = p.mutable_plan()->add_levels();
-    l->set_depth(i);
-    l->set_display_name("階層");
-  }
+  const pb::CreatePlanRequest p = sokei::testing::PlanRequest("municipalities/142140", "p");
   pb::Plan po;
   ASSERT_TRUE(stub->CreatePlan(&c2, p, &po).ok());
 }

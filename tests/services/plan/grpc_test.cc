@@ -15,6 +15,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/plan/api/plan_grpc_service.h"
 #include "services/plan/storage/sql_plan_repository.h"
+#include "tests/support/plan_fixtures.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/test_databases.h"
 
@@ -114,19 +115,7 @@ class PlanGrpcTest : public ::testing::Test {
     d.mutable_department()->set_display_name("企画政策課");
     pb::Department dout;
     ASSERT_TRUE(Call(&pb::PlanService::Stub::CreateDepartment, d, &dout).ok());
-    pb::CreatePlanRequest p;
-    p.set_parent(kM);
-    p.set_plan_id("6th");
-    p.mutable_plan()->set_display_name("総合計画");
-    p.mutable_plan()->set_kind(pb::PLAN_KIND_COMPREHENSIVE);
-    p.mutable_plan()->set_layer(pb::PLAN_LAYER_BASIC_PLAN);
-    p.mutable_plan()->mutable_period()->set_start_year(2023);
-    p.mutable_plan()->mutable_period()->set_end_year(2032);
-    for (const char* l : {"基本政策", "基本政策分野"}) {
-      auto* lv = p.mutable_plan()->add_levels();
-      lv->set_depth(p.plan().levels_size());
-      lv->set_display_name(l);
-    }
+    const pb::CreatePlanRequest p = sokei::testing::PlanRequest(kM, "6th");
     pb::Plan pout;
     ASSERT_TRUE(Call(&pb::PlanService::Stub::CreatePlan, p, &pout).ok());
     pb::BatchCreateNodesRequest b;
@@ -310,19 +299,9 @@ TEST_F(PlanGrpcTest, WritesSucceedAndAreUndoable) {
   google::protobuf::Empty e;
   EXPECT_TRUE(Call(&pb::PlanService::Stub::DeleteDepartment, dd, &e).ok());
 
-  pb::CreatePlanRequest cp;
-  cp.set_parent(kM);
-  cp.set_plan_id("tmp-plan");
-  cp.mutable_plan()->set_display_name("一時");
+  pb::CreatePlanRequest cp = sokei::testing::PlanRequest(kM, "tmp-plan");
   cp.mutable_plan()->set_kind(pb::PLAN_KIND_SECTORAL);
   cp.mutable_plan()->set_layer(pb::PLAN_LAYER_IMPLEMENTATION_PLAN);
-  cp.mutable_plan()->mutable_period()->set_start_year(2024);
-  cp.mutable_plan()->mutable_period()->set_end_year(2026);
-  for (int i = 1; i <= 2; ++i) {
-    auto* l = cp.mutable_plan()->add_levels();
-    l->set_depth(i);
-    l->set_display_name("階層");
-  }
   pb::Plan p;
   ASSERT_TRUE(Call(&pb::PlanService::Stub::CreatePlan, cp, &p).ok());
   pb::UpdatePlanRequest up;

@@ -11,6 +11,7 @@
 
 #include "services/plan/domain/plan_domain.h"
 #include "services/plan/storage/sql_plan_repository.h"
+#include "tests/support/plan_fixtures.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/test_databases.h"
 
@@ -36,20 +37,7 @@ class PlanCacheTest : public ::testing::Test {
     m.set_municipality_id("142140");
     m.mutable_municipality()->set_display_name("伊勢原市");
     ASSERT_TRUE(domain_->CreateMunicipality(admin_, m).ok());
-    pb::CreatePlanRequest p;
-    p.set_parent(kM);
-    p.set_plan_id("6th");
-    p.mutable_plan()->set_display_name("総合計画");
-    p.mutable_plan()->set_kind(pb::PLAN_KIND_COMPREHENSIVE);
-    p.mutable_plan()->set_layer(pb::PLAN_LAYER_BASIC_PLAN);
-    p.mutable_plan()->mutable_period()->set_start_year(2023);
-    p.mutable_plan()->mutable_period()->set_end_year(2032);
-    for (int i = 1; i <= 2; ++i) {
-      auto* l = p.mutable_plan()->add_levels();
-      l->set_depth(i);
-      l->set_display_name("階層");
-    }
-    ASSERT_TRUE(domain_->CreatePlan(admin_, p).ok());
+    ASSERT_TRUE(domain_->CreatePlan(admin_, sokei::testing::PlanRequest(kM, "6th")).ok());
     pb::CreateNodeRequest n;
     n.set_parent(kPlan);
     n.set_node_id("p1");

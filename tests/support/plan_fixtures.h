@@ -1,0 +1,30 @@
+// Requests the plan tests build again and again.
+#pragma once
+
+#include <string>
+
+#include "sokei/plan/v1/plan_service.pb.h"
+
+namespace sokei::testing {
+
+// A valid CreatePlanRequest: a comprehensive basic plan 2023–2032 with `levels` levels.
+inline sokei::plan::v1::CreatePlanRequest PlanRequest(const std::string& parent, const std::string& id,
+                                                      int levels = 2) {
+  sokei::plan::v1::CreatePlanRequest r;
+  r.set_parent(parent);
+  r.set_plan_id(id);
+  auto* p = r.mutable_plan();
+  p->set_display_name("総合計画");
+  p->set_kind(sokei::plan::v1::PLAN_KIND_COMPREHENSIVE);
+  p->set_layer(sokei::plan::v1::PLAN_LAYER_BASIC_PLAN);
+  p->mutable_period()->set_start_year(2023);
+  p->mutable_period()->set_end_year(2032);
+  for (int i = 1; i <= levels; ++i) {
+    auto* l = p->add_levels();
+    l->set_depth(i);
+    l->set_display_name("階層" + std::to_string(i));
+  }
+  return r;
+}
+
+}  // namespace sokei::testing
