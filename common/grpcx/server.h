@@ -18,7 +18,9 @@ namespace sokei::grpcx {
 
 struct ServerOptions {
   std::string listen_addr;  // host:port; port 0 picks a free one
-  int threads = 8;          // database-bound handlers; in-flight calls are capped at 4x this
+  // Handler threads (= database connections): one per completion queue for dispatched services;
+  // the sync pool of other services (reflection) may grow to 4x this.
+  int threads = 8;
   int max_message_bytes = 4 * 1024 * 1024;
   int shutdown_grace_ms = 10000;
   bool reflection = true;

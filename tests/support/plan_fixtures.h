@@ -8,8 +8,8 @@
 namespace sokei::testing {
 
 // A valid CreatePlanRequest: a comprehensive basic plan 2023–2032 with `levels` levels.
-inline sokei::plan::v1::CreatePlanRequest PlanRequest(const std::string& parent, const std::string& id,
-                                                      int levels = 2) {
+inline sokei::plan::v1::CreatePlanRequest PlanRequest(const std::string& parent,
+                                                      const std::string& id, int levels = 2) {
   sokei::plan::v1::CreatePlanRequest r;
   r.set_parent(parent);
   r.set_plan_id(id);

@@ -49,8 +49,8 @@ class PlanDomain {
                                                   const pb::ListPlansRequest& r);
   absl::StatusOr<pb::Plan> UpdatePlan(const Principal& p, const pb::UpdatePlanRequest& r);
   absl::StatusOr<Empty> DeletePlan(const Principal& p, const pb::DeletePlanRequest& r);
-  // The hot read fills `out` in place, so that a caller can put it on an arena (the gRPC runtime
-  // does): 2,000 nodes are then parsed without a heap allocation each.
+  // The whole tree, filled into `out` in place (which may live on an arena: GetPlanTreeBytes
+  // builds it on one, so 2,000 nodes are parsed and freed without a heap allocation each).
   absl::Status GetPlanTree(const Principal& p, const pb::GetPlanTreeRequest& r, pb::PlanTree* out);
   // The same tree as serialized PlanTree bytes, from the cache when it holds the current
   // generation's copy (the gRPC adapter sends them as they are).
