@@ -57,6 +57,7 @@ absl::StatusOr<ServiceConfig> LoadServiceConfig(const std::string& service,
   ReadInt("SOKEI_THREADS", 1, 256, &c.threads, &errors);
   ReadInt("SOKEI_MAX_MESSAGE_BYTES", 1024, 64 * 1024 * 1024, &c.max_message_bytes, &errors);
   ReadInt("SOKEI_SHUTDOWN_GRACE_MS", 0, 600000, &c.shutdown_grace_ms, &errors);
+  ReadInt("SOKEI_READINESS_INTERVAL_MS", 50, 60000, &c.readiness_interval_ms, &errors);
   const std::string auth = EnvOr("SOKEI_AUTH_MODE", "metadata");
   if (auth == "metadata") {
     c.auth_mode = AuthMode::kMetadata;

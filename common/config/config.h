@@ -23,6 +23,7 @@ struct ServiceConfig {
   int max_message_bytes = 4 * 1024 * 1024;
   AuthMode auth_mode = AuthMode::kMetadata;
   int shutdown_grace_ms = 10000;
+  int readiness_interval_ms = 1000;  // how often readiness asks the database
 };
 
 // Reads the configuration of `service` ("plan", "kpi", …). `default_addr` applies when

@@ -67,9 +67,40 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
 
 Server::~Server() { Shutdown(); }
 
+void Server::WatchReadiness(std::function<bool()> ready, std::chrono::milliseconds interval) {
+  readiness_ = std::thread([this, ready = std::move(ready), interval] {
+    bool serving = true;
+    std::unique_lock<std::mutex> lock(readiness_mu_);
+    while (!stopping_) {
+      lock.unlock();
+      const bool now_ready = ready();
+      lock.lock();
+      if (stopping_) break;
+      if (now_ready != serving) {
+        serving = now_ready;
+        for (const auto& name : health_names_) {
+          server_->GetHealthCheckService()->SetServingStatus(name, serving);
+        }
+        if (serving) {
+          log::Info("ready again: the database answers");
+        } else {
+          log::Warn("not ready: the database does not answer");
+        }
+      }
+      readiness_cv_.wait_for(lock, interval, [this] { return stopping_; });
+    }
+  });
+}
+
 void Server::Shutdown() {
   if (shut_down_ || !server_) return;
   shut_down_ = true;
+  {
+    std::lock_guard<std::mutex> lock(readiness_mu_);
+    stopping_ = true;
+  }
+  readiness_cv_.notify_all();
+  if (readiness_.joinable()) readiness_.join();
   auto* health = server_->GetHealthCheckService();
   for (const auto& name : health_names_) health->SetServingStatus(name, false);
   health->SetServingStatus(false);

@@ -5,8 +5,11 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,6 +40,10 @@ class Server {
   ~Server();
 
   int port() const { return port_; }
+  // Readiness: polls `ready` every `interval` on a thread of its own and reports each health
+  // name SERVING or NOT_SERVING accordingly (the process-wide "" stays SERVING: liveness).
+  void WatchReadiness(std::function<bool()> ready, std::chrono::milliseconds interval);
+
   // Marks every health name NOT_SERVING, then shuts down with the grace deadline.
   void Shutdown();
   // Blocks until SIGTERM or SIGINT arrives, then Shutdown().
@@ -47,6 +54,10 @@ class Server {
   std::unique_ptr<grpc::Server> server_;
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> cqs_;
   std::vector<std::thread> cq_threads_;
+  std::thread readiness_;
+  std::mutex readiness_mu_;
+  std::condition_variable readiness_cv_;
+  bool stopping_ = false;
   std::vector<std::string> health_names_;
   int port_ = 0;
   int grace_ms_ = 0;

@@ -40,6 +40,11 @@ void PooledDatabase::Release(std::unique_ptr<Connection> conn) {
   free_.push_back(std::move(conn));
 }
 
+bool Ping(Database& db) {
+  auto conn = db.Acquire();
+  return conn->Query("SELECT 1", {}).ok();
+}
+
 namespace {
 
 absl::Status RunOnce(Database& db, TxMode mode,

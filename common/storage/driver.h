@@ -96,6 +96,9 @@ class PooledDatabase final : public Database {
   std::vector<std::unique_ptr<Connection>> free_ ABSL_GUARDED_BY(mu_);
 };
 
+// True when the database answers a trivial query (readiness).
+bool Ping(Database& db);
+
 // Runs `fn` in one transaction: commits when it returns OK, rolls back otherwise. A
 // serialization conflict (reason STORAGE_CONFLICT) is retried a few times, so `fn` must be safe to
 // run again from the start.

@@ -47,6 +47,10 @@ int main() {
     log::Error("cannot start", {{"error", server.status().message()}});
     return 1;
   }
+  // Readiness follows the database: NOT_SERVING while it does not answer.
+  storage::Database* database = db->get();
+  (*server)->WatchReadiness([database] { return storage::Ping(*database); },
+                            std::chrono::milliseconds(cfg->readiness_interval_ms));
   const std::string port = std::to_string((*server)->port());
   log::Info("sokei-plan serving",
             {{"addr", cfg->listen_addr},

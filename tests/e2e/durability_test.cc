@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "common/grpcx/server.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/redis_server.h"
@@ -255,11 +256,32 @@ TEST_F(DurabilityTest, PostgresStoppedImmediatelyMidStream) {
                       .c_str()),
       0);
   env_["SOKEI_PG_DSN"] = std::string(dsn) + " dbname=" + db;
+  env_["SOKEI_READINESS_INTERVAL_MS"] = "100";
   ServerProcess server(env_);
   server.Start();
   CreatePlanFixture(server.Stub().get());
   AckLog log;
   std::atomic<bool> stop{false}, fault{false};
+  // Readiness follows the database: NOT_SERVING while it is down, SERVING again after.
+  std::atomic<bool> saw_not_serving{false};
+  auto health_status = [&] {
+    auto health = grpc::health::v1::Health::NewStub(grpcx::MakeChannel(env_.at("SOKEI_PLAN_ADDR")));
+    grpc::ClientContext ctx;
+    grpcx::SetTimeout(&ctx, 500);
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service("sokei.plan.v1.PlanService");
+    grpc::health::v1::HealthCheckResponse resp;
+    if (!health->Check(&ctx, req, &resp).ok())
+      return grpc::health::v1::HealthCheckResponse::UNKNOWN;
+    return resp.status();
+  };
+  std::thread watcher([&] {
+    while (!stop) {
+      if (health_status() == grpc::health::v1::HealthCheckResponse::NOT_SERVING)
+        saw_not_serving = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+  });
   std::thread faults([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     ASSERT_EQ(
@@ -275,7 +297,10 @@ TEST_F(DurabilityTest, PostgresStoppedImmediatelyMidStream) {
   });
   RunWriters(server, log, stop, fault);
   faults.join();
+  watcher.join();
   EXPECT_GT(log.acked_after_fault, 0) << "the service did not reconnect after PostgreSQL came back";
+  EXPECT_TRUE(saw_not_serving) << "readiness did not report the database outage";
+  EXPECT_EQ(health_status(), grpc::health::v1::HealthCheckResponse::SERVING);
   Check(log, server.Stub().get());
   server.Signal(SIGTERM);
   std::system(

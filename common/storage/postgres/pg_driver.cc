@@ -53,7 +53,9 @@ class PgConnection final : public Connection {
   absl::Status Connect() {
     if (conn_ != nullptr) PQfinish(conn_);
     statements_.clear();
-    conn_ = PQconnectdb(options_.dsn.c_str());
+    // A bounded connect (a later connect_timeout in the DSN wins); URIs are taken as they are.
+    const bool uri = options_.dsn.rfind("postgres", 0) == 0;
+    conn_ = PQconnectdb((uri ? options_.dsn : "connect_timeout=5 " + options_.dsn).c_str());
     PQsetNoticeProcessor(
         conn_, [](void*, const char*) {}, nullptr);  // NOTICEs are not errors
     if (PQstatus(conn_) != CONNECTION_OK) {
