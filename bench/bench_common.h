@@ -23,6 +23,15 @@ using Clock = std::chrono::steady_clock;
 namespace pb = sokei::plan::v1;
 namespace eb = sokei::bench::v1;
 
+// A channel of its own (distinct connection) to 127.0.0.1:port, with a large receive limit.
+inline std::shared_ptr<grpc::Channel> BenchChannel(int port, int connection) {
+  grpc::ChannelArguments args;
+  args.SetInt("sokei.bench.connection", connection);
+  args.SetMaxReceiveMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
+                                   grpc::InsecureChannelCredentials(), args);
+}
+
 struct LoadResult {
   double qps = 0;
   double p50_ms = 0;

@@ -81,13 +81,7 @@ struct PlanServer {
 
 std::vector<std::unique_ptr<pb::PlanService::Stub>> PlanStubs(int port, int n) {
   std::vector<std::unique_ptr<pb::PlanService::Stub>> stubs;
-  for (int t = 0; t < n; ++t) {
-    grpc::ChannelArguments args;
-    args.SetInt("sokei.bench.connection", t);
-    args.SetMaxReceiveMessageSize(64 << 20);
-    stubs.push_back(pb::PlanService::NewStub(grpc::CreateCustomChannel(
-        absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(), args)));
-  }
+  for (int t = 0; t < n; ++t) stubs.push_back(pb::PlanService::NewStub(BenchChannel(port, t)));
   return stubs;
 }
 
@@ -173,11 +167,7 @@ int main(int argc, char** argv) {
   for (auto& row : rows) {
     BuildSyntheticPlan(row.stubs.front().get(), "municipalities/142140");
     for (int t = 0; t < 2; ++t) {
-      grpc::ChannelArguments args;
-      args.SetInt("sokei.bench.connection", 100 + t);
-      args.SetMaxReceiveMessageSize(64 << 20);
-      row.generic.push_back(std::make_unique<grpc::GenericStub>(grpc::CreateCustomChannel(
-          absl::StrCat("127.0.0.1:", row.port), grpc::InsecureChannelCredentials(), args)));
+      row.generic.push_back(std::make_unique<grpc::GenericStub>(BenchChannel(row.port, 100 + t)));
     }
   }
 
@@ -195,13 +185,7 @@ int main(int argc, char** argv) {
     payload = tree.ByteSizeLong();
   }
   std::vector<std::unique_ptr<eb::Echo::Stub>> echo_stubs;
-  for (int t = 0; t < 2; ++t) {
-    grpc::ChannelArguments args;
-    args.SetInt("sokei.bench.connection", t);
-    args.SetMaxReceiveMessageSize(64 << 20);
-    echo_stubs.push_back(eb::Echo::NewStub(grpc::CreateCustomChannel(
-        absl::StrCat("127.0.0.1:", ports.echo), grpc::InsecureChannelCredentials(), args)));
-  }
+  for (int t = 0; t < 2; ++t) echo_stubs.push_back(eb::Echo::NewStub(BenchChannel(ports.echo, t)));
   eb::EchoMessage echo_req;
   echo_req.set_reply_bytes(static_cast<int32_t>(payload));
   std::vector<LoadResult> echo, raw;

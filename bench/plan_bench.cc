@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/sokei-bench-XXXXXX";
   const std::string dir = mkdtemp(tmpl);
   const std::string db_path = dir + "/plan.db";
-  const int threads = 8;
+  const int threads =
+      std::getenv("SOKEI_BENCH_THREADS") ? std::atoi(std::getenv("SOKEI_BENCH_THREADS")) : 8;
   int ready[2], stop[2];
   if (pipe(ready) != 0 || pipe(stop) != 0) return 1;
   const pid_t child = fork();
@@ -95,19 +96,12 @@ int main(int argc, char** argv) {
 
   std::vector<std::unique_ptr<pb::PlanService::Stub>> plan_stubs;
   std::vector<std::unique_ptr<eb::Echo::Stub>> echo_stubs;
-  for (int t = 0; t < client_threads; ++t) {
-    grpc::ChannelArguments args;
-    args.SetInt("sokei.bench.connection", t);  // a distinct connection per client thread
-    args.SetMaxReceiveMessageSize(64 << 20);
-    plan_stubs.push_back(pb::PlanService::NewStub(grpc::CreateCustomChannel(
-        absl::StrCat("127.0.0.1:", ports.plan), grpc::InsecureChannelCredentials(), args)));
-    echo_stubs.push_back(eb::Echo::NewStub(grpc::CreateCustomChannel(
-        absl::StrCat("127.0.0.1:", ports.echo), grpc::InsecureChannelCredentials(), args)));
+  for (int t = 0; t < client_threads; ++t) {  // a distinct connection per client thread
+    plan_stubs.push_back(pb::PlanService::NewStub(BenchChannel(ports.plan, t)));
+    echo_stubs.push_back(eb::Echo::NewStub(BenchChannel(ports.echo, t)));
   }
   auto* plan_stub = plan_stubs.front().get();
-  auto plan_stub_channel =
-      grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", ports.plan),
-                                grpc::InsecureChannelCredentials(), grpc::ChannelArguments());
+  auto plan_stub_channel = BenchChannel(ports.plan, 1000);
   const std::string m = "municipalities/142140";
   BuildSyntheticPlan(plan_stub, m);
 

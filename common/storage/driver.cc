@@ -27,17 +27,19 @@ PooledDatabase::PooledDatabase(Dialect dialect, std::vector<std::unique_ptr<Conn
     : dialect_(dialect), free_(std::move(conns)) {}
 
 Database::Lease PooledDatabase::Acquire() {
-  absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(
-      +[](std::vector<std::unique_ptr<Connection>>* f) { return !f->empty(); }, &free_));
+  std::unique_lock<std::mutex> lock(mu_);
+  available_.wait(lock, [this] { return !free_.empty(); });
   auto conn = std::move(free_.back());
   free_.pop_back();
   return Lease(this, std::move(conn));
 }
 
 void PooledDatabase::Release(std::unique_ptr<Connection> conn) {
-  absl::MutexLock lock(&mu_);
-  free_.push_back(std::move(conn));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(std::move(conn));
+  }
+  available_.notify_one();
 }
 
 bool Ping(Database& db) {
