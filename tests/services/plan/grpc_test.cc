@@ -15,6 +15,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/plan/api/plan_grpc_service.h"
 #include "services/plan/storage/sql_plan_repository.h"
+#include "tests/services/plan/memory_plan_repository.h"
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/test_databases.h"
@@ -804,6 +805,28 @@ TEST_F(PlanGrpcTest, TreeOverGrpcIsCachedAndFollowsWrites) {
   bad.set_name("municipalities/142140/plans/none");
   EXPECT_EQ(Call(&pb::PlanService::Stub::GetPlanTree, bad, &third).code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST(DispatchTable, AnOutOfOrderTableStopsStartUp) {
+  // The table must list the methods in proto order: a mistake is fatal at start-up, not a
+  // misrouted call later.
+  auto build_bad_table = [] {
+    testing::MemoryPlanRepository repo;
+    PlanDomain domain(&repo);
+    DispatchedPlanService service(&domain, config::AuthMode::kDev);
+    grpcx::DispatchTable table(
+        &service, pb::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService"));
+    table.Add<PlanGrpcService, pb::GetNodeRequest, pb::Node>(
+        &service, "GetNode", [](grpc::ServerContext*, const pb::GetNodeRequest*, pb::Node*) {
+          return grpc::Status::OK;
+        });
+  };
+  EXPECT_DEATH(build_bad_table(), "out of order at GetNode");
+  // The real table is complete.
+  testing::MemoryPlanRepository repo;
+  PlanDomain domain(&repo);
+  DispatchedPlanService service(&domain, config::AuthMode::kDev);
+  EXPECT_TRUE(MakeDispatchTable(&service)->complete());
 }
 
 TEST_F(PlanGrpcTest, OversizedMessageIsRefused) {
