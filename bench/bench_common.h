@@ -4,10 +4,12 @@
 
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <thread>
@@ -30,6 +32,33 @@ inline std::shared_ptr<grpc::Channel> BenchChannel(int port, int connection) {
   args.SetMaxReceiveMessageSize(64 << 20);
   return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
                                    grpc::InsecureChannelCredentials(), args);
+}
+
+// The caller every benchmark request carries: a viewer of 伊勢原市.
+inline void AddViewerPrincipal(grpc::ClientContext* ctx) {
+  ctx->AddMetadata("x-sokei-subject", "bench");
+  ctx->AddMetadata("x-sokei-roles", "viewer");
+  ctx->AddMetadata("x-sokei-municipality", "142140");
+}
+
+// Runs `serve(ready_fd, stop_fd)` in a forked child (before any gRPC state exists in the parent),
+// so client and servers share the machine but not a process. `serve` writes a Ports struct to
+// ready_fd and returns when stop_fd closes. Returns false when the child did not report.
+template <class Ports, class Serve>
+bool ForkServers(Serve serve, Ports* ports, pid_t* child, int* stop_writer) {
+  int ready[2], stop[2];
+  if (pipe(ready) != 0 || pipe(stop) != 0) return false;
+  *child = fork();
+  if (*child == 0) {
+    close(ready[0]);
+    close(stop[1]);
+    serve(ready[1], stop[0]);
+    std::_Exit(0);
+  }
+  close(ready[1]);
+  close(stop[0]);
+  *stop_writer = stop[1];
+  return read(ready[0], ports, sizeof *ports) == static_cast<ssize_t>(sizeof *ports);
 }
 
 struct LoadResult {
@@ -136,11 +165,7 @@ LoadResult MeasureLoadWith(
       grpc::CompletionQueue cq;
       auto start_one = [&] {
         auto* c = new Call();
-        if (with_principal) {
-          c->ctx.AddMetadata("x-sokei-subject", "bench");
-          c->ctx.AddMetadata("x-sokei-roles", "viewer");
-          c->ctx.AddMetadata("x-sokei-municipality", "142140");
-        }
+        if (with_principal) AddViewerPrincipal(&c->ctx);
         c->rpc = prepare(t, &c->ctx, &cq);
         c->rpc->StartCall();
         c->rpc->Finish(&c->resp, &c->status, c);

@@ -133,19 +133,13 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/sokei-cache-bench-XXXXXX";
   const std::string dir = mkdtemp(tmpl);
   sokei::testing::RedisServer redis;
-  int ready[2], stop[2];
-  if (pipe(ready) != 0 || pipe(stop) != 0) return 1;
-  const pid_t child = fork();
-  if (child == 0) {
-    close(ready[0]);
-    close(stop[1]);
-    RunServers(dir, pg_dsn, redis.addr(), ready[1], stop[0]);
-  }
-  close(ready[1]);
-  close(stop[0]);
   Ports ports;
-  if (read(ready[0], &ports, sizeof ports) != sizeof ports || ports.sqlite == 0 ||
-      ports.cached == 0) {
+  pid_t child = 0;
+  int stop_writer = -1;
+  if (!ForkServers([&](int ready_fd,
+                       int stop_fd) { RunServers(dir, pg_dsn, redis.addr(), ready_fd, stop_fd); },
+                   &ports, &child, &stop_writer) ||
+      ports.sqlite == 0 || ports.cached == 0) {
     std::fprintf(stderr, "servers failed to start\n");
     return 1;
   }
@@ -176,9 +170,7 @@ int main(int argc, char** argv) {
   size_t payload = 0;
   {
     grpc::ClientContext ctx;
-    ctx.AddMetadata("x-sokei-subject", "bench");
-    ctx.AddMetadata("x-sokei-roles", "viewer");
-    ctx.AddMetadata("x-sokei-municipality", "142140");
+    AddViewerPrincipal(&ctx);
     pb::PlanTree tree;
     if (!rows.back().stubs.front()->GetPlanTree(&ctx, req, &tree).ok())
       return 1;  // warms the cache
@@ -230,7 +222,7 @@ int main(int argc, char** argv) {
       "\n'bytes': the reply is forwarded as it arrives (the gateway's passthrough); 'parsed': the\n"
       "client also parses 2,000 nodes, on the same 2 cores as the servers.\n"
       "target: Redis-cached >= 50%% of the echo QPS\n");
-  close(stop[1]);
+  close(stop_writer);
   waitpid(child, nullptr, 0);
   std::filesystem::remove_all(dir);
   return 0;

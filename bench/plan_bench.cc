@@ -76,18 +76,12 @@ int main(int argc, char** argv) {
   const std::string db_path = dir + "/plan.db";
   const int threads =
       std::getenv("SOKEI_BENCH_THREADS") ? std::atoi(std::getenv("SOKEI_BENCH_THREADS")) : 8;
-  int ready[2], stop[2];
-  if (pipe(ready) != 0 || pipe(stop) != 0) return 1;
-  const pid_t child = fork();
-  if (child == 0) {
-    close(ready[0]);
-    close(stop[1]);
-    RunServers(db_path, threads, ready[1], stop[0]);
-  }
-  close(ready[1]);
-  close(stop[0]);
   ServerPorts ports;
-  if (read(ready[0], &ports, sizeof ports) != sizeof ports) {
+  pid_t child = 0;
+  int stop_writer = -1;
+  if (!ForkServers(
+          [&](int ready_fd, int stop_fd) { RunServers(db_path, threads, ready_fd, stop_fd); },
+          &ports, &child, &stop_writer)) {
     std::fprintf(stderr, "servers failed to start\n");
     return 1;
   }
@@ -134,9 +128,7 @@ int main(int argc, char** argv) {
   size_t bytes = 0;
   for (int i = 0; i < tree_calls; ++i) {
     grpc::ClientContext ctx;
-    ctx.AddMetadata("x-sokei-subject", "bench");
-    ctx.AddMetadata("x-sokei-roles", "viewer");
-    ctx.AddMetadata("x-sokei-municipality", "142140");
+    AddViewerPrincipal(&ctx);
     pb::PlanTree tree;
     const auto t0 = Clock::now();
     grpc::Status s = plan_stub->GetPlanTree(&ctx, tree_req, &tree);
@@ -160,9 +152,7 @@ int main(int argc, char** argv) {
     }
     for (int i = 0; i < tree_calls; ++i) {
       grpc::ClientContext ctx;
-      ctx.AddMetadata("x-sokei-subject", "bench");
-      ctx.AddMetadata("x-sokei-roles", "viewer");
-      ctx.AddMetadata("x-sokei-municipality", "142140");
+      AddViewerPrincipal(&ctx);
       grpc::ByteBuffer response;
       std::mutex mu;
       std::condition_variable cv;
@@ -210,7 +200,7 @@ int main(int argc, char** argv) {
               Percentile(raw_ms, 0.99), "", "");
   std::printf("%-18s %10.2f %10.2f %12s %8s\n", "  domain only", Percentile(domain_ms, 0.5),
               Percentile(domain_ms, 0.99), "", "");
-  close(stop[1]);
+  close(stop_writer);
   int status = 0;
   waitpid(child, &status, 0);
   std::filesystem::remove_all(dir);

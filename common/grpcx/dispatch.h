@@ -46,17 +46,6 @@ class Dispatched : public Svc {
   using Svc::Svc;
 };
 
-// Where a call keeps its request and response. Plain members, not arena messages: handlers move
-// their result into the response, which is a pointer swap only when both live on the heap.
-template <class T>
-class Holder {
- public:
-  T* get() { return &value_; }
-
- private:
-  T value_;
-};
-
 template <class Svc, class Req, class Resp>
 class UnaryMethodOf final : public UnaryMethod {
  public:
@@ -79,7 +68,7 @@ class UnaryMethodOf final : public UnaryMethod {
   class Call final : public Tag {
    public:
     Call(UnaryMethodOf* m, grpc::ServerCompletionQueue* cq) : m_(m), cq_(cq), writer_(&ctx_) {
-      m_->service_->RequestAsyncUnary(m_->index_, &ctx_, req_.get(), &writer_, cq_, cq_, this);
+      m_->service_->RequestAsyncUnary(m_->index_, &ctx_, &req_, &writer_, cq_, cq_, this);
     }
     void Proceed(bool ok) override {
       if (!ok || finishing_) {  // shutdown, or the reply has been sent
@@ -91,10 +80,10 @@ class UnaryMethodOf final : public UnaryMethod {
       grpc::Status status;
       {
         deadline::Scope scope(ctx_.deadline());  // storage stops when the caller gives up
-        status = m_->handler_(&ctx_, req_.get(), resp_.get());
+        status = m_->handler_(&ctx_, &req_, &resp_);
       }
       if (status.ok()) {
-        writer_.Finish(*resp_.get(), status, this);
+        writer_.Finish(resp_, status, this);
       } else {
         writer_.FinishWithError(status, this);
       }
@@ -104,8 +93,9 @@ class UnaryMethodOf final : public UnaryMethod {
     UnaryMethodOf* m_;
     grpc::ServerCompletionQueue* cq_;
     grpc::ServerContext ctx_;
-    Holder<Req> req_;
-    Holder<Resp> resp_;
+    // Plain members (no arena): a handler's result moves into the reply without a copy.
+    Req req_;
+    Resp resp_;
     grpc::ServerAsyncResponseWriter<Resp> writer_;
     bool finishing_ = false;
   };

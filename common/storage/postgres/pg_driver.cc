@@ -7,10 +7,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "common/deadline/deadline.h"
 #include "common/log/log.h"
 #include "common/status/status.h"

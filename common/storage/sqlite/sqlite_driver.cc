@@ -2,14 +2,10 @@
 
 #include <sqlite3.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <unordered_map>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
