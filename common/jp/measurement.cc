@@ -105,12 +105,14 @@ std::optional<Decimal> Scale(Decimal d, int power) {
 // a + b, exact. nullopt on overflow.
 std::optional<Decimal> Add(Decimal a, Decimal b) {
   while (a.exponent > b.exponent) {
-    if (a.mantissa > (__int128(1) << 100) || a.mantissa < -(__int128(1) << 100)) return std::nullopt;
+    if (a.mantissa > (__int128(1) << 100) || a.mantissa < -(__int128(1) << 100))
+      return std::nullopt;
     a.mantissa *= 10;
     --a.exponent;
   }
   while (b.exponent > a.exponent) {
-    if (b.mantissa > (__int128(1) << 100) || b.mantissa < -(__int128(1) << 100)) return std::nullopt;
+    if (b.mantissa > (__int128(1) << 100) || b.mantissa < -(__int128(1) << 100))
+      return std::nullopt;
     b.mantissa *= 10;
     --b.exponent;
   }
@@ -124,19 +126,19 @@ struct Word {
   int power;
 };
 // Longest first: 百万 before 百.
-constexpr std::array<Word, 6> kScales = {{{U"百万", 6}, {U"兆", 12}, {U"億", 8}, {U"万", 4},
-                                          {U"千", 3}, {U"百", 2}}};
+constexpr std::array<Word, 6> kScales = {
+    {{U"百万", 6}, {U"兆", 12}, {U"億", 8}, {U"万", 4}, {U"千", 3}, {U"百", 2}}};
 
 // Units seen in municipal tables, longest first within a shared prefix.
 constexpr std::u32string_view kUnits[] = {
     U"ポイント", U"自治会", U"団体", U"品目", U"施設", U"地区", U"公園", U"クラブ", U"世帯",
-    U"箇所",     U"カ所",   U"ヶ所", U"か所", U"ケ所", U"ヵ所", U"か月", U"カ月", U"ヶ月",
-    U"箇月",     U"時間",   U"事業", U"事務", U"路線", U"団地", U"人日", U"人泊", U"店舗",
-    U"企業",     U"学級",   U"区画", U"ha",   U"km",   U"kg",   U"m2",   U"m3",   U"pt",
-    U"%",        U"‰",      U"人",   U"件",   U"回",   U"校",   U"棟",   U"基",   U"本",
-    U"台",       U"橋",     U"名",   U"点",   U"戸",   U"円",   U"位",   U"倍",   U"日",
-    U"分",       U"年",     U"社",   U"組",   U"冊",   U"頭",   U"歳",   U"店",   U"園",
-    U"室",       U"館",     U"箱",   U"枚",   U"種",   U"m",    U"t",    U"g",    U"件数"};
+    U"箇所",     U"カ所",   U"ヶ所", U"か所", U"ケ所", U"ヵ所", U"か月", U"カ月",   U"ヶ月",
+    U"箇月",     U"時間",   U"事業", U"事務", U"路線", U"団地", U"人日", U"人泊",   U"店舗",
+    U"企業",     U"学級",   U"区画", U"ha",   U"km",   U"kg",   U"m2",   U"m3",     U"pt",
+    U"%",        U"‰",      U"人",   U"件",   U"回",   U"校",   U"棟",   U"基",     U"本",
+    U"台",       U"橋",     U"名",   U"点",   U"戸",   U"円",   U"位",   U"倍",     U"日",
+    U"分",       U"年",     U"社",   U"組",   U"冊",   U"頭",   U"歳",   U"店",     U"園",
+    U"室",       U"館",     U"箱",   U"枚",   U"種",   U"m",    U"t",    U"g",      U"件数"};
 
 // Placeholders: never a number (DOMAIN §4).
 struct Placeholder {
@@ -456,7 +458,8 @@ bool TryBreakdowns(std::u32string_view main, Measurement* m) {
     std::optional<Value> best;
     std::u32string label;
     for (size_t i = 0; i < t.size(); ++i) {
-      if (!IsDigit(t[i]) || (i > 0 && (IsDigit(t[i - 1]) || t[i - 1] == U'.' || t[i - 1] == U','))) {
+      if (!IsDigit(t[i]) ||
+          (i > 0 && (IsDigit(t[i - 1]) || t[i - 1] == U'.' || t[i - 1] == U','))) {
         continue;
       }
       auto v = ScanValue(std::u32string_view(t).substr(i));
@@ -681,7 +684,8 @@ Measurement ParseMeasurement(absl::string_view raw) {
   if (!rate_base.empty()) v->unit = rate_base + v->unit;
   SetValue(*v, &m);
   if (!v->rest.empty()) {
-    // 1箇所新設, 制度創設 10人任命: a number inside a milestone. Keep the whole text as the milestone.
+    // 1箇所新設, 制度創設 10人任命: a number inside a milestone. Keep the whole text as the
+    // milestone.
     partial_text = true;
     m.set_qualitative(ToU8(main));
   } else if (v->unit.empty() && !v->label.empty() && v->label.size() > 4 &&
@@ -709,11 +713,11 @@ std::optional<int> QualitativeStep(absl::string_view text) {
   };
   // Later steps first: 検討・調整 → 1, but 策定 beats 検討 in 取組方針策定 新規・拡充事業検討.
   static constexpr Step kSteps[] = {
-      {U"完了", 4},   {U"完成", 4},   {U"供用開始", 4}, {U"開設", 3},     {U"設置", 3},
-      {U"創設", 3},   {U"実施", 3},   {U"導入", 3},     {U"運用", 3},     {U"開始", 3},
-      {U"事業化", 3}, {U"着手", 3},   {U"策定", 2},     {U"決定", 2},     {U"準備", 2},
-      {U"試行", 2},   {U"合意形成", 2}, {U"設計", 2},   {U"検討", 1},     {U"調整", 1},
-      {U"調査", 1},   {U"新設", 3},   {U"継続", 3},   {U"促進", 3},     {U"未着手", 0},
+      {U"完了", 4},   {U"完成", 4},     {U"供用開始", 4}, {U"開設", 3}, {U"設置", 3},
+      {U"創設", 3},   {U"実施", 3},     {U"導入", 3},     {U"運用", 3}, {U"開始", 3},
+      {U"事業化", 3}, {U"着手", 3},     {U"策定", 2},     {U"決定", 2}, {U"準備", 2},
+      {U"試行", 2},   {U"合意形成", 2}, {U"設計", 2},     {U"検討", 1}, {U"調整", 1},
+      {U"調査", 1},   {U"新設", 3},     {U"継続", 3},     {U"促進", 3}, {U"未着手", 0},
   };
   if (Contains(t, U"未着手")) return 0;
   for (const Step& s : kSteps) {

@@ -1,7 +1,7 @@
 // Measured values as cities write them in their tables (DOMAIN.md §4): 1億3,125万円, △3,215人,
-// 1005.3ha (85.3%), 162人 (平成29年度), L=692m, 5、6年生17回/年 3、4年生20回/年, —, 制度創設 10人任命 …
-// parsed into a Measurement that keeps the raw cell text. The parser never fails: what it cannot
-// read it keeps as text and says so in `understood`.
+// 1005.3ha (85.3%), 162人 (平成29年度), L=692m, 5、6年生17回/年 3、4年生20回/年, —, 制度創設
+// 10人任命 … parsed into a Measurement that keeps the raw cell text. The parser never fails: what
+// it cannot read it keeps as text and says so in `understood`.
 #pragma once
 
 #include <optional>
@@ -32,8 +32,8 @@ sokei::type::v1::Measurement ParseMeasurement(absl::string_view raw);
 // The value of a measurement as a double, when it has one.
 std::optional<double> MeasurementValue(const sokei::type::v1::Measurement& m);
 
-// Step of a qualitative milestone on the ladder 未着手(0) → 検討(1) → 準備・策定(2) → 実施・設置(3) →
-// 完了(4); nullopt when the text names no step.
+// Step of a qualitative milestone on the ladder 未着手(0) → 検討(1) → 準備・策定(2) → 実施・設置(3)
+// → 完了(4); nullopt when the text names no step.
 std::optional<int> QualitativeStep(absl::string_view text);
 
 }  // namespace sokei::jp

@@ -1,7 +1,7 @@
 // Table-driven tests of the measured-value parser: every example of DOMAIN.md §4 and more.
-#include <gtest/gtest.h>
-
 #include "common/jp/measurement.h"
+
+#include <gtest/gtest.h>
 
 namespace sokei::jp {
 namespace {
@@ -58,7 +58,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"1,035カ所 (消火栓1基)", "1035", "カ所", kFull},
         Case{"L=692m", "692", "m", kFull, "", type::v1::OPERATOR_UNSPECIFIED, "L"},
         Case{"L=2.5km", "2.5", "km", kFull, "", type::v1::OPERATOR_UNSPECIFIED, "L"},
-        Case{"162人 (平成29年度)", "162", "人", kFull}, Case{"5回/年 (平成28年度)", "5", "回/年", kFull},
+        Case{"162人 (平成29年度)", "162", "人", kFull},
+        Case{"5回/年 (平成28年度)", "5", "回/年", kFull},
         Case{"2023年 35,243千円", "35243000", "円", kFull, "千"},
         Case{"(2016) 51.0", "51.0", "", kFull}, Case{"△3,215人", "-3215", "人", kFull},
         Case{"▲0.06", "-0.06", "", kFull},
@@ -136,7 +137,8 @@ TEST(ParseMeasurement, Breakdowns) {
     std::vector<std::tuple<std::string, std::string, std::string>> parts;
   };
   const B cases[] = {
-      {"5、6年生17回/年 3、4年生20回/年", {{"5、6年生", "17", "回/年"}, {"3、4年生", "20", "回/年"}}},
+      {"5、6年生17回/年 3、4年生20回/年",
+       {{"5、6年生", "17", "回/年"}, {"3、4年生", "20", "回/年"}}},
       {"1～4年35回 5、6年53回", {{"1~4年", "35", "回"}, {"5、6年", "53", "回"}}},
       {"小6：85.1％ 中3：82.0％", {{"小6", "85.1", "%"}, {"中3", "82.0", "%"}}},
       {"1、2年15回 3、4年35回 5、6年70回",

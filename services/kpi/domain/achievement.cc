@@ -1,0 +1,693 @@
+#include "services/kpi/domain/achievement.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/jp/measurement.h"
+#include "common/jp/text.h"
+
+namespace sokei::kpi {
+namespace {
+
+using type::v1::Measurement;
+
+bool IsIncrease(v1::Direction d) { return d != v1::DIRECTION_DECREASE; }
+
+bool Contains(const std::string& s, const char* word) { return s.find(word) != std::string::npos; }
+
+Achievement Graded(Formula f, double ratio, std::string reason = "") {
+  Achievement a;
+  a.outcome = Outcome::kGraded;
+  a.formula = f;
+  a.ratio = ratio;
+  a.reason = std::move(reason);
+  return a;
+}
+
+Achievement NotGraded(Outcome o, Formula f, std::string reason) {
+  Achievement a;
+  a.outcome = o;
+  a.formula = f;
+  a.reason = std::move(reason);
+  return a;
+}
+
+// Status of an actual that is not a number to grade.
+std::optional<Achievement> StatusBlocks(const Measurement& actual, Formula f) {
+  switch (actual.status()) {
+    case type::v1::VALUE_STATUS_UNPUBLISHED:
+      return NotGraded(Outcome::kPending, f, "未公表 (公表待ち)");
+    case type::v1::VALUE_STATUS_NOT_APPLICABLE:
+      return NotGraded(Outcome::kNotEvaluable, f, "該当なし");
+    case type::v1::VALUE_STATUS_NOT_EVALUABLE:
+      return NotGraded(Outcome::kNotEvaluable, f, "評価不能");
+    default:
+      break;
+  }
+  if (actual.partial_period()) {
+    return NotGraded(Outcome::kPending, f, "期間途中の実績は年間目標と比較しない");
+  }
+  if (actual.raw().empty() && actual.value().empty() && actual.qualitative().empty()) {
+    return NotGraded(Outcome::kPending, f, "実績未入力");
+  }
+  return std::nullopt;
+}
+
+Achievement Ladder(const AchievementInput& in) {
+  const Formula f = v1::FORMULA_F9_LADDER;
+  const std::string t = in.target.qualitative().empty() ? in.target.raw() : in.target.qualitative();
+  const std::string a = in.actual.qualitative().empty() ? in.actual.raw() : in.actual.qualitative();
+  if (!t.empty() && jp::SearchFold(t) == jp::SearchFold(a)) {
+    return Graded(f, 1.0, "目標の段階に到達");
+  }
+  auto ts = jp::QualitativeStep(t);
+  auto as = jp::QualitativeStep(a);
+  if (!ts || !as) return NotGraded(Outcome::kNotEvaluable, f, "段階を判定できない記述");
+  if (*ts == 0) return Graded(f, 1.0, "目標段階 0");
+  return Graded(f, static_cast<double>(*as) / *ts,
+                absl::StrCat("段階 ", *as, " / 目標段階 ", *ts));
+}
+
+}  // namespace
+
+Formula DefaultFormula(v1::Direction direction, v1::AggregationKind aggregation,
+                       v1::TargetKind target_kind) {
+  switch (target_kind) {
+    case v1::TARGET_KIND_QUALITATIVE:
+      return v1::FORMULA_F9_LADDER;
+    case v1::TARGET_KIND_INEQUALITY:
+    case v1::TARGET_KIND_RANGE:
+      return v1::FORMULA_F7_INEQUALITY;
+    case v1::TARGET_KIND_DIRECTION_ONLY:
+      return v1::FORMULA_F8_DIRECTION;
+    default:
+      break;
+  }
+  if (aggregation == v1::AGGREGATION_KIND_CUMULATIVE) return v1::FORMULA_F5_CUMULATIVE;
+  if (direction == v1::DIRECTION_MAINTAIN) return v1::FORMULA_F6_MAINTAIN;
+  if (direction == v1::DIRECTION_DECREASE || aggregation == v1::AGGREGATION_KIND_RANK) {
+    return v1::FORMULA_F2_INVERSE;
+  }
+  return v1::FORMULA_F1_RATIO;
+}
+
+v1::TargetKind ClassifyTarget(const Measurement& m) {
+  const std::string text = jp::Nfkc(m.raw());
+  if (m.understood() == type::v1::UNDERSTANDING_PLACEHOLDER ||
+      Contains(text, "設定しない") || Contains(text, "モニタリング")) {
+    return v1::TARGET_KIND_MONITORING_ONLY;
+  }
+  if (m.operator_() == type::v1::OPERATOR_BETWEEN) return v1::TARGET_KIND_RANGE;
+  if (m.operator_() == type::v1::OPERATOR_GE || m.operator_() == type::v1::OPERATOR_GT ||
+      m.operator_() == type::v1::OPERATOR_LE || m.operator_() == type::v1::OPERATOR_LT) {
+    return v1::TARGET_KIND_INEQUALITY;
+  }
+  if (m.value().empty() && m.breakdowns().empty()) {
+    for (const char* w : {"増加", "減少", "向上", "抑制", "維持", "上昇", "低下", "改善"}) {
+      if (Contains(text, w) && !jp::QualitativeStep(text)) return v1::TARGET_KIND_DIRECTION_ONLY;
+    }
+    return v1::TARGET_KIND_QUALITATIVE;
+  }
+  if (m.understood() == type::v1::UNDERSTANDING_PARTIAL && !m.qualitative().empty() &&
+      jp::QualitativeStep(m.qualitative())) {
+    return v1::TARGET_KIND_QUALITATIVE;  // 制度創設 10人任命 is a milestone with a number in it
+  }
+  return v1::TARGET_KIND_NUMERIC;
+}
+
+Achievement ComputeAchievement(const AchievementInput& in) {
+  Formula f = in.formula;
+  if (in.target_kind == v1::TARGET_KIND_MONITORING_ONLY) {
+    return NotGraded(Outcome::kNoTarget, f, "目標値なし (モニタリング)");
+  }
+  if (f == v1::FORMULA_UNSPECIFIED) {
+    f = DefaultFormula(in.direction, v1::AGGREGATION_KIND_UNSPECIFIED, in.target_kind);
+  }
+  if (auto blocked = StatusBlocks(in.actual, f)) return *blocked;
+  if (f == v1::FORMULA_F9_LADDER) return Ladder(in);
+
+  const auto t = jp::MeasurementValue(in.target);
+  const auto a = jp::MeasurementValue(in.actual);
+  if (!a) {
+    // A milestone written against a numeric target, or text nobody can grade.
+    if (!in.actual.qualitative().empty() && !in.target.qualitative().empty()) return Ladder(in);
+    return NotGraded(Outcome::kNotEvaluable, f, "実績が数値でない");
+  }
+  if (!t && f != v1::FORMULA_F8_DIRECTION && f != v1::FORMULA_F5_CUMULATIVE) {
+    return NotGraded(Outcome::kNoTarget, f, "目標が数値でない");
+  }
+  Achievement out;
+  const double A = *a;
+  const double T = t.value_or(0.0);
+  const bool up = IsIncrease(in.direction);
+  switch (f) {
+    case v1::FORMULA_F1_RATIO:
+      if (T == 0) return NotGraded(Outcome::kNotEvaluable, f, "目標値が0 (A/T は定義されない)");
+      if (T < 0 || A < 0) {
+        if (!in.baseline || *in.baseline == T) {
+          return NotGraded(Outcome::kNotEvaluable, f, "負の値: 基準値がなく進捗率を計算できない");
+        }
+        out = Graded(v1::FORMULA_F3_PROGRESS, (A - *in.baseline) / (T - *in.baseline),
+                     "負の値のため基準値からの進捗 (F3)");
+      } else {
+        out = Graded(f, A / T);
+      }
+      break;
+    case v1::FORMULA_F2_INVERSE:
+      if (T == 0) {
+        out = Graded(f, A <= 0 ? 1.0 : 0.0, A <= 0 ? "目標0を達成" : "目標0に対し発生あり");
+      } else {
+        out = Graded(f, std::max(0.0, (2 * T - A) / T));
+      }
+      break;
+    case v1::FORMULA_F3_PROGRESS:
+    case v1::FORMULA_F4_PRORATED: {
+      if (!in.baseline) return NotGraded(Outcome::kNotEvaluable, f, "基準値がない");
+      const double B = *in.baseline;
+      if (T == B) {
+        // Nothing to progress: judged as maintaining the level.
+        const bool met = up ? A >= T : A <= T;
+        out = Graded(f, met ? 1.0 : (T != 0 ? (up ? A / T : std::max(0.0, (2 * T - A) / T)) : 0.0),
+                     "目標値 = 基準値 (維持として判定)");
+        break;
+      }
+      if ((T - B > 0) != up) {
+        // The baseline already passed the target: progress from it means nothing.
+        out = Graded(v1::FORMULA_F1_RATIO, up ? A / T : std::max(0.0, (2 * T - A) / T),
+                     "基準値が既に目標を超えている (A/T で判定)");
+        break;
+      }
+      double expected = T - B;
+      if (f == v1::FORMULA_F4_PRORATED) {
+        if (in.years_total <= 0 || in.years_elapsed <= 0) {
+          return NotGraded(Outcome::kNotEvaluable, f, "経過年数が不明");
+        }
+        expected = expected * in.years_elapsed / in.years_total;
+        out = Graded(f, (A - B) / expected,
+                     absl::StrCat("按分目標 (", in.years_elapsed, "/", in.years_total, "年)"));
+      } else {
+        out = Graded(f, (A - B) / expected);
+      }
+      break;
+    }
+    case v1::FORMULA_F5_CUMULATIVE: {
+      const double ca = in.cumulative_actual.value_or(A);
+      const double ct = in.cumulative_target ? *in.cumulative_target : T;
+      if (ct == 0) return NotGraded(Outcome::kNotEvaluable, f, "累計目標が0");
+      out = Graded(f, ca / ct, "累計");
+      break;
+    }
+    case v1::FORMULA_F6_MAINTAIN: {
+      const double lo = T - std::abs(T) * in.tolerance;
+      if (A >= lo) {
+        out = Graded(f, T == 0 ? 1.0 : std::max(1.0, A / T), "維持");
+      } else {
+        out = Graded(f, T == 0 ? 0.0 : A / T, "維持できていない");
+      }
+      break;
+    }
+    case v1::FORMULA_F7_INEQUALITY: {
+      bool met = false;
+      double ratio = 0.0;
+      switch (in.target.operator_()) {
+        case type::v1::OPERATOR_GE:
+          met = A >= T;
+          ratio = T == 0 ? (met ? 1.0 : 0.0) : A / T;
+          break;
+        case type::v1::OPERATOR_GT:
+          met = A > T;
+          ratio = T == 0 ? (met ? 1.0 : 0.0) : A / T;
+          break;
+        case type::v1::OPERATOR_LE:
+          met = A <= T;
+          ratio = T == 0 ? (met ? 1.0 : 0.0) : std::max(0.0, (2 * T - A) / T);
+          break;
+        case type::v1::OPERATOR_LT:
+          met = A < T;
+          ratio = T == 0 ? (met ? 1.0 : 0.0) : std::max(0.0, (2 * T - A) / T);
+          break;
+        case type::v1::OPERATOR_BETWEEN: {
+          const double hi = jp::MeasurementValue([&] {
+                              Measurement u;
+                              u.set_value(in.target.upper());
+                              return u;
+                            }()).value_or(T);
+          met = A >= T && A <= hi;
+          ratio = met ? 1.0 : (A < T ? (T == 0 ? 0.0 : A / T) : (hi == 0 ? 0.0 : hi / A));
+          break;
+        }
+        default:
+          met = up ? A >= T : A <= T;
+          ratio = T == 0 ? (met ? 1.0 : 0.0) : (up ? A / T : std::max(0.0, (2 * T - A) / T));
+      }
+      // A met inequality is 100% at least; an unmet one stays below.
+      if (met) ratio = std::max(ratio, 1.0);
+      if (!met) ratio = std::min(ratio, 0.999);
+      out = Graded(f, ratio, met ? "条件を満たす" : "条件を満たさない");
+      break;
+    }
+    case v1::FORMULA_F8_DIRECTION: {
+      const std::optional<double> ref = in.previous_actual ? in.previous_actual : in.baseline;
+      if (!ref) return NotGraded(Outcome::kNotEvaluable, f, "比較する基準値・前年値がない");
+      const double band = in.survey_based && in.no_change_band_points > 0
+                              ? in.no_change_band_points
+                              : std::abs(*ref) * in.tolerance;
+      const double d = A - *ref;
+      if (std::abs(d) <= band) {
+        out = Graded(f, 0.5, "変化なし (許容幅内)");
+      } else if ((d > 0) == up) {
+        out = Graded(f, 1.0, "目標の方向に変化");
+      } else {
+        out = Graded(f, 0.0, "目標と逆の方向に変化");
+      }
+      break;
+    }
+    default:
+      return NotGraded(Outcome::kNotEvaluable, f, "未対応の算定式");
+  }
+  if (t) out.gap = A - T;
+  if (in.actual.status() == type::v1::VALUE_STATUS_FORECAST) {
+    out.reason = out.reason.empty() ? "見込値" : out.reason + " (見込値)";
+  }
+  return out;
+}
+
+// ---- Grading ----
+
+namespace {
+
+v1::GradeBand Band(const char* label, const char* symbol, double min, int points,
+                   const char* color) {
+  v1::GradeBand b;
+  b.set_label(label);
+  b.set_symbol(symbol);
+  b.set_min_percent(min);
+  b.set_points(points);
+  b.set_color(color);
+  return b;
+}
+
+}  // namespace
+
+v1::GradingScheme PresetScheme(v1::GradingPreset preset) {
+  v1::GradingScheme s;
+  s.set_preset(preset);
+  return Normalize(s);
+}
+
+v1::GradingScheme Normalize(v1::GradingScheme s) {
+  if (s.preset() == v1::GRADING_PRESET_UNSPECIFIED) s.set_preset(v1::GRADING_PRESET_ABCD);
+  if (s.preset() != v1::GRADING_PRESET_CUSTOM) {
+    s.clear_bands();
+    switch (s.preset()) {
+      case v1::GRADING_PRESET_JUNCHO:
+        *s.add_bands() = Band("順調", "", 80, 2, "#C6EFCE");
+        *s.add_bands() = Band("やや遅れ", "", 60, 1, "#FFEB9C");
+        *s.add_bands() = Band("遅れ", "", 0, 0, "#FFC7CE");
+        break;
+      case v1::GRADING_PRESET_SYMBOLS:
+        *s.add_bands() = Band("◎", "◎", 100, 3, "#C6EFCE");
+        *s.add_bands() = Band("○", "○", 80, 2, "#DDEBF7");
+        *s.add_bands() = Band("△", "△", 50, 1, "#FFEB9C");
+        *s.add_bands() = Band("×", "×", 0, 0, "#FFC7CE");
+        break;
+      case v1::GRADING_PRESET_SABC_BAND:
+        // S: target reached; A: better than ±10% of the baseline; B: within; C: worse.
+        *s.add_bands() = Band("S", "S", 100, 3, "#C6EFCE");
+        *s.add_bands() = Band("A", "A", 10, 2, "#DDEBF7");
+        *s.add_bands() = Band("B", "B", -10, 1, "#FFEB9C");
+        *s.add_bands() = Band("C", "C", 0, 0, "#FFC7CE");
+        if (s.tolerance() == 0) s.set_tolerance(0.10);
+        break;
+      default:  // ABCD
+        s.set_preset(v1::GRADING_PRESET_ABCD);
+        *s.add_bands() = Band("A", "A", 110, 3, "#C6EFCE");
+        *s.add_bands() = Band("B", "B", 80, 2, "#DDEBF7");
+        *s.add_bands() = Band("C", "C", 50, 1, "#FFEB9C");
+        *s.add_bands() = Band("D", "D", 0, 0, "#FFC7CE");
+    }
+  }
+  if (s.not_evaluable_label().empty()) s.set_not_evaluable_label("評価不能");
+  if (s.no_target_label().empty()) s.set_no_target_label("−");
+  return s;
+}
+
+std::string ValidateScheme(const v1::GradingScheme& s, std::string* field) {
+  if (s.preset() != v1::GRADING_PRESET_CUSTOM) return "";
+  if (s.bands_size() < 2 || s.bands_size() > 10) {
+    *field = "scheme.bands";
+    return "a custom scheme needs 2 to 10 bands";
+  }
+  for (int i = 0; i < s.bands_size(); ++i) {
+    if (s.bands(i).label().empty()) {
+      *field = absl::StrCat("scheme.bands[", i, "].label");
+      return "every band needs a label";
+    }
+    if (i > 0 && i + 1 < s.bands_size() && s.bands(i).min_percent() > s.bands(i - 1).min_percent()) {
+      *field = absl::StrCat("scheme.bands[", i, "].min_percent");
+      return "bands must be ordered best first (lower bounds not increasing)";
+    }
+  }
+  if (s.tolerance() < 0 || s.tolerance() >= 1) {
+    *field = "scheme.tolerance";
+    return "tolerance must be in [0, 1)";
+  }
+  for (int i = 0; i < s.rollup_rules_size(); ++i) {
+    const auto& r = s.rollup_rules(i);
+    if (r.method() == v1::ROLLUP_METHOD_SHARE_AT_OR_ABOVE) {
+      bool found = false;
+      for (const auto& b : s.bands()) found = found || b.label() == r.threshold_grade();
+      if (!found) {
+        *field = absl::StrCat("scheme.rollup_rules[", i, "].threshold_grade");
+        return "the threshold grade is not one of the scheme's labels";
+      }
+    }
+  }
+  return "";
+}
+
+Grade GradeOf(const v1::GradingScheme& scheme, const Achievement& a,
+              std::optional<double> baseline, std::optional<double> actual,
+              v1::Direction direction) {
+  Grade g;
+  if (a.outcome == Outcome::kNoTarget) {
+    g.label = scheme.no_target_label();
+    return g;
+  }
+  if (a.outcome != Outcome::kGraded) {
+    g.label = scheme.not_evaluable_label();
+    return g;
+  }
+  if (scheme.bands_size() == 0) return g;
+  double metric = a.ratio * 100.0;
+  int index = scheme.bands_size() - 1;
+  if (scheme.preset() == v1::GRADING_PRESET_SABC_BAND) {
+    if (a.ratio >= 1.0) {
+      index = 0;
+    } else if (baseline && actual && *baseline != 0) {
+      double change = (*actual - *baseline) / std::abs(*baseline);
+      if (direction == v1::DIRECTION_DECREASE) change = -change;
+      const double band = scheme.tolerance();
+      index = change > band ? 1 : (change >= -band ? 2 : 3);
+      index = std::min(index, scheme.bands_size() - 1);
+    } else {
+      g.label = scheme.not_evaluable_label();
+      return g;
+    }
+  } else {
+    for (int i = 0; i + 1 < scheme.bands_size(); ++i) {
+      const auto& b = scheme.bands(i);
+      const bool ok = b.min_exclusive() ? metric > b.min_percent() : metric >= b.min_percent();
+      if (ok) {
+        index = i;
+        break;
+      }
+    }
+  }
+  const auto& b = scheme.bands(index);
+  g.label = b.label();
+  g.symbol = b.symbol();
+  g.band = index;
+  g.points = b.points();
+  return g;
+}
+
+// ---- Indicator evaluation ----
+
+const v1::TargetSpec* SpecInForce(const v1::Indicator& ind, int fiscal_year) {
+  if (ind.target_specs().empty()) return nullptr;
+  const v1::TargetSpec* best = &ind.target_specs(0);
+  for (const auto& spec : ind.target_specs()) {
+    if (spec.valid_from_year() <= fiscal_year) best = &spec;  // oldest first: the newest wins
+  }
+  return best;
+}
+
+YearTarget TargetFor(const v1::TargetSpec* spec, int fiscal_year) {
+  YearTarget out;
+  if (spec == nullptr) return out;
+  const v1::Target* final_target = nullptr;
+  for (const auto& t : spec->targets()) {
+    if (t.fiscal_year() == fiscal_year) {
+      out.target = &t;
+      return out;
+    }
+    if (t.fiscal_year() > fiscal_year &&
+        (final_target == nullptr || t.fiscal_year() < final_target->fiscal_year())) {
+      final_target = &t;  // the nearest later target
+    }
+  }
+  if (final_target != nullptr) {
+    out.target = final_target;
+    out.interim = true;
+  }
+  return out;
+}
+
+v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::GradingScheme& scheme,
+                                      int fiscal_year, const ObservationsByYear& observations) {
+  v1::IndicatorResult r;
+  r.set_indicator(ind.name());
+  r.set_code(ind.code());
+  r.set_display_name(ind.display_name());
+  r.set_fiscal_year(fiscal_year);
+  *r.mutable_nodes() = ind.nodes();
+  *r.mutable_departments() = ind.departments();
+
+  AchievementInput in;
+  in.direction = ind.direction();
+  in.formula = ind.formula();
+  in.tolerance = scheme.tolerance();
+  in.survey_based = ind.survey_based();
+  in.no_change_band_points = scheme.no_change_band_points();
+  in.baseline = jp::MeasurementValue(ind.baseline().value());
+  in.baseline_text = ind.baseline().value().qualitative();
+
+  const v1::TargetSpec* spec = SpecInForce(ind, fiscal_year);
+  const YearTarget yt = TargetFor(spec, fiscal_year);
+  if (yt.target != nullptr) {
+    *r.mutable_target() = yt.target->value();
+    in.target = yt.target->value();
+    in.target_kind = yt.target->kind() != v1::TARGET_KIND_UNSPECIFIED
+                         ? yt.target->kind()
+                         : ClassifyTarget(yt.target->value());
+  } else {
+    in.target_kind = v1::TARGET_KIND_MONITORING_ONLY;
+  }
+  if (in.formula == v1::FORMULA_UNSPECIFIED) {
+    in.formula = DefaultFormula(ind.direction(), ind.aggregation().kind(), in.target_kind);
+  }
+  // A later final target for an interim year: pro-rate from the baseline (F4).
+  if (yt.interim && in.baseline && in.formula != v1::FORMULA_F9_LADDER &&
+      in.formula != v1::FORMULA_F7_INEQUALITY && in.formula != v1::FORMULA_F8_DIRECTION) {
+    const int base_year = ind.baseline().fiscal_year();
+    if (base_year > 0 && yt.target->fiscal_year() > base_year) {
+      in.formula = v1::FORMULA_F4_PRORATED;
+      in.years_elapsed = fiscal_year - base_year;
+      in.years_total = yt.target->fiscal_year() - base_year;
+    }
+  }
+  const auto it = observations.find(fiscal_year);
+  if (it != observations.end()) {
+    *r.mutable_actual() = it->second->value();
+    in.actual = it->second->value();
+    r.set_review_state(it->second->review_state());
+  }
+  // 累計: running totals from the start year.
+  if (in.formula == v1::FORMULA_F5_CUMULATIVE &&
+      ind.aggregation().kind() == v1::AGGREGATION_KIND_CUMULATIVE) {
+    const int start = ind.aggregation().start_year();
+    double sum = ind.aggregation().baseline_included() ? in.baseline.value_or(0.0) : 0.0;
+    bool any = false;
+    for (const auto& [year, obs] : observations) {
+      if (year > fiscal_year || (start > 0 && year < start)) continue;
+      if (auto v = jp::MeasurementValue(obs->value())) {
+        sum += *v;
+        any = true;
+      }
+    }
+    if (any) in.cumulative_actual = sum;
+  }
+  if (auto prev = observations.find(fiscal_year - 1); prev != observations.end()) {
+    in.previous_actual = jp::MeasurementValue(prev->second->value());
+  }
+  if (in.target_kind != v1::TARGET_KIND_DIRECTION_ONLY) in.previous_actual.reset();
+
+  const Achievement a = ComputeAchievement(in);
+  r.set_formula(a.formula);
+  r.set_reason(a.reason);
+  if (a.outcome == Outcome::kGraded) {
+    r.set_has_achievement(true);
+    r.set_achievement(a.ratio);
+  }
+  if (a.gap) {
+    r.set_has_gap(true);
+    r.set_gap(*a.gap);
+    const std::string unit = r.actual().unit().empty() ? ind.unit() : r.actual().unit();
+    r.set_gap_unit(ind.survey_based() && (unit == "%" || unit.empty()) ? "pt" : unit);
+  }
+  const Grade g = GradeOf(scheme, a, in.baseline, jp::MeasurementValue(in.actual), ind.direction());
+  r.set_grade(g.label);
+  r.set_symbol(g.symbol);
+  // Attention: graded in the worst band, or no value where one was due.
+  const bool worst = g.band >= 0 && g.band == scheme.bands_size() - 1;
+  r.set_needs_attention(worst || (a.outcome == Outcome::kNotEvaluable && yt.target != nullptr));
+  return r;
+}
+
+// ---- Roll-up ----
+
+v1::RollupRule RuleFor(const v1::GradingScheme& scheme, int level) {
+  for (const auto& r : scheme.rollup_rules()) {
+    if (r.level() == level) return r;
+  }
+  v1::RollupRule r;
+  r.set_level(level);
+  r.set_method(v1::ROLLUP_METHOD_MEAN);
+  return r;
+}
+
+v1::RollupResult Rollup(const v1::GradingScheme& scheme, const v1::RollupRule& rule,
+                        const RollupInput& in) {
+  v1::RollupResult out;
+  out.set_subject(in.subject);
+  out.set_display_name(in.display_name);
+  out.set_code(in.code);
+  out.set_kind(in.kind);
+  out.set_level(in.level);
+  out.set_method(rule.method());
+  out.set_indicator_count(static_cast<int>(in.results.size()));
+  std::map<std::string, int> counts;
+  std::vector<int> bands;
+  double sum = 0, wsum = 0, wtotal = 0, points = 0;
+  int graded = 0;
+  for (size_t i = 0; i < in.results.size(); ++i) {
+    const auto* r = in.results[i];
+    counts[r->grade()]++;
+    if (!r->has_achievement()) continue;
+    ++graded;
+    sum += r->achievement();
+    const double w = i < in.weights.size() && in.weights[i] > 0 ? in.weights[i] : 1.0;
+    wsum += w * r->achievement();
+    wtotal += w;
+    int band = scheme.bands_size() - 1;
+    for (int b = 0; b < scheme.bands_size(); ++b) {
+      if (scheme.bands(b).label() == r->grade()) band = b;
+    }
+    bands.push_back(band);
+    points += scheme.bands_size() > 0 ? scheme.bands(band).points() : 0;
+  }
+  // Grade counts in the scheme's order, then the special labels.
+  for (const auto& b : scheme.bands()) {
+    auto* gc = out.add_grade_counts();
+    gc->set_grade(b.label());
+    gc->set_count(counts.count(b.label()) ? counts[b.label()] : 0);
+    counts.erase(b.label());
+  }
+  for (const auto& [label, n] : counts) {
+    auto* gc = out.add_grade_counts();
+    gc->set_grade(label);
+    gc->set_count(n);
+  }
+  out.set_graded_count(graded);
+  if (graded == 0) return out;
+  auto band_of = [&](const google::protobuf::RepeatedPtrField<v1::RollupBand>& rb, double v) {
+    for (const auto& b : rb) {
+      if (v >= b.min()) return b.label();
+    }
+    return rb.empty() ? std::string() : rb.rbegin()->label();
+  };
+  auto grade_ratio = [&](double ratio) {
+    Achievement a;
+    a.outcome = Outcome::kGraded;
+    a.ratio = ratio;
+    v1::GradingScheme plain = scheme;
+    if (plain.preset() == v1::GRADING_PRESET_SABC_BAND) plain.set_preset(v1::GRADING_PRESET_CUSTOM);
+    return GradeOf(plain, a).label;
+  };
+  switch (rule.method()) {
+    case v1::ROLLUP_METHOD_SHARE_AT_OR_ABOVE: {
+      int threshold = 0;
+      for (int b = 0; b < scheme.bands_size(); ++b) {
+        if (scheme.bands(b).label() == rule.threshold_grade()) threshold = b;
+      }
+      const int at = static_cast<int>(
+          std::count_if(bands.begin(), bands.end(), [&](int b) { return b <= threshold; }));
+      const double share = 100.0 * at / graded;
+      out.set_has_value(true);
+      out.set_value(share);
+      out.set_computed_grade(rule.bands().empty() ? absl::StrFormat("%.0f%%", share)
+                                                  : band_of(rule.bands(), share));
+      break;
+    }
+    case v1::ROLLUP_METHOD_WEIGHTED_MEAN:
+      out.set_has_value(true);
+      out.set_value(wsum / wtotal);
+      out.set_computed_grade(grade_ratio(wsum / wtotal));
+      break;
+    case v1::ROLLUP_METHOD_POINTS_SUM_BANDED: {
+      const double mean_points = points / graded;
+      out.set_has_value(true);
+      out.set_value(mean_points);
+      out.set_computed_grade(band_of(rule.bands(), mean_points));
+      break;
+    }
+    case v1::ROLLUP_METHOD_WORST_OF: {
+      const int worst = *std::max_element(bands.begin(), bands.end());
+      out.set_computed_grade(scheme.bands(worst).label());
+      break;
+    }
+    case v1::ROLLUP_METHOD_MANUAL:
+      break;
+    default:  // MEAN
+      out.set_has_value(true);
+      out.set_value(sum / graded);
+      out.set_computed_grade(grade_ratio(sum / graded));
+  }
+  return out;
+}
+
+// ---- Trend ----
+
+v1::Forecast LinearForecast(const std::vector<std::pair<int, double>>& points, int target_year,
+                            std::optional<double> target, v1::Direction direction) {
+  v1::Forecast f;
+  f.set_target_year(target_year);
+  f.set_points_used(static_cast<int>(points.size()));
+  if (points.size() < 2 || target_year == 0) {
+    f.set_outlook(v1::TREND_OUTLOOK_INSUFFICIENT_DATA);
+    return f;
+  }
+  double mx = 0, my = 0;
+  for (const auto& [x, y] : points) {
+    mx += x;
+    my += y;
+  }
+  mx /= points.size();
+  my /= points.size();
+  double sxx = 0, sxy = 0;
+  for (const auto& [x, y] : points) {
+    sxx += (x - mx) * (x - mx);
+    sxy += (x - mx) * (y - my);
+  }
+  if (sxx == 0) {
+    f.set_outlook(v1::TREND_OUTLOOK_INSUFFICIENT_DATA);
+    return f;
+  }
+  const double slope = sxy / sxx;
+  const double value = my + slope * (target_year - mx);
+  f.set_has_value(true);
+  f.set_value(value);
+  f.set_slope_per_year(slope);
+  if (!target) {
+    f.set_outlook(v1::TREND_OUTLOOK_INSUFFICIENT_DATA);
+  } else {
+    const bool ok = direction == v1::DIRECTION_DECREASE ? value <= *target : value >= *target;
+    f.set_outlook(ok ? v1::TREND_OUTLOOK_ON_TRACK : v1::TREND_OUTLOOK_AT_RISK);
+  }
+  return f;
+}
+
+}  // namespace sokei::kpi
