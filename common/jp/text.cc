@@ -89,6 +89,34 @@ absl::StatusOr<std::string> Cp932ToUtf8(absl::string_view bytes) {
   return result;
 }
 
+absl::StatusOr<std::string> Utf8ToCp932(absl::string_view utf8) {
+  UErrorCode err = U_ZERO_ERROR;
+  std::unique_ptr<UConverter, ConverterCloser> conv(ucnv_open("windows-31j", &err));
+  if (U_FAILURE(err)) return status::Internal("ENCODING_UNAVAILABLE");
+  ucnv_setFromUCallBack(conv.get(), UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &err);
+  icu::UnicodeString in = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  // Unicode forms that Windows writes differently (the usual JIS round-trip differences):
+  // — EM DASH → ― (0x815C), − MINUS → － (0x817C), 〜 WAVE DASH → ～ (0x8160), ‖ → ∥, ¢ £ ¬.
+  static const std::pair<UChar, UChar> kWindowsForms[] = {
+      {0x2014, 0x2015}, {0x2212, 0xFF0D}, {0x301C, 0xFF5E}, {0x2016, 0x2225},
+      {0x00A2, 0xFFE0}, {0x00A3, 0xFFE1}, {0x00AC, 0xFFE2}};
+  for (const auto& [from, to] : kWindowsForms)
+    in.findAndReplace(icu::UnicodeString(from), icu::UnicodeString(to));
+  std::string out;
+  out.resize(static_cast<size_t>(in.length()) * 2 + 16);
+  err = U_ZERO_ERROR;
+  const int32_t n = ucnv_fromUChars(conv.get(), out.data(), static_cast<int32_t>(out.size()),
+                                    in.getBuffer(), in.length(), &err);
+  if (U_FAILURE(err)) {
+    return status::InvalidField("ENCODING_UNREPRESENTABLE", "format",
+                                "the text has characters CP932 (Shift_JIS) cannot hold; "
+                                "use UTF-8 with BOM");
+  }
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
 absl::StatusOr<std::string> DecodeText(absl::string_view bytes, TextEncoding encoding) {
   if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
   switch (encoding) {

@@ -23,6 +23,9 @@ bool IsValidUtf8(absl::string_view bytes);
 // byte sequences are an INVALID_ARGUMENT naming the byte offset.
 absl::StatusOr<std::string> Cp932ToUtf8(absl::string_view bytes);
 
+// Encodes UTF-8 as CP932 for older Excel; INVALID_ARGUMENT when a character has no CP932 form.
+absl::StatusOr<std::string> Utf8ToCp932(absl::string_view utf8);
+
 enum class TextEncoding { kAuto, kUtf8, kCp932 };
 
 // Decodes a file's bytes: strips a UTF-8 BOM; kAuto takes valid UTF-8 as UTF-8, otherwise CP932.

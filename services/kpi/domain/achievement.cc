@@ -66,8 +66,7 @@ Achievement Ladder(const AchievementInput& in) {
   auto as = jp::QualitativeStep(a);
   if (!ts || !as) return NotGraded(Outcome::kNotEvaluable, f, "段階を判定できない記述");
   if (*ts == 0) return Graded(f, 1.0, "目標段階 0");
-  return Graded(f, static_cast<double>(*as) / *ts,
-                absl::StrCat("段階 ", *as, " / 目標段階 ", *ts));
+  return Graded(f, static_cast<double>(*as) / *ts, absl::StrCat("段階 ", *as, " / 目標段階 ", *ts));
 }
 
 }  // namespace
@@ -95,8 +94,8 @@ Formula DefaultFormula(v1::Direction direction, v1::AggregationKind aggregation,
 
 v1::TargetKind ClassifyTarget(const Measurement& m) {
   const std::string text = jp::Nfkc(m.raw());
-  if (m.understood() == type::v1::UNDERSTANDING_PLACEHOLDER ||
-      Contains(text, "設定しない") || Contains(text, "モニタリング")) {
+  if (m.understood() == type::v1::UNDERSTANDING_PLACEHOLDER || Contains(text, "設定しない") ||
+      Contains(text, "モニタリング")) {
     return v1::TARGET_KIND_MONITORING_ONLY;
   }
   if (m.operator_() == type::v1::OPERATOR_BETWEEN) return v1::TARGET_KIND_RANGE;
@@ -233,7 +232,8 @@ Achievement ComputeAchievement(const AchievementInput& in) {
                               Measurement u;
                               u.set_value(in.target.upper());
                               return u;
-                            }()).value_or(T);
+                            }())
+                                .value_or(T);
           met = A >= T && A <= hi;
           ratio = met ? 1.0 : (A < T ? (T == 0 ? 0.0 : A / T) : (hi == 0 ? 0.0 : hi / A));
           break;
@@ -345,7 +345,8 @@ std::string ValidateScheme(const v1::GradingScheme& s, std::string* field) {
       *field = absl::StrCat("scheme.bands[", i, "].label");
       return "every band needs a label";
     }
-    if (i > 0 && i + 1 < s.bands_size() && s.bands(i).min_percent() > s.bands(i - 1).min_percent()) {
+    if (i > 0 && i + 1 < s.bands_size() &&
+        s.bands(i).min_percent() > s.bands(i - 1).min_percent()) {
       *field = absl::StrCat("scheme.bands[", i, "].min_percent");
       return "bands must be ordered best first (lower bounds not increasing)";
     }
@@ -368,9 +369,8 @@ std::string ValidateScheme(const v1::GradingScheme& s, std::string* field) {
   return "";
 }
 
-Grade GradeOf(const v1::GradingScheme& scheme, const Achievement& a,
-              std::optional<double> baseline, std::optional<double> actual,
-              v1::Direction direction) {
+Grade GradeOf(const v1::GradingScheme& scheme, const Achievement& a, std::optional<double> baseline,
+              std::optional<double> actual, v1::Direction direction) {
   Grade g;
   if (a.outcome == Outcome::kNoTarget) {
     g.label = scheme.no_target_label();

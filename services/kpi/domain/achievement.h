@@ -32,7 +32,7 @@ struct AchievementInput {
   std::optional<double> previous_actual;  // F8 "前年より"
   double tolerance = 0.0;                 // relative
   bool survey_based = false;
-  double no_change_band_points = 0.0;     // survey indicators: ± points that read as no change
+  double no_change_band_points = 0.0;  // survey indicators: ± points that read as no change
 };
 
 enum class Outcome {
@@ -46,7 +46,7 @@ struct Achievement {
   Outcome outcome = Outcome::kNotEvaluable;
   double ratio = 0.0;  // unclamped; 1.0 = 100%
   Formula formula = v1::FORMULA_UNSPECIFIED;
-  std::string reason;  // why, in the words a 企画課 reads
+  std::string reason;         // why, in the words a 企画課 reads
   std::optional<double> gap;  // A − T, in the indicator's unit (pt for survey %)
 };
 

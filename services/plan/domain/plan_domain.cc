@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "common/api/listing.h"
 #include "common/api/names.h"
+#include "common/api/resources.h"
 #include "common/jp/text.h"
 #include "common/status/status.h"
 #include "google/protobuf/util/field_mask_util.h"
@@ -20,6 +21,15 @@
 namespace sokei::plan {
 namespace {
 
+using api::ApplyMask;
+using api::CheckId;
+using api::CheckRequestId;
+using api::Fingerprint;
+using api::Micros;
+using api::Paginate;
+using api::PrefixFields;
+using api::ToJson;
+using api::ToTimestamp;
 using google::protobuf::Message;
 using google::protobuf::util::FieldMaskUtil;
 
@@ -49,16 +59,6 @@ std::string ReasonPrefix(Kind kind) {
 }
 std::string Reason(Kind kind, absl::string_view suffix) {
   return absl::StrCat(ReasonPrefix(kind), "_", suffix);
-}
-
-int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
-
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t us = Micros(t);
-  ts.set_seconds(us / 1000000);
-  ts.set_nanos(static_cast<int32_t>((us % 1000000) * 1000));
-  return ts;
 }
 
 template <typename T>
@@ -123,67 +123,11 @@ Record Stamp(T* msg, const Placement& where, absl::Time now, const Record* previ
   return r;
 }
 
-std::string ToJson(const Message* m) {
-  if (m == nullptr) return "";
-  std::string out;
-  google::protobuf::util::JsonPrintOptions opts;
-  (void)google::protobuf::util::MessageToJsonString(*m, &out, opts);
-  return out;
-}
-
 absl::Status CheckEtag(Kind kind, const std::string& given, const std::string& stored,
                        const std::string& name) {
   if (!given.empty() && given != stored)
     return status::EtagMismatch(Reason(kind, "ETAG_MISMATCH"), name);
   return absl::OkStatus();
-}
-
-absl::Status CheckId(const std::string& field, const std::string& id) {
-  if (!api::IsValidId(id)) {
-    return status::InvalidField(
-        "ID_INVALID", field, "must be 1–63 lower-case letters, digits or '-' (not at either end)");
-  }
-  return absl::OkStatus();
-}
-
-// Validates update_mask against the fields a client may change and merges them into `dst`.
-absl::Status ApplyMask(const Message& src, const google::protobuf::FieldMask& mask,
-                       const std::set<std::string>& mutable_paths, Message* dst) {
-  if (mask.paths_size() == 0) {
-    return status::InvalidField("UPDATE_MASK_INVALID", "update_mask",
-                                "is required: list the fields to change");
-  }
-  const auto* desc = src.GetDescriptor();
-  Violations v;
-  for (int i = 0; i < mask.paths_size(); ++i) {
-    const std::string& path = mask.paths(i);
-    const std::string top = path.substr(0, path.find('.'));
-    const std::string field = absl::StrCat("update_mask.paths[", i, "]");
-    if (desc->FindFieldByName(top) == nullptr) {
-      v.Add(field, absl::StrCat(status::Quote(path), " is not a field of ", desc->name()));
-    } else if (mutable_paths.count(top) == 0) {
-      v.Add(field,
-            absl::StrCat(status::Quote(path), " cannot be changed (immutable or output only)"));
-    }
-  }
-  SOKEI_RETURN_IF_ERROR(v.ToStatus("UPDATE_MASK_INVALID"));
-  FieldMaskUtil::MergeOptions opts;
-  opts.set_replace_message_fields(true);
-  opts.set_replace_repeated_fields(true);
-  google::protobuf::FieldMask top_mask;
-  for (const auto& path : mask.paths()) top_mask.add_paths(path.substr(0, path.find('.')));
-  FieldMaskUtil::MergeMessageTo(src, top_mask, opts, dst);
-  return absl::OkStatus();
-}
-
-// Rewrites field violations of a nested request (requests[3].node.code).
-absl::Status PrefixFields(const absl::Status& s, const std::string& prefix) {
-  if (s.code() != absl::StatusCode::kInvalidArgument) return s;
-  auto violations = status::GetFieldViolations(s);
-  if (violations.empty()) return s;
-  for (auto& v : violations) v.field = prefix + v.field;
-  auto info = status::GetErrorInfo(s);
-  return status::InvalidArgument(info ? info->reason : "REQUEST_INVALID", violations);
 }
 
 bool PublicOnly(const Principal& p) { return p.Has(auth::Role::kPublic) && p.roles.size() == 1; }
@@ -200,39 +144,6 @@ absl::Status CheckPlanVisibleByName(PlanTx& tx, const Principal& p, const std::s
   if (!PublicOnly(p)) return absl::OkStatus();
   SOKEI_ASSIGN_OR_RETURN(auto pl, LoadOrNotFound<pb::Plan>(tx, Kind::kPlan, plan));
   return CheckPlanVisible(p, pl);
-}
-
-template <typename T>
-std::vector<T> Paginate(std::vector<T> all, const api::Page& page) {
-  std::vector<T> out;
-  for (int64_t i = page.offset; i < static_cast<int64_t>(all.size()) && i < page.offset + page.size;
-       ++i) {
-    out.push_back(std::move(all[i]));
-  }
-  return out;
-}
-
-std::string Fingerprint(const Message& m) {
-  std::string bytes;
-  google::protobuf::io::StringOutputStream out(&bytes);
-  google::protobuf::io::CodedOutputStream coded(&out);
-  coded.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&coded);
-  coded.Trim();
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return absl::StrCat(absl::Hex(h));
-}
-
-absl::Status CheckRequestId(const std::string& id) {
-  if (id.size() > 128 || jp::HasControlCharacters(id)) {
-    return status::InvalidField("REQUEST_ID_INVALID", "request_id",
-                                "at most 128 printable characters (a UUID is recommended)");
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace

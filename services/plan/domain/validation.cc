@@ -9,22 +9,6 @@
 
 namespace sokei::plan {
 
-absl::Status Violations::ToStatus(absl::string_view reason) const {
-  if (list_.empty()) return absl::OkStatus();
-  return status::InvalidArgument(reason, list_);
-}
-
-void Violations::Text(const std::string& field, const std::string& value, size_t max_chars,
-                      bool required) {
-  if (value.empty()) {
-    if (required) Add(field, "is required");
-    return;
-  }
-  if (jp::HasControlCharacters(value)) Add(field, "must not contain control characters");
-  const size_t n = jp::CodePointCount(value);
-  if (n > max_chars) Add(field, absl::StrCat("is ", n, " characters; at most ", max_chars));
-}
-
 void Violations::Date(const std::string& field, const sokei::type::v1::Date& d, bool required) {
   if (d.year() == 0 && d.month() == 0 && d.day() == 0) {
     if (required) Add(field, "is required");

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/api/resources.h"
 #include "common/status/status.h"
 #include "sokei/plan/v1/resources.pb.h"
 
@@ -16,17 +17,8 @@ inline constexpr size_t kMaxLabelChars = 100;
 inline constexpr size_t kMaxBodyChars = 20000;
 inline constexpr size_t kMaxListEntries = 50;
 
-class Violations {
+class Violations : public api::Violations {
  public:
-  void Add(std::string field, std::string description) {
-    list_.push_back({std::move(field), std::move(description)});
-  }
-  bool empty() const { return list_.empty(); }
-  // INVALID_ARGUMENT with every violation, or OK.
-  absl::Status ToStatus(absl::string_view reason) const;
-
-  // Text checks: control characters, length in characters, required.
-  void Text(const std::string& field, const std::string& value, size_t max_chars, bool required);
   void Date(const std::string& field, const sokei::type::v1::Date& date, bool required);
   void SdgGoals(const std::string& field, const google::protobuf::RepeatedField<int32_t>& goals);
   void SdgTargets(const std::string& field,
@@ -35,9 +27,6 @@ class Violations {
               size_t max_chars);
   void Sections(const std::string& field,
                 const google::protobuf::RepeatedPtrField<sokei::plan::v1::TextSection>& sections);
-
- private:
-  std::vector<status::FieldViolation> list_;
 };
 
 // A code pattern (ECMAScript regular expression) compiles.

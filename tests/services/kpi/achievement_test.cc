@@ -1,10 +1,11 @@
 // Every formula (F1–F9), every grading preset and every roll-up method, with the edge cases of
 // DOMAIN.md §3: T = B, no baseline, zero target, negative values, targets already passed, partial
 // periods, 未公表 not a 0, survey points.
+#include "services/kpi/domain/achievement.h"
+
 #include <gtest/gtest.h>
 
 #include "common/jp/measurement.h"
-#include "services/kpi/domain/achievement.h"
 
 namespace sokei::kpi {
 namespace {
@@ -177,9 +178,9 @@ TEST(Achievement, DefaultFormula) {
   EXPECT_EQ(DefaultFormula(v1::DIRECTION_MAINTAIN, v1::AGGREGATION_KIND_PER_PERIOD,
                            v1::TARGET_KIND_NUMERIC),
             v1::FORMULA_F6_MAINTAIN);
-  EXPECT_EQ(DefaultFormula(v1::DIRECTION_INCREASE, v1::AGGREGATION_KIND_RANK,
-                           v1::TARGET_KIND_NUMERIC),
-            v1::FORMULA_F2_INVERSE);
+  EXPECT_EQ(
+      DefaultFormula(v1::DIRECTION_INCREASE, v1::AGGREGATION_KIND_RANK, v1::TARGET_KIND_NUMERIC),
+      v1::FORMULA_F2_INVERSE);
 }
 
 Achievement Ratio(double r) {

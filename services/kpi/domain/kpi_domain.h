@@ -1,0 +1,113 @@
+// The KPI use cases: every method of sokei.kpi.v1.KpiService as plain C++ returning
+// absl::StatusOr, on a KpiRepository and the plan service (through PlanClient). One transaction
+// per write, etag checks (ABORTED), request_id idempotency, an audit row per change in the same
+// transaction.
+//
+// Authorization (object level): planners and admins of the municipality edit indicators, schemes
+// and evaluations and review observations; an editor drafts and submits observations only for
+// indicators of their own departments — another department's indicator is PERMISSION_DENIED
+// (reason DEPARTMENT_NOT_OWNER; chosen over NOT_FOUND because indicators are not secret inside a
+// municipality, every viewer may read them). Public callers read published evaluations only.
+#pragma once
+
+#include <functional>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/auth/principal.h"
+#include "services/kpi/domain/plan_client.h"
+#include "services/kpi/storage/kpi_repository.h"
+#include "sokei/kpi/v1/kpi_service.pb.h"
+
+namespace sokei::kpi {
+
+namespace pb = ::sokei::kpi::v1;
+using auth::Principal;
+using ::google::protobuf::Empty;
+
+class KpiDomain {
+ public:
+  using Clock = std::function<absl::Time()>;
+  KpiDomain(KpiRepository* repo, PlanClient* plans, Clock clock = &absl::Now)
+      : repo_(repo), plans_(plans), clock_(std::move(clock)) {}
+
+  absl::StatusOr<pb::Indicator> CreateIndicator(const Principal& p,
+                                                const pb::CreateIndicatorRequest& r);
+  absl::StatusOr<pb::Indicator> GetIndicator(const Principal& p, const pb::GetIndicatorRequest& r);
+  absl::StatusOr<pb::ListIndicatorsResponse> ListIndicators(const Principal& p,
+                                                            const pb::ListIndicatorsRequest& r);
+  absl::StatusOr<pb::Indicator> UpdateIndicator(const Principal& p,
+                                                const pb::UpdateIndicatorRequest& r);
+  absl::StatusOr<Empty> DeleteIndicator(const Principal& p, const pb::DeleteIndicatorRequest& r);
+  absl::StatusOr<pb::Indicator> ReviseTargets(const Principal& p,
+                                              const pb::ReviseTargetsRequest& r);
+
+  absl::StatusOr<pb::RecordObservationsResponse> RecordObservations(
+      const Principal& p, const pb::RecordObservationsRequest& r);
+  absl::StatusOr<pb::ListObservationsResponse> ListObservations(
+      const Principal& p, const pb::ListObservationsRequest& r);
+  absl::StatusOr<pb::ReviewObservationsResponse> SubmitObservations(
+      const Principal& p, const pb::ReviewObservationsRequest& r);
+  absl::StatusOr<pb::ReviewObservationsResponse> ApproveObservations(
+      const Principal& p, const pb::ReviewObservationsRequest& r);
+  absl::StatusOr<pb::ReviewObservationsResponse> ReturnObservations(
+      const Principal& p, const pb::ReviewObservationsRequest& r);
+
+  absl::StatusOr<pb::IndicatorHistory> GetIndicatorHistory(
+      const Principal& p, const pb::GetIndicatorHistoryRequest& r);
+  absl::StatusOr<pb::PlanSummary> GetPlanSummary(const Principal& p,
+                                                 const pb::GetPlanSummaryRequest& r);
+
+  absl::StatusOr<pb::GradingScheme> GetGradingScheme(const Principal& p,
+                                                     const pb::GetGradingSchemeRequest& r);
+  absl::StatusOr<pb::GradingScheme> UpdateGradingScheme(const Principal& p,
+                                                        const pb::UpdateGradingSchemeRequest& r);
+
+  absl::StatusOr<pb::Evaluation> CreateEvaluation(const Principal& p,
+                                                  const pb::CreateEvaluationRequest& r);
+  absl::StatusOr<pb::Evaluation> GetEvaluation(const Principal& p,
+                                               const pb::GetEvaluationRequest& r);
+  absl::StatusOr<pb::Evaluation> AdvanceEvaluation(const Principal& p,
+                                                   const pb::AdvanceEvaluationRequest& r);
+  absl::StatusOr<pb::Evaluation> OverrideRollup(const Principal& p,
+                                                const pb::OverrideRollupRequest& r);
+  absl::StatusOr<pb::Evaluation> AmendEvaluation(const Principal& p,
+                                                 const pb::AmendEvaluationRequest& r);
+  absl::StatusOr<pb::ExportedFile> ExportEvaluationReport(
+      const Principal& p, const pb::ExportEvaluationReportRequest& r);
+
+  absl::StatusOr<pb::ImportProgressTableResponse> ImportProgressTable(
+      const Principal& p, const pb::ImportProgressTableRequest& r);
+  absl::StatusOr<pb::ExportedFile> ExportProgressTable(const Principal& p,
+                                                       const pb::ExportProgressTableRequest& r);
+
+  absl::StatusOr<pb::ListAuditEventsResponse> ListAuditEvents(const Principal& p,
+                                                              const pb::ListAuditEventsRequest& r);
+
+  // Progress reporting for long imports (the CLI prints it); called from the importer's thread.
+  using ImportProgress = std::function<void(const std::string& stage, int done, int total)>;
+  void set_import_progress(ImportProgress fn) { import_progress_ = std::move(fn); }
+
+  struct WriteContext;
+
+ private:
+  template <typename Resp>
+  absl::StatusOr<Resp> Mutate(const Principal& p, const std::string& municipality,
+                              const char* method, const std::string& request_id,
+                              const google::protobuf::Message& request,
+                              const std::function<absl::Status(WriteContext&, Resp*)>& fn);
+  absl::StatusOr<pb::ReviewObservationsResponse> Review(const Principal& p,
+                                                        const pb::ReviewObservationsRequest& r,
+                                                        const char* method,
+                                                        pb::ReviewState to);
+  // The summary of a plan for a fiscal year from current data (the dashboard and snapshots).
+  absl::StatusOr<pb::PlanSummary> ComputeSummary(const Principal& p, const std::string& plan,
+                                                 int fiscal_year, bool with_indicators);
+
+  KpiRepository* repo_;
+  PlanClient* plans_;
+  Clock clock_;
+  ImportProgress import_progress_;
+};
+
+}  // namespace sokei::kpi

@@ -1,0 +1,111 @@
+// Helpers shared by the KPI domain's source files (not part of its interface).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "common/api/resources.h"
+#include "common/status/status.h"
+#include "services/kpi/domain/kpi_domain.h"
+
+namespace sokei::kpi {
+
+// One write transaction: the storage, who writes, and the audit row per change.
+struct KpiDomain::WriteContext {
+  KpiTx& tx;
+  const Principal& principal;
+  const char* method;
+  const std::string& request_id;
+  absl::Time now;
+
+  absl::Status Audit(const std::string& municipality, const std::string& resource,
+                     const google::protobuf::Message* before, const google::protobuf::Message* after) {
+    AuditRow row;
+    row.municipality = municipality;
+    row.time_micros = api::Micros(now);
+    row.actor = principal.subject;
+    row.method = method;
+    row.resource = resource;
+    row.request_id = request_id;
+    row.before_json = api::ToJson(before);
+    row.after_json = api::ToJson(after);
+    return tx.AppendAudit(row).status();
+  }
+};
+
+// Where a resource lives, for its storage record.
+struct Placement {
+  std::string municipality, parent, code;
+  int64_t sort_key = 0;
+};
+
+// One observation to create or change.
+struct ObservationChange {
+  std::string indicator;
+  int fiscal_year = 0;
+  std::string breakdown_key;
+  type::v1::Measurement value;
+  std::string source;
+  std::string etag;
+  pb::ReviewState state = pb::REVIEW_STATE_DRAFT;
+  std::string event_comment;
+};
+
+template <typename T>
+absl::StatusOr<T> LoadOrNotFound(KpiTx& tx, Kind kind, const std::string& name,
+                                 absl::string_view reason) {
+  SOKEI_ASSIGN_OR_RETURN(auto rec, tx.Get(kind, name));
+  if (!rec) return status::NotFound(reason, name);
+  T msg;
+  if (!msg.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
+  return msg;
+}
+
+std::string DepartmentId(const std::string& department_name);
+std::string PlanOfNode(const std::string& node);
+std::vector<std::string> PlansOf(const pb::Indicator& ind);
+std::string ObservationId(int fiscal_year, const std::string& breakdown_key);
+void NormalizeMeasurement(type::v1::Measurement* m);
+bool IsPlanner(const Principal& p);
+absl::Status CheckKpiRead(const Principal& p, const std::string& municipality);
+absl::Status CheckObservationWrite(const Principal& p, const pb::Indicator& ind,
+                                   const std::string& municipality);
+absl::StatusOr<pb::GradingScheme> LoadScheme(KpiTx& tx, const std::string& plan);
+absl::Status CheckEtag(const std::string& given, const std::string& stored,
+                       const std::string& reason, const std::string& name);
+
+Placement IndicatorPlacement(const pb::Indicator& ind, const std::string& municipality);
+Record StampIndicator(pb::Indicator* m, const Placement& w, absl::Time now, const Record* prev);
+Record StampObservation(pb::Observation* m, const Placement& w, absl::Time now,
+                        const Record* prev);
+Record StampEvaluation(pb::Evaluation* m, const Placement& w, absl::Time now, const Record* prev);
+
+// Creates or updates an observation (no write when the value is unchanged; `changed` says which).
+absl::StatusOr<pb::Observation> UpsertObservation(KpiDomain::WriteContext& w,
+                                                  const std::string& municipality,
+                                                  const ObservationChange& c, bool* changed);
+absl::Status AuditWrite(KpiDomain::WriteContext& w, const std::string& municipality,
+                        const std::string& resource, const google::protobuf::Message* before,
+                        const google::protobuf::Message* after);
+
+// Grade counts and roll-ups per node, package and department for evaluated indicators.
+pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year,
+                             const planpb::PlanTree& tree,
+                             const std::vector<planpb::Department>& departments,
+                             const pb::GradingScheme& scheme,
+                             const std::vector<pb::Indicator>& indicators,
+                             const std::vector<pb::IndicatorResult>& results, bool with_indicators);
+
+// One row of an exported progress table.
+struct ExportRow {
+  bool section = false;  // a heading line (one cell)
+  std::vector<std::string> cells;
+  std::string grade;
+  std::string color;  // #RRGGBB of the grade, for xlsx
+};
+// The rows as an .xlsx workbook (libxlsxwriter): frozen header, column widths, grade colours.
+absl::StatusOr<std::string> WriteXlsx(const std::vector<ExportRow>& rows,
+                                      const std::string& sheet_title);
+
+}  // namespace sokei::kpi

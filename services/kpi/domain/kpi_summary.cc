@@ -1,0 +1,122 @@
+// The dashboard read: grade counts and roll-ups per node (its whole subtree), package (its linked
+// nodes' subtrees and its sub-packages) and department, from evaluated indicators.
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "services/kpi/domain/achievement.h"
+#include "services/kpi/domain/kpi_internal.h"
+
+namespace sokei::kpi {
+
+pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year,
+                             const planpb::PlanTree& tree,
+                             const std::vector<planpb::Department>& departments,
+                             const pb::GradingScheme& scheme,
+                             const std::vector<pb::Indicator>& indicators,
+                             const std::vector<pb::IndicatorResult>& results,
+                             bool with_indicators) {
+  pb::PlanSummary s;
+  s.set_plan(plan);
+  s.set_fiscal_year(fiscal_year);
+  s.set_indicator_count(static_cast<int>(results.size()));
+
+  // Node → parent, and the indicators owned directly by each node of this plan.
+  std::unordered_map<std::string, const planpb::Node*> nodes;
+  for (const auto& tn : tree.nodes()) nodes[tn.node().name()] = &tn.node();
+  std::unordered_map<std::string, std::vector<size_t>> below;  // node → indicators in subtree
+  for (size_t i = 0; i < indicators.size(); ++i) {
+    std::set<std::string> seen;
+    for (const auto& owner : indicators[i].nodes()) {
+      for (auto it = nodes.find(owner); it != nodes.end(); it = nodes.find(it->second->parent())) {
+        if (!seen.insert(it->first).second) break;
+        below[it->first].push_back(i);
+      }
+    }
+  }
+  auto make_input = [&](const std::vector<size_t>& idx) {
+    RollupInput in;
+    for (size_t i : idx) {
+      in.results.push_back(&results[i]);
+      in.weights.push_back(indicators[i].weight());
+    }
+    return in;
+  };
+  // Nodes in tree order (depth-first, as the plan service returns them).
+  for (const auto& tn : tree.nodes()) {
+    const auto& n = tn.node();
+    auto it = below.find(n.name());
+    if (it == below.end()) continue;
+    RollupInput in = make_input(it->second);
+    in.subject = n.name();
+    in.display_name = n.display_name();
+    in.code = n.code();
+    in.kind = pb::SUBJECT_KIND_NODE;
+    in.level = n.level();
+    *s.add_nodes() = Rollup(scheme, RuleFor(scheme, n.level()), in);
+  }
+  // Packages: indicators under any linked node, plus those of sub-packages.
+  std::map<std::string, std::set<size_t>> pkg;
+  for (int i = 0; i < tree.links_size() && i < tree.link_packages_size(); ++i) {
+    auto it = below.find(tree.links(i).node());
+    if (it == below.end()) continue;
+    pkg[tree.link_packages(i)].insert(it->second.begin(), it->second.end());
+  }
+  std::unordered_map<std::string, std::string> pkg_parent;
+  for (const auto& p : tree.packages()) pkg_parent[p.name()] = p.parent();
+  std::map<std::string, std::set<size_t>> pkg_total;
+  for (const auto& [name, idx] : pkg) {
+    std::set<std::string> seen;
+    for (std::string cur = name; !cur.empty() && seen.insert(cur).second; cur = pkg_parent[cur]) {
+      pkg_total[cur].insert(idx.begin(), idx.end());
+    }
+  }
+  for (const auto& p : tree.packages()) {
+    auto it = pkg_total.find(p.name());
+    if (it == pkg_total.end()) continue;
+    RollupInput in = make_input({it->second.begin(), it->second.end()});
+    in.subject = p.name();
+    in.display_name = p.display_name();
+    in.code = p.code();
+    in.kind = pb::SUBJECT_KIND_PACKAGE;
+    *s.add_packages() = Rollup(scheme, RuleFor(scheme, 0), in);
+  }
+  // Departments.
+  std::map<std::string, std::vector<size_t>> dept;
+  for (size_t i = 0; i < indicators.size(); ++i) {
+    for (const auto& d : indicators[i].departments()) dept[d].push_back(i);
+  }
+  std::unordered_map<std::string, const planpb::Department*> dept_by_name;
+  for (const auto& d : departments) dept_by_name[d.name()] = &d;
+  for (const auto& [name, idx] : dept) {
+    RollupInput in = make_input(idx);
+    in.subject = name;
+    auto it = dept_by_name.find(name);
+    in.display_name = it == dept_by_name.end() ? DepartmentId(name) : it->second->display_name();
+    in.code = it == dept_by_name.end() ? "" : it->second->code();
+    in.kind = pb::SUBJECT_KIND_DEPARTMENT;
+    in.level = -1;
+    *s.add_departments() = Rollup(scheme, RuleFor(scheme, -1), in);
+  }
+  // Counts per grade over the plan, in the scheme's order, then the special labels.
+  std::map<std::string, int> counts;
+  for (const auto& r : results) counts[r.grade()]++;
+  for (const auto& b : scheme.bands()) {
+    auto* gc = s.add_grade_counts();
+    gc->set_grade(b.label());
+    gc->set_count(counts[b.label()]);
+    counts.erase(b.label());
+  }
+  for (const auto& [label, n] : counts) {
+    auto* gc = s.add_grade_counts();
+    gc->set_grade(label);
+    gc->set_count(n);
+  }
+  for (const auto& r : results) {
+    if (r.needs_attention()) *s.add_needs_attention() = r;
+    if (with_indicators) *s.add_indicators() = r;
+  }
+  return s;
+}
+
+}  // namespace sokei::kpi

@@ -1,0 +1,532 @@
+#include "services/kpi/domain/progress_table.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/jp/fiscal_year.h"
+#include "common/jp/measurement.h"
+#include "common/jp/text.h"
+#include "common/status/status.h"
+
+namespace sokei::kpi {
+namespace {
+
+using type::v1::Measurement;
+
+std::string Trim(absl::string_view s) {
+  // ASCII blanks and the ideographic space.
+  std::string out(absl::StripAsciiWhitespace(s));
+  while (absl::StartsWith(out, "\u3000")) out.erase(0, 3);
+  while (absl::EndsWith(out, "\u3000")) out.erase(out.size() - 3);
+  return std::string(absl::StripAsciiWhitespace(out));
+}
+
+// Splits the text into rows of cells: TSV, or CSV with RFC 4180 quotes (newlines inside quotes).
+// Each row carries the 1-based line it starts on.
+struct RawRow {
+  int line = 0;
+  std::vector<std::string> cells;
+};
+
+std::vector<RawRow> SplitRows(const std::string& text, char delim) {
+  std::vector<RawRow> rows;
+  RawRow cur;
+  std::string cell;
+  int line = 1;
+  cur.line = 1;
+  bool quoted = false, cell_started = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          cell.push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        if (c == '\n') ++line;
+        cell.push_back(c);
+      }
+      continue;
+    }
+    if (c == '"' && !cell_started && delim == ',') {
+      quoted = true;
+      cell_started = true;
+    } else if (c == delim) {
+      cur.cells.push_back(std::move(cell));
+      cell.clear();
+      cell_started = false;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      cur.cells.push_back(std::move(cell));
+      cell.clear();
+      cell_started = false;
+      rows.push_back(std::move(cur));
+      cur = RawRow();
+      cur.line = ++line;
+    } else {
+      cell.push_back(c);
+      cell_started = true;
+    }
+  }
+  if (!cell.empty() || !cur.cells.empty()) {
+    cur.cells.push_back(std::move(cell));
+    rows.push_back(std::move(cur));
+  }
+  return rows;
+}
+
+char DetectDelimiter(const std::string& text) {
+  size_t tabs = 0, commas = 0;
+  const size_t n = std::min<size_t>(text.size(), 1 << 16);
+  for (size_t i = 0; i < n; ++i) {
+    tabs += text[i] == '\t';
+    commas += text[i] == ',';
+  }
+  return tabs > 0 || commas == 0 ? '\t' : ',';
+}
+
+bool ContainsAny(const std::string& s, std::initializer_list<const char*> words) {
+  for (const char* w : words) {
+    if (s.find(w) != std::string::npos) return true;
+  }
+  return false;
+}
+
+bool EqualsAny(const std::string& s, std::initializer_list<const char*> words) {
+  for (const char* w : words) {
+    if (s == w) return true;
+  }
+  return false;
+}
+
+// Header synonyms of DOMAIN.md §4, in the order they must be tried (策定時実績値 is a baseline,
+// 見込 before 実績).
+Field Classify(const std::string& header_nfkc) {
+  const std::string& h = header_nfkc;
+  if (h.empty()) return Field::kIgnore;
+  if (ContainsAny(h, {"基準値", "当初値", "当初水準", "現状値", "現況値", "策定時", "基準年"})) {
+    return Field::kBaseline;
+  }
+  if (ContainsAny(h, {"見込"})) return Field::kForecast;
+  if (ContainsAny(h, {"目標"})) return Field::kTarget;
+  if (ContainsAny(h, {"実績", "現在", "達成値"})) return Field::kActual;
+  if (ContainsAny(h, {"所管", "担当課", "担当部", "課名", "担当部署"})) return Field::kDepartment;
+  if (ContainsAny(h, {"指標"}) || EqualsAny(h, {"KPI", "kpi"})) return Field::kIndicator;
+  if (ContainsAny(h, {"事業番号", "番号", "コード"}) || EqualsAny(h, {"No", "No.", "NO", "no"})) {
+    return Field::kCode;
+  }
+  if (ContainsAny(h, {"事業名", "主な事業", "事務事業", "取組"}) || h == "事業") {
+    return Field::kProject;
+  }
+  if (h == "単位") return Field::kUnit;
+  return Field::kIgnore;
+}
+
+int HeaderYear(const std::string& header) {
+  auto y = jp::ParseYear(header);
+  if (!y.ok() || y->start_year < 1900 || y->start_year > 2200) return 0;
+  return y->start_year;
+}
+
+bool IsSeparatorRow(const std::vector<std::string>& cells) {
+  bool any = false;
+  for (const auto& c : cells) {
+    const std::string t = Trim(c);
+    if (t.empty()) continue;
+    if (t.find_first_not_of("-=_") != std::string::npos) return false;
+    any = true;
+  }
+  return any;
+}
+
+v1::ImportFinding Finding(int row, const std::string& column, const std::string& raw,
+                          const std::string& understood, v1::FindingSeverity severity,
+                          const char* code) {
+  v1::ImportFinding f;
+  f.set_row(row);
+  f.set_column(column);
+  f.set_raw(raw.size() > 200 ? raw.substr(0, 200) + "…" : raw);
+  f.set_understood(understood);
+  f.set_severity(severity);
+  f.set_code(code);
+  return f;
+}
+
+// What the parser made of a cell, for findings.
+std::string Describe(const Measurement& m) {
+  std::string out;
+  if (!m.value().empty()) absl::StrAppend(&out, "value ", m.value(), m.unit());
+  if (!m.breakdowns().empty()) {
+    absl::StrAppend(&out, m.breakdowns_size(), " breakdowns");
+  }
+  if (!m.qualitative().empty()) {
+    absl::StrAppend(&out, out.empty() ? "" : "; ", "milestone 「", m.qualitative(), "」");
+  }
+  if (!m.note().empty()) absl::StrAppend(&out, out.empty() ? "" : "; ", "note 「", m.note(), "」");
+  if (m.partial_period()) absl::StrAppend(&out, "; partial period");
+  if (m.has_secondary()) {
+    absl::StrAppend(&out, "; second value ", m.secondary().value(), m.secondary().unit());
+  }
+  if (out.empty()) out = "nothing";
+  return out;
+}
+
+}  // namespace
+
+const char* FieldName(Field f) {
+  switch (f) {
+    case Field::kIgnore:
+      return "ignore";
+    case Field::kCode:
+      return "code";
+    case Field::kProject:
+      return "project";
+    case Field::kIndicator:
+      return "indicator";
+    case Field::kBaseline:
+      return "baseline";
+    case Field::kTarget:
+      return "target";
+    case Field::kActual:
+      return "actual";
+    case Field::kForecast:
+      return "forecast";
+    case Field::kDepartment:
+      return "department";
+    case Field::kUnit:
+      return "unit";
+  }
+  return "ignore";
+}
+
+bool ParseFieldName(const std::string& name, Field* out) {
+  for (Field f : {Field::kIgnore, Field::kCode, Field::kProject, Field::kIndicator,
+                  Field::kBaseline, Field::kTarget, Field::kActual, Field::kForecast,
+                  Field::kDepartment, Field::kUnit}) {
+    if (name == FieldName(f)) {
+      *out = f;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ParseSectionLine(const std::string& raw, SectionLine* out) {
+  std::string t = Trim(jp::Nfkc(raw));
+  if (t.empty() || t.size() > 600) return false;
+  // Leading marks: ■ □ ● ◆ ◇ ○ ・
+  for (const char* mark : {"■", "□", "●", "◆", "◇", "▲", "▼", "◎"}) {
+    if (absl::StartsWith(t, mark)) {
+      t = Trim(t.substr(strlen(mark)));
+      break;
+    }
+  }
+  std::string closer;
+  if (absl::StartsWith(t, "(")) {
+    closer = ")";
+  } else if (absl::StartsWith(t, "【")) {
+    closer = "】";
+  } else if (absl::StartsWith(t, "[")) {
+    closer = "]";
+  } else if (absl::StartsWith(t, "〔")) {
+    closer = "〕";
+  }
+  std::string head, title;
+  if (!closer.empty()) {
+    const size_t open = closer == ")" || closer == "]" ? 1 : 3;
+    const size_t end = t.find(closer);
+    if (end == std::string::npos) return false;
+    head = Trim(t.substr(open, end - open));
+    title = Trim(t.substr(end + closer.size()));
+  } else {
+    // まちづくり目標3:個性豊かで… / 基本政策1-2 子どもの…
+    size_t sep = std::string::npos;
+    for (const char* s : {":", " ", "、"}) {
+      const size_t at = t.find(s);
+      if (at != std::string::npos && at < sep) sep = at;
+    }
+    if (sep == std::string::npos) return false;
+    head = Trim(t.substr(0, sep));
+    title = Trim(t.substr(sep + (t[sep] == ':' || t[sep] == ' ' ? 1 : 3)));
+  }
+  title = std::string(absl::StripPrefix(title, ":"));
+  title = Trim(title);
+  // head = label + code: the code is the trailing run of digits, '-', '.', roman numerals.
+  size_t code_start = head.size();
+  while (code_start > 0) {
+    const unsigned char c = static_cast<unsigned char>(head[code_start - 1]);
+    if (absl::ascii_isdigit(c) || c == '-' || c == '.') {
+      --code_start;
+      continue;
+    }
+    // Roman numerals Ⅰ–Ⅹ (U+2160–2169) survive NFKC as ASCII letters I, V, X.
+    if (c == 'I' || c == 'V' || c == 'X') {
+      --code_start;
+      continue;
+    }
+    break;
+  }
+  std::string label = Trim(head.substr(0, code_start));
+  std::string code = head.substr(code_start);
+  while (!code.empty() && (code.front() == '-' || code.front() == '.')) code.erase(0, 1);
+  if (label.empty() || code.empty()) return false;
+  // A label is words, not a sentence: reject long heads and heads with digits inside.
+  if (jp::CodePointCount(label) > 12) return false;
+  for (char c : label) {
+    if (absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  out->raw = raw;
+  out->label = label;
+  out->code = code;
+  out->title = title;
+  return true;
+}
+
+std::string CsvQuote(const std::string& cell, char delimiter) {
+  if (cell.find_first_of(std::string("\"\r\n") + delimiter) == std::string::npos) return cell;
+  std::string out = "\"";
+  for (char c : cell) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
+                                               const std::map<std::string, Field>& mapping,
+                                               int fiscal_year_hint) {
+  ParsedTable t;
+  if (jp::HasControlCharacters(text) || !jp::IsValidUtf8(text)) {
+    return status::InvalidField("IMPORT_NOT_A_TABLE", "content",
+                                "contains binary data or control characters: save the sheet as "
+                                "TSV or CSV (UTF-8 or Shift_JIS)");
+  }
+  t.delimiter = DetectDelimiter(text);
+  std::vector<RawRow> rows = SplitRows(text, t.delimiter);
+
+  // The header: the first row where at least three cells are recognised, one of them an
+  // indicator or project column.
+  auto header_fields = [&](const RawRow& r, std::vector<Column>* cols) {
+    int recognised = 0;
+    bool key = false;
+    cols->clear();
+    for (size_t i = 0; i < r.cells.size(); ++i) {
+      const std::string raw = Trim(r.cells[i]);
+      Column c;
+      c.index = static_cast<int>(i);
+      c.header = raw;
+      auto m = mapping.find(raw);
+      c.field = m != mapping.end() ? m->second : Classify(jp::Nfkc(raw));
+      if (c.field == Field::kTarget || c.field == Field::kActual || c.field == Field::kForecast ||
+          c.field == Field::kBaseline) {
+        c.year = HeaderYear(raw);
+        const std::string n = jp::Nfkc(raw);
+        c.is_final = ContainsAny(n, {"ヵ年", "カ年", "か年", "ケ年", "最終", "計画期間"});
+      }
+      if (c.field != Field::kIgnore) ++recognised;
+      key = key || c.field == Field::kIndicator || c.field == Field::kProject;
+      cols->push_back(c);
+    }
+    return recognised >= 3 && key;
+  };
+  size_t start = 0;
+  for (; start < rows.size(); ++start) {
+    if (header_fields(rows[start], &t.columns)) break;
+  }
+  if (start == rows.size()) {
+    return status::InvalidField(
+        "IMPORT_HEADER_NOT_FOUND", "content",
+        "no header row was recognised (expected columns such as 事業番号, 事業指標, 当初水準, "
+        "目標, 実績, 所管課); pass a mapping for the headers this table uses");
+  }
+  // Section headings can come before the first header row (■基本政策… then the header).
+  for (size_t ri = 0; ri < start; ++ri) {
+    int non_empty = 0;
+    for (const auto& c : rows[ri].cells) non_empty += !Trim(c).empty();
+    if (non_empty != 1 || Trim(rows[ri].cells[0]).empty()) continue;
+    SectionLine s;
+    if (rows[ri].cells[0].size() <= kMaxCellBytes && ParseSectionLine(rows[ri].cells[0], &s)) {
+      s.row = rows[ri].line;
+      t.sections.push_back(s);
+    } else {
+      t.findings.push_back(Finding(rows[ri].line, "", Trim(rows[ri].cells[0]).substr(0, 200),
+                                   "a title line before the header",
+                                   v1::FINDING_SEVERITY_INFO, "LINE_IGNORED"));
+    }
+  }
+  const std::vector<std::string> header_cells = rows[start].cells;
+  t.header_rows = 1;
+  auto col_of = [&](Field f) -> const Column* {
+    for (const auto& c : t.columns) {
+      if (c.field == f) return &c;
+    }
+    return nullptr;
+  };
+  const Column* code_col = col_of(Field::kCode);
+  const Column* project_col = col_of(Field::kProject);
+  const Column* indicator_col = col_of(Field::kIndicator);
+  const Column* dept_col = col_of(Field::kDepartment);
+  const Column* unit_col = col_of(Field::kUnit);
+  // The fiscal year of the table: the actual column's year, else the hint, else a target's.
+  for (const auto& c : t.columns) {
+    if (c.field == Field::kActual && c.year > 0 && t.fiscal_year == 0) t.fiscal_year = c.year;
+  }
+  if (t.fiscal_year == 0) t.fiscal_year = fiscal_year_hint;
+  for (const auto& c : t.columns) {
+    if (c.field == Field::kTarget && c.year > 0 && t.fiscal_year == 0 && !c.is_final) {
+      t.fiscal_year = c.year;
+    }
+  }
+  for (const auto& c : t.columns) {
+    if ((c.field == Field::kTarget || c.field == Field::kActual || c.field == Field::kForecast) &&
+        c.year == 0 && !c.is_final && t.fiscal_year == 0) {
+      t.findings.push_back(Finding(rows[start].line, c.header, c.header,
+                                   "no year in the header and no fiscalYear given",
+                                   v1::FINDING_SEVERITY_ERROR, "YEAR_UNKNOWN"));
+    }
+  }
+
+  std::string last_department;
+  int last_code_row = -1;
+  for (size_t ri = start + 1; ri < rows.size(); ++ri) {
+    RawRow& r = rows[ri];
+    // Blank and separator rows.
+    bool blank = true;
+    for (const auto& c : r.cells) blank = blank && Trim(c).empty();
+    if (blank || IsSeparatorRow(r.cells)) continue;
+    // Repeated header rows.
+    std::vector<Column> again;
+    if (r.cells.size() == header_cells.size() && header_fields(r, &again)) {
+      bool same = true;
+      for (size_t i = 0; i < r.cells.size(); ++i) same = same && Trim(r.cells[i]) == Trim(header_cells[i]);
+      if (same) {
+        ++t.header_rows;
+        continue;
+      }
+    }
+    for (auto& c : r.cells) {
+      if (c.size() > kMaxCellBytes) {
+        t.findings.push_back(Finding(r.line, "", c.substr(0, 64), "cell longer than 4 KiB",
+                                     v1::FINDING_SEVERITY_ERROR, "CELL_TOO_LONG"));
+        c.clear();
+      }
+    }
+    // Section line: one non-empty cell, the first.
+    int non_empty = 0;
+    for (const auto& c : r.cells) non_empty += !Trim(c).empty();
+    if (non_empty == 1 && !Trim(r.cells[0]).empty()) {
+      SectionLine s;
+      if (ParseSectionLine(r.cells[0], &s)) {
+        s.row = r.line;
+        t.sections.push_back(s);
+      } else {
+        t.findings.push_back(Finding(r.line, "", Trim(r.cells[0]),
+                                     "a line with one cell that is not a section heading",
+                                     v1::FINDING_SEVERITY_WARNING, "LINE_IGNORED"));
+      }
+      continue;
+    }
+    if (r.cells.size() != header_cells.size()) {
+      t.findings.push_back(Finding(
+          r.line, "", "",
+          absl::StrCat(r.cells.size(), " cells where the header has ", header_cells.size(),
+                       r.cells.size() < header_cells.size() ? "; missing cells read as empty"
+                                                            : "; extra cells ignored"),
+          v1::FINDING_SEVERITY_WARNING, "RAGGED_ROW"));
+      r.cells.resize(std::max(r.cells.size(), header_cells.size()));
+    }
+    auto cell = [&](const Column* c) {
+      return c == nullptr || c->index >= static_cast<int>(r.cells.size())
+                 ? std::string()
+                 : Trim(r.cells[c->index]);
+    };
+    DataRow d;
+    d.row = r.line;
+    d.section_count = static_cast<int>(t.sections.size());
+    d.code = jp::Nfkc(cell(code_col));
+    d.project = cell(project_col);
+    d.indicator = cell(indicator_col);
+    d.unit = cell(unit_col);
+    if (d.indicator.empty() && d.project.empty()) {
+      t.findings.push_back(Finding(r.line, "", "", "a row without indicator and project",
+                                   v1::FINDING_SEVERITY_WARNING, "ROW_IGNORED"));
+      continue;
+    }
+    if (d.indicator.empty()) d.indicator = d.project;
+    if (d.code.empty()) {
+      if (last_code_row < 0) {
+        t.findings.push_back(Finding(r.line, code_col ? code_col->header : "", "",
+                                     "a row without a number and no project above it",
+                                     v1::FINDING_SEVERITY_ERROR, "CODE_MISSING"));
+        continue;
+      }
+      d.continuation = true;
+      t.findings.push_back(Finding(r.line, code_col ? code_col->header : "", "",
+                                   absl::StrCat("another indicator of project ",
+                                                t.rows[last_code_row].code),
+                                   v1::FINDING_SEVERITY_INFO, "CONTINUATION_ROW"));
+    } else {
+      last_code_row = static_cast<int>(t.rows.size());
+    }
+    const std::string dept = cell(dept_col);
+    if (dept.empty() && dept_col != nullptr) {
+      d.department = last_department;
+      d.department_carried = !last_department.empty();
+    } else {
+      d.department = dept;
+      last_department = dept;
+    }
+    for (const auto& c : t.columns) {
+      std::vector<Cell>* into = nullptr;
+      switch (c.field) {
+        case Field::kBaseline:
+          into = &d.baselines;
+          break;
+        case Field::kTarget:
+          into = &d.targets;
+          break;
+        case Field::kActual:
+          into = &d.actuals;
+          break;
+        case Field::kForecast:
+          into = &d.forecasts;
+          break;
+        default:
+          continue;
+      }
+      const std::string raw = c.index < static_cast<int>(r.cells.size()) ? r.cells[c.index] : "";
+      Cell v{&c, jp::ParseMeasurement(Trim(raw))};
+      ++t.cells;
+      switch (v.value.understood()) {
+        case type::v1::UNDERSTANDING_FULL:
+        case type::v1::UNDERSTANDING_PLACEHOLDER:
+          ++t.cells_full;
+          break;
+        case type::v1::UNDERSTANDING_QUALITATIVE:
+          ++t.cells_full;
+          t.findings.push_back(Finding(r.line, c.header, v.value.raw(), Describe(v.value),
+                                       v1::FINDING_SEVERITY_INFO, "QUALITATIVE_VALUE"));
+          break;
+        default:
+          t.findings.push_back(Finding(r.line, c.header, v.value.raw(), Describe(v.value),
+                                       v1::FINDING_SEVERITY_WARNING, "PARTIAL_VALUE"));
+      }
+      into->push_back(std::move(v));
+    }
+    t.rows.push_back(std::move(d));
+  }
+  if (t.rows.empty()) {
+    return status::InvalidField("IMPORT_EMPTY", "content", "the table has no data rows");
+  }
+  return t;
+}
+
+}  // namespace sokei::kpi

@@ -1,0 +1,95 @@
+// Reading the progress tables (進捗管理表) cities keep in Excel, saved as TSV or CSV: header
+// detection by synonyms (with years in headers), section lines (■基本政策…, (施策展開の方向…),
+// 【施策06】, まちづくり目標3：…), data rows with their conventions (empty 所管課 = same as above,
+// empty number = another indicator of the project above), every value cell parsed with the raw
+// text kept, and findings for everything not fully understood. No storage and no RPC here.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "sokei/kpi/v1/resources.pb.h"
+
+namespace sokei::kpi {
+
+enum class Field {
+  kIgnore,
+  kCode,
+  kProject,
+  kIndicator,
+  kBaseline,
+  kTarget,
+  kActual,
+  kForecast,
+  kDepartment,
+  kUnit,
+};
+
+const char* FieldName(Field f);
+// "code", "baseline" … as used in ImportProgressTableRequest.mapping; false when unknown.
+bool ParseFieldName(const std::string& name, Field* out);
+
+struct Column {
+  int index = 0;
+  Field field = Field::kIgnore;
+  std::string header;  // as written
+  int year = 0;        // fiscal year named in the header (令和2年度目標 → 2020), 0 if none
+  bool is_final = false;  // 5ヵ年目標, 最終目標
+};
+
+struct SectionLine {
+  int row = 0;
+  std::string raw;
+  std::string label;  // 基本政策, 施策展開の方向, 施策, まちづくり目標
+  std::string code;   // 1-2, 1-2-1, 06, 3
+  std::string title;
+};
+
+struct Cell {
+  const Column* column = nullptr;
+  type::v1::Measurement value;
+};
+
+struct DataRow {
+  int row = 0;
+  int section_count = 0;  // sections[0, section_count) precede this row
+  std::string code;       // "" on a continuation row
+  bool continuation = false;
+  std::string project;
+  std::string indicator;
+  std::string department;  // after ditto resolution
+  bool department_carried = false;
+  std::string unit;
+  std::vector<Cell> baselines, targets, actuals, forecasts;
+};
+
+struct ParsedTable {
+  char delimiter = '\t';
+  std::vector<Column> columns;
+  std::vector<SectionLine> sections;
+  std::vector<DataRow> rows;
+  std::vector<v1::ImportFinding> findings;
+  int header_rows = 0;
+  int fiscal_year = 0;  // the year of the actual column(s)
+  int cells = 0;
+  int cells_full = 0;
+};
+
+inline constexpr size_t kMaxCellBytes = 4096;
+
+// `text` is UTF-8 (decoded by the caller). `mapping` maps headers as written to field names.
+// INVALID_ARGUMENT only when the input is not a table at all (no header found, binary content);
+// everything row-level is a finding.
+absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
+                                               const std::map<std::string, Field>& mapping,
+                                               int fiscal_year_hint);
+
+// Splits a section line into label, code and title; false when the text is not one.
+bool ParseSectionLine(const std::string& text, SectionLine* out);
+
+// Quotes a cell for CSV when needed (", newline, delimiter).
+std::string CsvQuote(const std::string& cell, char delimiter);
+
+}  // namespace sokei::kpi

@@ -1,0 +1,78 @@
+// The KPI service's storage interface. Resources are records (protobuf bytes plus the columns they
+// are looked up by); indicators belong to plans through a membership table, so the dashboard read
+// of a plan is two queries whatever the number of indicators.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace sokei::kpi {
+
+enum class Kind { kIndicator, kObservation, kScheme, kEvaluation };
+
+const char* KindName(Kind kind);
+
+struct Record {
+  std::string name;
+  std::string municipality;
+  std::string parent;  // municipality for indicators, indicator for observations, plan otherwise
+  std::string code;    // unique per (kind, parent) when non-empty
+  int64_t sort_key = 0;
+  int64_t revision = 0;
+  std::string data;  // serialized proto
+};
+
+struct AuditRow {
+  std::string municipality;
+  int64_t seq = 0;  // assigned by AppendAudit
+  int64_t time_micros = 0;
+  std::string actor, method, resource, request_id, before_json, after_json;
+};
+
+struct IdempotencyRow {
+  std::string municipality, request_id, method, fingerprint;
+  std::string response;  // serialized response proto
+  int64_t time_micros = 0;
+};
+
+class KpiTx {
+ public:
+  virtual ~KpiTx() = default;
+  virtual absl::StatusOr<std::optional<Record>> Get(Kind kind, const std::string& name) = 0;
+  // Ordered by sort_key, then name.
+  virtual absl::StatusOr<std::vector<Record>> ListParent(Kind kind, const std::string& parent) = 0;
+  // Indicators that belong to `plan`, and all observations of those indicators.
+  virtual absl::StatusOr<std::vector<Record>> ListPlanIndicators(const std::string& plan) = 0;
+  virtual absl::StatusOr<std::vector<Record>> ListPlanObservations(const std::string& plan) = 0;
+  // Replaces the plans an indicator belongs to.
+  virtual absl::Status SetPlans(const std::string& indicator, const std::vector<std::string>& plans) = 0;
+  // ALREADY_EXISTS (reason STORAGE_UNIQUE_VIOLATION) when the name or the code is taken.
+  virtual absl::Status Insert(Kind kind, const Record& record) = 0;
+  virtual absl::Status Update(Kind kind, const Record& record) = 0;
+  virtual absl::Status Delete(Kind kind, const std::string& name) = 0;
+  virtual absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) = 0;
+  // Newest first. Empty filters match everything; resource_prefix matches names starting with it.
+  virtual absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& municipality,
+                                                          const std::string& resource_prefix,
+                                                          const std::string& actor, int64_t offset,
+                                                          int64_t limit) = 0;
+  virtual absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(
+      const std::string& municipality, const std::string& request_id) = 0;
+  virtual absl::Status PutIdempotency(const IdempotencyRow& row) = 0;
+};
+
+class KpiRepository {
+ public:
+  virtual ~KpiRepository() = default;
+  virtual absl::Status Read(const std::function<absl::Status(KpiTx&)>& fn) = 0;
+  // All or nothing: the changes made by `fn` are committed only when it returns OK.
+  virtual absl::Status Write(const std::function<absl::Status(KpiTx&)>& fn) = 0;
+};
+
+}  // namespace sokei::kpi

@@ -1,0 +1,191 @@
+#include "services/kpi/storage/sql_kpi_repository.h"
+
+#include "common/status/status.h"
+
+namespace sokei::kpi {
+namespace {
+
+using storage::AsInt;
+using storage::AsText;
+using storage::Blob;
+using storage::Row;
+using storage::Value;
+
+#define KPI_COLUMNS "r.name, r.municipality, r.parent, r.code, r.sort_key, r.revision, r.data"
+
+constexpr char kGet[] = "SELECT " KPI_COLUMNS " FROM kpi_resources r WHERE kind = $1 AND name = $2";
+constexpr char kListParent[] = "SELECT " KPI_COLUMNS
+                               " FROM kpi_resources r WHERE kind = $1 AND parent = $2 "
+                               "ORDER BY sort_key, name";
+constexpr char kListPlanIndicators[] =
+    "SELECT " KPI_COLUMNS
+    " FROM kpi_plan_members m JOIN kpi_resources r ON r.name = m.indicator "
+    "WHERE m.plan = $1 AND r.kind = 'indicator' ORDER BY r.sort_key, r.name";
+constexpr char kListPlanObservations[] =
+    "SELECT " KPI_COLUMNS
+    " FROM kpi_plan_members m JOIN kpi_resources r ON r.parent = m.indicator "
+    "WHERE m.plan = $1 AND r.kind = 'observation' ORDER BY r.parent, r.sort_key, r.name";
+constexpr char kDeleteMembers[] = "DELETE FROM kpi_plan_members WHERE indicator = $1";
+constexpr char kInsertMember[] = "INSERT INTO kpi_plan_members (plan, indicator) VALUES ($1, $2)";
+constexpr char kInsert[] =
+    "INSERT INTO kpi_resources (kind, name, municipality, parent, code, sort_key, revision, data) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+constexpr char kUpdate[] =
+    "UPDATE kpi_resources SET municipality = $3, parent = $4, code = $5, sort_key = $6, "
+    "revision = $7, data = $8 WHERE kind = $1 AND name = $2";
+constexpr char kDelete[] = "DELETE FROM kpi_resources WHERE kind = $1 AND name = $2";
+constexpr char kNextAuditSeq[] =
+    "SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_audit_events WHERE municipality = $1";
+constexpr char kInsertAudit[] =
+    "INSERT INTO kpi_audit_events (municipality, seq, time_micros, actor, method, resource, "
+    "request_id, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+constexpr char kListAudit[] =
+    "SELECT municipality, seq, time_micros, actor, method, resource, request_id, before_json, "
+    "after_json FROM kpi_audit_events WHERE municipality = $1 "
+    "AND ($2 = '' OR substr(resource, 1, length($2)) = $2) AND ($3 = '' OR actor = $3) "
+    "ORDER BY seq DESC LIMIT $4 OFFSET $5";
+constexpr char kGetIdempotency[] =
+    "SELECT municipality, request_id, method, fingerprint, response, time_micros "
+    "FROM kpi_idempotency WHERE municipality = $1 AND request_id = $2";
+constexpr char kPutIdempotency[] =
+    "INSERT INTO kpi_idempotency (municipality, request_id, method, fingerprint, response, "
+    "time_micros) VALUES ($1, $2, $3, $4, $5, $6)";
+#undef KPI_COLUMNS
+
+std::string Take(Value& v) {
+  if (auto* s = std::get_if<std::string>(&v)) return std::move(*s);
+  if (auto* b = std::get_if<Blob>(&v)) return std::move(b->bytes);
+  return std::string();
+}
+
+Record ToRecord(Row&& r) {
+  Record rec;
+  rec.name = Take(r[0]);
+  rec.municipality = Take(r[1]);
+  rec.parent = Take(r[2]);
+  rec.code = Take(r[3]);
+  rec.sort_key = AsInt(r[4]);
+  rec.revision = AsInt(r[5]);
+  rec.data = Take(r[6]);
+  return rec;
+}
+
+std::vector<Value> RecordParams(Kind kind, const Record& r) {
+  return {std::string(KindName(kind)), r.name, r.municipality, r.parent, r.code, r.sort_key,
+          r.revision, Blob{r.data}};
+}
+
+class SqlKpiTx final : public KpiTx {
+ public:
+  explicit SqlKpiTx(storage::Connection& c) : c_(c) {}
+
+  absl::StatusOr<std::optional<Record>> Get(Kind kind, const std::string& name) override {
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGet, {std::string(KindName(kind)), name}));
+    if (rows.empty()) return std::nullopt;
+    return ToRecord(std::move(rows.front()));
+  }
+  absl::StatusOr<std::vector<Record>> ListParent(Kind kind, const std::string& parent) override {
+    return List(kListParent, {std::string(KindName(kind)), parent});
+  }
+  absl::StatusOr<std::vector<Record>> ListPlanIndicators(const std::string& plan) override {
+    return List(kListPlanIndicators, {plan});
+  }
+  absl::StatusOr<std::vector<Record>> ListPlanObservations(const std::string& plan) override {
+    return List(kListPlanObservations, {plan});
+  }
+  absl::Status SetPlans(const std::string& indicator,
+                        const std::vector<std::string>& plans) override {
+    SOKEI_RETURN_IF_ERROR(c_.Exec(kDeleteMembers, {indicator}));
+    for (const auto& plan : plans) {
+      SOKEI_RETURN_IF_ERROR(c_.Exec(kInsertMember, {plan, indicator}));
+    }
+    return absl::OkStatus();
+  }
+  absl::Status Insert(Kind kind, const Record& r) override {
+    return c_.Exec(kInsert, RecordParams(kind, r));
+  }
+  absl::Status Update(Kind kind, const Record& r) override {
+    return c_.Exec(kUpdate, RecordParams(kind, r));
+  }
+  absl::Status Delete(Kind kind, const std::string& name) override {
+    return c_.Exec(kDelete, {std::string(KindName(kind)), name});
+  }
+  absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) override {
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kNextAuditSeq, {row.municipality}));
+    const int64_t seq = rows.empty() ? 1 : AsInt(rows.front()[0]);
+    SOKEI_RETURN_IF_ERROR(
+        c_.Exec(kInsertAudit, {row.municipality, seq, row.time_micros, row.actor, row.method,
+                               row.resource, row.request_id, row.before_json, row.after_json}));
+    return seq;
+  }
+  absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& m, const std::string& prefix,
+                                                  const std::string& actor, int64_t offset,
+                                                  int64_t limit) override {
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kListAudit, {m, prefix, actor, limit, offset}));
+    std::vector<AuditRow> out;
+    for (const Row& r : rows) {
+      out.push_back({AsText(r[0]), AsInt(r[1]), AsInt(r[2]), AsText(r[3]), AsText(r[4]),
+                     AsText(r[5]), AsText(r[6]), AsText(r[7]), AsText(r[8])});
+    }
+    return out;
+  }
+  absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(const std::string& m,
+                                                               const std::string& id) override {
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGetIdempotency, {m, id}));
+    if (rows.empty()) return std::nullopt;
+    const Row& r = rows.front();
+    return IdempotencyRow{AsText(r[0]), AsText(r[1]), AsText(r[2]),
+                          AsText(r[3]), AsText(r[4]), AsInt(r[5])};
+  }
+  absl::Status PutIdempotency(const IdempotencyRow& row) override {
+    return c_.Exec(kPutIdempotency, {row.municipality, row.request_id, row.method, row.fingerprint,
+                                     Blob{row.response}, row.time_micros});
+  }
+
+ private:
+  absl::StatusOr<std::vector<Record>> List(const char* sql, std::vector<Value> params) {
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(sql, std::move(params)));
+    std::vector<Record> out;
+    out.reserve(rows.size());
+    for (Row& r : rows) out.push_back(ToRecord(std::move(r)));
+    return out;
+  }
+
+  storage::Connection& c_;
+};
+
+}  // namespace
+
+const char* KindName(Kind kind) {
+  switch (kind) {
+    case Kind::kIndicator:
+      return "indicator";
+    case Kind::kObservation:
+      return "observation";
+    case Kind::kScheme:
+      return "scheme";
+    case Kind::kEvaluation:
+      return "evaluation";
+  }
+  return "unknown";
+}
+
+absl::Status SqlKpiRepository::Migrate() {
+  return storage::ApplyMigrations(*db_, "kpi", KpiMigrations());
+}
+
+absl::Status SqlKpiRepository::Read(const std::function<absl::Status(KpiTx&)>& fn) {
+  return storage::InTransaction(*db_, storage::TxMode::kRead, [&](storage::Connection& c) {
+    SqlKpiTx tx(c);
+    return fn(tx);
+  });
+}
+
+absl::Status SqlKpiRepository::Write(const std::function<absl::Status(KpiTx&)>& fn) {
+  return storage::InTransaction(*db_, storage::TxMode::kWrite, [&](storage::Connection& c) {
+    SqlKpiTx tx(c);
+    return fn(tx);
+  });
+}
+
+}  // namespace sokei::kpi
