@@ -29,7 +29,8 @@ absl::Status CheckRequestId(const std::string& id);
 absl::Status CheckId(const std::string& field, const std::string& id);
 
 // Validates update_mask against the fields a client may change and merges them into `dst`.
-absl::Status ApplyMask(const google::protobuf::Message& src, const google::protobuf::FieldMask& mask,
+absl::Status ApplyMask(const google::protobuf::Message& src,
+                       const google::protobuf::FieldMask& mask,
                        const std::set<std::string>& mutable_paths, google::protobuf::Message* dst);
 
 // Rewrites the field violations of a nested request (requests[3].node.code).

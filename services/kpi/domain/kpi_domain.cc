@@ -5,8 +5,8 @@
 #include <set>
 #include <unordered_map>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/api/listing.h"
@@ -146,17 +146,16 @@ absl::StatusOr<pb::GradingScheme> LoadScheme(KpiTx& tx, const std::string& plan)
 // ---------------------------------------------------------------------------------------------
 // Write plumbing
 
-
 absl::Status AuditWrite(KpiDomain::WriteContext& w, const std::string& municipality,
                         const std::string& resource, const Message* before, const Message* after) {
   return w.Audit(municipality, resource, before, after);
 }
 
 template <typename Resp>
-absl::StatusOr<Resp> KpiDomain::Mutate(const Principal& p, const std::string& municipality,
-                                       const char* method, const std::string& request_id,
-                                       const Message& request,
-                                       const std::function<absl::Status(WriteContext&, Resp*)>& fn) {
+absl::StatusOr<Resp> KpiDomain::Mutate(
+    const Principal& p, const std::string& municipality, const char* method,
+    const std::string& request_id, const Message& request,
+    const std::function<absl::Status(WriteContext&, Resp*)>& fn) {
   SOKEI_RETURN_IF_ERROR(api::CheckRequestId(request_id));
   Resp response;
   const absl::Time now = clock_();
@@ -206,14 +205,15 @@ constexpr char kDepartmentPattern[] = "municipalities/*/departments/*";
 constexpr char kEvaluationPattern[] = "municipalities/*/plans/*/evaluations/*";
 
 const std::set<std::string> kIndicatorMutable = {
-    "code",      "display_name", "definition",  "kind",     "unit",
-    "direction", "aggregation",  "period_basis", "data_source", "departments",
-    "nodes",     "breakdown_dimensions", "formula", "baseline", "survey_based",
+    "code",      "display_name",         "definition",   "kind",        "unit",
+    "direction", "aggregation",          "period_basis", "data_source", "departments",
+    "nodes",     "breakdown_dimensions", "formula",      "baseline",    "survey_based",
     "weight",    "project_name"};
 
 void CheckYear(api::Violations& v, const std::string& field, int year, bool required) {
   if (year == 0 && !required) return;
-  if (year < 1900 || year > 2200) v.Add(field, "a fiscal year between 1900 and 2200 (令和2年度 = 2020)");
+  if (year < 1900 || year > 2200)
+    v.Add(field, "a fiscal year between 1900 and 2200 (令和2年度 = 2020)");
 }
 
 void CheckMeasurement(api::Violations& v, const std::string& field,
@@ -336,8 +336,8 @@ absl::StatusOr<pb::Indicator> KpiDomain::CreateIndicator(const Principal& p,
     auto node = plans_->GetNode(p, ind.nodes(i));
     if (!node.ok()) {
       if (node.status().code() == absl::StatusCode::kNotFound) {
-        return status::InvalidField("INDICATOR_NODE_NOT_FOUND", absl::StrCat("indicator.nodes[", i, "]"),
-                                    "no such node");
+        return status::InvalidField("INDICATOR_NODE_NOT_FOUND",
+                                    absl::StrCat("indicator.nodes[", i, "]"), "no such node");
       }
       return node.status();
     }
@@ -366,8 +366,8 @@ absl::StatusOr<pb::Indicator> KpiDomain::GetIndicator(const Principal& p,
   SOKEI_RETURN_IF_ERROR(CheckKpiRead(p, name.municipality()));
   pb::Indicator out;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](KpiTx& tx) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(out, LoadOrNotFound<pb::Indicator>(tx, Kind::kIndicator, r.name(),
-                                                              "INDICATOR_NOT_FOUND"));
+    SOKEI_ASSIGN_OR_RETURN(
+        out, LoadOrNotFound<pb::Indicator>(tx, Kind::kIndicator, r.name(), "INDICATOR_NOT_FOUND"));
     return absl::OkStatus();
   }));
   return out;
@@ -377,7 +377,8 @@ absl::StatusOr<pb::ListIndicatorsResponse> KpiDomain::ListIndicators(
     const Principal& p, const pb::ListIndicatorsRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kMunicipalityPattern, "parent"));
   SOKEI_RETURN_IF_ERROR(CheckKpiRead(p, parent.municipality()));
-  SOKEI_ASSIGN_OR_RETURN(auto f, api::ParseFilter(r.filter(), {"plan", "node", "department", "code"}));
+  SOKEI_ASSIGN_OR_RETURN(auto f,
+                         api::ParseFilter(r.filter(), {"plan", "node", "department", "code"}));
   const std::string key = absl::StrCat(r.parent(), "|", r.filter());
   SOKEI_ASSIGN_OR_RETURN(auto page, api::ParsePage(r.page_size(), r.page_token(), key));
   std::vector<pb::Indicator> all;
@@ -430,7 +431,8 @@ absl::StatusOr<pb::Indicator> KpiDomain::UpdateIndicator(const Principal& p,
         SOKEI_RETURN_IF_ERROR(CheckEtag(r.indicator().etag(), before.etag(),
                                         "INDICATOR_ETAG_MISMATCH", before.name()));
         *out = before;
-        SOKEI_RETURN_IF_ERROR(api::ApplyMask(r.indicator(), r.update_mask(), kIndicatorMutable, out));
+        SOKEI_RETURN_IF_ERROR(
+            api::ApplyMask(r.indicator(), r.update_mask(), kIndicatorMutable, out));
         SOKEI_RETURN_IF_ERROR(ValidateIndicator(out, m, "indicator."));
         Record next = StampIndicator(out, IndicatorPlacement(*out, m), w.now, &*rec);
         auto s = w.tx.Update(Kind::kIndicator, next);
@@ -448,23 +450,26 @@ absl::StatusOr<Empty> KpiDomain::DeleteIndicator(const Principal& p,
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kIndicatorPattern, "name"));
   const std::string m = name.municipality();
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, m));
-  return Mutate<Empty>(p, m, "DeleteIndicator", "", r, [&](WriteContext& w, Empty*) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(auto before, LoadOrNotFound<pb::Indicator>(w.tx, Kind::kIndicator,
-                                                                      r.name(), "INDICATOR_NOT_FOUND"));
-    SOKEI_RETURN_IF_ERROR(CheckEtag(r.etag(), before.etag(), "INDICATOR_ETAG_MISMATCH", r.name()));
-    SOKEI_ASSIGN_OR_RETURN(auto obs, w.tx.ListParent(Kind::kObservation, r.name()));
-    if (!obs.empty() && !r.force()) {
-      return status::FailedPrecondition(
-          "INDICATOR_HAS_OBSERVATIONS",
-          {"OBSERVATIONS", r.name(),
-           absl::StrCat("the indicator has ", obs.size(),
-                        " observations; delete with force to remove them too")});
-    }
-    for (const Record& o : obs) SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kObservation, o.name));
-    SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kIndicator, r.name()));
-    SOKEI_RETURN_IF_ERROR(w.tx.SetPlans(r.name(), {}));
-    return w.Audit(m, r.name(), &before, nullptr);
-  });
+  return Mutate<Empty>(
+      p, m, "DeleteIndicator", "", r, [&](WriteContext& w, Empty*) -> absl::Status {
+        SOKEI_ASSIGN_OR_RETURN(
+            auto before,
+            LoadOrNotFound<pb::Indicator>(w.tx, Kind::kIndicator, r.name(), "INDICATOR_NOT_FOUND"));
+        SOKEI_RETURN_IF_ERROR(
+            CheckEtag(r.etag(), before.etag(), "INDICATOR_ETAG_MISMATCH", r.name()));
+        SOKEI_ASSIGN_OR_RETURN(auto obs, w.tx.ListParent(Kind::kObservation, r.name()));
+        if (!obs.empty() && !r.force()) {
+          return status::FailedPrecondition(
+              "INDICATOR_HAS_OBSERVATIONS",
+              {"OBSERVATIONS", r.name(),
+               absl::StrCat("the indicator has ", obs.size(),
+                            " observations; delete with force to remove them too")});
+        }
+        for (const Record& o : obs) SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kObservation, o.name));
+        SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kIndicator, r.name()));
+        SOKEI_RETURN_IF_ERROR(w.tx.SetPlans(r.name(), {}));
+        return w.Audit(m, r.name(), &before, nullptr);
+      });
 }
 
 absl::StatusOr<pb::Indicator> KpiDomain::ReviseTargets(const Principal& p,
@@ -486,7 +491,8 @@ absl::StatusOr<pb::Indicator> KpiDomain::ReviseTargets(const Principal& p,
         if (!rec) return status::NotFound("INDICATOR_NOT_FOUND", r.name());
         pb::Indicator before;
         if (!before.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
-        SOKEI_RETURN_IF_ERROR(CheckEtag(r.etag(), before.etag(), "INDICATOR_ETAG_MISMATCH", r.name()));
+        SOKEI_RETURN_IF_ERROR(
+            CheckEtag(r.etag(), before.etag(), "INDICATOR_ETAG_MISMATCH", r.name()));
         *out = before;
         auto* s = out->add_target_specs();
         *s = spec;
@@ -519,7 +525,8 @@ absl::StatusOr<pb::RecordObservationsResponse> KpiDomain::RecordObservations(
     const auto& in = r.observations(i);
     const std::string f = absl::StrCat("observations[", i, "].");
     auto n = api::ParseName(in.indicator(), kIndicatorPattern, "");
-    if (!n.ok() || n->municipality() != m) v.Add(f + "indicator", "must be an indicator of this municipality");
+    if (!n.ok() || n->municipality() != m)
+      v.Add(f + "indicator", "must be an indicator of this municipality");
     CheckYear(v, f + "fiscal_year", in.fiscal_year(), true);
     v.Text(f + "breakdown_key", in.breakdown_key(), 50, false);
     v.Text(f + "source", in.source(), 500, false);
@@ -542,12 +549,13 @@ absl::StatusOr<pb::RecordObservationsResponse> KpiDomain::RecordObservations(
       [&](WriteContext& w, pb::RecordObservationsResponse* out) -> absl::Status {
         for (int i = 0; i < r.observations_size(); ++i) {
           const auto& in = r.observations(i);
-          SOKEI_ASSIGN_OR_RETURN(auto ind, LoadOrNotFound<pb::Indicator>(
-                                               w.tx, Kind::kIndicator, in.indicator(),
-                                               "INDICATOR_NOT_FOUND"));
+          SOKEI_ASSIGN_OR_RETURN(
+              auto ind, LoadOrNotFound<pb::Indicator>(w.tx, Kind::kIndicator, in.indicator(),
+                                                      "INDICATOR_NOT_FOUND"));
           SOKEI_RETURN_IF_ERROR(CheckObservationWrite(p, ind, m));
-          ObservationChange change{in.indicator(), in.fiscal_year(), in.breakdown_key(), values[i],
-                                   in.source(), in.etag(), pb::REVIEW_STATE_DRAFT, "recorded"};
+          ObservationChange change{
+              in.indicator(), in.fiscal_year(), in.breakdown_key(),     values[i],
+              in.source(),    in.etag(),        pb::REVIEW_STATE_DRAFT, "recorded"};
           SOKEI_ASSIGN_OR_RETURN(auto obs, UpsertObservation(w, m, change, nullptr));
           *out->add_observations() = std::move(obs);
         }
@@ -612,9 +620,9 @@ absl::StatusOr<pb::ListObservationsResponse> KpiDomain::ListObservations(
   SOKEI_ASSIGN_OR_RETURN(auto page, api::ParsePage(r.page_size(), r.page_token(), r.parent()));
   std::vector<pb::Observation> all;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](KpiTx& tx) -> absl::Status {
-    SOKEI_RETURN_IF_ERROR(LoadOrNotFound<pb::Indicator>(tx, Kind::kIndicator, r.parent(),
-                                                        "INDICATOR_NOT_FOUND")
-                              .status());
+    SOKEI_RETURN_IF_ERROR(
+        LoadOrNotFound<pb::Indicator>(tx, Kind::kIndicator, r.parent(), "INDICATOR_NOT_FOUND")
+            .status());
     SOKEI_ASSIGN_OR_RETURN(auto recs, tx.ListParent(Kind::kObservation, r.parent()));
     for (const Record& rec : recs) {
       pb::Observation o;
@@ -663,23 +671,21 @@ absl::StatusOr<pb::ReviewObservationsResponse> KpiDomain::Review(
           if (!rec) return status::NotFound("OBSERVATION_NOT_FOUND", name);
           pb::Observation before;
           if (!before.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
-          SOKEI_ASSIGN_OR_RETURN(auto ind, LoadOrNotFound<pb::Indicator>(
-                                               w.tx, Kind::kIndicator, rec->parent,
-                                               "INDICATOR_NOT_FOUND"));
+          SOKEI_ASSIGN_OR_RETURN(auto ind,
+                                 LoadOrNotFound<pb::Indicator>(w.tx, Kind::kIndicator, rec->parent,
+                                                               "INDICATOR_NOT_FOUND"));
           SOKEI_RETURN_IF_ERROR(CheckObservationWrite(p, ind, m));
           const auto from = before.review_state();
-          const bool ok =
-              (to == pb::REVIEW_STATE_SUBMITTED &&
-               (from == pb::REVIEW_STATE_DRAFT || from == pb::REVIEW_STATE_RETURNED)) ||
-              (to == pb::REVIEW_STATE_APPROVED && from == pb::REVIEW_STATE_SUBMITTED) ||
-              (to == pb::REVIEW_STATE_RETURNED &&
-               (from == pb::REVIEW_STATE_SUBMITTED || from == pb::REVIEW_STATE_APPROVED));
+          const bool ok = (to == pb::REVIEW_STATE_SUBMITTED &&
+                           (from == pb::REVIEW_STATE_DRAFT || from == pb::REVIEW_STATE_RETURNED)) ||
+                          (to == pb::REVIEW_STATE_APPROVED && from == pb::REVIEW_STATE_SUBMITTED) ||
+                          (to == pb::REVIEW_STATE_RETURNED && (from == pb::REVIEW_STATE_SUBMITTED ||
+                                                               from == pb::REVIEW_STATE_APPROVED));
           if (!ok) {
             return status::FailedPrecondition(
-                "REVIEW_STATE_INVALID",
-                {"REVIEW_STATE", name,
-                 absl::StrCat("cannot go from ", pb::ReviewState_Name(from), " to ",
-                              pb::ReviewState_Name(to))});
+                "REVIEW_STATE_INVALID", {"REVIEW_STATE", name,
+                                         absl::StrCat("cannot go from ", pb::ReviewState_Name(from),
+                                                      " to ", pb::ReviewState_Name(to))});
           }
           pb::Observation obs = before;
           obs.set_review_state(to);
@@ -724,9 +730,9 @@ absl::StatusOr<pb::IndicatorHistory> KpiDomain::GetIndicatorHistory(
   std::vector<pb::Observation> obs;
   pb::GradingScheme scheme;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](KpiTx& tx) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(*h.mutable_indicator(),
-                           LoadOrNotFound<pb::Indicator>(tx, Kind::kIndicator, r.name(),
-                                                         "INDICATOR_NOT_FOUND"));
+    SOKEI_ASSIGN_OR_RETURN(
+        *h.mutable_indicator(),
+        LoadOrNotFound<pb::Indicator>(tx, Kind::kIndicator, r.name(), "INDICATOR_NOT_FOUND"));
     SOKEI_ASSIGN_OR_RETURN(auto recs, tx.ListParent(Kind::kObservation, r.name()));
     obs.clear();
     for (const Record& rec : recs) {
@@ -771,7 +777,8 @@ absl::StatusOr<pb::IndicatorHistory> KpiDomain::GetIndicatorHistory(
   }
   if (ind.baseline().fiscal_year() > 0) widen(ind.baseline().fiscal_year() + 1);
   std::vector<std::pair<int, double>> trend;
-  if (auto b = jp::MeasurementValue(ind.baseline().value()); b && ind.baseline().fiscal_year() > 0) {
+  if (auto b = jp::MeasurementValue(ind.baseline().value());
+      b && ind.baseline().fiscal_year() > 0) {
     trend.emplace_back(ind.baseline().fiscal_year(), *b);
   }
   for (int y = first; y > 0 && y <= last && y - first < 100; ++y) {
@@ -880,13 +887,9 @@ absl::StatusOr<pb::GradingScheme> KpiDomain::UpdateGradingScheme(
   const std::string m = pn.municipality();
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, m));
   SOKEI_RETURN_IF_ERROR(plans_->GetPlan(p, plan).status());
-  static const std::set<std::string> kMutable = {"preset",
-                                                 "bands",
-                                                 "tolerance",
-                                                 "no_change_band_points",
-                                                 "not_evaluable_label",
-                                                 "no_target_label",
-                                                 "rollup_rules"};
+  static const std::set<std::string> kMutable = {
+      "preset",          "bands",       "tolerance", "no_change_band_points", "not_evaluable_label",
+      "no_target_label", "rollup_rules"};
   return Mutate<pb::GradingScheme>(
       p, m, "UpdateGradingScheme", "", r,
       [&](WriteContext& w, pb::GradingScheme* out) -> absl::Status {
@@ -953,8 +956,8 @@ absl::StatusOr<pb::Evaluation> KpiDomain::GetEvaluation(const Principal& p,
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, name.municipality()));
   pb::Evaluation e;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](KpiTx& tx) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(e, LoadOrNotFound<pb::Evaluation>(tx, Kind::kEvaluation, r.name(),
-                                                             "EVALUATION_NOT_FOUND"));
+    SOKEI_ASSIGN_OR_RETURN(
+        e, LoadOrNotFound<pb::Evaluation>(tx, Kind::kEvaluation, r.name(), "EVALUATION_NOT_FOUND"));
     return absl::OkStatus();
   }));
   // Public callers see published evaluations only; the others do not exist for them.
@@ -964,8 +967,8 @@ absl::StatusOr<pb::Evaluation> KpiDomain::GetEvaluation(const Principal& p,
   return e;
 }
 
-absl::StatusOr<pb::Evaluation> KpiDomain::AdvanceEvaluation(
-    const Principal& p, const pb::AdvanceEvaluationRequest& r) {
+absl::StatusOr<pb::Evaluation> KpiDomain::AdvanceEvaluation(const Principal& p,
+                                                            const pb::AdvanceEvaluationRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kEvaluationPattern, "name"));
   const std::string m = name.municipality();
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, m));
@@ -993,7 +996,8 @@ absl::StatusOr<pb::Evaluation> KpiDomain::AdvanceEvaluation(
         if (before.stage() == pb::EVALUATION_STAGE_PUBLISHED) {
           return status::FailedPrecondition(
               "EVALUATION_PUBLISHED",
-              {"STAGE", r.name(), "a published evaluation is frozen; correct it with an amendment"});
+              {"STAGE", r.name(),
+               "a published evaluation is frozen; correct it with an amendment"});
         }
         if (r.stage() != before.stage() + 1) {
           return status::FailedPrecondition(
@@ -1038,7 +1042,8 @@ absl::StatusOr<pb::Evaluation> KpiDomain::OverrideRollup(const Principal& p,
         if (before.stage() == pb::EVALUATION_STAGE_PUBLISHED) {
           return status::FailedPrecondition(
               "EVALUATION_PUBLISHED",
-              {"STAGE", r.name(), "a published evaluation is frozen; correct it with an amendment"});
+              {"STAGE", r.name(),
+               "a published evaluation is frozen; correct it with an amendment"});
         }
         SOKEI_ASSIGN_OR_RETURN(auto scheme, LoadScheme(w.tx, plan));
         if (!r.grade().empty()) {
@@ -1054,9 +1059,9 @@ absl::StatusOr<pb::Evaluation> KpiDomain::OverrideRollup(const Principal& p,
         }
         *out = before;
         v1::RollupResult* target = nullptr;
-        for (auto* list : {out->mutable_summary()->mutable_nodes(),
-                           out->mutable_summary()->mutable_packages(),
-                           out->mutable_summary()->mutable_departments()}) {
+        for (auto* list :
+             {out->mutable_summary()->mutable_nodes(), out->mutable_summary()->mutable_packages(),
+              out->mutable_summary()->mutable_departments()}) {
           for (auto& rr : *list) {
             if (rr.subject() == r.subject()) target = &rr;
           }
@@ -1096,7 +1101,8 @@ absl::StatusOr<pb::Evaluation> KpiDomain::AmendEvaluation(const Principal& p,
         if (before.stage() != pb::EVALUATION_STAGE_PUBLISHED) {
           return status::FailedPrecondition(
               "EVALUATION_NOT_PUBLISHED",
-              {"STAGE", r.name(), "amendments are for published evaluations; advance with recompute"});
+              {"STAGE", r.name(),
+               "amendments are for published evaluations; advance with recompute"});
         }
         *out = before;
         pb::IndicatorResult* old = nullptr;
@@ -1107,9 +1113,9 @@ absl::StatusOr<pb::Evaluation> KpiDomain::AmendEvaluation(const Principal& p,
           return status::InvalidField("AMENDMENT_INVALID", "indicator",
                                       "is not part of this evaluation");
         }
-        SOKEI_ASSIGN_OR_RETURN(auto ind, LoadOrNotFound<pb::Indicator>(
-                                             w.tx, Kind::kIndicator, r.indicator(),
-                                             "INDICATOR_NOT_FOUND"));
+        SOKEI_ASSIGN_OR_RETURN(auto ind,
+                               LoadOrNotFound<pb::Indicator>(w.tx, Kind::kIndicator, r.indicator(),
+                                                             "INDICATOR_NOT_FOUND"));
         SOKEI_ASSIGN_OR_RETURN(auto scheme, LoadScheme(w.tx, plan));
         SOKEI_ASSIGN_OR_RETURN(auto orecs, w.tx.ListParent(Kind::kObservation, r.indicator()));
         std::vector<pb::Observation> obs(orecs.size());

@@ -53,8 +53,8 @@ class KpiDomain {
   absl::StatusOr<pb::ReviewObservationsResponse> ReturnObservations(
       const Principal& p, const pb::ReviewObservationsRequest& r);
 
-  absl::StatusOr<pb::IndicatorHistory> GetIndicatorHistory(
-      const Principal& p, const pb::GetIndicatorHistoryRequest& r);
+  absl::StatusOr<pb::IndicatorHistory> GetIndicatorHistory(const Principal& p,
+                                                           const pb::GetIndicatorHistoryRequest& r);
   absl::StatusOr<pb::PlanSummary> GetPlanSummary(const Principal& p,
                                                  const pb::GetPlanSummaryRequest& r);
 
@@ -98,8 +98,7 @@ class KpiDomain {
                               const std::function<absl::Status(WriteContext&, Resp*)>& fn);
   absl::StatusOr<pb::ReviewObservationsResponse> Review(const Principal& p,
                                                         const pb::ReviewObservationsRequest& r,
-                                                        const char* method,
-                                                        pb::ReviewState to);
+                                                        const char* method, pb::ReviewState to);
   // The summary of a plan for a fiscal year from current data (the dashboard and snapshots).
   absl::StatusOr<pb::PlanSummary> ComputeSummary(const Principal& p, const std::string& plan,
                                                  int fiscal_year, bool with_indicators);

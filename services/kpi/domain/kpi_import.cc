@@ -1,6 +1,6 @@
-// ImportProgressTable: the table a city keeps in Excel → the plan's node hierarchy (through the plan
-// service), departments, indicators with baselines and versioned targets, and observations. And
-// the way back: ExportProgressTable and the evaluation report.
+// ImportProgressTable: the table a city keeps in Excel → the plan's node hierarchy (through the
+// plan service), departments, indicators with baselines and versioned targets, and observations.
+// And the way back: ExportProgressTable and the evaluation report.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -63,7 +63,9 @@ std::string IdFrom(const std::string& prefix, const std::string& code) {
 struct NodeKey {
   int level;
   std::string code;
-  bool operator<(const NodeKey& o) const { return std::tie(level, code) < std::tie(o.level, o.code); }
+  bool operator<(const NodeKey& o) const {
+    return std::tie(level, code) < std::tie(o.level, o.code);
+  }
 };
 
 struct PlannedNode {
@@ -142,8 +144,8 @@ Levels AssignLevels(const ParsedTable& t, const planpb::Plan& plan,
   for (size_t i = 0; i < t.sections.size(); ++i) {
     const std::string key = jp::SearchFold(t.sections[i].label);
     if (!parts.count(key)) {
-      parts[key] = 1 + static_cast<int>(std::count(t.sections[i].code.begin(),
-                                                   t.sections[i].code.end(), '-'));
+      parts[key] = 1 + static_cast<int>(
+                           std::count(t.sections[i].code.begin(), t.sections[i].code.end(), '-'));
       first[key] = static_cast<int>(i);
     }
   }
@@ -189,7 +191,8 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     return status::InvalidField("IMPORT_TOO_LARGE", "content", "at most 16 MiB per import");
   }
   if (r.fiscal_year() != 0 && (r.fiscal_year() < 1900 || r.fiscal_year() > 2200)) {
-    return status::InvalidField("IMPORT_INVALID", "fiscal_year", "a fiscal year between 1900 and 2200");
+    return status::InvalidField("IMPORT_INVALID", "fiscal_year",
+                                "a fiscal year between 1900 and 2200");
   }
   std::map<std::string, Field> mapping;
   for (const auto& [header, field] : r.mapping()) {
@@ -207,8 +210,9 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
                                                                           : jp::TextEncoding::kAuto;
   SOKEI_ASSIGN_OR_RETURN(std::string text, jp::DecodeText(r.content(), enc));
   SOKEI_ASSIGN_OR_RETURN(ParsedTable table, ParseProgressTable(text, mapping, r.fiscal_year()));
-  if (import_progress_) import_progress_("parsed", static_cast<int>(table.rows.size()),
-                                         static_cast<int>(table.rows.size()));
+  if (import_progress_)
+    import_progress_("parsed", static_cast<int>(table.rows.size()),
+                     static_cast<int>(table.rows.size()));
 
   pb::ImportProgressTableResponse resp;
   resp.set_fiscal_year(table.fiscal_year);
@@ -229,10 +233,9 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
                                v1::FINDING_SEVERITY_ERROR, "SECTION_LEVEL_UNKNOWN"));
   }
   if (define_levels && (levels.project_level < 2 || levels.project_level > 5)) {
-    findings.push_back(Finding(0, "", "",
-                               absl::StrCat(levels.project_level,
-                                            " levels inferred; a plan has 2 to 5"),
-                               v1::FINDING_SEVERITY_ERROR, "SECTION_LEVEL_UNKNOWN"));
+    findings.push_back(Finding(
+        0, "", "", absl::StrCat(levels.project_level, " levels inferred; a plan has 2 to 5"),
+        v1::FINDING_SEVERITY_ERROR, "SECTION_LEVEL_UNKNOWN"));
   }
 
   // ---- Node plan: existing nodes by (level, code), new ones with their parents. ----
@@ -240,7 +243,8 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
   std::vector<NodeKey> creation_order;
   for (const auto& tn : tree.nodes()) {
     const auto& n = tn.node();
-    PlannedNode pn{{n.level(), jp::Nfkc(n.code())}, n.name(), n.display_name(), n.parent(), true, 0};
+    PlannedNode pn{
+        {n.level(), jp::Nfkc(n.code())}, n.name(), n.display_name(), n.parent(), true, 0};
     nodes[pn.key] = pn;
   }
   std::set<std::string> taken_ids;
@@ -283,10 +287,10 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       auto up = open.find(level - 1);
       if (!parent_code.empty() && (up == open.end() || up->second.code != jp::Nfkc(parent_code))) {
         const std::string label = label_name.count(level - 1) ? label_name[level - 1] : "";
-        findings.push_back(Finding(row, "", code,
-                                   absl::StrCat("implied parent ", label, parent_code,
-                                                " (no heading line for it)"),
-                                   v1::FINDING_SEVERITY_INFO, "IMPLIED_PARENT"));
+        findings.push_back(Finding(
+            row, "", code,
+            absl::StrCat("implied parent ", label, parent_code, " (no heading line for it)"),
+            v1::FINDING_SEVERITY_INFO, "IMPLIED_PARENT"));
         if (!open_section(level - 1, parent_code, absl::StrCat(label, parent_code), row)) {
           return false;
         }
@@ -403,8 +407,9 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     std::optional<double> t;
     for (const auto& [y, v] : pi.targets) t = jp::MeasurementValue(v);
     if (b && t) {
-      ind.set_direction(*t > *b ? pb::DIRECTION_INCREASE
-                                : *t < *b ? pb::DIRECTION_DECREASE : pb::DIRECTION_MAINTAIN);
+      ind.set_direction(*t > *b   ? pb::DIRECTION_INCREASE
+                        : *t < *b ? pb::DIRECTION_DECREASE
+                                  : pb::DIRECTION_MAINTAIN);
     } else {
       ind.set_direction(pb::DIRECTION_INCREASE);
     }
@@ -463,7 +468,8 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       cr.set_parent(absl::StrCat("municipalities/", m));
       cr.set_department_id(IdFrom("d-", display));
       cr.mutable_department()->set_display_name(display);
-      if (!r.request_id().empty()) cr.set_request_id(absl::StrCat(r.request_id(), "/", cr.department_id()));
+      if (!r.request_id().empty())
+        cr.set_request_id(absl::StrCat(r.request_id(), "/", cr.department_id()));
       auto created = plans_->CreateDepartment(p, cr);
       if (!created.ok()) return created.status();
       dept_name[jp::SearchFold(display)] = created->name();
@@ -508,17 +514,18 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     const DataRow* d = row_of[pi.row];
     if (d != nullptr && !d->department.empty()) {
       auto it = dept_name.find(jp::SearchFold(d->department));
-      pi.ind.add_departments(it != dept_name.end()
-                                 ? it->second
-                                 : absl::StrCat("municipalities/", m, "/departments/",
-                                                IdFrom("d-", d->department)));
+      pi.ind.add_departments(
+          it != dept_name.end()
+              ? it->second
+              : absl::StrCat("municipalities/", m, "/departments/", IdFrom("d-", d->department)));
     }
   }
 
   // ---- The KPI part: one transaction. ----
   pb::ImportProgressTableResponse result = resp;
   pb::ImportProgressTableResponse dry;
-  std::function<absl::Status(WriteContext&, pb::ImportProgressTableResponse*)> apply = [&](WriteContext& w, pb::ImportProgressTableResponse* out) -> absl::Status {
+  std::function<absl::Status(WriteContext&, pb::ImportProgressTableResponse*)> apply =
+      [&](WriteContext& w, pb::ImportProgressTableResponse* out) -> absl::Status {
     *out = result;
     auto* c = out->mutable_counts();
     int done = 0;
@@ -593,8 +600,8 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       if (same) {
         c->set_indicators_unchanged(c->indicators_unchanged() + 1);
       } else {
-        Record next = StampIndicator(&ind, IndicatorPlacement(ind, m), w.now,
-                                     rec ? &*rec : nullptr);
+        Record next =
+            StampIndicator(&ind, IndicatorPlacement(ind, m), w.now, rec ? &*rec : nullptr);
         if (rec) {
           SOKEI_RETURN_IF_ERROR(w.tx.Update(Kind::kIndicator, next));
           c->set_indicators_updated(c->indicators_updated() + 1);
@@ -611,11 +618,12 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       }
       for (const auto& [year, value] : pi.actuals) {
         bool changed = false;
-        auto existed = w.tx.Get(Kind::kObservation,
-                                absl::StrCat(ind.name(), "/observations/", ObservationId(year, "")));
+        auto existed = w.tx.Get(Kind::kObservation, absl::StrCat(ind.name(), "/observations/",
+                                                                 ObservationId(year, "")));
         SOKEI_RETURN_IF_ERROR(existed.status());
-        ObservationChange change{ind.name(), year, "", value, "進捗管理表", "",
-                                 pb::REVIEW_STATE_APPROVED, "進捗管理表から取込"};
+        ObservationChange change{
+            ind.name(),          year, "", value, "進捗管理表", "", pb::REVIEW_STATE_APPROVED,
+            "進捗管理表から取込"};
         SOKEI_RETURN_IF_ERROR(UpsertObservation(w, m, change, &changed).status());
         if (!changed) {
           c->set_observations_unchanged(c->observations_unchanged() + 1);
@@ -733,10 +741,11 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportProgressTable(
     auto it = by_node.find(n.name());
     if (it == by_node.end()) {
       if (!tn.children().empty()) {
-        rows.push_back({true,
-                        {absl::StrCat("【", level_name[n.level()], n.code(), "】 ", n.display_name())},
-                        "",
-                        ""});
+        rows.push_back(
+            {true,
+             {absl::StrCat("【", level_name[n.level()], n.code(), "】 ", n.display_name())},
+             "",
+             ""});
       }
       continue;
     }
@@ -816,19 +825,30 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportEvaluationReport(
     if (!html) {
       std::string o;
       for (char c : t) {
-        if (c == '|') o += "\\|";
-        else o.push_back(c);
+        if (c == '|')
+          o += "\\|";
+        else
+          o.push_back(c);
       }
       return o;
     }
     std::string o;
     for (char c : t) {
       switch (c) {
-        case '<': o += "&lt;"; break;
-        case '>': o += "&gt;"; break;
-        case '&': o += "&amp;"; break;
-        case '"': o += "&quot;"; break;
-        default: o.push_back(c);
+        case '<':
+          o += "&lt;";
+          break;
+        case '>':
+          o += "&gt;";
+          break;
+        case '&':
+          o += "&amp;";
+          break;
+        case '"':
+          o += "&quot;";
+          break;
+        default:
+          o.push_back(c);
       }
     }
     return o;
@@ -869,7 +889,8 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportEvaluationReport(
     }
   };
   if (html) {
-    absl::StrAppend(&out, "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>",
+    absl::StrAppend(&out,
+                    "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>",
                     esc(title), "</title></head><body>\n");
   }
   heading(1, title);
@@ -877,13 +898,16 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportEvaluationReport(
   for (const auto& gc : s.grade_counts()) rows.push_back({gc.grade(), absl::StrCat(gc.count())});
   heading(2, absl::StrCat("評価の内訳 (指標 ", s.indicator_count(), ")"));
   table({"評価", "指標数"}, rows);
-  auto rollups = [&](const std::string& h, const google::protobuf::RepeatedPtrField<v1::RollupResult>& list) {
+  auto rollups = [&](const std::string& h,
+                     const google::protobuf::RepeatedPtrField<v1::RollupResult>& list) {
     if (list.empty()) return;
     std::vector<std::vector<std::string>> rr;
     for (const auto& x : list) {
-      rr.push_back({x.code(), x.display_name(), absl::StrCat(x.graded_count(), "/", x.indicator_count()),
-                    x.has_value() ? absl::StrFormat("%.2f", x.value()) : "", x.computed_grade(),
-                    x.override_grade().empty() ? "" : x.override_grade() + " (" + x.override_comment() + ")"});
+      rr.push_back(
+          {x.code(), x.display_name(), absl::StrCat(x.graded_count(), "/", x.indicator_count()),
+           x.has_value() ? absl::StrFormat("%.2f", x.value()) : "", x.computed_grade(),
+           x.override_grade().empty() ? ""
+                                      : x.override_grade() + " (" + x.override_comment() + ")"});
     }
     heading(2, h);
     table({"番号", "名称", "評価済/指標", "値", "評価", "判断 (手動)"}, rr);
@@ -893,8 +917,8 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportEvaluationReport(
   rollups("所管課", s.departments());
   rows.clear();
   for (const auto& ir : s.indicators()) {
-    rows.push_back({ir.code(), ir.display_name(), ir.target().raw(), ir.actual().raw(),
-                    Percent(ir), ir.grade(), ir.reason()});
+    rows.push_back({ir.code(), ir.display_name(), ir.target().raw(), ir.actual().raw(), Percent(ir),
+                    ir.grade(), ir.reason()});
   }
   heading(2, "指標");
   table({"番号", "指標", "目標", "実績", "達成率", "評価", "備考"}, rows);

@@ -20,7 +20,8 @@ struct KpiDomain::WriteContext {
   absl::Time now;
 
   absl::Status Audit(const std::string& municipality, const std::string& resource,
-                     const google::protobuf::Message* before, const google::protobuf::Message* after) {
+                     const google::protobuf::Message* before,
+                     const google::protobuf::Message* after) {
     AuditRow row;
     row.municipality = municipality;
     row.time_micros = api::Micros(now);
@@ -77,8 +78,7 @@ absl::Status CheckEtag(const std::string& given, const std::string& stored,
 
 Placement IndicatorPlacement(const pb::Indicator& ind, const std::string& municipality);
 Record StampIndicator(pb::Indicator* m, const Placement& w, absl::Time now, const Record* prev);
-Record StampObservation(pb::Observation* m, const Placement& w, absl::Time now,
-                        const Record* prev);
+Record StampObservation(pb::Observation* m, const Placement& w, absl::Time now, const Record* prev);
 Record StampEvaluation(pb::Evaluation* m, const Placement& w, absl::Time now, const Record* prev);
 
 // Creates or updates an observation (no write when the value is unchanged; `changed` says which).
@@ -90,8 +90,7 @@ absl::Status AuditWrite(KpiDomain::WriteContext& w, const std::string& municipal
                         const google::protobuf::Message* after);
 
 // Grade counts and roll-ups per node, package and department for evaluated indicators.
-pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year,
-                             const planpb::PlanTree& tree,
+pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const planpb::PlanTree& tree,
                              const std::vector<planpb::Department>& departments,
                              const pb::GradingScheme& scheme,
                              const std::vector<pb::Indicator>& indicators,

@@ -9,8 +9,7 @@
 
 namespace sokei::kpi {
 
-pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year,
-                             const planpb::PlanTree& tree,
+pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const planpb::PlanTree& tree,
                              const std::vector<planpb::Department>& departments,
                              const pb::GradingScheme& scheme,
                              const std::vector<pb::Indicator>& indicators,

@@ -19,8 +19,8 @@ class PlanClient {
   virtual ~PlanClient() = default;
   virtual absl::StatusOr<planpb::Plan> GetPlan(const auth::Principal& p,
                                                const std::string& name) = 0;
-  virtual absl::StatusOr<planpb::Plan> UpdatePlanLevels(
-      const auth::Principal& p, const planpb::Plan& plan) = 0;
+  virtual absl::StatusOr<planpb::Plan> UpdatePlanLevels(const auth::Principal& p,
+                                                        const planpb::Plan& plan) = 0;
   virtual absl::StatusOr<planpb::Node> GetNode(const auth::Principal& p,
                                                const std::string& name) = 0;
   virtual absl::StatusOr<planpb::PlanTree> GetPlanTree(const auth::Principal& p,

@@ -207,9 +207,9 @@ const char* FieldName(Field f) {
 }
 
 bool ParseFieldName(const std::string& name, Field* out) {
-  for (Field f : {Field::kIgnore, Field::kCode, Field::kProject, Field::kIndicator,
-                  Field::kBaseline, Field::kTarget, Field::kActual, Field::kForecast,
-                  Field::kDepartment, Field::kUnit}) {
+  for (Field f :
+       {Field::kIgnore, Field::kCode, Field::kProject, Field::kIndicator, Field::kBaseline,
+        Field::kTarget, Field::kActual, Field::kForecast, Field::kDepartment, Field::kUnit}) {
     if (name == FieldName(f)) {
       *out = f;
       return true;
@@ -358,8 +358,8 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       t.sections.push_back(s);
     } else {
       t.findings.push_back(Finding(rows[ri].line, "", Trim(rows[ri].cells[0]).substr(0, 200),
-                                   "a title line before the header",
-                                   v1::FINDING_SEVERITY_INFO, "LINE_IGNORED"));
+                                   "a title line before the header", v1::FINDING_SEVERITY_INFO,
+                                   "LINE_IGNORED"));
     }
   }
   const std::vector<std::string> header_cells = rows[start].cells;
@@ -406,7 +406,8 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
     std::vector<Column> again;
     if (r.cells.size() == header_cells.size() && header_fields(r, &again)) {
       bool same = true;
-      for (size_t i = 0; i < r.cells.size(); ++i) same = same && Trim(r.cells[i]) == Trim(header_cells[i]);
+      for (size_t i = 0; i < r.cells.size(); ++i)
+        same = same && Trim(r.cells[i]) == Trim(header_cells[i]);
       if (same) {
         ++t.header_rows;
         continue;
@@ -444,9 +445,8 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       r.cells.resize(std::max(r.cells.size(), header_cells.size()));
     }
     auto cell = [&](const Column* c) {
-      return c == nullptr || c->index >= static_cast<int>(r.cells.size())
-                 ? std::string()
-                 : Trim(r.cells[c->index]);
+      return c == nullptr || c->index >= static_cast<int>(r.cells.size()) ? std::string()
+                                                                          : Trim(r.cells[c->index]);
     };
     DataRow d;
     d.row = r.line;
@@ -469,10 +469,10 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
         continue;
       }
       d.continuation = true;
-      t.findings.push_back(Finding(r.line, code_col ? code_col->header : "", "",
-                                   absl::StrCat("another indicator of project ",
-                                                t.rows[last_code_row].code),
-                                   v1::FINDING_SEVERITY_INFO, "CONTINUATION_ROW"));
+      t.findings.push_back(
+          Finding(r.line, code_col ? code_col->header : "", "",
+                  absl::StrCat("another indicator of project ", t.rows[last_code_row].code),
+                  v1::FINDING_SEVERITY_INFO, "CONTINUATION_ROW"));
     } else {
       last_code_row = static_cast<int>(t.rows.size());
     }

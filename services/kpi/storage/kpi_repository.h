@@ -51,7 +51,8 @@ class KpiTx {
   virtual absl::StatusOr<std::vector<Record>> ListPlanIndicators(const std::string& plan) = 0;
   virtual absl::StatusOr<std::vector<Record>> ListPlanObservations(const std::string& plan) = 0;
   // Replaces the plans an indicator belongs to.
-  virtual absl::Status SetPlans(const std::string& indicator, const std::vector<std::string>& plans) = 0;
+  virtual absl::Status SetPlans(const std::string& indicator,
+                                const std::vector<std::string>& plans) = 0;
   // ALREADY_EXISTS (reason STORAGE_UNIQUE_VIOLATION) when the name or the code is taken.
   virtual absl::Status Insert(Kind kind, const Record& record) = 0;
   virtual absl::Status Update(Kind kind, const Record& record) = 0;

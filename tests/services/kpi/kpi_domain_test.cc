@@ -1,6 +1,8 @@
 // The KPI domain on real SQLite stores (KPI and plan), the plan service in-process: the progress
 // table importer on seed 001 and its variants, the review workflow and its authorization matrix,
 // summaries, evaluations, history and export round trips.
+#include "services/kpi/domain/kpi_domain.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -10,7 +12,6 @@
 #include "absl/strings/str_split.h"
 #include "common/jp/text.h"
 #include "common/status/status.h"
-#include "services/kpi/domain/kpi_domain.h"
 #include "services/kpi/storage/sql_kpi_repository.h"
 #include "services/plan/storage/sql_plan_repository.h"
 #include "tests/support/in_process_plan_client.h"
@@ -213,8 +214,7 @@ TEST_F(KpiDomainTest, ImportsSeed001) {
   EXPECT_EQ(Indicator("28-101").aggregation().kind(), pb::AGGREGATION_KIND_CUMULATIVE);
   // Qualitative target to the ladder.
   EXPECT_EQ(Indicator("14-101").target_specs(0).targets(0).kind(), pb::TARGET_KIND_QUALITATIVE);
-  EXPECT_EQ(Indicator("18-102").target_specs(0).targets(0).kind(),
-            pb::TARGET_KIND_MONITORING_ONLY);
+  EXPECT_EQ(Indicator("18-102").target_specs(0).targets(0).kind(), pb::TARGET_KIND_MONITORING_ONLY);
 
   // The findings name every cell not fully understood, with row and column.
   int partial = 0;
@@ -243,8 +243,8 @@ TEST_F(KpiDomainTest, ReimportChangesNothingAndCorrectionsOnlyWhatChanged) {
   EXPECT_EQ(again->counts().nodes_created(), 0);
   EXPECT_EQ(AuditCount(), audits);
   // A corrected file: one actual and one target changed.
-  std::string fixed = absl::StrReplaceAll(seed, {{"176人\t112人", "176人\t118人"},
-                                                 {"257,000人\t94,552人", "250,000人\t94,552人"}});
+  std::string fixed = absl::StrReplaceAll(
+      seed, {{"176人\t112人", "176人\t118人"}, {"257,000人\t94,552人", "250,000人\t94,552人"}});
   ASSERT_NE(fixed, seed);
   auto corrected = Import(fixed);
   ASSERT_TRUE(corrected.ok());
@@ -303,15 +303,16 @@ TEST_F(KpiDomainTest, MalformedInputWritesNothing) {
   ASSERT_FALSE(h.ok());
   EXPECT_EQ(Reason(h.status()), "IMPORT_HEADER_NOT_FOUND");
   // A 10 MB cell and a ragged row: findings; the ERROR means nothing is committed.
-  std::string big = absl::StrReplaceAll(seed, {{"176人\t112人", "176人\t" + std::string(10 << 20, 'x')}});
+  std::string big =
+      absl::StrReplaceAll(seed, {{"176人\t112人", "176人\t" + std::string(10 << 20, 'x')}});
   auto b = Import(big);
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_FALSE(b->committed());
   bool too_long = false;
   for (const auto& f : b->findings()) too_long = too_long || f.code() == "CELL_TOO_LONG";
   EXPECT_TRUE(too_long);
-  std::string ragged =
-      absl::StrReplaceAll(seed, {{"112人\t子ども家庭相談課", "112人\t子ども家庭相談課\t余分なセル"}});
+  std::string ragged = absl::StrReplaceAll(
+      seed, {{"112人\t子ども家庭相談課", "112人\t子ども家庭相談課\t余分なセル"}});
   auto rg = Import(ragged);
   ASSERT_TRUE(rg.ok());
   bool ragged_found = false;
@@ -383,7 +384,7 @@ TEST_F(KpiDomainTest, SummaryGradesAndRollups) {
   EXPECT_NEAR(by_code["06-102"].achievement(), 112.0 / 176, 1e-12);
   EXPECT_EQ(by_code["40-101"].grade(), "B");  // decrease: (2·651 − 655) / 651
   EXPECT_NEAR(by_code["40-101"].achievement(), (2 * 651.0 - 655) / 651, 1e-12);
-  EXPECT_EQ(by_code["28-101"].grade(), "A");  // 累計 as reported: 303 / 230
+  EXPECT_EQ(by_code["28-101"].grade(), "A");         // 累計 as reported: 303 / 230
   EXPECT_EQ(by_code["23-103"].grade(), "評価不能");  // (第3四半期): partial period
   EXPECT_EQ(by_code["33-102"].grade(), "評価不能");  // "-"
   EXPECT_TRUE(by_code["33-102"].needs_attention());
@@ -399,6 +400,344 @@ TEST_F(KpiDomainTest, SummaryGradesAndRollups) {
   }
   EXPECT_EQ(level1, 111);
   EXPECT_FALSE(s.departments().empty());
+}
+
+// An indicator of one department, created through the API (nodes through the plan service).
+class WorkflowTest : public KpiDomainTest {
+ protected:
+  void SetUp() override {
+    KpiDomainTest::SetUp();
+    for (const char* d : {"kodomo", "kikaku"}) {
+      plan::v1::CreateDepartmentRequest cd;
+      cd.set_parent(kM);
+      cd.set_department_id(d);
+      cd.mutable_department()->set_display_name(d);
+      ASSERT_TRUE(plans_->CreateDepartment(admin_, cd).ok());
+    }
+    plan::v1::CreateNodeRequest cn;
+    cn.set_parent(kPlan);
+    cn.set_node_id("g1");
+    cn.mutable_node()->set_code("1");
+    cn.mutable_node()->set_display_name("目標1");
+    cn.mutable_node()->set_level(1);
+    ASSERT_TRUE(plans_->CreateNode(admin_, cn).ok());
+    pb::CreateIndicatorRequest ci;
+    ci.set_parent(kM);
+    ci.set_indicator_id("hoiku");
+    auto* ind = ci.mutable_indicator();
+    ind->set_display_name("保育所待機児童数");
+    ind->set_code("K-1");
+    ind->set_kind(pb::INDICATOR_KIND_OUTCOME);
+    ind->set_direction(pb::DIRECTION_DECREASE);
+    ind->add_nodes(std::string(kPlan) + "/nodes/g1");
+    ind->add_departments(std::string(kM) + "/departments/kodomo");
+    ind->mutable_baseline()->mutable_value()->set_raw("40人");
+    ind->mutable_baseline()->set_fiscal_year(2017);
+    auto* t = ind->add_target_specs()->add_targets();
+    t->set_fiscal_year(2020);
+    t->mutable_value()->set_raw("0人");
+    auto created = domain_->CreateIndicator(planner_, ci);
+    ASSERT_TRUE(created.ok()) << created.status();
+    indicator_ = *created;
+  }
+
+  absl::StatusOr<pb::RecordObservationsResponse> Record(const Principal& who, int year,
+                                                        const std::string& raw) {
+    pb::RecordObservationsRequest r;
+    r.set_parent(kM);
+    auto* o = r.add_observations();
+    o->set_indicator(indicator_.name());
+    o->set_fiscal_year(year);
+    o->set_raw_value(raw);
+    return domain_->RecordObservations(who, r);
+  }
+
+  absl::StatusOr<pb::ReviewObservationsResponse> Review(const Principal& who,
+                                                        const std::string& verb,
+                                                        const std::string& comment = "") {
+    pb::ReviewObservationsRequest r;
+    r.set_parent(kM);
+    r.add_names(indicator_.name() + "/observations/2020");
+    r.set_comment(comment);
+    if (verb == "submit") return domain_->SubmitObservations(who, r);
+    if (verb == "approve") return domain_->ApproveObservations(who, r);
+    return domain_->ReturnObservations(who, r);
+  }
+
+  pb::Indicator indicator_;
+};
+
+TEST_F(WorkflowTest, AuthorizationMatrix) {
+  const Principal own = Make(Role::kEditor, {"kodomo"});
+  const Principal other = Make(Role::kEditor, {"kikaku"});
+  const Principal viewer = Make(Role::kViewer);
+  const Principal pub = Make(Role::kPublic);
+  const int audits = AuditCount();
+  // Another department's editor, a viewer, the public: refused, nothing written.
+  auto denied = Record(other, 2020, "12人");
+  EXPECT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Reason(denied.status()), "DEPARTMENT_NOT_OWNER");
+  EXPECT_EQ(Record(viewer, 2020, "12人").status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Record(pub, 2020, "12人").status().code(), absl::StatusCode::kPermissionDenied);
+  Principal elsewhere = Make(Role::kPlanner);
+  elsewhere.municipality = "142034";
+  EXPECT_EQ(Record(elsewhere, 2020, "12人").status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(AuditCount(), audits);
+  // The owning department drafts and submits; it may not approve.
+  auto drafted = Record(own, 2020, "12人");
+  ASSERT_TRUE(drafted.ok()) << drafted.status();
+  EXPECT_EQ(drafted->observations(0).review_state(), pb::REVIEW_STATE_DRAFT);
+  EXPECT_EQ(drafted->observations(0).value().value(), "12");
+  EXPECT_EQ(Review(other, "submit").status().code(), absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(Review(own, "submit").ok());
+  EXPECT_EQ(Review(own, "approve").status().code(), absl::StatusCode::kPermissionDenied);
+  // Submitted values are locked for the editor.
+  auto locked = Record(own, 2020, "10人");
+  EXPECT_EQ(Reason(locked.status()), "OBSERVATION_LOCKED");
+  // The planner returns with a comment (required), the editor corrects and resubmits.
+  auto no_comment = Review(planner_, "return");
+  EXPECT_EQ(no_comment.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(Review(planner_, "return", "内訳を確認してください").ok());
+  ASSERT_TRUE(Record(own, 2020, "10人").ok());
+  ASSERT_TRUE(Review(own, "submit").ok());
+  auto approved = Review(planner_, "approve");
+  ASSERT_TRUE(approved.ok());
+  const auto& obs = approved->observations(0);
+  EXPECT_EQ(obs.review_state(), pb::REVIEW_STATE_APPROVED);
+  // draft, submit, return, draft, submit, approve
+  ASSERT_EQ(obs.review_history_size(), 6);
+  EXPECT_EQ(obs.review_history(2).comment(), "内訳を確認してください");
+  // Approving twice is a state error.
+  EXPECT_EQ(Reason(Review(planner_, "approve").status()), "REVIEW_STATE_INVALID");
+  // Every change is audited with before and after.
+  pb::ListAuditEventsRequest ar;
+  ar.set_parent(kM);
+  ar.set_filter("resource=\"" + indicator_.name() + "/observations/2020\"");
+  auto events = domain_->ListAuditEvents(planner_, ar);
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->audit_events_size(), 6);
+  EXPECT_NE(events->audit_events(0).before_json().find("SUBMITTED"), std::string::npos);
+  EXPECT_NE(events->audit_events(0).after_json().find("APPROVED"), std::string::npos);
+  // Only planners read the audit trail and edit indicators.
+  EXPECT_EQ(domain_->ListAuditEvents(own, ar).status().code(), absl::StatusCode::kPermissionDenied);
+  pb::UpdateIndicatorRequest ur;
+  ur.mutable_indicator()->set_name(indicator_.name());
+  ur.mutable_indicator()->set_display_name("x");
+  ur.mutable_update_mask()->add_paths("display_name");
+  EXPECT_EQ(domain_->UpdateIndicator(own, ur).status().code(), absl::StatusCode::kPermissionDenied);
+  // Viewers read.
+  pb::GetIndicatorRequest gr;
+  gr.set_name(indicator_.name());
+  EXPECT_TRUE(domain_->GetIndicator(viewer, gr).ok());
+  EXPECT_EQ(domain_->GetIndicator(pub, gr).status().code(), absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(WorkflowTest, BadInputNamesTheField) {
+  pb::RecordObservationsRequest r;
+  r.set_parent(kM);
+  auto* o = r.add_observations();
+  o->set_indicator(indicator_.name());
+  o->set_fiscal_year(20);
+  auto s = domain_->RecordObservations(planner_, r);
+  ASSERT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  auto v = status::GetFieldViolations(s.status());
+  std::set<std::string> fields;
+  for (const auto& f : v) fields.insert(f.field);
+  EXPECT_TRUE(fields.count("observations[0].fiscal_year"));
+  EXPECT_TRUE(fields.count("observations[0].raw_value"));
+  // One bad item spoils the batch: nothing is written.
+  r.mutable_observations(0)->set_fiscal_year(2020);
+  r.mutable_observations(0)->set_raw_value("5人");
+  auto* bad = r.add_observations();
+  bad->set_indicator(std::string(kM) + "/indicators/missing");
+  bad->set_fiscal_year(2021);
+  bad->set_raw_value("1人");
+  EXPECT_EQ(domain_->RecordObservations(planner_, r).status().code(), absl::StatusCode::kNotFound);
+  pb::ListObservationsRequest lr;
+  lr.set_parent(indicator_.name());
+  EXPECT_EQ(domain_->ListObservations(planner_, lr)->observations_size(), 0);
+  // Indicator validation.
+  pb::CreateIndicatorRequest ci;
+  ci.set_parent(kM);
+  ci.set_indicator_id("Bad_ID");
+  EXPECT_EQ(Reason(domain_->CreateIndicator(planner_, ci).status()), "ID_INVALID");
+  ci.set_indicator_id("ok");
+  auto e = domain_->CreateIndicator(planner_, ci);
+  ASSERT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
+  fields.clear();
+  for (const auto& f : status::GetFieldViolations(e.status())) fields.insert(f.field);
+  EXPECT_TRUE(fields.count("indicator.display_name"));
+  EXPECT_TRUE(fields.count("indicator.kind"));
+  EXPECT_TRUE(fields.count("indicator.direction"));
+  EXPECT_TRUE(fields.count("indicator.nodes"));
+  // A node that does not exist.
+  ci.mutable_indicator()->set_display_name("x");
+  ci.mutable_indicator()->set_kind(pb::INDICATOR_KIND_KPI);
+  ci.mutable_indicator()->set_direction(pb::DIRECTION_INCREASE);
+  ci.mutable_indicator()->add_nodes(std::string(kPlan) + "/nodes/nope");
+  EXPECT_EQ(Reason(domain_->CreateIndicator(planner_, ci).status()), "INDICATOR_NODE_NOT_FOUND");
+  // ReviseTargets needs a reason; the old version stays.
+  pb::ReviseTargetsRequest rt;
+  rt.set_name(indicator_.name());
+  rt.set_valid_from_year(2021);
+  auto* t = rt.add_targets();
+  t->set_fiscal_year(2021);
+  t->mutable_value()->set_raw("5人");
+  EXPECT_EQ(domain_->ReviseTargets(planner_, rt).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  rt.set_reason("国の基準変更");
+  auto revised = domain_->ReviseTargets(planner_, rt);
+  ASSERT_TRUE(revised.ok()) << revised.status();
+  ASSERT_EQ(revised->target_specs_size(), 2);
+  EXPECT_EQ(revised->target_specs(1).reason(), "国の基準変更");
+  // Stale etag.
+  rt.set_etag(indicator_.etag());
+  EXPECT_EQ(domain_->ReviseTargets(planner_, rt).status().code(), absl::StatusCode::kAborted);
+}
+
+TEST_F(WorkflowTest, EvaluationLifecycleAndAmendment) {
+  ASSERT_TRUE(Record(planner_, 2020, "8人").ok());
+  pb::CreateEvaluationRequest cr;
+  cr.set_parent(kPlan);
+  cr.set_fiscal_year(2020);
+  auto e = domain_->CreateEvaluation(planner_, cr);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->stage(), pb::EVALUATION_STAGE_SELF);
+  ASSERT_EQ(e->summary().indicators_size(), 1);
+  // decrease to 0: 8 people left → 0%.
+  EXPECT_EQ(e->summary().indicators(0).grade(), "D");
+  EXPECT_EQ(Reason(domain_->CreateEvaluation(planner_, cr).status()), "EVALUATION_ALREADY_EXISTS");
+  // Stages in order only.
+  pb::AdvanceEvaluationRequest ar;
+  ar.set_name(e->name());
+  ar.set_stage(pb::EVALUATION_STAGE_PUBLISHED);
+  EXPECT_EQ(Reason(domain_->AdvanceEvaluation(planner_, ar).status()), "EVALUATION_STAGE_INVALID");
+  // A manual judgement beside the computed one.
+  pb::OverrideRollupRequest orr;
+  orr.set_name(e->name());
+  orr.set_subject(std::string(kPlan) + "/nodes/g1");
+  orr.set_grade("C");
+  EXPECT_EQ(domain_->OverrideRollup(planner_, orr).status().code(),
+            absl::StatusCode::kInvalidArgument);  // comment required
+  orr.set_comment("国の制度変更の影響を考慮");
+  auto over = domain_->OverrideRollup(planner_, orr);
+  ASSERT_TRUE(over.ok()) << over.status();
+  EXPECT_EQ(over->summary().nodes(0).computed_grade(), "D");
+  EXPECT_EQ(over->summary().nodes(0).override_grade(), "C");
+  EXPECT_EQ(over->summary().nodes(0).override_author(), planner_.subject);
+  for (auto stage : {pb::EVALUATION_STAGE_PLANNING_REVIEW, pb::EVALUATION_STAGE_COMMITTEE,
+                     pb::EVALUATION_STAGE_PUBLISHED}) {
+    ar.set_stage(stage);
+    ar.set_recompute(stage != pb::EVALUATION_STAGE_PUBLISHED);
+    auto adv = domain_->AdvanceEvaluation(planner_, ar);
+    ASSERT_TRUE(adv.ok()) << adv.status();
+  }
+  // Published: frozen. A corrected value does not change it silently.
+  ASSERT_TRUE(Record(planner_, 2020, "0人").ok());
+  pb::GetEvaluationRequest gr;
+  gr.set_name(e->name());
+  auto published = domain_->GetEvaluation(Make(Role::kPublic), gr);
+  ASSERT_TRUE(published.ok());
+  EXPECT_EQ(published->summary().indicators(0).grade(), "D");
+  EXPECT_EQ(Reason(domain_->OverrideRollup(planner_, orr).status()), "EVALUATION_PUBLISHED");
+  ar.set_stage(pb::EVALUATION_STAGE_PUBLISHED);
+  EXPECT_EQ(Reason(domain_->AdvanceEvaluation(planner_, ar).status()), "EVALUATION_PUBLISHED");
+  // The correction is an amendment with a reason.
+  pb::AmendEvaluationRequest am;
+  am.set_name(e->name());
+  am.set_indicator(indicator_.name());
+  EXPECT_EQ(domain_->AmendEvaluation(planner_, am).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  am.set_reason("実績値の確定に伴う修正");
+  auto amended = domain_->AmendEvaluation(planner_, am);
+  ASSERT_TRUE(amended.ok()) << amended.status();
+  ASSERT_EQ(amended->amendments_size(), 1);
+  EXPECT_EQ(amended->amendments(0).before().grade(), "D");
+  EXPECT_EQ(amended->amendments(0).after().grade(), "B");  // 0 of target 0: 100%
+  // The report lists grades and the amendment.
+  pb::ExportEvaluationReportRequest rr;
+  rr.set_name(e->name());
+  rr.set_format(pb::REPORT_FORMAT_HTML);
+  auto report = domain_->ExportEvaluationReport(planner_, rr);
+  ASSERT_TRUE(report.ok());
+  EXPECT_NE(report->content().find("実績値の確定に伴う修正"), std::string::npos);
+  EXPECT_NE(report->content().find("<table>"), std::string::npos);
+  rr.set_format(pb::REPORT_FORMAT_MARKDOWN);
+  report = domain_->ExportEvaluationReport(planner_, rr);
+  ASSERT_TRUE(report.ok());
+  EXPECT_NE(report->content().find("| 評価 | 指標数 |"), std::string::npos);
+}
+
+TEST_F(WorkflowTest, HistoryAndForecast) {
+  for (auto [year, raw] :
+       std::vector<std::pair<int, std::string>>{{2018, "30人"}, {2019, "24人"}, {2020, "18人"}}) {
+    ASSERT_TRUE(Record(planner_, year, raw).ok());
+  }
+  pb::GetIndicatorHistoryRequest hr;
+  hr.set_name(indicator_.name());
+  auto h = domain_->GetIndicatorHistory(planner_, hr);
+  ASSERT_TRUE(h.ok()) << h.status();
+  ASSERT_GE(h->points_size(), 3);
+  EXPECT_EQ(h->points(0).fiscal_year(), 2018);
+  // Baseline 40 (2017), then 30, 24, 18: about −7.3 a year, 10.4 in 2020 > target 0 → at risk.
+  EXPECT_EQ(h->forecast().target_year(), 2020);
+  EXPECT_EQ(h->forecast().outlook(), pb::TREND_OUTLOOK_AT_RISK);
+  EXPECT_LT(h->forecast().slope_per_year(), 0);
+  EXPECT_EQ(h->points(2).target().value().value(), "0");
+}
+
+TEST_F(KpiDomainTest, ExportImportRoundTrip) {
+  ASSERT_TRUE(Import(ReadFile(SeedPath())).ok());
+  for (auto format :
+       {pb::TABLE_FORMAT_TSV, pb::TABLE_FORMAT_CSV_UTF8_BOM, pb::TABLE_FORMAT_CSV_CP932}) {
+    pb::ExportProgressTableRequest er;
+    er.set_plan(kPlan);
+    er.set_fiscal_year(2020);
+    er.set_format(format);
+    auto file = domain_->ExportProgressTable(planner_, er);
+    ASSERT_TRUE(file.ok()) << file.status();
+    // Back into the same plan: nothing changes (the CP932 form of — is ―, a different raw text).
+    auto same = Import(file->content());
+    ASSERT_TRUE(same.ok()) << same.status();
+    EXPECT_TRUE(same->committed());
+    if (format != pb::TABLE_FORMAT_CSV_CP932) {
+      EXPECT_EQ(same->counts().indicators_unchanged(), 111) << file->filename();
+      EXPECT_EQ(same->counts().observations_unchanged(), 111) << file->filename();
+    }
+    EXPECT_EQ(same->counts().nodes_created(), 0);
+  }
+  // Into a fresh plan: the same values.
+  CreatePlan("copy", {"まちづくり目標", "基本政策", "施策展開の方向", "施策", "事業"});
+  pb::ExportProgressTableRequest er;
+  er.set_plan(kPlan);
+  er.set_fiscal_year(2020);
+  auto tsv = domain_->ExportProgressTable(planner_, er);
+  ASSERT_TRUE(tsv.ok());
+  auto copy = Import(tsv->content(), false, "municipalities/142140/plans/copy");
+  ASSERT_TRUE(copy.ok()) << copy.status();
+  EXPECT_EQ(copy->counts().indicators_created(), 111);
+  const std::string copy_plan = "municipalities/142140/plans/copy";
+  for (const char* code : {"39-105", "19-103-3", "34-103", "23-103", "09-102"}) {
+    auto a = Indicator(code);
+    auto b = Indicator(code, copy_plan);
+    EXPECT_EQ(a.baseline().value().SerializeAsString(), b.baseline().value().SerializeAsString())
+        << code;
+    EXPECT_EQ(a.target_specs(0).targets(0).value().raw(),
+              b.target_specs(0).targets(0).value().raw())
+        << code;
+    EXPECT_EQ(a.departments(0), b.departments(0)) << code;
+  }
+  const auto s1 = Summary(2020), s2 = Summary(2020, copy_plan);
+  ASSERT_EQ(s1.grade_counts_size(), s2.grade_counts_size());
+  for (int i = 0; i < s1.grade_counts_size(); ++i) {
+    EXPECT_EQ(s1.grade_counts(i).ShortDebugString(), s2.grade_counts(i).ShortDebugString());
+  }
+  // xlsx: a real zip container.
+  er.set_format(pb::TABLE_FORMAT_XLSX);
+  auto x = domain_->ExportProgressTable(planner_, er);
+  ASSERT_TRUE(x.ok()) << x.status();
+  EXPECT_EQ(x->content().substr(0, 2), "PK");
+  EXPECT_GT(x->content().size(), 5000u);
 }
 
 }  // namespace
