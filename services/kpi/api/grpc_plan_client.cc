@@ -1,0 +1,133 @@
+#include "services/kpi/api/grpc_plan_client.h"
+
+#include "absl/strings/str_join.h"
+#include "common/deadline/deadline.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status.h"
+#include "grpcpp/create_channel.h"
+
+namespace sokei::kpi {
+namespace {
+
+const char* RoleName(auth::Role r) {
+  switch (r) {
+    case auth::Role::kAdmin:
+      return "admin";
+    case auth::Role::kPlanner:
+      return "planner";
+    case auth::Role::kEditor:
+      return "editor";
+    case auth::Role::kViewer:
+      return "viewer";
+    case auth::Role::kPublic:
+      return "public";
+    case auth::Role::kSystem:
+      return "system";
+  }
+  return "public";
+}
+
+// Default budget of a call when the request being served has no deadline.
+constexpr auto kDefaultBudget = std::chrono::seconds(30);
+
+}  // namespace
+
+GrpcPlanClient::GrpcPlanClient(std::shared_ptr<grpc::Channel> channel)
+    : stub_(planpb::PlanService::NewStub(std::move(channel))) {}
+
+std::shared_ptr<grpc::Channel> GrpcPlanClient::MakeChannel(const std::string& address,
+                                                           int max_message_bytes) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetMaxReceiveMessageSize(max_message_bytes);
+  args.SetMaxSendMessageSize(max_message_bytes);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+template <typename Req, typename Resp>
+absl::StatusOr<Resp> GrpcPlanClient::Call(
+    const auth::Principal& p,
+    grpc::Status (planpb::PlanService::Stub::*fn)(grpc::ClientContext*, const Req&, Resp*),
+    const Req& req) {
+  grpc::ClientContext ctx;
+  ctx.AddMetadata(auth::kSubjectKey, p.subject);
+  std::vector<std::string> roles;
+  for (auth::Role r : p.roles) roles.push_back(RoleName(r));
+  ctx.AddMetadata(auth::kRolesKey, absl::StrJoin(roles, ","));
+  ctx.AddMetadata(auth::kMunicipalityKey, p.municipality);
+  if (!p.departments.empty()) {
+    ctx.AddMetadata(auth::kDepartmentsKey, absl::StrJoin(p.departments, ","));
+  }
+  const auto deadline = deadline::Current();
+  ctx.set_deadline(deadline ? *deadline : deadline::Clock::now() + kDefaultBudget);
+  Resp resp;
+  grpc::Status s = (stub_.get()->*fn)(&ctx, req, &resp);
+  if (!s.ok()) {
+    if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+        s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      return status::Unavailable("PLAN_SERVICE_UNAVAILABLE",
+                                 "the plan service did not answer; try again");
+    }
+    return status::FromGrpc(s);
+  }
+  return resp;
+}
+
+absl::StatusOr<planpb::Plan> GrpcPlanClient::GetPlan(const auth::Principal& p,
+                                                     const std::string& name) {
+  planpb::GetPlanRequest r;
+  r.set_name(name);
+  return Call(p, &planpb::PlanService::Stub::GetPlan, r);
+}
+
+absl::StatusOr<planpb::Plan> GrpcPlanClient::UpdatePlanLevels(const auth::Principal& p,
+                                                              const planpb::Plan& plan) {
+  planpb::UpdatePlanRequest r;
+  *r.mutable_plan() = plan;
+  r.mutable_update_mask()->add_paths("levels");
+  return Call(p, &planpb::PlanService::Stub::UpdatePlan, r);
+}
+
+absl::StatusOr<planpb::Node> GrpcPlanClient::GetNode(const auth::Principal& p,
+                                                     const std::string& name) {
+  planpb::GetNodeRequest r;
+  r.set_name(name);
+  return Call(p, &planpb::PlanService::Stub::GetNode, r);
+}
+
+absl::StatusOr<planpb::PlanTree> GrpcPlanClient::GetPlanTree(const auth::Principal& p,
+                                                             const std::string& plan) {
+  planpb::GetPlanTreeRequest r;
+  r.set_name(plan);
+  return Call(p, &planpb::PlanService::Stub::GetPlanTree, r);
+}
+
+absl::StatusOr<std::vector<planpb::Department>> GrpcPlanClient::ListDepartments(
+    const auth::Principal& p, const std::string& municipality) {
+  planpb::ListDepartmentsRequest r;
+  r.set_parent(municipality.rfind("municipalities/", 0) == 0 ? municipality
+                                                             : "municipalities/" + municipality);
+  r.set_page_size(500);
+  std::vector<planpb::Department> out;
+  for (int pages = 0; pages < 100; ++pages) {
+    auto resp = Call(p, &planpb::PlanService::Stub::ListDepartments, r);
+    if (!resp.ok()) return resp.status();
+    for (auto& d : *resp->mutable_departments()) out.push_back(std::move(d));
+    if (resp->next_page_token().empty()) break;
+    r.set_page_token(resp->next_page_token());
+  }
+  return out;
+}
+
+absl::StatusOr<planpb::Department> GrpcPlanClient::CreateDepartment(
+    const auth::Principal& p, const planpb::CreateDepartmentRequest& r) {
+  return Call(p, &planpb::PlanService::Stub::CreateDepartment, r);
+}
+
+absl::StatusOr<planpb::BatchCreateNodesResponse> GrpcPlanClient::BatchCreateNodes(
+    const auth::Principal& p, const planpb::BatchCreateNodesRequest& r) {
+  return Call(p, &planpb::PlanService::Stub::BatchCreateNodes, r);
+}
+
+}  // namespace sokei::kpi

@@ -1,0 +1,63 @@
+// gRPC adapter of the KPI service: reads the principal from metadata, calls KpiDomain, maps
+// absl::Status to grpc::Status with google.rpc details. No logic of its own.
+#pragma once
+
+#include <memory>
+
+#include "common/config/config.h"
+#include "common/grpcx/dispatch.h"
+#include "services/kpi/domain/kpi_domain.h"
+#include "sokei/kpi/v1/kpi_service.grpc.pb.h"
+
+namespace sokei::kpi {
+
+// Every KpiService method, in proto declaration order (the dispatch table checks the order).
+#define SOKEI_KPI_METHODS(X)                                                                 \
+  X(CreateIndicator, pb::CreateIndicatorRequest, pb::Indicator)                              \
+  X(GetIndicator, pb::GetIndicatorRequest, pb::Indicator)                                    \
+  X(ListIndicators, pb::ListIndicatorsRequest, pb::ListIndicatorsResponse)                   \
+  X(UpdateIndicator, pb::UpdateIndicatorRequest, pb::Indicator)                              \
+  X(DeleteIndicator, pb::DeleteIndicatorRequest, Empty)                                      \
+  X(ReviseTargets, pb::ReviseTargetsRequest, pb::Indicator)                                  \
+  X(RecordObservations, pb::RecordObservationsRequest, pb::RecordObservationsResponse)       \
+  X(ListObservations, pb::ListObservationsRequest, pb::ListObservationsResponse)             \
+  X(SubmitObservations, pb::ReviewObservationsRequest, pb::ReviewObservationsResponse)       \
+  X(ApproveObservations, pb::ReviewObservationsRequest, pb::ReviewObservationsResponse)      \
+  X(ReturnObservations, pb::ReviewObservationsRequest, pb::ReviewObservationsResponse)       \
+  X(GetIndicatorHistory, pb::GetIndicatorHistoryRequest, pb::IndicatorHistory)               \
+  X(GetPlanSummary, pb::GetPlanSummaryRequest, pb::PlanSummary)                              \
+  X(GetGradingScheme, pb::GetGradingSchemeRequest, pb::GradingScheme)                        \
+  X(UpdateGradingScheme, pb::UpdateGradingSchemeRequest, pb::GradingScheme)                  \
+  X(CreateEvaluation, pb::CreateEvaluationRequest, pb::Evaluation)                           \
+  X(GetEvaluation, pb::GetEvaluationRequest, pb::Evaluation)                                 \
+  X(AdvanceEvaluation, pb::AdvanceEvaluationRequest, pb::Evaluation)                         \
+  X(OverrideRollup, pb::OverrideRollupRequest, pb::Evaluation)                               \
+  X(AmendEvaluation, pb::AmendEvaluationRequest, pb::Evaluation)                             \
+  X(ExportEvaluationReport, pb::ExportEvaluationReportRequest, pb::ExportedFile)             \
+  X(ImportProgressTable, pb::ImportProgressTableRequest, pb::ImportProgressTableResponse)    \
+  X(ExportProgressTable, pb::ExportProgressTableRequest, pb::ExportedFile)                   \
+  X(ListAuditEvents, pb::ListAuditEventsRequest, pb::ListAuditEventsResponse)
+
+class KpiGrpcService : public pb::KpiService::Service {
+ public:
+  KpiGrpcService(KpiDomain* domain, config::AuthMode auth_mode)
+      : domain_(domain), auth_mode_(auth_mode) {}
+
+#define SOKEI_KPI_RPC(Method, Req, Resp) \
+  grpc::Status Method(grpc::ServerContext* ctx, const Req* req, Resp* resp) override;
+  SOKEI_KPI_METHODS(SOKEI_KPI_RPC)
+#undef SOKEI_KPI_RPC
+
+ private:
+  template <typename Req, typename Resp>
+  grpc::Status Call(grpc::ServerContext* ctx, const char* method, const Req& req, Resp* resp,
+                    absl::StatusOr<Resp> (KpiDomain::*fn)(const Principal&, const Req&));
+
+  KpiDomain* domain_;
+  config::AuthMode auth_mode_;
+};
+
+using DispatchedKpiService = grpcx::Dispatched<KpiGrpcService>;
+std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedKpiService* service);
+
+}  // namespace sokei::kpi

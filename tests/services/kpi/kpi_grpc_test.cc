@@ -1,0 +1,300 @@
+// The KPI service over real gRPC on loopback, calling a real plan service over gRPC, each on its
+// own database (SQLite files, or schemas on the PostgreSQL test cluster with
+// SOKEI_TEST_BACKEND=postgres): the importer end to end, the dashboard read, the principal
+// forwarded to the plan service, and the errors a client sees on the wire.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/grpcx/server.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status.h"
+#include "services/kpi/api/grpc_plan_client.h"
+#include "services/kpi/api/kpi_grpc_service.h"
+#include "services/kpi/storage/sql_kpi_repository.h"
+#include "services/plan/api/plan_grpc_service.h"
+#include "services/plan/storage/sql_plan_repository.h"
+#include "tests/support/plan_fixtures.h"
+#include "tests/support/test_databases.h"
+
+namespace sokei::kpi {
+namespace {
+
+constexpr char kM[] = "municipalities/142140";
+constexpr char kPlan[] = "municipalities/142140/plans/5th";
+
+struct Caller {
+  std::string subject = "planner-1";
+  std::string roles = "planner";
+  std::string municipality = "142140";
+  std::string departments;
+};
+
+std::string Seed() {
+  for (const auto& e : std::filesystem::directory_iterator(SOKEI_SEEDS_DIR)) {
+    if (e.path().filename().string().rfind("001_", 0) == 0) {
+      std::ifstream in(e.path(), std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      return ss.str();
+    }
+  }
+  return "";
+}
+
+class KpiGrpcTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string backend = sokei::testing::BackendFromEnv();
+    plan_db_ = sokei::testing::TestDatabase::Make(backend).release();
+    kpi_db_ = sokei::testing::TestDatabase::Make(backend).release();
+    if (plan_db_ == nullptr || kpi_db_ == nullptr) return;
+    plan_repo_ = new plan::SqlPlanRepository(plan_db_->db());
+    ASSERT_TRUE(plan_repo_->Migrate().ok());
+    plan_domain_ = new plan::PlanDomain(plan_repo_);
+    plan_service_ = new plan::DispatchedPlanService(plan_domain_, config::AuthMode::kMetadata);
+    plan_table_ = plan::MakeDispatchTable(plan_service_).release();
+    auto ps = grpcx::Server::Start({"127.0.0.1:0", 4, 64 << 20, 1000, true}, {},
+                                   {"sokei.plan.v1.PlanService"}, {plan_table_});
+    ASSERT_TRUE(ps.ok()) << ps.status();
+    plan_server_ = ps->release();
+    const std::string plan_addr = "127.0.0.1:" + std::to_string(plan_server_->port());
+
+    kpi_repo_ = new SqlKpiRepository(kpi_db_->db());
+    ASSERT_TRUE(kpi_repo_->Migrate().ok());
+    plan_client_ = new GrpcPlanClient(GrpcPlanClient::MakeChannel(plan_addr, 64 << 20));
+    kpi_domain_ = new KpiDomain(kpi_repo_, plan_client_);
+    kpi_service_ = new DispatchedKpiService(kpi_domain_, config::AuthMode::kMetadata);
+    kpi_table_ = MakeDispatchTable(kpi_service_).release();
+    auto ks = grpcx::Server::Start({"127.0.0.1:0", 4, 20 << 20, 1000, true}, {},
+                                   {"sokei.kpi.v1.KpiService"}, {kpi_table_});
+    ASSERT_TRUE(ks.ok()) << ks.status();
+    kpi_server_ = ks->release();
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(64 << 20);
+    args.SetMaxSendMessageSize(64 << 20);
+    kpi_channel_ = new std::shared_ptr<grpc::Channel>(grpc::CreateCustomChannel(
+        "127.0.0.1:" + std::to_string(kpi_server_->port()), grpc::InsecureChannelCredentials(),
+        args));
+    plan_channel_ = new std::shared_ptr<grpc::Channel>(grpcx::MakeChannel(plan_addr));
+
+    // Municipality and plan, through the plan service's own API.
+    auto plan_stub = plan::v1::PlanService::NewStub(*plan_channel_);
+    grpc::ClientContext c1;
+    c1.AddMetadata("x-sokei-subject", "root");
+    c1.AddMetadata("x-sokei-roles", "admin");
+    c1.AddMetadata("x-sokei-municipality", "*");
+    plan::v1::CreateMunicipalityRequest m;
+    m.set_municipality_id("142140");
+    m.mutable_municipality()->set_display_name("伊勢原市");
+    plan::v1::Municipality mo;
+    ASSERT_TRUE(plan_stub->CreateMunicipality(&c1, m, &mo).ok());
+    auto req = sokei::testing::PlanRequest(kM, "5th", 0);
+    for (const char* l : {"まちづくり目標", "基本政策", "施策展開の方向", "施策", "事業"}) {
+      auto* level = req.mutable_plan()->add_levels();
+      level->set_depth(req.plan().levels_size());
+      level->set_display_name(l);
+    }
+    grpc::ClientContext c2;
+    c2.AddMetadata("x-sokei-subject", "root");
+    c2.AddMetadata("x-sokei-roles", "admin");
+    c2.AddMetadata("x-sokei-municipality", "*");
+    plan::v1::Plan po;
+    auto s = plan_stub->CreatePlan(&c2, req, &po);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  static void TearDownTestSuite() {
+    delete kpi_server_;
+    delete plan_server_;
+    delete kpi_channel_;
+    delete plan_channel_;
+    delete kpi_table_;
+    delete kpi_service_;
+    delete kpi_domain_;
+    delete plan_client_;
+    delete kpi_repo_;
+    delete plan_table_;
+    delete plan_service_;
+    delete plan_domain_;
+    delete plan_repo_;
+    delete kpi_db_;
+    delete plan_db_;
+    kpi_server_ = nullptr;
+    plan_server_ = nullptr;
+  }
+
+  void SetUp() override {
+    if (kpi_server_ == nullptr) GTEST_SKIP() << "no PostgreSQL test cluster (scripts/test.sh)";
+    stub_ = pb::KpiService::NewStub(*kpi_channel_);
+  }
+
+  template <typename Req, typename Resp>
+  absl::Status Call(grpc::Status (pb::KpiService::Stub::*fn)(grpc::ClientContext*, const Req&,
+                                                             Resp*),
+                    const Req& req, Resp* resp, const Caller& who = Caller()) {
+    grpc::ClientContext ctx;
+    grpcx::SetTimeout(&ctx, 60000);
+    if (!who.subject.empty()) {
+      ctx.AddMetadata("x-sokei-subject", who.subject);
+      ctx.AddMetadata("x-sokei-roles", who.roles);
+      ctx.AddMetadata("x-sokei-municipality", who.municipality);
+      if (!who.departments.empty()) ctx.AddMetadata("x-sokei-departments", who.departments);
+    }
+    return status::FromGrpc(((*stub_).*fn)(&ctx, req, resp));
+  }
+
+  static std::string Reason(const absl::Status& s) {
+    auto info = status::GetErrorInfo(s);
+    return info ? info->reason : "(no ErrorInfo)";
+  }
+
+  void EnsureImported() {
+    if (imported_) return;
+    pb::ImportProgressTableRequest r;
+    r.set_parent(kPlan);
+    r.set_content(Seed());
+    r.set_request_id("import-1");
+    pb::ImportProgressTableResponse resp;
+    auto s = Call(&pb::KpiService::Stub::ImportProgressTable, r, &resp);
+    ASSERT_TRUE(s.ok()) << s;
+    ASSERT_TRUE(resp.committed());
+    ASSERT_EQ(resp.counts().indicators_created(), 111);
+    imported_ = true;
+  }
+
+  static inline sokei::testing::TestDatabase* plan_db_ = nullptr;
+  static inline sokei::testing::TestDatabase* kpi_db_ = nullptr;
+  static inline plan::SqlPlanRepository* plan_repo_ = nullptr;
+  static inline plan::PlanDomain* plan_domain_ = nullptr;
+  static inline plan::DispatchedPlanService* plan_service_ = nullptr;
+  static inline grpcx::DispatchTable* plan_table_ = nullptr;
+  static inline grpcx::Server* plan_server_ = nullptr;
+  static inline SqlKpiRepository* kpi_repo_ = nullptr;
+  static inline GrpcPlanClient* plan_client_ = nullptr;
+  static inline KpiDomain* kpi_domain_ = nullptr;
+  static inline DispatchedKpiService* kpi_service_ = nullptr;
+  static inline grpcx::DispatchTable* kpi_table_ = nullptr;
+  static inline grpcx::Server* kpi_server_ = nullptr;
+  static inline std::shared_ptr<grpc::Channel>* kpi_channel_ = nullptr;
+  static inline std::shared_ptr<grpc::Channel>* plan_channel_ = nullptr;
+  static inline bool imported_ = false;
+  std::unique_ptr<pb::KpiService::Stub> stub_;
+};
+
+TEST_F(KpiGrpcTest, ImportOverGrpcThenSummaryAndIdempotentReplay) {
+  EnsureImported();
+  // The same request id again: the first result, nothing new.
+  pb::ImportProgressTableRequest r;
+  r.set_parent(kPlan);
+  r.set_content(Seed());
+  r.set_request_id("import-1");
+  pb::ImportProgressTableResponse replay;
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::ImportProgressTable, r, &replay).ok());
+  EXPECT_EQ(replay.counts().indicators_created(), 111);
+  // Summary: every indicator graded or labelled, roll-ups at each level.
+  pb::GetPlanSummaryRequest sr;
+  sr.set_plan(kPlan);
+  sr.set_fiscal_year(2020);
+  pb::PlanSummary s;
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::GetPlanSummary, sr, &s).ok());
+  EXPECT_EQ(s.indicator_count(), 111);
+  int total = 0;
+  for (const auto& g : s.grade_counts()) total += g.count();
+  EXPECT_EQ(total, 111);
+  EXPECT_GT(s.nodes_size(), 100);
+  EXPECT_FALSE(s.needs_attention().empty());
+  EXPECT_EQ(s.indicators_size(), 0);  // BASIC view
+  // A viewer reads the dashboard; the plan service sees the viewer too (forwarded principal).
+  Caller viewer{"v", "viewer", "142140", ""};
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::GetPlanSummary, sr, &s, viewer).ok());
+  Caller outsider{"x", "planner", "142034", ""};
+  auto denied = Call(&pb::KpiService::Stub::GetPlanSummary, sr, &s, outsider);
+  EXPECT_EQ(denied.code(), absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(KpiGrpcTest, ErrorsOnTheWire) {
+  EnsureImported();
+  pb::GetPlanSummaryRequest sr;
+  sr.set_plan("plans/5th");
+  pb::PlanSummary s;
+  auto bad = Call(&pb::KpiService::Stub::GetPlanSummary, sr, &s);
+  ASSERT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  auto fields = status::GetFieldViolations(bad);
+  ASSERT_FALSE(fields.empty());
+  EXPECT_EQ(fields[0].field, "plan");
+  // A plan that does not exist: the plan service's NOT_FOUND comes through.
+  sr.set_plan("municipalities/142140/plans/none");
+  sr.set_fiscal_year(2020);
+  auto missing = Call(&pb::KpiService::Stub::GetPlanSummary, sr, &s);
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Reason(missing), "PLAN_NOT_FOUND");
+  // No principal at all.
+  auto anon = Call(&pb::KpiService::Stub::GetPlanSummary, sr, &s, Caller{"", "", "", ""});
+  EXPECT_EQ(anon.code(), absl::StatusCode::kUnauthenticated);
+  // An editor of another department may not record; nothing is written.
+  pb::ListIndicatorsRequest lr;
+  lr.set_parent(kM);
+  lr.set_filter("code=\"06-102\"");
+  pb::ListIndicatorsResponse list;
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::ListIndicators, lr, &list).ok());
+  ASSERT_EQ(list.indicators_size(), 1);
+  const auto& ind = list.indicators(0);
+  pb::RecordObservationsRequest rr;
+  rr.set_parent(kM);
+  auto* o = rr.add_observations();
+  o->set_indicator(ind.name());
+  o->set_fiscal_year(2021);
+  o->set_raw_value("120人");
+  pb::RecordObservationsResponse rresp;
+  Caller other{"e", "editor", "142140", "d-someone-else"};
+  auto s2 = Call(&pb::KpiService::Stub::RecordObservations, rr, &rresp, other);
+  EXPECT_EQ(s2.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Reason(s2), "DEPARTMENT_NOT_OWNER");
+  // The owning department's editor may (its id is in the indicator's department name).
+  const std::string dept = ind.departments(0).substr(ind.departments(0).rfind('/') + 1);
+  Caller own{"e2", "editor", "142140", dept};
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::RecordObservations, rr, &rresp, own).ok());
+  EXPECT_EQ(rresp.observations(0).value().value(), "120");
+  EXPECT_EQ(rresp.observations(0).entered_by(), "e2");
+  // Error messages never carry SQL or paths.
+  for (const absl::Status& st : {bad, missing, anon, s2}) {
+    EXPECT_EQ(std::string(st.message()).find("SELECT"), std::string::npos);
+    EXPECT_EQ(std::string(st.message()).find("/tmp"), std::string::npos);
+  }
+}
+
+TEST_F(KpiGrpcTest, ExportAndReportOverGrpc) {
+  EnsureImported();
+  pb::ExportProgressTableRequest er;
+  er.set_plan(kPlan);
+  er.set_fiscal_year(2020);
+  er.set_format(pb::TABLE_FORMAT_XLSX);
+  pb::ExportedFile f;
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::ExportProgressTable, er, &f).ok());
+  EXPECT_EQ(f.filename(), "5th-progress-2020.xlsx");
+  EXPECT_EQ(f.content().substr(0, 2), "PK");
+  pb::CreateEvaluationRequest cr;
+  cr.set_parent(kPlan);
+  cr.set_fiscal_year(2020);
+  pb::Evaluation e;
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::CreateEvaluation, cr, &e).ok());
+  EXPECT_EQ(e.summary().indicators_size(), 111);
+  pb::ExportEvaluationReportRequest rr;
+  rr.set_name(e.name());
+  rr.set_format(pb::REPORT_FORMAT_MARKDOWN);
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::ExportEvaluationReport, rr, &f).ok());
+  EXPECT_NE(f.content().find("令和2年度"), std::string::npos);
+  // Public callers: the evaluation does not exist for them until it is published.
+  pb::GetEvaluationRequest gr;
+  gr.set_name(e.name());
+  Caller pub{"p", "public", "142140", ""};
+  EXPECT_EQ(Call(&pb::KpiService::Stub::GetEvaluation, gr, &e, pub).code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace sokei::kpi
