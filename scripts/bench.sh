@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmarks (Release) and runs them; each prints its figures beside a reference
 # measured in the same run. A throwaway PostgreSQL cluster gives cache_bench its PostgreSQL row.
-# usage: scripts/bench.sh [plan|cache|all] [extra arguments for the benchmark]
+# usage: scripts/bench.sh [plan|cache|kpi|all] [extra arguments for the benchmark]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -11,7 +11,7 @@ bash scripts/deps.sh
 export CCACHE_DIR=${CCACHE_DIR:-$PWD/.cache/ccache}
 build=${SOKEI_BENCH_BUILD_DIR:-build/bench}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=ON >/dev/null
-cmake --build "$build" -j "$(nproc)" --target plan_bench cache_bench
+cmake --build "$build" -j "$(nproc)" --target plan_bench cache_bench kpi_bench
 if [ "$which" = plan ] || [ "$which" = all ]; then
   "$build/bench/plan_bench" "$@" 2>&1 | grep -v '^{'
 fi
@@ -20,4 +20,7 @@ if [ "$which" = cache ] || [ "$which" = all ]; then
   trap 'bash "$root/scripts/pg_test_cluster.sh" destroy "$pg_dir"' EXIT
   SOKEI_BENCH_PG_DSN=$(bash scripts/pg_test_cluster.sh start "$pg_dir") \
     "$build/bench/cache_bench" "$@" 2>&1 | grep -v '^{'
+fi
+if [ "$which" = kpi ] || [ "$which" = all ]; then
+  "$build/bench/kpi_bench" "$@" 2>&1 | grep -v '^{'
 fi

@@ -8,7 +8,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   golang-github-gogo-googleapis-dev grpc-proto
   libabsl-dev libsqlite3-dev libicu-dev libssl-dev
-  libhiredis-dev redis-server libpq-dev postgresql-15 libxlsxwriter-dev
+  libhiredis-dev redis-server libpq-dev postgresql-15 libxlsxwriter-dev sqlite3
   libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 clang-format

@@ -11,10 +11,11 @@ bash scripts/deps.sh
 export CCACHE_DIR=${CCACHE_DIR:-$root/.cache/ccache}
 build=${SOKEI_RUN_BUILD_DIR:-build/release}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=OFF >/dev/null
-cmake --build "$build" -j "$(nproc)" --target sokei-plan sokei
+cmake --build "$build" -j "$(nproc)" --target sokei-plan sokei-kpi sokei
 
 export SOKEI_DATA_DIR=${SOKEI_DATA_DIR:-$root/var}
 export SOKEI_PLAN_ADDR=${SOKEI_PLAN_ADDR:-127.0.0.1:50051}
+export SOKEI_KPI_ADDR=${SOKEI_KPI_ADDR:-127.0.0.1:50052}
 # Local runs have no gateway yet to verify callers: every call acts as a local admin.
 export SOKEI_AUTH_MODE=${SOKEI_AUTH_MODE:-dev}
 mkdir -p "$SOKEI_DATA_DIR"
@@ -55,21 +56,50 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+"$build/services/kpi/sokei-kpi" >>"$SOKEI_DATA_DIR/kpi.log" 2>&1 &
+kpi_pid=$!
+pids+=($kpi_pid)
+kpi_port=${SOKEI_KPI_ADDR##*:}
+for _ in $(seq 1 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$kpi_port") 2>/dev/null; then break; fi
+  if ! kill -0 "$kpi_pid" 2>/dev/null; then
+    echo "sokei-kpi failed to start; see $SOKEI_DATA_DIR/kpi.log" >&2
+    tail -5 "$SOKEI_DATA_DIR/kpi.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+
 if [ ! -f "$SOKEI_DATA_DIR/.demo-loaded" ]; then
   "$cli" load services/plan/demo/*.json
   touch "$SOKEI_DATA_DIR/.demo-loaded"
+fi
+# The Isehara 5th plan's FY2020 progress table (seed 001), imported as a city would.
+seed=$(ls "$root"/../shared/seeds/001_*.txt 2>/dev/null | head -1 || true)
+if [ ! -f "$SOKEI_DATA_DIR/.demo-kpi-loaded" ]; then
+  "$cli" load services/plan/demo/isehara-5th-implementation-plan.json
+  if [ -n "$seed" ]; then
+    "$cli" import progress-table "$seed" --plan municipalities/142140/plans/5th-implementation
+    touch "$SOKEI_DATA_DIR/.demo-kpi-loaded"
+  else
+    echo "(seed 001 not found beside the checkout: the progress table was not imported)"
+  fi
 fi
 
 cat <<INFO
 
 Sokei is running (data in $SOKEI_DATA_DIR, logs in $SOKEI_DATA_DIR/*.log):
   plan service   grpc://$SOKEI_PLAN_ADDR   (sokei.plan.v1.PlanService, health, reflection)
+  KPI service    grpc://$SOKEI_KPI_ADDR   (sokei.kpi.v1.KpiService, health, reflection)
   storage        ${SOKEI_PG_DSN:+PostgreSQL ($SOKEI_PG_DSN)}${SOKEI_PG_DSN:-SQLite in $SOKEI_DATA_DIR}
   cache          $redis_note
   CLI            $cli --help
 
 Try:  $cli plans list
       $cli plan tree municipalities/142140/plans/next-basic-plan
+      $cli summary --plan municipalities/142140/plans/5th-implementation --year 2020
+      $cli indicator history municipalities/142140/indicators/5th-implementation-39-105
+      $cli export progress-table --plan municipalities/142140/plans/5th-implementation --year 2020 --format xlsx
 Press Ctrl-C to stop.
 INFO
-wait "$plan_pid"
+wait -n "$plan_pid" "$kpi_pid"

@@ -24,7 +24,8 @@ ignore = {"PACKAGE_LINK"}
 used = {u for u in used if not u.startswith(("PLAN_KIND_", "PLAN_LAYER_", "PLAN_STATUS_", "PACKAGE_KIND_",
                                              "DEPARTMENT_ROLE_", "SOKEI_"))}
 used -= ignore
-precondition_types = {"IN_USE", "HAS_CHILDREN", "LEVELS", "CODE_PATTERN", "CYCLE", "LEVEL", "ETAG"}
+precondition_types = {"IN_USE", "HAS_CHILDREN", "LEVELS", "CODE_PATTERN", "CYCLE", "LEVEL", "ETAG",
+                      "REVIEW_STATE"}
 used -= precondition_types
 
 missing = sorted(used - documented)

@@ -20,10 +20,14 @@
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
+#include "tools/cli_util.h"
+#include "tools/kpi_commands.h"
 
 namespace {
 
 namespace pb = sokei::plan::v1;
+using sokei::cli::Fail;
+using sokei::cli::PrintJson;
 using sokei::tools::v1::Bundle;
 
 struct Options {
@@ -44,33 +48,17 @@ const char kUsage[] = R"(usage: sokei [--addr=host:port] [--json] COMMAND
   audit MUNICIPALITY               recent changes
   load FILE.json…                  load plan bundles (idempotent: loading twice changes nothing)
 
-Environment: SOKEI_PLAN_ADDR (default 127.0.0.1:50051).
+  import progress-table FILE --plan PLAN [--encoding cp932|utf8] [--year N] [--dry-run]
+                         [--allow-partial] [--map HEADER=FIELD]…
+                                   the city's 進捗管理表 (TSV/CSV, UTF-8 or CP932) into the plan
+  export progress-table --plan PLAN --year N [--format tsv|csv|sjis|xlsx] [--out FILE]
+  summary --plan PLAN --year N [--level N]
+                                   grades, roll-ups and indicators needing attention
+  indicator history INDICATOR      every year: target as it was, actual, achievement, trend
+  evaluation create|advance|report …   see `sokei evaluation` for details
+
+Environment: SOKEI_PLAN_ADDR (default 127.0.0.1:50051), SOKEI_KPI_ADDR (default 127.0.0.1:50052).
 )";
-
-int Fail(const absl::Status& s) {
-  auto info = sokei::status::GetErrorInfo(s);
-  std::fprintf(stderr, "error: %s", std::string(s.message()).c_str());
-  if (info) std::fprintf(stderr, " [%s]", info->reason.c_str());
-  std::fprintf(stderr, "\n");
-  const auto violations = sokei::status::GetFieldViolations(s);
-  if (violations.size() > 1) {  // the message already names the first
-    for (const auto& v : violations)
-      std::fprintf(stderr, "  %s: %s\n", v.field.c_str(), v.description.c_str());
-  }
-  if (s.code() == absl::StatusCode::kUnavailable) {
-    std::fprintf(stderr, "  (is the service running? scripts/run.sh starts it)\n");
-  }
-  return s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
-}
-
-void PrintJson(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions o;
-  o.add_whitespace = true;
-  o.preserve_proto_field_names = false;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
-  std::cout << out;
-}
 
 class Client {
  public:
@@ -432,6 +420,13 @@ int main(int argc, char** argv) {
       if (eq == std::string::npos && i + 1 < argc) value = argv[++i];
       if (key == "addr") {
         o.addr = value;
+      } else if (key == "map") {
+        o.flags["map"] += (o.flags["map"].empty() ? "" : "\n") + value;
+      } else if (key == "dry-run" || key == "allow-partial") {
+        if (eq == std::string::npos && !value.empty() && value != "true") {
+          --i;  // a boolean flag: the next word is not its value
+        }
+        o.flags[key] = "true";
       } else {
         o.flags[key] = value;
       }
@@ -466,6 +461,10 @@ int main(int argc, char** argv) {
   if (cmd == "audit") {
     take(1);
     return Audit(c, o);
+  }
+  if (cmd == "import" || cmd == "export" || cmd == "summary" || cmd == "indicator" ||
+      cmd == "evaluation") {
+    return sokei::cli::RunKpiCommand(o.json, o.flags, words);
   }
   if (cmd == "load") {
     take(1);

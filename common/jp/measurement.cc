@@ -1,5 +1,6 @@
 #include "common/jp/measurement.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <utility>
@@ -451,10 +452,10 @@ bool TryBreakdowns(std::u32string_view main, Measurement* m) {
     }
   }
   if (!cur.empty()) tokens.push_back(cur);
-  if (tokens.size() < 2) return false;
+  if (tokens.empty()) return false;
   std::vector<std::pair<std::u32string, Value>> parts;
   for (const auto& t : tokens) {
-    // The label runs up to the last number that is followed by a unit: 5、6年生|17|回/年.
+    // The label runs up to the first number that reads to the end of the token: 5、6年生|17|回/年.
     std::optional<Value> best;
     std::u32string label;
     for (size_t i = 0; i < t.size(); ++i) {
@@ -464,13 +465,20 @@ bool TryBreakdowns(std::u32string_view main, Measurement* m) {
       }
       auto v = ScanValue(std::u32string_view(t).substr(i));
       if (v && v->rest.empty() && !v->unit.empty() && v->label.empty()) {
-        best = v;
+        best = v;  // the first number that reads to the end: 1億3,125万円 is one value
         label = t.substr(0, i);
+        break;
       }
     }
     if (!best) return false;
     while (!label.empty() && (label.back() == U':' || label.back() == U'=')) label.pop_back();
     if (label.empty()) return false;
+    // One labelled value alone is a breakdown only when its label holds a number (5、6年生17回/年,
+    // 小6:85.1%); 全国25位 or 動画閲覧者 1,779人 are a value with a label.
+    if (tokens.size() == 1 &&
+        std::none_of(label.begin(), label.end(), [](char32_t c) { return IsDigit(c); })) {
+      return false;
+    }
     parts.emplace_back(label, *best);
   }
   for (const auto& [label, v] : parts) {

@@ -30,7 +30,7 @@ start() {
 start
 check "load demo" "$cli" load "$src"/services/plan/demo/*.json
 check "load again is a no-op" bash -c "'$cli' load '$src'/services/plan/demo/*.json | grep -q ' 0 created'"
-check "three plans" bash -c "[ \$('$cli' plans list | grep -c 'municipalities/') = 3 ]"
+check "four plans" bash -c "[ \$('$cli' plans list | grep -c 'municipalities/') = 4 ]"
 check "isehara tree has 37 fields" bash -c "[ \$('$cli' plan tree municipalities/142140/plans/next-basic-plan | grep -c '〈基本政策分野〉') = 37 ]"
 check "tree shows level labels" bash -c "'$cli' plan tree municipalities/142034/plans/basic-plan-2024 | grep -q 'levels: 分野 → 施策'"
 check "search is width-insensitive" bash -c "'$cli' nodes search --municipality=142140 ＩＣＴ | grep -q 'ICTの利活用'"
@@ -49,7 +49,7 @@ check "SIGTERM exits cleanly" test "$rc" -eq 0
 check "shutdown logged" grep -q '"msg":"sokei-plan stopped"' "$work/server.log"
 
 start
-check "data survives a restart" bash -c "[ \$('$cli' plans list | grep -c 'municipalities/') = 3 ]"
+check "data survives a restart" bash -c "[ \$('$cli' plans list | grep -c 'municipalities/') = 4 ]"
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true
 pid=""
 start

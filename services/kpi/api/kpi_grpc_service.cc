@@ -46,10 +46,10 @@ SOKEI_KPI_METHODS(SOKEI_KPI_RPC)
 std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedKpiService* service) {
   auto table = std::make_unique<grpcx::DispatchTable>(
       service, pb::GetIndicatorRequest::descriptor()->file()->FindServiceByName("KpiService"));
-#define SOKEI_KPI_DISPATCH(Method, Req, Resp)                                            \
-  table->Add<KpiGrpcService, Req, Resp>(                                                 \
+#define SOKEI_KPI_DISPATCH(Method, Req, Resp)                                             \
+  table->Add<KpiGrpcService, Req, Resp>(                                                  \
       service, #Method, [service](grpc::ServerContext* ctx, const Req* req, Resp* resp) { \
-        return service->Method(ctx, req, resp);                                          \
+        return service->Method(ctx, req, resp);                                           \
       });
   SOKEI_KPI_METHODS(SOKEI_KPI_DISPATCH)
 #undef SOKEI_KPI_DISPATCH

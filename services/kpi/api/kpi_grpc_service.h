@@ -12,30 +12,30 @@
 namespace sokei::kpi {
 
 // Every KpiService method, in proto declaration order (the dispatch table checks the order).
-#define SOKEI_KPI_METHODS(X)                                                                 \
-  X(CreateIndicator, pb::CreateIndicatorRequest, pb::Indicator)                              \
-  X(GetIndicator, pb::GetIndicatorRequest, pb::Indicator)                                    \
-  X(ListIndicators, pb::ListIndicatorsRequest, pb::ListIndicatorsResponse)                   \
-  X(UpdateIndicator, pb::UpdateIndicatorRequest, pb::Indicator)                              \
-  X(DeleteIndicator, pb::DeleteIndicatorRequest, Empty)                                      \
-  X(ReviseTargets, pb::ReviseTargetsRequest, pb::Indicator)                                  \
-  X(RecordObservations, pb::RecordObservationsRequest, pb::RecordObservationsResponse)       \
-  X(ListObservations, pb::ListObservationsRequest, pb::ListObservationsResponse)             \
-  X(SubmitObservations, pb::ReviewObservationsRequest, pb::ReviewObservationsResponse)       \
-  X(ApproveObservations, pb::ReviewObservationsRequest, pb::ReviewObservationsResponse)      \
-  X(ReturnObservations, pb::ReviewObservationsRequest, pb::ReviewObservationsResponse)       \
-  X(GetIndicatorHistory, pb::GetIndicatorHistoryRequest, pb::IndicatorHistory)               \
-  X(GetPlanSummary, pb::GetPlanSummaryRequest, pb::PlanSummary)                              \
-  X(GetGradingScheme, pb::GetGradingSchemeRequest, pb::GradingScheme)                        \
-  X(UpdateGradingScheme, pb::UpdateGradingSchemeRequest, pb::GradingScheme)                  \
-  X(CreateEvaluation, pb::CreateEvaluationRequest, pb::Evaluation)                           \
-  X(GetEvaluation, pb::GetEvaluationRequest, pb::Evaluation)                                 \
-  X(AdvanceEvaluation, pb::AdvanceEvaluationRequest, pb::Evaluation)                         \
-  X(OverrideRollup, pb::OverrideRollupRequest, pb::Evaluation)                               \
-  X(AmendEvaluation, pb::AmendEvaluationRequest, pb::Evaluation)                             \
-  X(ExportEvaluationReport, pb::ExportEvaluationReportRequest, pb::ExportedFile)             \
-  X(ImportProgressTable, pb::ImportProgressTableRequest, pb::ImportProgressTableResponse)    \
-  X(ExportProgressTable, pb::ExportProgressTableRequest, pb::ExportedFile)                   \
+#define SOKEI_KPI_METHODS(X)                                                              \
+  X(CreateIndicator, pb::CreateIndicatorRequest, pb::Indicator)                           \
+  X(GetIndicator, pb::GetIndicatorRequest, pb::Indicator)                                 \
+  X(ListIndicators, pb::ListIndicatorsRequest, pb::ListIndicatorsResponse)                \
+  X(UpdateIndicator, pb::UpdateIndicatorRequest, pb::Indicator)                           \
+  X(DeleteIndicator, pb::DeleteIndicatorRequest, Empty)                                   \
+  X(ReviseTargets, pb::ReviseTargetsRequest, pb::Indicator)                               \
+  X(RecordObservations, pb::RecordObservationsRequest, pb::RecordObservationsResponse)    \
+  X(ListObservations, pb::ListObservationsRequest, pb::ListObservationsResponse)          \
+  X(SubmitObservations, pb::ReviewObservationsRequest, pb::ReviewObservationsResponse)    \
+  X(ApproveObservations, pb::ReviewObservationsRequest, pb::ReviewObservationsResponse)   \
+  X(ReturnObservations, pb::ReviewObservationsRequest, pb::ReviewObservationsResponse)    \
+  X(GetIndicatorHistory, pb::GetIndicatorHistoryRequest, pb::IndicatorHistory)            \
+  X(GetPlanSummary, pb::GetPlanSummaryRequest, pb::PlanSummary)                           \
+  X(GetGradingScheme, pb::GetGradingSchemeRequest, pb::GradingScheme)                     \
+  X(UpdateGradingScheme, pb::UpdateGradingSchemeRequest, pb::GradingScheme)               \
+  X(CreateEvaluation, pb::CreateEvaluationRequest, pb::Evaluation)                        \
+  X(GetEvaluation, pb::GetEvaluationRequest, pb::Evaluation)                              \
+  X(AdvanceEvaluation, pb::AdvanceEvaluationRequest, pb::Evaluation)                      \
+  X(OverrideRollup, pb::OverrideRollupRequest, pb::Evaluation)                            \
+  X(AmendEvaluation, pb::AmendEvaluationRequest, pb::Evaluation)                          \
+  X(ExportEvaluationReport, pb::ExportEvaluationReportRequest, pb::ExportedFile)          \
+  X(ImportProgressTable, pb::ImportProgressTableRequest, pb::ImportProgressTableResponse) \
+  X(ExportProgressTable, pb::ExportProgressTableRequest, pb::ExportedFile)                \
   X(ListAuditEvents, pb::ListAuditEventsRequest, pb::ListAuditEventsResponse)
 
 class KpiGrpcService : public pb::KpiService::Service {

@@ -76,9 +76,9 @@ class KpiGrpcTest : public ::testing::Test {
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(64 << 20);
     args.SetMaxSendMessageSize(64 << 20);
-    kpi_channel_ = new std::shared_ptr<grpc::Channel>(grpc::CreateCustomChannel(
-        "127.0.0.1:" + std::to_string(kpi_server_->port()), grpc::InsecureChannelCredentials(),
-        args));
+    kpi_channel_ = new std::shared_ptr<grpc::Channel>(
+        grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(kpi_server_->port()),
+                                  grpc::InsecureChannelCredentials(), args));
     plan_channel_ = new std::shared_ptr<grpc::Channel>(grpcx::MakeChannel(plan_addr));
 
     // Municipality and plan, through the plan service's own API.

@@ -33,9 +33,9 @@ class KpiStorageConformance : public ::testing::TestWithParam<std::string> {
 TEST_P(KpiStorageConformance, RecordsRoundTripAndCodesAreUnique) {
   const std::string binary("\x00\x01\xff 伊勢原", 12);
   ASSERT_TRUE(Write([&](KpiTx& tx) {
-                return tx.Insert(Kind::kIndicator,
-                                 Rec(std::string(kInd) + "a", "municipalities/142140", "p#06-101",
-                                     0, binary));
+                return tx.Insert(
+                    Kind::kIndicator,
+                    Rec(std::string(kInd) + "a", "municipalities/142140", "p#06-101", 0, binary));
               }).ok());
   auto dup = Write([&](KpiTx& tx) {
     return tx.Insert(Kind::kIndicator,
@@ -44,15 +44,18 @@ TEST_P(KpiStorageConformance, RecordsRoundTripAndCodesAreUnique) {
   EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists);
   // Same code under another kind is fine; an empty code never collides.
   EXPECT_TRUE(Write([&](KpiTx& tx) {
-                return tx.Insert(Kind::kObservation, Rec("o1", "municipalities/142140", "p#06-101", 0));
+                return tx.Insert(Kind::kObservation,
+                                 Rec("o1", "municipalities/142140", "p#06-101", 0));
               }).ok());
   EXPECT_TRUE(Write([&](KpiTx& tx) {
-                SOKEI_RETURN_IF_ERROR(tx.Insert(Kind::kIndicator, Rec(std::string(kInd) + "c",
-                                                                      "municipalities/142140", "", 0)));
+                SOKEI_RETURN_IF_ERROR(
+                    tx.Insert(Kind::kIndicator,
+                              Rec(std::string(kInd) + "c", "municipalities/142140", "", 0)));
                 return tx.Insert(Kind::kIndicator,
                                  Rec(std::string(kInd) + "d", "municipalities/142140", "", 0));
               }).ok());
-  ASSERT_TRUE(repo_->Read([&](KpiTx& tx) -> absl::Status {
+  ASSERT_TRUE(repo_
+                  ->Read([&](KpiTx& tx) -> absl::Status {
                     auto r = tx.Get(Kind::kIndicator, std::string(kInd) + "a");
                     EXPECT_TRUE(r.ok() && r->has_value());
                     EXPECT_EQ((*r)->data, binary);
@@ -71,7 +74,8 @@ TEST_P(KpiStorageConformance, FailedWriteLeavesNothing) {
     return absl::InvalidArgumentError("abort");
   });
   EXPECT_FALSE(s.ok());
-  ASSERT_TRUE(repo_->Read([&](KpiTx& tx) -> absl::Status {
+  ASSERT_TRUE(repo_
+                  ->Read([&](KpiTx& tx) -> absl::Status {
                     EXPECT_FALSE(tx.Get(Kind::kIndicator, std::string(kInd) + "x")->has_value());
                     EXPECT_TRUE(tx.ListPlanIndicators("plan-a")->empty());
                     EXPECT_TRUE(tx.ListAudit("142140", "", "", 0, 10)->empty());
@@ -93,7 +97,8 @@ TEST_P(KpiStorageConformance, PlanMembershipJoinsIndicatorsAndObservations) {
                 }
                 return tx.Insert(Kind::kObservation, Rec(b + "/observations/2020", b, "", 2020));
               }).ok());
-  ASSERT_TRUE(repo_->Read([&](KpiTx& tx) -> absl::Status {
+  ASSERT_TRUE(repo_
+                  ->Read([&](KpiTx& tx) -> absl::Status {
                     auto p1 = tx.ListPlanIndicators("p1");
                     EXPECT_EQ(p1->size(), 2u);
                     EXPECT_EQ((*p1)[0].name, b);  // by sort_key
@@ -109,7 +114,8 @@ TEST_P(KpiStorageConformance, PlanMembershipJoinsIndicatorsAndObservations) {
                   .ok());
   // Re-membership replaces, it does not add.
   ASSERT_TRUE(Write([&](KpiTx& tx) { return tx.SetPlans(a, {"p3"}); }).ok());
-  ASSERT_TRUE(repo_->Read([&](KpiTx& tx) -> absl::Status {
+  ASSERT_TRUE(repo_
+                  ->Read([&](KpiTx& tx) -> absl::Status {
                     EXPECT_EQ(tx.ListPlanIndicators("p1")->size(), 1u);
                     EXPECT_EQ(tx.ListPlanIndicators("p2")->size(), 0u);
                     EXPECT_EQ(tx.ListPlanIndicators("p3")->size(), 1u);
@@ -132,12 +138,14 @@ TEST_P(KpiStorageConformance, AuditAndIdempotency) {
     return tx.PutIdempotency({"142140", "req-1", "M", "fp2", "x", 6});
   });
   EXPECT_EQ(again.code(), absl::StatusCode::kAlreadyExists);
-  ASSERT_TRUE(repo_->Read([&](KpiTx& tx) -> absl::Status {
+  ASSERT_TRUE(repo_
+                  ->Read([&](KpiTx& tx) -> absl::Status {
                     auto all = tx.ListAudit("142140", "", "", 0, 10);
                     EXPECT_EQ(all->size(), 3u);
                     EXPECT_EQ((*all)[0].seq, 3);  // newest first
                     EXPECT_EQ(tx.ListAudit("142140", "", "bob", 0, 10)->size(), 1u);
-                    EXPECT_EQ(tx.ListAudit("142140", "municipalities/142140/ind", "", 1, 10)->size(), 2u);
+                    EXPECT_EQ(
+                        tx.ListAudit("142140", "municipalities/142140/ind", "", 1, 10)->size(), 2u);
                     auto row = tx.GetIdempotency("142140", "req-1");
                     EXPECT_EQ((*row)->response, std::string("\0r", 2));
                     EXPECT_FALSE(tx.GetIdempotency("142140", "req-2")->has_value());

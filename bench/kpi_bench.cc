@@ -1,0 +1,256 @@
+// kpi_bench: the two KPI performance goals, each beside a reference measured in the same run.
+//  1. ImportProgressTable of a synthetic 10,000-row table (every value format of DOMAIN §4),
+//     against `sqlite3 .import` of the same file into a plain table (goal: ≤ 5×).
+//  2. GetPlanSummary for 2,000 indicators × 10 years, uncached (goal: p50 ≤ 20 ms).
+// Both run the KPI domain on SQLite files with the plan service in-process (its own SQLite file).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/storage/sqlite/sqlite_driver.h"
+#include "services/kpi/domain/kpi_domain.h"
+#include "services/kpi/storage/sql_kpi_repository.h"
+#include "services/plan/storage/sql_plan_repository.h"
+#include "tests/support/in_process_plan_client.h"
+
+namespace sokei {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+// Cells in every format the parser knows, cycled through the table.
+const char* kBaselines[] = {"162人 (平成29年度)", "1億3,125万円 (平成28年度)", "24,878千円 (平成28年度)",
+                            "80% (平成28年度)",    "—",                         "方針決定 (平成29年度)",
+                            "L=692m (平成29年度)", "1005.3ha (85.3%) (平成29年度)",
+                            "5、6年生17回/年 (平成29年度)", "△3,215人", "全国25位", "(2016) 51.0"};
+const char* kTargets[] = {"176人", "1億400万円", "18,136千円", "81%", "6回", "試行、検証", "L=700m",
+                          "1076.3ha (91.3%)", "3、4年生20回/年 5、6年生20回/年", "△1,000人",
+                          "20位", "54.0以上"};
+const char* kActuals[] = {"112人", "5,812万2千円", "12,825千円 (第3四半期)", "77%", "0回",
+                          "試行、検証", "L=988m", "1058.3ha (89.8%)",
+                          "5、6年生30回/年 3、4年生20回/年", "△2,000人", "全国22位",
+                          "（R5実績値はR7.6月頃に公表予定）"};
+
+// A table shaped like seed 001: 10 基本政策 × 10 施策展開の方向 × 5 施策, then `rows` data rows.
+std::string SyntheticTable(int rows) {
+  std::string t = "事業番号\t主な事業\t事業指標\t当初水準\t令和2年度目標\t令和2年度実績\t所管課\n";
+  int row = 0;
+  for (int a = 1; row < rows; ++a) {
+    absl::StrAppend(&t, "■基本政策", a, " 基本政策", a, "\n");
+    for (int b = 1; b <= 10 && row < rows; ++b) {
+      absl::StrAppend(&t, "(施策展開の方向", a, "-", b, ") 方向", a, "-", b, "\n");
+      for (int c = 1; c <= 5 && row < rows; ++c) {
+        const int shisaku = (a - 1) * 50 + (b - 1) * 5 + c;
+        absl::StrAppend(&t, "【施策", shisaku, "】 施策", shisaku, "\n");
+        for (int d = 1; d <= 20 && row < rows; ++d, ++row) {
+          const size_t k = static_cast<size_t>(row) % 12;
+          absl::StrAppend(&t, shisaku, "-", 100 + d, "\t事業", row, "\t指標", row, "\t",
+                          kBaselines[k], "\t", kTargets[k], "\t", kActuals[k], "\t",
+                          d == 1 ? absl::StrCat("課", shisaku % 40) : "", "\n");
+        }
+      }
+    }
+  }
+  return t;
+}
+
+struct Env {
+  std::string dir;
+  std::unique_ptr<storage::Database> plan_db, kpi_db;
+  std::unique_ptr<plan::SqlPlanRepository> plan_repo;
+  std::unique_ptr<kpi::SqlKpiRepository> kpi_repo;
+  std::unique_ptr<plan::PlanDomain> plans;
+  std::unique_ptr<testing::InProcessPlanClient> client;
+  std::unique_ptr<kpi::KpiDomain> kpi;
+  auth::Principal admin;
+
+  explicit Env(const std::vector<std::string>& levels) {
+    char tmpl[] = "/tmp/sokei-kpi-bench-XXXXXX";
+    dir = mkdtemp(tmpl);
+    plan_db = std::move(*storage::OpenSqlite({dir + "/plan.db", 4, 5000}));
+    kpi_db = std::move(*storage::OpenSqlite({dir + "/kpi.db", 4, 5000}));
+    plan_repo = std::make_unique<plan::SqlPlanRepository>(plan_db.get());
+    kpi_repo = std::make_unique<kpi::SqlKpiRepository>(kpi_db.get());
+    if (!plan_repo->Migrate().ok() || !kpi_repo->Migrate().ok()) std::abort();
+    plans = std::make_unique<plan::PlanDomain>(plan_repo.get());
+    client = std::make_unique<testing::InProcessPlanClient>(plans.get());
+    kpi = std::make_unique<kpi::KpiDomain>(kpi_repo.get(), client.get());
+    admin.subject = "bench";
+    admin.roles = {auth::Role::kAdmin};
+    admin.municipality = "*";
+    plan::v1::CreateMunicipalityRequest m;
+    m.set_municipality_id("142140");
+    m.mutable_municipality()->set_display_name("伊勢原市");
+    if (!plans->CreateMunicipality(admin, m).ok()) std::abort();
+    plan::v1::CreatePlanRequest p;
+    p.set_parent("municipalities/142140");
+    p.set_plan_id("bench");
+    p.mutable_plan()->set_display_name("bench");
+    p.mutable_plan()->set_kind(plan::v1::PLAN_KIND_COMPREHENSIVE);
+    p.mutable_plan()->set_layer(plan::v1::PLAN_LAYER_IMPLEMENTATION_PLAN);
+    p.mutable_plan()->mutable_period()->set_start_year(2015);
+    p.mutable_plan()->mutable_period()->set_end_year(2024);
+    for (size_t i = 0; i < levels.size(); ++i) {
+      auto* l = p.mutable_plan()->add_levels();
+      l->set_depth(static_cast<int>(i) + 1);
+      l->set_display_name(levels[i]);
+    }
+    if (!plans->CreatePlan(admin, p).ok()) std::abort();
+  }
+  ~Env() {
+    kpi.reset();
+    kpi_db.reset();
+    plan_db.reset();
+    std::filesystem::remove_all(dir);
+  }
+};
+
+double SqliteImportMs(const std::string& file) {
+  char tmpl[] = "/tmp/sokei-sqlite3-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const std::string script = dir + "/import.sql";
+  std::ofstream(script) << "CREATE TABLE t(a,b,c,d,e,f,g);\n.mode tabs\n.import " << file << " t\n";
+  const auto t0 = Clock::now();
+  const std::string cmd = absl::StrCat("sqlite3 ", dir, "/plain.db < ", script, " 2>/dev/null");
+  const int rc = std::system(cmd.c_str());
+  const double ms = Ms(Clock::now() - t0);
+  std::filesystem::remove_all(dir);
+  return rc == 0 ? ms : -1;
+}
+
+void ImportBench(int rows, int runs) {
+  const std::string table = SyntheticTable(rows);
+  const std::string file = "/tmp/sokei-kpi-bench-table.tsv";
+  std::ofstream(file, std::ios::binary) << table;
+  std::vector<double> ours, reference, parse_only;
+  kpi::v1::ImportProgressTableResponse last;
+  for (int i = 0; i < runs; ++i) {
+    reference.push_back(SqliteImportMs(file));
+    Env env({"基本政策", "施策展開の方向", "施策", "事業"});
+    kpi::v1::ImportProgressTableRequest r;
+    r.set_parent("municipalities/142140/plans/bench");
+    r.set_content(table);
+    r.set_dry_run(true);
+    auto t0 = Clock::now();
+    auto dry = env.kpi->ImportProgressTable(env.admin, r);
+    parse_only.push_back(Ms(Clock::now() - t0));
+    r.set_dry_run(false);
+    t0 = Clock::now();
+    auto res = env.kpi->ImportProgressTable(env.admin, r);
+    ours.push_back(Ms(Clock::now() - t0));
+    if (!res.ok() || !res->committed()) {
+      std::printf("import failed: %s\n", res.ok() ? "not committed" : res.status().ToString().c_str());
+      std::exit(1);
+    }
+    last = *res;
+  }
+  std::filesystem::remove(file);
+  const double o = Median(ours), ref = Median(reference);
+  std::printf("import of a %d-row progress table (%zu KB, %d runs, medians):\n", rows,
+              table.size() / 1024, runs);
+  std::printf("  sqlite3 .import into a plain table  %8.1f ms  (reference)\n", ref);
+  std::printf("  ImportProgressTable, dry run          %8.1f ms  (parse, plan, count; rolled back)\n",
+              Median(parse_only));
+  std::printf("  ImportProgressTable                   %8.1f ms  = %.1f× the reference (goal ≤ 5×)\n",
+              o, o / ref);
+  const auto& c = last.counts();
+  std::printf("  wrote %d nodes, %d departments, %d indicators, %d observations; %d/%d cells fully "
+              "understood\n",
+              c.nodes_created(), c.departments_created(), c.indicators_created(),
+              c.observations_created(), c.cells_fully_understood(), c.cells_parsed());
+}
+
+void SummaryBench(int indicators, int years, int runs) {
+  Env env({"基本政策", "施策展開の方向", "施策", "事業"});
+  kpi::v1::ImportProgressTableRequest r;
+  r.set_parent("municipalities/142140/plans/bench");
+  r.set_content(SyntheticTable(indicators));
+  auto res = env.kpi->ImportProgressTable(env.admin, r);
+  if (!res.ok() || !res->committed()) std::abort();
+  // Nine more years of actuals for every indicator (the table gave 2020).
+  kpi::v1::ListIndicatorsRequest lr;
+  lr.set_parent("municipalities/142140");
+  lr.set_page_size(500);
+  std::vector<std::string> names;
+  while (true) {
+    auto page = env.kpi->ListIndicators(env.admin, lr);
+    for (const auto& i : page->indicators()) names.push_back(i.name());
+    if (page->next_page_token().empty()) break;
+    lr.set_page_token(page->next_page_token());
+  }
+  std::mt19937 rng(7);
+  for (int y = 2020 - years + 1; y < 2020; ++y) {
+    for (size_t start = 0; start < names.size(); start += 1000) {
+      kpi::v1::RecordObservationsRequest rr;
+      rr.set_parent("municipalities/142140");
+      for (size_t i = start; i < std::min(names.size(), start + 1000); ++i) {
+        auto* o = rr.add_observations();
+        o->set_indicator(names[i]);
+        o->set_fiscal_year(y);
+        o->set_raw_value(absl::StrCat(rng() % 5000, "人"));
+      }
+      if (!env.kpi->RecordObservations(env.admin, rr).ok()) std::abort();
+    }
+  }
+  kpi::v1::GetPlanSummaryRequest sr;
+  sr.set_plan("municipalities/142140/plans/bench");
+  sr.set_fiscal_year(2020);
+  std::vector<double> ms;
+  int nodes = 0;
+  for (int i = 0; i < runs; ++i) {
+    const auto t0 = Clock::now();
+    auto s = env.kpi->GetPlanSummary(env.admin, sr);
+    ms.push_back(Ms(Clock::now() - t0));
+    if (!s.ok()) std::abort();
+    nodes = s->nodes_size();
+  }
+  // The plan service's share: the tree read alone.
+  std::vector<double> tree_ms;
+  for (int i = 0; i < runs; ++i) {
+    const auto t0 = Clock::now();
+    if (!env.client->GetPlanTree(env.admin, sr.plan()).ok()) std::abort();
+    tree_ms.push_back(Ms(Clock::now() - t0));
+  }
+  std::printf("GetPlanSummary, %zu indicators × %d years (%zu observations), %d node roll-ups, "
+              "uncached, %d runs:\n",
+              names.size(), years, names.size() * years, nodes, runs);
+  std::printf("  p50 %.1f ms  p99 %.1f ms  (goal p50 ≤ 20 ms); of which the plan tree read p50 %.1f ms\n",
+              Percentile(ms, 0.5), Percentile(ms, 0.99), Percentile(tree_ms, 0.5));
+}
+
+}  // namespace
+}  // namespace sokei
+
+int main(int argc, char** argv) {
+  int rows = 10000, runs = 3;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--quick") {
+      rows = 1000;
+      runs = 1;
+    }
+  }
+  sokei::ImportBench(rows, runs);
+  sokei::SummaryBench(rows == 10000 ? 2000 : 500, 10, rows == 10000 ? 50 : 5);
+  return 0;
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Black-box test of the real binaries: sokei-plan and sokei-kpi on free loopback ports with fresh
+# SQLite directories; the CLI loads the Isehara 5th plan, imports seed 001 (UTF-8, then the same
+# table as Excel's CP932), reads the summary and a history, exports xlsx and TSV, refuses broken
+# files without writing, and the data survives a kill -9 of the KPI service.
+# usage: kpi_e2e_test.sh PLAN_BINARY KPI_BINARY CLI SOURCE_DIR
+set -euo pipefail
+plan_bin=$1 kpi_bin=$2 cli=$3 src=$4
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+passed=0 failed=0
+check() {  # check NAME COMMAND… : the command must succeed
+  local name=$1; shift
+  if "$@" >"$work/out" 2>&1; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: $name"; sed 's/^/    /' "$work/out" | head -20; fi
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+export SOKEI_PLAN_ADDR=127.0.0.1:$(free_port) SOKEI_KPI_ADDR=127.0.0.1:$(free_port)
+export SOKEI_DATA_DIR=$work/var SOKEI_AUTH_MODE=dev
+seed=$(ls "$src"/../shared/seeds/001_*.txt | head -1)
+plan=municipalities/142140/plans/5th-implementation
+
+"$plan_bin" >"$work/plan.log" 2>&1 &
+pids+=($!)
+start_kpi() {
+  "$kpi_bin" >>"$work/kpi.log" 2>&1 &
+  kpi_pid=$!
+  pids+=($kpi_pid)
+  for _ in $(seq 1 100); do
+    "$cli" summary --plan "$plan" --year 2020 >/dev/null 2>&1 && return 0
+    "$cli" summary --plan "$plan" --year 2020 2>&1 | grep -q 'NOT_FOUND' && return 0
+    sleep 0.1
+  done
+  echo "kpi service did not start"; cat "$work/kpi.log"; exit 1
+}
+for _ in $(seq 1 100); do "$cli" plans list >/dev/null 2>&1 && break; sleep 0.1; done
+check "load the 5th plan" "$cli" load "$src"/services/plan/demo/isehara-5th-implementation-plan.json
+start_kpi
+
+check "dry run writes nothing" bash -c "'$cli' import progress-table '$seed' --plan $plan --dry-run | grep -q 'indicators: 111 created' && ! '$cli' summary --plan $plan --year 2020 | grep -q '111 indicators'"
+check "import seed 001" bash -c "'$cli' import progress-table '$seed' --plan $plan | tee /dev/stderr | grep -q 'indicators: 111 created'"
+check "109 projects in the tree" bash -c "[ \$('$cli' plan tree $plan | grep -c '〈事業〉') = 109 ]"
+check "re-import changes nothing" bash -c "'$cli' import progress-table '$seed' --plan $plan | grep -q 'indicators: 0 created, 0 updated, 111 unchanged'"
+check "summary" bash -c "'$cli' summary --plan $plan --year 2020 | grep -q '111 indicators'"
+check "summary json" bash -c "'$cli' --json summary --plan $plan --year 2020 | python3 -c 'import json,sys; s=json.load(sys.stdin); assert sum(g.get(\"count\",0) for g in s[\"gradeCounts\"])==111'"
+check "history" bash -c "'$cli' indicator history municipalities/142140/indicators/5th-implementation-39-105 | grep -q '5,812万2千円'"
+python3 - "$seed" "$work/seed-sjis.tsv" <<'PY'
+import sys
+text = open(sys.argv[1], encoding="utf-8").read().replace("—", "―")
+open(sys.argv[2], "wb").write(text.encode("cp932"))
+PY
+check "cp932 file imports (auto-detected)" bash -c "'$cli' import progress-table '$work/seed-sjis.tsv' --plan $plan | grep -q 'indicators: 0 created'"
+check "export xlsx" bash -c "cd '$work' && '$cli' export progress-table --plan $plan --year 2020 --format xlsx --out t.xlsx && python3 -c 'import zipfile; z=zipfile.ZipFile(\"t.xlsx\"); assert \"xl/worksheets/sheet1.xml\" in z.namelist()'"
+check "export tsv round trip" bash -c "cd '$work' && '$cli' export progress-table --plan $plan --year 2020 --out t.tsv && '$cli' import progress-table t.tsv --plan $plan | grep -q 'observations: 0 created, 0 updated, 111 unchanged'"
+head -c 3000 /dev/urandom >"$work/junk.bin"
+check "binary junk is refused" bash -c "'$cli' import progress-table '$work/junk.bin' --plan $plan 2>&1; [ \$? -eq 2 ]"
+{ printf '事業番号\t主な事業\t事業指標\t当初水準\t令和2年度目標\t令和2年度実績\t所管課\n'
+  printf '99-999\t事業\t指標\t1人\t2人\t3人\t課\n'
+  sed 's/176人\t112人/176人\t999人/' "$seed"; } >"$work/broken.tsv"
+check "a broken row commits nothing" bash -c "'$cli' import progress-table '$work/broken.tsv' --plan $plan >'$work/broken.out'; rc=\$?; cat '$work/broken.out'; [ \$rc -eq 1 ] && grep -q 'outside any section' '$work/broken.out'"
+check "nothing changed by the refused files" bash -c "'$cli' import progress-table '$seed' --plan $plan | grep -q '111 unchanged'"
+check "evaluation report" bash -c "'$cli' evaluation create --plan $plan --year 2020 && '$cli' evaluation report $plan/evaluations/2020 | grep -q '令和2年度 施策評価'"
+
+kill -9 "$kpi_pid"; wait "$kpi_pid" 2>/dev/null || true
+start_kpi
+check "data survives kill -9" bash -c "'$cli' summary --plan $plan --year 2020 | grep -q '111 indicators'"
+check "sqlite integrity" bash -c "python3 -c \"import sqlite3; c=sqlite3.connect('$work/var/kpi.db'); assert c.execute('pragma integrity_check').fetchone()[0]=='ok'\""
+
+echo "kpi e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

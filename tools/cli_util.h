@@ -1,0 +1,40 @@
+// Output helpers shared by the CLI's commands.
+#pragma once
+
+#include <google/protobuf/util/json_util.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "common/status/status.h"
+
+namespace sokei::cli {
+
+// Prints the error as message, reason and fields; returns the exit status (2 for bad input).
+inline int Fail(const absl::Status& s) {
+  auto info = status::GetErrorInfo(s);
+  std::fprintf(stderr, "error: %s", std::string(s.message()).c_str());
+  if (info) std::fprintf(stderr, " [%s]", info->reason.c_str());
+  std::fprintf(stderr, "\n");
+  const auto violations = status::GetFieldViolations(s);
+  if (violations.size() > 1) {  // the message already names the first
+    for (const auto& v : violations)
+      std::fprintf(stderr, "  %s: %s\n", v.field.c_str(), v.description.c_str());
+  }
+  if (s.code() == absl::StatusCode::kUnavailable) {
+    std::fprintf(stderr, "  (is the service running? scripts/run.sh starts it)\n");
+  }
+  return s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+inline void PrintJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.add_whitespace = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  std::cout << out;
+}
+
+}  // namespace sokei::cli

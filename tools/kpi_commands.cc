@@ -1,0 +1,368 @@
+#include "tools/kpi_commands.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "common/config/config.h"
+#include "common/grpcx/server.h"
+#include "common/jp/fiscal_year.h"
+#include "common/status/grpc_status.h"
+#include "sokei/kpi/v1/kpi_service.grpc.pb.h"
+#include "tools/cli_util.h"
+
+namespace sokei::cli {
+namespace {
+
+namespace pb = sokei::kpi::v1;
+
+class KpiClient {
+ public:
+  KpiClient()
+      : stub_(pb::KpiService::NewStub(grpcx::MakeChannel(
+            config::EnvOr("SOKEI_KPI_ADDR", "127.0.0.1:50052"), 64 << 20))) {}
+
+  template <typename Req, typename Resp>
+  absl::Status Call(grpc::Status (pb::KpiService::Stub::*fn)(grpc::ClientContext*, const Req&,
+                                                             Resp*),
+                    const Req& req, Resp* resp, int timeout_ms = 30000) {
+    grpc::ClientContext ctx;
+    grpcx::SetTimeout(&ctx, timeout_ms);
+    return status::FromGrpc(((*stub_).*fn)(&ctx, req, resp));
+  }
+
+ private:
+  std::unique_ptr<pb::KpiService::Stub> stub_;
+};
+
+std::string Flag(const std::map<std::string, std::string>& f, const std::string& k,
+                 const std::string& fallback = "") {
+  auto it = f.find(k);
+  return it == f.end() ? fallback : it->second;
+}
+
+int Usage(const char* text) {
+  std::fprintf(stderr, "usage: %s\n", text);
+  return 2;
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+const char* Severity(pb::FindingSeverity s) {
+  switch (s) {
+    case pb::FINDING_SEVERITY_ERROR:
+      return "ERROR";
+    case pb::FINDING_SEVERITY_WARNING:
+      return "WARN ";
+    default:
+      return "info ";
+  }
+}
+
+// Runs `fn` on a thread while printing the elapsed time on stderr: imports of large tables take a
+// while and a silent terminal looks hung.
+absl::Status WithProgress(const std::string& what, const std::function<absl::Status()>& fn) {
+  std::atomic<bool> done{false};
+  absl::Status result;
+  std::thread worker([&] {
+    result = fn();
+    done = true;
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const bool tty = isatty(2) != 0;
+  int ticks = 0;
+  while (!done) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (++ticks % 10 == 0) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::fprintf(stderr, tty ? "\r%s… %.0f s" : "%s… %.0f s\n", what.c_str(), s);
+    }
+  }
+  worker.join();
+  if (tty && ticks >= 10) std::fprintf(stderr, "\n");
+  return result;
+}
+
+int ImportTable(KpiClient& c, bool json, const std::map<std::string, std::string>& f,
+                const std::vector<std::string>& args) {
+  if (args.empty() || Flag(f, "plan").empty()) {
+    return Usage("sokei import progress-table FILE --plan PLAN [--encoding cp932|utf8] [--year N] "
+                 "[--dry-run] [--allow-partial] [--map HEADER=FIELD]…");
+  }
+  pb::ImportProgressTableRequest r;
+  r.set_parent(Flag(f, "plan"));
+  std::string content;
+  if (!ReadFile(args[0], &content)) {
+    std::fprintf(stderr, "cannot read %s\n", args[0].c_str());
+    return 2;
+  }
+  r.set_content(content);
+  const std::string enc = Flag(f, "encoding");
+  if (enc == "cp932" || enc == "sjis" || enc == "shift_jis") {
+    r.set_encoding(pb::TABLE_ENCODING_CP932);
+  } else if (enc == "utf8" || enc == "utf-8") {
+    r.set_encoding(pb::TABLE_ENCODING_UTF8);
+  } else if (!enc.empty()) {
+    return Usage("--encoding cp932 | utf8 (default: detected)");
+  }
+  int year = 0;
+  if (!Flag(f, "year").empty() && !absl::SimpleAtoi(Flag(f, "year"), &year)) {
+    return Usage("--year N (fiscal year, e.g. 2020 for 令和2年度)");
+  }
+  r.set_fiscal_year(year);
+  r.set_dry_run(Flag(f, "dry-run") == "true");
+  r.set_allow_partial(Flag(f, "allow-partial") == "true");
+  for (absl::string_view m : absl::StrSplit(Flag(f, "map"), '\n', absl::SkipEmpty())) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(m, absl::MaxSplits('=', 1));
+    (*r.mutable_mapping())[kv.first] = kv.second;
+  }
+  pb::ImportProgressTableResponse resp;
+  auto s = WithProgress(absl::StrCat("importing ", args[0]), [&] {
+    return c.Call(&pb::KpiService::Stub::ImportProgressTable, r, &resp, 600000);
+  });
+  if (!s.ok()) return Fail(s);
+  if (json) {
+    PrintJson(resp);
+    return resp.committed() || r.dry_run() ? 0 : 1;
+  }
+  const auto& n = resp.counts();
+  std::printf("%s %s (%s)\n", r.dry_run() ? "dry run:" : resp.committed() ? "imported" : "NOT imported:",
+              args[0].c_str(), jp::FormatFiscalYear(resp.fiscal_year()).c_str());
+  std::printf("  rows %d; cells %d, fully understood %d\n", n.rows(), n.cells_parsed(),
+              n.cells_fully_understood());
+  std::printf("  nodes: %d created, %d existing; departments created %d\n", n.nodes_created(),
+              n.nodes_existing(), n.departments_created());
+  std::printf("  indicators: %d created, %d updated, %d unchanged; target values %d\n",
+              n.indicators_created(), n.indicators_updated(), n.indicators_unchanged(),
+              n.targets_created());
+  std::printf("  observations: %d created, %d updated, %d unchanged\n", n.observations_created(),
+              n.observations_updated(), n.observations_unchanged());
+  int errors = 0;
+  for (const auto& fd : resp.findings()) {
+    if (fd.severity() == pb::FINDING_SEVERITY_ERROR) ++errors;
+    if (fd.severity() == pb::FINDING_SEVERITY_INFO && Flag(f, "verbose") != "true") continue;
+    std::printf("  %s row %d %s%s%s: %s\n", Severity(fd.severity()), fd.row(),
+                fd.column().empty() ? "" : "[", fd.column().c_str(),
+                fd.column().empty() ? "" : "]", fd.understood().c_str());
+    if (!fd.raw().empty()) std::printf("        「%s」\n", fd.raw().c_str());
+  }
+  if (!resp.committed() && !r.dry_run()) {
+    std::printf("  %d errors: nothing was written (fix them, or pass --allow-partial)\n", errors);
+    return 1;
+  }
+  return 0;
+}
+
+int ExportTable(KpiClient& c, const std::map<std::string, std::string>& f) {
+  int year = 0;
+  if (Flag(f, "plan").empty() || !absl::SimpleAtoi(Flag(f, "year"), &year)) {
+    return Usage("sokei export progress-table --plan PLAN --year N [--format tsv|csv|sjis|xlsx] "
+                 "[--out FILE]");
+  }
+  pb::ExportProgressTableRequest r;
+  r.set_plan(Flag(f, "plan"));
+  r.set_fiscal_year(year);
+  const std::string fmt = Flag(f, "format", "tsv");
+  if (fmt == "tsv") {
+    r.set_format(pb::TABLE_FORMAT_TSV);
+  } else if (fmt == "csv") {
+    r.set_format(pb::TABLE_FORMAT_CSV_UTF8_BOM);
+  } else if (fmt == "sjis" || fmt == "cp932") {
+    r.set_format(pb::TABLE_FORMAT_CSV_CP932);
+  } else if (fmt == "xlsx") {
+    r.set_format(pb::TABLE_FORMAT_XLSX);
+  } else {
+    return Usage("--format tsv | csv | sjis | xlsx");
+  }
+  pb::ExportedFile file;
+  if (auto s = c.Call(&pb::KpiService::Stub::ExportProgressTable, r, &file, 120000); !s.ok()) {
+    return Fail(s);
+  }
+  const std::string out = Flag(f, "out", file.filename());
+  if (out == "-") {
+    std::fwrite(file.content().data(), 1, file.content().size(), stdout);
+    return 0;
+  }
+  std::ofstream o(out, std::ios::binary);
+  o << file.content();
+  if (!o) {
+    std::fprintf(stderr, "cannot write %s\n", out.c_str());
+    return 1;
+  }
+  std::printf("wrote %s (%zu bytes)\n", out.c_str(), file.content().size());
+  return 0;
+}
+
+std::string Pct(bool has, double ratio) {
+  return has ? absl::StrFormat("%6.1f%%", ratio * 100) : "      -";
+}
+
+int Summary(KpiClient& c, bool json, const std::map<std::string, std::string>& f) {
+  int year = 0, level = 0;
+  if (Flag(f, "plan").empty() || !absl::SimpleAtoi(Flag(f, "year"), &year)) {
+    return Usage("sokei summary --plan PLAN --year N [--level N]");
+  }
+  (void)absl::SimpleAtoi(Flag(f, "level", "0"), &level);
+  pb::GetPlanSummaryRequest r;
+  r.set_plan(Flag(f, "plan"));
+  r.set_fiscal_year(year);
+  pb::PlanSummary s;
+  if (auto st = c.Call(&pb::KpiService::Stub::GetPlanSummary, r, &s); !st.ok()) return Fail(st);
+  if (json) {
+    PrintJson(s);
+    return 0;
+  }
+  std::printf("%s — %s, %d indicators\n", s.plan().c_str(), jp::FormatFiscalYear(year).c_str(),
+              s.indicator_count());
+  for (const auto& g : s.grade_counts()) std::printf("  %-10s %4d\n", g.grade().c_str(), g.count());
+  int shown_level = level;
+  if (shown_level == 0) {
+    for (const auto& n : s.nodes()) shown_level = shown_level == 0 ? n.level() : std::min(shown_level, n.level());
+  }
+  std::printf("\nroll-up (level %d):\n", shown_level);
+  for (const auto& n : s.nodes()) {
+    if (n.level() != shown_level) continue;
+    std::printf("  %-8s %-30s %3d/%-3d %s %s\n", n.code().c_str(), n.display_name().c_str(),
+                n.graded_count(), n.indicator_count(), Pct(n.has_value(), n.value()).c_str(),
+                n.computed_grade().c_str());
+  }
+  if (!s.packages().empty()) std::printf("\npackages:\n");
+  for (const auto& p : s.packages()) {
+    std::printf("  %-30s %3d/%-3d %s\n", p.display_name().c_str(), p.graded_count(),
+                p.indicator_count(), p.computed_grade().c_str());
+  }
+  std::printf("\nneeding attention (%d):\n", s.needs_attention_size());
+  for (const auto& i : s.needs_attention()) {
+    std::printf("  %-10s %-40s %s %-8s %s\n", i.code().c_str(), i.display_name().c_str(),
+                Pct(i.has_achievement(), i.achievement()).c_str(), i.grade().c_str(),
+                i.reason().c_str());
+  }
+  return 0;
+}
+
+int History(KpiClient& c, bool json, const std::vector<std::string>& args) {
+  if (args.empty()) return Usage("sokei indicator history municipalities/M/indicators/I");
+  pb::GetIndicatorHistoryRequest r;
+  r.set_name(args[0]);
+  pb::IndicatorHistory h;
+  if (auto st = c.Call(&pb::KpiService::Stub::GetIndicatorHistory, r, &h); !st.ok()) return Fail(st);
+  if (json) {
+    PrintJson(h);
+    return 0;
+  }
+  std::printf("%s %s\n  baseline %s (%s)\n", h.indicator().code().c_str(),
+              h.indicator().display_name().c_str(), h.indicator().baseline().value().raw().c_str(),
+              h.indicator().baseline().label().c_str());
+  for (const auto& p : h.points()) {
+    std::printf("  %-10s target %-16s actual %-20s %s %s\n",
+                jp::FormatFiscalYear(p.fiscal_year()).c_str(), p.target().value().raw().c_str(),
+                p.observation().value().raw().c_str(),
+                Pct(p.result().has_achievement(), p.result().achievement()).c_str(),
+                p.result().grade().c_str());
+  }
+  const auto& fc = h.forecast();
+  if (fc.has_value()) {
+    std::printf("  trend: %.2f per year, %.1f forecast for %d — %s\n", fc.slope_per_year(),
+                fc.value(), fc.target_year(),
+                fc.outlook() == pb::TREND_OUTLOOK_ON_TRACK ? "on track" : "at risk");
+  } else {
+    std::printf("  trend: not enough data\n");
+  }
+  return 0;
+}
+
+int Evaluation(KpiClient& c, bool json, const std::map<std::string, std::string>& f,
+               const std::vector<std::string>& args) {
+  const char* usage =
+      "sokei evaluation create --plan PLAN --year N\n"
+      "       sokei evaluation advance EVALUATION --stage planning|committee|published\n"
+      "       sokei evaluation report EVALUATION [--format md|html] [--out FILE]";
+  if (args.empty()) return Usage(usage);
+  pb::Evaluation e;
+  if (args[0] == "create") {
+    int year = 0;
+    if (Flag(f, "plan").empty() || !absl::SimpleAtoi(Flag(f, "year"), &year)) return Usage(usage);
+    pb::CreateEvaluationRequest r;
+    r.set_parent(Flag(f, "plan"));
+    r.set_fiscal_year(year);
+    if (auto st = c.Call(&pb::KpiService::Stub::CreateEvaluation, r, &e); !st.ok()) return Fail(st);
+  } else if (args[0] == "advance" && args.size() > 1) {
+    pb::GetEvaluationRequest g;
+    g.set_name(args[1]);
+    if (auto st = c.Call(&pb::KpiService::Stub::GetEvaluation, g, &e); !st.ok()) return Fail(st);
+    pb::AdvanceEvaluationRequest r;
+    r.set_name(args[1]);
+    r.set_etag(e.etag());
+    const std::string stage = Flag(f, "stage");
+    r.set_stage(stage == "planning"    ? pb::EVALUATION_STAGE_PLANNING_REVIEW
+                : stage == "committee" ? pb::EVALUATION_STAGE_COMMITTEE
+                : stage == "published" ? pb::EVALUATION_STAGE_PUBLISHED
+                                       : pb::EVALUATION_STAGE_UNSPECIFIED);
+    r.set_recompute(Flag(f, "recompute") == "true");
+    if (auto st = c.Call(&pb::KpiService::Stub::AdvanceEvaluation, r, &e); !st.ok()) return Fail(st);
+  } else if (args[0] == "report" && args.size() > 1) {
+    pb::ExportEvaluationReportRequest r;
+    r.set_name(args[1]);
+    r.set_format(Flag(f, "format", "md") == "html" ? pb::REPORT_FORMAT_HTML
+                                                   : pb::REPORT_FORMAT_MARKDOWN);
+    pb::ExportedFile file;
+    if (auto st = c.Call(&pb::KpiService::Stub::ExportEvaluationReport, r, &file); !st.ok()) {
+      return Fail(st);
+    }
+    const std::string out = Flag(f, "out", "-");
+    if (out == "-") {
+      std::fwrite(file.content().data(), 1, file.content().size(), stdout);
+    } else {
+      std::ofstream(out, std::ios::binary) << file.content();
+      std::printf("wrote %s\n", out.c_str());
+    }
+    return 0;
+  } else {
+    return Usage(usage);
+  }
+  if (json) {
+    PrintJson(e);
+  } else {
+    std::printf("%s  %s  %d indicators\n", e.name().c_str(),
+                pb::EvaluationStage_Name(e.stage()).c_str(), e.summary().indicator_count());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunKpiCommand(bool json, const std::map<std::string, std::string>& flags,
+                  const std::vector<std::string>& words) {
+  KpiClient c;
+  const std::string cmd = words[0];
+  const std::string sub = words.size() > 1 ? words[1] : "";
+  const std::vector<std::string> rest(words.begin() + std::min<size_t>(2, words.size()),
+                                      words.end());
+  if (cmd == "import" && sub == "progress-table") return ImportTable(c, json, flags, rest);
+  if (cmd == "export" && sub == "progress-table") return ExportTable(c, flags);
+  if (cmd == "summary") return Summary(c, json, flags);
+  if (cmd == "indicator" && sub == "history") return History(c, json, rest);
+  if (cmd == "evaluation") {
+    return Evaluation(c, json, flags, std::vector<std::string>(words.begin() + 1, words.end()));
+  }
+  std::fprintf(stderr, "unknown command: %s %s (sokei --help)\n", cmd.c_str(), sub.c_str());
+  return 2;
+}
+
+}  // namespace sokei::cli
