@@ -40,16 +40,41 @@ double Percentile(std::vector<double> v, double p) {
 }
 
 // Cells in every format the parser knows, cycled through the table.
-const char* kBaselines[] = {"162人 (平成29年度)", "1億3,125万円 (平成28年度)", "24,878千円 (平成28年度)",
-                            "80% (平成28年度)",    "—",                         "方針決定 (平成29年度)",
-                            "L=692m (平成29年度)", "1005.3ha (85.3%) (平成29年度)",
-                            "5、6年生17回/年 (平成29年度)", "△3,215人", "全国25位", "(2016) 51.0"};
-const char* kTargets[] = {"176人", "1億400万円", "18,136千円", "81%", "6回", "試行、検証", "L=700m",
-                          "1076.3ha (91.3%)", "3、4年生20回/年 5、6年生20回/年", "△1,000人",
-                          "20位", "54.0以上"};
-const char* kActuals[] = {"112人", "5,812万2千円", "12,825千円 (第3四半期)", "77%", "0回",
-                          "試行、検証", "L=988m", "1058.3ha (89.8%)",
-                          "5、6年生30回/年 3、4年生20回/年", "△2,000人", "全国22位",
+const char* kBaselines[] = {"162人 (平成29年度)",
+                            "1億3,125万円 (平成28年度)",
+                            "24,878千円 (平成28年度)",
+                            "80% (平成28年度)",
+                            "—",
+                            "方針決定 (平成29年度)",
+                            "L=692m (平成29年度)",
+                            "1005.3ha (85.3%) (平成29年度)",
+                            "5、6年生17回/年 (平成29年度)",
+                            "△3,215人",
+                            "全国25位",
+                            "(2016) 51.0"};
+const char* kTargets[] = {"176人",
+                          "1億400万円",
+                          "18,136千円",
+                          "81%",
+                          "6回",
+                          "試行、検証",
+                          "L=700m",
+                          "1076.3ha (91.3%)",
+                          "3、4年生20回/年 5、6年生20回/年",
+                          "△1,000人",
+                          "20位",
+                          "54.0以上"};
+const char* kActuals[] = {"112人",
+                          "5,812万2千円",
+                          "12,825千円 (第3四半期)",
+                          "77%",
+                          "0回",
+                          "試行、検証",
+                          "L=988m",
+                          "1058.3ha (89.8%)",
+                          "5、6年生30回/年 3、4年生20回/年",
+                          "△2,000人",
+                          "全国22位",
                           "（R5実績値はR7.6月頃に公表予定）"};
 
 // A table shaped like seed 001: 10 基本政策 × 10 施策展開の方向 × 5 施策, then `rows` data rows.
@@ -160,7 +185,8 @@ void ImportBench(int rows, int runs) {
     auto res = env.kpi->ImportProgressTable(env.admin, r);
     ours.push_back(Ms(Clock::now() - t0));
     if (!res.ok() || !res->committed()) {
-      std::printf("import failed: %s\n", res.ok() ? "not committed" : res.status().ToString().c_str());
+      std::printf("import failed: %s\n",
+                  res.ok() ? "not committed" : res.status().ToString().c_str());
       std::exit(1);
     }
     last = *res;
@@ -170,15 +196,18 @@ void ImportBench(int rows, int runs) {
   std::printf("import of a %d-row progress table (%zu KB, %d runs, medians):\n", rows,
               table.size() / 1024, runs);
   std::printf("  sqlite3 .import into a plain table  %8.1f ms  (reference)\n", ref);
-  std::printf("  ImportProgressTable, dry run          %8.1f ms  (parse, plan, count; rolled back)\n",
-              Median(parse_only));
-  std::printf("  ImportProgressTable                   %8.1f ms  = %.1f× the reference (goal ≤ 5×)\n",
-              o, o / ref);
+  std::printf(
+      "  ImportProgressTable, dry run          %8.1f ms  (parse, plan, count; rolled back)\n",
+      Median(parse_only));
+  std::printf(
+      "  ImportProgressTable                   %8.1f ms  = %.1f× the reference (goal ≤ 5×)\n", o,
+      o / ref);
   const auto& c = last.counts();
-  std::printf("  wrote %d nodes, %d departments, %d indicators, %d observations; %d/%d cells fully "
-              "understood\n",
-              c.nodes_created(), c.departments_created(), c.indicators_created(),
-              c.observations_created(), c.cells_fully_understood(), c.cells_parsed());
+  std::printf(
+      "  wrote %d nodes, %d departments, %d indicators, %d observations; %d/%d cells fully "
+      "understood\n",
+      c.nodes_created(), c.departments_created(), c.indicators_created(), c.observations_created(),
+      c.cells_fully_understood(), c.cells_parsed());
 }
 
 void SummaryBench(int indicators, int years, int runs) {
@@ -232,11 +261,13 @@ void SummaryBench(int indicators, int years, int runs) {
     if (!env.client->GetPlanTree(env.admin, sr.plan()).ok()) std::abort();
     tree_ms.push_back(Ms(Clock::now() - t0));
   }
-  std::printf("GetPlanSummary, %zu indicators × %d years (%zu observations), %d node roll-ups, "
-              "uncached, %d runs:\n",
-              names.size(), years, names.size() * years, nodes, runs);
-  std::printf("  p50 %.1f ms  p99 %.1f ms  (goal p50 ≤ 20 ms); of which the plan tree read p50 %.1f ms\n",
-              Percentile(ms, 0.5), Percentile(ms, 0.99), Percentile(tree_ms, 0.5));
+  std::printf(
+      "GetPlanSummary, %zu indicators × %d years (%zu observations), %d node roll-ups, "
+      "uncached, %d runs:\n",
+      names.size(), years, names.size() * years, nodes, runs);
+  std::printf(
+      "  p50 %.1f ms  p99 %.1f ms  (goal p50 ≤ 20 ms); of which the plan tree read p50 %.1f ms\n",
+      Percentile(ms, 0.5), Percentile(ms, 0.99), Percentile(tree_ms, 0.5));
 }
 
 }  // namespace

@@ -28,8 +28,8 @@ namespace pb = sokei::kpi::v1;
 class KpiClient {
  public:
   KpiClient()
-      : stub_(pb::KpiService::NewStub(grpcx::MakeChannel(
-            config::EnvOr("SOKEI_KPI_ADDR", "127.0.0.1:50052"), 64 << 20))) {}
+      : stub_(pb::KpiService::NewStub(
+            grpcx::MakeChannel(config::EnvOr("SOKEI_KPI_ADDR", "127.0.0.1:50052"), 64 << 20))) {}
 
   template <typename Req, typename Resp>
   absl::Status Call(grpc::Status (pb::KpiService::Stub::*fn)(grpc::ClientContext*, const Req&,
@@ -90,7 +90,8 @@ absl::Status WithProgress(const std::string& what, const std::function<absl::Sta
   while (!done) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (++ticks % 10 == 0) {
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const double s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::fprintf(stderr, tty ? "\r%s… %.0f s" : "%s… %.0f s\n", what.c_str(), s);
     }
   }
@@ -102,8 +103,9 @@ absl::Status WithProgress(const std::string& what, const std::function<absl::Sta
 int ImportTable(KpiClient& c, bool json, const std::map<std::string, std::string>& f,
                 const std::vector<std::string>& args) {
   if (args.empty() || Flag(f, "plan").empty()) {
-    return Usage("sokei import progress-table FILE --plan PLAN [--encoding cp932|utf8] [--year N] "
-                 "[--dry-run] [--allow-partial] [--map HEADER=FIELD]…");
+    return Usage(
+        "sokei import progress-table FILE --plan PLAN [--encoding cp932|utf8] [--year N] "
+        "[--dry-run] [--allow-partial] [--map HEADER=FIELD]…");
   }
   pb::ImportProgressTableRequest r;
   r.set_parent(Flag(f, "plan"));
@@ -142,7 +144,10 @@ int ImportTable(KpiClient& c, bool json, const std::map<std::string, std::string
     return resp.committed() || r.dry_run() ? 0 : 1;
   }
   const auto& n = resp.counts();
-  std::printf("%s %s (%s)\n", r.dry_run() ? "dry run:" : resp.committed() ? "imported" : "NOT imported:",
+  std::printf("%s %s (%s)\n",
+              r.dry_run()        ? "dry run:"
+              : resp.committed() ? "imported"
+                                 : "NOT imported:",
               args[0].c_str(), jp::FormatFiscalYear(resp.fiscal_year()).c_str());
   std::printf("  rows %d; cells %d, fully understood %d\n", n.rows(), n.cells_parsed(),
               n.cells_fully_understood());
@@ -158,8 +163,8 @@ int ImportTable(KpiClient& c, bool json, const std::map<std::string, std::string
     if (fd.severity() == pb::FINDING_SEVERITY_ERROR) ++errors;
     if (fd.severity() == pb::FINDING_SEVERITY_INFO && Flag(f, "verbose") != "true") continue;
     std::printf("  %s row %d %s%s%s: %s\n", Severity(fd.severity()), fd.row(),
-                fd.column().empty() ? "" : "[", fd.column().c_str(),
-                fd.column().empty() ? "" : "]", fd.understood().c_str());
+                fd.column().empty() ? "" : "[", fd.column().c_str(), fd.column().empty() ? "" : "]",
+                fd.understood().c_str());
     if (!fd.raw().empty()) std::printf("        「%s」\n", fd.raw().c_str());
   }
   if (!resp.committed() && !r.dry_run()) {
@@ -172,8 +177,9 @@ int ImportTable(KpiClient& c, bool json, const std::map<std::string, std::string
 int ExportTable(KpiClient& c, const std::map<std::string, std::string>& f) {
   int year = 0;
   if (Flag(f, "plan").empty() || !absl::SimpleAtoi(Flag(f, "year"), &year)) {
-    return Usage("sokei export progress-table --plan PLAN --year N [--format tsv|csv|sjis|xlsx] "
-                 "[--out FILE]");
+    return Usage(
+        "sokei export progress-table --plan PLAN --year N [--format tsv|csv|sjis|xlsx] "
+        "[--out FILE]");
   }
   pb::ExportProgressTableRequest r;
   r.set_plan(Flag(f, "plan"));
@@ -233,7 +239,8 @@ int Summary(KpiClient& c, bool json, const std::map<std::string, std::string>& f
   for (const auto& g : s.grade_counts()) std::printf("  %-10s %4d\n", g.grade().c_str(), g.count());
   int shown_level = level;
   if (shown_level == 0) {
-    for (const auto& n : s.nodes()) shown_level = shown_level == 0 ? n.level() : std::min(shown_level, n.level());
+    for (const auto& n : s.nodes())
+      shown_level = shown_level == 0 ? n.level() : std::min(shown_level, n.level());
   }
   std::printf("\nroll-up (level %d):\n", shown_level);
   for (const auto& n : s.nodes()) {
@@ -261,7 +268,8 @@ int History(KpiClient& c, bool json, const std::vector<std::string>& args) {
   pb::GetIndicatorHistoryRequest r;
   r.set_name(args[0]);
   pb::IndicatorHistory h;
-  if (auto st = c.Call(&pb::KpiService::Stub::GetIndicatorHistory, r, &h); !st.ok()) return Fail(st);
+  if (auto st = c.Call(&pb::KpiService::Stub::GetIndicatorHistory, r, &h); !st.ok())
+    return Fail(st);
   if (json) {
     PrintJson(h);
     return 0;
@@ -315,7 +323,8 @@ int Evaluation(KpiClient& c, bool json, const std::map<std::string, std::string>
                 : stage == "published" ? pb::EVALUATION_STAGE_PUBLISHED
                                        : pb::EVALUATION_STAGE_UNSPECIFIED);
     r.set_recompute(Flag(f, "recompute") == "true");
-    if (auto st = c.Call(&pb::KpiService::Stub::AdvanceEvaluation, r, &e); !st.ok()) return Fail(st);
+    if (auto st = c.Call(&pb::KpiService::Stub::AdvanceEvaluation, r, &e); !st.ok())
+      return Fail(st);
   } else if (args[0] == "report" && args.size() > 1) {
     pb::ExportEvaluationReportRequest r;
     r.set_name(args[1]);

@@ -75,6 +75,7 @@ struct PlannedNode {
   std::string parent;  // node name
   bool exists = false;
   int row = 0;
+  std::string stored_code;  // key.code, or with its level's label when another level has it
 };
 
 v1::ImportFinding Finding(int row, const std::string& column, const std::string& raw,
@@ -239,13 +240,26 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
   }
 
   // ---- Node plan: existing nodes by (level, code), new ones with their parents. ----
+  std::map<int, std::string> label_name;  // level → a label as written (implied parents, codes)
+  for (const auto& s : table.sections) {
+    auto it = levels.by_label.find(jp::SearchFold(s.label));
+    if (it != levels.by_label.end()) label_name[it->second] = s.label;
+  }
+  // Node codes are unique in a plan across levels: a code another level already uses (基本政策 1
+  // and 施策 1) is stored with its label (施策1) and found again under both.
   std::map<NodeKey, PlannedNode> nodes;
   std::vector<NodeKey> creation_order;
+  std::set<std::string> taken_codes;
   for (const auto& tn : tree.nodes()) {
     const auto& n = tn.node();
-    PlannedNode pn{
-        {n.level(), jp::Nfkc(n.code())}, n.name(), n.display_name(), n.parent(), true, 0};
+    const std::string code = jp::Nfkc(n.code());
+    PlannedNode pn{{n.level(), code}, n.name(), n.display_name(), n.parent(), true, 0, code};
     nodes[pn.key] = pn;
+    taken_codes.insert(code);
+    const std::string label = jp::Nfkc(label_name[n.level()]);
+    if (!label.empty() && code.size() > label.size() && code.rfind(label, 0) == 0) {
+      nodes.emplace(NodeKey{n.level(), code.substr(label.size())}, pn);
+    }
   }
   std::set<std::string> taken_ids;
   for (const auto& tn : tree.nodes()) taken_ids.insert(tn.node().name());
@@ -256,6 +270,12 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     if (it != nodes.end()) return it->second;
     PlannedNode pn;
     pn.key = key;
+    pn.stored_code = key.code;
+    if (taken_codes.count(pn.stored_code)) {
+      pn.stored_code = jp::Nfkc(label_name[level]) + key.code;
+      while (taken_codes.count(pn.stored_code)) pn.stored_code += "+";
+    }
+    taken_codes.insert(pn.stored_code);
     std::string id = IdFrom(absl::StrCat("l", level, "-"), code);
     while (taken_ids.count(absl::StrCat(r.parent(), "/nodes/", id))) id += "x";
     pn.name = absl::StrCat(r.parent(), "/nodes/", id);
@@ -266,11 +286,6 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     creation_order.push_back(key);
     return nodes[key] = pn;
   };
-  std::map<int, std::string> label_name;  // level → a label as written (for implied parents)
-  for (const auto& s : table.sections) {
-    auto it = levels.by_label.find(jp::SearchFold(s.label));
-    if (it != levels.by_label.end()) label_name[it->second] = s.label;
-  }
   std::map<int, NodeKey> open;
   std::set<int> bad_rows;  // rows with ERROR findings (skipped under allow_partial)
   // Opens a section node at `level`, creating implied parents from hierarchical codes (基本政策1-2
@@ -494,7 +509,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       planpb::CreateNodeRequest c;
       c.set_parent(r.parent());
       c.set_node_id(n.name.substr(n.name.rfind('/') + 1));
-      c.mutable_node()->set_code(n.key.code);
+      c.mutable_node()->set_code(n.stored_code);
       c.mutable_node()->set_display_name(n.display_name.empty() ? n.key.code : n.display_name);
       c.mutable_node()->set_level(n.key.level);
       c.mutable_node()->set_parent(n.parent);
@@ -741,9 +756,12 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportProgressTable(
     auto it = by_node.find(n.name());
     if (it == by_node.end()) {
       if (!tn.children().empty()) {
+        // A code stored with its label (施策1, see the importer) is written once: 【施策1】.
+        const std::string& label = level_name[n.level()];
+        const bool labelled = !label.empty() && n.code().rfind(label, 0) == 0;
         rows.push_back(
             {true,
-             {absl::StrCat("【", level_name[n.level()], n.code(), "】 ", n.display_name())},
+             {absl::StrCat("【", labelled ? "" : label, n.code(), "】 ", n.display_name())},
              "",
              ""});
       }

@@ -374,6 +374,85 @@ TEST_F(KpiDomainTest, OtherLayoutCsvWithInferredLevels) {
   EXPECT_EQ(got->levels(1).display_name(), "施策");
 }
 
+TEST_F(KpiDomainTest, ExplicitMappingAsOfDateForecastAndFinalTargets) {
+  // Headers detection cannot read (内容, ものさし) mapped by hand; an as-of-date
+  // actual, a 見込 column, a 5ヵ年目標 for the plan's last year, and a repeated header row.
+  const std::string tsv =
+      "施策コード\t内容\tものさし\t策定時\t5ヵ年目標\t令和2年9月30日現在\t令和2年度見込\t担当課\n"
+      "【施策1】 子育て\n"
+      "1-01\t相談事業\t相談件数\t100件 (平成29年度)\t150件\t60件\t130件\t子ども課\n"
+      "施策コード\t内容\tものさし\t策定時\t5ヵ年目標\t令和2年9月30日現在\t令和2年度見込\t担当課\n"
+      "1-02\t訪問事業\t訪問率\t80%\t90%\t\t88% (見込)\t\n";
+  CreatePlan("mapped", {"施策", "事業"});
+  pb::ImportProgressTableRequest r;
+  r.set_parent("municipalities/142140/plans/mapped");
+  r.set_content(tsv);
+  // Without a mapping: no indicator column → no header.
+  auto none = domain_->ImportProgressTable(planner_, r);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(Reason(none.status()), "IMPORT_HEADER_NOT_FOUND");
+  (*r.mutable_mapping())["施策コード"] = "code";
+  (*r.mutable_mapping())["内容"] = "project";
+  (*r.mutable_mapping())["ものさし"] = "indicator";
+  auto res = domain_->ImportProgressTable(planner_, r);
+  ASSERT_TRUE(res.ok()) << res.status();
+  ASSERT_TRUE(res->committed()) << res->ShortDebugString();
+  EXPECT_EQ(res->counts().indicators_created(), 2);
+  EXPECT_EQ(res->fiscal_year(), 2020);
+  const std::string plan = "municipalities/142140/plans/mapped";
+  auto a = Indicator("1-01", plan);
+  ASSERT_EQ(a.target_specs_size(), 1);
+  EXPECT_EQ(a.target_specs(0).targets(0).fiscal_year(), 2022);  // 5ヵ年目標 → the plan's end
+  EXPECT_EQ(a.baseline().label(), "策定時");
+  // The as-of actual is kept; the forecast fills the year only where no actual was given.
+  pb::ListObservationsRequest lr;
+  lr.set_parent(a.name());
+  auto obs = domain_->ListObservations(planner_, lr);
+  ASSERT_EQ(obs->observations_size(), 1);
+  EXPECT_EQ(obs->observations(0).value().value(), "60");
+  lr.set_parent(Indicator("1-02", plan).name());
+  obs = domain_->ListObservations(planner_, lr);
+  ASSERT_EQ(obs->observations_size(), 1);
+  EXPECT_EQ(obs->observations(0).value().status(), type::v1::VALUE_STATUS_FORECAST);
+  // The ditto department on the second row.
+  EXPECT_EQ(Indicator("1-02", plan).departments(0), a.departments(0));
+  // A mapping to an unknown field is refused with the header named.
+  (*r.mutable_mapping())["ものさし"] = "measure";
+  auto bad = domain_->ImportProgressTable(planner_, r);
+  ASSERT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Reason(bad.status()), "IMPORT_MAPPING_INVALID");
+}
+
+TEST_F(KpiDomainTest, CodesSharedAcrossLevelsRoundTrip) {
+  // 基本政策 1 and 施策 1: node codes are unique per plan, so the 施策 is stored as 施策1.
+  CreatePlan("clash", {"基本政策", "施策", "事業"});
+  const std::string plan = "municipalities/142140/plans/clash";
+  const std::string tsv =
+      "事業番号\t主な事業\t事業指標\t当初水準\t令和2年度目標\t令和2年度実績\t所管課\n"
+      "■基本政策1 くらし\n"
+      "【施策1】 防災\n"
+      "1-101\t防災訓練\t参加者数\t100人\t120人\t90人\t危機管理課\n";
+  auto first = Import(tsv, false, plan);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(first->committed()) << first->ShortDebugString();
+  EXPECT_EQ(first->counts().nodes_created(), 3);
+  auto again = Import(tsv, false, plan);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->counts().nodes_created(), 0);
+  EXPECT_EQ(again->counts().indicators_unchanged(), 1);
+  pb::ExportProgressTableRequest er;
+  er.set_plan(plan);
+  er.set_fiscal_year(2020);
+  auto file = domain_->ExportProgressTable(planner_, er);
+  ASSERT_TRUE(file.ok());
+  EXPECT_NE(file->content().find("【施策1】"), std::string::npos) << file->content();
+  auto back = Import(file->content(), false, plan);
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(back->committed()) << back->ShortDebugString();
+  EXPECT_EQ(back->counts().nodes_created(), 0);
+  EXPECT_EQ(back->counts().observations_unchanged(), 1);
+}
+
 TEST_F(KpiDomainTest, SummaryGradesAndRollups) {
   ASSERT_TRUE(Import(ReadFile(SeedPath())).ok());
   const pb::PlanSummary s = Summary(2020);
