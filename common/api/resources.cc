@@ -1,8 +1,11 @@
 #include "common/api/resources.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/names.h"
 #include "common/jp/text.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/field_mask_util.h"
@@ -29,6 +32,26 @@ std::string ToJson(const Message* m) {
   google::protobuf::util::JsonPrintOptions opts;
   (void)google::protobuf::util::MessageToJsonString(*m, &out, opts);
   return out;
+}
+
+std::string AuditPayload(const Message* m) {
+  if (m == nullptr) return "";
+  return absl::StrCat("pb:", m->GetDescriptor()->full_name(), ":",
+                      absl::Base64Escape(m->SerializeAsString()));
+}
+
+std::string AuditPayloadToJson(const std::string& payload) {
+  if (payload.rfind("pb:", 0) != 0) return payload;
+  const size_t colon = payload.find(':', 3);
+  if (colon == std::string::npos) return "";
+  const auto* desc = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+      payload.substr(3, colon - 3));
+  std::string bytes;
+  if (desc == nullptr || !absl::Base64Unescape(payload.substr(colon + 1), &bytes)) return "";
+  std::unique_ptr<Message> msg(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(desc)->New());
+  if (!msg->ParseFromString(bytes)) return "";
+  return ToJson(msg.get());
 }
 
 std::string Fingerprint(const Message& m) {

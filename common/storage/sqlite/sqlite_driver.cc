@@ -142,8 +142,11 @@ absl::StatusOr<std::unique_ptr<Connection>> OpenOne(const SqliteOptions& options
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
   sqlite3_extended_result_codes(db, 1);
   auto conn = std::make_unique<SqliteConnection>(db);
-  SOKEI_RETURN_IF_ERROR(conn->ExecScript(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+  // Reads through a shared memory map instead of a pread per page (the dashboard read of 2,000
+  // indicators spent a third of its time in pread), and a larger page cache per connection.
+  SOKEI_RETURN_IF_ERROR(
+      conn->ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                       "PRAGMA mmap_size=268435456; PRAGMA cache_size=-8192;"));
   return conn;
 }
 

@@ -599,13 +599,16 @@ v1::RollupResult Rollup(const v1::GradingScheme& scheme, const v1::RollupRule& r
     }
     return rb.empty() ? std::string() : rb.rbegin()->label();
   };
-  auto grade_ratio = [&](double ratio) {
-    Achievement a;
-    a.outcome = Outcome::kGraded;
-    a.ratio = ratio;
-    v1::GradingScheme plain = scheme;
-    if (plain.preset() == v1::GRADING_PRESET_SABC_BAND) plain.set_preset(v1::GRADING_PRESET_CUSTOM);
-    return GradeOf(plain, a).label;
+  // A mean ratio graded by the bands' thresholds (S/A/B/C too: a mean has no baseline).
+  auto grade_ratio = [&](double ratio) -> std::string {
+    const double metric = ratio * 100.0;
+    for (int i = 0; i + 1 < scheme.bands_size(); ++i) {
+      const auto& b = scheme.bands(i);
+      if (b.min_exclusive() ? metric > b.min_percent() : metric >= b.min_percent()) {
+        return b.label();
+      }
+    }
+    return scheme.bands().empty() ? std::string() : scheme.bands().rbegin()->label();
   };
   switch (rule.method()) {
     case v1::ROLLUP_METHOD_SHARE_AT_OR_ABOVE: {

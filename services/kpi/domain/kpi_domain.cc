@@ -565,10 +565,12 @@ absl::StatusOr<pb::RecordObservationsResponse> KpiDomain::RecordObservations(
 
 absl::StatusOr<pb::Observation> UpsertObservation(KpiDomain::WriteContext& w,
                                                   const std::string& municipality,
-                                                  const ObservationChange& c, bool* changed) {
+                                                  const ObservationChange& c, bool* changed,
+                                                  bool* existed) {
   const std::string name =
       absl::StrCat(c.indicator, "/observations/", ObservationId(c.fiscal_year, c.breakdown_key));
   SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kObservation, name));
+  if (existed) *existed = rec.has_value();
   pb::Observation obs;
   pb::Observation before;
   if (rec) {
@@ -819,37 +821,61 @@ absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(const Principal& p,
   SOKEI_ASSIGN_OR_RETURN(auto tree, plans_->GetPlanTree(p, plan_name));
   SOKEI_ASSIGN_OR_RETURN(auto departments,
                          plans_->ListDepartments(p, api::MunicipalityOf(plan_name)));
-  std::vector<pb::Indicator> indicators;
-  std::vector<pb::Observation> observations;
+  // Thousands of small messages: parsed on one arena, freed at once.
+  google::protobuf::Arena arena;
+  std::vector<pb::Indicator*> indicators;
+  std::vector<pb::Observation*> observations;
   pb::GradingScheme scheme;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](KpiTx& tx) -> absl::Status {
+    indicators.clear();
+    observations.clear();
     SOKEI_ASSIGN_OR_RETURN(scheme, LoadScheme(tx, plan_name));
-    SOKEI_ASSIGN_OR_RETURN(auto irecs, tx.ListPlanIndicators(plan_name));
-    SOKEI_ASSIGN_OR_RETURN(auto orecs, tx.ListPlanObservations(plan_name));
-    indicators.resize(irecs.size());
-    for (size_t i = 0; i < irecs.size(); ++i) {
-      if (!indicators[i].ParseFromString(irecs[i].data)) return status::Internal("STORAGE_CORRUPT");
-    }
-    observations.resize(orecs.size());
-    for (size_t i = 0; i < orecs.size(); ++i) {
-      if (!observations[i].ParseFromString(orecs[i].data)) {
-        return status::Internal("STORAGE_CORRUPT");
+    SOKEI_ASSIGN_OR_RETURN(auto irecs, tx.ListPlanIndicatorData(plan_name));
+    // A year's grade needs that year; the year before only for 前年比 (direction-only) targets;
+    // for 累計 indicators summed here (F5), every year from the start of the running total.
+    int from = fiscal_year;
+    for (const std::string& data : irecs) {
+      auto* ind = google::protobuf::Arena::CreateMessage<pb::Indicator>(&arena);
+      if (!ind->ParseFromString(data)) return status::Internal("STORAGE_CORRUPT");
+      if (ind->aggregation().kind() == pb::AGGREGATION_KIND_CUMULATIVE &&
+          (ind->formula() == pb::FORMULA_F5_CUMULATIVE ||
+           ind->formula() == pb::FORMULA_UNSPECIFIED)) {
+        from = std::min(from, ind->aggregation().start_year());
       }
+      if (ind->formula() == pb::FORMULA_F8_DIRECTION) from = std::min(from, fiscal_year - 1);
+      const YearTarget yt = TargetFor(SpecInForce(*ind, fiscal_year), fiscal_year);
+      if (yt.target != nullptr && yt.target->kind() == pb::TARGET_KIND_DIRECTION_ONLY) {
+        from = std::min(from, fiscal_year - 1);
+      }
+      indicators.push_back(ind);
+    }
+    // The order people read: by code as the city numbers them.
+    std::sort(indicators.begin(), indicators.end(),
+              [](const pb::Indicator* a, const pb::Indicator* b) {
+                return std::tie(a->code(), a->name()) < std::tie(b->code(), b->name());
+              });
+    SOKEI_ASSIGN_OR_RETURN(auto data, tx.ListPlanObservationData(plan_name, from, fiscal_year));
+    observations.reserve(data.size());
+    for (const std::string& d : data) {
+      auto* o = google::protobuf::Arena::CreateMessage<pb::Observation>(&arena);
+      if (!o->ParseFromString(d)) return status::Internal("STORAGE_CORRUPT");
+      observations.push_back(o);
     }
     return absl::OkStatus();
   }));
   // Observations by indicator (the name prefix before /observations/).
   std::unordered_map<std::string, ObservationsByYear> obs_of;
-  for (const auto& o : observations) {
-    if (!o.breakdown_key().empty()) continue;
-    const std::string ind = o.name().substr(0, o.name().rfind("/observations/"));
-    obs_of[ind][o.fiscal_year()] = &o;
+  obs_of.reserve(indicators.size());
+  for (const auto* o : observations) {
+    if (!o->breakdown_key().empty()) continue;
+    const std::string ind = o->name().substr(0, o->name().rfind("/observations/"));
+    obs_of[ind][o->fiscal_year()] = o;
   }
   static const ObservationsByYear kNone;
   std::vector<pb::IndicatorResult> results(indicators.size());
   for (size_t i = 0; i < indicators.size(); ++i) {
-    auto it = obs_of.find(indicators[i].name());
-    results[i] = EvaluateIndicator(indicators[i], scheme, fiscal_year,
+    auto it = obs_of.find(indicators[i]->name());
+    results[i] = EvaluateIndicator(*indicators[i], scheme, fiscal_year,
                                    it == obs_of.end() ? kNone : it->second);
   }
   return BuildSummary(plan_name, fiscal_year, tree, departments, scheme, indicators, results,
@@ -1165,8 +1191,8 @@ absl::StatusOr<pb::ListAuditEventsResponse> KpiDomain::ListAuditEvents(
     e->set_method(row.method);
     e->set_resource(row.resource);
     e->set_request_id(row.request_id);
-    e->set_before_json(row.before_json);
-    e->set_after_json(row.after_json);
+    e->set_before_json(api::AuditPayloadToJson(row.before_json));
+    e->set_after_json(api::AuditPayloadToJson(row.after_json));
   }
   const int64_t total = page.offset + static_cast<int64_t>(rows.size());
   resp.set_next_page_token(api::NextPageToken(page, total, key));

@@ -632,17 +632,14 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
         SOKEI_RETURN_IF_ERROR(w.Audit(m, ind.name(), rec ? &before : nullptr, &ind));
       }
       for (const auto& [year, value] : pi.actuals) {
-        bool changed = false;
-        auto existed = w.tx.Get(Kind::kObservation, absl::StrCat(ind.name(), "/observations/",
-                                                                 ObservationId(year, "")));
-        SOKEI_RETURN_IF_ERROR(existed.status());
+        bool changed = false, existed = false;
         ObservationChange change{
             ind.name(),          year, "", value, "進捗管理表", "", pb::REVIEW_STATE_APPROVED,
             "進捗管理表から取込"};
-        SOKEI_RETURN_IF_ERROR(UpsertObservation(w, m, change, &changed).status());
+        SOKEI_RETURN_IF_ERROR(UpsertObservation(w, m, change, &changed, &existed).status());
         if (!changed) {
           c->set_observations_unchanged(c->observations_unchanged() + 1);
-        } else if (existed->has_value()) {
+        } else if (existed) {
           c->set_observations_updated(c->observations_updated() + 1);
         } else {
           c->set_observations_created(c->observations_created() + 1);

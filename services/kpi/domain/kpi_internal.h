@@ -29,8 +29,8 @@ struct KpiDomain::WriteContext {
     row.method = method;
     row.resource = resource;
     row.request_id = request_id;
-    row.before_json = api::ToJson(before);
-    row.after_json = api::ToJson(after);
+    row.before_json = api::AuditPayload(before);
+    row.after_json = api::AuditPayload(after);
     return tx.AppendAudit(row).status();
   }
 };
@@ -84,7 +84,8 @@ Record StampEvaluation(pb::Evaluation* m, const Placement& w, absl::Time now, co
 // Creates or updates an observation (no write when the value is unchanged; `changed` says which).
 absl::StatusOr<pb::Observation> UpsertObservation(KpiDomain::WriteContext& w,
                                                   const std::string& municipality,
-                                                  const ObservationChange& c, bool* changed);
+                                                  const ObservationChange& c, bool* changed,
+                                                  bool* existed = nullptr);
 absl::Status AuditWrite(KpiDomain::WriteContext& w, const std::string& municipality,
                         const std::string& resource, const google::protobuf::Message* before,
                         const google::protobuf::Message* after);
@@ -93,7 +94,7 @@ absl::Status AuditWrite(KpiDomain::WriteContext& w, const std::string& municipal
 pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const planpb::PlanTree& tree,
                              const std::vector<planpb::Department>& departments,
                              const pb::GradingScheme& scheme,
-                             const std::vector<pb::Indicator>& indicators,
+                             const std::vector<pb::Indicator*>& indicators,
                              const std::vector<pb::IndicatorResult>& results, bool with_indicators);
 
 // One row of an exported progress table.

@@ -12,7 +12,7 @@ namespace sokei::kpi {
 pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const planpb::PlanTree& tree,
                              const std::vector<planpb::Department>& departments,
                              const pb::GradingScheme& scheme,
-                             const std::vector<pb::Indicator>& indicators,
+                             const std::vector<pb::Indicator*>& indicators,
                              const std::vector<pb::IndicatorResult>& results,
                              bool with_indicators) {
   pb::PlanSummary s;
@@ -26,7 +26,7 @@ pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const pla
   std::unordered_map<std::string, std::vector<size_t>> below;  // node → indicators in subtree
   for (size_t i = 0; i < indicators.size(); ++i) {
     std::set<std::string> seen;
-    for (const auto& owner : indicators[i].nodes()) {
+    for (const auto& owner : indicators[i]->nodes()) {
       for (auto it = nodes.find(owner); it != nodes.end(); it = nodes.find(it->second->parent())) {
         if (!seen.insert(it->first).second) break;
         below[it->first].push_back(i);
@@ -37,7 +37,7 @@ pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const pla
     RollupInput in;
     for (size_t i : idx) {
       in.results.push_back(&results[i]);
-      in.weights.push_back(indicators[i].weight());
+      in.weights.push_back(indicators[i]->weight());
     }
     return in;
   };
@@ -83,7 +83,7 @@ pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const pla
   // Departments.
   std::map<std::string, std::vector<size_t>> dept;
   for (size_t i = 0; i < indicators.size(); ++i) {
-    for (const auto& d : indicators[i].departments()) dept[d].push_back(i);
+    for (const auto& d : indicators[i]->departments()) dept[d].push_back(i);
   }
   std::unordered_map<std::string, const planpb::Department*> dept_by_name;
   for (const auto& d : departments) dept_by_name[d.name()] = &d;

@@ -50,6 +50,14 @@ class KpiTx {
   // Indicators that belong to `plan`, and all observations of those indicators.
   virtual absl::StatusOr<std::vector<Record>> ListPlanIndicators(const std::string& plan) = 0;
   virtual absl::StatusOr<std::vector<Record>> ListPlanObservations(const std::string& plan) = 0;
+  // Only the serialized indicators of the plan, in no particular order.
+  virtual absl::StatusOr<std::vector<std::string>> ListPlanIndicatorData(
+      const std::string& plan) = 0;
+  // Only the serialized observations of the plan's indicators for fiscal years in
+  // [from_year, to_year] (the dashboard read needs nothing else).
+  virtual absl::StatusOr<std::vector<std::string>> ListPlanObservationData(const std::string& plan,
+                                                                           int from_year,
+                                                                           int to_year) = 0;
   // Replaces the plans an indicator belongs to.
   virtual absl::Status SetPlans(const std::string& indicator,
                                 const std::vector<std::string>& plans) = 0;

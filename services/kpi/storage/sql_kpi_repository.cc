@@ -1,5 +1,7 @@
 #include "services/kpi/storage/sql_kpi_repository.h"
 
+#include <map>
+
 #include "common/status/status.h"
 
 namespace sokei::kpi {
@@ -25,6 +27,12 @@ constexpr char kListPlanObservations[] =
     "SELECT " KPI_COLUMNS
     " FROM kpi_plan_members m JOIN kpi_resources r ON r.parent = m.indicator "
     "WHERE m.plan = $1 AND r.kind = 'observation' ORDER BY r.parent, r.sort_key, r.name";
+constexpr char kListPlanIndicatorData[] =
+    "SELECT r.data FROM kpi_plan_members m JOIN kpi_resources r ON r.name = m.indicator "
+    "WHERE m.plan = $1 AND r.kind = 'indicator'";
+constexpr char kListPlanObservationData[] =
+    "SELECT r.data FROM kpi_plan_members m JOIN kpi_resources r ON r.parent = m.indicator "
+    "WHERE m.plan = $1 AND r.kind = 'observation' AND r.sort_key BETWEEN $2 AND $3";
 constexpr char kDeleteMembers[] = "DELETE FROM kpi_plan_members WHERE indicator = $1";
 constexpr char kInsertMember[] = "INSERT INTO kpi_plan_members (plan, indicator) VALUES ($1, $2)";
 constexpr char kInsert[] =
@@ -99,6 +107,14 @@ class SqlKpiTx final : public KpiTx {
   absl::StatusOr<std::vector<Record>> ListPlanObservations(const std::string& plan) override {
     return List(kListPlanObservations, {plan});
   }
+  absl::StatusOr<std::vector<std::string>> ListPlanIndicatorData(const std::string& plan) override {
+    return DataOnly(kListPlanIndicatorData, {plan});
+  }
+  absl::StatusOr<std::vector<std::string>> ListPlanObservationData(const std::string& plan,
+                                                                   int from_year,
+                                                                   int to_year) override {
+    return DataOnly(kListPlanObservationData, {plan, int64_t{from_year}, int64_t{to_year}});
+  }
   absl::Status SetPlans(const std::string& indicator,
                         const std::vector<std::string>& plans) override {
     SOKEI_RETURN_IF_ERROR(c_.Exec(kDeleteMembers, {indicator}));
@@ -117,8 +133,14 @@ class SqlKpiTx final : public KpiTx {
     return c_.Exec(kDelete, {std::string(KindName(kind)), name});
   }
   absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) override {
-    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kNextAuditSeq, {row.municipality}));
-    const int64_t seq = rows.empty() ? 1 : AsInt(rows.front()[0]);
+    // The next sequence number is read once per municipality and transaction (writers are
+    // serialised, so nobody else appends meanwhile), then counted here.
+    auto it = next_seq_.find(row.municipality);
+    if (it == next_seq_.end()) {
+      SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kNextAuditSeq, {row.municipality}));
+      it = next_seq_.emplace(row.municipality, rows.empty() ? 1 : AsInt(rows.front()[0])).first;
+    }
+    const int64_t seq = it->second++;
     SOKEI_RETURN_IF_ERROR(
         c_.Exec(kInsertAudit, {row.municipality, seq, row.time_micros, row.actor, row.method,
                                row.resource, row.request_id, row.before_json, row.after_json}));
@@ -157,7 +179,16 @@ class SqlKpiTx final : public KpiTx {
     return out;
   }
 
+  absl::StatusOr<std::vector<std::string>> DataOnly(const char* sql, std::vector<Value> params) {
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(sql, std::move(params)));
+    std::vector<std::string> out;
+    out.reserve(rows.size());
+    for (Row& r : rows) out.push_back(Take(r[0]));
+    return out;
+  }
+
   storage::Connection& c_;
+  std::map<std::string, int64_t> next_seq_;
 };
 
 }  // namespace

@@ -22,13 +22,14 @@ namespace sokei::plan {
 namespace {
 
 using api::ApplyMask;
+using api::AuditPayload;
+using api::AuditPayloadToJson;
 using api::CheckId;
 using api::CheckRequestId;
 using api::Fingerprint;
 using api::Micros;
 using api::Paginate;
 using api::PrefixFields;
-using api::ToJson;
 using api::ToTimestamp;
 using google::protobuf::Message;
 using google::protobuf::util::FieldMaskUtil;
@@ -167,8 +168,8 @@ struct PlanDomain::WriteContext {
     row.method = method;
     row.resource = resource;
     row.request_id = request_id;
-    row.before_json = ToJson(before);
-    row.after_json = ToJson(after);
+    row.before_json = AuditPayload(before);
+    row.after_json = AuditPayload(after);
     return tx.AppendAudit(row).status();
   }
 };
@@ -1622,8 +1623,8 @@ absl::StatusOr<pb::ListAuditEventsResponse> PlanDomain::ListAuditEvents(
     e->set_method(row.method);
     e->set_resource(row.resource);
     e->set_request_id(row.request_id);
-    e->set_before_json(row.before_json);
-    e->set_after_json(row.after_json);
+    e->set_before_json(AuditPayloadToJson(row.before_json));
+    e->set_after_json(AuditPayloadToJson(row.after_json));
   }
   const int64_t total = page.offset + static_cast<int64_t>(rows.size());
   resp.set_next_page_token(api::NextPageToken(page, total, key));
