@@ -747,6 +747,74 @@ TEST_F(WorkflowTest, EvaluationLifecycleAndAmendment) {
   EXPECT_NE(report->content().find("| 評価 | 指標数 |"), std::string::npos);
 }
 
+TEST_F(WorkflowTest, GradingSchemeChangesTheGrades) {
+  ASSERT_TRUE(Record(planner_, 2020, "8人").ok());  // decrease 40 → 0: (2·0 − 8)/0 … 0%
+  pb::GetGradingSchemeRequest gr;
+  gr.set_name(std::string(kPlan) + "/gradingScheme");
+  auto scheme = domain_->GetGradingScheme(Make(Role::kViewer), gr);
+  ASSERT_TRUE(scheme.ok()) << scheme.status();
+  EXPECT_EQ(scheme->preset(), pb::GRADING_PRESET_ABCD);  // the default until changed
+  // 順調 / やや遅れ / 遅れ, with department roll-ups as the share at or above 順調.
+  pb::UpdateGradingSchemeRequest ur;
+  ur.mutable_scheme()->set_name(gr.name());
+  ur.mutable_scheme()->set_preset(pb::GRADING_PRESET_JUNCHO);
+  auto* rule = ur.mutable_scheme()->add_rollup_rules();
+  rule->set_level(-1);
+  rule->set_method(pb::ROLLUP_METHOD_SHARE_AT_OR_ABOVE);
+  rule->set_threshold_grade("順調");
+  ur.mutable_update_mask()->add_paths("preset");
+  ur.mutable_update_mask()->add_paths("rollup_rules");
+  EXPECT_EQ(domain_->UpdateGradingScheme(Make(Role::kEditor, {"kodomo"}), ur).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  auto updated = domain_->UpdateGradingScheme(planner_, ur);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->bands_size(), 3);
+  pb::GetPlanSummaryRequest sr;
+  sr.set_plan(kPlan);
+  sr.set_fiscal_year(2020);
+  auto s = domain_->GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->grade_counts(0).grade(), "順調");
+  EXPECT_EQ(s->grade_counts(2).grade(), "遅れ");
+  EXPECT_EQ(s->grade_counts(2).count(), 1);
+  ASSERT_EQ(s->departments_size(), 1);
+  EXPECT_EQ(s->departments(0).method(), pb::ROLLUP_METHOD_SHARE_AT_OR_ABOVE);
+  EXPECT_EQ(s->departments(0).value(), 0.0);
+  // A custom scheme with a bad threshold is refused with the field named; the stored one stays.
+  ur.mutable_scheme()->set_preset(pb::GRADING_PRESET_CUSTOM);
+  ur.mutable_update_mask()->add_paths("bands");
+  for (const char* l : {"達成", "未達成"}) ur.mutable_scheme()->add_bands()->set_label(l);
+  ur.mutable_scheme()->mutable_bands(0)->set_min_percent(100);
+  auto bad = domain_->UpdateGradingScheme(planner_, ur);
+  ASSERT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status::GetFieldViolations(bad.status())[0].field,
+            "scheme.rollup_rules[0].threshold_grade");
+  EXPECT_EQ(domain_->GetGradingScheme(planner_, gr)->preset(), pb::GRADING_PRESET_JUNCHO);
+  // A stale etag.
+  ur.mutable_scheme()->mutable_rollup_rules(0)->set_threshold_grade("達成");
+  ur.mutable_scheme()->set_etag("stale");
+  EXPECT_EQ(domain_->UpdateGradingScheme(planner_, ur).status().code(), absl::StatusCode::kAborted);
+  ur.mutable_scheme()->set_etag(updated->etag());
+  ASSERT_TRUE(domain_->UpdateGradingScheme(planner_, ur).ok());
+}
+
+TEST_F(WorkflowTest, DeleteNeedsForceWhenObservationsExist) {
+  ASSERT_TRUE(Record(planner_, 2020, "8人").ok());
+  pb::DeleteIndicatorRequest dr;
+  dr.set_name(indicator_.name());
+  auto s = domain_->DeleteIndicator(planner_, dr);
+  EXPECT_EQ(Reason(s.status()), "INDICATOR_HAS_OBSERVATIONS");
+  dr.set_force(true);
+  ASSERT_TRUE(domain_->DeleteIndicator(planner_, dr).ok());
+  pb::GetIndicatorRequest gr;
+  gr.set_name(indicator_.name());
+  EXPECT_EQ(domain_->GetIndicator(planner_, gr).status().code(), absl::StatusCode::kNotFound);
+  pb::GetPlanSummaryRequest sr;
+  sr.set_plan(kPlan);
+  sr.set_fiscal_year(2020);
+  EXPECT_EQ(domain_->GetPlanSummary(planner_, sr)->indicator_count(), 0);
+}
+
 TEST_F(WorkflowTest, HistoryAndForecast) {
   for (auto [year, raw] :
        std::vector<std::pair<int, std::string>>{{2018, "30人"}, {2019, "24人"}, {2020, "18人"}}) {
