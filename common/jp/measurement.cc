@@ -493,28 +493,39 @@ bool TryBreakdowns(std::u32string_view main, Measurement* m) {
 }  // namespace
 
 std::optional<Decimal> ParseDecimal(absl::string_view text) {
-  Decimal d;
-  bool negative = false, point = false, any = false;
-  int digits = 0;
+  bool negative = false, point = false;
+  std::string digits;  // every digit as written
+  int fraction = 0;    // digits after the point
   size_t i = 0;
   if (i < text.size() && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
   for (; i < text.size(); ++i) {
     const char c = text[i];
     if (c >= '0' && c <= '9') {
-      if (d.mantissa != 0 || c != '0') ++digits;
-      if (digits > kMaxDigits) return std::nullopt;
-      d.mantissa = d.mantissa * 10 + (c - '0');
-      if (point) --d.exponent;
-      any = true;
+      digits.push_back(c);
+      if (point) ++fraction;
     } else if (c == '.' && !point) {
       point = true;
-    } else if (c == ',' && !point && any) {
+    } else if (c == ',' && !point && !digits.empty()) {
       continue;
     } else {
       return std::nullopt;
     }
   }
-  if (!any) return std::nullopt;
+  if (digits.empty()) return std::nullopt;
+  Decimal d;
+  d.exponent = -fraction;
+  // Whole numbers keep their trailing zeros in the exponent (4兆 is 4 × 10^12, not 13 digits);
+  // written decimals (54.0) are kept as written.
+  if (!point) {
+    while (digits.size() > 1 && digits.back() == '0') {
+      digits.pop_back();
+      ++d.exponent;
+    }
+  }
+  size_t first = digits.find_first_not_of('0');
+  if (first == std::string::npos) first = digits.size() - 1;
+  if (digits.size() - first > kMaxDigits) return std::nullopt;
+  for (size_t k = first; k < digits.size(); ++k) d.mantissa = d.mantissa * 10 + (digits[k] - '0');
   if (negative) d.mantissa = -d.mantissa;
   return d;
 }
