@@ -253,6 +253,11 @@ std::optional<Amount> ScanAmount(std::u32string_view s, size_t i) {
     digits = next;
     j = k;
   }
+  // At most kMaxDigits digits, as ParseDecimal reads them back (4兆257.333… with 21 decimals is
+  // not a value anybody wrote).
+  int significant = 0;
+  for (__int128 k = total->mantissa; k != 0; k /= 10) ++significant;
+  if (significant > kMaxDigits) return std::nullopt;
   a.value = *total;
   a.end = j;
   return a;

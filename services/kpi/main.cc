@@ -1,13 +1,11 @@
 // sokei-kpi: wiring only. Config → SQLite or PostgreSQL → migrations → plan-service client →
 // domain → gRPC server.
 #include <algorithm>
-#include <filesystem>
 
 #include "common/config/config.h"
 #include "common/grpcx/server.h"
 #include "common/log/log.h"
-#include "common/storage/postgres/pg_driver.h"
-#include "common/storage/sqlite/sqlite_driver.h"
+#include "common/storage/open.h"
 #include "services/kpi/api/grpc_plan_client.h"
 #include "services/kpi/api/kpi_grpc_service.h"
 #include "services/kpi/storage/sql_kpi_repository.h"
@@ -24,17 +22,7 @@ int main() {
   }
   // Progress tables are imported in one message of up to 16 MiB.
   const int max_message = std::max(cfg->max_message_bytes, 17 << 20);
-  absl::StatusOr<std::unique_ptr<storage::Database>> db;
-  if (!cfg->pg_dsn.empty()) {
-    db = storage::OpenPostgres({cfg->pg_dsn, "kpi", cfg->threads, 30000});
-  } else {
-    std::error_code ec;
-    std::filesystem::create_directories(cfg->data_dir, ec);
-    if (ec) {
-      config::DieWithConfigError(absl::InvalidArgumentError("SOKEI_DATA_DIR cannot be created"));
-    }
-    db = storage::OpenSqlite({cfg->data_dir + "/kpi.db", cfg->threads, 5000});
-  }
+  auto db = storage::OpenForService(*cfg, "kpi");
   if (!db.ok()) {
     log::Error("database unavailable", {{"error", db.status().message()}});
     return 1;

@@ -1,12 +1,10 @@
 // sokei-plan: wiring only. Config → SQLite → migrations → domain → gRPC server.
-#include <filesystem>
 
 #include "common/cache/cache.h"
 #include "common/config/config.h"
 #include "common/grpcx/server.h"
 #include "common/log/log.h"
-#include "common/storage/postgres/pg_driver.h"
-#include "common/storage/sqlite/sqlite_driver.h"
+#include "common/storage/open.h"
 #include "services/plan/api/plan_grpc_service.h"
 #include "services/plan/storage/sql_plan_repository.h"
 
@@ -15,17 +13,7 @@ int main() {
   grpcx::BlockTerminationSignals();
   auto cfg = config::LoadServiceConfig("plan", "127.0.0.1:50051");
   if (!cfg.ok()) config::DieWithConfigError(cfg.status());
-  absl::StatusOr<std::unique_ptr<storage::Database>> db;
-  if (!cfg->pg_dsn.empty()) {
-    db = storage::OpenPostgres({cfg->pg_dsn, "plan", cfg->threads, 30000});
-  } else {
-    std::error_code ec;
-    std::filesystem::create_directories(cfg->data_dir, ec);
-    if (ec) {
-      config::DieWithConfigError(absl::InvalidArgumentError("SOKEI_DATA_DIR cannot be created"));
-    }
-    db = storage::OpenSqlite({cfg->data_dir + "/plan.db", cfg->threads, 5000});
-  }
+  auto db = storage::OpenForService(*cfg, "plan");
   if (!db.ok()) {
     log::Error("database unavailable", {{"error", db.status().message()}});
     return 1;

@@ -950,6 +950,29 @@ absl::StatusOr<pb::GradingScheme> KpiDomain::UpdateGradingScheme(
 // ---------------------------------------------------------------------------------------------
 // Evaluations
 
+namespace {
+
+absl::StatusOr<pb::Evaluation> DecodeEvaluation(const std::optional<Record>& rec,
+                                                const std::string& name) {
+  if (!rec) return status::NotFound("EVALUATION_NOT_FOUND", name);
+  pb::Evaluation e;
+  if (!e.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
+  return e;
+}
+
+// An evaluation about to change: the etag (when given) matches and it is not published.
+absl::Status CheckOpen(const pb::Evaluation& e, const std::string& name, const std::string& etag) {
+  SOKEI_RETURN_IF_ERROR(CheckEtag(etag, e.etag(), "EVALUATION_ETAG_MISMATCH", name));
+  if (e.stage() == pb::EVALUATION_STAGE_PUBLISHED) {
+    return status::FailedPrecondition(
+        "EVALUATION_PUBLISHED",
+        {"STAGE", name, "a published evaluation is frozen; correct it with an amendment"});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<pb::Evaluation> KpiDomain::CreateEvaluation(const Principal& p,
                                                            const pb::CreateEvaluationRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto plan, api::ParseName(r.parent(), kPlanPattern, "parent"));
@@ -1014,17 +1037,8 @@ absl::StatusOr<pb::Evaluation> KpiDomain::AdvanceEvaluation(const Principal& p,
   return Mutate<pb::Evaluation>(
       p, m, "AdvanceEvaluation", "", r, [&](WriteContext& w, pb::Evaluation* out) -> absl::Status {
         SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kEvaluation, r.name()));
-        if (!rec) return status::NotFound("EVALUATION_NOT_FOUND", r.name());
-        pb::Evaluation before;
-        if (!before.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
-        SOKEI_RETURN_IF_ERROR(
-            CheckEtag(r.etag(), before.etag(), "EVALUATION_ETAG_MISMATCH", r.name()));
-        if (before.stage() == pb::EVALUATION_STAGE_PUBLISHED) {
-          return status::FailedPrecondition(
-              "EVALUATION_PUBLISHED",
-              {"STAGE", r.name(),
-               "a published evaluation is frozen; correct it with an amendment"});
-        }
+        SOKEI_ASSIGN_OR_RETURN(pb::Evaluation before, DecodeEvaluation(rec, r.name()));
+        SOKEI_RETURN_IF_ERROR(CheckOpen(before, r.name(), r.etag()));
         if (r.stage() != before.stage() + 1) {
           return status::FailedPrecondition(
               "EVALUATION_STAGE_INVALID",
@@ -1060,17 +1074,8 @@ absl::StatusOr<pb::Evaluation> KpiDomain::OverrideRollup(const Principal& p,
   return Mutate<pb::Evaluation>(
       p, m, "OverrideRollup", "", r, [&](WriteContext& w, pb::Evaluation* out) -> absl::Status {
         SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kEvaluation, r.name()));
-        if (!rec) return status::NotFound("EVALUATION_NOT_FOUND", r.name());
-        pb::Evaluation before;
-        if (!before.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
-        SOKEI_RETURN_IF_ERROR(
-            CheckEtag(r.etag(), before.etag(), "EVALUATION_ETAG_MISMATCH", r.name()));
-        if (before.stage() == pb::EVALUATION_STAGE_PUBLISHED) {
-          return status::FailedPrecondition(
-              "EVALUATION_PUBLISHED",
-              {"STAGE", r.name(),
-               "a published evaluation is frozen; correct it with an amendment"});
-        }
+        SOKEI_ASSIGN_OR_RETURN(pb::Evaluation before, DecodeEvaluation(rec, r.name()));
+        SOKEI_RETURN_IF_ERROR(CheckOpen(before, r.name(), r.etag()));
         SOKEI_ASSIGN_OR_RETURN(auto scheme, LoadScheme(w.tx, plan));
         if (!r.grade().empty()) {
           bool known = false;
@@ -1121,9 +1126,7 @@ absl::StatusOr<pb::Evaluation> KpiDomain::AmendEvaluation(const Principal& p,
   return Mutate<pb::Evaluation>(
       p, m, "AmendEvaluation", "", r, [&](WriteContext& w, pb::Evaluation* out) -> absl::Status {
         SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kEvaluation, r.name()));
-        if (!rec) return status::NotFound("EVALUATION_NOT_FOUND", r.name());
-        pb::Evaluation before;
-        if (!before.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
+        SOKEI_ASSIGN_OR_RETURN(pb::Evaluation before, DecodeEvaluation(rec, r.name()));
         if (before.stage() != pb::EVALUATION_STAGE_PUBLISHED) {
           return status::FailedPrecondition(
               "EVALUATION_NOT_PUBLISHED",

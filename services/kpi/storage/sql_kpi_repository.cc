@@ -42,23 +42,12 @@ constexpr char kUpdate[] =
     "UPDATE kpi_resources SET municipality = $3, parent = $4, code = $5, sort_key = $6, "
     "revision = $7, data = $8 WHERE kind = $1 AND name = $2";
 constexpr char kDelete[] = "DELETE FROM kpi_resources WHERE kind = $1 AND name = $2";
-constexpr char kNextAuditSeq[] =
-    "SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_audit_events WHERE municipality = $1";
-constexpr char kInsertAudit[] =
-    "INSERT INTO kpi_audit_events (municipality, seq, time_micros, actor, method, resource, "
-    "request_id, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-constexpr char kListAudit[] =
-    "SELECT municipality, seq, time_micros, actor, method, resource, request_id, before_json, "
-    "after_json FROM kpi_audit_events WHERE municipality = $1 "
-    "AND ($2 = '' OR substr(resource, 1, length($2)) = $2) AND ($3 = '' OR actor = $3) "
-    "ORDER BY seq DESC LIMIT $4 OFFSET $5";
-constexpr char kGetIdempotency[] =
-    "SELECT municipality, request_id, method, fingerprint, response, time_micros "
-    "FROM kpi_idempotency WHERE municipality = $1 AND request_id = $2";
-constexpr char kPutIdempotency[] =
-    "INSERT INTO kpi_idempotency (municipality, request_id, method, fingerprint, response, "
-    "time_micros) VALUES ($1, $2, $3, $4, $5, $6)";
 #undef KPI_COLUMNS
+
+const storage::AuditTables& Audit() {
+  static const storage::AuditTables tables("kpi");
+  return tables;
+}
 
 std::string Take(Value& v) {
   if (auto* s = std::get_if<std::string>(&v)) return std::move(*s);
@@ -133,41 +122,22 @@ class SqlKpiTx final : public KpiTx {
     return c_.Exec(kDelete, {std::string(KindName(kind)), name});
   }
   absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) override {
-    // The next sequence number is read once per municipality and transaction (writers are
-    // serialised, so nobody else appends meanwhile), then counted here.
-    auto it = next_seq_.find(row.municipality);
-    if (it == next_seq_.end()) {
-      SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kNextAuditSeq, {row.municipality}));
-      it = next_seq_.emplace(row.municipality, rows.empty() ? 1 : AsInt(rows.front()[0])).first;
-    }
-    const int64_t seq = it->second++;
-    SOKEI_RETURN_IF_ERROR(
-        c_.Exec(kInsertAudit, {row.municipality, seq, row.time_micros, row.actor, row.method,
-                               row.resource, row.request_id, row.before_json, row.after_json}));
-    return seq;
+    return Audit().Append(c_, row, &next_seq_);
   }
+
   absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& m, const std::string& prefix,
                                                   const std::string& actor, int64_t offset,
                                                   int64_t limit) override {
-    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kListAudit, {m, prefix, actor, limit, offset}));
-    std::vector<AuditRow> out;
-    for (const Row& r : rows) {
-      out.push_back({AsText(r[0]), AsInt(r[1]), AsInt(r[2]), AsText(r[3]), AsText(r[4]),
-                     AsText(r[5]), AsText(r[6]), AsText(r[7]), AsText(r[8])});
-    }
-    return out;
+    return Audit().List(c_, m, prefix, actor, offset, limit);
   }
+
   absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(const std::string& m,
                                                                const std::string& id) override {
-    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGetIdempotency, {m, id}));
-    if (rows.empty()) return std::nullopt;
-    const Row& r = rows.front();
-    return IdempotencyRow{AsText(r[0]), AsText(r[1]), AsText(r[2]),
-                          AsText(r[3]), AsText(r[4]), AsInt(r[5])};
+    return Audit().GetIdempotency(c_, m, id);
   }
+
   absl::Status PutIdempotency(const IdempotencyRow& row) override {
-    return c_.Exec(kPutIdempotency, {row.municipality, row.request_id, row.method, row.fingerprint,
-                                     Blob{row.response}, row.time_micros});
+    return Audit().PutIdempotency(c_, row);
   }
 
  private:

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/storage/audit_log.h"
 
 namespace sokei::plan {
 
@@ -28,18 +29,8 @@ struct Record {
   std::string data;  // serialized proto
 };
 
-struct AuditRow {
-  std::string municipality;
-  int64_t seq = 0;  // assigned by AppendAudit
-  int64_t time_micros = 0;
-  std::string actor, method, resource, request_id, before_json, after_json;
-};
-
-struct IdempotencyRow {
-  std::string municipality, request_id, method, fingerprint;
-  std::string response;  // serialized response proto
-  int64_t time_micros = 0;
-};
+using AuditRow = storage::AuditRow;
+using IdempotencyRow = storage::IdempotencyRow;
 
 // Operations inside one transaction.
 class PlanTx {

@@ -1,5 +1,7 @@
 #include "services/plan/storage/sql_plan_repository.h"
 
+#include <map>
+
 #include "common/status/status.h"
 
 namespace sokei::plan {
@@ -33,29 +35,17 @@ constexpr char kUpdate[] =
     "UPDATE plan_resources SET municipality = $3, plan = $4, collection = $5, code = $6, "
     "sort_key = $7, revision = $8, data = $9 WHERE kind = $1 AND name = $2";
 constexpr char kDelete[] = "DELETE FROM plan_resources WHERE kind = $1 AND name = $2";
-constexpr char kNextAuditSeq[] =
-    "SELECT COALESCE(MAX(seq), 0) + 1 FROM plan_audit_events WHERE municipality = $1";
-constexpr char kInsertAudit[] =
-    "INSERT INTO plan_audit_events (municipality, seq, time_micros, actor, method, resource, "
-    "request_id, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-// Prefix match without LIKE (whose escaping and case rules differ between databases).
-constexpr char kListAudit[] =
-    "SELECT municipality, seq, time_micros, actor, method, resource, request_id, before_json, "
-    "after_json FROM plan_audit_events WHERE municipality = $1 "
-    "AND ($2 = '' OR substr(resource, 1, length($2)) = $2) AND ($3 = '' OR actor = $3) "
-    "ORDER BY seq DESC LIMIT $4 OFFSET $5";
 constexpr char kGeneration[] = "SELECT generation FROM plan_generations WHERE municipality = $1";
 constexpr char kBumpGeneration[] =
     "INSERT INTO plan_generations (municipality, generation) VALUES ($1, 1) "
     "ON CONFLICT (municipality) DO UPDATE SET generation = plan_generations.generation + 1";
-constexpr char kGetIdempotency[] =
-    "SELECT municipality, request_id, method, fingerprint, response, time_micros "
-    "FROM plan_idempotency WHERE municipality = $1 AND request_id = $2";
-constexpr char kPutIdempotency[] =
-    "INSERT INTO plan_idempotency (municipality, request_id, method, fingerprint, response, "
-    "time_micros) VALUES ($1, $2, $3, $4, $5, $6)";
 
 // Moves the column values out of the row (records can be large: the tree read moves ~1 MB).
+const storage::AuditTables& Audit() {
+  static const storage::AuditTables tables("plan");
+  return tables;
+}
+
 std::string Take(Value& v) {
   if (auto* s = std::get_if<std::string>(&v)) return std::move(*s);
   if (auto* b = std::get_if<Blob>(&v)) return std::move(b->bytes);
@@ -124,24 +114,15 @@ class SqlPlanTx final : public PlanTx {
     return c_.Exec(kDelete, {std::string(KindName(kind)), name});
   }
   absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) override {
-    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kNextAuditSeq, {row.municipality}));
-    const int64_t seq = rows.empty() ? 1 : AsInt(rows.front()[0]);
-    SOKEI_RETURN_IF_ERROR(
-        c_.Exec(kInsertAudit, {row.municipality, seq, row.time_micros, row.actor, row.method,
-                               row.resource, row.request_id, row.before_json, row.after_json}));
-    return seq;
+    return Audit().Append(c_, row, &next_seq_);
   }
+
   absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& m, const std::string& prefix,
                                                   const std::string& actor, int64_t offset,
                                                   int64_t limit) override {
-    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kListAudit, {m, prefix, actor, limit, offset}));
-    std::vector<AuditRow> out;
-    for (const Row& r : rows) {
-      out.push_back({AsText(r[0]), AsInt(r[1]), AsInt(r[2]), AsText(r[3]), AsText(r[4]),
-                     AsText(r[5]), AsText(r[6]), AsText(r[7]), AsText(r[8])});
-    }
-    return out;
+    return Audit().List(c_, m, prefix, actor, offset, limit);
   }
+
   absl::StatusOr<int64_t> Generation(const std::string& m) override {
     SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGeneration, {m}));
     return rows.empty() ? 0 : AsInt(rows.front()[0]);
@@ -151,15 +132,11 @@ class SqlPlanTx final : public PlanTx {
   }
   absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(const std::string& m,
                                                                const std::string& id) override {
-    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGetIdempotency, {m, id}));
-    if (rows.empty()) return std::nullopt;
-    const Row& r = rows.front();
-    return IdempotencyRow{AsText(r[0]), AsText(r[1]), AsText(r[2]),
-                          AsText(r[3]), AsText(r[4]), AsInt(r[5])};
+    return Audit().GetIdempotency(c_, m, id);
   }
+
   absl::Status PutIdempotency(const IdempotencyRow& row) override {
-    return c_.Exec(kPutIdempotency, {row.municipality, row.request_id, row.method, row.fingerprint,
-                                     Blob{row.response}, row.time_micros});
+    return Audit().PutIdempotency(c_, row);
   }
 
  private:
@@ -172,6 +149,7 @@ class SqlPlanTx final : public PlanTx {
   }
 
   storage::Connection& c_;
+  std::map<std::string, int64_t> next_seq_;  // audit sequence numbers of this transaction
 };
 
 }  // namespace
