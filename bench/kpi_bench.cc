@@ -282,15 +282,16 @@ void SummaryBench(int indicators, int years, int runs) {
 
 int main(int argc, char** argv) {
   int rows = 10000, runs = 3;
-  bool import = true;
+  bool import = true, summary = true;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--quick") {
       rows = 1000;
       runs = 1;
     }
     if (std::string(argv[i]) == "--summary-only") import = false;
+    if (std::string(argv[i]) == "--import-only") summary = false;
   }
   if (import) sokei::ImportBench(rows, runs);
-  sokei::SummaryBench(rows == 10000 ? 2000 : 500, 10, rows == 10000 ? 50 : 5);
+  if (summary) sokei::SummaryBench(rows == 10000 ? 2000 : 500, 10, rows == 10000 ? 50 : 5);
   return 0;
 }
