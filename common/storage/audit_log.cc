@@ -7,7 +7,8 @@ namespace sokei::storage {
 
 AuditTables::AuditTables(const std::string& prefix) {
   const std::string audit = prefix + "_audit_events", idem = prefix + "_idempotency";
-  next_seq_ = absl::StrCat("SELECT COALESCE(MAX(seq), 0) + 1 FROM ", audit, " WHERE municipality = $1");
+  next_seq_ =
+      absl::StrCat("SELECT COALESCE(MAX(seq), 0) + 1 FROM ", audit, " WHERE municipality = $1");
   insert_ = absl::StrCat("INSERT INTO ", audit,
                          " (municipality, seq, time_micros, actor, method, resource, request_id, "
                          "before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
@@ -34,9 +35,9 @@ absl::StatusOr<int64_t> AuditTables::Append(Connection& c, const AuditRow& row,
     it = next_seq->emplace(row.municipality, rows.empty() ? 1 : AsInt(rows.front()[0])).first;
   }
   const int64_t seq = it->second++;
-  SOKEI_RETURN_IF_ERROR(c.Exec(insert_, {row.municipality, seq, row.time_micros, row.actor,
-                                         row.method, row.resource, row.request_id, row.before_json,
-                                         row.after_json}));
+  SOKEI_RETURN_IF_ERROR(
+      c.Exec(insert_, {row.municipality, seq, row.time_micros, row.actor, row.method, row.resource,
+                       row.request_id, row.before_json, row.after_json}));
   return seq;
 }
 
@@ -47,8 +48,8 @@ absl::StatusOr<std::vector<AuditRow>> AuditTables::List(Connection& c, const std
   SOKEI_ASSIGN_OR_RETURN(auto rows, c.Query(list_, {m, prefix, actor, limit, offset}));
   std::vector<AuditRow> out;
   for (const Row& r : rows) {
-    out.push_back({AsText(r[0]), AsInt(r[1]), AsInt(r[2]), AsText(r[3]), AsText(r[4]),
-                   AsText(r[5]), AsText(r[6]), AsText(r[7]), AsText(r[8])});
+    out.push_back({AsText(r[0]), AsInt(r[1]), AsInt(r[2]), AsText(r[3]), AsText(r[4]), AsText(r[5]),
+                   AsText(r[6]), AsText(r[7]), AsText(r[8])});
   }
   return out;
 }

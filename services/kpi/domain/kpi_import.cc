@@ -807,7 +807,7 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportProgressTable(
   std::string out;
   for (const auto& row : rows) {
     std::vector<std::string> cells;
-    for (const auto& c : row.cells) cells.push_back(delim == ',' ? CsvQuote(c, delim) : c);
+    for (const auto& c : row.cells) cells.push_back(CsvQuote(c, delim));
     if (row.section) cells.resize(rows.front().cells.size());
     absl::StrAppend(&out, absl::StrJoin(cells, std::string(1, delim)), "\r\n");
   }

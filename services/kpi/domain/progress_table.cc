@@ -1,6 +1,7 @@
 #include "services/kpi/domain/progress_table.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -32,6 +33,15 @@ struct RawRow {
   std::vector<std::string> cells;
 };
 
+// Exports guard cells that a spreadsheet would run as formulas (=, +, -, @) with a leading
+// apostrophe, as Excel itself does; reading drops it again.
+std::string Unguard(std::string cell) {
+  if (cell.size() >= 2 && cell[0] == '\'' && std::strchr("=+-@", cell[1]) != nullptr) {
+    cell.erase(0, 1);
+  }
+  return cell;
+}
+
 std::vector<RawRow> SplitRows(const std::string& text, char delim) {
   std::vector<RawRow> rows;
   RawRow cur;
@@ -55,16 +65,16 @@ std::vector<RawRow> SplitRows(const std::string& text, char delim) {
       }
       continue;
     }
-    if (c == '"' && !cell_started && delim == ',') {
+    if (c == '"' && !cell_started) {
       quoted = true;
       cell_started = true;
     } else if (c == delim) {
-      cur.cells.push_back(std::move(cell));
+      cur.cells.push_back(Unguard(std::move(cell)));
       cell.clear();
       cell_started = false;
     } else if (c == '\n' || c == '\r') {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      cur.cells.push_back(std::move(cell));
+      cur.cells.push_back(Unguard(std::move(cell)));
       cell.clear();
       cell_started = false;
       rows.push_back(std::move(cur));
@@ -76,20 +86,29 @@ std::vector<RawRow> SplitRows(const std::string& text, char delim) {
     }
   }
   if (!cell.empty() || !cur.cells.empty()) {
-    cur.cells.push_back(std::move(cell));
+    cur.cells.push_back(Unguard(std::move(cell)));
     rows.push_back(std::move(cur));
   }
   return rows;
 }
 
+// Tabs or commas, whichever separates more cells outside quotes (1,600回 has a comma inside a
+// TSV cell; a quoted CSV cell may hold a tab).
 char DetectDelimiter(const std::string& text) {
   size_t tabs = 0, commas = 0;
+  bool quoted = false, start = true;
   const size_t n = std::min<size_t>(text.size(), 1 << 16);
   for (size_t i = 0; i < n; ++i) {
-    tabs += text[i] == '\t';
-    commas += text[i] == ',';
+    const char c = text[i];
+    if (c == '"' && (quoted || start)) {
+      quoted = !quoted;
+    } else if (!quoted) {
+      tabs += c == '\t';
+      commas += c == ',';
+    }
+    start = !quoted && (c == '\t' || c == ',' || c == '\n');
   }
-  return tabs > 0 || commas == 0 ? '\t' : ',';
+  return tabs >= commas ? '\t' : ',';
 }
 
 bool ContainsAny(const std::string& s, std::initializer_list<const char*> words) {
@@ -289,8 +308,18 @@ bool ParseSectionLine(const std::string& raw, SectionLine* out) {
   return true;
 }
 
-std::string CsvQuote(const std::string& cell, char delimiter) {
-  if (cell.find_first_of(std::string("\"\r\n") + delimiter) == std::string::npos) return cell;
+std::string CsvQuote(const std::string& text, char delimiter) {
+  std::string cell = text;
+  // A cell a spreadsheet would evaluate (=1+1, +SUM(…), -cmd, @x) gets Excel's text marker; plain
+  // numbers (-5, +2.3) and the placeholders - and + stay as they are.
+  if (!cell.empty() && std::strchr("=+-@", cell[0]) != nullptr && cell.size() > 1 &&
+      !jp::ParseDecimal(cell)) {
+    cell.insert(0, "'");
+  }
+  if (cell.find_first_of(std::string("\"\r\n") + delimiter) == std::string::npos &&
+      (cell.empty() || cell[0] != '"')) {
+    return cell;
+  }
   std::string out = "\"";
   for (char c : cell) {
     if (c == '"') out.push_back('"');

@@ -89,7 +89,9 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
 // Splits a section line into label, code and title; false when the text is not one.
 bool ParseSectionLine(const std::string& text, SectionLine* out);
 
-// Quotes a cell for CSV when needed (", newline, delimiter).
+// A cell for CSV or TSV: quoted when needed (", newline, delimiter), and guarded with Excel's
+// leading apostrophe when a spreadsheet would run it as a formula (=, +, -, @); the reader undoes
+// both.
 std::string CsvQuote(const std::string& cell, char delimiter);
 
 }  // namespace sokei::kpi

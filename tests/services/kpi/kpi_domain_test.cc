@@ -453,6 +453,38 @@ TEST_F(KpiDomainTest, CodesSharedAcrossLevelsRoundTrip) {
   EXPECT_EQ(back->counts().observations_unchanged(), 1);
 }
 
+TEST_F(KpiDomainTest, ExportGuardsFormulasAndQuotesSeparators) {
+  CreatePlan("guard", {"施策", "事業"});
+  const std::string plan = "municipalities/142140/plans/guard";
+  // A name a spreadsheet would run as a formula, a cell with a tab inside (quoted), a negative.
+  const std::string tsv =
+      "事業番号\t主な事業\t事業指標\t当初水準\t令和2年度目標\t令和2年度実績\t所管課\n"
+      "【施策1】 安全\n"
+      "1-101\t=HYPERLINK(\"http://x\")\t\"件数\tA\"\t-5\t+3\t△2\t課\n";
+  auto first = Import(tsv, false, plan);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(first->committed()) << first->ShortDebugString();
+  auto ind = Indicator("1-101", plan);
+  EXPECT_EQ(ind.display_name(), "件数\tA");
+  EXPECT_EQ(ind.project_name(), "=HYPERLINK(\"http://x\")");
+  for (auto format : {pb::TABLE_FORMAT_TSV, pb::TABLE_FORMAT_CSV_UTF8_BOM}) {
+    pb::ExportProgressTableRequest er;
+    er.set_plan(plan);
+    er.set_fiscal_year(2020);
+    er.set_format(format);
+    auto file = domain_->ExportProgressTable(planner_, er);
+    ASSERT_TRUE(file.ok());
+    EXPECT_NE(file->content().find("'=HYPERLINK"), std::string::npos) << file->content();
+    EXPECT_EQ(file->content().find("\t=HYPERLINK"), std::string::npos);
+    EXPECT_EQ(file->content().find(",=HYPERLINK"), std::string::npos);
+    auto back = Import(file->content(), false, plan);
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(back->counts().indicators_unchanged(), 1) << file->content();
+    EXPECT_EQ(back->counts().observations_unchanged(), 1);
+  }
+  EXPECT_EQ(Indicator("1-101", plan).baseline().value().value(), "-5");
+}
+
 TEST_F(KpiDomainTest, SummaryGradesAndRollups) {
   ASSERT_TRUE(Import(ReadFile(SeedPath())).ok());
   const pb::PlanSummary s = Summary(2020);
