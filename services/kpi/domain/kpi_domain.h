@@ -84,10 +84,6 @@ class KpiDomain {
   absl::StatusOr<pb::ListAuditEventsResponse> ListAuditEvents(const Principal& p,
                                                               const pb::ListAuditEventsRequest& r);
 
-  // Progress reporting for long imports (the CLI prints it); called from the importer's thread.
-  using ImportProgress = std::function<void(const std::string& stage, int done, int total)>;
-  void set_import_progress(ImportProgress fn) { import_progress_ = std::move(fn); }
-
   struct WriteContext;
 
  private:
@@ -106,7 +102,6 @@ class KpiDomain {
   KpiRepository* repo_;
   PlanClient* plans_;
   Clock clock_;
-  ImportProgress import_progress_;
 };
 
 }  // namespace sokei::kpi

@@ -211,9 +211,6 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
                                                                           : jp::TextEncoding::kAuto;
   SOKEI_ASSIGN_OR_RETURN(std::string text, jp::DecodeText(r.content(), enc));
   SOKEI_ASSIGN_OR_RETURN(ParsedTable table, ParseProgressTable(text, mapping, r.fiscal_year()));
-  if (import_progress_)
-    import_progress_("parsed", static_cast<int>(table.rows.size()),
-                     static_cast<int>(table.rows.size()));
 
   pb::ImportProgressTableResponse resp;
   resp.set_fiscal_year(table.fiscal_year);
@@ -516,9 +513,6 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       c.mutable_node()->set_sort_key(++sort);
       batch.push_back(std::move(c));
       if (batch.size() >= 500) SOKEI_RETURN_IF_ERROR(flush());
-      if (import_progress_ && sort % 500 == 0) {
-        import_progress_("nodes", sort, static_cast<int>(creation_order.size()));
-      }
     }
     SOKEI_RETURN_IF_ERROR(flush());
   }
@@ -543,12 +537,8 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       [&](WriteContext& w, pb::ImportProgressTableResponse* out) -> absl::Status {
     *out = result;
     auto* c = out->mutable_counts();
-    int done = 0;
     for (const auto& pi : planned) {
       if (bad_rows.count(pi.row)) continue;
-      if (import_progress_ && ++done % 1000 == 0) {
-        import_progress_("indicators", done, static_cast<int>(planned.size()));
-      }
       SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kIndicator, pi.ind.name()));
       pb::Indicator ind = pi.ind;
       pb::Indicator before;
