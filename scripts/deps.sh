@@ -12,7 +12,13 @@ PACKAGES=(
   libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 clang-format
+  python3-yaml python3-kubernetes
 )
+# kubectl (for `kubectl kustomize`): Debian's kubernetes-client, unless a kubectl is already there
+# (its package would conflict with another kubectl package).
+if ! command -v kubectl >/dev/null 2>&1; then
+  PACKAGES+=(kubernetes-client)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

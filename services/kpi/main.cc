@@ -32,6 +32,11 @@ int main() {
     log::Error("migrations failed", {{"error", s.message()}});
     return 1;
   }
+  // The migrations Job of the Kubernetes deployment runs the binary with SOKEI_MIGRATE_ONLY=1.
+  if (config::EnvOr("SOKEI_MIGRATE_ONLY", "") == "1") {
+    log::Info("sokei-kpi migrations applied");
+    return 0;
+  }
   kpi::GrpcPlanClient plans(kpi::GrpcPlanClient::MakeChannel(plan_addr, 64 << 20));
   kpi::KpiDomain domain(&repo, &plans);
   kpi::DispatchedKpiService service(&domain, cfg->auth_mode);

@@ -23,6 +23,11 @@ int main() {
     log::Error("migrations failed", {{"error", s.message()}});
     return 1;
   }
+  // The migrations Job of the Kubernetes deployment runs the binary with SOKEI_MIGRATE_ONLY=1.
+  if (config::EnvOr("SOKEI_MIGRATE_ONLY", "") == "1") {
+    log::Info("sokei-plan migrations applied");
+    return 0;
+  }
   // The shared cache, when configured: optional and never on the correctness path.
   cache::Cache cache({cfg->redis_addr});
   plan::PlanDomain domain(&repo, &absl::Now, &cache);

@@ -68,5 +68,7 @@ start_kpi
 check "data survives kill -9" bash -c "'$cli' summary --plan $plan --year 2020 | grep -q '111 indicators'"
 check "sqlite integrity" bash -c "python3 -c \"import sqlite3; c=sqlite3.connect('$work/var/kpi.db'); assert c.execute('pragma integrity_check').fetchone()[0]=='ok'\""
 
+check "migrate-only mode applies migrations and exits" bash -c "SOKEI_DATA_DIR='$work/mig' SOKEI_MIGRATE_ONLY=1 '$kpi_bin' && SOKEI_DATA_DIR='$work/mig' SOKEI_MIGRATE_ONLY=1 '$plan_bin' && test -s '$work/mig/kpi.db' && test -s '$work/mig/plan.db'"
+
 echo "kpi e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,48 @@
+# Sokei images: one per binary, from one multi-stage build.
+#   docker build --target plan -t REGISTRY/sokei-plan:VERSION .
+#   docker build --target kpi  -t REGISTRY/sokei-kpi:VERSION  .
+# The build stage needs a Debian mirror (apt); the runtime images need no network at all.
+# Base images are pinned to a dated Debian 12 snapshot tag; mirror them into the private registry
+# (docs/deploy.md) and pass --build-arg DEBIAN=… to use the mirror.
+ARG DEBIAN=debian:bookworm-20250520-slim
+
+FROM ${DEBIAN} AS build
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends \
+      build-essential cmake ninja-build pkg-config protobuf-compiler protobuf-compiler-grpc \
+      libprotobuf-dev libgrpc++-dev libabsl-dev libsqlite3-dev libicu-dev libhiredis-dev libpq-dev \
+      libxlsxwriter-dev libssl-dev libboost-dev golang-github-gogo-googleapis-dev grpc-proto \
+      libgtest-dev libgmock-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=OFF \
+ && cmake --build /build --target sokei-plan sokei-kpi sokei \
+ && strip /build/services/plan/sokei-plan /build/services/kpi/sokei-kpi /build/tools/sokei
+
+# Only the shared libraries the binaries link (ldd of the release build), no compilers.
+FROM ${DEBIAN} AS runtime
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends \
+      libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libre2-9 libc-ares2 libssl3 \
+      libsqlite3-0 libpq5 libhiredis0.14 libicu72 libxlsxwriter4 libminizip1 zlib1g \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 10001 sokei && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin sokei
+# The services write nothing outside their database; TMPDIR (xlsx export) is an emptyDir in k8s.
+ENV SOKEI_AUTH_MODE=metadata TMPDIR=/tmp
+USER 10001:10001
+
+FROM runtime AS plan
+COPY --from=build /build/services/plan/sokei-plan /usr/local/bin/sokei-plan
+COPY --from=build /build/tools/sokei /usr/local/bin/sokei
+ENV SOKEI_PLAN_ADDR=0.0.0.0:50051
+EXPOSE 50051
+ENTRYPOINT ["/usr/local/bin/sokei-plan"]
+
+FROM runtime AS kpi
+COPY --from=build /build/services/kpi/sokei-kpi /usr/local/bin/sokei-kpi
+ENV SOKEI_KPI_ADDR=0.0.0.0:50052
+EXPOSE 50052
+ENTRYPOINT ["/usr/local/bin/sokei-kpi"]
