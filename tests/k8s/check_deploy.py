@@ -31,6 +31,8 @@ MODELS = {
     ("apps/v1", "Deployment"): "V1Deployment",
     ("apps/v1", "StatefulSet"): "V1StatefulSet",
     ("batch/v1", "Job"): "V1Job",
+    ("batch/v1", "CronJob"): "V1CronJob",
+    ("v1", "PersistentVolumeClaim"): "V1PersistentVolumeClaim",
     ("policy/v1", "PodDisruptionBudget"): "V1PodDisruptionBudget",
     ("networking.k8s.io/v1", "NetworkPolicy"): "V1NetworkPolicy",
     ("networking.k8s.io/v1", "Ingress"): "V1Ingress",
@@ -133,6 +135,8 @@ def pod_templates(objs):
     for o in objs:
         if o["kind"] in ("Deployment", "StatefulSet", "Job"):
             yield o, o["spec"]["template"]
+        if o["kind"] == "CronJob":
+            yield o, o["spec"]["jobTemplate"]["spec"]["template"]
 
 
 def labels_match(selector, labels):
@@ -171,7 +175,7 @@ def policies(objs, where, overlay):
             res = c.get("resources", {})
             for kind in ("requests", "limits"):
                 check({"cpu", "memory"} <= set(res.get(kind, {})), f"{cname}: {kind}")
-            if o["kind"] != "Job":
+            if o["kind"] not in ("Job", "CronJob"):
                 check("readinessProbe" in c and "livenessProbe" in c, f"{cname}: probes")
             image = c["image"]
             if overlay:
