@@ -308,6 +308,22 @@ Placement IndicatorPlacement(const pb::Indicator& ind, const std::string& munici
   return {municipality, absl::StrCat("municipalities/", municipality), CodeKey(ind), 0};
 }
 
+// The owner nodes must exist (the plan service says so, with the caller's rights).
+absl::Status KpiDomain::CheckNodesExist(const Principal& p, const pb::Indicator& ind) {
+  for (int i = 0; i < ind.nodes_size(); ++i) {
+    auto node = plans_->GetNode(p, ind.nodes(i));
+    if (!node.ok()) {
+      if (node.status().code() == absl::StatusCode::kNotFound ||
+          node.status().code() == absl::StatusCode::kInvalidArgument) {
+        return status::InvalidField("INDICATOR_NODE_NOT_FOUND",
+                                    absl::StrCat("indicator.nodes[", i, "]"), "no such node");
+      }
+      return node.status();
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<pb::Indicator> KpiDomain::CreateIndicator(const Principal& p,
                                                          const pb::CreateIndicatorRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kMunicipalityPattern, "parent"));
@@ -331,17 +347,7 @@ absl::StatusOr<pb::Indicator> KpiDomain::CreateIndicator(const Principal& p,
     spec->set_author(p.subject);
     *spec->mutable_create_time() = ToTimestamp(clock_());
   }
-  // The owner nodes must exist (the plan service says so, with the caller's rights).
-  for (int i = 0; i < ind.nodes_size(); ++i) {
-    auto node = plans_->GetNode(p, ind.nodes(i));
-    if (!node.ok()) {
-      if (node.status().code() == absl::StatusCode::kNotFound) {
-        return status::InvalidField("INDICATOR_NODE_NOT_FOUND",
-                                    absl::StrCat("indicator.nodes[", i, "]"), "no such node");
-      }
-      return node.status();
-    }
-  }
+  SOKEI_RETURN_IF_ERROR(CheckNodesExist(p, ind));
   ind.set_name(absl::StrCat(r.parent(), "/indicators/", r.indicator_id()));
   return Mutate<pb::Indicator>(
       p, m, "CreateIndicator", r.request_id(), r,
@@ -422,6 +428,10 @@ absl::StatusOr<pb::Indicator> KpiDomain::UpdateIndicator(const Principal& p,
                          api::ParseName(r.indicator().name(), kIndicatorPattern, "indicator.name"));
   const std::string m = name.municipality();
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, m));
+  if (std::find(r.update_mask().paths().begin(), r.update_mask().paths().end(), "nodes") !=
+      r.update_mask().paths().end()) {
+    SOKEI_RETURN_IF_ERROR(CheckNodesExist(p, r.indicator()));
+  }
   return Mutate<pb::Indicator>(
       p, m, "UpdateIndicator", "", r, [&](WriteContext& w, pb::Indicator* out) -> absl::Status {
         SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kIndicator, r.indicator().name()));

@@ -95,6 +95,7 @@ class KpiDomain {
   absl::StatusOr<pb::ReviewObservationsResponse> Review(const Principal& p,
                                                         const pb::ReviewObservationsRequest& r,
                                                         const char* method, pb::ReviewState to);
+  absl::Status CheckNodesExist(const Principal& p, const pb::Indicator& ind);
   // The summary of a plan for a fiscal year from current data (the dashboard and snapshots).
   absl::StatusOr<pb::PlanSummary> ComputeSummary(const Principal& p, const std::string& plan,
                                                  int fiscal_year, bool with_indicators);

@@ -687,6 +687,11 @@ TEST_F(WorkflowTest, BadInputNamesTheField) {
   ci.mutable_indicator()->set_direction(pb::DIRECTION_INCREASE);
   ci.mutable_indicator()->add_nodes(std::string(kPlan) + "/nodes/nope");
   EXPECT_EQ(Reason(domain_->CreateIndicator(planner_, ci).status()), "INDICATOR_NODE_NOT_FOUND");
+  pb::UpdateIndicatorRequest ui;
+  ui.mutable_indicator()->set_name(indicator_.name());
+  ui.mutable_indicator()->add_nodes(std::string(kPlan) + "/nodes/nope");
+  ui.mutable_update_mask()->add_paths("nodes");
+  EXPECT_EQ(Reason(domain_->UpdateIndicator(planner_, ui).status()), "INDICATOR_NODE_NOT_FOUND");
   // ReviseTargets needs a reason; the old version stays.
   pb::ReviseTargetsRequest rt;
   rt.set_name(indicator_.name());
