@@ -2,6 +2,7 @@
 // domain → gRPC server.
 #include <algorithm>
 
+#include "common/cache/cache.h"
 #include "common/config/config.h"
 #include "common/grpcx/server.h"
 #include "common/log/log.h"
@@ -38,7 +39,9 @@ int main() {
     return 0;
   }
   kpi::GrpcPlanClient plans(kpi::GrpcPlanClient::MakeChannel(plan_addr, 64 << 20));
-  kpi::KpiDomain domain(&repo, &plans);
+  // The shared cache, when configured: the dashboard read only, never on the correctness path.
+  cache::Cache cache({cfg->redis_addr});
+  kpi::KpiDomain domain(&repo, &plans, &absl::Now, &cache);
   kpi::DispatchedKpiService service(&domain, cfg->auth_mode);
   auto table = kpi::MakeDispatchTable(&service);
   auto server = grpcx::Server::Start(

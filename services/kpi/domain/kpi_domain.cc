@@ -176,6 +176,8 @@ absl::StatusOr<Resp> KpiDomain::Mutate(
     }
     WriteContext w{tx, p, method, request_id, now};
     SOKEI_RETURN_IF_ERROR(fn(w, &response));
+    // Every committed write moves the municipality to a new cache generation.
+    SOKEI_RETURN_IF_ERROR(tx.BumpGeneration(municipality));
     if (!request_id.empty()) {
       SOKEI_RETURN_IF_ERROR(tx.PutIdempotency({municipality, request_id, method, fingerprint,
                                                response.SerializeAsString(), Micros(now)}));
@@ -821,7 +823,37 @@ absl::StatusOr<pb::PlanSummary> KpiDomain::GetPlanSummary(const Principal& p,
     return status::InvalidField("SUMMARY_INVALID", "fiscal_year",
                                 "a fiscal year between 1900 and 2200 (令和2年度 = 2020)");
   }
-  return ComputeSummary(p, r.plan(), r.fiscal_year(), r.view() == pb::SUMMARY_VIEW_FULL);
+  const bool full = r.view() == pb::SUMMARY_VIEW_FULL;
+  if (cache_ == nullptr || !cache_->enabled()) {
+    return ComputeSummary(p, r.plan(), r.fiscal_year(), full);
+  }
+  // The structure is always read (it also checks the caller may see the plan); the key holds the
+  // KPI generation and a fingerprint of the structure, so the cached value is the current one.
+  SOKEI_ASSIGN_OR_RETURN(auto tree, plans_->GetPlanTree(p, r.plan()));
+  SOKEI_ASSIGN_OR_RETURN(auto departments, plans_->ListDepartments(p, plan.municipality()));
+  int64_t generation = 0;
+  SOKEI_RETURN_IF_ERROR(repo_->Read([&](KpiTx& tx) -> absl::Status {
+    SOKEI_ASSIGN_OR_RETURN(generation, tx.Generation(plan.municipality()));
+    return absl::OkStatus();
+  }));
+  std::string structure = api::Fingerprint(tree);
+  for (const auto& d : departments) absl::StrAppend(&structure, ".", api::Fingerprint(d));
+  const std::string key = absl::StrCat(
+      "sokei:kpi:summary:v1:", plan.municipality(), ":", generation, ":", api::Fingerprint([&] {
+        pb::GetPlanSummaryRequest k = r;
+        k.set_view(full ? pb::SUMMARY_VIEW_FULL : pb::SUMMARY_VIEW_BASIC);
+        return k;
+      }()),
+      ":", std::hash<std::string>{}(structure));
+  SOKEI_ASSIGN_OR_RETURN(
+      std::string bytes, cache_->GetOrCompute(key, [&]() -> absl::StatusOr<std::string> {
+        SOKEI_ASSIGN_OR_RETURN(auto s,
+                               ComputeSummary(r.plan(), r.fiscal_year(), full, tree, departments));
+        return s.SerializeAsString();
+      }));
+  pb::PlanSummary out;
+  if (!out.ParseFromString(bytes)) return status::Internal("CACHE_CORRUPT");
+  return out;
 }
 
 absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(const Principal& p,
@@ -831,6 +863,12 @@ absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(const Principal& p,
   SOKEI_ASSIGN_OR_RETURN(auto tree, plans_->GetPlanTree(p, plan_name));
   SOKEI_ASSIGN_OR_RETURN(auto departments,
                          plans_->ListDepartments(p, api::MunicipalityOf(plan_name)));
+  return ComputeSummary(plan_name, fiscal_year, with_indicators, tree, departments);
+}
+
+absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(
+    const std::string& plan_name, int fiscal_year, bool with_indicators,
+    const planpb::PlanTree& tree, const std::vector<planpb::Department>& departments) {
   // Thousands of small messages: parsed on one arena, freed at once.
   google::protobuf::Arena arena;
   std::vector<pb::Indicator*> indicators;

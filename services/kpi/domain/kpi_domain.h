@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/auth/principal.h"
+#include "common/cache/cache.h"
 #include "services/kpi/domain/plan_client.h"
 #include "services/kpi/storage/kpi_repository.h"
 #include "sokei/kpi/v1/kpi_service.pb.h"
@@ -28,8 +29,12 @@ using ::google::protobuf::Empty;
 class KpiDomain {
  public:
   using Clock = std::function<absl::Time()>;
-  KpiDomain(KpiRepository* repo, PlanClient* plans, Clock clock = &absl::Now)
-      : repo_(repo), plans_(plans), clock_(std::move(clock)) {}
+  // `cache` (optional) holds GetPlanSummary results under the municipality's KPI generation and a
+  // fingerprint of the plan structure, so neither a KPI write nor a plan change is ever served
+  // stale.
+  KpiDomain(KpiRepository* repo, PlanClient* plans, Clock clock = &absl::Now,
+            cache::Cache* cache = nullptr)
+      : repo_(repo), plans_(plans), clock_(std::move(clock)), cache_(cache) {}
 
   absl::StatusOr<pb::Indicator> CreateIndicator(const Principal& p,
                                                 const pb::CreateIndicatorRequest& r);
@@ -99,10 +104,14 @@ class KpiDomain {
   // The summary of a plan for a fiscal year from current data (the dashboard and snapshots).
   absl::StatusOr<pb::PlanSummary> ComputeSummary(const Principal& p, const std::string& plan,
                                                  int fiscal_year, bool with_indicators);
+  absl::StatusOr<pb::PlanSummary> ComputeSummary(
+      const std::string& plan, int fiscal_year, bool with_indicators, const planpb::PlanTree& tree,
+      const std::vector<planpb::Department>& departments);
 
   KpiRepository* repo_;
   PlanClient* plans_;
   Clock clock_;
+  cache::Cache* cache_;
 };
 
 }  // namespace sokei::kpi

@@ -57,6 +57,9 @@ class KpiTx {
   virtual absl::Status Update(Kind kind, const Record& record) = 0;
   virtual absl::Status Delete(Kind kind, const std::string& name) = 0;
   virtual absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) = 0;
+  // The municipality's generation (0 before its first write) and its increment.
+  virtual absl::StatusOr<int64_t> Generation(const std::string& municipality) = 0;
+  virtual absl::Status BumpGeneration(const std::string& municipality) = 0;
   // Newest first. Empty filters match everything; resource_prefix matches names starting with it.
   virtual absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& municipality,
                                                           const std::string& resource_prefix,

@@ -33,6 +33,10 @@ constexpr char kListPlanIndicatorData[] =
 constexpr char kListPlanObservationData[] =
     "SELECT r.data FROM kpi_plan_members m JOIN kpi_resources r ON r.parent = m.indicator "
     "WHERE m.plan = $1 AND r.kind = 'observation' AND r.sort_key BETWEEN $2 AND $3";
+constexpr char kGeneration[] = "SELECT generation FROM kpi_generations WHERE municipality = $1";
+constexpr char kBumpGeneration[] =
+    "INSERT INTO kpi_generations (municipality, generation) VALUES ($1, 1) "
+    "ON CONFLICT (municipality) DO UPDATE SET generation = kpi_generations.generation + 1";
 constexpr char kDeleteMembers[] = "DELETE FROM kpi_plan_members WHERE indicator = $1";
 constexpr char kInsertMember[] = "INSERT INTO kpi_plan_members (plan, indicator) VALUES ($1, $2)";
 constexpr char kInsert[] =
@@ -120,6 +124,13 @@ class SqlKpiTx final : public KpiTx {
   }
   absl::Status Delete(Kind kind, const std::string& name) override {
     return c_.Exec(kDelete, {std::string(KindName(kind)), name});
+  }
+  absl::StatusOr<int64_t> Generation(const std::string& m) override {
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGeneration, {m}));
+    return rows.empty() ? 0 : AsInt(rows.front()[0]);
+  }
+  absl::Status BumpGeneration(const std::string& m) override {
+    return c_.Exec(kBumpGeneration, {m});
   }
   absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) override {
     return Audit().Append(c_, row, &next_seq_);

@@ -16,6 +16,7 @@
 #include "services/plan/storage/sql_plan_repository.h"
 #include "tests/support/in_process_plan_client.h"
 #include "tests/support/plan_fixtures.h"
+#include "tests/support/redis_server.h"
 #include "tests/support/test_databases.h"
 
 namespace sokei::kpi {
@@ -850,6 +851,51 @@ TEST_F(WorkflowTest, DeleteNeedsForceWhenObservationsExist) {
   sr.set_plan(kPlan);
   sr.set_fiscal_year(2020);
   EXPECT_EQ(domain_->GetPlanSummary(planner_, sr)->indicator_count(), 0);
+}
+
+TEST_F(WorkflowTest, CachedSummaryIsNeverStale) {
+  // A real redis-server; the domain with the cache in front of GetPlanSummary.
+  sokei::testing::RedisServer redis;
+  cache::Cache cache({redis.addr()});
+  KpiDomain cached(kpi_repo_.get(), client_.get(), &absl::Now, &cache);
+  ASSERT_TRUE(Record(planner_, 2020, "8人").ok());
+  pb::GetPlanSummaryRequest sr;
+  sr.set_plan(kPlan);
+  sr.set_fiscal_year(2020);
+  sr.set_view(pb::SUMMARY_VIEW_FULL);
+  auto first = cached.GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = cached.GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(cache.stats().hits, 1);
+  EXPECT_EQ(first->SerializeAsString(), second->SerializeAsString());
+  // A KPI write: the next read computes again and shows it.
+  ASSERT_TRUE(Record(planner_, 2020, "0人").ok());
+  auto after_write = cached.GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(after_write.ok());
+  EXPECT_EQ(cache.stats().hits, 1);
+  EXPECT_EQ(after_write->indicators(0).actual().value(), "0");
+  // A plan-structure change (a new node): the fingerprint changes, so does the key.
+  plan::v1::CreateNodeRequest cn;
+  cn.set_parent(kPlan);
+  cn.set_node_id("g2");
+  cn.mutable_node()->set_code("2");
+  cn.mutable_node()->set_display_name("目標2");
+  cn.mutable_node()->set_level(1);
+  ASSERT_TRUE(plans_->CreateNode(admin_, cn).ok());
+  const int misses = static_cast<int>(cache.stats().misses);
+  ASSERT_TRUE(cached.GetPlanSummary(planner_, sr).ok());
+  EXPECT_EQ(cache.stats().misses, misses + 1);
+  // Another view or year is another entry; the uncached domain agrees with the cached one.
+  auto direct = domain_->GetPlanSummary(planner_, sr);
+  auto via_cache = cached.GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(direct.ok() && via_cache.ok());
+  EXPECT_EQ(direct->SerializeAsString(), via_cache->SerializeAsString());
+  // Redis gone: the read still answers (fail open).
+  redis.Kill();
+  auto no_redis = cached.GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(no_redis.ok()) << no_redis.status();
+  EXPECT_EQ(no_redis->SerializeAsString(), direct->SerializeAsString());
 }
 
 TEST_F(WorkflowTest, HistoryAndForecast) {
