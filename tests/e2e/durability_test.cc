@@ -300,7 +300,13 @@ TEST_F(DurabilityTest, PostgresStoppedImmediatelyMidStream) {
   watcher.join();
   EXPECT_GT(log.acked_after_fault, 0) << "the service did not reconnect after PostgreSQL came back";
   EXPECT_TRUE(saw_not_serving) << "readiness did not report the database outage";
-  EXPECT_EQ(health_status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  // Readiness is polled (every 100 ms here) and the pool reconnects on use: give it a few seconds.
+  auto serving = health_status();
+  for (int i = 0; i < 50 && serving != grpc::health::v1::HealthCheckResponse::SERVING; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    serving = health_status();
+  }
+  EXPECT_EQ(serving, grpc::health::v1::HealthCheckResponse::SERVING);
   Check(log, server.Stub().get());
   server.Signal(SIGTERM);
   std::system(
