@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/api/idempotent_write.h"
 #include "common/api/listing.h"
 #include "common/api/names.h"
 #include "common/api/resources.h"
@@ -160,29 +161,9 @@ absl::StatusOr<Resp> KpiDomain::Mutate(
   Resp response;
   const absl::Time now = clock_();
   SOKEI_RETURN_IF_ERROR(repo_->Write([&](KpiTx& tx) -> absl::Status {
-    response.Clear();  // the storage may run this again after a serialization conflict
-    std::string fingerprint;
-    if (!request_id.empty()) {
-      fingerprint = api::Fingerprint(request);
-      SOKEI_ASSIGN_OR_RETURN(auto prior, tx.GetIdempotency(municipality, request_id));
-      if (prior) {
-        if (prior->method != method || prior->fingerprint != fingerprint) {
-          return status::InvalidField("REQUEST_ID_REUSED", "request_id",
-                                      "was already used for a different request");
-        }
-        if (!response.ParseFromString(prior->response)) return status::Internal("STORAGE_CORRUPT");
-        return absl::OkStatus();
-      }
-    }
     WriteContext w{tx, p, method, request_id, now};
-    SOKEI_RETURN_IF_ERROR(fn(w, &response));
-    // Every committed write moves the municipality to a new cache generation.
-    SOKEI_RETURN_IF_ERROR(tx.BumpGeneration(municipality));
-    if (!request_id.empty()) {
-      SOKEI_RETURN_IF_ERROR(tx.PutIdempotency({municipality, request_id, method, fingerprint,
-                                               response.SerializeAsString(), Micros(now)}));
-    }
-    return absl::OkStatus();
+    return api::IdempotentWrite(tx, municipality, method, request_id, request, now, &response,
+                                [&] { return fn(w, &response); });
   }));
   return response;
 }

@@ -1,0 +1,45 @@
+// The body of every service's write transaction: request_id idempotency (a replay of the same
+// request returns the first response; the same id with another request is REQUEST_ID_REUSED), the
+// change itself, the municipality's cache generation bump, and the stored response — all inside
+// the caller's transaction. `Tx` has GetIdempotency, PutIdempotency and BumpGeneration.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "common/api/resources.h"
+#include "common/status/status.h"
+
+namespace sokei::api {
+
+template <typename Tx, typename Resp>
+absl::Status IdempotentWrite(Tx& tx, const std::string& municipality, const char* method,
+                             const std::string& request_id,
+                             const google::protobuf::Message& request, absl::Time now,
+                             Resp* response, const std::function<absl::Status()>& apply) {
+  response->Clear();  // the storage may run this again after a serialization conflict
+  std::string fingerprint;
+  if (!request_id.empty()) {
+    fingerprint = Fingerprint(request);
+    SOKEI_ASSIGN_OR_RETURN(auto prior, tx.GetIdempotency(municipality, request_id));
+    if (prior) {
+      if (prior->method != method || prior->fingerprint != fingerprint) {
+        return status::InvalidField("REQUEST_ID_REUSED", "request_id",
+                                    "was already used for a different request");
+      }
+      if (!response->ParseFromString(prior->response)) return status::Internal("STORAGE_CORRUPT");
+      return absl::OkStatus();
+    }
+  }
+  SOKEI_RETURN_IF_ERROR(apply());
+  // Every committed write moves the municipality to a new cache generation.
+  SOKEI_RETURN_IF_ERROR(tx.BumpGeneration(municipality));
+  if (!request_id.empty()) {
+    SOKEI_RETURN_IF_ERROR(tx.PutIdempotency({municipality, request_id, method, fingerprint,
+                                             response->SerializeAsString(), Micros(now)}));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace sokei::api
