@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/api/hash.h"
 #include "common/status/status.h"
 
 namespace sokei::api {
@@ -13,12 +14,7 @@ namespace {
 
 std::string Fingerprint(absl::string_view query_key) {
   // FNV-1a: a token must not be replayed against another query; this is not a security boundary.
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : query_key) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return absl::StrCat(absl::Hex(h));
+  return absl::StrCat(absl::Hex(Fnv1a64(query_key)));
 }
 
 absl::Status BadToken() {

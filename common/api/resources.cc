@@ -2,6 +2,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/hash.h"
 #include "common/api/names.h"
 #include "common/jp/text.h"
 #include "google/protobuf/descriptor.h"
@@ -61,12 +62,7 @@ std::string Fingerprint(const Message& m) {
   coded.SetSerializationDeterministic(true);
   m.SerializeToCodedStream(&coded);
   coded.Trim();
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return absl::StrCat(absl::Hex(h));
+  return absl::StrCat(absl::Hex(Fnv1a64(bytes)));
 }
 
 absl::Status CheckRequestId(const std::string& id) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/api/listing.h"
@@ -40,6 +41,19 @@ absl::Status ApplyMask(const google::protobuf::Message& src,
 
 // Rewrites the field violations of a nested request (requests[3].node.code).
 absl::Status PrefixFields(const absl::Status& s, const std::string& prefix);
+
+// Sets create_time (first revision only), update_time and the etag ("<created µs hex>.<revision>")
+// of a resource about to be stored; returns its new revision (previous_revision 0 = new).
+template <typename T>
+int64_t StampRevision(T* msg, absl::Time now, int64_t previous_revision) {
+  const int64_t revision = previous_revision + 1;
+  if (previous_revision == 0) *msg->mutable_create_time() = ToTimestamp(now);
+  *msg->mutable_update_time() = ToTimestamp(now);
+  const int64_t created =
+      msg->create_time().seconds() * 1000000 + msg->create_time().nanos() / 1000;
+  msg->set_etag(absl::StrCat(absl::Hex(created), ".", revision));
+  return revision;
+}
 
 template <typename T>
 std::vector<T> Paginate(std::vector<T> all, const Page& page) {

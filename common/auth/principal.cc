@@ -1,5 +1,6 @@
 #include "common/auth/principal.h"
 
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/status/status.h"
@@ -18,10 +19,28 @@ bool InMunicipality(const Principal& p, absl::string_view municipality) {
 
 }  // namespace
 
-absl::StatusOr<Role> ParseRole(absl::string_view name) {
+// The one table of role names (metadata ⇄ Role).
+static const std::map<absl::string_view, Role>& Roles() {
   static const std::map<absl::string_view, Role> kRoles = {
       {"admin", Role::kAdmin},   {"planner", Role::kPlanner}, {"editor", Role::kEditor},
       {"viewer", Role::kViewer}, {"public", Role::kPublic},   {"system", Role::kSystem}};
+  return kRoles;
+}
+
+std::vector<std::pair<std::string, std::string>> ToMetadata(const Principal& p) {
+  std::vector<std::string> roles, departments(p.departments.begin(), p.departments.end());
+  for (const auto& [name, role] : Roles()) {
+    if (p.Has(role)) roles.emplace_back(name);
+  }
+  std::vector<std::pair<std::string, std::string>> out = {{kSubjectKey, p.subject},
+                                                          {kRolesKey, absl::StrJoin(roles, ",")},
+                                                          {kMunicipalityKey, p.municipality}};
+  if (!departments.empty()) out.emplace_back(kDepartmentsKey, absl::StrJoin(departments, ","));
+  return out;
+}
+
+absl::StatusOr<Role> ParseRole(absl::string_view name) {
+  const auto& kRoles = Roles();
   auto it = kRoles.find(name);
   if (it == kRoles.end()) {
     return status::Unauthenticated("PRINCIPAL_INVALID", "the caller's role is not recognised");

@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -27,6 +29,8 @@ struct Principal {
   std::set<std::string> departments;
 
   bool Has(Role r) const { return roles.count(r) > 0; }
+  // Only the public role: sees published things only.
+  bool PublicOnly() const { return Has(Role::kPublic) && roles.size() == 1; }
 };
 
 // Reads the principal from metadata. In AuthMode::kDev a call without x-sokei-subject acts as
@@ -35,6 +39,9 @@ absl::StatusOr<Principal> FromMetadata(const std::multimap<std::string, std::str
                                        config::AuthMode mode);
 
 absl::StatusOr<Role> ParseRole(absl::string_view name);
+
+// The metadata that carries `p` to another service (the inverse of FromMetadata).
+std::vector<std::pair<std::string, std::string>> ToMetadata(const Principal& p);
 
 // Read access to a municipality's plan data (published-only roles are narrowed by the service).
 absl::Status CheckRead(const Principal& p, absl::string_view municipality);

@@ -23,6 +23,12 @@ const std::string& AsText(const Value& v) {
   return kEmpty;
 }
 
+std::string Take(Value& v) {
+  if (auto* s = std::get_if<std::string>(&v)) return std::move(*s);
+  if (auto* b = std::get_if<Blob>(&v)) return std::move(b->bytes);
+  return std::string();
+}
+
 PooledDatabase::PooledDatabase(Dialect dialect, std::vector<std::unique_ptr<Connection>> conns)
     : dialect_(dialect), free_(std::move(conns)) {}
 

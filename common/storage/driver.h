@@ -29,6 +29,8 @@ using Row = std::vector<Value>;
 // Typed accessors; a NULL reads as 0 / "".
 int64_t AsInt(const Value& v);
 const std::string& AsText(const Value& v);  // text or blob bytes
+// Moves text or blob bytes out of a row (records can be large: a plan tree read moves ~1 MB).
+std::string Take(Value& v);
 
 enum class Dialect { kSqlite, kPostgres };
 

@@ -45,8 +45,7 @@ class InProcessPlanClient final : public kpi::PlanClient {
       const auth::Principal& p, const std::string& municipality) override {
     std::vector<kpi::planpb::Department> out;
     kpi::planpb::ListDepartmentsRequest r;
-    r.set_parent(municipality.rfind("municipalities/", 0) == 0 ? municipality
-                                                               : "municipalities/" + municipality);
+    r.set_parent("municipalities/" + municipality);
     r.set_page_size(500);
     while (true) {
       auto resp = d_->ListDepartments(p, r);

@@ -1,6 +1,5 @@
 #include "services/kpi/api/grpc_plan_client.h"
 
-#include "absl/strings/str_join.h"
 #include "common/deadline/deadline.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
@@ -8,24 +7,6 @@
 
 namespace sokei::kpi {
 namespace {
-
-const char* RoleName(auth::Role r) {
-  switch (r) {
-    case auth::Role::kAdmin:
-      return "admin";
-    case auth::Role::kPlanner:
-      return "planner";
-    case auth::Role::kEditor:
-      return "editor";
-    case auth::Role::kViewer:
-      return "viewer";
-    case auth::Role::kPublic:
-      return "public";
-    case auth::Role::kSystem:
-      return "system";
-  }
-  return "public";
-}
 
 // Default budget of a call when the request being served has no deadline.
 constexpr auto kDefaultBudget = std::chrono::seconds(30);
@@ -51,14 +32,7 @@ absl::StatusOr<Resp> GrpcPlanClient::Call(
     grpc::Status (planpb::PlanService::Stub::*fn)(grpc::ClientContext*, const Req&, Resp*),
     const Req& req) {
   grpc::ClientContext ctx;
-  ctx.AddMetadata(auth::kSubjectKey, p.subject);
-  std::vector<std::string> roles;
-  for (auth::Role r : p.roles) roles.push_back(RoleName(r));
-  ctx.AddMetadata(auth::kRolesKey, absl::StrJoin(roles, ","));
-  ctx.AddMetadata(auth::kMunicipalityKey, p.municipality);
-  if (!p.departments.empty()) {
-    ctx.AddMetadata(auth::kDepartmentsKey, absl::StrJoin(p.departments, ","));
-  }
+  for (const auto& [key, value] : auth::ToMetadata(p)) ctx.AddMetadata(key, value);
   const auto deadline = deadline::Current();
   ctx.set_deadline(deadline ? *deadline : deadline::Clock::now() + kDefaultBudget);
   Resp resp;
@@ -106,8 +80,7 @@ absl::StatusOr<planpb::PlanTree> GrpcPlanClient::GetPlanTree(const auth::Princip
 absl::StatusOr<std::vector<planpb::Department>> GrpcPlanClient::ListDepartments(
     const auth::Principal& p, const std::string& municipality) {
   planpb::ListDepartmentsRequest r;
-  r.set_parent(municipality.rfind("municipalities/", 0) == 0 ? municipality
-                                                             : "municipalities/" + municipality);
+  r.set_parent("municipalities/" + municipality);
   r.set_page_size(500);
   std::vector<planpb::Department> out;
   for (int pages = 0; pages < 100; ++pages) {

@@ -1,8 +1,6 @@
 #include "services/kpi/api/kpi_grpc_service.h"
 
-#include "common/log/log.h"
-#include "common/status/grpc_status.h"
-#include "common/status/status.h"
+#include "common/grpcx/adapter.h"
 
 namespace sokei::kpi {
 
@@ -11,29 +9,13 @@ grpc::Status KpiGrpcService::Call(grpc::ServerContext* ctx, const char* method, 
                                   Resp* resp,
                                   absl::StatusOr<Resp> (KpiDomain::*fn)(const Principal&,
                                                                         const Req&)) {
-  std::multimap<std::string, std::string> metadata;
-  for (const auto& [k, v] : ctx->client_metadata()) {
-    if (k.starts_with("x-sokei-") || k == "x-request-id") {
-      metadata.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
-    }
-  }
+  const auto metadata = grpcx::SokeiMetadata(*ctx);
   auto principal = auth::FromMetadata(metadata, auth_mode_);
-  absl::StatusOr<Resp> result =
-      principal.ok() ? (domain_->*fn)(*principal, req) : absl::StatusOr<Resp>(principal.status());
-  if (result.ok()) {
-    *resp = std::move(*result);
-    return grpc::Status::OK;
-  }
-  const absl::Status& s = result.status();
-  if (s.code() == absl::StatusCode::kInternal || s.code() == absl::StatusCode::kUnavailable) {
-    auto rid = metadata.find("x-request-id");
-    auto info = status::GetErrorInfo(s);
-    log::Warn("rpc failed", {{"method", method},
-                             {"code", absl::StatusCodeToString(s.code())},
-                             {"reason", info ? info->reason : ""},
-                             {"request_id", rid == metadata.end() ? "" : rid->second}});
-  }
-  return status::ToGrpc(s);
+  if (!principal.ok()) return grpcx::FinishCall(metadata, method, principal.status());
+  absl::StatusOr<Resp> result = (domain_->*fn)(*principal, req);
+  if (!result.ok()) return grpcx::FinishCall(metadata, method, result.status());
+  *resp = std::move(*result);
+  return grpc::Status::OK;
 }
 
 #define SOKEI_KPI_RPC(Method, Req, Resp)                                                      \

@@ -463,7 +463,6 @@ v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::Gradin
   in.survey_based = ind.survey_based();
   in.no_change_band_points = scheme.no_change_band_points();
   in.baseline = jp::MeasurementValue(ind.baseline().value());
-  in.baseline_text = ind.baseline().value().qualitative();
 
   const v1::TargetSpec* spec = SpecInForce(ind, fiscal_year);
   const YearTarget yt = TargetFor(spec, fiscal_year);

@@ -19,7 +19,6 @@ struct AchievementInput {
   Formula formula = v1::FORMULA_UNSPECIFIED;
   v1::Direction direction = v1::DIRECTION_UNSPECIFIED;
   std::optional<double> baseline;
-  std::string baseline_text;  // qualitative baseline (F9)
   type::v1::Measurement target;
   v1::TargetKind target_kind = v1::TARGET_KIND_UNSPECIFIED;
   type::v1::Measurement actual;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/api/hash.h"
 #include "common/api/idempotent_write.h"
 #include "common/api/listing.h"
 #include "common/api/names.h"
@@ -46,12 +47,8 @@ std::vector<std::string> PlansOf(const pb::Indicator& ind) {
 
 std::string ObservationId(int fiscal_year, const std::string& breakdown_key) {
   if (breakdown_key.empty()) return absl::StrCat(fiscal_year);
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : jp::Nfkc(breakdown_key)) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return absl::StrCat(fiscal_year, "-b", absl::Hex(h & 0xffffffffffULL));
+  return absl::StrCat(fiscal_year, "-b",
+                      absl::Hex(api::Fnv1a64(jp::Nfkc(breakdown_key)) & 0xffffffffffULL));
 }
 
 void NormalizeMeasurement(type::v1::Measurement* m) {
@@ -66,12 +63,7 @@ void NormalizeMeasurement(type::v1::Measurement* m) {
 
 template <typename T>
 Record StampAny(T* msg, const Placement& where, absl::Time now, const Record* previous) {
-  const int64_t revision = previous ? previous->revision + 1 : 1;
-  if (!previous) *msg->mutable_create_time() = ToTimestamp(now);
-  *msg->mutable_update_time() = ToTimestamp(now);
-  const int64_t created =
-      msg->create_time().seconds() * 1000000 + msg->create_time().nanos() / 1000;
-  msg->set_etag(absl::StrCat(absl::Hex(created), ".", revision));
+  const int64_t revision = api::StampRevision(msg, now, previous ? previous->revision : 0);
   Record r;
   r.name = msg->name();
   r.municipality = where.municipality;
@@ -104,11 +96,9 @@ bool IsPlanner(const Principal& p) {
   return p.Has(auth::Role::kAdmin) || p.Has(auth::Role::kPlanner);
 }
 
-bool PublicOnly(const Principal& p) { return p.Has(auth::Role::kPublic) && p.roles.size() == 1; }
-
 absl::Status CheckKpiRead(const Principal& p, const std::string& municipality) {
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, municipality));
-  if (PublicOnly(p)) {
+  if (p.PublicOnly()) {
     return status::PermissionDenied("PERMISSION_DENIED",
                                     "public callers may read published evaluations only");
   }
@@ -1039,7 +1029,7 @@ absl::StatusOr<pb::Evaluation> KpiDomain::GetEvaluation(const Principal& p,
     return absl::OkStatus();
   }));
   // Public callers see published evaluations only; the others do not exist for them.
-  if (PublicOnly(p) && e.stage() != pb::EVALUATION_STAGE_PUBLISHED) {
+  if (p.PublicOnly() && e.stage() != pb::EVALUATION_STAGE_PUBLISHED) {
     return status::NotFound("EVALUATION_NOT_FOUND", r.name());
   }
   return e;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/api/hash.h"
 #include "common/api/names.h"
 #include "common/api/resources.h"
 #include "common/jp/fiscal_year.h"
@@ -26,15 +27,6 @@ namespace {
 constexpr size_t kMaxImportBytes = 16 << 20;
 constexpr char kPlanPattern[] = "municipalities/*/plans/*";
 constexpr char kEvaluationPattern[] = "municipalities/*/plans/*/evaluations/*";
-
-uint64_t Hash(absl::string_view s) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
 
 // A resource id from a human code: 06-101 → 06-101, 【施策06】 → h1a2b3c4d5.
 std::string IdFrom(const std::string& prefix, const std::string& code) {
@@ -55,7 +47,7 @@ std::string IdFrom(const std::string& prefix, const std::string& code) {
   }
   while (!id.empty() && id.back() == '-') id.pop_back();
   if (!ascii || id.size() > 63 || id.size() <= prefix.size()) {
-    id = absl::StrCat(prefix.substr(0, 40), "h", absl::Hex(Hash(code) & 0xffffffffffULL));
+    id = absl::StrCat(prefix.substr(0, 40), "h", absl::Hex(api::Fnv1a64(code) & 0xffffffffffULL));
   }
   return id;
 }
@@ -73,7 +65,6 @@ struct PlannedNode {
   std::string name;
   std::string display_name;
   std::string parent;  // node name
-  bool exists = false;
   int row = 0;
   std::string stored_code;  // key.code, or with its level's label when another level has it
 };
@@ -220,8 +211,8 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
   counts->set_cells_parsed(table.cells);
   counts->set_cells_fully_understood(table.cells_full);
 
-  SOKEI_ASSIGN_OR_RETURN(auto plan, plans_->GetPlan(p, r.parent()));
   SOKEI_ASSIGN_OR_RETURN(auto tree, plans_->GetPlanTree(p, r.parent()));
+  const planpb::Plan& plan = tree.plan();
   Levels levels = AssignLevels(table, plan, &findings);
   const bool define_levels = !levels.names.empty();
   if (define_levels && !tree.nodes().empty()) {
@@ -250,7 +241,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
   for (const auto& tn : tree.nodes()) {
     const auto& n = tn.node();
     const std::string code = jp::Nfkc(n.code());
-    PlannedNode pn{{n.level(), code}, n.name(), n.display_name(), n.parent(), true, 0, code};
+    PlannedNode pn{{n.level(), code}, n.name(), n.display_name(), n.parent(), 0, code};
     nodes[pn.key] = pn;
     taken_codes.insert(code);
     const std::string label = jp::Nfkc(label_name[n.level()]);
@@ -326,6 +317,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     std::vector<std::pair<int, type::v1::Measurement>> targets;  // year → value
     std::vector<std::pair<int, type::v1::Measurement>> actuals;
     int row = 0;
+    std::string department;  // as written (ditto resolved)
   };
   std::vector<PlannedIndicator> planned;
   std::map<std::string, int> dept_rows;  // display name → first row
@@ -364,6 +356,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
                nodes[parent_it->second].name, d.row);
     PlannedIndicator pi;
     pi.row = d.row;
+    pi.department = d.department;
     pb::Indicator& ind = pi.ind;
     ind.set_name(absl::StrCat("municipalities/", m, "/indicators/", IdFrom(plan_id + "-", code)));
     ind.set_code(code);
@@ -517,17 +510,13 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     SOKEI_RETURN_IF_ERROR(flush());
   }
   // Departments on the indicators (a dry run names the ones it would create).
-  std::unordered_map<int, const DataRow*> row_of;
-  for (const auto& d : table.rows) row_of[d.row] = &d;
   for (auto& pi : planned) {
-    const DataRow* d = row_of[pi.row];
-    if (d != nullptr && !d->department.empty()) {
-      auto it = dept_name.find(jp::SearchFold(d->department));
-      pi.ind.add_departments(
-          it != dept_name.end()
-              ? it->second
-              : absl::StrCat("municipalities/", m, "/departments/", IdFrom("d-", d->department)));
-    }
+    if (pi.department.empty()) continue;
+    auto it = dept_name.find(jp::SearchFold(pi.department));
+    pi.ind.add_departments(
+        it != dept_name.end()
+            ? it->second
+            : absl::StrCat("municipalities/", m, "/departments/", IdFrom("d-", pi.department)));
   }
 
   // ---- The KPI part: one transaction. ----

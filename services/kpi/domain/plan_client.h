@@ -25,7 +25,7 @@ class PlanClient {
                                                const std::string& name) = 0;
   virtual absl::StatusOr<planpb::PlanTree> GetPlanTree(const auth::Principal& p,
                                                        const std::string& plan) = 0;
-  // Every department of the municipality.
+  // Every department of the municipality (its 6-digit code, e.g. "142140").
   virtual absl::StatusOr<std::vector<planpb::Department>> ListDepartments(
       const auth::Principal& p, const std::string& municipality) = 0;
   virtual absl::StatusOr<planpb::Department> CreateDepartment(

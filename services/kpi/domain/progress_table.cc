@@ -392,7 +392,6 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
     }
   }
   const std::vector<std::string> header_cells = rows[start].cells;
-  t.header_rows = 1;
   auto col_of = [&](Field f) -> const Column* {
     for (const auto& c : t.columns) {
       if (c.field == f) return &c;
@@ -437,10 +436,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       bool same = true;
       for (size_t i = 0; i < r.cells.size(); ++i)
         same = same && Trim(r.cells[i]) == Trim(header_cells[i]);
-      if (same) {
-        ++t.header_rows;
-        continue;
-      }
+      if (same) continue;
     }
     for (auto& c : r.cells) {
       if (c.size() > kMaxCellBytes) {
@@ -508,7 +504,6 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
     const std::string dept = cell(dept_col);
     if (dept.empty() && dept_col != nullptr) {
       d.department = last_department;
-      d.department_carried = !last_department.empty();
     } else {
       d.department = dept;
       last_department = dept;

@@ -60,7 +60,6 @@ struct DataRow {
   std::string project;
   std::string indicator;
   std::string department;  // after ditto resolution
-  bool department_carried = false;
   std::string unit;
   std::vector<Cell> baselines, targets, actuals, forecasts;
 };
@@ -71,7 +70,6 @@ struct ParsedTable {
   std::vector<SectionLine> sections;
   std::vector<DataRow> rows;
   std::vector<v1::ImportFinding> findings;
-  int header_rows = 0;
   int fiscal_year = 0;  // the year of the actual column(s)
   int cells = 0;
   int cells_full = 0;

@@ -11,6 +11,7 @@ using storage::AsInt;
 using storage::AsText;
 using storage::Blob;
 using storage::Row;
+using storage::Take;
 using storage::Value;
 
 #define KPI_COLUMNS "r.name, r.municipality, r.parent, r.code, r.sort_key, r.revision, r.data"
@@ -51,12 +52,6 @@ constexpr char kDelete[] = "DELETE FROM kpi_resources WHERE kind = $1 AND name =
 const storage::AuditTables& Audit() {
   static const storage::AuditTables tables("kpi");
   return tables;
-}
-
-std::string Take(Value& v) {
-  if (auto* s = std::get_if<std::string>(&v)) return std::move(*s);
-  if (auto* b = std::get_if<Blob>(&v)) return std::move(b->bytes);
-  return std::string();
 }
 
 Record ToRecord(Row&& r) {

@@ -1,48 +1,21 @@
 #include "services/plan/api/plan_grpc_service.h"
 
-#include "common/log/log.h"
+#include "common/grpcx/adapter.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 
 namespace sokei::plan {
-namespace {
-
-std::multimap<std::string, std::string> SokeiMetadata(const grpc::ServerContext& ctx) {
-  std::multimap<std::string, std::string> out;
-  for (const auto& [k, v] : ctx.client_metadata()) {
-    if (k.starts_with("x-sokei-") || k == "x-request-id") {
-      out.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
-grpc::Status PlanGrpcService::Finish(const std::multimap<std::string, std::string>& metadata,
-                                     const char* method, const absl::Status& s) {
-  if (s.ok()) return grpc::Status::OK;
-  if (s.code() == absl::StatusCode::kInternal || s.code() == absl::StatusCode::kUnavailable) {
-    auto rid = metadata.find("x-request-id");
-    auto info = status::GetErrorInfo(s);
-    log::Warn("rpc failed", {{"method", method},
-                             {"code", absl::StatusCodeToString(s.code())},
-                             {"reason", info ? info->reason : ""},
-                             {"request_id", rid == metadata.end() ? "" : rid->second}});
-  }
-  return status::ToGrpc(s);
-}
 
 template <typename Req, typename Resp>
 grpc::Status PlanGrpcService::Call(grpc::ServerContext* ctx, const char* method, const Req& req,
                                    Resp* resp,
                                    absl::StatusOr<Resp> (PlanDomain::*fn)(const Principal&,
                                                                           const Req&)) {
-  const auto metadata = SokeiMetadata(*ctx);
+  const auto metadata = grpcx::SokeiMetadata(*ctx);
   auto principal = auth::FromMetadata(metadata, auth_mode_);
-  if (!principal.ok()) return Finish(metadata, method, principal.status());
+  if (!principal.ok()) return grpcx::FinishCall(metadata, method, principal.status());
   absl::StatusOr<Resp> result = (domain_->*fn)(*principal, req);
-  if (!result.ok()) return Finish(metadata, method, result.status());
+  if (!result.ok()) return grpcx::FinishCall(metadata, method, result.status());
   *resp = std::move(*result);
   return grpc::Status::OK;
 }
@@ -52,10 +25,10 @@ grpc::Status PlanGrpcService::Call(grpc::ServerContext* ctx, const char* method,
                                    Resp* resp,
                                    absl::Status (PlanDomain::*fn)(const Principal&, const Req&,
                                                                   Resp*)) {
-  const auto metadata = SokeiMetadata(*ctx);
+  const auto metadata = grpcx::SokeiMetadata(*ctx);
   auto principal = auth::FromMetadata(metadata, auth_mode_);
-  if (!principal.ok()) return Finish(metadata, method, principal.status());
-  return Finish(metadata, method, (domain_->*fn)(*principal, req, resp));
+  if (!principal.ok()) return grpcx::FinishCall(metadata, method, principal.status());
+  return grpcx::FinishCall(metadata, method, (domain_->*fn)(*principal, req, resp));
 }
 
 #define SOKEI_PLAN_RPC(Method, Req, Resp)                                                      \
@@ -67,9 +40,9 @@ SOKEI_PLAN_METHODS(SOKEI_PLAN_RPC)
 
 grpc::Status PlanGrpcService::GetPlanTreeRaw(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
                                              grpc::ByteBuffer* resp) {
-  const auto metadata = SokeiMetadata(*ctx);
+  const auto metadata = grpcx::SokeiMetadata(*ctx);
   auto principal = auth::FromMetadata(metadata, auth_mode_);
-  if (!principal.ok()) return Finish(metadata, "GetPlanTree", principal.status());
+  if (!principal.ok()) return grpcx::FinishCall(metadata, "GetPlanTree", principal.status());
   pb::GetPlanTreeRequest request;
   std::vector<grpc::Slice> slices;
   std::string bytes;
@@ -77,12 +50,12 @@ grpc::Status PlanGrpcService::GetPlanTreeRaw(grpc::ServerContext* ctx, const grp
     for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   }
   if (!request.ParseFromString(bytes)) {
-    return Finish(
+    return grpcx::FinishCall(
         metadata, "GetPlanTree",
         status::InvalidField("REQUEST_INVALID", "", "the request is not a GetPlanTreeRequest"));
   }
   absl::StatusOr<std::string> tree = domain_->GetPlanTreeBytes(*principal, request);
-  if (!tree.ok()) return Finish(metadata, "GetPlanTree", tree.status());
+  if (!tree.ok()) return grpcx::FinishCall(metadata, "GetPlanTree", tree.status());
   // Hand the bytes to gRPC without copying them: the slice owns the string until sent.
   auto* owned = new std::string(std::move(*tree));
   grpc::Slice slice(

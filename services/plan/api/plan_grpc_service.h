@@ -71,8 +71,6 @@ class PlanGrpcService : public pb::PlanService::Service {
   template <typename Req, typename Resp>
   grpc::Status Call(grpc::ServerContext* ctx, const char* method, const Req& req, Resp* resp,
                     absl::Status (PlanDomain::*fn)(const Principal&, const Req&, Resp*));
-  grpc::Status Finish(const std::multimap<std::string, std::string>& metadata, const char* method,
-                      const absl::Status& s);
 
   PlanDomain* domain_;
   config::AuthMode auth_mode_;

@@ -107,12 +107,7 @@ std::string CodeKey(const std::string& code) { return jp::Nfkc(code); }
 // Sets name, etag and times; returns the record to store.
 template <typename T>
 Record Stamp(T* msg, const Placement& where, absl::Time now, const Record* previous) {
-  const int64_t revision = previous ? previous->revision + 1 : 1;
-  if (!previous) *msg->mutable_create_time() = ToTimestamp(now);
-  *msg->mutable_update_time() = ToTimestamp(now);
-  const int64_t created =
-      msg->create_time().seconds() * 1000000 + msg->create_time().nanos() / 1000;
-  msg->set_etag(absl::StrCat(absl::Hex(created), ".", revision));
+  const int64_t revision = api::StampRevision(msg, now, previous ? previous->revision : 0);
   Record r;
   r.name = msg->name();
   r.municipality = where.municipality;
@@ -132,18 +127,16 @@ absl::Status CheckEtag(Kind kind, const std::string& given, const std::string& s
   return absl::OkStatus();
 }
 
-bool PublicOnly(const Principal& p) { return p.Has(auth::Role::kPublic) && p.roles.size() == 1; }
-
 // Public callers see adopted plans only; others are told the plan does not exist.
 absl::Status CheckPlanVisible(const Principal& p, const pb::Plan& plan) {
-  if (PublicOnly(p) && plan.status() != pb::PLAN_STATUS_ADOPTED) {
+  if (p.PublicOnly() && plan.status() != pb::PLAN_STATUS_ADOPTED) {
     return status::NotFound("PLAN_NOT_FOUND", plan.name());
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckPlanVisibleByName(PlanTx& tx, const Principal& p, const std::string& plan) {
-  if (!PublicOnly(p)) return absl::OkStatus();
+  if (!p.PublicOnly()) return absl::OkStatus();
   SOKEI_ASSIGN_OR_RETURN(auto pl, LoadOrNotFound<pb::Plan>(tx, Kind::kPlan, plan));
   return CheckPlanVisible(p, pl);
 }

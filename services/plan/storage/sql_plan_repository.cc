@@ -11,6 +11,7 @@ using storage::AsInt;
 using storage::AsText;
 using storage::Blob;
 using storage::Row;
+using storage::Take;
 using storage::Value;
 
 // SQL as named constants next to the repository that uses them.
@@ -44,12 +45,6 @@ constexpr char kBumpGeneration[] =
 const storage::AuditTables& Audit() {
   static const storage::AuditTables tables("plan");
   return tables;
-}
-
-std::string Take(Value& v) {
-  if (auto* s = std::get_if<std::string>(&v)) return std::move(*s);
-  if (auto* b = std::get_if<Blob>(&v)) return std::move(b->bytes);
-  return std::string();
 }
 
 Record ToRecord(Row&& r) {
