@@ -118,7 +118,8 @@ class DispatchTable {
   void Add(Dispatched<Svc>* svc, const std::string& name,
            typename UnaryMethodOf<Svc, Req, Resp>::Handler handler) {
     const int index = static_cast<int>(methods_.size());
-    if (index >= descriptor_->method_count() || descriptor_->method(index)->name() != name) {
+    if (sync_methods_ > 0 || index >= descriptor_->method_count() ||
+        descriptor_->method(index)->name() != name) {
       std::fprintf(stderr, "dispatch table of %s is out of order at %s\n",
                    descriptor_->full_name().c_str(), name.c_str());
       std::abort();
@@ -127,14 +128,29 @@ class DispatchTable {
         std::make_unique<UnaryMethodOf<Svc, Req, Resp>>(svc, index, std::move(handler)));
   }
 
+  // Leaves method `name` (the next in order) to the synchronous server: streaming methods, whose
+  // handlers read or write several messages, run on gRPC's sync threads.
+  void KeepSync(const std::string& name) {
+    const int index = static_cast<int>(methods_.size()) + sync_methods_;
+    if (index >= descriptor_->method_count() || descriptor_->method(index)->name() != name) {
+      std::fprintf(stderr, "dispatch table of %s is out of order at %s\n",
+                   descriptor_->full_name().c_str(), name.c_str());
+      std::abort();
+    }
+    ++sync_methods_;
+  }
+
   grpc::Service* service() const { return service_; }
-  bool complete() const { return static_cast<int>(methods_.size()) == descriptor_->method_count(); }
+  bool complete() const {
+    return static_cast<int>(methods_.size()) + sync_methods_ == descriptor_->method_count();
+  }
   const std::vector<std::unique_ptr<UnaryMethod>>& methods() const { return methods_; }
 
  private:
   grpc::Service* service_;
   const google::protobuf::ServiceDescriptor* descriptor_;
   std::vector<std::unique_ptr<UnaryMethod>> methods_;
+  int sync_methods_ = 0;  // kept synchronous; they come after every dispatched method
 };
 
 }  // namespace sokei::grpcx

@@ -1,29 +1,15 @@
 #include "services/kpi/api/grpc_plan_client.h"
 
-#include "common/deadline/deadline.h"
-#include "common/status/grpc_status.h"
-#include "common/status/status.h"
-#include "grpcpp/create_channel.h"
+#include "common/grpcx/upstream.h"
 
 namespace sokei::kpi {
-namespace {
-
-// Default budget of a call when the request being served has no deadline.
-constexpr auto kDefaultBudget = std::chrono::seconds(30);
-
-}  // namespace
 
 GrpcPlanClient::GrpcPlanClient(std::shared_ptr<grpc::Channel> channel)
     : stub_(planpb::PlanService::NewStub(std::move(channel))) {}
 
 std::shared_ptr<grpc::Channel> GrpcPlanClient::MakeChannel(const std::string& address,
                                                            int max_message_bytes) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  args.SetMaxReceiveMessageSize(max_message_bytes);
-  args.SetMaxSendMessageSize(max_message_bytes);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpcx::MakeUpstreamChannel(address, max_message_bytes);
 }
 
 template <typename Req, typename Resp>
@@ -31,21 +17,8 @@ absl::StatusOr<Resp> GrpcPlanClient::Call(
     const auth::Principal& p,
     grpc::Status (planpb::PlanService::Stub::*fn)(grpc::ClientContext*, const Req&, Resp*),
     const Req& req) {
-  grpc::ClientContext ctx;
-  for (const auto& [key, value] : auth::ToMetadata(p)) ctx.AddMetadata(key, value);
-  const auto deadline = deadline::Current();
-  ctx.set_deadline(deadline ? *deadline : deadline::Clock::now() + kDefaultBudget);
-  Resp resp;
-  grpc::Status s = (stub_.get()->*fn)(&ctx, req, &resp);
-  if (!s.ok()) {
-    if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
-        s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      return status::Unavailable("PLAN_SERVICE_UNAVAILABLE",
-                                 "the plan service did not answer; try again");
-    }
-    return status::FromGrpc(s);
-  }
-  return resp;
+  return grpcx::CallUpstream(p, stub_.get(), fn, req, "PLAN_SERVICE_UNAVAILABLE",
+                             "the plan service did not answer; try again");
 }
 
 absl::StatusOr<planpb::Plan> GrpcPlanClient::GetPlan(const auth::Principal& p,

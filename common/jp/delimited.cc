@@ -1,0 +1,101 @@
+#include "common/jp/delimited.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+
+namespace sokei::jp {
+
+std::string TrimCell(absl::string_view s) {
+  // ASCII blanks and the ideographic space.
+  std::string out(absl::StripAsciiWhitespace(s));
+  while (absl::StartsWith(out, "\u3000")) out.erase(0, 3);
+  while (absl::EndsWith(out, "\u3000")) out.erase(out.size() - 3);
+  return std::string(absl::StripAsciiWhitespace(out));
+}
+
+namespace {
+
+// Exports guard cells that a spreadsheet would run as formulas (=, +, -, @) with a leading
+// apostrophe, as Excel itself does; reading drops it again.
+std::string Unguard(std::string cell) {
+  if (cell.size() >= 2 && cell[0] == '\'' && std::strchr("=+-@", cell[1]) != nullptr) {
+    cell.erase(0, 1);
+  }
+  return cell;
+}
+
+}  // namespace
+
+std::vector<DelimitedRow> SplitDelimited(const std::string& text, char delim) {
+  std::vector<DelimitedRow> rows;
+  DelimitedRow cur;
+  std::string cell;
+  int line = 1;
+  cur.line = 1;
+  bool quoted = false, cell_started = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          cell.push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        if (c == '\n') ++line;
+        cell.push_back(c);
+      }
+      continue;
+    }
+    if (c == '"' && !cell_started) {
+      quoted = true;
+      cell_started = true;
+    } else if (c == delim) {
+      cur.cells.push_back(Unguard(std::move(cell)));
+      cell.clear();
+      cell_started = false;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      cur.cells.push_back(Unguard(std::move(cell)));
+      cell.clear();
+      cell_started = false;
+      rows.push_back(std::move(cur));
+      cur = DelimitedRow();
+      cur.line = ++line;
+    } else {
+      cell.push_back(c);
+      cell_started = true;
+    }
+  }
+  if (!cell.empty() || !cur.cells.empty()) {
+    cur.cells.push_back(Unguard(std::move(cell)));
+    rows.push_back(std::move(cur));
+  }
+  return rows;
+}
+
+// Tabs or commas, whichever separates more cells outside quotes (1,600回 has a comma inside a
+// TSV cell; a quoted CSV cell may hold a tab).
+char DetectDelimiter(const std::string& text) {
+  size_t tabs = 0, commas = 0;
+  bool quoted = false, start = true;
+  const size_t n = std::min<size_t>(text.size(), 1 << 16);
+  for (size_t i = 0; i < n; ++i) {
+    const char c = text[i];
+    if (c == '"' && (quoted || start)) {
+      quoted = !quoted;
+    } else if (!quoted) {
+      tabs += c == '\t';
+      commas += c == ',';
+    }
+    start = !quoted && (c == '\t' || c == ',' || c == '\n');
+  }
+  return tabs >= commas ? '\t' : ',';
+}
+
+}  // namespace sokei::jp

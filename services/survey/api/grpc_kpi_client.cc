@@ -1,0 +1,14 @@
+#include "services/survey/api/grpc_kpi_client.h"
+
+#include "common/grpcx/upstream.h"
+
+namespace sokei::survey {
+
+absl::StatusOr<kpi::v1::RecordObservationsResponse> GrpcKpiClient::RecordObservations(
+    const auth::Principal& p, const kpi::v1::RecordObservationsRequest& r) {
+  return grpcx::CallUpstream(p, stub_.get(), &kpi::v1::KpiService::Stub::RecordObservations, r,
+                             "KPI_SERVICE_UNAVAILABLE",
+                             "the KPI service did not answer; nothing was published, try again");
+}
+
+}  // namespace sokei::survey

@@ -1,0 +1,91 @@
+#include "services/survey/api/survey_grpc_service.h"
+
+#include "common/deadline/deadline.h"
+#include "common/grpcx/adapter.h"
+#include "common/status/status.h"
+
+namespace sokei::survey {
+
+template <typename Req, typename Resp>
+grpc::Status SurveyGrpcService::Call(grpc::ServerContext* ctx, const char* method, const Req& req,
+                                     Resp* resp,
+                                     absl::StatusOr<Resp> (SurveyDomain::*fn)(const Principal&,
+                                                                              const Req&)) {
+  const auto metadata = grpcx::SokeiMetadata(*ctx);
+  auto principal = auth::FromMetadata(metadata, auth_mode_);
+  if (!principal.ok()) return grpcx::FinishCall(metadata, method, principal.status());
+  absl::StatusOr<Resp> result = (domain_->*fn)(*principal, req);
+  if (!result.ok()) return grpcx::FinishCall(metadata, method, result.status());
+  *resp = std::move(*result);
+  return grpc::Status::OK;
+}
+
+#define SOKEI_SURVEY_RPC(Method, Req, Resp)                                                      \
+  grpc::Status SurveyGrpcService::Method(grpc::ServerContext* ctx, const Req* req, Resp* resp) { \
+    return Call<Req, Resp>(ctx, #Method, *req, resp, &SurveyDomain::Method);                     \
+  }
+SOKEI_SURVEY_METHODS(SOKEI_SURVEY_RPC)
+#undef SOKEI_SURVEY_RPC
+
+grpc::Status SurveyGrpcService::StreamResponses(
+    grpc::ServerContext* ctx, grpc::ServerReader<pb::ImportResponsesRequest>* reader,
+    pb::ImportResponsesResponse* resp) {
+  const auto metadata = grpcx::SokeiMetadata(*ctx);
+  auto principal = auth::FromMetadata(metadata, auth_mode_);
+  if (!principal.ok()) return grpcx::FinishCall(metadata, "StreamResponses", principal.status());
+  // The first message carries the survey and the options; every message the next bytes.
+  pb::ImportResponsesRequest whole, part;
+  bool first = true;
+  while (reader->Read(&part)) {
+    if (first) {
+      whole = part;
+      first = false;
+    } else {
+      if (!part.survey().empty() && part.survey() != whole.survey()) {
+        return grpcx::FinishCall(
+            metadata, "StreamResponses",
+            status::InvalidField("RESPONSES_STREAM_INVALID", "survey",
+                                 "every message of the stream must name the same survey"));
+      }
+      whole.mutable_content()->append(part.content());
+    }
+    if (whole.content().size() > SurveyDomain::kMaxStreamImportBytes) {
+      return grpcx::FinishCall(metadata, "StreamResponses",
+                               status::InvalidField("RESPONSES_TOO_LARGE", "content",
+                                                    "the file is larger than 256 MiB"));
+    }
+  }
+  if (ctx->IsCancelled()) {
+    return grpcx::FinishCall(metadata, "StreamResponses",
+                             absl::CancelledError("the client cancelled the stream"));
+  }
+  if (first) {
+    return grpcx::FinishCall(metadata, "StreamResponses",
+                             status::InvalidField("RESPONSES_STREAM_INVALID", "survey",
+                                                  "the stream carried no message"));
+  }
+  absl::StatusOr<pb::ImportResponsesResponse> result;
+  {
+    deadline::Scope scope(ctx->deadline());
+    result = domain_->ImportResponses(*principal, whole);
+  }
+  if (!result.ok()) return grpcx::FinishCall(metadata, "StreamResponses", result.status());
+  *resp = std::move(*result);
+  return grpc::Status::OK;
+}
+
+std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedSurveyService* service) {
+  auto table = std::make_unique<grpcx::DispatchTable>(
+      service, pb::GetSurveyRequest::descriptor()->file()->FindServiceByName("SurveyService"));
+#define SOKEI_SURVEY_DISPATCH(Method, Req, Resp)                                           \
+  table->Add<SurveyGrpcService, Req, Resp>(                                                \
+      service, #Method, [service](grpc::ServerContext* ctx, const Req* req, Resp* resp) { \
+        return service->Method(ctx, req, resp);                                            \
+      });
+  SOKEI_SURVEY_METHODS(SOKEI_SURVEY_DISPATCH)
+#undef SOKEI_SURVEY_DISPATCH
+  table->KeepSync("StreamResponses");
+  return table;
+}
+
+}  // namespace sokei::survey

@@ -1,0 +1,64 @@
+// gRPC adapter of the survey service: reads the principal from metadata, calls SurveyDomain, maps
+// absl::Status to grpc::Status with google.rpc details. StreamResponses gathers the streamed file
+// and hands it to the same importer.
+#pragma once
+
+#include <memory>
+
+#include "common/config/config.h"
+#include "common/grpcx/dispatch.h"
+#include "services/survey/domain/survey_domain.h"
+#include "sokei/survey/v1/survey_service.grpc.pb.h"
+
+namespace sokei::survey {
+
+// Every unary SurveyService method, in proto declaration order (the dispatch table checks it).
+#define SOKEI_SURVEY_METHODS(X)                                                                    \
+  X(CreateSurvey, pb::CreateSurveyRequest, pb::Survey)                                             \
+  X(GetSurvey, pb::GetSurveyRequest, pb::Survey)                                                   \
+  X(ListSurveys, pb::ListSurveysRequest, pb::ListSurveysResponse)                                  \
+  X(UpdateSurvey, pb::UpdateSurveyRequest, pb::Survey)                                             \
+  X(DeleteSurvey, pb::DeleteSurveyRequest, Empty)                                                  \
+  X(CreateQuestion, pb::CreateQuestionRequest, pb::Question)                                       \
+  X(BatchCreateQuestions, pb::BatchCreateQuestionsRequest, pb::BatchCreateQuestionsResponse)       \
+  X(GetQuestion, pb::GetQuestionRequest, pb::Question)                                             \
+  X(ListQuestions, pb::ListQuestionsRequest, pb::ListQuestionsResponse)                            \
+  X(UpdateQuestion, pb::UpdateQuestionRequest, pb::Question)                                       \
+  X(DeleteQuestion, pb::DeleteQuestionRequest, Empty)                                              \
+  X(ImportResponses, pb::ImportResponsesRequest, pb::ImportResponsesResponse)                      \
+  X(ExportResponses, pb::ExportResponsesRequest, pb::ExportedResponses)                            \
+  X(GetQuestionStats, pb::GetQuestionStatsRequest, pb::QuestionStats)                              \
+  X(GetCrossTab, pb::GetCrossTabRequest, pb::CrossTab)                                             \
+  X(RunCsAnalysis, pb::RunCsAnalysisRequest, pb::CsAnalysis)                                       \
+  X(CompareWaves, pb::CompareWavesRequest, pb::WaveComparison)                                     \
+  X(GetWeightingReport, pb::GetWeightingReportRequest, pb::WeightingReport)                        \
+  X(Publish, pb::PublishRequest, pb::PublishResponse)                                              \
+  X(ListAuditEvents, pb::ListAuditEventsRequest, pb::ListAuditEventsResponse)
+
+class SurveyGrpcService : public pb::SurveyService::Service {
+ public:
+  SurveyGrpcService(SurveyDomain* domain, config::AuthMode auth_mode)
+      : domain_(domain), auth_mode_(auth_mode) {}
+
+#define SOKEI_SURVEY_RPC(Method, Req, Resp) \
+  grpc::Status Method(grpc::ServerContext* ctx, const Req* req, Resp* resp) override;
+  SOKEI_SURVEY_METHODS(SOKEI_SURVEY_RPC)
+#undef SOKEI_SURVEY_RPC
+
+  grpc::Status StreamResponses(grpc::ServerContext* ctx,
+                               grpc::ServerReader<pb::ImportResponsesRequest>* reader,
+                               pb::ImportResponsesResponse* resp) override;
+
+ private:
+  template <typename Req, typename Resp>
+  grpc::Status Call(grpc::ServerContext* ctx, const char* method, const Req& req, Resp* resp,
+                    absl::StatusOr<Resp> (SurveyDomain::*fn)(const Principal&, const Req&));
+
+  SurveyDomain* domain_;
+  config::AuthMode auth_mode_;
+};
+
+using DispatchedSurveyService = grpcx::Dispatched<SurveyGrpcService>;
+std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedSurveyService* service);
+
+}  // namespace sokei::survey

@@ -1,0 +1,87 @@
+// Helpers shared by the survey domain's source files (not part of its interface).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "common/api/resources.h"
+#include "common/status/status.h"
+#include "services/survey/domain/survey_domain.h"
+
+namespace sokei::survey {
+
+inline constexpr char kMunicipalityPattern[] = "municipalities/*";
+inline constexpr char kSurveyPattern[] = "municipalities/*/surveys/*";
+inline constexpr char kQuestionPattern[] = "municipalities/*/surveys/*/questions/*";
+
+// One write transaction: the storage, who writes, and the audit row per change.
+struct SurveyDomain::WriteContext {
+  SurveyTx& tx;
+  const Principal& principal;
+  const char* method;
+  const std::string& request_id;
+  absl::Time now;
+
+  absl::Status Audit(const std::string& municipality, const std::string& resource,
+                     const google::protobuf::Message* before,
+                     const google::protobuf::Message* after) {
+    AuditRow row;
+    row.municipality = municipality;
+    row.time_micros = api::Micros(now);
+    row.actor = principal.subject;
+    row.method = method;
+    row.resource = resource;
+    row.request_id = request_id;
+    row.before_json = api::AuditPayload(before);
+    row.after_json = api::AuditPayload(after);
+    return tx.AppendAudit(row).status();
+  }
+};
+
+template <typename T>
+absl::StatusOr<T> LoadOrNotFound(SurveyTx& tx, Kind kind, const std::string& name,
+                                 absl::string_view reason) {
+  SOKEI_ASSIGN_OR_RETURN(auto rec, tx.Get(kind, name));
+  if (!rec) return status::NotFound(reason, name);
+  T msg;
+  if (!msg.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
+  return msg;
+}
+
+template <typename T>
+Record Stamp(T* msg, const std::string& municipality, const std::string& parent,
+             const std::string& code, int64_t sort_key, absl::Time now, const Record* previous) {
+  Record r;
+  r.revision = api::StampRevision(msg, now, previous ? previous->revision : 0);
+  r.name = msg->name();
+  r.municipality = municipality;
+  r.parent = parent;
+  r.code = code;
+  r.sort_key = sort_key;
+  r.data = msg->SerializeAsString();
+  return r;
+}
+
+bool IsPlanner(const Principal& p);
+// Reads of survey definitions and results: anyone of the municipality (public callers are
+// narrowed to published surveys by Load).
+absl::Status CheckSurveyRead(const Principal& p, const std::string& municipality);
+absl::Status CheckEtag(const std::string& given, const std::string& stored, const char* reason,
+                       const std::string& name);
+std::string IdOf(const std::string& name);
+// The question's CSV header: `column`, or the printed number.
+std::string ColumnKey(const pb::Question& q);
+// Compiles responses into the columnar dataset (no weights).
+absl::StatusOr<stats::Dataset> BuildDataset(const pb::Survey& s,
+                                            const std::vector<pb::Question>& qs,
+                                            const std::vector<std::string>& respondents);
+stats::Polarity PolarityOf(pb::Polarity p);
+// Weighting of the survey as the statistics take it.
+absl::StatusOr<stats::WeightingInput> WeightingInputOf(const pb::Survey& s);
+int MinCellCount(const pb::Survey& s);
+int SmallRowLimit(const pb::Survey& s);
+// 12.3 (one decimal), or - for no respondents.
+std::string PercentText(double share, int64_t count);
+
+}  // namespace sokei::survey
