@@ -105,7 +105,9 @@ const std::set<std::string> kSurveyDataPaths = {"attributes", "weighting", "disc
                                                 "population_size", "sampling_frame"};
 
 bool ValidDate(const std::string& d) {
-  return d.empty() || absl::ParseTime("%Y-%m-%d", d, nullptr, nullptr);
+  absl::Time t;
+  std::string err;
+  return d.empty() || (d.size() == 10 && absl::ParseTime("%Y-%m-%d", d, &t, &err));
 }
 
 absl::Status ValidateSurvey(pb::Survey* s) {

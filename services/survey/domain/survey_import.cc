@@ -173,9 +173,9 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
       continue;
     }
     bool matched = false;
-    if (h.id < 0 && (key == id_key || (id_key.empty() && std::find(std::begin(kIdSynonyms),
-                                                                  std::end(kIdSynonyms), key) !=
-                                                            std::end(kIdSynonyms)))) {
+    if (h.id < 0 && ((!id_key.empty() && key == id_key) ||
+                     std::find(std::begin(kIdSynonyms), std::end(kIdSynonyms), key) !=
+                         std::end(kIdSynonyms))) {
       h.id = static_cast<int>(c);
       matched = true;
     }
@@ -468,7 +468,9 @@ absl::StatusOr<pb::ExportedResponses> SurveyDomain::ExportResponses(
           if (!q.ParseFromString(rec.data)) return status::Internal("STORAGE_CORRUPT");
           qs.push_back(std::move(q));
         }
-        std::string csv = "\xEF\xBB\xBFID";
+        std::string csv = "\xEF\xBB\xBF" + CsvCell(survey.respondent_id_column().empty()
+                                                        ? "ID"
+                                                        : survey.respondent_id_column());
         for (const auto& a : survey.attributes()) csv += "," + CsvCell(a.display_name());
         for (const auto& q : qs) csv += "," + CsvCell(q.column().empty() ? q.number() : q.column());
         csv += "\r\n";

@@ -1,0 +1,657 @@
+// The survey domain on real SQLite stores, with the KPI and plan services in process: the demo
+// 市民意識調査 imported and analysed, malformed and hostile files, disclosure control by role,
+// weighting, CS analysis, wave comparison, publication into the KPI service (±3-point band), the
+// audited raw export, and nothing half-written on any refusal.
+#include "services/survey/domain/survey_domain.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/jp/text.h"
+#include "common/status/status.h"
+#include "services/kpi/storage/sql_kpi_repository.h"
+#include "services/plan/storage/sql_plan_repository.h"
+#include "services/survey/demo/demo_survey.h"
+#include "services/survey/storage/sql_survey_repository.h"
+#include "tests/support/in_process_kpi_client.h"
+#include "tests/support/in_process_plan_client.h"
+#include "tests/support/plan_fixtures.h"
+#include "tests/support/test_databases.h"
+
+namespace sokei::survey {
+namespace {
+
+using auth::Role;
+
+constexpr char kM[] = "municipalities/142140";
+constexpr char kPlan[] = "municipalities/142140/plans/next-basic-plan";
+constexpr char kIndicator[] = "municipalities/142140/indicators/consult";
+constexpr char kSurvey[] = "municipalities/142140/surveys/citizen-2024";
+
+Principal Make(Role role, std::set<std::string> departments = {}) {
+  Principal p;
+  p.subject = absl::StrCat("user-", static_cast<int>(role));
+  p.roles = {role};
+  p.municipality = "142140";
+  p.departments = std::move(departments);
+  return p;
+}
+
+std::string Reason(const absl::Status& s) {
+  auto info = status::GetErrorInfo(s);
+  return info ? info->reason : "";
+}
+
+std::string Field(const absl::Status& s) {
+  auto v = status::GetFieldViolations(s);
+  return v.empty() ? "" : v.front().field;
+}
+
+class SurveyDomainTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    plan_db_ = testing::TestDatabase::Make("sqlite");
+    kpi_db_ = testing::TestDatabase::Make("sqlite");
+    survey_db_ = testing::TestDatabase::Make("sqlite");
+    ASSERT_TRUE(plan_db_ && kpi_db_ && survey_db_);
+    plan_repo_ = std::make_unique<plan::SqlPlanRepository>(plan_db_->db());
+    ASSERT_TRUE(plan_repo_->Migrate().ok());
+    kpi_repo_ = std::make_unique<kpi::SqlKpiRepository>(kpi_db_->db());
+    ASSERT_TRUE(kpi_repo_->Migrate().ok());
+    repo_ = std::make_unique<SqlSurveyRepository>(survey_db_->db());
+    ASSERT_TRUE(repo_->Migrate().ok());
+    plans_ = std::make_unique<plan::PlanDomain>(plan_repo_.get());
+    plan_client_ = std::make_unique<testing::InProcessPlanClient>(plans_.get());
+    kpi_ = std::make_unique<kpi::KpiDomain>(kpi_repo_.get(), plan_client_.get());
+    kpi_client_ = std::make_unique<testing::InProcessKpiClient>(kpi_.get());
+    domain_ = std::make_unique<SurveyDomain>(repo_.get(), kpi_client_.get(), &absl::Now);
+
+    plan::v1::CreateMunicipalityRequest cm;
+    cm.set_municipality_id("142140");
+    cm.mutable_municipality()->set_display_name("伊勢原市");
+    ASSERT_TRUE(plans_->CreateMunicipality(admin_, cm).ok());
+    auto pr = testing::PlanRequest(kM, "next-basic-plan", 2);
+    auto created_plan = plans_->CreatePlan(admin_, pr);
+    ASSERT_TRUE(created_plan.ok()) << created_plan.status();
+    plan::v1::CreateNodeRequest nr;
+    nr.set_parent(kPlan);
+    nr.set_node_id("f05");
+    nr.mutable_node()->set_code("05");
+    nr.mutable_node()->set_level(1);
+    nr.mutable_node()->set_display_name("地域福祉");
+    auto node = plans_->CreateNode(admin_, nr);
+    ASSERT_TRUE(node.ok()) << node.status();
+  }
+
+  // The 困りごと indicator: a survey-based perception indicator judged by direction from a 70%
+  // baseline, with a ±3-point "no change" band in the plan's scheme.
+  void CreateConsultIndicator() {
+    kpi::v1::CreateIndicatorRequest r;
+    r.set_parent(kM);
+    r.set_indicator_id("consult");
+    auto* ind = r.mutable_indicator();
+    ind->set_display_name("困りごとがある時に相談できると回答した割合");
+    ind->set_kind(kpi::v1::INDICATOR_KIND_PERCEPTION);
+    ind->set_direction(kpi::v1::DIRECTION_INCREASE);
+    ind->set_unit("%");
+    ind->set_formula(kpi::v1::FORMULA_F8_DIRECTION);
+    ind->set_survey_based(true);
+    ind->add_nodes(absl::StrCat(kPlan, "/nodes/f05"));
+    ind->mutable_baseline()->set_fiscal_year(2019);
+    ind->mutable_baseline()->mutable_value()->set_raw("70.0%");
+    auto* target = ind->add_target_specs()->add_targets();
+    target->set_fiscal_year(2024);
+    target->mutable_value()->set_raw("75%");
+    auto created = kpi_->CreateIndicator(planner_, r);
+    ASSERT_TRUE(created.ok()) << created.status();
+    kpi::v1::UpdateGradingSchemeRequest u;
+    u.mutable_scheme()->set_name(absl::StrCat(kPlan, "/gradingScheme"));
+    u.mutable_scheme()->set_no_change_band_points(3);
+    u.mutable_update_mask()->add_paths("no_change_band_points");
+    auto scheme = kpi_->UpdateGradingScheme(planner_, u);
+    ASSERT_TRUE(scheme.ok()) << scheme.status();
+  }
+
+  demo::DemoSurvey Demo(int year = 2024, int n = 3000, double shift = 0, bool link = false) {
+    demo::DemoOptions o;
+    o.fiscal_year = year;
+    o.wave = year - 2022;
+    o.respondents = n;
+    o.seed = static_cast<uint64_t>(year);
+    o.satisfaction_shift = shift;
+    if (link) o.consult_indicator = kIndicator;
+    return demo::MakeIseharaSurvey(o);
+  }
+
+  // Creates the survey and its questionnaire; returns the CSV to import.
+  std::string Define(const demo::DemoSurvey& d, const std::string& id = "citizen-2024") {
+    pb::CreateSurveyRequest cs;
+    cs.set_parent(kM);
+    cs.set_survey_id(id);
+    *cs.mutable_survey() = d.survey;
+    auto s = domain_->CreateSurvey(planner_, cs);
+    EXPECT_TRUE(s.ok()) << s.status();
+    pb::BatchCreateQuestionsRequest bq;
+    bq.set_parent(absl::StrCat(kM, "/surveys/", id));
+    for (const auto& q : d.questions) *bq.add_requests() = q;
+    auto qs = domain_->BatchCreateQuestions(planner_, bq);
+    EXPECT_TRUE(qs.ok()) << qs.status();
+    return d.csv;
+  }
+
+  absl::StatusOr<pb::ImportResponsesResponse> Import(const std::string& content,
+                                                     const std::string& survey = kSurvey,
+                                                     bool dry_run = false,
+                                                     const std::string& request_id = "") {
+    pb::ImportResponsesRequest r;
+    r.set_survey(survey);
+    r.set_content(content);
+    r.set_dry_run(dry_run);
+    r.set_request_id(request_id);
+    return domain_->ImportResponses(planner_, r);
+  }
+
+  void LoadDemo(bool link = false) {
+    auto imported = Import(Define(Demo(2024, 3000, 0, link)));
+    ASSERT_TRUE(imported.ok()) << imported.status();
+    ASSERT_TRUE(imported->committed());
+  }
+
+  pb::Survey Survey(const std::string& name = kSurvey) {
+    pb::GetSurveyRequest r;
+    r.set_name(name);
+    auto s = domain_->GetSurvey(planner_, r);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? *s : pb::Survey();
+  }
+
+  absl::StatusOr<pb::CrossTab> CrossTab(const Principal& p, const std::string& question,
+                                        std::vector<std::string> dims,
+                                        pb::Disclosure disclosure = pb::DISCLOSURE_UNSPECIFIED,
+                                        bool weighted = false) {
+    pb::GetCrossTabRequest r;
+    r.set_question(absl::StrCat(kSurvey, "/questions/", question));
+    for (auto& d : dims) r.add_dimensions(d);
+    r.set_disclosure(disclosure);
+    r.set_weighted(weighted);
+    return domain_->GetCrossTab(p, r);
+  }
+
+  void Publish() {
+    pb::PublishRequest r;
+    r.set_name(kSurvey);
+    r.set_request_id("publish-1");
+    auto pub = domain_->Publish(planner_, r);
+    ASSERT_TRUE(pub.ok()) << pub.status();
+  }
+
+  int AuditCount(const std::string& method) {
+    pb::ListAuditEventsRequest r;
+    r.set_parent(kM);
+    r.set_page_size(500);
+    auto resp = domain_->ListAuditEvents(admin_, r);
+    EXPECT_TRUE(resp.ok()) << resp.status();
+    int n = 0;
+    for (const auto& e : resp->events()) n += e.method() == method;
+    return n;
+  }
+
+  Principal admin_ = Make(Role::kAdmin);
+  Principal planner_ = Make(Role::kPlanner);
+  Principal viewer_ = Make(Role::kViewer);
+  Principal public_ = Make(Role::kPublic);
+  std::unique_ptr<testing::TestDatabase> plan_db_, kpi_db_, survey_db_;
+  std::unique_ptr<plan::SqlPlanRepository> plan_repo_;
+  std::unique_ptr<kpi::SqlKpiRepository> kpi_repo_;
+  std::unique_ptr<SqlSurveyRepository> repo_;
+  std::unique_ptr<plan::PlanDomain> plans_;
+  std::unique_ptr<testing::InProcessPlanClient> plan_client_;
+  std::unique_ptr<kpi::KpiDomain> kpi_;
+  std::unique_ptr<testing::InProcessKpiClient> kpi_client_;
+  std::unique_ptr<SurveyDomain> domain_;
+};
+
+TEST_F(SurveyDomainTest, DemoSurveyImportsAndGivesPlausibleStatistics) {
+  const auto demo = Demo();
+  auto imported = Import(Define(demo));
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_TRUE(imported->committed());
+  EXPECT_EQ(imported->rows(), 3000);
+  EXPECT_EQ(imported->imported(), 3000);
+  EXPECT_EQ(imported->total_respondents(), 3000);
+  // Over-marked 問3 answers are warnings, never errors.
+  for (const auto& f : imported->findings()) {
+    EXPECT_NE(f.severity(), pb::FINDING_SEVERITY_ERROR) << f.code() << " row " << f.row();
+  }
+  const pb::Survey s = Survey();
+  EXPECT_EQ(s.valid_responses(), 3000);
+  EXPECT_EQ(s.data_version(), 2);
+
+  pb::GetQuestionStatsRequest r;
+  r.set_question(absl::StrCat(kSurvey, "/questions/sat-01"));
+  auto st = domain_->GetQuestionStats(planner_, r);
+  ASSERT_TRUE(st.ok()) << st.status();
+  EXPECT_EQ(st->respondents(), 3000);
+  double sum = 0;
+  int64_t counted = 0;
+  for (const auto& o : st->options()) {
+    if (o.in_base()) sum += o.percent();
+    counted += o.count();
+  }
+  EXPECT_NEAR(sum, 100.0, 0.31);  // one-decimal rounding of five shares
+  EXPECT_EQ(counted, st->answered());
+  EXPECT_GT(st->base(), 2400);
+  EXPECT_TRUE(st->has_mean());
+  EXPECT_GE(st->mean_score(), -2);
+  EXPECT_LE(st->mean_score(), 2);
+  EXPECT_NEAR(st->net_score(), st->positive_percent() - st->negative_percent(), 0.11);
+  // 95% margin of error near ±1.9 points at n ≈ 2,700 (finite-population factor for N = 85,000).
+  EXPECT_GT(st->margin_of_error_max_points(), 1.7);
+  EXPECT_LT(st->margin_of_error_max_points(), 2.0);
+
+  // Weighted: the unweighted n stays, the effective base shrinks.
+  r.set_weighted(true);
+  auto wst = domain_->GetQuestionStats(planner_, r);
+  ASSERT_TRUE(wst.ok()) << wst.status();
+  EXPECT_EQ(wst->base(), st->base());
+  EXPECT_LT(wst->effective_base(), static_cast<double>(st->base()));
+  EXPECT_NE(wst->positive_percent(), st->positive_percent());
+
+  // Multiple choice: shares over respondents add up to more than 100.
+  r.set_weighted(false);
+  r.set_question(absl::StrCat(kSurvey, "/questions/channels"));
+  auto mc = domain_->GetQuestionStats(planner_, r);
+  ASSERT_TRUE(mc.ok()) << mc.status();
+  double total = 0;
+  for (const auto& o : mc->options()) total += o.percent();
+  EXPECT_GT(total, 100);
+}
+
+TEST_F(SurveyDomainTest, WeightingReportShowsRakingConverged) {
+  LoadDemo();
+  pb::GetWeightingReportRequest r;
+  r.set_survey(kSurvey);
+  auto rep = domain_->GetWeightingReport(planner_, r);
+  ASSERT_TRUE(rep.ok()) << rep.status();
+  EXPECT_EQ(rep->method(), pb::WEIGHTING_METHOD_RAKING);
+  EXPECT_LT(rep->max_margin_gap(), 0.01);
+  EXPECT_GT(rep->design_effect(), 1.0);
+  EXPECT_GT(rep->unweightable(), 0);  // blank sex or age: weight 1, counted
+  EXPECT_LE(rep->max_weight(), 3.0 * 1.05);
+  // Viewers do not see weighting internals.
+  EXPECT_EQ(domain_->GetWeightingReport(viewer_, r).status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(SurveyDomainTest, CrossTabsOnlyOverDeclaredDimensionsAndSuppressedForOthers) {
+  LoadDemo();
+  auto undeclared = CrossTab(planner_, "settle", {"sex", "district"});
+  EXPECT_EQ(undeclared.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Reason(undeclared.status()), "CROSSTAB_UNDECLARED_DIMENSIONS");
+  EXPECT_EQ(Field(undeclared.status()), "dimensions");
+
+  // Planners: the full table, with what publication would hide marked.
+  auto full = CrossTab(planner_, "settle", {"district", "age"});
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_FALSE(full->disclosure_applied());
+  EXPECT_EQ(full->rows_size(), 36);
+  int marked = 0;
+  for (const auto& row : full->rows()) {
+    for (const auto& c : row.cells()) marked += !c.reason().empty();
+  }
+  EXPECT_GT(marked, 0) << "大山 is small: some cells must fall below k";
+
+  // Viewers and the public (after publication) get the suppressed table.
+  auto pub = CrossTab(viewer_, "settle", {"age", "district"});
+  ASSERT_TRUE(pub.ok()) << pub.status();
+  EXPECT_TRUE(pub->disclosure_applied());
+  EXPECT_GT(pub->suppressed_cells(), 0);
+  for (const auto& row : pub->rows()) {
+    for (const auto& c : row.cells()) {
+      if (!c.suppressed()) {
+        EXPECT_FALSE(c.count() >= 1 && c.count() < 10);
+      } else {
+        EXPECT_EQ(c.count(), 0);
+        EXPECT_EQ(c.display(), "*");
+        EXPECT_TRUE(c.reason().empty()) << "the reason would tell the value is small";
+      }
+    }
+  }
+  // Identical queries, identical outputs.
+  auto again = CrossTab(viewer_, "settle", {"age", "district"});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->SerializeAsString(), pub->SerializeAsString());
+
+  // Viewers cannot ask for the full table.
+  EXPECT_EQ(CrossTab(viewer_, "settle", {"age"}, pb::DISCLOSURE_FULL).status().code(),
+            absl::StatusCode::kPermissionDenied);
+
+  // Weighted: the same cells hidden (thresholds on unweighted counts), weighted values differ.
+  auto weighted = CrossTab(viewer_, "settle", {"age", "district"}, pb::DISCLOSURE_PUBLISHED, true);
+  ASSERT_TRUE(weighted.ok()) << weighted.status();
+  EXPECT_EQ(weighted->suppressed_cells(), pub->suppressed_cells());
+}
+
+TEST_F(SurveyDomainTest, PublicSeesOnlyPublishedSurveys) {
+  LoadDemo();
+  pb::GetSurveyRequest g;
+  g.set_name(kSurvey);
+  EXPECT_EQ(domain_->GetSurvey(public_, g).status().code(), absl::StatusCode::kNotFound);
+  pb::ListSurveysRequest l;
+  l.set_parent(kM);
+  auto listed = domain_->ListSurveys(public_, l);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->surveys_size(), 0);
+  EXPECT_EQ(CrossTab(public_, "settle", {"age"}).status().code(), absl::StatusCode::kNotFound);
+  Publish();
+  EXPECT_TRUE(domain_->GetSurvey(public_, g).ok());
+  auto tab = CrossTab(public_, "settle", {"district"});
+  ASSERT_TRUE(tab.ok()) << tab.status();
+  EXPECT_TRUE(tab->disclosure_applied());
+  EXPECT_EQ(CrossTab(public_, "settle", {"district"}, pb::DISCLOSURE_FULL).status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(SurveyDomainTest, CsAnalysisRanksTheThirtySevenAreas) {
+  LoadDemo();
+  pb::RunCsAnalysisRequest r;
+  r.set_survey(kSurvey);
+  auto cs = domain_->RunCsAnalysis(planner_, r);
+  ASSERT_TRUE(cs.ok()) << cs.status();
+  ASSERT_EQ(cs->items_size(), 37);
+  EXPECT_EQ(cs->priority_index(), "improvement_index");
+  double imp = 0;
+  std::set<std::string> quadrants;
+  for (int i = 0; i < cs->items_size(); ++i) {
+    const auto& it = cs->items(i);
+    EXPECT_EQ(it.rank(), i + 1);
+    if (i > 0) {
+      EXPECT_LE(it.priority(), cs->items(i - 1).priority());
+    }
+    imp += it.importance();
+    quadrants.insert(it.quadrant());
+    // Centred on the item means: x is satisfaction minus its centre.
+    EXPECT_NEAR(it.x(), it.satisfaction() - cs->satisfaction_centre(), 1e-9);
+  }
+  EXPECT_NEAR(imp / 37, cs->importance_centre(), 1e-9);
+  EXPECT_TRUE(quadrants.count("重点改善分野")) << "the city's own labels";
+  EXPECT_EQ(cs->items(0).quadrant(), "重点改善分野");
+
+  r.set_priority_index("z_gap");
+  r.set_deviation_scores(true);
+  auto z = domain_->RunCsAnalysis(planner_, r);
+  ASSERT_TRUE(z.ok());
+  const auto& top = z->items(0);
+  EXPECT_NEAR(top.priority(), (top.importance_deviation() - 50) / 10 - (top.satisfaction_deviation() - 50) / 10, 1e-9);
+  r.set_priority_index("made-up");
+  auto bad = domain_->RunCsAnalysis(planner_, r);
+  EXPECT_EQ(Field(bad.status()), "priority_index");
+}
+
+TEST_F(SurveyDomainTest, WaveComparisonFlagsARealChange) {
+  ASSERT_TRUE(Import(Define(Demo(2023, 3000, 0), "citizen-2023"),
+                     absl::StrCat(kM, "/surveys/citizen-2023"))
+                  .ok());
+  ASSERT_TRUE(Import(Define(Demo(2024, 3000, 0.35))).ok());
+  pb::CompareWavesRequest r;
+  r.set_question(absl::StrCat(kSurvey, "/questions/sat-05"));
+  r.set_baseline_question(absl::StrCat(kM, "/surveys/citizen-2023/questions/sat-05"));
+  auto w = domain_->CompareWaves(planner_, r);
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_GT(w->change(), 3);
+  EXPECT_TRUE(w->significant());
+  EXPECT_NE(w->summary().find("上昇"), std::string::npos);
+  // The same wave against itself: no change.
+  r.set_baseline_question(r.question());
+  auto same = domain_->CompareWaves(planner_, r);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->change(), 0);
+  EXPECT_FALSE(same->significant());
+}
+
+TEST_F(SurveyDomainTest, PublishRecordsTheActualInTheKpiServiceWithTheBand) {
+  CreateConsultIndicator();
+  LoadDemo(/*link=*/true);
+  pb::PublishRequest r;
+  r.set_name(kSurvey);
+  r.set_request_id("publish-1");
+  auto pub = domain_->Publish(planner_, r);
+  ASSERT_TRUE(pub.ok()) << pub.status();
+  EXPECT_EQ(pub->survey().status(), pb::SURVEY_STATUS_PUBLISHED);
+  ASSERT_EQ(pub->actuals_size(), 1);
+  const auto& a = pub->actuals(0);
+  EXPECT_EQ(a.indicator(), kIndicator);
+  EXPECT_EQ(a.fiscal_year(), 2024);
+  EXPECT_GT(a.n(), 2500);
+  EXPECT_GT(a.margin_of_error(), 1.0);
+  EXPECT_NE(a.note().find("n="), std::string::npos);
+  EXPECT_NE(a.note().find("標本誤差"), std::string::npos);
+
+  // The observation is in the KPI service, with the same value and the note.
+  kpi::v1::GetIndicatorHistoryRequest h;
+  h.set_name(kIndicator);
+  auto hist = kpi_->GetIndicatorHistory(planner_, h);
+  ASSERT_TRUE(hist.ok()) << hist.status();
+  bool found = false;
+  for (const auto& pt : hist->points()) {
+    if (pt.fiscal_year() != 2024 || !pt.has_observation()) continue;
+    found = true;
+    EXPECT_EQ(pt.observation().value().value(), a.value());
+    EXPECT_NE(pt.observation().value().note().find("n="), std::string::npos);
+    // ≈72% against a 70% baseline: inside the ±3-point band, "no change".
+    const double v = std::stod(a.value());
+    ASSERT_LE(std::abs(v - 70), 3) << "the demo's consult share is about 72%";
+    EXPECT_NE(pt.result().reason().find("変化なし"), std::string::npos)
+        << pt.result().reason() << " " << pt.result().grade() << " " << v;
+  }
+  EXPECT_TRUE(found);
+
+  // A retry with the same request id answers from the record; published data are frozen.
+  const int calls = kpi_client_->calls;
+  auto again = domain_->Publish(planner_, r);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->actuals(0).value(), a.value());
+  EXPECT_EQ(kpi_client_->calls, calls);
+  auto frozen = Import(Demo().csv);
+  EXPECT_EQ(Reason(frozen.status()), "SURVEY_PUBLISHED");
+}
+
+TEST_F(SurveyDomainTest, PublishFailsCleanlyWhenTheKpiServiceIsDown) {
+  CreateConsultIndicator();
+  LoadDemo(/*link=*/true);
+  kpi_client_->fail = true;
+  pb::PublishRequest r;
+  r.set_name(kSurvey);
+  auto pub = domain_->Publish(planner_, r);
+  EXPECT_EQ(pub.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Survey().status(), pb::SURVEY_STATUS_CLOSED);  // not published
+  kpi_client_->fail = false;
+  EXPECT_TRUE(domain_->Publish(planner_, r).ok());
+}
+
+TEST_F(SurveyDomainTest, Cp932AndBomFilesImport) {
+  const auto demo = Demo(2024, 200);
+  Define(demo);
+  auto cp932 = jp::Utf8ToCp932(demo.csv);
+  ASSERT_TRUE(cp932.ok()) << cp932.status();
+  auto dry = Import(*cp932, kSurvey, /*dry_run=*/true);
+  ASSERT_TRUE(dry.ok()) << dry.status();
+  EXPECT_FALSE(dry->committed());
+  EXPECT_EQ(Survey().valid_responses(), 0) << "a dry run writes nothing";
+  auto imported = Import(*cp932);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->imported(), 200);
+  // The same people again (UTF-8 with a BOM): duplicates, refused, nothing written.
+  auto dup = Import("\xEF\xBB\xBF" + demo.csv);
+  EXPECT_EQ(Reason(dup.status()), "RESPONSES_DUPLICATE_RESPONDENT");
+  EXPECT_EQ(Survey().valid_responses(), 200);
+  // With replace: the stored ones go, the file's come in.
+  pb::ImportResponsesRequest r;
+  r.set_survey(kSurvey);
+  r.set_content("\xEF\xBB\xBF" + demo.csv);
+  r.set_replace(true);
+  auto replaced = domain_->ImportResponses(planner_, r);
+  ASSERT_TRUE(replaced.ok()) << replaced.status();
+  EXPECT_EQ(replaced->total_respondents(), 200);
+}
+
+TEST_F(SurveyDomainTest, MalformedFilesGiveFindingsOrErrorsAndWriteNothing) {
+  Define(Demo(2024, 10));
+  const std::string header = "整理番号,性別,年代,地区,居住年数,問1,問2,問3\n";
+  struct Case {
+    std::string name, content, code;
+  };
+  const std::vector<Case> cases = {
+      {"wrong column count", header + "1,1,2,1,1,1,1\n", "WRONG_COLUMN_COUNT"},
+      {"unknown code", header + "1,1,2,1,1,9x,1,1\n", "UNKNOWN_CODE"},
+      {"outside the scale", header + "1,1,2,1,1,7,1,1\n", "OUT_OF_SCALE"},
+      {"unknown category", header + "1,3,2,1,1,1,1,1\n", "UNKNOWN_CATEGORY"},
+      {"duplicate respondent", header + "1,1,2,1,1,1,1,1\n1,2,2,1,1,1,1,1\n", "DUPLICATE_RESPONDENT"},
+      {"missing id", header + ",1,2,1,1,1,1,1\n", "MISSING_ID"},
+      {"huge cell", header + "1,1,2,1,1," + std::string(5000, '1') + ",1,1\n", "CELL_TOO_LONG"},
+      {"bad multiple", header + "1,1,2,1,1,1,1,\"1,8\"\n", "OUT_OF_SCALE"},
+  };
+  for (const auto& c : cases) {
+    auto r = Import(c.content);
+    ASSERT_TRUE(r.ok()) << c.name << ": " << r.status();
+    EXPECT_FALSE(r->committed()) << c.name;
+    bool seen = false;
+    for (const auto& f : r->findings()) seen |= f.code() == c.code && f.row() >= 2;
+    EXPECT_TRUE(seen) << c.name;
+  }
+  EXPECT_EQ(Survey().valid_responses(), 0);
+  EXPECT_EQ(Survey().data_version(), 1);
+
+  // Clear errors: no id column, binary junk, an empty file, an unknown encoding.
+  auto no_id = Import("性別,年代\n1,2\n");
+  EXPECT_EQ(Reason(no_id.status()), "RESPONSES_NO_ID_COLUMN");
+  EXPECT_EQ(Field(no_id.status()), "content");
+  EXPECT_EQ(Reason(Import(std::string("\x00\x01\x02junk", 7)).status()), "RESPONSES_NOT_A_TABLE");
+  EXPECT_EQ(Reason(Import("").status()), "RESPONSES_NOT_A_TABLE");
+  pb::ImportResponsesRequest r;
+  r.set_survey(kSurvey);
+  r.set_content(header);
+  r.set_encoding("ebcdic");
+  EXPECT_EQ(Field(domain_->ImportResponses(planner_, r).status()), "encoding");
+  // Errors never echo paths or SQL.
+  EXPECT_EQ(no_id.status().message().find("/tmp"), std::string::npos);
+
+  // allow_partial: the good row goes in, the bad one is reported.
+  r.set_encoding("");
+  r.set_content(header + "1,1,2,1,1,1,1,1\n2,1,2,1,1,9x,1,1\n");
+  r.set_allow_partial(true);
+  auto partial = domain_->ImportResponses(planner_, r);
+  ASSERT_TRUE(partial.ok()) << partial.status();
+  EXPECT_TRUE(partial->committed());
+  EXPECT_EQ(partial->imported(), 1);
+  EXPECT_EQ(partial->skipped(), 1);
+  EXPECT_EQ(Survey().valid_responses(), 1);
+}
+
+TEST_F(SurveyDomainTest, ImportIsIdempotentByRequestId) {
+  const auto demo = Demo(2024, 50);
+  Define(demo);
+  auto first = Import(demo.csv, kSurvey, false, "import-1");
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto replay = Import(demo.csv, kSurvey, false, "import-1");
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_EQ(replay->imported(), 50);
+  EXPECT_EQ(Survey().valid_responses(), 50);
+  EXPECT_EQ(AuditCount("ImportResponses"), 1);
+  auto reused = Import(Demo(2024, 51).csv, kSurvey, false, "import-1");
+  EXPECT_EQ(Reason(reused.status()), "REQUEST_ID_REUSED");
+}
+
+TEST_F(SurveyDomainTest, ValidationNamesTheField) {
+  pb::CreateSurveyRequest r;
+  r.set_parent(kM);
+  r.set_survey_id("bad");
+  *r.mutable_survey() = Demo(2024, 1).survey;
+  r.mutable_survey()->mutable_disclosure()->set_min_cell_count(2);
+  auto s = domain_->CreateSurvey(planner_, r);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Field(s.status()), "survey.disclosure.min_cell_count");
+  *r.mutable_survey() = Demo(2024, 1).survey;
+  r.mutable_survey()->mutable_tabulation_dimensions(0)->set_attributes(0, "income");
+  EXPECT_EQ(Field(domain_->CreateSurvey(planner_, r).status()),
+            "survey.tabulation_dimensions[0].attributes");
+  *r.mutable_survey() = Demo(2024, 1).survey;
+  r.mutable_survey()->mutable_weighting()->mutable_margins(0)->set_attribute("age");
+  EXPECT_EQ(Field(domain_->CreateSurvey(planner_, r).status()), "survey.weighting.margins[0].attribute");
+  // Editors and viewers do not define surveys.
+  *r.mutable_survey() = Demo(2024, 1).survey;
+  EXPECT_EQ(domain_->CreateSurvey(Make(Role::kEditor, {"kikaku"}), r).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  // Questions: a Likert scale needs scores; an OPTION_SHARE link an existing option.
+  Define(Demo(2024, 1), "ok");
+  pb::CreateQuestionRequest q;
+  q.set_parent(absl::StrCat(kM, "/surveys/ok"));
+  q.set_question_id("q-extra");
+  q.mutable_question()->set_number("問9");
+  q.mutable_question()->set_text("x");
+  q.mutable_question()->set_type(pb::QUESTION_TYPE_LIKERT);
+  q.mutable_question()->add_options()->set_code("1");
+  EXPECT_EQ(Field(domain_->CreateQuestion(planner_, q).status()), "question.options");
+  q.mutable_question()->set_type(pb::QUESTION_TYPE_SINGLE);
+  auto* link = q.mutable_question()->add_kpi_links();
+  link->set_indicator(kIndicator);
+  link->set_measure(pb::KPI_MEASURE_OPTION_SHARE);
+  link->set_option_code("7");
+  EXPECT_EQ(Field(domain_->CreateQuestion(planner_, q).status()), "question.kpi_links[0].option_code");
+}
+
+TEST_F(SurveyDomainTest, RawExportIsForAdminsAndAudited) {
+  LoadDemo();
+  pb::ExportResponsesRequest r;
+  r.set_survey(kSurvey);
+  r.set_purpose("統計委員会への提出");
+  EXPECT_EQ(domain_->ExportResponses(planner_, r).status().code(), absl::StatusCode::kPermissionDenied);
+  pb::ExportResponsesRequest no_purpose;
+  no_purpose.set_survey(kSurvey);
+  EXPECT_EQ(Field(domain_->ExportResponses(admin_, no_purpose).status()), "purpose");
+  auto out = domain_->ExportResponses(admin_, r);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(out->respondents(), 3000);
+  const std::vector<std::string> lines = absl::StrSplit(out->content(), "\r\n", absl::SkipEmpty());
+  EXPECT_EQ(lines.size(), 3001u);
+  EXPECT_EQ(AuditCount("ExportResponses"), 1);
+  // The export round-trips: a fresh survey imports it unchanged.
+  Define(Demo(2024, 1), "copy");
+  auto again = Import(out->content(), absl::StrCat(kM, "/surveys/copy"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->imported(), 3000);
+  pb::GetQuestionStatsRequest a, b;
+  a.set_question(absl::StrCat(kSurvey, "/questions/channels"));
+  b.set_question(absl::StrCat(kM, "/surveys/copy/questions/channels"));
+  auto sa = domain_->GetQuestionStats(planner_, a);
+  auto sb = domain_->GetQuestionStats(planner_, b);
+  ASSERT_TRUE(sa.ok() && sb.ok());
+  for (int i = 0; i < sa->options_size(); ++i) EXPECT_EQ(sa->options(i).count(), sb->options(i).count());
+}
+
+TEST_F(SurveyDomainTest, QuestionShapeIsFrozenOnceResponsesExist) {
+  LoadDemo();
+  pb::UpdateQuestionRequest u;
+  u.mutable_question()->set_name(absl::StrCat(kSurvey, "/questions/settle"));
+  u.mutable_question()->add_options()->set_code("1");
+  u.mutable_update_mask()->add_paths("options");
+  EXPECT_EQ(Reason(domain_->UpdateQuestion(planner_, u).status()), "SURVEY_HAS_RESPONSES");
+  u.mutable_question()->set_text("あなたは、これからも伊勢原市に住み続けたいですか。");
+  u.mutable_update_mask()->set_paths(0, "text");
+  EXPECT_TRUE(domain_->UpdateQuestion(planner_, u).ok());
+  // A changed disclosure threshold moves the data version (cached outputs key on it).
+  const int64_t before = Survey().data_version();
+  pb::UpdateSurveyRequest us;
+  us.mutable_survey()->set_name(kSurvey);
+  us.mutable_survey()->mutable_disclosure()->set_min_cell_count(5);
+  us.mutable_update_mask()->add_paths("disclosure");
+  auto updated = domain_->UpdateSurvey(planner_, us);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->data_version(), before + 1);
+}
+
+}  // namespace
+}  // namespace sokei::survey
