@@ -1,0 +1,358 @@
+// The survey service over real gRPC on loopback, publishing into a real KPI service that calls a
+// real plan service, each on its own database (SQLite files, or schemas on the PostgreSQL test
+// cluster with SOKEI_TEST_BACKEND=postgres): the client-streaming import, errors with their
+// details on the wire, the principal forwarded to the KPI service, and disclosure by role.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpcx/server.h"
+#include "common/grpcx/upstream.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status.h"
+#include "services/kpi/api/grpc_plan_client.h"
+#include "services/kpi/api/kpi_grpc_service.h"
+#include "services/kpi/storage/sql_kpi_repository.h"
+#include "services/plan/api/plan_grpc_service.h"
+#include "services/plan/storage/sql_plan_repository.h"
+#include "services/survey/api/grpc_kpi_client.h"
+#include "services/survey/api/survey_grpc_service.h"
+#include "services/survey/demo/demo_survey.h"
+#include "services/survey/storage/sql_survey_repository.h"
+#include "tests/support/plan_fixtures.h"
+#include "tests/support/test_databases.h"
+
+namespace sokei::survey {
+namespace {
+
+constexpr char kM[] = "municipalities/142140";
+constexpr char kPlan[] = "municipalities/142140/plans/next-basic-plan";
+constexpr char kIndicator[] = "municipalities/142140/indicators/consult";
+
+struct Caller {
+  std::string subject = "planner-1";
+  std::string roles = "planner";
+  std::string municipality = "142140";
+};
+
+void Authorize(grpc::ClientContext* ctx, const Caller& who) {
+  grpcx::SetTimeout(ctx, 60000);
+  ctx->AddMetadata("x-sokei-subject", who.subject);
+  ctx->AddMetadata("x-sokei-roles", who.roles);
+  ctx->AddMetadata("x-sokei-municipality", who.municipality);
+}
+
+// The three services with their databases, started once for the suite.
+struct Stack {
+  std::unique_ptr<sokei::testing::TestDatabase> plan_db, kpi_db, survey_db;
+  std::unique_ptr<plan::SqlPlanRepository> plan_repo;
+  std::unique_ptr<plan::PlanDomain> plan_domain;
+  std::unique_ptr<plan::DispatchedPlanService> plan_service;
+  std::unique_ptr<grpcx::DispatchTable> plan_table;
+  std::unique_ptr<grpcx::Server> plan_server;
+  std::unique_ptr<kpi::SqlKpiRepository> kpi_repo;
+  std::unique_ptr<kpi::GrpcPlanClient> plan_client;
+  std::unique_ptr<kpi::KpiDomain> kpi_domain;
+  std::unique_ptr<kpi::DispatchedKpiService> kpi_service;
+  std::unique_ptr<grpcx::DispatchTable> kpi_table;
+  std::unique_ptr<grpcx::Server> kpi_server;
+  std::unique_ptr<SqlSurveyRepository> survey_repo;
+  std::unique_ptr<GrpcKpiClient> kpi_client;
+  std::unique_ptr<SurveyDomain> survey_domain;
+  std::unique_ptr<DispatchedSurveyService> survey_service;
+  std::unique_ptr<grpcx::DispatchTable> survey_table;
+  std::unique_ptr<grpcx::Server> survey_server;
+  std::shared_ptr<grpc::Channel> plan_channel, kpi_channel, survey_channel;
+
+  // Tears down in reverse order of construction (servers before the domains they call).
+  ~Stack() {
+    survey_server.reset();
+    kpi_server.reset();
+    plan_server.reset();
+  }
+};
+
+std::string Addr(const grpcx::Server& s) { return "127.0.0.1:" + std::to_string(s.port()); }
+
+class SurveyGrpcTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string backend = sokei::testing::BackendFromEnv();
+    auto s = std::make_unique<Stack>();
+    s->plan_db = sokei::testing::TestDatabase::Make(backend);
+    s->kpi_db = sokei::testing::TestDatabase::Make(backend);
+    s->survey_db = sokei::testing::TestDatabase::Make(backend);
+    if (!s->plan_db || !s->kpi_db || !s->survey_db) return;
+    s->plan_repo = std::make_unique<plan::SqlPlanRepository>(s->plan_db->db());
+    ASSERT_TRUE(s->plan_repo->Migrate().ok());
+    s->plan_domain = std::make_unique<plan::PlanDomain>(s->plan_repo.get());
+    s->plan_service = std::make_unique<plan::DispatchedPlanService>(s->plan_domain.get(),
+                                                                    config::AuthMode::kMetadata);
+    s->plan_table = plan::MakeDispatchTable(s->plan_service.get());
+    auto ps = grpcx::Server::Start({"127.0.0.1:0", 2, 64 << 20, 1000, true}, {},
+                                   {"sokei.plan.v1.PlanService"}, {s->plan_table.get()});
+    ASSERT_TRUE(ps.ok()) << ps.status();
+    s->plan_server = std::move(*ps);
+
+    s->kpi_repo = std::make_unique<kpi::SqlKpiRepository>(s->kpi_db->db());
+    ASSERT_TRUE(s->kpi_repo->Migrate().ok());
+    s->plan_client = std::make_unique<kpi::GrpcPlanClient>(
+        grpcx::MakeUpstreamChannel(Addr(*s->plan_server), 64 << 20));
+    s->kpi_domain = std::make_unique<kpi::KpiDomain>(s->kpi_repo.get(), s->plan_client.get());
+    s->kpi_service = std::make_unique<kpi::DispatchedKpiService>(s->kpi_domain.get(),
+                                                                 config::AuthMode::kMetadata);
+    s->kpi_table = kpi::MakeDispatchTable(s->kpi_service.get());
+    auto ks = grpcx::Server::Start({"127.0.0.1:0", 2, 20 << 20, 1000, true}, {},
+                                   {"sokei.kpi.v1.KpiService"}, {s->kpi_table.get()});
+    ASSERT_TRUE(ks.ok()) << ks.status();
+    s->kpi_server = std::move(*ks);
+
+    s->survey_repo = std::make_unique<SqlSurveyRepository>(s->survey_db->db());
+    ASSERT_TRUE(s->survey_repo->Migrate().ok());
+    s->kpi_client = std::make_unique<GrpcKpiClient>(
+        grpcx::MakeUpstreamChannel(Addr(*s->kpi_server), 64 << 20));
+    s->survey_domain =
+        std::make_unique<SurveyDomain>(s->survey_repo.get(), s->kpi_client.get(), &absl::Now);
+    s->survey_service = std::make_unique<DispatchedSurveyService>(s->survey_domain.get(),
+                                                                  config::AuthMode::kMetadata);
+    s->survey_table = MakeDispatchTable(s->survey_service.get());
+    auto ss = grpcx::Server::Start({"127.0.0.1:0", 2, 20 << 20, 1000, true}, {},
+                                   {"sokei.survey.v1.SurveyService"}, {s->survey_table.get()});
+    ASSERT_TRUE(ss.ok()) << ss.status();
+    s->survey_server = std::move(*ss);
+    s->plan_channel = grpcx::MakeUpstreamChannel(Addr(*s->plan_server), 64 << 20);
+    s->kpi_channel = grpcx::MakeUpstreamChannel(Addr(*s->kpi_server), 64 << 20);
+    s->survey_channel = grpcx::MakeUpstreamChannel(Addr(*s->survey_server), 64 << 20);
+    stack_ = s.release();
+
+    // The plan with the node the indicator hangs on, and the indicator, through their APIs.
+    const Caller admin{"root", "admin", "*"};
+    auto plans = plan::v1::PlanService::NewStub(stack_->plan_channel);
+    {
+      grpc::ClientContext ctx;
+      Authorize(&ctx, admin);
+      plan::v1::CreateMunicipalityRequest m;
+      m.set_municipality_id("142140");
+      m.mutable_municipality()->set_display_name("伊勢原市");
+      plan::v1::Municipality out;
+      ASSERT_TRUE(plans->CreateMunicipality(&ctx, m, &out).ok());
+    }
+    {
+      grpc::ClientContext ctx;
+      Authorize(&ctx, admin);
+      plan::v1::Plan out;
+      ASSERT_TRUE(plans->CreatePlan(&ctx, sokei::testing::PlanRequest(kM, "next-basic-plan", 2), &out).ok());
+    }
+    {
+      grpc::ClientContext ctx;
+      Authorize(&ctx, admin);
+      plan::v1::CreateNodeRequest nr;
+      nr.set_parent(kPlan);
+      nr.set_node_id("f05");
+      nr.mutable_node()->set_code("05");
+      nr.mutable_node()->set_level(1);
+      nr.mutable_node()->set_display_name("地域福祉");
+      plan::v1::Node out;
+      auto st = plans->CreateNode(&ctx, nr, &out);
+      ASSERT_TRUE(st.ok()) << st.error_message();
+    }
+    {
+      auto kpis = kpi::v1::KpiService::NewStub(stack_->kpi_channel);
+      grpc::ClientContext ctx;
+      Authorize(&ctx, Caller());
+      kpi::v1::CreateIndicatorRequest r;
+      r.set_parent(kM);
+      r.set_indicator_id("consult");
+      auto* ind = r.mutable_indicator();
+      ind->set_display_name("困りごとがある時に相談できると回答した割合");
+      ind->set_kind(kpi::v1::INDICATOR_KIND_PERCEPTION);
+      ind->set_direction(kpi::v1::DIRECTION_INCREASE);
+      ind->set_unit("%");
+      ind->set_survey_based(true);
+      ind->add_nodes(absl::StrCat(kPlan, "/nodes/f05"));
+      kpi::v1::Indicator out;
+      auto st = kpis->CreateIndicator(&ctx, r, &out);
+      ASSERT_TRUE(st.ok()) << st.error_message();
+    }
+  }
+
+  static void TearDownTestSuite() {
+    delete stack_;
+    stack_ = nullptr;
+  }
+
+  void SetUp() override {
+    if (stack_ == nullptr) GTEST_SKIP() << "no PostgreSQL test cluster (scripts/test.sh)";
+    stub_ = pb::SurveyService::NewStub(stack_->survey_channel);
+  }
+
+  template <typename Req, typename Resp>
+  absl::Status Call(grpc::Status (pb::SurveyService::Stub::*fn)(grpc::ClientContext*, const Req&,
+                                                                Resp*),
+                    const Req& req, Resp* resp, const Caller& who = Caller()) {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, who);
+    return status::FromGrpc(((*stub_).*fn)(&ctx, req, resp));
+  }
+
+  static std::string Reason(const absl::Status& s) {
+    auto info = status::GetErrorInfo(s);
+    return info ? info->reason : "(no ErrorInfo)";
+  }
+
+  // Defines a survey and its questionnaire over gRPC; returns the demo CSV.
+  std::string Define(const std::string& id, int respondents, bool link) {
+    demo::DemoOptions o;
+    o.respondents = respondents;
+    if (link) o.consult_indicator = kIndicator;
+    auto d = demo::MakeIseharaSurvey(o);
+    pb::CreateSurveyRequest cs;
+    cs.set_parent(kM);
+    cs.set_survey_id(id);
+    *cs.mutable_survey() = d.survey;
+    pb::Survey created;
+    auto s = Call(&pb::SurveyService::Stub::CreateSurvey, cs, &created);
+    EXPECT_TRUE(s.ok()) << s;
+    pb::BatchCreateQuestionsRequest bq;
+    bq.set_parent(absl::StrCat(kM, "/surveys/", id));
+    for (const auto& q : d.questions) *bq.add_requests() = q;
+    pb::BatchCreateQuestionsResponse qs;
+    s = Call(&pb::SurveyService::Stub::BatchCreateQuestions, bq, &qs);
+    EXPECT_TRUE(s.ok()) << s;
+    return d.csv;
+  }
+
+  // Streams `csv` in `chunk`-byte messages.
+  absl::StatusOr<pb::ImportResponsesResponse> Stream(const std::string& survey,
+                                                     const std::string& csv, size_t chunk,
+                                                     const std::string& second_survey = "") {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, Caller());
+    pb::ImportResponsesResponse resp;
+    auto writer = stub_->StreamResponses(&ctx, &resp);
+    for (size_t off = 0; off < csv.size(); off += chunk) {
+      pb::ImportResponsesRequest r;
+      if (off == 0) {
+        r.set_survey(survey);
+        r.set_request_id("stream-" + survey.substr(survey.rfind('/') + 1));
+      } else if (!second_survey.empty()) {
+        r.set_survey(second_survey);
+      }
+      r.set_content(csv.substr(off, chunk));
+      if (!writer->Write(r)) break;
+    }
+    writer->WritesDone();
+    auto s = status::FromGrpc(writer->Finish());
+    if (!s.ok()) return s;
+    return resp;
+  }
+
+  static inline Stack* stack_ = nullptr;
+  std::unique_ptr<pb::SurveyService::Stub> stub_;
+};
+
+TEST_F(SurveyGrpcTest, StreamedImportMatchesUnaryImport) {
+  const std::string csv = Define("streamed", 1500, false);
+  Define("unary", 1500, false);
+  auto streamed = Stream(absl::StrCat(kM, "/surveys/streamed"), csv, 64 << 10);
+  ASSERT_TRUE(streamed.ok()) << streamed.status();
+  EXPECT_TRUE(streamed->committed());
+  EXPECT_EQ(streamed->imported(), 1500);
+  pb::ImportResponsesRequest r;
+  r.set_survey(absl::StrCat(kM, "/surveys/unary"));
+  r.set_content(csv);
+  pb::ImportResponsesResponse unary;
+  ASSERT_TRUE(Call(&pb::SurveyService::Stub::ImportResponses, r, &unary).ok());
+  EXPECT_EQ(unary.imported(), 1500);
+  for (const char* q : {"settle", "channels", "sat-12"}) {
+    pb::GetQuestionStatsRequest a, b;
+    a.set_question(absl::StrCat(kM, "/surveys/streamed/questions/", q));
+    b.set_question(absl::StrCat(kM, "/surveys/unary/questions/", q));
+    pb::QuestionStats sa, sb;
+    ASSERT_TRUE(Call(&pb::SurveyService::Stub::GetQuestionStats, a, &sa).ok());
+    ASSERT_TRUE(Call(&pb::SurveyService::Stub::GetQuestionStats, b, &sb).ok());
+    sa.clear_question();
+    sb.clear_question();
+    EXPECT_EQ(sa.SerializeAsString(), sb.SerializeAsString()) << q;
+  }
+  // A stream naming another survey half-way is refused, and nothing is written.
+  auto mixed = Stream(absl::StrCat(kM, "/surveys/unary"), csv, 64 << 10,
+                      absl::StrCat(kM, "/surveys/streamed"));
+  EXPECT_EQ(mixed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Reason(mixed.status()), "RESPONSES_STREAM_INVALID");
+}
+
+TEST_F(SurveyGrpcTest, ErrorsCarryDetailsOnTheWire) {
+  Define("errors", 5, false);
+  pb::ImportResponsesRequest r;
+  r.set_survey(absl::StrCat(kM, "/surveys/errors"));
+  r.set_content("性別,年代\n1,2\n");
+  pb::ImportResponsesResponse resp;
+  auto s = Call(&pb::SurveyService::Stub::ImportResponses, r, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Reason(s), "RESPONSES_NO_ID_COLUMN");
+  auto fields = status::GetFieldViolations(s);
+  ASSERT_EQ(fields.size(), 1u);
+  EXPECT_EQ(fields[0].field, "content");
+  for (const char* leak : {"/tmp", "SELECT", "INSERT", "sqlite", "postgres"}) {
+    EXPECT_EQ(s.message().find(leak), std::string::npos) << leak;
+  }
+  // No principal: UNAUTHENTICATED; another municipality: PERMISSION_DENIED.
+  grpc::ClientContext bare;
+  grpcx::SetTimeout(&bare, 10000);
+  pb::Survey out;
+  pb::GetSurveyRequest g;
+  g.set_name(absl::StrCat(kM, "/surveys/errors"));
+  EXPECT_EQ(stub_->GetSurvey(&bare, g, &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Call(&pb::SurveyService::Stub::GetSurvey, g, &out, Caller{"p", "planner", "131016"}).code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(SurveyGrpcTest, PublishRecordsTheActualThroughTheKpiService) {
+  const std::string csv = Define("published", 800, true);
+  pb::ImportResponsesRequest r;
+  r.set_survey(absl::StrCat(kM, "/surveys/published"));
+  r.set_content(csv);
+  pb::ImportResponsesResponse imported;
+  ASSERT_TRUE(Call(&pb::SurveyService::Stub::ImportResponses, r, &imported).ok());
+  // A viewer may not publish (and the KPI service is never called).
+  pb::PublishRequest p;
+  p.set_name(r.survey());
+  p.set_request_id("publish-grpc");
+  pb::PublishResponse published;
+  EXPECT_EQ(Call(&pb::SurveyService::Stub::Publish, p, &published, Caller{"v", "viewer", "142140"}).code(),
+            absl::StatusCode::kPermissionDenied);
+  auto s = Call(&pb::SurveyService::Stub::Publish, p, &published);
+  ASSERT_TRUE(s.ok()) << s;
+  ASSERT_EQ(published.actuals_size(), 1);
+  auto kpis = kpi::v1::KpiService::NewStub(stack_->kpi_channel);
+  grpc::ClientContext ctx;
+  Authorize(&ctx, Caller());
+  kpi::v1::ListObservationsRequest lr;
+  lr.set_parent(kIndicator);
+  kpi::v1::ListObservationsResponse obs;
+  ASSERT_TRUE(kpis->ListObservations(&ctx, lr, &obs).ok());
+  ASSERT_EQ(obs.observations_size(), 1);
+  EXPECT_EQ(obs.observations(0).fiscal_year(), 2024);
+  EXPECT_EQ(obs.observations(0).value().value(), published.actuals(0).value());
+  EXPECT_EQ(obs.observations(0).source(), r.survey());
+  // The person who published is the one the KPI service recorded.
+  EXPECT_EQ(obs.observations(0).entered_by(), "planner-1");
+
+  // The public now sees the suppressed cross-tab, never the full one.
+  pb::GetCrossTabRequest ct;
+  ct.set_question(absl::StrCat(r.survey(), "/questions/settle"));
+  ct.add_dimensions("district");
+  ct.add_dimensions("age");
+  pb::CrossTab tab;
+  const Caller pub{"anyone", "public", "142140"};
+  ASSERT_TRUE(Call(&pb::SurveyService::Stub::GetCrossTab, ct, &tab, pub).ok());
+  EXPECT_TRUE(tab.disclosure_applied());
+  EXPECT_GT(tab.suppressed_cells(), 0);
+  for (const auto& row : tab.rows()) {
+    for (const auto& c : row.cells()) EXPECT_FALSE(c.count() >= 1 && c.count() < 10);
+  }
+}
+
+}  // namespace
+}  // namespace sokei::survey
