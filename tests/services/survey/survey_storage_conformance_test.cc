@@ -37,7 +37,8 @@ class SurveyStorageConformance : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(SurveyStorageConformance, RecordsAndQuestionColumnsAreUnique) {
-  const std::string binary("\x00\x01\xff 問3(12)", 14);
+  static const char kBytes[] = "\x00\x01\xff 問3(12)";
+  const std::string binary(kBytes, sizeof(kBytes) - 1);
   ASSERT_TRUE(Write([&](SurveyTx& tx) {
                 SOKEI_RETURN_IF_ERROR(tx.Insert(
                     Kind::kSurvey, {kSurvey, "142140", "municipalities/142140", "", 2024, 1, binary}));
