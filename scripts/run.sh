@@ -11,11 +11,12 @@ bash scripts/deps.sh
 export CCACHE_DIR=${CCACHE_DIR:-$root/.cache/ccache}
 build=${SOKEI_RUN_BUILD_DIR:-build/release}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=OFF >/dev/null
-cmake --build "$build" -j "$(nproc)" --target sokei-plan sokei-kpi sokei
+cmake --build "$build" -j "$(nproc)" --target sokei-plan sokei-kpi sokei-survey sokei
 
 export SOKEI_DATA_DIR=${SOKEI_DATA_DIR:-$root/var}
 export SOKEI_PLAN_ADDR=${SOKEI_PLAN_ADDR:-127.0.0.1:50051}
 export SOKEI_KPI_ADDR=${SOKEI_KPI_ADDR:-127.0.0.1:50052}
+export SOKEI_SURVEY_ADDR=${SOKEI_SURVEY_ADDR:-127.0.0.1:50053}
 # Local runs have no gateway yet to verify callers: every call acts as a local admin.
 export SOKEI_AUTH_MODE=${SOKEI_AUTH_MODE:-dev}
 mkdir -p "$SOKEI_DATA_DIR"
@@ -70,6 +71,20 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+"$build/services/survey/sokei-survey" >>"$SOKEI_DATA_DIR/survey.log" 2>&1 &
+survey_pid=$!
+pids+=($survey_pid)
+survey_port=${SOKEI_SURVEY_ADDR##*:}
+for _ in $(seq 1 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$survey_port") 2>/dev/null; then break; fi
+  if ! kill -0 "$survey_pid" 2>/dev/null; then
+    echo "sokei-survey failed to start; see $SOKEI_DATA_DIR/survey.log" >&2
+    tail -5 "$SOKEI_DATA_DIR/survey.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+
 if [ ! -f "$SOKEI_DATA_DIR/.demo-loaded" ]; then
   "$cli" load services/plan/demo/*.json
   touch "$SOKEI_DATA_DIR/.demo-loaded"
@@ -86,11 +101,20 @@ if [ ! -f "$SOKEI_DATA_DIR/.demo-kpi-loaded" ]; then
   fi
 fi
 
+# Two waves of the (generated, deterministic) Isehara 市民意識調査; the 2024 wave feeds the
+# 「相談できると回答した割合」 indicator of the next plan.
+if [ ! -f "$SOKEI_DATA_DIR/.demo-survey-loaded" ]; then
+  "$cli" survey demo --year 2023 --shift -0.2
+  "$cli" survey demo --year 2024 --kpi-link
+  touch "$SOKEI_DATA_DIR/.demo-survey-loaded"
+fi
+
 cat <<INFO
 
 Sokei is running (data in $SOKEI_DATA_DIR, logs in $SOKEI_DATA_DIR/*.log):
   plan service   grpc://$SOKEI_PLAN_ADDR   (sokei.plan.v1.PlanService, health, reflection)
   KPI service    grpc://$SOKEI_KPI_ADDR   (sokei.kpi.v1.KpiService, health, reflection)
+  survey service grpc://$SOKEI_SURVEY_ADDR   (sokei.survey.v1.SurveyService, health, reflection)
   storage        ${SOKEI_PG_DSN:+PostgreSQL ($SOKEI_PG_DSN)}${SOKEI_PG_DSN:-SQLite in $SOKEI_DATA_DIR}
   cache          $redis_note
   CLI            $cli --help
@@ -100,6 +124,11 @@ Try:  $cli plans list
       $cli summary --plan municipalities/142140/plans/5th-implementation --year 2020
       $cli indicator history municipalities/142140/indicators/5th-implementation-39-105
       $cli export progress-table --plan municipalities/142140/plans/5th-implementation --year 2020 --format xlsx
+      $cli survey stats municipalities/142140/surveys/citizen-2024/questions/consult --weighted
+      $cli survey crosstab municipalities/142140/surveys/citizen-2024/questions/settle --by district,age --published
+      $cli survey cs municipalities/142140/surveys/citizen-2024
+      $cli survey compare municipalities/142140/surveys/citizen-2024/questions/sat-11 municipalities/142140/surveys/citizen-2023/questions/sat-11
+      $cli survey publish municipalities/142140/surveys/citizen-2024
 Press Ctrl-C to stop.
 INFO
-wait -n "$plan_pid" "$kpi_pid"
+wait -n "$plan_pid" "$kpi_pid" "$survey_pid"

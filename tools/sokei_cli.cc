@@ -22,6 +22,7 @@
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
 #include "tools/cli_util.h"
 #include "tools/kpi_commands.h"
+#include "tools/survey_commands.h"
 
 namespace {
 
@@ -57,7 +58,17 @@ const char kUsage[] = R"(usage: sokei [--addr=host:port] [--json] COMMAND
   indicator history INDICATOR      every year: target as it was, actual, achievement, trend
   evaluation create|advance|report …   see `sokei evaluation` for details
 
-Environment: SOKEI_PLAN_ADDR (default 127.0.0.1:50051), SOKEI_KPI_ADDR (default 127.0.0.1:50052).
+  survey demo [--year N] [--respondents N] [--shift X] [--kpi-link]
+                                   the deterministic Isehara 市民意識調査 (idempotent)
+  survey import SURVEY FILE.csv [--encoding cp932|utf-8] [--dry-run] [--replace] [--allow-partial]
+  survey stats QUESTION [--weighted] [--published]
+  survey crosstab QUESTION --by ATTR[,ATTR] [--weighted] [--published]
+  survey cs SURVEY [--index improvement_index|z_gap] [--deviation] [--weighted]
+  survey compare QUESTION BASELINE_QUESTION
+  survey publish SURVEY            freeze the results, record survey-derived KPI actuals
+
+Environment: SOKEI_PLAN_ADDR (default 127.0.0.1:50051), SOKEI_KPI_ADDR (default 127.0.0.1:50052),
+SOKEI_SURVEY_ADDR (default 127.0.0.1:50053).
 )";
 
 class Client {
@@ -422,7 +433,9 @@ int main(int argc, char** argv) {
         o.addr = value;
       } else if (key == "map") {
         o.flags["map"] += (o.flags["map"].empty() ? "" : "\n") + value;
-      } else if (key == "dry-run" || key == "allow-partial") {
+      } else if (key == "dry-run" || key == "allow-partial" || key == "replace" ||
+                 key == "weighted" || key == "published" || key == "deviation" ||
+                 key == "kpi-link") {
         if (eq == std::string::npos && !value.empty() && value != "true") {
           --i;  // a boolean flag: the next word is not its value
         }
@@ -466,6 +479,7 @@ int main(int argc, char** argv) {
       cmd == "evaluation") {
     return sokei::cli::RunKpiCommand(o.json, o.flags, words);
   }
+  if (cmd == "survey") return sokei::cli::RunSurveyCommand(o.json, o.flags, words);
   if (cmd == "load") {
     take(1);
     int rc = 0;

@@ -236,7 +236,7 @@ absl::StatusOr<pb::CrossTab> SurveyDomain::GetCrossTab(const Principal& p,
       }
     } else if (disclose && row_total_hidden) {
       cell->clear_percent();
-      cell->set_display(absl::StrCat(n));
+      cell->set_display(n == 0 ? "-" : absl::StrCat(n));
     }
   };
   std::vector<double> col_weighted(counts.cols, 0);
