@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmarks (Release) and runs them; each prints its figures beside a reference
 # measured in the same run. A throwaway PostgreSQL cluster gives cache_bench its PostgreSQL row.
-# usage: scripts/bench.sh [plan|cache|kpi|all] [extra arguments for the benchmark]
+# usage: scripts/bench.sh [plan|cache|kpi|survey|all] [extra arguments for the benchmark]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -11,7 +11,7 @@ bash scripts/deps.sh
 export CCACHE_DIR=${CCACHE_DIR:-$PWD/.cache/ccache}
 build=${SOKEI_BENCH_BUILD_DIR:-build/bench}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=ON >/dev/null
-cmake --build "$build" -j "$(nproc)" --target plan_bench cache_bench kpi_bench
+cmake --build "$build" -j "$(nproc)" --target plan_bench cache_bench kpi_bench survey_bench
 if [ "$which" = plan ] || [ "$which" = all ]; then
   "$build/bench/plan_bench" "$@" 2>&1 | grep -v '^{'
 fi
@@ -29,4 +29,7 @@ if [ "$which" = kpi ] || [ "$which" = all ]; then
   sleep 0.3
   "$build/bench/kpi_bench" --redis=127.0.0.1:"$redis_port" "$@" 2>&1 | grep -v '^{'
   kill "$redis_pid" 2>/dev/null || true
+fi
+if [ "$which" = survey ] || [ "$which" = all ]; then
+  "$build/bench/survey_bench" "$@"
 fi

@@ -1,0 +1,191 @@
+// Survey aggregates over 1,000,000 respondents × 40 questions, in one run:
+//   - Sokei: every question's distribution (unweighted and weighted) and one 2-dimension
+//     cross-tab with disclosure control, on the compact columnar form the service keeps in memory;
+//   - reference: the same aggregates by SQLite GROUP BY over the same data in a table (the
+//     engine the service embeds; file database, default cache).
+// Prints medians of --runs runs, the ratio, and the process's peak RSS after the columnar part
+// (before SQLite is touched) and at the end.
+// usage: survey_bench [--respondents=N] [--questions=N] [--runs=N] [--quick]
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "services/survey/demo/demo_survey.h"
+#include "services/survey/stats/stats.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace st = sokei::survey::stats;
+
+double Ms(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+long PeakRssMiB() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10) / 1024;
+  }
+  return -1;
+}
+
+void Exec(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::fprintf(stderr, "sqlite: %s\n", err ? err : "?");
+    std::exit(1);
+  }
+}
+
+// Runs a GROUP BY and sums its counts (so the work cannot be skipped).
+int64_t GroupCount(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) std::exit(1);
+  int64_t total = 0;
+  const int last = sqlite3_column_count(stmt) - 1;
+  while (sqlite3_step(stmt) == SQLITE_ROW) total += sqlite3_column_int64(stmt, last);
+  sqlite3_finalize(stmt);
+  return total;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t n = 1000000;
+  int questions = 40, runs = 3;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--quick") {
+      n = 20000;
+      runs = 1;
+    } else if (a.rfind("--respondents=", 0) == 0) {
+      n = std::strtoul(a.c_str() + 14, nullptr, 10);
+    } else if (a.rfind("--questions=", 0) == 0) {
+      questions = std::atoi(a.c_str() + 12);
+    } else if (a.rfind("--runs=", 0) == 0) {
+      runs = std::max(1, std::atoi(a.c_str() + 7));
+    }
+  }
+  std::printf("survey_bench: %zu respondents × %d questions (5-point + わからない), "
+              "attributes sex × age band × district; medians of %d runs\n",
+              n, questions, runs);
+  auto t0 = Clock::now();
+  st::Dataset data = sokei::survey::demo::MakeBenchDataset(n, questions, 7);
+  auto t1 = Clock::now();
+  std::printf("  generated in %.0f ms\n", Ms(t0, t1));
+  st::WeightingInput wi;
+  wi.method = st::WeightingInput::Method::kRaking;
+  wi.attributes = {0, 1, 2};
+  wi.margins = {{42300, 42700}, {12000, 11500, 14500, 14000, 12000, 21000},
+                {38000, 1700, 9000, 12000, 15000, 9300}};
+  auto tw0 = Clock::now();
+  auto weights = st::ComputeWeights(data, wi);
+  auto tw1 = Clock::now();
+  if (!weights.ok()) return 1;
+
+  std::vector<double> dist_ms, wdist_ms, tab_ms;
+  int64_t checksum = 0, dchecksum = 0, wchecksum = 0;
+  for (int r = 0; r < runs; ++r) {
+    auto a = Clock::now();
+    for (const auto& col : data.columns) dchecksum += st::Distribute(col, nullptr).answered;
+    auto b = Clock::now();
+    for (const auto& col : data.columns) wchecksum += st::Distribute(col, &weights->weights).answered;
+    auto c = Clock::now();
+    auto tab = st::CrossTabulate(data, data.columns[0], {1, 2}, nullptr);
+    auto table = st::MakeTable(tab);
+    st::Suppress(table, {10, 50});
+    checksum += table.at(table.rows, table.cols);
+    auto d = Clock::now();
+    dist_ms.push_back(Ms(a, b));
+    wdist_ms.push_back(Ms(b, c));
+    tab_ms.push_back(Ms(c, d));
+  }
+  checksum += dchecksum;
+  const long rss_columnar = PeakRssMiB();
+
+  // The reference: the same data in a SQLite table, the same aggregates by GROUP BY.
+  char dir[] = "/tmp/sokei-survey-bench-XXXXXX";
+  if (mkdtemp(dir) == nullptr) return 1;
+  const std::string path = std::string(dir) + "/bench.db";
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) return 1;
+  Exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF");
+  std::string create = "CREATE TABLE r (sex INT, age INT, district INT";
+  for (int q = 0; q < questions; ++q) absl::StrAppend(&create, ", q", q, " INT");
+  Exec(db, create + ")");
+  auto l0 = Clock::now();
+  Exec(db, "BEGIN");
+  std::string insert = "INSERT INTO r VALUES (?, ?, ?";
+  for (int q = 0; q < questions; ++q) insert += ", ?";
+  insert += ")";
+  sqlite3_stmt* ins = nullptr;
+  sqlite3_prepare_v2(db, insert.c_str(), -1, &ins, nullptr);
+  for (size_t i = 0; i < n; ++i) {
+    for (int a = 0; a < 3; ++a) sqlite3_bind_int(ins, a + 1, data.attributes[a][i]);
+    for (int q = 0; q < questions; ++q) {
+      const uint8_t c = data.columns[q].codes[i];
+      if (c == st::kMissing) {
+        sqlite3_bind_null(ins, q + 4);
+      } else {
+        sqlite3_bind_int(ins, q + 4, c);
+      }
+    }
+    sqlite3_step(ins);
+    sqlite3_reset(ins);
+  }
+  sqlite3_finalize(ins);
+  Exec(db, "COMMIT");
+  auto l1 = Clock::now();
+  std::vector<double> sql_dist_ms, sql_tab_ms;
+  int64_t sql_checksum = 0;
+  for (int r = 0; r < runs; ++r) {
+    auto a = Clock::now();
+    for (int q = 0; q < questions; ++q) {
+      sql_checksum += GroupCount(db, absl::StrCat("SELECT q", q, ", COUNT(*) FROM r WHERE q", q,
+                                                  " IS NOT NULL GROUP BY q", q));
+    }
+    auto b = Clock::now();
+    sql_checksum += GroupCount(db, "SELECT age, district, q0, COUNT(*) FROM r WHERE q0 IS NOT NULL "
+                                   "AND q0 <> 5 GROUP BY age, district, q0");
+    auto c = Clock::now();
+    sql_dist_ms.push_back(Ms(a, b));
+    sql_tab_ms.push_back(Ms(b, c));
+  }
+  sqlite3_close(db);
+  unlink(path.c_str());
+  rmdir(dir);
+
+  const double d = Median(dist_ms), w = Median(wdist_ms), t = Median(tab_ms);
+  const double sd = Median(sql_dist_ms), stt = Median(sql_tab_ms);
+  std::printf("\n  %-58s %10s %12s\n", "aggregate", "median ms", "vs sqlite3");
+  std::printf("  %-58s %10.1f %12s\n", "sqlite3 GROUP BY, all question distributions", sd, "1.0×");
+  std::printf("  %-58s %10.1f %11.1f×\n", "Sokei columnar, all question distributions", d, sd / d);
+  std::printf("  %-58s %10.1f %11.1f×\n", "Sokei columnar, all distributions weighted (raked)", w, sd / w);
+  std::printf("  %-58s %10.1f %12s\n", "sqlite3 GROUP BY, cross-tab age × district × answer", stt, "1.0×");
+  std::printf("  %-58s %10.1f %11.1f×\n", "Sokei cross-tab age × district, with suppression", t, stt / t);
+  std::printf("\n  raking weights (3 margins, %d iterations): %.0f ms; sqlite3 table load: %.0f ms\n",
+              weights->iterations, Ms(tw0, tw1), Ms(l0, l1));
+  std::printf("  peak RSS after the columnar part: %ld MiB (goal ≤ 200); at the end: %ld MiB\n",
+              rss_columnar, PeakRssMiB());
+  // Both sides counted the same answers.
+  const bool agree = checksum == sql_checksum && wchecksum == dchecksum;
+  std::printf("  answers counted: Sokei %lld, sqlite3 %lld — %s\n", static_cast<long long>(checksum),
+              static_cast<long long>(sql_checksum), agree ? "agree" : "DIFFER");
+  return agree ? 0 : 1;
+}
