@@ -1,6 +1,7 @@
 # Sokei images: one per binary, from one multi-stage build.
 #   docker build --target plan -t REGISTRY/sokei-plan:VERSION .
 #   docker build --target kpi  -t REGISTRY/sokei-kpi:VERSION  .
+#   docker build --target survey -t REGISTRY/sokei-survey:VERSION .
 # The build stage needs a Debian mirror (apt); the runtime images need no network at all.
 # Base images are pinned to a dated Debian 12 snapshot tag; mirror them into the private registry
 # (docs/deploy.md) and pass --build-arg DEBIAN=… to use the mirror.
@@ -18,8 +19,9 @@ RUN apt-get update -qq \
 WORKDIR /src
 COPY . .
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=OFF \
- && cmake --build /build --target sokei-plan sokei-kpi sokei \
- && strip /build/services/plan/sokei-plan /build/services/kpi/sokei-kpi /build/tools/sokei
+ && cmake --build /build --target sokei-plan sokei-kpi sokei-survey sokei \
+ && strip /build/services/plan/sokei-plan /build/services/kpi/sokei-kpi \
+          /build/services/survey/sokei-survey /build/tools/sokei
 
 # Only the shared libraries the binaries link (ldd of the release build), no compilers.
 FROM ${DEBIAN} AS runtime
@@ -46,3 +48,9 @@ COPY --from=build /build/services/kpi/sokei-kpi /usr/local/bin/sokei-kpi
 ENV SOKEI_KPI_ADDR=0.0.0.0:50052
 EXPOSE 50052
 ENTRYPOINT ["/usr/local/bin/sokei-kpi"]
+
+FROM runtime AS survey
+COPY --from=build /build/services/survey/sokei-survey /usr/local/bin/sokei-survey
+ENV SOKEI_SURVEY_ADDR=0.0.0.0:50053
+EXPOSE 50053
+ENTRYPOINT ["/usr/local/bin/sokei-survey"]
