@@ -82,9 +82,10 @@ int main(int argc, char** argv) {
       runs = std::max(1, std::atoi(a.c_str() + 7));
     }
   }
-  std::printf("survey_bench: %zu respondents × %d questions (5-point + わからない), "
-              "attributes sex × age band × district; medians of %d runs\n",
-              n, questions, runs);
+  std::printf(
+      "survey_bench: %zu respondents × %d questions (5-point + わからない), "
+      "attributes sex × age band × district; medians of %d runs\n",
+      n, questions, runs);
   auto t0 = Clock::now();
   st::Dataset data = sokei::survey::demo::MakeBenchDataset(n, questions, 7);
   auto t1 = Clock::now();
@@ -92,7 +93,8 @@ int main(int argc, char** argv) {
   st::WeightingInput wi;
   wi.method = st::WeightingInput::Method::kRaking;
   wi.attributes = {0, 1, 2};
-  wi.margins = {{42300, 42700}, {12000, 11500, 14500, 14000, 12000, 21000},
+  wi.margins = {{42300, 42700},
+                {12000, 11500, 14500, 14000, 12000, 21000},
                 {38000, 1700, 9000, 12000, 15000, 9300}};
   auto tw0 = Clock::now();
   auto weights = st::ComputeWeights(data, wi);
@@ -105,7 +107,8 @@ int main(int argc, char** argv) {
     auto a = Clock::now();
     for (const auto& col : data.columns) dchecksum += st::Distribute(col, nullptr).answered;
     auto b = Clock::now();
-    for (const auto& col : data.columns) wchecksum += st::Distribute(col, &weights->weights).answered;
+    for (const auto& col : data.columns)
+      wchecksum += st::Distribute(col, &weights->weights).answered;
     auto c = Clock::now();
     auto tab = st::CrossTabulate(data, data.columns[0], {1, 2}, nullptr);
     auto table = st::MakeTable(tab);
@@ -161,8 +164,9 @@ int main(int argc, char** argv) {
                                                   " IS NOT NULL GROUP BY q", q));
     }
     auto b = Clock::now();
-    sql_checksum += GroupCount(db, "SELECT age, district, q0, COUNT(*) FROM r WHERE q0 IS NOT NULL "
-                                   "AND q0 <> 5 GROUP BY age, district, q0");
+    sql_checksum += GroupCount(db,
+                               "SELECT age, district, q0, COUNT(*) FROM r WHERE q0 IS NOT NULL "
+                               "AND q0 <> 5 GROUP BY age, district, q0");
     auto c = Clock::now();
     sql_dist_ms.push_back(Ms(a, b));
     sql_tab_ms.push_back(Ms(b, c));
@@ -176,16 +180,21 @@ int main(int argc, char** argv) {
   std::printf("\n  %-58s %10s %12s\n", "aggregate", "median ms", "vs sqlite3");
   std::printf("  %-58s %10.1f %12s\n", "sqlite3 GROUP BY, all question distributions", sd, "1.0×");
   std::printf("  %-58s %10.1f %11.1f×\n", "Sokei columnar, all question distributions", d, sd / d);
-  std::printf("  %-58s %10.1f %11.1f×\n", "Sokei columnar, all distributions weighted (raked)", w, sd / w);
-  std::printf("  %-58s %10.1f %12s\n", "sqlite3 GROUP BY, cross-tab age × district × answer", stt, "1.0×");
-  std::printf("  %-58s %10.1f %11.1f×\n", "Sokei cross-tab age × district, with suppression", t, stt / t);
-  std::printf("\n  raking weights (3 margins, %d iterations): %.0f ms; sqlite3 table load: %.0f ms\n",
-              weights->iterations, Ms(tw0, tw1), Ms(l0, l1));
+  std::printf("  %-58s %10.1f %11.1f×\n", "Sokei columnar, all distributions weighted (raked)", w,
+              sd / w);
+  std::printf("  %-58s %10.1f %12s\n", "sqlite3 GROUP BY, cross-tab age × district × answer", stt,
+              "1.0×");
+  std::printf("  %-58s %10.1f %11.1f×\n", "Sokei cross-tab age × district, with suppression", t,
+              stt / t);
+  std::printf(
+      "\n  raking weights (3 margins, %d iterations): %.0f ms; sqlite3 table load: %.0f ms\n",
+      weights->iterations, Ms(tw0, tw1), Ms(l0, l1));
   std::printf("  peak RSS after the columnar part: %ld MiB (goal ≤ 200); at the end: %ld MiB\n",
               rss_columnar, PeakRssMiB());
   // Both sides counted the same answers.
   const bool agree = checksum == sql_checksum && wchecksum == dchecksum;
-  std::printf("  answers counted: Sokei %lld, sqlite3 %lld — %s\n", static_cast<long long>(checksum),
-              static_cast<long long>(sql_checksum), agree ? "agree" : "DIFFER");
+  std::printf("  answers counted: Sokei %lld, sqlite3 %lld — %s\n",
+              static_cast<long long>(checksum), static_cast<long long>(sql_checksum),
+              agree ? "agree" : "DIFFER");
   return agree ? 0 : 1;
 }

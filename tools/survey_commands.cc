@@ -55,7 +55,8 @@ int Usage(const char* text) {
 }
 
 // Streams `content` to StreamResponses in 1 MiB messages.
-absl::StatusOr<pb::ImportResponsesResponse> StreamImport(SurveyStub& s, pb::ImportResponsesRequest first,
+absl::StatusOr<pb::ImportResponsesResponse> StreamImport(SurveyStub& s,
+                                                         pb::ImportResponsesRequest first,
                                                          const std::string& content) {
   grpc::ClientContext ctx;
   grpcx::SetTimeout(&ctx, 600000);
@@ -145,7 +146,8 @@ int Demo(bool json, const std::map<std::string, std::string>& flags) {
   st = s.Call(&pb::SurveyService::Stub::GetSurvey, get, &survey);
   if (!st.ok()) return Fail(st);
   if (survey.valid_responses() > 0) {
-    std::printf("%s: already loaded (%d respondents)\n", survey.name().c_str(), survey.valid_responses());
+    std::printf("%s: already loaded (%d respondents)\n", survey.name().c_str(),
+                survey.valid_responses());
     return 0;
   }
   pb::BatchCreateQuestionsRequest bq;
@@ -173,8 +175,9 @@ int Demo(bool json, const std::map<std::string, std::string>& flags) {
 int Import(bool json, const std::map<std::string, std::string>& flags,
            const std::vector<std::string>& args) {
   if (args.size() != 2) {
-    return Usage("sokei survey import SURVEY FILE.csv [--encoding cp932|utf-8] [--dry-run] "
-                 "[--replace] [--allow-partial]");
+    return Usage(
+        "sokei survey import SURVEY FILE.csv [--encoding cp932|utf-8] [--dry-run] "
+        "[--replace] [--allow-partial]");
   }
   std::ifstream in(args[1], std::ios::binary);
   if (!in) {
@@ -224,10 +227,12 @@ int Stats(bool json, const std::map<std::string, std::string>& flags,
   }
   std::printf("%s %s  (n=%lld%s)\n", out.number().c_str(), out.text().c_str(),
               static_cast<long long>(out.base()),
-              out.weighted() ? absl::StrFormat(", weighted, n_eff=%.0f", out.effective_base()).c_str() : "");
+              out.weighted()
+                  ? absl::StrFormat(", weighted, n_eff=%.0f", out.effective_base()).c_str()
+                  : "");
   for (const auto& o : out.options()) {
-    std::printf("  %-3s %-28s %6s%%  %s\n", o.code().c_str(), o.label().c_str(), o.display().c_str(),
-                o.in_base() ? "" : "(outside the base)");
+    std::printf("  %-3s %-28s %6s%%  %s\n", o.code().c_str(), o.label().c_str(),
+                o.display().c_str(), o.in_base() ? "" : "(outside the base)");
   }
   if (out.has_mean()) std::printf("  mean score %.2f\n", out.mean_score());
   std::printf("  top-2-box %.1f%%, net %+.1f points", out.positive_percent(), out.net_score());
@@ -244,7 +249,8 @@ int CrossTab(bool json, const std::map<std::string, std::string>& flags,
   SurveyStub s("SOKEI_SURVEY_ADDR", "127.0.0.1:50053");
   pb::GetCrossTabRequest r;
   r.set_question(args[0]);
-  for (absl::string_view d : absl::StrSplit(Flag(flags, "by"), ',')) r.add_dimensions(std::string(d));
+  for (absl::string_view d : absl::StrSplit(Flag(flags, "by"), ','))
+    r.add_dimensions(std::string(d));
   r.set_weighted(flags.count("weighted") > 0);
   r.set_disclosure(DisclosureFlag(flags));
   pb::CrossTab out;
@@ -278,7 +284,9 @@ int CrossTab(bool json, const std::map<std::string, std::string>& flags,
 
 int Cs(bool json, const std::map<std::string, std::string>& flags,
        const std::vector<std::string>& args) {
-  if (args.size() != 1) return Usage("sokei survey cs SURVEY [--index improvement_index|z_gap] [--deviation] [--weighted]");
+  if (args.size() != 1)
+    return Usage(
+        "sokei survey cs SURVEY [--index improvement_index|z_gap] [--deviation] [--weighted]");
   SurveyStub s("SOKEI_SURVEY_ADDR", "127.0.0.1:50053");
   pb::RunCsAnalysisRequest r;
   r.set_survey(args[0]);
@@ -339,8 +347,8 @@ int Publish(bool json, const std::vector<std::string>& args) {
   }
   std::printf("%s published\n", out.survey().name().c_str());
   for (const auto& a : out.actuals()) {
-    std::printf("  %s FY%d = %s%s (%s)\n", a.indicator().c_str(), a.fiscal_year(), a.value().c_str(),
-                a.unit().c_str(), a.note().c_str());
+    std::printf("  %s FY%d = %s%s (%s)\n", a.indicator().c_str(), a.fiscal_year(),
+                a.value().c_str(), a.unit().c_str(), a.note().c_str());
   }
   return 0;
 }
@@ -350,7 +358,8 @@ int Publish(bool json, const std::vector<std::string>& args) {
 int RunSurveyCommand(bool json, const std::map<std::string, std::string>& flags,
                      const std::vector<std::string>& words) {
   const std::string sub = words.size() > 1 ? words[1] : "";
-  const std::vector<std::string> args(words.begin() + std::min<size_t>(2, words.size()), words.end());
+  const std::vector<std::string> args(words.begin() + std::min<size_t>(2, words.size()),
+                                      words.end());
   if (sub == "demo") return Demo(json, flags);
   if (sub == "import") return Import(json, flags, args);
   if (sub == "stats") return Stats(json, flags, args);

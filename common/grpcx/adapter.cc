@@ -16,8 +16,8 @@ std::multimap<std::string, std::string> SokeiMetadata(const grpc::ServerContext&
   return out;
 }
 
-grpc::Status FinishCall(const std::multimap<std::string, std::string>& metadata,
-                        const char* method, const absl::Status& s) {
+grpc::Status FinishCall(const std::multimap<std::string, std::string>& metadata, const char* method,
+                        const absl::Status& s) {
   if (s.ok()) return grpc::Status::OK;
   if (s.code() == absl::StatusCode::kInternal || s.code() == absl::StatusCode::kUnavailable) {
     auto rid = metadata.find("x-request-id");

@@ -15,7 +15,7 @@ namespace sokei::grpcx {
 // x-sokei-* and x-request-id of the call.
 std::multimap<std::string, std::string> SokeiMetadata(const grpc::ServerContext& ctx);
 
-grpc::Status FinishCall(const std::multimap<std::string, std::string>& metadata,
-                        const char* method, const absl::Status& s);
+grpc::Status FinishCall(const std::multimap<std::string, std::string>& metadata, const char* method,
+                        const absl::Status& s);
 
 }  // namespace sokei::grpcx

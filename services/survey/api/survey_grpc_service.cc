@@ -77,10 +77,10 @@ grpc::Status SurveyGrpcService::StreamResponses(
 std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedSurveyService* service) {
   auto table = std::make_unique<grpcx::DispatchTable>(
       service, pb::GetSurveyRequest::descriptor()->file()->FindServiceByName("SurveyService"));
-#define SOKEI_SURVEY_DISPATCH(Method, Req, Resp)                                           \
-  table->Add<SurveyGrpcService, Req, Resp>(                                                \
+#define SOKEI_SURVEY_DISPATCH(Method, Req, Resp)                                          \
+  table->Add<SurveyGrpcService, Req, Resp>(                                               \
       service, #Method, [service](grpc::ServerContext* ctx, const Req* req, Resp* resp) { \
-        return service->Method(ctx, req, resp);                                            \
+        return service->Method(ctx, req, resp);                                           \
       });
   SOKEI_SURVEY_METHODS(SOKEI_SURVEY_DISPATCH)
 #undef SOKEI_SURVEY_DISPATCH

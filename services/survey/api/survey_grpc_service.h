@@ -13,26 +13,26 @@
 namespace sokei::survey {
 
 // Every unary SurveyService method, in proto declaration order (the dispatch table checks it).
-#define SOKEI_SURVEY_METHODS(X)                                                                    \
-  X(CreateSurvey, pb::CreateSurveyRequest, pb::Survey)                                             \
-  X(GetSurvey, pb::GetSurveyRequest, pb::Survey)                                                   \
-  X(ListSurveys, pb::ListSurveysRequest, pb::ListSurveysResponse)                                  \
-  X(UpdateSurvey, pb::UpdateSurveyRequest, pb::Survey)                                             \
-  X(DeleteSurvey, pb::DeleteSurveyRequest, Empty)                                                  \
-  X(CreateQuestion, pb::CreateQuestionRequest, pb::Question)                                       \
-  X(BatchCreateQuestions, pb::BatchCreateQuestionsRequest, pb::BatchCreateQuestionsResponse)       \
-  X(GetQuestion, pb::GetQuestionRequest, pb::Question)                                             \
-  X(ListQuestions, pb::ListQuestionsRequest, pb::ListQuestionsResponse)                            \
-  X(UpdateQuestion, pb::UpdateQuestionRequest, pb::Question)                                       \
-  X(DeleteQuestion, pb::DeleteQuestionRequest, Empty)                                              \
-  X(ImportResponses, pb::ImportResponsesRequest, pb::ImportResponsesResponse)                      \
-  X(ExportResponses, pb::ExportResponsesRequest, pb::ExportedResponses)                            \
-  X(GetQuestionStats, pb::GetQuestionStatsRequest, pb::QuestionStats)                              \
-  X(GetCrossTab, pb::GetCrossTabRequest, pb::CrossTab)                                             \
-  X(RunCsAnalysis, pb::RunCsAnalysisRequest, pb::CsAnalysis)                                       \
-  X(CompareWaves, pb::CompareWavesRequest, pb::WaveComparison)                                     \
-  X(GetWeightingReport, pb::GetWeightingReportRequest, pb::WeightingReport)                        \
-  X(Publish, pb::PublishRequest, pb::PublishResponse)                                              \
+#define SOKEI_SURVEY_METHODS(X)                                                              \
+  X(CreateSurvey, pb::CreateSurveyRequest, pb::Survey)                                       \
+  X(GetSurvey, pb::GetSurveyRequest, pb::Survey)                                             \
+  X(ListSurveys, pb::ListSurveysRequest, pb::ListSurveysResponse)                            \
+  X(UpdateSurvey, pb::UpdateSurveyRequest, pb::Survey)                                       \
+  X(DeleteSurvey, pb::DeleteSurveyRequest, Empty)                                            \
+  X(CreateQuestion, pb::CreateQuestionRequest, pb::Question)                                 \
+  X(BatchCreateQuestions, pb::BatchCreateQuestionsRequest, pb::BatchCreateQuestionsResponse) \
+  X(GetQuestion, pb::GetQuestionRequest, pb::Question)                                       \
+  X(ListQuestions, pb::ListQuestionsRequest, pb::ListQuestionsResponse)                      \
+  X(UpdateQuestion, pb::UpdateQuestionRequest, pb::Question)                                 \
+  X(DeleteQuestion, pb::DeleteQuestionRequest, Empty)                                        \
+  X(ImportResponses, pb::ImportResponsesRequest, pb::ImportResponsesResponse)                \
+  X(ExportResponses, pb::ExportResponsesRequest, pb::ExportedResponses)                      \
+  X(GetQuestionStats, pb::GetQuestionStatsRequest, pb::QuestionStats)                        \
+  X(GetCrossTab, pb::GetCrossTabRequest, pb::CrossTab)                                       \
+  X(RunCsAnalysis, pb::RunCsAnalysisRequest, pb::CsAnalysis)                                 \
+  X(CompareWaves, pb::CompareWavesRequest, pb::WaveComparison)                               \
+  X(GetWeightingReport, pb::GetWeightingReportRequest, pb::WeightingReport)                  \
+  X(Publish, pb::PublishRequest, pb::PublishResponse)                                        \
   X(ListAuditEvents, pb::ListAuditEventsRequest, pb::ListAuditEventsResponse)
 
 class SurveyGrpcService : public pb::SurveyService::Service {

@@ -95,14 +95,43 @@ std::string Cell(const std::string& s) {
 }  // namespace
 
 const std::vector<std::string>& PolicyAreas() {
-  static const auto* areas = new std::vector<std::string>{
-      "防災", "消防・救急", "防犯・消費生活", "交通安全", "地域福祉", "高齢者福祉", "障がい者福祉",
-      "健康づくり", "地域医療", "運動・スポーツ", "子育て支援", "幼児教育・保育", "若者・青少年",
-      "学校教育", "教育環境整備", "生涯学習", "歴史文化", "商工業", "観光", "農林業",
-      "地球・生活環境", "循環型社会", "新たな土地利用", "都市整備", "道路", "公園・緑化",
-      "河川・下水道", "住宅", "景観", "公共交通", "コミュニティ・市民協働", "人権・男女共同参画",
-      "平和・多文化共生", "広報・シティプロモーション", "行財政運営", "公共施設マネジメント",
-      "ICTの利活用"};
+  static const auto* areas = new std::vector<std::string>{"防災",
+                                                          "消防・救急",
+                                                          "防犯・消費生活",
+                                                          "交通安全",
+                                                          "地域福祉",
+                                                          "高齢者福祉",
+                                                          "障がい者福祉",
+                                                          "健康づくり",
+                                                          "地域医療",
+                                                          "運動・スポーツ",
+                                                          "子育て支援",
+                                                          "幼児教育・保育",
+                                                          "若者・青少年",
+                                                          "学校教育",
+                                                          "教育環境整備",
+                                                          "生涯学習",
+                                                          "歴史文化",
+                                                          "商工業",
+                                                          "観光",
+                                                          "農林業",
+                                                          "地球・生活環境",
+                                                          "循環型社会",
+                                                          "新たな土地利用",
+                                                          "都市整備",
+                                                          "道路",
+                                                          "公園・緑化",
+                                                          "河川・下水道",
+                                                          "住宅",
+                                                          "景観",
+                                                          "公共交通",
+                                                          "コミュニティ・市民協働",
+                                                          "人権・男女共同参画",
+                                                          "平和・多文化共生",
+                                                          "広報・シティプロモーション",
+                                                          "行財政運営",
+                                                          "公共施設マネジメント",
+                                                          "ICTの利活用"};
   return *areas;
 }
 
@@ -244,8 +273,10 @@ DemoSurvey MakeIseharaSurvey(const DemoOptions& opt) {
 
   std::string& csv = out.csv;
   csv = "整理番号,性別,年代,地区,居住年数,問1,問2,問3";
-  for (size_t i = 0; i < areas.size(); ++i) absl::StrAppend(&csv, ",問4(", absl::StrFormat("%02d", i + 1), ")");
-  for (size_t i = 0; i < areas.size(); ++i) absl::StrAppend(&csv, ",問5(", absl::StrFormat("%02d", i + 1), ")");
+  for (size_t i = 0; i < areas.size(); ++i)
+    absl::StrAppend(&csv, ",問4(", absl::StrFormat("%02d", i + 1), ")");
+  for (size_t i = 0; i < areas.size(); ++i)
+    absl::StrAppend(&csv, ",問5(", absl::StrFormat("%02d", i + 1), ")");
   csv += "\n";
   Rng rng(opt.seed);
   std::vector<double> age_w, district_w, sex_w;
@@ -262,8 +293,9 @@ DemoSurvey MakeIseharaSurvey(const DemoOptions& opt) {
                     rng.Uniform() < 0.01 ? "" : absl::StrCat(a + 1), ",", d + 1, ",", y + 1);
     // 問1: older and longer-resident people want to stay more.
     const double stay = 0.5 + 0.08 * a + 0.1 * y;
-    absl::StrAppend(&csv, ",",
-                    rng.Uniform() < 0.02 ? "" : absl::StrCat(rng.Pick({stay, 1.0, 0.25, 0.1, 0.15}) + 1));
+    absl::StrAppend(
+        &csv, ",",
+        rng.Uniform() < 0.02 ? "" : absl::StrCat(rng.Pick({stay, 1.0, 0.25, 0.1, 0.15}) + 1));
     // 問2: about 70% can consult someone; fewer among the young.
     absl::StrAppend(&csv, ",", absl::StrCat(rng.Pick({a == 0 ? 2.0 : 2.6, 1.0, 0.2}) + 1));
     // 問3: up to three channels; a few tick four (counted as 無回答 with a warning).
@@ -279,9 +311,9 @@ DemoSurvey MakeIseharaSurvey(const DemoOptions& opt) {
     const double mood = 0.3 * rng.Normal();  // some people are happier with everything
     for (size_t i = 0; i < areas.size(); ++i) {
       const double age_effect = (i == 10 || i == 11) ? (a <= 2 ? -0.3 : 0.1) : 0.03 * (a - 2);
-      absl::StrAppend(&csv, ",",
-                      Likert(rng, sat_mean[i] + mood + age_effect + opt.satisfaction_shift,
-                             dont_know[i]));
+      absl::StrAppend(
+          &csv, ",",
+          Likert(rng, sat_mean[i] + mood + age_effect + opt.satisfaction_shift, dont_know[i]));
     }
     for (size_t i = 0; i < areas.size(); ++i) {
       absl::StrAppend(&csv, ",", Likert(rng, imp_mean[i] + 0.1 * (a >= 4), dont_know[i] / 2));

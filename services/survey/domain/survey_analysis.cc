@@ -143,8 +143,8 @@ absl::StatusOr<pb::QuestionStats> SurveyDomain::GetQuestionStats(
   if (sampled) {
     out.set_margin_of_error_points(Round1(stats::MarginOfErrorPoints(
         d.positive, d.effective_base(), d.base, v.survey.population_size())));
-    out.set_margin_of_error_max_points(Round1(stats::MarginOfErrorPoints(
-        0.5, d.effective_base(), d.base, v.survey.population_size())));
+    out.set_margin_of_error_max_points(Round1(
+        stats::MarginOfErrorPoints(0.5, d.effective_base(), d.base, v.survey.population_size())));
   }
   return out;
 }
@@ -253,12 +253,14 @@ absl::StatusOr<pb::CrossTab> SurveyDomain::GetCrossTab(const Principal& p,
     for (int j = 0; j < counts.cols; ++j) {
       const double wv = counts.weighted[static_cast<size_t>(row) * counts.cols + j];
       col_weighted[j] += wv;
-      fill(out_row->add_cells(), counts.at(row, j), wv, wbase, table.hidden_at(row, j), total_hidden);
+      fill(out_row->add_cells(), counts.at(row, j), wv, wbase, table.hidden_at(row, j),
+           total_hidden);
     }
     grand_weighted += wbase;
     fill(out_row->mutable_total(), counts.row_totals[row], wbase, wbase,
          table.hidden_at(row, counts.cols), false);
-    if (!out_row->total().suppressed()) out_row->mutable_total()->set_display(absl::StrCat(counts.row_totals[row]));
+    if (!out_row->total().suppressed())
+      out_row->mutable_total()->set_display(absl::StrCat(counts.row_totals[row]));
   }
   auto* totals = out.mutable_column_totals();
   totals->add_categories("全体");
@@ -279,11 +281,13 @@ absl::StatusOr<pb::CsAnalysis> SurveyDomain::RunCsAnalysis(const Principal& p,
                                                            const pb::RunCsAnalysisRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.survey(), kSurveyPattern, "survey"));
   SOKEI_RETURN_IF_ERROR(CheckSurveyRead(p, name.municipality()));
-  const std::string index_name = r.priority_index().empty() ? "improvement_index" : r.priority_index();
+  const std::string index_name =
+      r.priority_index().empty() ? "improvement_index" : r.priority_index();
   const stats::PriorityIndex* index = stats::FindPriorityIndex(index_name);
   if (!index) {
-    return status::InvalidField("CS_UNKNOWN_PRIORITY_INDEX", "priority_index",
-                                absl::StrCat("one of: ", absl::StrJoin(stats::PriorityIndexNames(), ", ")));
+    return status::InvalidField(
+        "CS_UNKNOWN_PRIORITY_INDEX", "priority_index",
+        absl::StrCat("one of: ", absl::StrJoin(stats::PriorityIndexNames(), ", ")));
   }
   SOKEI_ASSIGN_OR_RETURN(auto v, Load(p, r.survey(), true));
   const Compiled& c = *v.compiled;
@@ -337,15 +341,18 @@ absl::StatusOr<pb::CsAnalysis> SurveyDomain::RunCsAnalysis(const Principal& p,
   }
   auto result = stats::AnalyseCs(inputs, r.deviation_scores(), *index);
   const auto& layout = v.survey.cs_layout();
-  const std::string labels[4] = {
-      layout.label_high_importance_low_satisfaction().empty() ? "重点改善"
-                                                              : layout.label_high_importance_low_satisfaction(),
-      layout.label_high_importance_high_satisfaction().empty() ? "重点維持"
-                                                               : layout.label_high_importance_high_satisfaction(),
-      layout.label_low_importance_low_satisfaction().empty() ? "改善"
-                                                             : layout.label_low_importance_low_satisfaction(),
-      layout.label_low_importance_high_satisfaction().empty() ? "維持"
-                                                              : layout.label_low_importance_high_satisfaction()};
+  const std::string labels[4] = {layout.label_high_importance_low_satisfaction().empty()
+                                     ? "重点改善"
+                                     : layout.label_high_importance_low_satisfaction(),
+                                 layout.label_high_importance_high_satisfaction().empty()
+                                     ? "重点維持"
+                                     : layout.label_high_importance_high_satisfaction(),
+                                 layout.label_low_importance_low_satisfaction().empty()
+                                     ? "改善"
+                                     : layout.label_low_importance_low_satisfaction(),
+                                 layout.label_low_importance_high_satisfaction().empty()
+                                     ? "維持"
+                                     : layout.label_low_importance_high_satisfaction()};
   const bool imp_x = layout.orientation() == pb::CS_AXIS_IMPORTANCE_X;
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& o = result.items[i];
@@ -358,9 +365,8 @@ absl::StatusOr<pb::CsAnalysis> SurveyDomain::RunCsAnalysis(const Principal& p,
   }
   std::vector<size_t> rank(rows.size());
   for (size_t i = 0; i < rank.size(); ++i) rank[i] = i;
-  std::stable_sort(rank.begin(), rank.end(), [&](size_t a, size_t b) {
-    return rows[a].priority() > rows[b].priority();
-  });
+  std::stable_sort(rank.begin(), rank.end(),
+                   [&](size_t a, size_t b) { return rows[a].priority() > rows[b].priority(); });
   pb::CsAnalysis out;
   out.set_name(r.survey() + "/analyses/cs");
   out.set_survey(r.survey());
@@ -392,17 +398,17 @@ absl::StatusOr<pb::CsAnalysis> SurveyDomain::RunCsAnalysis(const Principal& p,
 namespace {
 
 struct Measure {
-  double value = 0;     // share 0…1 or mean
+  double value = 0;  // share 0…1 or mean
   double n_eff = 0;
   int64_t n = 0;
-  double se = 0;        // means only
-  double moe = 0;       // points (shares) or score units (means)
+  double se = 0;   // means only
+  double moe = 0;  // points (shares) or score units (means)
 };
 
 absl::StatusOr<Measure> Measured(const pb::Question& q, const stats::Column& col,
                                  const std::vector<double>* w, pb::KpiMeasure measure,
-                                 const std::string& option_code, int64_t population,
-                                 bool sampled, const std::string& field) {
+                                 const std::string& option_code, int64_t population, bool sampled,
+                                 const std::string& field) {
   auto d = stats::Distribute(col, w);
   Measure m;
   m.n = d.base;
@@ -424,7 +430,8 @@ absl::StatusOr<Measure> Measured(const pb::Question& q, const stats::Column& col
     }
     case pb::KPI_MEASURE_MEAN_SCORE:
       if (!d.has_mean) {
-        return status::InvalidField("QUESTION_INVALID", field, "the question has no scored answers");
+        return status::InvalidField("QUESTION_INVALID", field,
+                                    "the question has no scored answers");
       }
       m.value = d.mean;
       m.se = stats::MeanStandardError(col, w);
@@ -443,8 +450,8 @@ absl::StatusOr<Measure> Measured(const pb::Question& q, const stats::Column& col
 absl::StatusOr<pb::WaveComparison> SurveyDomain::CompareWaves(const Principal& p,
                                                               const pb::CompareWavesRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.question(), kQuestionPattern, "question"));
-  SOKEI_ASSIGN_OR_RETURN(auto base_name,
-                         api::ParseName(r.baseline_question(), kQuestionPattern, "baseline_question"));
+  SOKEI_ASSIGN_OR_RETURN(
+      auto base_name, api::ParseName(r.baseline_question(), kQuestionPattern, "baseline_question"));
   if (base_name.municipality() != name.municipality()) {
     return status::InvalidField("WAVES_INVALID", "baseline_question",
                                 "must be a question of the same municipality");
@@ -471,8 +478,9 @@ absl::StatusOr<pb::WaveComparison> SurveyDomain::CompareWaves(const Principal& p
                         r.option_code(), then.survey.population_size(), true, "option_code"));
   const int k = std::max(MinCellCount(now.survey), MinCellCount(then.survey));
   if (!IsPlanner(p) && (m1.n < k || m0.n < k)) {
-    return status::FailedPrecondition("WAVES_BASE_TOO_SMALL",
-                                      {"DISCLOSURE", r.question(), "a base below the survey's minimum cell count"});
+    return status::FailedPrecondition(
+        "WAVES_BASE_TOO_SMALL",
+        {"DISCLOSURE", r.question(), "a base below the survey's minimum cell count"});
   }
   pb::WaveComparison out;
   out.set_question(r.question());
@@ -502,11 +510,12 @@ absl::StatusOr<pb::WaveComparison> SurveyDomain::CompareWaves(const Principal& p
   out.set_change_margin(res.change_margin);
   out.set_significant(res.significant);
   const double mag = std::abs(out.change());
-  out.set_summary(absl::StrCat(
-      "前回より", measure == pb::KPI_MEASURE_MEAN_SCORE ? absl::StrFormat("%.2f", mag)
-                                                         : absl::StrFormat("%.1f", mag),
-      unit, out.change() > 0 ? "上昇" : (out.change() < 0 ? "低下" : "変化なし"),
-      res.significant ? "（統計的に有意）" : "（誤差の範囲内）"));
+  out.set_summary(absl::StrCat("前回より",
+                               measure == pb::KPI_MEASURE_MEAN_SCORE ? absl::StrFormat("%.2f", mag)
+                                                                     : absl::StrFormat("%.1f", mag),
+                               unit,
+                               out.change() > 0 ? "上昇" : (out.change() < 0 ? "低下" : "変化なし"),
+                               res.significant ? "（統計的に有意）" : "（誤差の範囲内）"));
   return out;
 }
 
@@ -560,12 +569,13 @@ absl::StatusOr<std::vector<pb::RecordedActual>> SurveyDomain::Actuals(
       if (link.weighted() && !c.weighted) {
         return status::FailedPrecondition(
             "SURVEY_NOT_WEIGHTED",
-            {"WEIGHTING", q.name(), "a KPI link asks for the weighted value; set the survey's weighting"});
+            {"WEIGHTING", q.name(),
+             "a KPI link asks for the weighted value; set the survey's weighting"});
       }
       const std::vector<double>* w = link.weighted() ? &c.weights.weights : nullptr;
-      SOKEI_ASSIGN_OR_RETURN(auto m, Measured(q, c.data.columns[c.column_of.at(IdOf(q.name()))], w,
-                                              link.measure(), link.option_code(),
-                                              v.survey.population_size(), sampled, field));
+      SOKEI_ASSIGN_OR_RETURN(
+          auto m, Measured(q, c.data.columns[c.column_of.at(IdOf(q.name()))], w, link.measure(),
+                           link.option_code(), v.survey.population_size(), sampled, field));
       if (m.n == 0) continue;  // nobody answered: nothing to record
       pb::RecordedActual a;
       a.set_indicator(link.indicator());

@@ -93,12 +93,15 @@ template absl::StatusOr<pb::ExportedResponses> SurveyDomain::Mutate(
 
 namespace {
 
-const std::set<std::string> kSurveyMutable = {
-    "display_name", "kind",       "fiscal_year",  "wave",
-    "sampling_frame", "population_size", "sample_size", "delivered",
-    "mode",         "field_start", "field_end",   "status",
-    "attributes",   "tabulation_dimensions", "weighting", "disclosure",
-    "cs_layout",    "respondent_id_column"};
+const std::set<std::string> kSurveyMutable = {"display_name",   "kind",
+                                              "fiscal_year",    "wave",
+                                              "sampling_frame", "population_size",
+                                              "sample_size",    "delivered",
+                                              "mode",           "field_start",
+                                              "field_end",      "status",
+                                              "attributes",     "tabulation_dimensions",
+                                              "weighting",      "disclosure",
+                                              "cs_layout",      "respondent_id_column"};
 
 // Changing these changes what the statistics compute: the compiled data and every output.
 const std::set<std::string> kSurveyDataPaths = {"attributes", "weighting", "disclosure",
@@ -116,7 +119,8 @@ absl::Status ValidateSurvey(pb::Survey* s) {
   v.Text("survey.mode", s->mode(), 50, false);
   v.Text("survey.respondent_id_column", s->respondent_id_column(), 50, false);
   if (s->kind() == pb::SURVEY_KIND_UNSPECIFIED || !pb::SurveyKind_IsValid(s->kind())) {
-    v.Add("survey.kind", "is required: CITIZEN_AWARENESS, MOVE_IN_OUT, STUDENTS, WEB_PANEL or OTHER");
+    v.Add("survey.kind",
+          "is required: CITIZEN_AWARENESS, MOVE_IN_OUT, STUDENTS, WEB_PANEL or OTHER");
   }
   if (s->fiscal_year() < 1900 || s->fiscal_year() > 2200) {
     v.Add("survey.fiscal_year", "a fiscal year between 1900 and 2200 (令和6年度 = 2024)");
@@ -149,7 +153,8 @@ absl::Status ValidateSurvey(pb::Survey* s) {
       const std::string cf = absl::StrCat(f, ".categories[", c, "]");
       v.Text(cf + ".code", a.categories(c).code(), 20, true);
       v.Text(cf + ".label", a.categories(c).label(), 100, false);
-      if (!codes.insert(jp::Nfkc(a.categories(c).code())).second) v.Add(cf + ".code", "appears twice");
+      if (!codes.insert(jp::Nfkc(a.categories(c).code())).second)
+        v.Add(cf + ".code", "appears twice");
     }
   }
   for (int i = 0; i < s->tabulation_dimensions_size(); ++i) {
@@ -171,7 +176,8 @@ absl::Status ValidateSurvey(pb::Survey* s) {
   if (!pb::WeightingMethod_IsValid(w.method())) v.Add("survey.weighting.method", "unknown method");
   if (w.method() == pb::WEIGHTING_METHOD_POST_STRATIFICATION ||
       w.method() == pb::WEIGHTING_METHOD_RAKING) {
-    if (w.attributes().empty()) v.Add("survey.weighting.attributes", "name the weighting attributes");
+    if (w.attributes().empty())
+      v.Add("survey.weighting.attributes", "name the weighting attributes");
     for (const auto& a : w.attributes()) {
       if (!attrs.count(a)) {
         v.Add("survey.weighting.attributes", "names an attribute the survey does not declare");
@@ -188,9 +194,9 @@ absl::Status ValidateSurvey(pb::Survey* s) {
   return v.ToStatus("SURVEY_INVALID");
 }
 
-const std::set<std::string> kQuestionMutable = {"number",  "text",       "type",      "max_choices",
-                                                "options", "column",     "node_links", "kpi_links",
-                                                "position"};
+const std::set<std::string> kQuestionMutable = {"number",      "text",      "type",
+                                                "max_choices", "options",   "column",
+                                                "node_links",  "kpi_links", "position"};
 // Paths that change how stored answers are read: refused once responses exist.
 const std::set<std::string> kQuestionShapePaths = {"type", "options", "column", "max_choices"};
 
@@ -211,7 +217,8 @@ absl::Status ValidateQuestion(pb::Question* q, const std::string& municipality,
   if (choice && (q->options().empty() || q->options_size() > limit)) {
     v.Add(prefix + "options", absl::StrCat("between 1 and ", limit, " options"));
   }
-  if (!choice && !q->options().empty()) v.Add(prefix + "options", "only choice questions have options");
+  if (!choice && !q->options().empty())
+    v.Add(prefix + "options", "only choice questions have options");
   if (q->max_choices() < 0) v.Add(prefix + "max_choices", "must not be negative");
   std::set<std::string> codes;
   bool scored = false;
@@ -253,7 +260,8 @@ absl::Status ValidateQuestion(pb::Question* q, const std::string& municipality,
     const std::string f = absl::StrCat(prefix, "kpi_links[", i, "]");
     auto n = api::ParseName(l.indicator(), "municipalities/*/indicators/*", "");
     if (!n.ok() || n->municipality() != municipality) {
-      v.Add(f + ".indicator", "an indicator of this municipality: municipalities/{m}/indicators/{i}");
+      v.Add(f + ".indicator",
+            "an indicator of this municipality: municipalities/{m}/indicators/{i}");
     }
     if (l.measure() == pb::KPI_MEASURE_UNSPECIFIED || !pb::KpiMeasure_IsValid(l.measure())) {
       v.Add(f + ".measure", "POSITIVE_SHARE, MEAN_SCORE or OPTION_SHARE");
@@ -387,16 +395,17 @@ absl::StatusOr<pb::Survey> SurveyDomain::CreateSurvey(const Principal& p,
   s.clear_publish_time();
   SOKEI_RETURN_IF_ERROR(ValidateSurvey(&s));
   s.set_name(absl::StrCat(r.parent(), "/surveys/", r.survey_id()));
-  return Mutate<pb::Survey>(p, m, "CreateSurvey", r.request_id(), r,
-                            [&](WriteContext& w, pb::Survey* out) -> absl::Status {
-                              SOKEI_ASSIGN_OR_RETURN(auto existing, w.tx.Get(Kind::kSurvey, s.name()));
-                              if (existing) return status::AlreadyExists("SURVEY_ALREADY_EXISTS", s.name());
-                              *out = s;
-                              out->set_data_version(1);
-                              Record rec = Stamp(out, m, r.parent(), "", out->fiscal_year(), w.now, nullptr);
-                              SOKEI_RETURN_IF_ERROR(w.tx.Insert(Kind::kSurvey, rec));
-                              return w.Audit(m, out->name(), nullptr, out);
-                            });
+  return Mutate<pb::Survey>(
+      p, m, "CreateSurvey", r.request_id(), r,
+      [&](WriteContext& w, pb::Survey* out) -> absl::Status {
+        SOKEI_ASSIGN_OR_RETURN(auto existing, w.tx.Get(Kind::kSurvey, s.name()));
+        if (existing) return status::AlreadyExists("SURVEY_ALREADY_EXISTS", s.name());
+        *out = s;
+        out->set_data_version(1);
+        Record rec = Stamp(out, m, r.parent(), "", out->fiscal_year(), w.now, nullptr);
+        SOKEI_RETURN_IF_ERROR(w.tx.Insert(Kind::kSurvey, rec));
+        return w.Audit(m, out->name(), nullptr, out);
+      });
 }
 
 absl::StatusOr<SurveyDomain::View> SurveyDomain::Load(const Principal& p,
@@ -463,8 +472,8 @@ absl::StatusOr<pb::Survey> SurveyDomain::GetSurvey(const Principal& p,
   return v.survey;
 }
 
-absl::StatusOr<pb::ListSurveysResponse> SurveyDomain::ListSurveys(
-    const Principal& p, const pb::ListSurveysRequest& r) {
+absl::StatusOr<pb::ListSurveysResponse> SurveyDomain::ListSurveys(const Principal& p,
+                                                                  const pb::ListSurveysRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kMunicipalityPattern, "parent"));
   SOKEI_RETURN_IF_ERROR(CheckSurveyRead(p, parent.municipality()));
   SOKEI_ASSIGN_OR_RETURN(auto f, api::ParseFilter(r.filter(), {"fiscal_year", "kind"}));
@@ -492,7 +501,8 @@ absl::StatusOr<pb::ListSurveysResponse> SurveyDomain::ListSurveys(
 
 absl::StatusOr<pb::Survey> SurveyDomain::UpdateSurvey(const Principal& p,
                                                       const pb::UpdateSurveyRequest& r) {
-  SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.survey().name(), kSurveyPattern, "survey.name"));
+  SOKEI_ASSIGN_OR_RETURN(auto name,
+                         api::ParseName(r.survey().name(), kSurveyPattern, "survey.name"));
   const std::string m = name.municipality();
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, m));
   return Mutate<pb::Survey>(
@@ -515,7 +525,8 @@ absl::StatusOr<pb::Survey> SurveyDomain::UpdateSurvey(const Principal& p,
                "attributes cannot change once responses are stored; re-import with replace"});
         }
         SOKEI_RETURN_IF_ERROR(ValidateSurvey(out));
-        if (Touches(r.update_mask(), kSurveyDataPaths)) out->set_data_version(before.data_version() + 1);
+        if (Touches(r.update_mask(), kSurveyDataPaths))
+          out->set_data_version(before.data_version() + 1);
         Record next = Stamp(out, m, rec->parent, "", out->fiscal_year(), w.now, &*rec);
         SOKEI_RETURN_IF_ERROR(w.tx.Update(Kind::kSurvey, next));
         return w.Audit(m, out->name(), &before, out);
@@ -589,7 +600,8 @@ absl::StatusOr<pb::Question> SurveyDomain::CreateQuestion(const Principal& p,
   q.set_name(absl::StrCat(r.parent(), "/questions/", r.question_id()));
   return Mutate<pb::Question>(p, m, "CreateQuestion", r.request_id(), r,
                               [&](WriteContext& w, pb::Question* out) -> absl::Status {
-                                SOKEI_ASSIGN_OR_RETURN(auto s, SurveyForQuestions(w.tx, r.parent()));
+                                SOKEI_ASSIGN_OR_RETURN(auto s,
+                                                       SurveyForQuestions(w.tx, r.parent()));
                                 return InsertQuestion(w, m, s, q, out);
                               });
 }
@@ -607,7 +619,8 @@ absl::StatusOr<pb::BatchCreateQuestionsResponse> SurveyDomain::BatchCreateQuesti
     const auto& q = r.requests(i);
     const std::string f = absl::StrCat("requests[", i, "].");
     if (!q.parent().empty() && q.parent() != r.parent()) {
-      return status::InvalidField("QUESTION_INVALID", f + "parent", "must match the batch's parent");
+      return status::InvalidField("QUESTION_INVALID", f + "parent",
+                                  "must match the batch's parent");
     }
     SOKEI_RETURN_IF_ERROR(api::PrefixFields(api::CheckId("question_id", q.question_id()), f));
     pb::Question qq = q.question();
@@ -620,7 +633,8 @@ absl::StatusOr<pb::BatchCreateQuestionsResponse> SurveyDomain::BatchCreateQuesti
       p, m, "BatchCreateQuestions", r.request_id(), r,
       [&](WriteContext& w, pb::BatchCreateQuestionsResponse* out) -> absl::Status {
         SOKEI_ASSIGN_OR_RETURN(auto s, SurveyForQuestions(w.tx, r.parent()));
-        for (const auto& q : qs) SOKEI_RETURN_IF_ERROR(InsertQuestion(w, m, s, q, out->add_questions()));
+        for (const auto& q : qs)
+          SOKEI_RETURN_IF_ERROR(InsertQuestion(w, m, s, q, out->add_questions()));
         return absl::OkStatus();
       });
 }
@@ -663,8 +677,8 @@ absl::StatusOr<pb::Question> SurveyDomain::UpdateQuestion(const Principal& p,
         if (!rec) return status::NotFound("QUESTION_NOT_FOUND", r.question().name());
         pb::Question before;
         if (!before.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
-        SOKEI_RETURN_IF_ERROR(CheckEtag(r.question().etag(), before.etag(),
-                                        "QUESTION_ETAG_MISMATCH", before.name()));
+        SOKEI_RETURN_IF_ERROR(
+            CheckEtag(r.question().etag(), before.etag(), "QUESTION_ETAG_MISMATCH", before.name()));
         if (survey.valid_responses() > 0 && Touches(r.update_mask(), kQuestionShapePaths)) {
           return status::FailedPrecondition(
               "SURVEY_HAS_RESPONSES",
@@ -691,8 +705,8 @@ absl::StatusOr<Empty> SurveyDomain::DeleteQuestion(const Principal& p,
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, m));
   return Mutate<Empty>(p, m, "DeleteQuestion", "", r, [&](WriteContext& w, Empty*) -> absl::Status {
     SOKEI_ASSIGN_OR_RETURN(auto survey, SurveyForQuestions(w.tx, name.Prefix("surveys")));
-    SOKEI_ASSIGN_OR_RETURN(
-        auto before, LoadOrNotFound<pb::Question>(w.tx, Kind::kQuestion, r.name(), "QUESTION_NOT_FOUND"));
+    SOKEI_ASSIGN_OR_RETURN(auto before, LoadOrNotFound<pb::Question>(
+                                            w.tx, Kind::kQuestion, r.name(), "QUESTION_NOT_FOUND"));
     SOKEI_RETURN_IF_ERROR(CheckEtag(r.etag(), before.etag(), "QUESTION_ETAG_MISMATCH", r.name()));
     SOKEI_RETURN_IF_ERROR(w.tx.Delete(Kind::kQuestion, r.name()));
     return w.Audit(m, r.name(), &before, nullptr);
@@ -735,7 +749,8 @@ absl::StatusOr<pb::PublishResponse> SurveyDomain::Publish(const Principal& p,
   }
   const std::string etag = v.survey.etag();
   return Mutate<pb::PublishResponse>(
-      p, m, "Publish", r.request_id(), r, [&](WriteContext& w, pb::PublishResponse* out) -> absl::Status {
+      p, m, "Publish", r.request_id(), r,
+      [&](WriteContext& w, pb::PublishResponse* out) -> absl::Status {
         SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kSurvey, r.name()));
         if (!rec) return status::NotFound("SURVEY_NOT_FOUND", r.name());
         pb::Survey before;

@@ -94,10 +94,9 @@ class SurveyDomain {
                               const google::protobuf::Message& request,
                               const std::function<absl::Status(WriteContext&, Resp*)>& fn);
   // Loads the survey for reading by `p` (public callers: published surveys only).
-  absl::StatusOr<View> Load(const Principal& p, const std::string& survey_name,
-                            bool with_data);
-  absl::StatusOr<std::shared_ptr<const Compiled>> CompiledFor(
-      const pb::Survey& s, const std::vector<pb::Question>& qs);
+  absl::StatusOr<View> Load(const Principal& p, const std::string& survey_name, bool with_data);
+  absl::StatusOr<std::shared_ptr<const Compiled>> CompiledFor(const pb::Survey& s,
+                                                              const std::vector<pb::Question>& qs);
   absl::StatusOr<std::vector<pb::RecordedActual>> Actuals(const View& v,
                                                           kpi::v1::RecordObservationsRequest* req);
 

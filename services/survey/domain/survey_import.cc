@@ -6,10 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/api/names.h"
 #include "common/jp/delimited.h"
 #include "common/jp/measurement.h"
 #include "common/jp/text.h"
-#include "common/api/names.h"
 #include "services/survey/domain/survey_internal.h"
 
 namespace sokei::survey {
@@ -18,7 +18,8 @@ namespace {
 constexpr size_t kMaxCellBytes = 4096;
 constexpr int kMaxFindings = 1000;
 
-const char* const kIdSynonyms[] = {"id", "回答者id", "整理番号", "no", "no.", "回答者番号", "票番号"};
+const char* const kIdSynonyms[] = {"id",  "回答者id",   "整理番号", "no",
+                                   "no.", "回答者番号", "票番号"};
 
 pb::ImportFinding Finding(int row, const std::string& column, const std::string& raw,
                           const char* code, std::string message, pb::FindingSeverity severity) {
@@ -33,7 +34,8 @@ pb::ImportFinding Finding(int row, const std::string& column, const std::string&
 }
 
 // Matches a cell against codes first, then labels (NFKC, case-folded).
-int MatchOption(const std::string& cell, const google::protobuf::RepeatedPtrField<pb::Option>& opts) {
+int MatchOption(const std::string& cell,
+                const google::protobuf::RepeatedPtrField<pb::Option>& opts) {
   const std::string key = jp::SearchFold(cell);
   for (int i = 0; i < opts.size(); ++i) {
     if (jp::SearchFold(opts[i].code()) == key) return i;
@@ -50,7 +52,8 @@ int MatchCategory(const std::string& cell, const pb::Attribute& a) {
     if (jp::SearchFold(a.categories(i).code()) == key) return i;
   }
   for (int i = 0; i < a.categories_size(); ++i) {
-    if (!a.categories(i).label().empty() && jp::SearchFold(a.categories(i).label()) == key) return i;
+    if (!a.categories(i).label().empty() && jp::SearchFold(a.categories(i).label()) == key)
+      return i;
   }
   return -1;
 }
@@ -62,10 +65,12 @@ std::vector<std::string> SplitCodes(const std::string& cell) {
   std::string normal = jp::Nfkc(cell);
   for (const char* sep : {"、", "，", "；", "・"}) {
     size_t pos;
-    while ((pos = normal.find(sep)) != std::string::npos) normal.replace(pos, std::strlen(sep), ",");
+    while ((pos = normal.find(sep)) != std::string::npos)
+      normal.replace(pos, std::strlen(sep), ",");
   }
   std::vector<std::string> out;
-  for (absl::string_view part : absl::StrSplit(normal, absl::ByAnyChar(",;/ \t"), absl::SkipEmpty())) {
+  for (absl::string_view part :
+       absl::StrSplit(normal, absl::ByAnyChar(",;/ \t"), absl::SkipEmpty())) {
     out.emplace_back(part);
   }
   return out;
@@ -101,10 +106,12 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, m));
   SOKEI_RETURN_IF_ERROR(api::CheckRequestId(r.request_id()));
   if (r.content().size() > kMaxStreamImportBytes) {
-    return status::InvalidField("RESPONSES_TOO_LARGE", "content", "the file is larger than 256 MiB");
+    return status::InvalidField("RESPONSES_TOO_LARGE", "content",
+                                "the file is larger than 256 MiB");
   }
   jp::TextEncoding enc = jp::TextEncoding::kAuto;
-  if (r.encoding() == "utf-8" || r.encoding() == "UTF-8") enc = jp::TextEncoding::kUtf8;
+  if (r.encoding() == "utf-8" || r.encoding() == "UTF-8")
+    enc = jp::TextEncoding::kUtf8;
   else if (r.encoding() == "cp932" || r.encoding() == "shift_jis" || r.encoding() == "CP932") {
     enc = jp::TextEncoding::kCp932;
   } else if (!r.encoding().empty()) {
@@ -116,18 +123,20 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
                                 "is neither UTF-8 nor CP932 text: save the sheet as CSV");
   }
   if (jp::HasControlCharacters(*text)) {
-    return status::InvalidField("RESPONSES_NOT_A_TABLE", "content",
-                                "contains binary data or control characters: save the sheet as CSV");
+    return status::InvalidField(
+        "RESPONSES_NOT_A_TABLE", "content",
+        "contains binary data or control characters: save the sheet as CSV");
   }
   SOKEI_ASSIGN_OR_RETURN(auto v, Load(p, r.survey(), false));
   SOKEI_RETURN_IF_ERROR([&]() -> absl::Status {
     if (v.survey.status() == pb::SURVEY_STATUS_PUBLISHED) {
-      return status::FailedPrecondition("SURVEY_PUBLISHED",
-                                        {"STATUS", r.survey(), "the survey is published: its data are frozen"});
+      return status::FailedPrecondition(
+          "SURVEY_PUBLISHED",
+          {"STATUS", r.survey(), "the survey is published: its data are frozen"});
     }
     if (v.questions.empty()) {
-      return status::FailedPrecondition("SURVEY_NO_QUESTIONS",
-                                        {"QUESTIONS", r.survey(), "define the questionnaire first"});
+      return status::FailedPrecondition(
+          "SURVEY_NO_QUESTIONS", {"QUESTIONS", r.survey(), "define the questionnaire first"});
     }
     return absl::OkStatus();
   }());
@@ -160,8 +169,9 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
   Header h;
   h.attribute.assign(v.survey.attributes_size(), -1);
   h.question.assign(v.questions.size(), -1);
-  const std::string id_key =
-      v.survey.respondent_id_column().empty() ? "" : jp::SearchFold(v.survey.respondent_id_column());
+  const std::string id_key = v.survey.respondent_id_column().empty()
+                                 ? ""
+                                 : jp::SearchFold(v.survey.respondent_id_column());
   std::set<std::string> seen_headers;
   for (size_t c = 0; c < head.cells.size(); ++c) {
     const std::string raw = jp::TrimCell(head.cells[c]);
@@ -173,9 +183,9 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
       continue;
     }
     bool matched = false;
-    if (h.id < 0 && ((!id_key.empty() && key == id_key) ||
-                     std::find(std::begin(kIdSynonyms), std::end(kIdSynonyms), key) !=
-                         std::end(kIdSynonyms))) {
+    if (h.id < 0 &&
+        ((!id_key.empty() && key == id_key) ||
+         std::find(std::begin(kIdSynonyms), std::end(kIdSynonyms), key) != std::end(kIdSynonyms))) {
       h.id = static_cast<int>(c);
       matched = true;
     }
@@ -207,13 +217,15 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
   for (size_t q = 0; q < v.questions.size(); ++q) {
     if (h.question[q] < 0) {
       add(Finding(head.line, ColumnKey(v.questions[q]), "", "MISSING_COLUMN",
-                  "no column for this question: every answer is 無回答", pb::FINDING_SEVERITY_WARNING));
+                  "no column for this question: every answer is 無回答",
+                  pb::FINDING_SEVERITY_WARNING));
     }
   }
   for (int a = 0; a < v.survey.attributes_size(); ++a) {
     if (h.attribute[a] < 0) {
       add(Finding(head.line, v.survey.attributes(a).display_name(), "", "MISSING_COLUMN",
-                  "no column for this attribute: unknown for everyone", pb::FINDING_SEVERITY_WARNING));
+                  "no column for this attribute: unknown for everyone",
+                  pb::FINDING_SEVERITY_WARNING));
     }
   }
 
@@ -226,10 +238,10 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
     resp.set_rows(resp.rows() + 1);
     const int before = errors;
     if (row.cells.size() != head.cells.size()) {
-      add(Finding(row.line, "", "", "WRONG_COLUMN_COUNT",
-                  absl::StrCat("the row has ", row.cells.size(), " cells, the header ",
-                               head.cells.size()),
-                  pb::FINDING_SEVERITY_ERROR));
+      add(Finding(
+          row.line, "", "", "WRONG_COLUMN_COUNT",
+          absl::StrCat("the row has ", row.cells.size(), " cells, the header ", head.cells.size()),
+          pb::FINDING_SEVERITY_ERROR));
       resp.set_skipped(resp.skipped() + 1);
       continue;
     }
@@ -299,19 +311,21 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
           for (const auto& code : SplitCodes(raw)) {
             const int o = MatchOption(code, question.options());
             if (o < 0) {
-              add(Finding(row.line, col, raw, LooksLikeNumber(code) ? "OUT_OF_SCALE" : "UNKNOWN_CODE",
-                          absl::StrCat("'", code.substr(0, 20), "' is not an option of this question"),
-                          pb::FINDING_SEVERITY_ERROR));
+              add(Finding(
+                  row.line, col, raw, LooksLikeNumber(code) ? "OUT_OF_SCALE" : "UNKNOWN_CODE",
+                  absl::StrCat("'", code.substr(0, 20), "' is not an option of this question"),
+                  pb::FINDING_SEVERITY_ERROR));
             } else {
               chosen.insert(o);
             }
           }
           for (int o : chosen) ans->add_codes(question.options(o).code());
-          if (question.max_choices() > 0 && static_cast<int>(chosen.size()) > question.max_choices()) {
+          if (question.max_choices() > 0 &&
+              static_cast<int>(chosen.size()) > question.max_choices()) {
             ans->set_invalid(true);
             add(Finding(row.line, col, raw, "TOO_MANY_CHOICES",
-                        absl::StrCat(chosen.size(), " choices where at most ", question.max_choices(),
-                                     " are allowed: counted as 無回答"),
+                        absl::StrCat(chosen.size(), " choices where at most ",
+                                     question.max_choices(), " are allowed: counted as 無回答"),
                         pb::FINDING_SEVERITY_WARNING));
           }
           break;
@@ -372,7 +386,8 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
         if (!before.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
         if (before.status() == pb::SURVEY_STATUS_PUBLISHED) {
           return status::FailedPrecondition(
-              "SURVEY_PUBLISHED", {"STATUS", r.survey(), "the survey is published: its data are frozen"});
+              "SURVEY_PUBLISHED",
+              {"STATUS", r.survey(), "the survey is published: its data are frozen"});
         }
         if (before.etag() != v.survey.etag()) {
           return status::EtagMismatch("SURVEY_ETAG_MISMATCH", r.survey());  // changed meanwhile
@@ -388,27 +403,30 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
         int imported = 0;
         for (const auto& rsp : parsed) {
           if (have.count(rsp.id())) {
-            pb::ImportFinding f = Finding(rsp.row(), head.cells[h.id], rsp.id(), "DUPLICATE_RESPONDENT",
-                                          "a respondent with this id is already stored",
-                                          pb::FINDING_SEVERITY_ERROR);
+            pb::ImportFinding f =
+                Finding(rsp.row(), head.cells[h.id], rsp.id(), "DUPLICATE_RESPONDENT",
+                        "a respondent with this id is already stored", pb::FINDING_SEVERITY_ERROR);
             if (!r.allow_partial()) {
               return status::FailedPrecondition(
                   "RESPONSES_DUPLICATE_RESPONDENT",
                   {"RESPONDENT", r.survey(),
-                   absl::StrCat("row ", rsp.row(), ": a respondent with this id is already stored; "
+                   absl::StrCat("row ", rsp.row(),
+                                ": a respondent with this id is already stored; "
                                 "import with replace, or leave the row out")});
             }
             *out->add_findings() = f;
             out->set_skipped(out->skipped() + 1);
             continue;
           }
-          SOKEI_RETURN_IF_ERROR(w.tx.InsertRespondent(r.survey(), rsp.id(), seq++, rsp.SerializeAsString()));
+          SOKEI_RETURN_IF_ERROR(
+              w.tx.InsertRespondent(r.survey(), rsp.id(), seq++, rsp.SerializeAsString()));
           ++imported;
         }
         pb::Survey after = before;
         after.set_valid_responses(static_cast<int32_t>(seq));
         after.set_data_version(before.data_version() + 1);
-        if (after.status() == pb::SURVEY_STATUS_DESIGN) after.set_status(pb::SURVEY_STATUS_FIELDING);
+        if (after.status() == pb::SURVEY_STATUS_DESIGN)
+          after.set_status(pb::SURVEY_STATUS_FIELDING);
         Record next = Stamp(&after, m, rec->parent, "", after.fiscal_year(), w.now, &*rec);
         SOKEI_RETURN_IF_ERROR(w.tx.Update(Kind::kSurvey, next));
         out->set_imported(imported);
@@ -459,8 +477,9 @@ absl::StatusOr<pb::ExportedResponses> SurveyDomain::ExportResponses(
   return Mutate<pb::ExportedResponses>(
       p, m, "ExportResponses", r.request_id(), r,
       [&](WriteContext& w, pb::ExportedResponses* out) -> absl::Status {
-        SOKEI_ASSIGN_OR_RETURN(auto survey, LoadOrNotFound<pb::Survey>(w.tx, Kind::kSurvey, r.survey(),
-                                                                      "SURVEY_NOT_FOUND"));
+        SOKEI_ASSIGN_OR_RETURN(
+            auto survey,
+            LoadOrNotFound<pb::Survey>(w.tx, Kind::kSurvey, r.survey(), "SURVEY_NOT_FOUND"));
         SOKEI_ASSIGN_OR_RETURN(auto qrecs, w.tx.ListParent(Kind::kQuestion, r.survey()));
         std::vector<pb::Question> qs;
         for (const Record& rec : qrecs) {
@@ -468,9 +487,9 @@ absl::StatusOr<pb::ExportedResponses> SurveyDomain::ExportResponses(
           if (!q.ParseFromString(rec.data)) return status::Internal("STORAGE_CORRUPT");
           qs.push_back(std::move(q));
         }
-        std::string csv = "\xEF\xBB\xBF" + CsvCell(survey.respondent_id_column().empty()
-                                                        ? "ID"
-                                                        : survey.respondent_id_column());
+        std::string csv =
+            "\xEF\xBB\xBF" +
+            CsvCell(survey.respondent_id_column().empty() ? "ID" : survey.respondent_id_column());
         for (const auto& a : survey.attributes()) csv += "," + CsvCell(a.display_name());
         for (const auto& q : qs) csv += "," + CsvCell(q.column().empty() ? q.number() : q.column());
         csv += "\r\n";

@@ -36,9 +36,9 @@ struct Column {
 
 struct Dataset {
   size_t n = 0;
-  std::vector<int> attribute_sizes;                // categories per attribute
-  std::vector<std::vector<uint8_t>> attributes;    // [attribute][respondent] category or kMissing
-  std::vector<Column> columns;                     // one per question, in position order
+  std::vector<int> attribute_sizes;              // categories per attribute
+  std::vector<std::vector<uint8_t>> attributes;  // [attribute][respondent] category or kMissing
+  std::vector<Column> columns;                   // one per question, in position order
 };
 
 }  // namespace sokei::survey::stats

@@ -131,8 +131,7 @@ NumericSummary SummarizeNumbers(const Column& col, const std::vector<double>* w)
   return s;
 }
 
-double MarginOfErrorPoints(double p, double effective_n, int64_t unweighted_n,
-                           int64_t population) {
+double MarginOfErrorPoints(double p, double effective_n, int64_t unweighted_n, int64_t population) {
   if (effective_n <= 0) return 0;
   double moe = kZ95 * std::sqrt(p * (1 - p) / effective_n);
   if (population > 1 && population > unweighted_n) {
@@ -166,8 +165,8 @@ double MeanStandardError(const Column& col, const std::vector<double>* w) {
 // ---------------------------------------------------------------------------------------------
 // Cross-tabs
 
-CrossTabCounts CrossTabulate(const Dataset& data, const Column& col,
-                             const std::vector<int>& attrs, const std::vector<double>* w) {
+CrossTabCounts CrossTabulate(const Dataset& data, const Column& col, const std::vector<int>& attrs,
+                             const std::vector<double>* w) {
   CrossTabCounts t;
   std::vector<int> option_col(col.options.size(), -1);
   for (size_t o = 0; o < col.options.size(); ++o) {
@@ -487,8 +486,8 @@ absl::StatusOr<WeightingResult> ComputeWeights(const Dataset& data, const Weight
     for (const auto& [key, count] : sample) {
       auto it = in.cells.find(key);
       if (it == in.cells.end() || it->second <= 0) {
-        r.warnings.push_back(absl::StrCat("cell ", CellName(key),
-                                          " has respondents but no population: weight 1"));
+        r.warnings.push_back(
+            absl::StrCat("cell ", CellName(key), " has respondents but no population: weight 1"));
         weight_of[key] = 1;
         continue;
       }
@@ -503,8 +502,8 @@ absl::StatusOr<WeightingResult> ComputeWeights(const Dataset& data, const Weight
       cell.sample_share = static_cast<double>(cell.sample_count) / n_usable;
       cell.weight = cell.sample_count ? weight_of[key] : 0;
       if (cell.sample_count == 0 && pop > 0) {
-        r.warnings.push_back(absl::StrCat("cell ", CellName(key),
-                                          " has no respondents: its population is not represented"));
+        r.warnings.push_back(absl::StrCat(
+            "cell ", CellName(key), " has no respondents: its population is not represented"));
       }
       r.cells.push_back(std::move(cell));
     }

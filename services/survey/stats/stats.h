@@ -17,16 +17,16 @@ namespace sokei::survey::stats {
 // ---- Distributions ----
 
 struct Distribution {
-  std::vector<int64_t> counts;    // per option, unweighted
-  std::vector<double> weighted;   // per option
-  int64_t answered = 0;           // non-empty answers
-  int64_t base = 0;               // answers in the base (excluded options out)
+  std::vector<int64_t> counts;   // per option, unweighted
+  std::vector<double> weighted;  // per option
+  int64_t answered = 0;          // non-empty answers
+  int64_t base = 0;              // answers in the base (excluded options out)
   double weighted_base = 0;
-  double sum_w2 = 0;              // Σw² over the base (Kish effective n)
+  double sum_w2 = 0;  // Σw² over the base (Kish effective n)
   double weighted_answered = 0;
   bool has_mean = false;
-  double mean = 0;                // on the options' scores, over scored options in the base
-  double positive = 0;            // share of the base, 0…1
+  double mean = 0;      // on the options' scores, over scored options in the base
+  double positive = 0;  // share of the base, 0…1
   double negative = 0;
   double effective_base() const { return sum_w2 > 0 ? weighted_base * weighted_base / sum_w2 : 0; }
   // Share (0…1) of option i: of the base, or of everyone answering for excluded options.
@@ -49,13 +49,13 @@ double MarginOfErrorPoints(double p, double effective_n, int64_t unweighted_n, i
 // ---- Cross-tabs ----
 
 struct CrossTabCounts {
-  int rows = 0, cols = 0;                 // rows = product of the dimensions' categories
-  std::vector<std::vector<int>> row_keys; // category index per dimension, per row
-  std::vector<int64_t> cells;             // rows × cols, unweighted
-  std::vector<double> weighted;           // rows × cols
-  std::vector<int64_t> row_totals;        // the row's base (respondents)
+  int rows = 0, cols = 0;                  // rows = product of the dimensions' categories
+  std::vector<std::vector<int>> row_keys;  // category index per dimension, per row
+  std::vector<int64_t> cells;              // rows × cols, unweighted
+  std::vector<double> weighted;            // rows × cols
+  std::vector<int64_t> row_totals;         // the row's base (respondents)
   std::vector<double> weighted_row_totals;
-  bool additive = true;                   // false for multiple choice: rows need not sum to totals
+  bool additive = true;  // false for multiple choice: rows need not sum to totals
   int64_t at(int r, int c) const { return cells[static_cast<size_t>(r) * cols + c]; }
 };
 

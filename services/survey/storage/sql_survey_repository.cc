@@ -59,8 +59,14 @@ Record ToRecord(Row&& r) {
 }
 
 std::vector<Value> RecordParams(Kind kind, const Record& r) {
-  return {std::string(KindName(kind)), r.name, r.municipality, r.parent, r.code, r.sort_key,
-          r.revision, Blob{r.data}};
+  return {std::string(KindName(kind)),
+          r.name,
+          r.municipality,
+          r.parent,
+          r.code,
+          r.sort_key,
+          r.revision,
+          Blob{r.data}};
 }
 
 class SqlSurveyTx final : public SurveyTx {

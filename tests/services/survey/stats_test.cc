@@ -12,7 +12,8 @@
 namespace sokei::survey::stats {
 namespace {
 
-// A 5-point satisfaction scale: 満足 +2, やや満足 +1, どちらでもない 0, やや不満 −1, 不満 −2, わからない.
+// A 5-point satisfaction scale: 満足 +2, やや満足 +1, どちらでもない 0, やや不満 −1, 不満 −2,
+// わからない.
 std::vector<OptionMeta> FivePoint() {
   return {{true, 2, Polarity::kPositive},  {true, 1, Polarity::kPositive},
           {true, 0, Polarity::kNeutral},   {true, -1, Polarity::kNegative},
@@ -35,8 +36,8 @@ std::vector<int> Repeat(std::vector<std::pair<int, int>> code_times) {
 
 TEST(Distribution, FivePointMeanTopBoxNetAndExcludedBase) {
   // 満足 20, やや満足 30, どちらでもない 25, やや不満 15, 不満 10, わからない 12, 無回答 8.
-  auto col = Choice(FivePoint(), Repeat({{0, 20}, {1, 30}, {2, 25}, {3, 15}, {4, 10}, {5, 12},
-                                          {-1, 8}}));
+  auto col =
+      Choice(FivePoint(), Repeat({{0, 20}, {1, 30}, {2, 25}, {3, 15}, {4, 10}, {5, 12}, {-1, 8}}));
   auto d = Distribute(col, nullptr);
   EXPECT_EQ(d.answered, 112);
   EXPECT_EQ(d.base, 100);  // わからない and 無回答 outside the base

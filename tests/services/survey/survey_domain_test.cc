@@ -385,16 +385,18 @@ TEST_F(SurveyDomainTest, CsAnalysisRanksTheThirtySevenAreas) {
   auto z = domain_->RunCsAnalysis(planner_, r);
   ASSERT_TRUE(z.ok());
   const auto& top = z->items(0);
-  EXPECT_NEAR(top.priority(), (top.importance_deviation() - 50) / 10 - (top.satisfaction_deviation() - 50) / 10, 1e-9);
+  EXPECT_NEAR(top.priority(),
+              (top.importance_deviation() - 50) / 10 - (top.satisfaction_deviation() - 50) / 10,
+              1e-9);
   r.set_priority_index("made-up");
   auto bad = domain_->RunCsAnalysis(planner_, r);
   EXPECT_EQ(Field(bad.status()), "priority_index");
 }
 
 TEST_F(SurveyDomainTest, WaveComparisonFlagsARealChange) {
-  ASSERT_TRUE(Import(Define(Demo(2023, 3000, 0), "citizen-2023"),
-                     absl::StrCat(kM, "/surveys/citizen-2023"))
-                  .ok());
+  ASSERT_TRUE(
+      Import(Define(Demo(2023, 3000, 0), "citizen-2023"), absl::StrCat(kM, "/surveys/citizen-2023"))
+          .ok());
   ASSERT_TRUE(Import(Define(Demo(2024, 3000, 0.35))).ok());
   pb::CompareWavesRequest r;
   r.set_question(absl::StrCat(kSurvey, "/questions/sat-05"));
@@ -509,7 +511,8 @@ TEST_F(SurveyDomainTest, MalformedFilesGiveFindingsOrErrorsAndWriteNothing) {
       {"unknown code", header + "1,1,2,1,1,9x,1,1\n", "UNKNOWN_CODE"},
       {"outside the scale", header + "1,1,2,1,1,7,1,1\n", "OUT_OF_SCALE"},
       {"unknown category", header + "1,3,2,1,1,1,1,1\n", "UNKNOWN_CATEGORY"},
-      {"duplicate respondent", header + "1,1,2,1,1,1,1,1\n1,2,2,1,1,1,1,1\n", "DUPLICATE_RESPONDENT"},
+      {"duplicate respondent", header + "1,1,2,1,1,1,1,1\n1,2,2,1,1,1,1,1\n",
+       "DUPLICATE_RESPONDENT"},
       {"missing id", header + ",1,2,1,1,1,1,1\n", "MISSING_ID"},
       {"huge cell", header + "1,1,2,1,1," + std::string(5000, '1') + ",1,1\n", "CELL_TOO_LONG"},
       {"bad multiple", header + "1,1,2,1,1,1,1,\"1,8\"\n", "OUT_OF_SCALE"},
@@ -580,7 +583,8 @@ TEST_F(SurveyDomainTest, ValidationNamesTheField) {
             "survey.tabulation_dimensions[0].attributes");
   *r.mutable_survey() = Demo(2024, 1).survey;
   r.mutable_survey()->mutable_weighting()->mutable_margins(0)->set_attribute("age");
-  EXPECT_EQ(Field(domain_->CreateSurvey(planner_, r).status()), "survey.weighting.margins[0].attribute");
+  EXPECT_EQ(Field(domain_->CreateSurvey(planner_, r).status()),
+            "survey.weighting.margins[0].attribute");
   // Editors and viewers do not define surveys.
   *r.mutable_survey() = Demo(2024, 1).survey;
   EXPECT_EQ(domain_->CreateSurvey(Make(Role::kEditor, {"kikaku"}), r).status().code(),
@@ -600,7 +604,8 @@ TEST_F(SurveyDomainTest, ValidationNamesTheField) {
   link->set_indicator(kIndicator);
   link->set_measure(pb::KPI_MEASURE_OPTION_SHARE);
   link->set_option_code("7");
-  EXPECT_EQ(Field(domain_->CreateQuestion(planner_, q).status()), "question.kpi_links[0].option_code");
+  EXPECT_EQ(Field(domain_->CreateQuestion(planner_, q).status()),
+            "question.kpi_links[0].option_code");
 }
 
 TEST_F(SurveyDomainTest, RawExportIsForAdminsAndAudited) {
@@ -608,7 +613,8 @@ TEST_F(SurveyDomainTest, RawExportIsForAdminsAndAudited) {
   pb::ExportResponsesRequest r;
   r.set_survey(kSurvey);
   r.set_purpose("統計委員会への提出");
-  EXPECT_EQ(domain_->ExportResponses(planner_, r).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(domain_->ExportResponses(planner_, r).status().code(),
+            absl::StatusCode::kPermissionDenied);
   pb::ExportResponsesRequest no_purpose;
   no_purpose.set_survey(kSurvey);
   EXPECT_EQ(Field(domain_->ExportResponses(admin_, no_purpose).status()), "purpose");
@@ -629,7 +635,8 @@ TEST_F(SurveyDomainTest, RawExportIsForAdminsAndAudited) {
   auto sa = domain_->GetQuestionStats(planner_, a);
   auto sb = domain_->GetQuestionStats(planner_, b);
   ASSERT_TRUE(sa.ok() && sb.ok());
-  for (int i = 0; i < sa->options_size(); ++i) EXPECT_EQ(sa->options(i).count(), sb->options(i).count());
+  for (int i = 0; i < sa->options_size(); ++i)
+    EXPECT_EQ(sa->options(i).count(), sb->options(i).count());
 }
 
 TEST_F(SurveyDomainTest, QuestionShapeIsFrozenOnceResponsesExist) {

@@ -109,8 +109,8 @@ class SurveyGrpcTest : public ::testing::Test {
 
     s->survey_repo = std::make_unique<SqlSurveyRepository>(s->survey_db->db());
     ASSERT_TRUE(s->survey_repo->Migrate().ok());
-    s->kpi_client = std::make_unique<GrpcKpiClient>(
-        grpcx::MakeUpstreamChannel(Addr(*s->kpi_server), 64 << 20));
+    s->kpi_client =
+        std::make_unique<GrpcKpiClient>(grpcx::MakeUpstreamChannel(Addr(*s->kpi_server), 64 << 20));
     s->survey_domain =
         std::make_unique<SurveyDomain>(s->survey_repo.get(), s->kpi_client.get(), &absl::Now);
     s->survey_service = std::make_unique<DispatchedSurveyService>(s->survey_domain.get(),
@@ -141,7 +141,9 @@ class SurveyGrpcTest : public ::testing::Test {
       grpc::ClientContext ctx;
       Authorize(&ctx, admin);
       plan::v1::Plan out;
-      ASSERT_TRUE(plans->CreatePlan(&ctx, sokei::testing::PlanRequest(kM, "next-basic-plan", 2), &out).ok());
+      ASSERT_TRUE(
+          plans->CreatePlan(&ctx, sokei::testing::PlanRequest(kM, "next-basic-plan", 2), &out)
+              .ok());
     }
     {
       grpc::ClientContext ctx;
@@ -304,8 +306,9 @@ TEST_F(SurveyGrpcTest, ErrorsCarryDetailsOnTheWire) {
   pb::GetSurveyRequest g;
   g.set_name(absl::StrCat(kM, "/surveys/errors"));
   EXPECT_EQ(stub_->GetSurvey(&bare, g, &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(Call(&pb::SurveyService::Stub::GetSurvey, g, &out, Caller{"p", "planner", "131016"}).code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      Call(&pb::SurveyService::Stub::GetSurvey, g, &out, Caller{"p", "planner", "131016"}).code(),
+      absl::StatusCode::kPermissionDenied);
 }
 
 TEST_F(SurveyGrpcTest, PublishRecordsTheActualThroughTheKpiService) {
@@ -320,7 +323,8 @@ TEST_F(SurveyGrpcTest, PublishRecordsTheActualThroughTheKpiService) {
   p.set_name(r.survey());
   p.set_request_id("publish-grpc");
   pb::PublishResponse published;
-  EXPECT_EQ(Call(&pb::SurveyService::Stub::Publish, p, &published, Caller{"v", "viewer", "142140"}).code(),
+  EXPECT_EQ(Call(&pb::SurveyService::Stub::Publish, p, &published, Caller{"v", "viewer", "142140"})
+                .code(),
             absl::StatusCode::kPermissionDenied);
   auto s = Call(&pb::SurveyService::Stub::Publish, p, &published);
   ASSERT_TRUE(s.ok()) << s;

@@ -40,10 +40,11 @@ TEST_P(SurveyStorageConformance, RecordsAndQuestionColumnsAreUnique) {
   static const char kBytes[] = "\x00\x01\xff 問3(12)";
   const std::string binary(kBytes, sizeof(kBytes) - 1);
   ASSERT_TRUE(Write([&](SurveyTx& tx) {
-                SOKEI_RETURN_IF_ERROR(tx.Insert(
-                    Kind::kSurvey, {kSurvey, "142140", "municipalities/142140", "", 2024, 1, binary}));
-                return tx.Insert(Kind::kQuestion,
-                                 {std::string(kSurvey) + "/questions/a", "142140", kSurvey, "問1", 1, 1, "q"});
+                SOKEI_RETURN_IF_ERROR(
+                    tx.Insert(Kind::kSurvey,
+                              {kSurvey, "142140", "municipalities/142140", "", 2024, 1, binary}));
+                return tx.Insert(Kind::kQuestion, {std::string(kSurvey) + "/questions/a", "142140",
+                                                   kSurvey, "問1", 1, 1, "q"});
               }).ok());
   auto dup = Write([&](SurveyTx& tx) {
     return tx.Insert(Kind::kQuestion,
@@ -70,8 +71,9 @@ TEST_P(SurveyStorageConformance, RecordsAndQuestionColumnsAreUnique) {
 TEST_P(SurveyStorageConformance, RespondentsKeepOrderBytesAndUniqueness) {
   ASSERT_TRUE(Write([&](SurveyTx& tx) {
                 for (int i = 0; i < 50; ++i) {
-                  SOKEI_RETURN_IF_ERROR(tx.InsertRespondent(
-                      kSurvey, "r" + std::to_string(49 - i), i, std::string("\x00", 1) + std::to_string(i)));
+                  SOKEI_RETURN_IF_ERROR(
+                      tx.InsertRespondent(kSurvey, "r" + std::to_string(49 - i), i,
+                                          std::string("\x00", 1) + std::to_string(i)));
                 }
                 return tx.InsertRespondent("municipalities/142140/surveys/other", "r0", 0, "x");
               }).ok());
