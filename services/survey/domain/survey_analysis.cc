@@ -113,6 +113,8 @@ absl::StatusOr<pb::QuestionStats> SurveyDomain::GetQuestionStats(
     if (meta.in_base()) {
       hide = table.hidden_at(0, base_col++) != stats::Hidden::kNo;
     } else {
+      // Options outside the base need no partners: with `answered` withheld, they add up to
+      // respondents − base together with the blank answers, whose number is never published.
       hide = d.counts[o] >= 1 && d.counts[o] < MinCellCount(v.survey);
     }
     if (disclose && hide) {
