@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <string>
 
 #include "absl/status/status.h"
@@ -27,6 +28,19 @@ inline int Fail(const absl::Status& s) {
     std::fprintf(stderr, "  (is the service running? scripts/run.sh starts it)\n");
   }
   return s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+// The value of --key, or `fallback`.
+inline std::string Flag(const std::map<std::string, std::string>& flags, const std::string& key,
+                        const std::string& fallback = "") {
+  auto it = flags.find(key);
+  return it == flags.end() ? fallback : it->second;
+}
+
+// Prints the usage line of a command; returns the exit status for bad usage.
+inline int Usage(const char* text) {
+  std::fprintf(stderr, "usage: %s\n", text);
+  return 2;
 }
 
 inline void PrintJson(const google::protobuf::Message& m) {

@@ -44,17 +44,6 @@ class KpiClient {
   std::unique_ptr<pb::KpiService::Stub> stub_;
 };
 
-std::string Flag(const std::map<std::string, std::string>& f, const std::string& k,
-                 const std::string& fallback = "") {
-  auto it = f.find(k);
-  return it == f.end() ? fallback : it->second;
-}
-
-int Usage(const char* text) {
-  std::fprintf(stderr, "usage: %s\n", text);
-  return 2;
-}
-
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;

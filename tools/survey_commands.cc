@@ -43,17 +43,6 @@ class Stub {
 using SurveyStub = Stub<pb::SurveyService>;
 using KpiStub = Stub<sokei::kpi::v1::KpiService>;
 
-std::string Flag(const std::map<std::string, std::string>& f, const std::string& k,
-                 const std::string& fallback = "") {
-  auto it = f.find(k);
-  return it == f.end() ? fallback : it->second;
-}
-
-int Usage(const char* text) {
-  std::fprintf(stderr, "usage: %s\n", text);
-  return 2;
-}
-
 // Streams `content` to StreamResponses in 1 MiB messages.
 absl::StatusOr<pb::ImportResponsesResponse> StreamImport(SurveyStub& s,
                                                          pb::ImportResponsesRequest first,

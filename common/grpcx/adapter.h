@@ -9,6 +9,9 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/auth/principal.h"
+#include "common/config/config.h"
 
 namespace sokei::grpcx {
 
@@ -17,5 +20,21 @@ std::multimap<std::string, std::string> SokeiMetadata(const grpc::ServerContext&
 
 grpc::Status FinishCall(const std::multimap<std::string, std::string>& metadata, const char* method,
                         const absl::Status& s);
+
+// Serves one unary call: the principal from the call's metadata, the domain method, the reply or
+// the status with its details.
+template <typename Domain, typename Req, typename Resp>
+grpc::Status ServeUnary(grpc::ServerContext* ctx, config::AuthMode mode, const char* method,
+                        Domain* domain,
+                        absl::StatusOr<Resp> (Domain::*fn)(const auth::Principal&, const Req&),
+                        const Req& req, Resp* resp) {
+  const auto metadata = SokeiMetadata(*ctx);
+  auto principal = auth::FromMetadata(metadata, mode);
+  if (!principal.ok()) return FinishCall(metadata, method, principal.status());
+  absl::StatusOr<Resp> result = (domain->*fn)(*principal, req);
+  if (!result.ok()) return FinishCall(metadata, method, result.status());
+  *resp = std::move(*result);
+  return grpc::Status::OK;
+}
 
 }  // namespace sokei::grpcx

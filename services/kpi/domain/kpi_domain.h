@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/api/write_context.h"
 #include "common/auth/principal.h"
 #include "common/cache/cache.h"
 #include "services/kpi/domain/plan_client.h"
@@ -89,7 +90,7 @@ class KpiDomain {
   absl::StatusOr<pb::ListAuditEventsResponse> ListAuditEvents(const Principal& p,
                                                               const pb::ListAuditEventsRequest& r);
 
-  struct WriteContext;
+  using WriteContext = api::WriteContext<KpiTx>;
 
  private:
   template <typename Resp>

@@ -11,30 +11,6 @@
 
 namespace sokei::kpi {
 
-// One write transaction: the storage, who writes, and the audit row per change.
-struct KpiDomain::WriteContext {
-  KpiTx& tx;
-  const Principal& principal;
-  const char* method;
-  const std::string& request_id;
-  absl::Time now;
-
-  absl::Status Audit(const std::string& municipality, const std::string& resource,
-                     const google::protobuf::Message* before,
-                     const google::protobuf::Message* after) {
-    AuditRow row;
-    row.municipality = municipality;
-    row.time_micros = api::Micros(now);
-    row.actor = principal.subject;
-    row.method = method;
-    row.resource = resource;
-    row.request_id = request_id;
-    row.before_json = api::AuditPayload(before);
-    row.after_json = api::AuditPayload(after);
-    return tx.AppendAudit(row).status();
-  }
-};
-
 // Where a resource lives, for its storage record.
 struct Placement {
   std::string municipality, parent, code;

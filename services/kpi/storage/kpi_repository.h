@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/storage/audit_log.h"
+#include "common/storage/resource_record.h"
 
 namespace sokei::kpi {
 
@@ -19,15 +20,8 @@ enum class Kind { kIndicator, kObservation, kScheme, kEvaluation };
 
 const char* KindName(Kind kind);
 
-struct Record {
-  std::string name;
-  std::string municipality;
-  std::string parent;  // municipality for indicators, indicator for observations, plan otherwise
-  std::string code;    // unique per (kind, parent) when non-empty
-  int64_t sort_key = 0;
-  int64_t revision = 0;
-  std::string data;  // serialized proto
-};
+// parent: the municipality for indicators, the indicator for observations, the plan otherwise.
+using Record = storage::ResourceRecord;
 
 using AuditRow = storage::AuditRow;
 using IdempotencyRow = storage::IdempotencyRow;

@@ -8,8 +8,6 @@ namespace sokei::kpi {
 namespace {
 
 using storage::AsInt;
-using storage::AsText;
-using storage::Blob;
 using storage::Row;
 using storage::Take;
 using storage::Value;
@@ -54,27 +52,10 @@ const storage::AuditTables& Audit() {
   return tables;
 }
 
-Record ToRecord(Row&& r) {
-  Record rec;
-  rec.name = Take(r[0]);
-  rec.municipality = Take(r[1]);
-  rec.parent = Take(r[2]);
-  rec.code = Take(r[3]);
-  rec.sort_key = AsInt(r[4]);
-  rec.revision = AsInt(r[5]);
-  rec.data = Take(r[6]);
-  return rec;
-}
+Record ToRecord(Row&& r) { return storage::RecordFromRow(std::move(r)); }
 
 std::vector<Value> RecordParams(Kind kind, const Record& r) {
-  return {std::string(KindName(kind)),
-          r.name,
-          r.municipality,
-          r.parent,
-          r.code,
-          r.sort_key,
-          r.revision,
-          Blob{r.data}};
+  return storage::RecordParams(KindName(kind), r);
 }
 
 class SqlKpiTx final : public KpiTx {

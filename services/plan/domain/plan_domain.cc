@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/api/audit_events.h"
 #include "common/api/idempotent_write.h"
 #include "common/api/listing.h"
 #include "common/api/names.h"
@@ -145,28 +146,6 @@ absl::Status CheckPlanVisibleByName(PlanTx& tx, const Principal& p, const std::s
 
 // ---------------------------------------------------------------------------------------------
 // Write plumbing
-
-struct PlanDomain::WriteContext {
-  PlanTx& tx;
-  const Principal& principal;
-  const char* method;
-  const std::string& request_id;
-  absl::Time now;
-
-  absl::Status Audit(const std::string& municipality, const std::string& resource,
-                     const Message* before, const Message* after) {
-    AuditRow row;
-    row.municipality = municipality;
-    row.time_micros = Micros(now);
-    row.actor = principal.subject;
-    row.method = method;
-    row.resource = resource;
-    row.request_id = request_id;
-    row.before_json = AuditPayload(before);
-    row.after_json = AuditPayload(after);
-    return tx.AppendAudit(row).status();
-  }
-};
 
 template <typename Resp>
 absl::StatusOr<Resp> PlanDomain::Mutate(
@@ -1575,33 +1554,15 @@ absl::StatusOr<pb::PackageMatrix> PlanDomain::GetPackageMatrix(
 
 absl::StatusOr<pb::ListAuditEventsResponse> PlanDomain::ListAuditEvents(
     const Principal& p, const pb::ListAuditEventsRequest& r) {
-  SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kMunicipalityPattern, "parent"));
-  SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, parent.municipality()));
-  SOKEI_ASSIGN_OR_RETURN(auto f, api::ParseFilter(r.filter(), {"resource", "actor"}));
-  const std::string key = absl::StrCat(r.parent(), "|", r.filter());
-  SOKEI_ASSIGN_OR_RETURN(auto page, api::ParsePage(r.page_size(), r.page_token(), key));
-  std::vector<AuditRow> rows;
-  SOKEI_RETURN_IF_ERROR(repo_->Read([&](PlanTx& tx) -> absl::Status {
-    // One extra row tells whether another page follows.
-    SOKEI_ASSIGN_OR_RETURN(rows, tx.ListAudit(parent.municipality(), f["resource"], f["actor"],
-                                              page.offset, page.size + 1));
-    return absl::OkStatus();
-  }));
+  SOKEI_ASSIGN_OR_RETURN(auto page, api::ReadAuditPage<PlanTx>(repo_, p, r.parent(), r.filter(),
+                                                               r.page_size(), r.page_token()));
   pb::ListAuditEventsResponse resp;
-  for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(page.size); ++i) {
-    const AuditRow& row = rows[i];
+  for (const AuditRow& row : page.rows) {
     auto* e = resp.add_audit_events();
     e->set_name(absl::StrCat(r.parent(), "/auditEvents/", row.seq));
-    *e->mutable_time() = ToTimestamp(absl::FromUnixMicros(row.time_micros));
-    e->set_actor(row.actor);
-    e->set_method(row.method);
-    e->set_resource(row.resource);
-    e->set_request_id(row.request_id);
-    e->set_before_json(AuditPayloadToJson(row.before_json));
-    e->set_after_json(AuditPayloadToJson(row.after_json));
+    api::FillAuditEvent(row, e);
   }
-  const int64_t total = page.offset + static_cast<int64_t>(rows.size());
-  resp.set_next_page_token(api::NextPageToken(page, total, key));
+  resp.set_next_page_token(page.next_page_token);
   return resp;
 }
 

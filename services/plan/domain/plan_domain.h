@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/api/write_context.h"
 #include "common/auth/principal.h"
 #include "common/cache/cache.h"
 #include "services/plan/storage/plan_repository.h"
@@ -89,7 +90,7 @@ class PlanDomain {
                                                               const pb::ListAuditEventsRequest& r);
 
  private:
-  struct WriteContext;
+  using WriteContext = api::WriteContext<PlanTx>;
   // Runs `fn` in a write transaction with request_id idempotency: a replay of the same request
   // returns the first response; the same id with a different request is INVALID_ARGUMENT.
   template <typename Resp>

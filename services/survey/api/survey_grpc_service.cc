@@ -11,13 +11,7 @@ grpc::Status SurveyGrpcService::Call(grpc::ServerContext* ctx, const char* metho
                                      Resp* resp,
                                      absl::StatusOr<Resp> (SurveyDomain::*fn)(const Principal&,
                                                                               const Req&)) {
-  const auto metadata = grpcx::SokeiMetadata(*ctx);
-  auto principal = auth::FromMetadata(metadata, auth_mode_);
-  if (!principal.ok()) return grpcx::FinishCall(metadata, method, principal.status());
-  absl::StatusOr<Resp> result = (domain_->*fn)(*principal, req);
-  if (!result.ok()) return grpcx::FinishCall(metadata, method, result.status());
-  *resp = std::move(*result);
-  return grpc::Status::OK;
+  return grpcx::ServeUnary(ctx, auth_mode_, method, domain_, fn, req, resp);
 }
 
 #define SOKEI_SURVEY_RPC(Method, Req, Resp)                                                      \

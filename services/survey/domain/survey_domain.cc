@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/api/audit_events.h"
 #include "common/api/hash.h"
 #include "common/api/idempotent_write.h"
 #include "common/api/listing.h"
@@ -774,32 +775,15 @@ absl::StatusOr<pb::PublishResponse> SurveyDomain::Publish(const Principal& p,
 
 absl::StatusOr<pb::ListAuditEventsResponse> SurveyDomain::ListAuditEvents(
     const Principal& p, const pb::ListAuditEventsRequest& r) {
-  SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kMunicipalityPattern, "parent"));
-  SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, parent.municipality()));
-  SOKEI_ASSIGN_OR_RETURN(auto f, api::ParseFilter(r.filter(), {"resource", "actor"}));
-  const std::string key = absl::StrCat(r.parent(), "|", r.filter());
-  SOKEI_ASSIGN_OR_RETURN(auto page, api::ParsePage(r.page_size(), r.page_token(), key));
-  std::vector<AuditRow> rows;
-  SOKEI_RETURN_IF_ERROR(repo_->Read([&](SurveyTx& tx) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(rows, tx.ListAudit(parent.municipality(), f["resource"], f["actor"],
-                                              page.offset, page.size + 1));
-    return absl::OkStatus();
-  }));
+  SOKEI_ASSIGN_OR_RETURN(auto page, api::ReadAuditPage<SurveyTx>(repo_, p, r.parent(), r.filter(),
+                                                                 r.page_size(), r.page_token()));
   pb::ListAuditEventsResponse resp;
-  for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(page.size); ++i) {
-    const AuditRow& row = rows[i];
+  for (const AuditRow& row : page.rows) {
     auto* e = resp.add_events();
     e->set_sequence(row.seq);
-    *e->mutable_time() = ToTimestamp(absl::FromUnixMicros(row.time_micros));
-    e->set_actor(row.actor);
-    e->set_method(row.method);
-    e->set_resource(row.resource);
-    e->set_request_id(row.request_id);
-    e->set_before_json(api::AuditPayloadToJson(row.before_json));
-    e->set_after_json(api::AuditPayloadToJson(row.after_json));
+    api::FillAuditEvent(row, e);
   }
-  const int64_t total = page.offset + static_cast<int64_t>(rows.size());
-  resp.set_next_page_token(api::NextPageToken(page, total, key));
+  resp.set_next_page_token(page.next_page_token);
   return resp;
 }
 

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/time/time.h"
+#include "common/api/write_context.h"
 #include "common/auth/principal.h"
 #include "google/protobuf/empty.pb.h"
 #include "services/survey/domain/kpi_client.h"
@@ -78,7 +79,7 @@ class SurveyDomain {
   static constexpr size_t kMaxUnaryImportBytes = 16 << 20;
   static constexpr size_t kMaxStreamImportBytes = 256 << 20;
 
-  struct WriteContext;
+  using WriteContext = api::WriteContext<SurveyTx>;
   // A survey, its questions in position order, and its compiled responses.
   struct View {
     pb::Survey survey;

@@ -15,30 +15,6 @@ inline constexpr char kMunicipalityPattern[] = "municipalities/*";
 inline constexpr char kSurveyPattern[] = "municipalities/*/surveys/*";
 inline constexpr char kQuestionPattern[] = "municipalities/*/surveys/*/questions/*";
 
-// One write transaction: the storage, who writes, and the audit row per change.
-struct SurveyDomain::WriteContext {
-  SurveyTx& tx;
-  const Principal& principal;
-  const char* method;
-  const std::string& request_id;
-  absl::Time now;
-
-  absl::Status Audit(const std::string& municipality, const std::string& resource,
-                     const google::protobuf::Message* before,
-                     const google::protobuf::Message* after) {
-    AuditRow row;
-    row.municipality = municipality;
-    row.time_micros = api::Micros(now);
-    row.actor = principal.subject;
-    row.method = method;
-    row.resource = resource;
-    row.request_id = request_id;
-    row.before_json = api::AuditPayload(before);
-    row.after_json = api::AuditPayload(after);
-    return tx.AppendAudit(row).status();
-  }
-};
-
 template <typename T>
 absl::StatusOr<T> LoadOrNotFound(SurveyTx& tx, Kind kind, const std::string& name,
                                  absl::string_view reason) {

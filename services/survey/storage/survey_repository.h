@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/storage/audit_log.h"
+#include "common/storage/resource_record.h"
 
 namespace sokei::survey {
 
@@ -18,15 +19,8 @@ enum class Kind { kSurvey, kQuestion };
 
 const char* KindName(Kind kind);
 
-struct Record {
-  std::string name;
-  std::string municipality;
-  std::string parent;  // municipality for surveys, survey for questions
-  std::string code;    // unique per (kind, parent) when non-empty (the question's CSV column)
-  int64_t sort_key = 0;
-  int64_t revision = 0;
-  std::string data;
-};
+// parent: the municipality for surveys, the survey for questions; code: a question's CSV column.
+using Record = storage::ResourceRecord;
 
 using AuditRow = storage::AuditRow;
 using IdempotencyRow = storage::IdempotencyRow;
