@@ -62,8 +62,8 @@ const char kUsage[] = R"(usage: sokei [--addr=host:port] [--json] COMMAND
                                    the deterministic Isehara 市民意識調査 (idempotent)
   survey import SURVEY FILE.csv [--encoding cp932|utf-8] [--dry-run] [--replace] [--allow-partial]
   survey stats QUESTION [--weighted] [--published]
-  survey crosstab QUESTION --by ATTR[,ATTR] [--weighted] [--published]
-  survey cs SURVEY [--index improvement_index|z_gap] [--deviation] [--weighted]
+  survey crosstab QUESTION --by ATTR[,ATTR] [--weighted] [--published] [--tsv]
+  survey cs SURVEY [--index improvement_index|z_gap] [--deviation] [--weighted] [--tsv]
   survey compare QUESTION BASELINE_QUESTION
   survey publish SURVEY            freeze the results, record survey-derived KPI actuals
 
@@ -435,7 +435,7 @@ int main(int argc, char** argv) {
         o.flags["map"] += (o.flags["map"].empty() ? "" : "\n") + value;
       } else if (key == "dry-run" || key == "allow-partial" || key == "replace" ||
                  key == "weighted" || key == "published" || key == "deviation" ||
-                 key == "kpi-link") {
+                 key == "kpi-link" || key == "tsv") {
         if (eq == std::string::npos && !value.empty() && value != "true") {
           --i;  // a boolean flag: the next word is not its value
         }

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/config/config.h"
 #include "common/grpcx/server.h"
@@ -249,6 +250,24 @@ int CrossTab(bool json, const std::map<std::string, std::string>& flags,
     PrintJson(out);
     return 0;
   }
+  if (flags.count("tsv")) {  // one line per row: categories, n, then each option's cell as shown
+    std::printf("%s\tn", absl::StrJoin(out.dimensions(), "\t").c_str());
+    for (const auto& l : out.option_labels()) std::printf("\t%s", l.c_str());
+    std::printf("\n");
+    for (const auto* row : {&out.column_totals()}) {
+      std::printf("全体%s\t%s", std::string(out.dimensions_size() - 1, '\t').c_str(),
+                  row->total().display().c_str());
+      for (const auto& c : row->cells()) std::printf("\t%s", c.display().c_str());
+      std::printf("\n");
+    }
+    for (const auto& row : out.rows()) {
+      std::printf("%s\t%s", absl::StrJoin(row.categories(), "\t").c_str(),
+                  row.total().display().c_str());
+      for (const auto& c : row.cells()) std::printf("\t%s", c.display().c_str());
+      std::printf("\n");
+    }
+    return 0;
+  }
   for (int i = 0; i < out.option_codes_size(); ++i) {
     std::printf("%s%s=%s", i ? ", " : "options: ", out.option_codes(i).c_str(),
                 out.option_labels(i).c_str());
@@ -287,6 +306,17 @@ int Cs(bool json, const std::map<std::string, std::string>& flags,
   if (!st.ok()) return Fail(st);
   if (json) {
     PrintJson(out);
+    return 0;
+  }
+  if (flags.count("tsv")) {  // for pasting into the evaluation sheet
+    std::printf(
+        "順位\tコード\t分野\t重要度\t満足度\t重要度偏差値\t満足度偏差値\tx\ty\t象限\t優先度\n");
+    for (const auto& it : out.items()) {
+      std::printf("%d\t%s\t%s\t%.3f\t%.3f\t%.1f\t%.1f\t%.3f\t%.3f\t%s\t%.3f\n", it.rank(),
+                  it.code().c_str(), it.display_name().c_str(), it.importance(), it.satisfaction(),
+                  it.importance_deviation(), it.satisfaction_deviation(), it.x(), it.y(),
+                  it.quadrant().c_str(), it.priority());
+    }
     return 0;
   }
   std::printf("CS analysis (%s), centre: importance %.2f, satisfaction %.2f\n",

@@ -62,6 +62,8 @@ for r in t[\"rows\"]:
 '"
 check "undeclared dimensions are refused" bash -c "'$cli' survey crosstab $s24/questions/settle --by sex,district 2>&1 | grep -q CROSSTAB_UNDECLARED_DIMENSIONS"
 check "CS analysis ranks 37 areas" bash -c "[ \$('$cli' --json survey cs $s24 | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"items\"]))') = 37 ]"
+check "CS analysis as TSV for the evaluation sheet" bash -c "[ \$('$cli' survey cs $s24 --tsv | awk -F'\t' 'NF==11' | wc -l) = 38 ]"
+check "cross-tab as TSV" bash -c "'$cli' survey crosstab $s24/questions/settle --by age --published --tsv | head -1 | grep -q '^age	n	住み続けたい'"
 check "wave comparison" bash -c "'$cli' survey compare $s24/questions/sat-11 $s23/questions/sat-11 | grep -q '有意'"
 python3 - "$work" <<'PY'
 import sys
