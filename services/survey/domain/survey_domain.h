@@ -75,8 +75,7 @@ class SurveyDomain {
   absl::StatusOr<pb::ListAuditEventsResponse> ListAuditEvents(const Principal& p,
                                                               const pb::ListAuditEventsRequest& r);
 
-  // Limits of an import: the unary call's content, and a streamed file.
-  static constexpr size_t kMaxUnaryImportBytes = 16 << 20;
+  // The largest response file a streamed import takes (unary calls stop at the message limit).
   static constexpr size_t kMaxStreamImportBytes = 256 << 20;
 
   using WriteContext = api::WriteContext<SurveyTx>;
