@@ -18,7 +18,8 @@ bool IsLiteralChar(char c) {
 }
 
 bool IsIdent(absl::string_view s) {
-  if (s.empty() || !(absl::ascii_isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  if (s.empty() || !(absl::ascii_isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_'))
+    return false;
   for (char c : s) {
     if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
   }
@@ -104,7 +105,8 @@ absl::StatusOr<PathTemplate> PathTemplate::Parse(absl::string_view text) {
     } else {
       if (seg.empty()) return Bad(text, "empty segment");
       for (char c : seg) {
-        if (!IsLiteralChar(c)) return Bad(text, absl::StrCat("bad character '", std::string(1, c), "'"));
+        if (!IsLiteralChar(c))
+          return Bad(text, absl::StrCat("bad character '", std::string(1, c), "'"));
       }
       t.segments_.push_back({Kind::kLiteral, std::string(seg)});
     }
@@ -113,7 +115,8 @@ absl::StatusOr<PathTemplate> PathTemplate::Parse(absl::string_view text) {
   for (const std::string& part : parts) {
     if (part.empty()) return Bad(text, "empty segment");
     if (part.front() != '{') {
-      if (part.find_first_of("{}") != std::string::npos) return Bad(text, "braces inside a segment");
+      if (part.find_first_of("{}") != std::string::npos)
+        return Bad(text, "braces inside a segment");
       if (auto s = add_plain(part); !s.ok()) return s;
       continue;
     }

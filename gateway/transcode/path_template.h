@@ -23,7 +23,8 @@ class PathTemplate {
 
   // Binds `path` (the request target without the query, still percent-encoded). Returns false
   // when it does not match; `bindings` gets (field path, decoded value) pairs in template order.
-  bool Match(absl::string_view path, std::vector<std::pair<std::string, std::string>>* bindings) const;
+  bool Match(absl::string_view path,
+             std::vector<std::pair<std::string, std::string>>* bindings) const;
 
   // The same shape: the same literals, wildcards and verb (variable names aside). Two rules of one
   // HTTP method with the same shape are ambiguous.

@@ -40,9 +40,11 @@ absl::StatusOr<RuleView> Pattern(const google::api::HttpRule& rule) {
 absl::Status AddRule(const MethodDescriptor* m, const google::api::HttpRule& rule,
                      std::vector<Route>* out) {
   auto view = Pattern(rule);
-  if (!view.ok()) return absl::InvalidArgumentError(absl::StrCat(m->full_name(), ": ", view.status().message()));
+  if (!view.ok())
+    return absl::InvalidArgumentError(absl::StrCat(m->full_name(), ": ", view.status().message()));
   auto path = PathTemplate::Parse(view->path);
-  if (!path.ok()) return absl::InvalidArgumentError(absl::StrCat(m->full_name(), ": ", path.status().message()));
+  if (!path.ok())
+    return absl::InvalidArgumentError(absl::StrCat(m->full_name(), ": ", path.status().message()));
   for (const std::string& fp : path->FieldPaths()) {
     const FieldDescriptor* f = FindFieldPath(m->input_type(), fp);
     if (f == nullptr || f->is_repeated() || f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
@@ -113,9 +115,8 @@ absl::StatusOr<RouteTable> RouteTable::Build(
   std::set<std::pair<std::string, std::string>> seen;
   for (const Route& r : t.routes_) {
     if (!seen.insert({r.http_method, r.path.Shape()}).second) {
-      return absl::InvalidArgumentError(absl::StrCat("two routes for ", r.http_method, " ",
-                                                     r.path.Shape(), " (", r.method->full_name(),
-                                                     ")"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "two routes for ", r.http_method, " ", r.path.Shape(), " (", r.method->full_name(), ")"));
     }
   }
   std::stable_sort(t.routes_.begin(), t.routes_.end(), [](const Route& a, const Route& b) {

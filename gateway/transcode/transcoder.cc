@@ -4,16 +4,15 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
-#include <set>
-
 #include <algorithm>
 #include <memory>
+#include <set>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
@@ -114,7 +113,8 @@ absl::Status SetScalar(Message* m, const FieldDescriptor* f, const std::string& 
     case FieldDescriptor::CPPTYPE_ENUM: {
       const auto* e = f->enum_type()->FindValueByName(value);
       int number = 0;
-      if (e == nullptr && absl::SimpleAtoi(value, &number)) e = f->enum_type()->FindValueByNumber(number);
+      if (e == nullptr && absl::SimpleAtoi(value, &number))
+        e = f->enum_type()->FindValueByNumber(number);
       if (e == nullptr) return bad(absl::StrCat("a value of ", f->enum_type()->name()).c_str());
       rep ? r->AddEnum(m, f, e) : r->SetEnum(m, f, e);
       return absl::OkStatus();
@@ -128,7 +128,8 @@ absl::Status SetScalar(Message* m, const FieldDescriptor* f, const std::string& 
         quoted.push_back(c);
       }
       google::protobuf::util::JsonParseOptions o;
-      if (!google::protobuf::util::JsonStringToMessage(absl::StrCat("\"", quoted, "\""), target, o).ok()) {
+      if (!google::protobuf::util::JsonStringToMessage(absl::StrCat("\"", quoted, "\""), target, o)
+               .ok()) {
         return bad("a value in its JSON string form");
       }
       return absl::OkStatus();
@@ -210,7 +211,8 @@ absl::Status BindRequest(const Route& route,
       const size_t eq = pair.find('=');
       bool ok1 = true, ok2 = true;
       const std::string key = DecodeQueryPart(pair.substr(0, eq), &ok1);
-      const std::string value = eq == absl::string_view::npos ? "" : DecodeQueryPart(pair.substr(eq + 1), &ok2);
+      const std::string value =
+          eq == absl::string_view::npos ? "" : DecodeQueryPart(pair.substr(eq + 1), &ok2);
       if (!ok1 || !ok2) return Invalid(key.empty() ? "query" : key, "bad percent-encoding");
       const std::string path = ProtoPath(d, key);
       if (path.empty()) return Invalid(key, "no such parameter");

@@ -38,9 +38,10 @@ std::string Field(const absl::Status& s) {
 }
 
 TEST(PathTemplate, ParsesAndRefusesBadRules) {
-  for (const char* ok : {"/v1/{name=municipalities/*/plans/*}:tree", "/v1/{parent=municipalities/*}/indicators",
-                         "/v1/{indicator.name=municipalities/*/indicators/*}", "/v1/files/{path=**}",
-                         "/v1/{id}", "/healthz"}) {
+  for (const char* ok :
+       {"/v1/{name=municipalities/*/plans/*}:tree", "/v1/{parent=municipalities/*}/indicators",
+        "/v1/{indicator.name=municipalities/*/indicators/*}", "/v1/files/{path=**}", "/v1/{id}",
+        "/healthz"}) {
     EXPECT_TRUE(PathTemplate::Parse(ok).ok()) << ok;
   }
   for (const char* bad : {"v1/x", "/v1/{name", "/v1/name}", "/v1/{na-me}", "/v1/**/x", "/v1//x",
@@ -161,26 +162,34 @@ TEST(Binder, QueryParametersOfEachKind) {
   EXPECT_EQ(c->dimensions_size(), 2);
   EXPECT_TRUE(c->weighted());
   EXPECT_EQ(c->disclosure(), survey::v1::DISCLOSURE_PUBLISHED);
-  ASSERT_TRUE(Bind("GET", "/v1/municipalities/142140/indicators", "filter=code%3D%2206-101%22+AND+plan%3D%22x%22&page_size=5", "", &req).ok());
+  ASSERT_TRUE(Bind("GET", "/v1/municipalities/142140/indicators",
+                   "filter=code%3D%2206-101%22+AND+plan%3D%22x%22&page_size=5", "", &req)
+                  .ok());
   auto* l = dynamic_cast<kpi::v1::ListIndicatorsRequest*>(req.get());
   ASSERT_NE(l, nullptr);
   EXPECT_EQ(l->filter(), "code=\"06-101\" AND plan=\"x\"");
   EXPECT_EQ(l->page_size(), 5);
   // Refusals name the parameter.
-  EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/indicators", "pageSize=ten", "", &req)), "pageSize");
-  EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/indicators", "colour=red", "", &req)), "colour");
-  EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/indicators", "parent=municipalities/1", "", &req)),
+  EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/indicators", "pageSize=ten", "", &req)),
+            "pageSize");
+  EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/indicators", "colour=red", "", &req)),
+            "colour");
+  EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/indicators", "parent=municipalities/1", "",
+                       &req)),
             "parent");
-  EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/surveys/s/questions/q:crossTab", "disclosure=SOMETIMES", "", &req)),
+  EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/surveys/s/questions/q:crossTab",
+                       "disclosure=SOMETIMES", "", &req)),
             "disclosure");
-  EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/indicators", "filter=%zz", "", &req)), "filter");
+  EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/indicators", "filter=%zz", "", &req)),
+            "filter");
 }
 
 TEST(Binder, BodiesAndPatchMasks) {
   std::unique_ptr<google::protobuf::Message> req;
   // body "*": the whole request; the path wins over the body.
   ASSERT_TRUE(Bind("POST", "/v1/municipalities/142140/plans/p:importProgressTable", "",
-                   R"({"parent":"municipalities/999999/plans/x","content":"44GC","dryRun":true})", &req)
+                   R"({"parent":"municipalities/999999/plans/x","content":"44GC","dryRun":true})",
+                   &req)
                   .ok());
   auto* imp = dynamic_cast<kpi::v1::ImportProgressTableRequest*>(req.get());
   ASSERT_NE(imp, nullptr);
@@ -191,8 +200,8 @@ TEST(Binder, BodiesAndPatchMasks) {
   EXPECT_EQ(Field(Bind("POST", "/v1/municipalities/142140/plans/p:importProgressTable", "",
                        R"({"contnet":"x"})", &req)),
             "body");
-  EXPECT_EQ(Field(Bind("POST", "/v1/municipalities/142140/plans/p:importProgressTable", "dryRun=true",
-                       "{}", &req)),
+  EXPECT_EQ(Field(Bind("POST", "/v1/municipalities/142140/plans/p:importProgressTable",
+                       "dryRun=true", "{}", &req)),
             "dryRun");
   EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/plans/p", "", "{}", &req)), "body");
   // PATCH without a mask: the mask is the body's keys; with one, it is the client's.
@@ -213,7 +222,8 @@ TEST(Binder, BodiesAndPatchMasks) {
   upd = dynamic_cast<kpi::v1::UpdateIndicatorRequest*>(req.get());
   ASSERT_EQ(upd->update_mask().paths_size(), 1);
   EXPECT_EQ(upd->update_mask().paths(0), "unit");
-  EXPECT_EQ(Field(Bind("PATCH", "/v1/municipalities/142140/indicators/x", "indicator.unit=%25", "{}", &req)),
+  EXPECT_EQ(Field(Bind("PATCH", "/v1/municipalities/142140/indicators/x", "indicator.unit=%25",
+                       "{}", &req)),
             "indicator.unit");
 }
 
