@@ -1,0 +1,182 @@
+// sokei-gateway: wiring only. Config → credentials → the route table from the linked services'
+// descriptors → one channel per upstream → the HTTP listener.
+#include <sys/stat.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/random/random.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "common/config/config.h"
+#include "common/grpcx/upstream.h"
+#include "common/log/log.h"
+#include "gateway/server/http_listener.h"
+#include "sokei/kpi/v1/kpi_service.grpc.pb.h"
+#include "sokei/plan/v1/plan_service.grpc.pb.h"
+#include "sokei/survey/v1/survey_service.grpc.pb.h"
+
+namespace {
+
+using namespace sokei;
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "sokei-gateway: %s\n", message.c_str());
+  std::exit(2);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) Die(absl::StrCat("cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int IntEnv(const char* name, int fallback) {
+  const std::string v = config::EnvOr(name, "");
+  int out = fallback;
+  if (!v.empty() && (!absl::SimpleAtoi(v, &out) || out < 0)) Die(absl::StrCat(name, " must be a number"));
+  return out;
+}
+
+// Development: an HS256 secret kept in the data directory, and ready tokens for each role.
+void DevSetup(gateway::Credentials* creds, const gateway::JwtPolicy& policy) {
+  const std::string dir = config::EnvOr("SOKEI_DATA_DIR", "./var");
+  mkdir(dir.c_str(), 0755);
+  const std::string secret_path = dir + "/gateway-dev-secret";
+  std::string secret;
+  if (std::ifstream in(secret_path); in) {
+    std::getline(in, secret);
+  } else {
+    absl::BitGen gen;
+    secret = absl::StrFormat("%016x%016x%016x", absl::Uniform<uint64_t>(gen),
+                             absl::Uniform<uint64_t>(gen), absl::Uniform<uint64_t>(gen));
+    std::ofstream out(secret_path);
+    out << secret << "\n";
+    chmod(secret_path.c_str(), 0600);
+  }
+  if (auto s = creds->AddHmacSecret("dev", secret); !s.ok()) Die(std::string(s.message()));
+  const int64_t exp = absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 30));
+  struct Who {
+    const char* role;
+    const char* claims;
+  };
+  const Who who[] = {
+      {"admin", R"("sub":"dev-admin","roles":["admin"],"municipality":"*")"},
+      {"planner", R"("sub":"dev-planner","roles":["planner"],"municipality":"142140")"},
+      {"editor", R"("sub":"dev-editor","roles":["editor"],"municipality":"142140","departments":["kikaku"])"},
+      {"viewer", R"("sub":"dev-viewer","roles":["viewer"],"municipality":"142140")"},
+      {"public", R"("sub":"dev-public","roles":["public"],"municipality":"142140")"}};
+  std::string json = "{\n";
+  for (size_t i = 0; i < std::size(who); ++i) {
+    auto token = gateway::SignJwt(
+        "HS256", "dev", secret,
+        absl::StrCat("{", who[i].claims, R"(,"iss":")", policy.issuer, R"(","aud":")", policy.audience,
+                     R"(","exp":)", exp, "}"));
+    if (!token.ok()) Die("cannot sign the development tokens");
+    absl::StrAppend(&json, "  \"", who[i].role, "\": \"", *token, "\"", i + 1 < std::size(who) ? "," : "", "\n");
+  }
+  json += "}\n";
+  const std::string tokens_path = dir + "/dev-tokens.json";
+  std::ofstream(tokens_path) << json;
+  chmod(tokens_path.c_str(), 0600);
+  log::Info("development tokens written", {{"file", tokens_path}});
+}
+
+}  // namespace
+
+int main() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  gateway::JwtPolicy policy;
+  const bool dev = config::EnvOr("SOKEI_GATEWAY_DEV", "") == "1";
+  policy.issuer = config::EnvOr("SOKEI_GATEWAY_JWT_ISSUER", dev ? "sokei-dev" : "");
+  policy.audience = config::EnvOr("SOKEI_GATEWAY_JWT_AUDIENCE", "sokei");
+  if (policy.issuer.empty()) Die("SOKEI_GATEWAY_JWT_ISSUER is required (the identity provider's iss)");
+
+  gateway::Credentials creds;
+  // SOKEI_GATEWAY_JWT_KEYS=kid=RS256:/path/key.pem,kid2=ES256:/path/ec.pem (public keys, PEM).
+  for (absl::string_view entry : absl::StrSplit(config::EnvOr("SOKEI_GATEWAY_JWT_KEYS", ""), ',', absl::SkipEmpty())) {
+    std::vector<std::string> kv = absl::StrSplit(entry, absl::MaxSplits('=', 1));
+    std::vector<std::string> ap = kv.size() == 2 ? absl::StrSplit(kv[1], absl::MaxSplits(':', 1))
+                                                 : std::vector<std::string>{};
+    if (ap.size() != 2) Die("SOKEI_GATEWAY_JWT_KEYS entries are kid=ALG:/path/to/public.pem");
+    if (auto s = creds.AddPublicKey(kv[0], ap[0], ReadFile(ap[1])); !s.ok()) Die(std::string(s.message()));
+  }
+  // SOKEI_GATEWAY_API_KEYS_FILE: lines "sha256hex name municipality roles,…" (# comments).
+  if (const std::string f = config::EnvOr("SOKEI_GATEWAY_API_KEYS_FILE", ""); !f.empty()) {
+    for (absl::string_view line : absl::StrSplit(ReadFile(f), '\n', absl::SkipWhitespace())) {
+      if (absl::StartsWith(line, "#")) continue;
+      std::vector<std::string> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
+      if (parts.size() != 4) Die("API key lines are: sha256hex name municipality roles");
+      if (auto s = creds.AddApiKeyHash(parts[0], parts[1], parts[2], parts[3]); !s.ok()) {
+        Die(std::string(s.message()));
+      }
+    }
+  }
+  if (dev) DevSetup(&creds, policy);
+  if (!creds.has_keys()) Die("no JWT keys: set SOKEI_GATEWAY_JWT_KEYS (or SOKEI_GATEWAY_DEV=1 locally)");
+
+  auto routes = gateway::RouteTable::Build(
+      {plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService"),
+       kpi::v1::GetIndicatorRequest::descriptor()->file()->FindServiceByName("KpiService"),
+       survey::v1::GetSurveyRequest::descriptor()->file()->FindServiceByName("SurveyService")});
+  if (!routes.ok()) Die(std::string(routes.status().message()));
+  std::map<std::string, std::shared_ptr<grpc::Channel>> upstreams;
+  for (const auto& [pkg, env, fallback] : std::vector<std::tuple<std::string, const char*, const char*>>{
+           {"sokei.plan.v1", "SOKEI_PLAN_ADDR", "127.0.0.1:50051"},
+           {"sokei.kpi.v1", "SOKEI_KPI_ADDR", "127.0.0.1:50052"},
+           {"sokei.survey.v1", "SOKEI_SURVEY_ADDR", "127.0.0.1:50053"}}) {
+    const std::string addr = config::EnvOr(env, fallback);
+    if (!config::IsValidHostPort(addr)) Die(absl::StrCat(env, " must be host:port"));
+    upstreams[pkg] = grpcx::MakeUpstreamChannel(addr, 64 << 20);
+  }
+  gateway::GatewayOptions options;
+  options.jwt = policy;
+  options.rate_per_second = IntEnv("SOKEI_GATEWAY_RATE", 50);
+  options.burst = IntEnv("SOKEI_GATEWAY_BURST", 100);
+  const size_t route_count = routes->routes().size();
+  gateway::Gateway gw(std::move(*routes), std::move(creds), std::move(upstreams), options);
+  gateway::ListenerOptions lo;
+  lo.address = config::EnvOr("SOKEI_GATEWAY_HTTP_ADDR", "127.0.0.1:8080");
+  lo.threads = IntEnv("SOKEI_GATEWAY_THREADS", 2);
+  lo.max_connections = IntEnv("SOKEI_GATEWAY_MAX_CONNECTIONS", 1024);
+  lo.header_timeout = absl::Milliseconds(IntEnv("SOKEI_GATEWAY_HEADER_TIMEOUT_MS", 10000));
+  auto listener = gateway::HttpListener::Start(lo, &gw);
+  if (!listener.ok()) {
+    log::Error("cannot start", {{"error", listener.status().message()}});
+    return 1;
+  }
+  // /metrics and the probes on a port of their own, not behind the Ingress.
+  gateway::ListenerOptions ops = lo;
+  ops.address = config::EnvOr("SOKEI_GATEWAY_OPS_ADDR", "127.0.0.1:8081");
+  ops.threads = 1;
+  ops.max_connections = 64;
+  ops.ops = true;
+  auto ops_listener = gateway::HttpListener::Start(ops, &gw);
+  if (!ops_listener.ok()) {
+    log::Error("cannot start", {{"error", ops_listener.status().message()}});
+    return 1;
+  }
+  log::Info("sokei-gateway serving", {{"http", lo.address},
+                                      {"ops", ops.address},
+                                      {"port", std::to_string((*listener)->port())},
+                                      {"routes", std::to_string(route_count)},
+                                      {"mode", dev ? "dev" : "production"}});
+  int sig = 0;
+  sigwait(&set, &sig);
+  log::Info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+  (*listener)->Stop();
+  (*ops_listener)->Stop();
+  log::Info("sokei-gateway stopped");
+  return 0;
+}

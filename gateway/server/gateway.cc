@@ -1,0 +1,517 @@
+#include "gateway/server/gateway.h"
+
+#include <google/protobuf/dynamic_message.h>
+
+#include <algorithm>
+#include <set>
+
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/log/log.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status.h"
+#include "gateway/transcode/transcoder.h"
+
+namespace sokei::gateway {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+constexpr double kBucketsMs[] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000};
+
+std::string Header(const HttpRequest& r, const std::string& name) {
+  auto it = r.headers.find(name);
+  return it == r.headers.end() ? "" : it->second;
+}
+
+bool ValidRequestId(const std::string& id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string NewRequestId() {
+  absl::BitGen gen;
+  return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(gen), absl::Uniform<uint64_t>(gen));
+}
+
+HttpResponse ErrorResponse(const absl::Status& s) {
+  HttpResponse r;
+  r.status = HttpStatusFor(static_cast<grpc::StatusCode>(s.code()));
+  r.body = RenderError(s);
+  if (r.status == 401) {
+    r.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="sokei", error="invalid_token")");
+  }
+  if (r.status == 429) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+bool IsImport(const Route& route) {
+  const std::string& n = route.method->name();
+  return absl::StartsWith(n, "Import") || n == "StreamResponses";
+}
+
+// The municipality a request is about: the first bound name under municipalities/.
+std::string MunicipalityOf(const std::vector<std::pair<std::string, std::string>>& bindings) {
+  for (const auto& [field, value] : bindings) {
+    if (absl::StartsWith(value, "municipalities/")) {
+      const std::string rest = value.substr(15);
+      return rest.substr(0, rest.find('/'));
+    }
+  }
+  return "";
+}
+
+std::string UpstreamKey(const Route& route) { return route.method->service()->file()->package(); }
+
+// ---- OpenAPI ----
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    if (static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppend(&out, absl::StrFormat("\\u%04x", c));
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+std::string SchemaOf(const FieldDescriptor* f, std::set<const Descriptor*>* todo) {
+  std::string item;
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      item = f->type() == FieldDescriptor::TYPE_BYTES ? R"({"type":"string","format":"byte"})"
+                                                      : R"({"type":"string"})";
+      break;
+    case FieldDescriptor::CPPTYPE_INT32:
+    case FieldDescriptor::CPPTYPE_UINT32:
+      item = R"({"type":"integer","format":"int32"})";
+      break;
+    case FieldDescriptor::CPPTYPE_INT64:
+    case FieldDescriptor::CPPTYPE_UINT64:
+      item = R"({"type":"string","format":"int64"})";
+      break;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      item = R"({"type":"number"})";
+      break;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      item = R"({"type":"boolean"})";
+      break;
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      std::vector<std::string> names;
+      for (int i = 0; i < f->enum_type()->value_count(); ++i) {
+        names.push_back(JsonString(f->enum_type()->value(i)->name()));
+      }
+      item = absl::StrCat(R"({"type":"string","enum":[)", absl::StrJoin(names, ","), "]}");
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      if (f->is_map()) {
+        item = absl::StrCat(R"({"type":"object","additionalProperties":)",
+                            SchemaOf(f->message_type()->map_value(), todo), "}");
+        return item;
+      }
+      if (f->message_type()->full_name() == "google.protobuf.Timestamp") {
+        item = R"({"type":"string","format":"date-time"})";
+      } else if (f->message_type()->full_name() == "google.protobuf.FieldMask") {
+        item = R"({"type":"string","description":"comma-separated field paths"})";
+      } else {
+        todo->insert(f->message_type());
+        item = absl::StrCat(R"({"$ref":"#/components/schemas/)", f->message_type()->full_name(), "\"}");
+      }
+      break;
+  }
+  return f->is_repeated() ? absl::StrCat(R"({"type":"array","items":)", item, "}") : item;
+}
+
+std::string BuildOpenApi(const RouteTable& routes) {
+  std::map<std::string, std::vector<std::string>> paths;  // openapi path → operations
+  std::set<const Descriptor*> todo;
+  for (const Route& r : routes.routes()) {
+    // {name=municipalities/*/plans/*} → {name}; the pattern goes into the parameter.
+    std::string path = r.path.text();
+    std::vector<std::string> params;
+    for (const auto& fp : r.path.FieldPaths()) {
+      const size_t open = path.find("{" + fp);
+      const size_t close = path.find('}', open);
+      const std::string inner = path.substr(open + 1, close - open - 1);
+      const size_t eq = inner.find('=');
+      path.replace(open, close - open + 1, "{" + fp + "}");
+      params.push_back(absl::StrCat(R"({"name":)", JsonString(fp), R"(,"in":"path","required":true,)",
+                                    R"("schema":{"type":"string"},"description":)",
+                                    JsonString(eq == std::string::npos ? "one segment"
+                                                                       : "pattern " + inner.substr(eq + 1)),
+                                    "}"));
+    }
+    todo.insert(r.method->input_type());
+    todo.insert(r.method->output_type());
+    std::string op = absl::StrCat(
+        JsonString(absl::AsciiStrToLower(r.http_method)), R"(:{"operationId":)",
+        JsonString(r.method->full_name()), R"(,"tags":[)", JsonString(r.method->service()->name()),
+        R"(],"parameters":[)", absl::StrJoin(params, ","), "]");
+    if (!r.body.empty()) {
+      const Descriptor* body_type =
+          r.body == "*" ? r.method->input_type()
+                        : r.method->input_type()->FindFieldByName(r.body)->message_type();
+      if (body_type != nullptr) {
+        todo.insert(body_type);
+        absl::StrAppend(&op, R"(,"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/)",
+                        body_type->full_name(), R"("}}}})");
+      }
+    }
+    absl::StrAppend(&op, R"(,"responses":{"200":{"description":"OK","content":{"application/json":{"schema":{"$ref":"#/components/schemas/)",
+                    r.method->output_type()->full_name(),
+                    R"("}}}},"default":{"description":"google.rpc.Status","content":{"application/json":{"schema":{"$ref":"#/components/schemas/google.rpc.Status"}}}}}})");
+    paths[path].push_back(op);
+  }
+  std::map<std::string, std::string> schemas;
+  while (!todo.empty()) {
+    const Descriptor* d = *todo.begin();
+    todo.erase(todo.begin());
+    if (schemas.count(d->full_name())) continue;
+    std::vector<std::string> props;
+    std::set<const Descriptor*> more;
+    for (int i = 0; i < d->field_count(); ++i) {
+      props.push_back(absl::StrCat(JsonString(d->field(i)->json_name()), ":", SchemaOf(d->field(i), &more)));
+    }
+    schemas[d->full_name()] =
+        absl::StrCat(R"({"type":"object","properties":{)", absl::StrJoin(props, ","), "}}");
+    for (const auto* m : more) {
+      if (!schemas.count(m->full_name())) todo.insert(m);
+    }
+  }
+  schemas["google.rpc.Status"] =
+      R"({"type":"object","properties":{"code":{"type":"integer"},"message":{"type":"string"},"details":{"type":"array","items":{"type":"object"}}}})";
+  std::vector<std::string> path_json, schema_json;
+  for (const auto& [p, ops] : paths) path_json.push_back(absl::StrCat(JsonString(p), ":{", absl::StrJoin(ops, ","), "}"));
+  for (const auto& [n, s] : schemas) schema_json.push_back(absl::StrCat(JsonString(n), ":", s));
+  return absl::StrCat(R"({"openapi":"3.0.3","info":{"title":"Sokei","version":"v1","description":"REST/JSON of the Sokei services, transcoded from their google.api.http rules"},)",
+                      R"("components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer","bearerFormat":"JWT"},"apiKey":{"type":"apiKey","in":"header","name":"X-Api-Key"}},"schemas":{)",
+                      absl::StrJoin(schema_json, ","), R"(}},"security":[{"bearer":[]},{"apiKey":[]}],"paths":{)",
+                      absl::StrJoin(path_json, ","), "}}");
+}
+
+}  // namespace
+
+struct Gateway::Counters {
+  std::mutex mu;
+  std::map<std::pair<std::string, int>, int64_t> requests;  // (route, status)
+  std::map<std::string, std::vector<int64_t>> latency;      // route → bucket counts (+Inf last)
+  std::map<std::string, double> latency_sum;
+  std::map<std::string, int64_t> rejected;  // reason
+};
+
+Gateway::Gateway(RouteTable routes, Credentials credentials,
+                 std::map<std::string, std::shared_ptr<grpc::Channel>> upstreams,
+                 GatewayOptions options, std::function<absl::Time()> clock)
+    : routes_(std::move(routes)),
+      credentials_(std::move(credentials)),
+      upstreams_(std::move(upstreams)),
+      options_(std::move(options)),
+      clock_(std::move(clock)),
+      counters_(std::make_unique<Counters>()) {
+  for (const auto& [pkg, ch] : upstreams_) stubs_[pkg] = std::make_unique<grpc::GenericStub>(ch);
+  openapi_ = BuildOpenApi(routes_);
+}
+
+Gateway::~Gateway() = default;
+
+size_t Gateway::BodyLimit(const std::string& method, const std::string& target) const {
+  const std::string path = target.substr(0, target.find('?'));
+  RouteTable::Match m;
+  std::vector<std::string> allowed;
+  if (routes_.Find(method, path, &m, &allowed) != RouteTable::Outcome::kFound) return 1 << 20;
+  if (m.route->body.empty()) return 0;
+  return IsImport(*m.route) ? (16u << 20) : (1u << 20);
+}
+
+void Gateway::CountRejected(const std::string& reason) {
+  std::lock_guard<std::mutex> lock(counters_->mu);
+  ++counters_->rejected[reason];
+}
+
+void Gateway::Record(const std::string& route, int status, absl::Duration latency) {
+  std::lock_guard<std::mutex> lock(counters_->mu);
+  ++counters_->requests[{route, status}];
+  auto& buckets = counters_->latency[route];
+  buckets.resize(std::size(kBucketsMs) + 1, 0);
+  const double ms = absl::ToDoubleMilliseconds(latency);
+  size_t b = 0;
+  while (b < std::size(kBucketsMs) && ms > kBucketsMs[b]) ++b;
+  ++buckets[b];
+  counters_->latency_sum[route] += ms / 1000;
+}
+
+std::string Gateway::MetricsText() const {
+  std::lock_guard<std::mutex> lock(counters_->mu);
+  std::string out =
+      "# HELP sokei_gateway_requests_total Requests by route and HTTP status.\n"
+      "# TYPE sokei_gateway_requests_total counter\n";
+  for (const auto& [key, n] : counters_->requests) {
+    absl::StrAppend(&out, "sokei_gateway_requests_total{route=", JsonString(key.first),
+                    ",code=\"", key.second, "\"} ", n, "\n");
+  }
+  absl::StrAppend(&out,
+                  "# HELP sokei_gateway_request_seconds Latency by route.\n"
+                  "# TYPE sokei_gateway_request_seconds histogram\n");
+  for (const auto& [route, buckets] : counters_->latency) {
+    int64_t cumulative = 0;
+    for (size_t b = 0; b < buckets.size(); ++b) {
+      cumulative += buckets[b];
+      const std::string le = b < std::size(kBucketsMs) ? absl::StrCat(kBucketsMs[b] / 1000) : "+Inf";
+      absl::StrAppend(&out, "sokei_gateway_request_seconds_bucket{route=", JsonString(route),
+                      ",le=\"", le, "\"} ", cumulative, "\n");
+    }
+    absl::StrAppend(&out, "sokei_gateway_request_seconds_sum{route=", JsonString(route), "} ",
+                    counters_->latency_sum.at(route), "\n", "sokei_gateway_request_seconds_count{route=",
+                    JsonString(route), "} ", cumulative, "\n");
+  }
+  absl::StrAppend(&out,
+                  "# HELP sokei_gateway_rejected_total Requests refused before any upstream call "
+                  "(auth failures by reason, rate limits, limits).\n"
+                  "# TYPE sokei_gateway_rejected_total counter\n");
+  for (const auto& [reason, n] : counters_->rejected) {
+    absl::StrAppend(&out, "sokei_gateway_rejected_total{reason=", JsonString(reason), "} ", n, "\n");
+  }
+  return out;
+}
+
+std::string Gateway::OpenApiJson() const { return openapi_; }
+
+bool Gateway::Allow(const std::string& subject) {
+  if (options_.rate_per_second <= 0) return true;
+  std::lock_guard<std::mutex> lock(mu_);
+  const absl::Time now = clock_();
+  auto [it, fresh] = buckets_.try_emplace(subject);
+  Bucket& b = it->second;
+  if (fresh) {
+    b.tokens = options_.burst;
+    b.last = now;
+  }
+  b.tokens = std::min(options_.burst, b.tokens + absl::ToDoubleSeconds(now - b.last) * options_.rate_per_second);
+  b.last = now;
+  if (b.tokens < 1) return false;
+  b.tokens -= 1;
+  return true;
+}
+
+void Gateway::Readiness(std::function<void(HttpResponse)> done) {
+  struct State {
+    std::mutex mu;
+    int pending = 0;
+    std::vector<std::string> down;
+    std::function<void(HttpResponse)> done;
+    std::vector<std::unique_ptr<grpc::ClientContext>> ctx;
+    std::vector<std::unique_ptr<grpc::ByteBuffer>> req, resp;
+  };
+  auto st = std::make_shared<State>();
+  st->done = std::move(done);
+  st->pending = static_cast<int>(stubs_.size());
+  if (st->pending == 0) {
+    st->done(HttpResponse{200, {}, R"({"status":"SERVING"})"});
+    return;
+  }
+  for (const auto& [pkg, stub] : stubs_) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    // HealthCheckRequest{service: "<pkg's service>"} is a string field 1; "" asks for the server.
+    auto req = std::make_unique<grpc::ByteBuffer>();
+    grpc::Slice empty("");
+    *req = grpc::ByteBuffer(&empty, 1);
+    auto resp = std::make_unique<grpc::ByteBuffer>();
+    grpc::ClientContext* c = ctx.get();
+    grpc::ByteBuffer* q = req.get();
+    grpc::ByteBuffer* p = resp.get();
+    {
+      std::lock_guard<std::mutex> lock(st->mu);
+      st->ctx.push_back(std::move(ctx));
+      st->req.push_back(std::move(req));
+      st->resp.push_back(std::move(resp));
+    }
+    const std::string name = pkg;
+    stub->UnaryCall(c, "/grpc.health.v1.Health/Check", grpc::StubOptions(), q, p,
+                    [st, p, name](grpc::Status s) {
+                      std::vector<grpc::Slice> slices;
+                      std::string bytes;
+                      if (s.ok() && p->Dump(&slices).ok()) {
+                        for (const auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+                      }
+                      std::function<void(HttpResponse)> finish;
+                      std::vector<std::string> down;
+                      {
+                        std::lock_guard<std::mutex> lock(st->mu);
+                        if (!s.ok() || bytes != std::string("\x08\x01", 2)) st->down.push_back(name);
+                        if (--st->pending == 0) {
+                          finish = std::move(st->done);
+                          down = st->down;
+                        }
+                      }
+                      if (!finish) return;
+                      std::sort(down.begin(), down.end());
+                      if (down.empty()) {
+                        finish(HttpResponse{200, {}, R"({"status":"SERVING"})"});
+                      } else {
+                        finish(HttpResponse{503, {}, absl::StrCat(R"({"status":"NOT_SERVING","down":[")",
+                                                                  absl::StrJoin(down, "\",\""), "\"]}")});
+                      }
+                    });
+  }
+}
+
+void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
+  const absl::Time start = clock_();
+  std::string request_id = Header(req, "x-request-id");
+  if (!ValidRequestId(request_id)) request_id = NewRequestId();
+  const size_t q = req.target.find('?');
+  const std::string path = req.target.substr(0, q);
+  const std::string query = q == std::string::npos ? "" : req.target.substr(q + 1);
+  auto reply = [this, done, request_id, start](const std::string& route, HttpResponse r) {
+    r.headers.emplace_back("X-Request-Id", request_id);
+    Record(route, r.status, clock_() - start);
+    done(std::move(r));
+  };
+  if (req.method == "GET" && path == "/healthz") {
+    return reply("/healthz", HttpResponse{200, {}, R"({"status":"SERVING"})"});
+  }
+  if (req.method == "GET" && path == "/readyz") {
+    return Readiness([reply](HttpResponse r) { reply("/readyz", std::move(r)); });
+  }
+  if (req.method == "GET" && path == "/openapi.json") return reply("/openapi.json", HttpResponse{200, {}, openapi_});
+  if (req.method == "GET" && path == "/metrics" && req.ops_listener) {
+    HttpResponse r{200, {}, MetricsText()};
+    r.content_type = "text/plain; version=0.0.4";
+    return reply("/metrics", std::move(r));
+  }
+  RouteTable::Match match;
+  std::vector<std::string> allowed;
+  switch (routes_.Find(req.method, path, &match, &allowed)) {
+    case RouteTable::Outcome::kNotFound: {
+      HttpResponse r;
+      r.status = 404;
+      r.body = RenderError(grpc::Status(grpc::StatusCode::NOT_FOUND, "no such REST route"));
+      return reply("(unrouted)", std::move(r));
+    }
+    case RouteTable::Outcome::kMethodNotAllowed: {
+      HttpResponse r;
+      r.status = 405;
+      r.headers.emplace_back("Allow", absl::StrJoin(allowed, ", "));
+      r.body = RenderError(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                                        absl::StrCat("method not allowed here; use ", absl::StrJoin(allowed, ", "))));
+      return reply("(unrouted)", std::move(r));
+    }
+    case RouteTable::Outcome::kFound:
+      break;
+  }
+  const Route& route = *match.route;
+  const std::string route_name = absl::StrCat(route.http_method, " ", route.path.text());
+  // Authentication: a bearer token or an API key. Client copies of x-sokei-* never pass: the
+  // upstream metadata is built from the verified principal alone.
+  absl::StatusOr<auth::Principal> principal = status::Unauthenticated(
+      "PRINCIPAL_MISSING", "send a bearer token (Authorization: Bearer …) or an API key (X-Api-Key)");
+  const std::string authz = Header(req, "authorization");
+  if (absl::StartsWithIgnoreCase(authz, "bearer ")) {
+    principal = credentials_.VerifyJwt(std::string(absl::StripAsciiWhitespace(authz.substr(7))), options_.jwt,
+                                       clock_());
+  } else if (!Header(req, "x-api-key").empty()) {
+    principal = credentials_.VerifyApiKey(Header(req, "x-api-key"));
+  }
+  if (!principal.ok()) {
+    auto info = status::GetErrorInfo(principal.status());
+    CountRejected(info ? info->reason : "UNAUTHENTICATED");
+    return reply(route_name, ErrorResponse(principal.status()));
+  }
+  // Edge authorization: the municipality in the path, and reads versus writes (from the rule's
+  // HTTP method). Object-level rules (department ownership, published-only) stay in the services.
+  const std::string m = MunicipalityOf(match.bindings);
+  if (!m.empty() && principal->municipality != "*" && principal->municipality != m) {
+    CountRejected("OTHER_MUNICIPALITY");
+    return reply(route_name, ErrorResponse(status::PermissionDenied(
+                                 "PERMISSION_DENIED", "the caller may not act for this municipality")));
+  }
+  const bool write = route.http_method != "GET";
+  if (write && !(principal->Has(auth::Role::kAdmin) || principal->Has(auth::Role::kPlanner) ||
+                 principal->Has(auth::Role::kEditor))) {
+    CountRejected("READ_ONLY_ROLE");
+    return reply(route_name, ErrorResponse(status::PermissionDenied(
+                                 "PERMISSION_DENIED", "this role may read only")));
+  }
+  if (!Allow(principal->subject)) {
+    CountRejected("RATE_LIMITED");
+    return reply(route_name, ErrorResponse(status::ResourceExhausted(
+                                 "RATE_LIMITED", "too many requests; slow down and retry")));
+  }
+  std::unique_ptr<Message> request(google::protobuf::MessageFactory::generated_factory()
+                                       ->GetPrototype(route.method->input_type())
+                                       ->New());
+  if (auto s = BindRequest(route, match.bindings, query, req.body, request.get()); !s.ok()) {
+    CountRejected("REST_REQUEST_INVALID");
+    return reply(route_name, ErrorResponse(s));
+  }
+  Forward(route, std::move(request), *principal, request_id,
+          [reply, route_name](HttpResponse r) { reply(route_name, std::move(r)); }, start);
+}
+
+void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
+                      const auth::Principal& principal, const std::string& request_id,
+                      std::function<void(HttpResponse)> done, absl::Time start) {
+  auto stub = stubs_.find(UpstreamKey(route));
+  if (stub == stubs_.end()) {
+    done(ErrorResponse(status::Unavailable("UPSTREAM_UNAVAILABLE", "the service is not configured")));
+    return;
+  }
+  struct Call {
+    grpc::ClientContext ctx;
+    grpc::ByteBuffer request, response;
+  };
+  auto call = std::make_shared<Call>();
+  for (const auto& [key, value] : auth::ToMetadata(principal)) call->ctx.AddMetadata(key, value);
+  call->ctx.AddMetadata("x-request-id", request_id);
+  const absl::Duration budget = IsImport(route) ? options_.import_timeout : options_.upstream_timeout;
+  call->ctx.set_deadline(absl::ToChronoTime(absl::Now() + budget));
+  const std::string bytes = request->SerializeAsString();
+  grpc::Slice slice(bytes);
+  call->request = grpc::ByteBuffer(&slice, 1);
+  const Descriptor* output = route.method->output_type();
+  (void)start;
+  stub->second->UnaryCall(
+      &call->ctx, route.grpc_path, grpc::StubOptions(), &call->request, &call->response,
+      [call, output, done](grpc::Status s) {
+        if (!s.ok()) {
+          HttpResponse r;
+          r.status = HttpStatusFor(s.error_code());
+          r.body = RenderError(s);
+          if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="sokei")");
+          if (r.status == 429 || r.status == 503) r.headers.emplace_back("Retry-After", "1");
+          done(std::move(r));
+          return;
+        }
+        std::vector<grpc::Slice> slices;
+        std::string reply;
+        if (call->response.Dump(&slices).ok()) {
+          for (const auto& sl : slices) reply.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+        }
+        std::unique_ptr<Message> msg(
+            google::protobuf::MessageFactory::generated_factory()->GetPrototype(output)->New());
+        if (!msg->ParseFromString(reply)) {
+          done(ErrorResponse(status::Internal("UPSTREAM_REPLY_INVALID")));
+          return;
+        }
+        done(HttpResponse{200, {}, RenderJson(*msg)});
+      });
+}
+
+}  // namespace sokei::gateway

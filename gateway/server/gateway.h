@@ -1,0 +1,94 @@
+// The gateway's request path, independent of the HTTP library: operations endpoints, routing,
+// authentication, edge authorization, rate limits, transcoding and the non-blocking forward to the
+// upstream service with the generic stub. The HTTP listener hands each parsed request here and
+// writes whatever comes back; the reply callback may run on a gRPC thread.
+#pragma once
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "gateway/auth/credentials.h"
+#include "gateway/transcode/routes.h"
+
+namespace sokei::gateway {
+
+struct HttpRequest {
+  std::string method;
+  std::string target;  // path and query, as received
+  std::multimap<std::string, std::string> headers;  // names in lower case
+  std::string body;
+  bool ops_listener = false;  // came in on the operations port (/metrics is served only there)
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
+struct GatewayOptions {
+  JwtPolicy jwt;
+  // Requests per second per principal and the burst allowed above it (0 = no limit).
+  double rate_per_second = 50;
+  double burst = 100;
+  absl::Duration upstream_timeout = absl::Seconds(30);
+  absl::Duration import_timeout = absl::Seconds(300);
+};
+
+class Gateway {
+ public:
+  // `upstreams`: package prefix ("sokei.plan.v1") → channel.
+  Gateway(RouteTable routes, Credentials credentials,
+          std::map<std::string, std::shared_ptr<grpc::Channel>> upstreams, GatewayOptions options,
+          std::function<absl::Time()> clock = &absl::Now);
+  ~Gateway();
+
+  void Handle(HttpRequest request, std::function<void(HttpResponse)> done);
+
+  // Body limit for a request line, known before the body is read (16 MiB for import methods,
+  // 1 MiB otherwise; 0 for routes that take no body).
+  size_t BodyLimit(const std::string& method, const std::string& target) const;
+
+  const RouteTable& routes() const { return routes_; }
+  std::string MetricsText() const;
+  std::string OpenApiJson() const;
+
+  // Counters for /metrics (also read by tests).
+  void CountRejected(const std::string& reason);
+
+ private:
+  struct Counters;
+  void Forward(const Route& route, std::unique_ptr<google::protobuf::Message> request,
+               const auth::Principal& principal, const std::string& request_id,
+               std::function<void(HttpResponse)> done, absl::Time start);
+  bool Allow(const std::string& subject);
+  void Readiness(std::function<void(HttpResponse)> done);
+  void Record(const std::string& route, int status, absl::Duration latency);
+
+  RouteTable routes_;
+  Credentials credentials_;
+  std::map<std::string, std::shared_ptr<grpc::Channel>> upstreams_;
+  std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs_;
+  GatewayOptions options_;
+  std::function<absl::Time()> clock_;
+  std::string openapi_;
+  struct Bucket {
+    double tokens = 0;
+    absl::Time last;
+  };
+  std::mutex mu_;
+  std::map<std::string, Bucket> buckets_;
+  std::unique_ptr<Counters> counters_;
+};
+
+}  // namespace sokei::gateway

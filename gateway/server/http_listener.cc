@@ -1,0 +1,224 @@
+#include "gateway/server/http_listener.h"
+
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "gateway/transcode/transcoder.h"
+
+namespace sokei::gateway {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+std::chrono::steady_clock::duration Chrono(absl::Duration d) {
+  return std::chrono::milliseconds(absl::ToInt64Milliseconds(d));
+}
+
+}  // namespace
+
+struct HttpListener::Impl {
+  ListenerOptions options;
+  Gateway* gateway = nullptr;
+  net::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<size_t> connections{0};
+  int port = 0;
+
+  class Session;
+  void Accept();
+};
+
+class HttpListener::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Impl* owner) : stream_(std::move(socket)), owner_(owner) {}
+  ~Session() { --owner_->connections; }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+ private:
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(owner_->options.header_limit));
+    parser_->body_limit(16u << 20);
+    // The whole header must arrive in time: a client trickling bytes is dropped.
+    stream_.expires_after(Chrono(owner_->options.header_timeout));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
+        ec == net::error::connection_reset) {
+      owner_->gateway->CountRejected(ec == beast::error::timeout ? "HEADER_TIMEOUT" : "CLIENT_CLOSED");
+      return Close();
+    }
+    if (ec == http::error::header_limit) return Fail(431, "HEADERS_TOO_LARGE", "the request headers are too large");
+    if (ec) return Fail(400, "MALFORMED_REQUEST", "the request is not valid HTTP/1.1");
+    const auto& h = parser_->get();
+    size_t count = 0, lengths = 0;
+    for (const auto& f : h) {
+      ++count;
+      if (f.name() == http::field::content_length) ++lengths;
+    }
+    if (count > owner_->options.max_header_count) {
+      return Fail(431, "HEADERS_TOO_LARGE", "too many request headers");
+    }
+    // Ambiguous framing is how requests get smuggled: refuse and close.
+    if (lengths > 1 || (lengths == 1 && h.count(http::field::transfer_encoding) > 0)) {
+      return Fail(400, "AMBIGUOUS_FRAMING", "Content-Length with Transfer-Encoding, or twice");
+    }
+    const size_t limit = std::max<size_t>(
+        owner_->gateway->BodyLimit(std::string(h.method_string()), std::string(h.target())), 1u << 20);
+    if (auto len = parser_->content_length(); len && *len > limit) {
+      return Fail(413, "BODY_TOO_LARGE", "the request body is too large for this method");
+    }
+    parser_->body_limit(limit);
+    stream_.expires_after(Chrono(owner_->options.body_timeout));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+  }
+
+  void OnBody(beast::error_code ec) {
+    if (ec == http::error::body_limit) return Fail(413, "BODY_TOO_LARGE", "the request body is too large for this method");
+    if (ec == beast::error::timeout) {
+      owner_->gateway->CountRejected("BODY_TIMEOUT");
+      return Close();
+    }
+    if (ec) return Fail(400, "MALFORMED_REQUEST", "the request body is not valid HTTP/1.1 framing");
+    auto msg = parser_->release();
+    keep_alive_ = msg.keep_alive();
+    HttpRequest req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    for (const auto& f : msg) {
+      req.headers.emplace(absl::AsciiStrToLower(std::string(f.name_string())), std::string(f.value()));
+    }
+    req.body = std::move(msg.body());
+    req.ops_listener = owner_->options.ops;
+    stream_.expires_never();  // the upstream call has its own deadline
+    owner_->gateway->Handle(std::move(req), [self = shared_from_this()](HttpResponse r) {
+      net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->Write(std::move(r), false); });
+    });
+  }
+
+  void Fail(int status, const char* reason, const char* message) {
+    owner_->gateway->CountRejected(reason);
+    HttpResponse r;
+    r.status = status;
+    r.body = RenderError(grpc::Status(status == 400 ? grpc::StatusCode::INVALID_ARGUMENT
+                                                    : grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                      message));
+    Write(std::move(r), true);
+  }
+
+  void Write(HttpResponse r, bool close) {
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(r.status), 11);
+    res->set(http::field::content_type, r.content_type);
+    res->set(http::field::cache_control, "no-store");
+    res->set("X-Content-Type-Options", "nosniff");
+    for (const auto& [k, v] : r.headers) res->set(k, v);
+    res->keep_alive(keep_alive_ && !close);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+      if (ec || !res->keep_alive()) return self->Close();
+      self->ReadHeader();
+    });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_{8192};
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Impl* owner_;
+  bool keep_alive_ = false;
+};
+
+void HttpListener::Impl::Accept() {
+  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted) return;
+    if (!ec) {
+      if (connections.load() >= options.max_connections) {
+        gateway->CountRejected("CONNECTION_CAP");
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        ++connections;
+        std::make_shared<Session>(std::move(socket), this)->Start();
+      }
+    }
+    Accept();
+  });
+}
+
+HttpListener::HttpListener(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(const ListenerOptions& options,
+                                                                  Gateway* gateway) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->gateway = gateway;
+  const size_t colon = options.address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(options.address.substr(colon + 1), &port)) {
+    return absl::InvalidArgumentError("the HTTP address must be host:port");
+  }
+  beast::error_code ec;
+  auto address = net::ip::make_address(options.address.substr(0, colon), ec);
+  if (ec) return absl::InvalidArgumentError("the HTTP address must be an IP address and a port");
+  impl->acceptor.emplace(impl->ioc);
+  tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
+  impl->acceptor->open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor->bind(endpoint, ec);
+  if (!ec) impl->acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("cannot listen on ", options.address, ": ", ec.message()));
+  impl->port = impl->acceptor->local_endpoint().port();
+  impl->Accept();
+  for (int i = 0; i < std::max(1, options.threads); ++i) {
+    impl->threads.emplace_back([io = &impl->ioc] { io->run(); });
+  }
+  return std::unique_ptr<HttpListener>(new HttpListener(std::move(impl)));
+}
+
+int HttpListener::port() const { return impl_->port; }
+size_t HttpListener::open_connections() const { return impl_->connections.load(); }
+
+void HttpListener::Stop() {
+  if (impl_->threads.empty()) return;
+  net::post(impl_->ioc, [this] {
+    beast::error_code ec;
+    impl_->acceptor->close(ec);
+  });
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+}
+
+HttpListener::~HttpListener() { Stop(); }
+
+}  // namespace sokei::gateway

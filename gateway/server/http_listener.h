@@ -1,0 +1,43 @@
+// The gateway's HTTP/1.1 listener on Boost.Beast: keep-alive, and the limits of ARCHITECTURE §6 —
+// header size (431), body size known before reading it (413), a header-read timeout (slow clients
+// are dropped), a connection cap, and ambiguous framing (Content-Length with Transfer-Encoding,
+// duplicate or bad lengths, bad chunks) answered 400 and closed. Parsed requests go to Gateway.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gateway/server/gateway.h"
+
+namespace sokei::gateway {
+
+struct ListenerOptions {
+  std::string address = "127.0.0.1:8080";  // port 0 picks one
+  int threads = 2;
+  size_t max_connections = 1024;
+  size_t header_limit = 16 * 1024;
+  size_t max_header_count = 100;
+  absl::Duration header_timeout = absl::Seconds(10);
+  absl::Duration body_timeout = absl::Seconds(120);
+  // The operations listener (metrics, probes): never exposed outside the cluster.
+  bool ops = false;
+};
+
+class HttpListener {
+ public:
+  static absl::StatusOr<std::unique_ptr<HttpListener>> Start(const ListenerOptions& options,
+                                                             Gateway* gateway);
+  ~HttpListener();
+  int port() const;
+  size_t open_connections() const;
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit HttpListener(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sokei::gateway
