@@ -40,7 +40,8 @@ std::string ReadFile(const std::string& path) {
 int IntEnv(const char* name, int fallback) {
   const std::string v = config::EnvOr(name, "");
   int out = fallback;
-  if (!v.empty() && (!absl::SimpleAtoi(v, &out) || out < 0)) Die(absl::StrCat(name, " must be a number"));
+  if (!v.empty() && (!absl::SimpleAtoi(v, &out) || out < 0))
+    Die(absl::StrCat(name, " must be a number"));
   return out;
 }
 
@@ -69,17 +70,19 @@ void DevSetup(gateway::Credentials* creds, const gateway::JwtPolicy& policy) {
   const Who who[] = {
       {"admin", R"("sub":"dev-admin","roles":["admin"],"municipality":"*")"},
       {"planner", R"("sub":"dev-planner","roles":["planner"],"municipality":"142140")"},
-      {"editor", R"("sub":"dev-editor","roles":["editor"],"municipality":"142140","departments":["kikaku"])"},
+      {"editor",
+       R"("sub":"dev-editor","roles":["editor"],"municipality":"142140","departments":["kikaku"])"},
       {"viewer", R"("sub":"dev-viewer","roles":["viewer"],"municipality":"142140")"},
       {"public", R"("sub":"dev-public","roles":["public"],"municipality":"142140")"}};
   std::string json = "{\n";
   for (size_t i = 0; i < std::size(who); ++i) {
-    auto token = gateway::SignJwt(
-        "HS256", "dev", secret,
-        absl::StrCat("{", who[i].claims, R"(,"iss":")", policy.issuer, R"(","aud":")", policy.audience,
-                     R"(","exp":)", exp, "}"));
+    auto token =
+        gateway::SignJwt("HS256", "dev", secret,
+                         absl::StrCat("{", who[i].claims, R"(,"iss":")", policy.issuer,
+                                      R"(","aud":")", policy.audience, R"(","exp":)", exp, "}"));
     if (!token.ok()) Die("cannot sign the development tokens");
-    absl::StrAppend(&json, "  \"", who[i].role, "\": \"", *token, "\"", i + 1 < std::size(who) ? "," : "", "\n");
+    absl::StrAppend(&json, "  \"", who[i].role, "\": \"", *token, "\"",
+                    i + 1 < std::size(who) ? "," : "", "\n");
   }
   json += "}\n";
   const std::string tokens_path = dir + "/dev-tokens.json";
@@ -101,16 +104,19 @@ int main() {
   const bool dev = config::EnvOr("SOKEI_GATEWAY_DEV", "") == "1";
   policy.issuer = config::EnvOr("SOKEI_GATEWAY_JWT_ISSUER", dev ? "sokei-dev" : "");
   policy.audience = config::EnvOr("SOKEI_GATEWAY_JWT_AUDIENCE", "sokei");
-  if (policy.issuer.empty()) Die("SOKEI_GATEWAY_JWT_ISSUER is required (the identity provider's iss)");
+  if (policy.issuer.empty())
+    Die("SOKEI_GATEWAY_JWT_ISSUER is required (the identity provider's iss)");
 
   gateway::Credentials creds;
   // SOKEI_GATEWAY_JWT_KEYS=kid=RS256:/path/key.pem,kid2=ES256:/path/ec.pem (public keys, PEM).
-  for (absl::string_view entry : absl::StrSplit(config::EnvOr("SOKEI_GATEWAY_JWT_KEYS", ""), ',', absl::SkipEmpty())) {
+  for (absl::string_view entry :
+       absl::StrSplit(config::EnvOr("SOKEI_GATEWAY_JWT_KEYS", ""), ',', absl::SkipEmpty())) {
     std::vector<std::string> kv = absl::StrSplit(entry, absl::MaxSplits('=', 1));
     std::vector<std::string> ap = kv.size() == 2 ? absl::StrSplit(kv[1], absl::MaxSplits(':', 1))
                                                  : std::vector<std::string>{};
     if (ap.size() != 2) Die("SOKEI_GATEWAY_JWT_KEYS entries are kid=ALG:/path/to/public.pem");
-    if (auto s = creds.AddPublicKey(kv[0], ap[0], ReadFile(ap[1])); !s.ok()) Die(std::string(s.message()));
+    if (auto s = creds.AddPublicKey(kv[0], ap[0], ReadFile(ap[1])); !s.ok())
+      Die(std::string(s.message()));
   }
   // SOKEI_GATEWAY_API_KEYS_FILE: lines "sha256hex name municipality roles,…" (# comments).
   if (const std::string f = config::EnvOr("SOKEI_GATEWAY_API_KEYS_FILE", ""); !f.empty()) {
@@ -124,7 +130,8 @@ int main() {
     }
   }
   if (dev) DevSetup(&creds, policy);
-  if (!creds.has_keys()) Die("no JWT keys: set SOKEI_GATEWAY_JWT_KEYS (or SOKEI_GATEWAY_DEV=1 locally)");
+  if (!creds.has_keys())
+    Die("no JWT keys: set SOKEI_GATEWAY_JWT_KEYS (or SOKEI_GATEWAY_DEV=1 locally)");
 
   auto routes = gateway::RouteTable::Build(
       {plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService"),
@@ -132,7 +139,8 @@ int main() {
        survey::v1::GetSurveyRequest::descriptor()->file()->FindServiceByName("SurveyService")});
   if (!routes.ok()) Die(std::string(routes.status().message()));
   std::map<std::string, std::shared_ptr<grpc::Channel>> upstreams;
-  for (const auto& [pkg, env, fallback] : std::vector<std::tuple<std::string, const char*, const char*>>{
+  for (const auto& [pkg, env, fallback] :
+       std::vector<std::tuple<std::string, const char*, const char*>>{
            {"sokei.plan.v1", "SOKEI_PLAN_ADDR", "127.0.0.1:50051"},
            {"sokei.kpi.v1", "SOKEI_KPI_ADDR", "127.0.0.1:50052"},
            {"sokei.survey.v1", "SOKEI_SURVEY_ADDR", "127.0.0.1:50053"}}) {

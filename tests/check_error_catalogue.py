@@ -11,7 +11,7 @@ documented = set(re.findall(r"^\|\s*`([A-Z][A-Z0-9_]+)`", doc, re.M))
 literal = re.compile(r'"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"')
 prefixes = ["MUNICIPALITY", "DEPARTMENT", "PLAN", "NODE", "PACKAGE", "PACKAGE_LINK"]
 used = set()
-for path in list((root / "common").rglob("*.cc")) + list((root / "services").rglob("*.cc")):
+for path in [p for d in ("common", "services", "gateway") for p in (root / d).rglob("*.cc")]:
     text = path.read_text(encoding="utf-8")
     for m in literal.finditer(text):
         used.add(m.group(1))

@@ -99,7 +99,8 @@ bool ParseJson(const std::string& json, google::protobuf::Struct* out) {
 std::vector<std::string> Strings(const google::protobuf::Value& v) {
   std::vector<std::string> out;
   if (v.kind_case() == google::protobuf::Value::kStringValue) {
-    for (absl::string_view s : absl::StrSplit(v.string_value(), absl::ByAnyChar(", "), absl::SkipEmpty())) {
+    for (absl::string_view s :
+         absl::StrSplit(v.string_value(), absl::ByAnyChar(", "), absl::SkipEmpty())) {
       out.emplace_back(s);
     }
   } else if (v.kind_case() == google::protobuf::Value::kListValue) {
@@ -126,12 +127,14 @@ Credentials& Credentials::operator=(Credentials&&) noexcept = default;
 absl::Status Credentials::AddPublicKey(const std::string& kid, const std::string& alg,
                                        const std::string& pem) {
   if (alg != "RS256" && alg != "ES256") {
-    return absl::InvalidArgumentError(absl::StrCat("key ", kid, ": algorithm must be RS256 or ES256"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("key ", kid, ": algorithm must be RS256 or ES256"));
   }
   auto key = std::make_unique<Key>();
   key->alg = alg;
   key->pkey = ReadPem(pem, false);
-  if (!key->pkey) return absl::InvalidArgumentError(absl::StrCat("key ", kid, ": not a PEM public key"));
+  if (!key->pkey)
+    return absl::InvalidArgumentError(absl::StrCat("key ", kid, ": not a PEM public key"));
   const int type = EVP_PKEY_base_id(key->pkey.get());
   if ((alg == "RS256" && type != EVP_PKEY_RSA) || (alg == "ES256" && type != EVP_PKEY_EC)) {
     return absl::InvalidArgumentError(absl::StrCat("key ", kid, ": the key does not fit ", alg));
@@ -143,7 +146,8 @@ absl::Status Credentials::AddPublicKey(const std::string& kid, const std::string
 }
 
 absl::Status Credentials::AddHmacSecret(const std::string& kid, const std::string& secret) {
-  if (secret.size() < 32) return absl::InvalidArgumentError("an HS256 secret needs 32 bytes or more");
+  if (secret.size() < 32)
+    return absl::InvalidArgumentError("an HS256 secret needs 32 bytes or more");
   auto key = std::make_unique<Key>();
   key->alg = "HS256";
   key->secret = secret;
@@ -156,7 +160,8 @@ absl::Status Credentials::AddHmacSecret(const std::string& kid, const std::strin
 absl::Status Credentials::AddApiKeyHash(const std::string& sha256_hex, const std::string& name,
                                         const std::string& municipality,
                                         const std::string& roles_csv) {
-  if (sha256_hex.size() != 64) return absl::InvalidArgumentError(absl::StrCat("API key ", name, ": not a SHA-256 hex"));
+  if (sha256_hex.size() != 64)
+    return absl::InvalidArgumentError(absl::StrCat("API key ", name, ": not a SHA-256 hex"));
   ApiKey k;
   k.name = name;
   k.principal.subject = absl::StrCat("system:", name);
@@ -164,9 +169,11 @@ absl::Status Credentials::AddApiKeyHash(const std::string& sha256_hex, const std
   k.principal.roles.insert(auth::Role::kSystem);
   for (absl::string_view r : absl::StrSplit(roles_csv, ',', absl::SkipEmpty())) {
     auto role = auth::ParseRole(r);
-    if (!role.ok()) return absl::InvalidArgumentError(absl::StrCat("API key ", name, ": unknown role"));
+    if (!role.ok())
+      return absl::InvalidArgumentError(absl::StrCat("API key ", name, ": unknown role"));
     if (*role == auth::Role::kAdmin) {
-      return absl::InvalidArgumentError(absl::StrCat("API key ", name, ": API keys are never admin"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("API key ", name, ": API keys are never admin"));
     }
     k.principal.roles.insert(*role);
   }
@@ -184,7 +191,8 @@ absl::StatusOr<auth::Principal> Credentials::VerifyApiKey(const std::string& key
 absl::StatusOr<auth::Principal> Credentials::VerifyJwt(const std::string& token,
                                                        const JwtPolicy& policy,
                                                        absl::Time now) const {
-  if (token.size() > policy.max_token_bytes) return Unauth("TOKEN_TOO_LARGE", "the token is too large");
+  if (token.size() > policy.max_token_bytes)
+    return Unauth("TOKEN_TOO_LARGE", "the token is too large");
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   if (parts.size() != 3) return Unauth("TOKEN_MALFORMED", "the token is not a signed JWT");
   std::string header_json, payload_json, sig;
@@ -204,7 +212,8 @@ absl::StatusOr<auth::Principal> Credentials::VerifyJwt(const std::string& token,
   if (it == keys_.end()) return Unauth("TOKEN_KID_UNKNOWN", "the token's key is not known here");
   const Key& key = *it->second;
   // The key decides the algorithm: alg "none", or HS256 against an RSA key, stop here.
-  if (alg != key.alg) return Unauth("TOKEN_ALG_NOT_ALLOWED", "the token's algorithm is not allowed for its key");
+  if (alg != key.alg)
+    return Unauth("TOKEN_ALG_NOT_ALLOWED", "the token's algorithm is not allowed for its key");
   const absl::string_view signed_part(token.data(), parts[0].size() + 1 + parts[1].size());
   bool ok = false;
   if (key.alg == "HS256") {
@@ -220,7 +229,8 @@ absl::StatusOr<auth::Principal> Credentials::VerifyJwt(const std::string& token,
   const auto& c = claims.fields();
   auto number = [&](const char* name) -> std::optional<double> {
     auto f = c.find(name);
-    if (f == c.end() || f->second.kind_case() != google::protobuf::Value::kNumberValue) return std::nullopt;
+    if (f == c.end() || f->second.kind_case() != google::protobuf::Value::kNumberValue)
+      return std::nullopt;
     return f->second.number_value();
   };
   const double t = absl::ToDoubleSeconds(now - absl::UnixEpoch());
@@ -251,7 +261,8 @@ absl::StatusOr<auth::Principal> Credentials::VerifyJwt(const std::string& token,
     }
     p.roles.insert(*role);
   }
-  for (const auto& d : c.count("departments") ? Strings(c.at("departments")) : std::vector<std::string>{}) {
+  for (const auto& d :
+       c.count("departments") ? Strings(c.at("departments")) : std::vector<std::string>{}) {
     p.departments.insert(d);
   }
   if (p.subject.empty() || p.roles.empty() || p.municipality.empty() ||
@@ -264,8 +275,10 @@ absl::StatusOr<auth::Principal> Credentials::VerifyJwt(const std::string& token,
 absl::StatusOr<std::string> SignJwt(const std::string& alg, const std::string& kid,
                                     const std::string& key, const std::string& claims_json) {
   const std::string header =
-      absl::StrCat(R"({"alg":")", alg, R"(","typ":"JWT")", kid.empty() ? "" : absl::StrCat(R"(,"kid":")", kid, "\""), "}");
-  const std::string signing = absl::StrCat(Base64UrlEncode(header), ".", Base64UrlEncode(claims_json));
+      absl::StrCat(R"({"alg":")", alg, R"(","typ":"JWT")",
+                   kid.empty() ? "" : absl::StrCat(R"(,"kid":")", kid, "\""), "}");
+  const std::string signing =
+      absl::StrCat(Base64UrlEncode(header), ".", Base64UrlEncode(claims_json));
   std::string sig;
   if (alg == "HS256") {
     sig = HmacSha256(key, signing);
@@ -274,12 +287,14 @@ absl::StatusOr<std::string> SignJwt(const std::string& alg, const std::string& k
     if (!pkey) return absl::InvalidArgumentError("not a PEM private key");
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     size_t len = 0;
-    bool ok = EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, pkey.get()) == 1 &&
-              EVP_DigestSign(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(signing.data()),
-                             signing.size()) == 1;
+    bool ok =
+        EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, pkey.get()) == 1 &&
+        EVP_DigestSign(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(signing.data()),
+                       signing.size()) == 1;
     std::string der(len, '\0');
     ok = ok && EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(der.data()), &len,
-                              reinterpret_cast<const unsigned char*>(signing.data()), signing.size()) == 1;
+                              reinterpret_cast<const unsigned char*>(signing.data()),
+                              signing.size()) == 1;
     EVP_MD_CTX_free(ctx);
     if (!ok) return absl::InternalError("signing failed");
     der.resize(len);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/log/log.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
@@ -89,6 +90,14 @@ std::string JsonString(const std::string& s) {
   return out + "\"";
 }
 
+// municipalities → municipality, analyses → analysis, plans → plan.
+std::string Singular(const std::string& plural) {
+  if (absl::EndsWith(plural, "ies")) return plural.substr(0, plural.size() - 3) + "y";
+  if (absl::EndsWith(plural, "ses")) return plural.substr(0, plural.size() - 2) + "is";
+  if (absl::EndsWith(plural, "s")) return plural.substr(0, plural.size() - 1);
+  return plural;
+}
+
 std::string SchemaOf(const FieldDescriptor* f, std::set<const Descriptor*>* todo) {
   std::string item;
   switch (f->cpp_type()) {
@@ -131,7 +140,8 @@ std::string SchemaOf(const FieldDescriptor* f, std::set<const Descriptor*>* todo
         item = R"({"type":"string","description":"comma-separated field paths"})";
       } else {
         todo->insert(f->message_type());
-        item = absl::StrCat(R"({"$ref":"#/components/schemas/)", f->message_type()->full_name(), "\"}");
+        item = absl::StrCat(R"({"$ref":"#/components/schemas/)", f->message_type()->full_name(),
+                            "\"}");
       }
       break;
   }
@@ -142,40 +152,64 @@ std::string BuildOpenApi(const RouteTable& routes) {
   std::map<std::string, std::vector<std::string>> paths;  // openapi path → operations
   std::set<const Descriptor*> todo;
   for (const Route& r : routes.routes()) {
-    // {name=municipalities/*/plans/*} → {name}; the pattern goes into the parameter.
+    // {name=municipalities/*/plans/*} → municipalities/{municipality}/plans/{plan}: one path
+    // parameter per wildcard, named after its collection, so that no two routes share a path.
     std::string path = r.path.text();
     std::vector<std::string> params;
+    auto add_param = [&](const std::string& name, const std::string& field) {
+      params.push_back(
+          absl::StrCat(R"({"name":)", JsonString(name), R"(,"in":"path","required":true,)",
+                       R"("schema":{"type":"string"},"description":)",
+                       JsonString(absl::StrCat("part of the request field ", field)), "}"));
+    };
     for (const auto& fp : r.path.FieldPaths()) {
       const size_t open = path.find("{" + fp);
       const size_t close = path.find('}', open);
       const std::string inner = path.substr(open + 1, close - open - 1);
       const size_t eq = inner.find('=');
-      path.replace(open, close - open + 1, "{" + fp + "}");
-      params.push_back(absl::StrCat(R"({"name":)", JsonString(fp), R"(,"in":"path","required":true,)",
-                                    R"("schema":{"type":"string"},"description":)",
-                                    JsonString(eq == std::string::npos ? "one segment"
-                                                                       : "pattern " + inner.substr(eq + 1)),
-                                    "}"));
+      std::string expanded;
+      if (eq == std::string::npos) {
+        expanded = "{" + fp + "}";
+        add_param(fp, fp);
+      } else {
+        std::string previous;
+        for (absl::string_view seg : absl::StrSplit(inner.substr(eq + 1), '/')) {
+          std::string part(seg);
+          if (seg == "*" || seg == "**") {
+            std::string name = previous.empty() ? fp : Singular(previous);
+            if (seg == "**") name = fp;
+            part = "{" + name + "}";
+            add_param(name, fp);
+          }
+          previous = std::string(seg);
+          absl::StrAppend(&expanded, expanded.empty() ? "" : "/", part);
+        }
+      }
+      path.replace(open, close - open + 1, expanded);
     }
     todo.insert(r.method->input_type());
     todo.insert(r.method->output_type());
-    std::string op = absl::StrCat(
-        JsonString(absl::AsciiStrToLower(r.http_method)), R"(:{"operationId":)",
-        JsonString(r.method->full_name()), R"(,"tags":[)", JsonString(r.method->service()->name()),
-        R"(],"parameters":[)", absl::StrJoin(params, ","), "]");
+    std::string op = absl::StrCat(JsonString(absl::AsciiStrToLower(r.http_method)),
+                                  R"(:{"operationId":)", JsonString(r.method->full_name()),
+                                  R"(,"tags":[)", JsonString(r.method->service()->name()),
+                                  R"(],"parameters":[)", absl::StrJoin(params, ","), "]");
     if (!r.body.empty()) {
       const Descriptor* body_type =
           r.body == "*" ? r.method->input_type()
                         : r.method->input_type()->FindFieldByName(r.body)->message_type();
       if (body_type != nullptr) {
         todo.insert(body_type);
-        absl::StrAppend(&op, R"(,"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/)",
-                        body_type->full_name(), R"("}}}})");
+        absl::StrAppend(
+            &op,
+            R"(,"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/)",
+            body_type->full_name(), R"("}}}})");
       }
     }
-    absl::StrAppend(&op, R"(,"responses":{"200":{"description":"OK","content":{"application/json":{"schema":{"$ref":"#/components/schemas/)",
-                    r.method->output_type()->full_name(),
-                    R"("}}}},"default":{"description":"google.rpc.Status","content":{"application/json":{"schema":{"$ref":"#/components/schemas/google.rpc.Status"}}}}}})");
+    absl::StrAppend(
+        &op,
+        R"(,"responses":{"200":{"description":"OK","content":{"application/json":{"schema":{"$ref":"#/components/schemas/)",
+        r.method->output_type()->full_name(),
+        R"("}}}},"default":{"description":"google.rpc.Status","content":{"application/json":{"schema":{"$ref":"#/components/schemas/google.rpc.Status"}}}}}})");
     paths[path].push_back(op);
   }
   std::map<std::string, std::string> schemas;
@@ -186,7 +220,8 @@ std::string BuildOpenApi(const RouteTable& routes) {
     std::vector<std::string> props;
     std::set<const Descriptor*> more;
     for (int i = 0; i < d->field_count(); ++i) {
-      props.push_back(absl::StrCat(JsonString(d->field(i)->json_name()), ":", SchemaOf(d->field(i), &more)));
+      props.push_back(
+          absl::StrCat(JsonString(d->field(i)->json_name()), ":", SchemaOf(d->field(i), &more)));
     }
     schemas[d->full_name()] =
         absl::StrCat(R"({"type":"object","properties":{)", absl::StrJoin(props, ","), "}}");
@@ -197,12 +232,14 @@ std::string BuildOpenApi(const RouteTable& routes) {
   schemas["google.rpc.Status"] =
       R"({"type":"object","properties":{"code":{"type":"integer"},"message":{"type":"string"},"details":{"type":"array","items":{"type":"object"}}}})";
   std::vector<std::string> path_json, schema_json;
-  for (const auto& [p, ops] : paths) path_json.push_back(absl::StrCat(JsonString(p), ":{", absl::StrJoin(ops, ","), "}"));
+  for (const auto& [p, ops] : paths)
+    path_json.push_back(absl::StrCat(JsonString(p), ":{", absl::StrJoin(ops, ","), "}"));
   for (const auto& [n, s] : schemas) schema_json.push_back(absl::StrCat(JsonString(n), ":", s));
-  return absl::StrCat(R"({"openapi":"3.0.3","info":{"title":"Sokei","version":"v1","description":"REST/JSON of the Sokei services, transcoded from their google.api.http rules"},)",
-                      R"("components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer","bearerFormat":"JWT"},"apiKey":{"type":"apiKey","in":"header","name":"X-Api-Key"}},"schemas":{)",
-                      absl::StrJoin(schema_json, ","), R"(}},"security":[{"bearer":[]},{"apiKey":[]}],"paths":{)",
-                      absl::StrJoin(path_json, ","), "}}");
+  return absl::StrCat(
+      R"({"openapi":"3.0.3","info":{"title":"Sokei","version":"v1","description":"REST/JSON of the Sokei services, transcoded from their google.api.http rules"},)",
+      R"("components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer","bearerFormat":"JWT"},"apiKey":{"type":"apiKey","in":"header","name":"X-Api-Key"}},"schemas":{)",
+      absl::StrJoin(schema_json, ","), R"(}},"security":[{"bearer":[]},{"apiKey":[]}],"paths":{)",
+      absl::StrJoin(path_json, ","), "}}");
 }
 
 }  // namespace
@@ -262,8 +299,8 @@ std::string Gateway::MetricsText() const {
       "# HELP sokei_gateway_requests_total Requests by route and HTTP status.\n"
       "# TYPE sokei_gateway_requests_total counter\n";
   for (const auto& [key, n] : counters_->requests) {
-    absl::StrAppend(&out, "sokei_gateway_requests_total{route=", JsonString(key.first),
-                    ",code=\"", key.second, "\"} ", n, "\n");
+    absl::StrAppend(&out, "sokei_gateway_requests_total{route=", JsonString(key.first), ",code=\"",
+                    key.second, "\"} ", n, "\n");
   }
   absl::StrAppend(&out,
                   "# HELP sokei_gateway_request_seconds Latency by route.\n"
@@ -272,20 +309,23 @@ std::string Gateway::MetricsText() const {
     int64_t cumulative = 0;
     for (size_t b = 0; b < buckets.size(); ++b) {
       cumulative += buckets[b];
-      const std::string le = b < std::size(kBucketsMs) ? absl::StrCat(kBucketsMs[b] / 1000) : "+Inf";
+      const std::string le =
+          b < std::size(kBucketsMs) ? absl::StrCat(kBucketsMs[b] / 1000) : "+Inf";
       absl::StrAppend(&out, "sokei_gateway_request_seconds_bucket{route=", JsonString(route),
                       ",le=\"", le, "\"} ", cumulative, "\n");
     }
     absl::StrAppend(&out, "sokei_gateway_request_seconds_sum{route=", JsonString(route), "} ",
-                    counters_->latency_sum.at(route), "\n", "sokei_gateway_request_seconds_count{route=",
-                    JsonString(route), "} ", cumulative, "\n");
+                    counters_->latency_sum.at(route), "\n",
+                    "sokei_gateway_request_seconds_count{route=", JsonString(route), "} ",
+                    cumulative, "\n");
   }
   absl::StrAppend(&out,
                   "# HELP sokei_gateway_rejected_total Requests refused before any upstream call "
                   "(auth failures by reason, rate limits, limits).\n"
                   "# TYPE sokei_gateway_rejected_total counter\n");
   for (const auto& [reason, n] : counters_->rejected) {
-    absl::StrAppend(&out, "sokei_gateway_rejected_total{reason=", JsonString(reason), "} ", n, "\n");
+    absl::StrAppend(&out, "sokei_gateway_rejected_total{reason=", JsonString(reason), "} ", n,
+                    "\n");
   }
   return out;
 }
@@ -302,7 +342,8 @@ bool Gateway::Allow(const std::string& subject) {
     b.tokens = options_.burst;
     b.last = now;
   }
-  b.tokens = std::min(options_.burst, b.tokens + absl::ToDoubleSeconds(now - b.last) * options_.rate_per_second);
+  b.tokens = std::min(options_.burst,
+                      b.tokens + absl::ToDoubleSeconds(now - b.last) * options_.rate_per_second);
   b.last = now;
   if (b.tokens < 1) return false;
   b.tokens -= 1;
@@ -348,13 +389,15 @@ void Gateway::Readiness(std::function<void(HttpResponse)> done) {
                       std::vector<grpc::Slice> slices;
                       std::string bytes;
                       if (s.ok() && p->Dump(&slices).ok()) {
-                        for (const auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+                        for (const auto& sl : slices)
+                          bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
                       }
                       std::function<void(HttpResponse)> finish;
                       std::vector<std::string> down;
                       {
                         std::lock_guard<std::mutex> lock(st->mu);
-                        if (!s.ok() || bytes != std::string("\x08\x01", 2)) st->down.push_back(name);
+                        if (!s.ok() || bytes != std::string("\x08\x01", 2))
+                          st->down.push_back(name);
                         if (--st->pending == 0) {
                           finish = std::move(st->done);
                           down = st->down;
@@ -365,8 +408,10 @@ void Gateway::Readiness(std::function<void(HttpResponse)> done) {
                       if (down.empty()) {
                         finish(HttpResponse{200, {}, R"({"status":"SERVING"})"});
                       } else {
-                        finish(HttpResponse{503, {}, absl::StrCat(R"({"status":"NOT_SERVING","down":[")",
-                                                                  absl::StrJoin(down, "\",\""), "\"]}")});
+                        finish(HttpResponse{503,
+                                            {},
+                                            absl::StrCat(R"({"status":"NOT_SERVING","down":[")",
+                                                         absl::StrJoin(down, "\",\""), "\"]}")});
                       }
                     });
   }
@@ -390,7 +435,8 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   if (req.method == "GET" && path == "/readyz") {
     return Readiness([reply](HttpResponse r) { reply("/readyz", std::move(r)); });
   }
-  if (req.method == "GET" && path == "/openapi.json") return reply("/openapi.json", HttpResponse{200, {}, openapi_});
+  if (req.method == "GET" && path == "/openapi.json")
+    return reply("/openapi.json", HttpResponse{200, {}, openapi_});
   if (req.method == "GET" && path == "/metrics" && req.ops_listener) {
     HttpResponse r{200, {}, MetricsText()};
     r.content_type = "text/plain; version=0.0.4";
@@ -409,8 +455,9 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
       HttpResponse r;
       r.status = 405;
       r.headers.emplace_back("Allow", absl::StrJoin(allowed, ", "));
-      r.body = RenderError(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                                        absl::StrCat("method not allowed here; use ", absl::StrJoin(allowed, ", "))));
+      r.body = RenderError(grpc::Status(
+          grpc::StatusCode::UNIMPLEMENTED,
+          absl::StrCat("method not allowed here; use ", absl::StrJoin(allowed, ", "))));
       return reply("(unrouted)", std::move(r));
     }
     case RouteTable::Outcome::kFound:
@@ -421,11 +468,12 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   // Authentication: a bearer token or an API key. Client copies of x-sokei-* never pass: the
   // upstream metadata is built from the verified principal alone.
   absl::StatusOr<auth::Principal> principal = status::Unauthenticated(
-      "PRINCIPAL_MISSING", "send a bearer token (Authorization: Bearer …) or an API key (X-Api-Key)");
+      "PRINCIPAL_MISSING",
+      "send a bearer token (Authorization: Bearer …) or an API key (X-Api-Key)");
   const std::string authz = Header(req, "authorization");
   if (absl::StartsWithIgnoreCase(authz, "bearer ")) {
-    principal = credentials_.VerifyJwt(std::string(absl::StripAsciiWhitespace(authz.substr(7))), options_.jwt,
-                                       clock_());
+    principal = credentials_.VerifyJwt(std::string(absl::StripAsciiWhitespace(authz.substr(7))),
+                                       options_.jwt, clock_());
   } else if (!Header(req, "x-api-key").empty()) {
     principal = credentials_.VerifyApiKey(Header(req, "x-api-key"));
   }
@@ -439,15 +487,16 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   const std::string m = MunicipalityOf(match.bindings);
   if (!m.empty() && principal->municipality != "*" && principal->municipality != m) {
     CountRejected("OTHER_MUNICIPALITY");
-    return reply(route_name, ErrorResponse(status::PermissionDenied(
-                                 "PERMISSION_DENIED", "the caller may not act for this municipality")));
+    return reply(route_name,
+                 ErrorResponse(status::PermissionDenied(
+                     "PERMISSION_DENIED", "the caller may not act for this municipality")));
   }
   const bool write = route.http_method != "GET";
   if (write && !(principal->Has(auth::Role::kAdmin) || principal->Has(auth::Role::kPlanner) ||
                  principal->Has(auth::Role::kEditor))) {
     CountRejected("READ_ONLY_ROLE");
-    return reply(route_name, ErrorResponse(status::PermissionDenied(
-                                 "PERMISSION_DENIED", "this role may read only")));
+    return reply(route_name, ErrorResponse(status::PermissionDenied("PERMISSION_DENIED",
+                                                                    "this role may read only")));
   }
   if (!Allow(principal->subject)) {
     CountRejected("RATE_LIMITED");
@@ -461,8 +510,9 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
     CountRejected("REST_REQUEST_INVALID");
     return reply(route_name, ErrorResponse(s));
   }
-  Forward(route, std::move(request), *principal, request_id,
-          [reply, route_name](HttpResponse r) { reply(route_name, std::move(r)); }, start);
+  Forward(
+      route, std::move(request), *principal, request_id,
+      [reply, route_name](HttpResponse r) { reply(route_name, std::move(r)); }, start);
 }
 
 void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
@@ -470,7 +520,8 @@ void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
                       std::function<void(HttpResponse)> done, absl::Time start) {
   auto stub = stubs_.find(UpstreamKey(route));
   if (stub == stubs_.end()) {
-    done(ErrorResponse(status::Unavailable("UPSTREAM_UNAVAILABLE", "the service is not configured")));
+    done(ErrorResponse(
+        status::Unavailable("UPSTREAM_UNAVAILABLE", "the service is not configured")));
     return;
   }
   struct Call {
@@ -480,7 +531,8 @@ void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
   auto call = std::make_shared<Call>();
   for (const auto& [key, value] : auth::ToMetadata(principal)) call->ctx.AddMetadata(key, value);
   call->ctx.AddMetadata("x-request-id", request_id);
-  const absl::Duration budget = IsImport(route) ? options_.import_timeout : options_.upstream_timeout;
+  const absl::Duration budget =
+      IsImport(route) ? options_.import_timeout : options_.upstream_timeout;
   call->ctx.set_deadline(absl::ToChronoTime(absl::Now() + budget));
   const std::string bytes = request->SerializeAsString();
   grpc::Slice slice(bytes);
@@ -494,7 +546,8 @@ void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
           HttpResponse r;
           r.status = HttpStatusFor(s.error_code());
           r.body = RenderError(s);
-          if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="sokei")");
+          if (r.status == 401)
+            r.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="sokei")");
           if (r.status == 429 || r.status == 503) r.headers.emplace_back("Retry-After", "1");
           done(std::move(r));
           return;
@@ -502,7 +555,8 @@ void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
         std::vector<grpc::Slice> slices;
         std::string reply;
         if (call->response.Dump(&slices).ok()) {
-          for (const auto& sl : slices) reply.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+          for (const auto& sl : slices)
+            reply.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
         }
         std::unique_ptr<Message> msg(
             google::protobuf::MessageFactory::generated_factory()->GetPrototype(output)->New());

@@ -23,7 +23,7 @@ namespace sokei::gateway {
 
 struct HttpRequest {
   std::string method;
-  std::string target;  // path and query, as received
+  std::string target;                               // path and query, as received
   std::multimap<std::string, std::string> headers;  // names in lower case
   std::string body;
   bool ops_listener = false;  // came in on the operations port (/metrics is served only there)

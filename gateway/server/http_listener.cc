@@ -59,17 +59,20 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     parser_->body_limit(16u << 20);
     // The whole header must arrive in time: a client trickling bytes is dropped.
     stream_.expires_after(Chrono(owner_->options.header_timeout));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
         ec == net::error::connection_reset) {
-      owner_->gateway->CountRejected(ec == beast::error::timeout ? "HEADER_TIMEOUT" : "CLIENT_CLOSED");
+      owner_->gateway->CountRejected(ec == beast::error::timeout ? "HEADER_TIMEOUT"
+                                                                 : "CLIENT_CLOSED");
       return Close();
     }
-    if (ec == http::error::header_limit) return Fail(431, "HEADERS_TOO_LARGE", "the request headers are too large");
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
+      return Fail(431, "HEADERS_TOO_LARGE", "the request headers are too large");
     if (ec) return Fail(400, "MALFORMED_REQUEST", "the request is not valid HTTP/1.1");
     const auto& h = parser_->get();
     size_t count = 0, lengths = 0;
@@ -85,18 +88,21 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
       return Fail(400, "AMBIGUOUS_FRAMING", "Content-Length with Transfer-Encoding, or twice");
     }
     const size_t limit = std::max<size_t>(
-        owner_->gateway->BodyLimit(std::string(h.method_string()), std::string(h.target())), 1u << 20);
+        owner_->gateway->BodyLimit(std::string(h.method_string()), std::string(h.target())),
+        1u << 20);
     if (auto len = parser_->content_length(); len && *len > limit) {
       return Fail(413, "BODY_TOO_LARGE", "the request body is too large for this method");
     }
     parser_->body_limit(limit);
     stream_.expires_after(Chrono(owner_->options.body_timeout));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
 
   void OnBody(beast::error_code ec) {
-    if (ec == http::error::body_limit) return Fail(413, "BODY_TOO_LARGE", "the request body is too large for this method");
+    if (ec == http::error::body_limit)
+      return Fail(413, "BODY_TOO_LARGE", "the request body is too large for this method");
     if (ec == beast::error::timeout) {
       owner_->gateway->CountRejected("BODY_TIMEOUT");
       return Close();
@@ -108,13 +114,15 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
     for (const auto& f : msg) {
-      req.headers.emplace(absl::AsciiStrToLower(std::string(f.name_string())), std::string(f.value()));
+      req.headers.emplace(absl::AsciiStrToLower(std::string(f.name_string())),
+                          std::string(f.value()));
     }
     req.body = std::move(msg.body());
     req.ops_listener = owner_->options.ops;
     stream_.expires_never();  // the upstream call has its own deadline
     owner_->gateway->Handle(std::move(req), [self = shared_from_this()](HttpResponse r) {
-      net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->Write(std::move(r), false); });
+      net::post(self->stream_.get_executor(),
+                [self, r = std::move(r)]() mutable { self->Write(std::move(r), false); });
     });
   }
 
@@ -122,9 +130,9 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     owner_->gateway->CountRejected(reason);
     HttpResponse r;
     r.status = status;
-    r.body = RenderError(grpc::Status(status == 400 ? grpc::StatusCode::INVALID_ARGUMENT
-                                                    : grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                      message));
+    r.body = RenderError(grpc::Status(
+        status == 400 ? grpc::StatusCode::INVALID_ARGUMENT : grpc::StatusCode::RESOURCE_EXHAUSTED,
+        message));
     Write(std::move(r), true);
   }
 
@@ -139,10 +147,11 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     res->body() = std::move(r.body);
     res->prepare_payload();
     stream_.expires_after(std::chrono::seconds(30));
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
-      if (ec || !res->keep_alive()) return self->Close();
-      self->ReadHeader();
-    });
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                        if (ec || !res->keep_alive()) return self->Close();
+                        self->ReadHeader();
+                      });
   }
 
   void Close() {
@@ -152,7 +161,7 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
   }
 
   beast::tcp_stream stream_;
-  beast::flat_buffer buffer_{8192};
+  beast::flat_buffer buffer_;  // bounded by the parser's header and body limits
   std::optional<http::request_parser<http::string_body>> parser_;
   Impl* owner_;
   bool keep_alive_ = false;
@@ -196,7 +205,9 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(const Listener
   if (!ec) impl->acceptor->set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) impl->acceptor->bind(endpoint, ec);
   if (!ec) impl->acceptor->listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("cannot listen on ", options.address, ": ", ec.message()));
+  if (ec)
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.address, ": ", ec.message()));
   impl->port = impl->acceptor->local_endpoint().port();
   impl->Accept();
   for (int i = 0; i < std::max(1, options.threads); ++i) {

@@ -67,7 +67,9 @@ class CredentialsTest : public ::testing::Test {
     return info ? info->reason : "(none)";
   }
   std::string Sign(const std::string& alg, const std::string& kid, const std::string& claims) {
-    const std::string& key = alg == "RS256" ? rsa_->private_pem : alg == "ES256" ? ec_->private_pem : kSecret;
+    const std::string& key = alg == "RS256"   ? rsa_->private_pem
+                             : alg == "ES256" ? ec_->private_pem
+                                              : kSecret;
     auto t = SignJwt(alg, kid, key, claims);
     EXPECT_TRUE(t.ok()) << t.status();
     return t.ok() ? *t : "";
@@ -89,9 +91,11 @@ TEST_F(CredentialsTest, ValidTokensOfEachAlgorithmGiveThePrincipal) {
     EXPECT_EQ(p->departments, std::set<std::string>{"kikaku"});
   }
   // An audience list works too.
-  EXPECT_EQ(Reason(Sign("RS256", "rsa-1", absl::StrCat(R"({"sub":"x","iss":"https://idp.city.example.lg.jp",)",
-                                                   R"("aud":["other","sokei"],"municipality":"142140",)",
-                                                   R"("roles":["viewer"],"exp":)", absl::ToUnixSeconds(kNow) + 60, "}"))),
+  EXPECT_EQ(Reason(Sign(
+                "RS256", "rsa-1",
+                absl::StrCat(R"({"sub":"x","iss":"https://idp.city.example.lg.jp",)",
+                             R"("aud":["other","sokei"],"municipality":"142140",)",
+                             R"("roles":["viewer"],"exp":)", absl::ToUnixSeconds(kNow) + 60, "}"))),
             "OK");
 }
 
@@ -101,7 +105,8 @@ TEST_F(CredentialsTest, AttacksAreRefusedWithTheirReason) {
   // alg "none", with and without a signature.
   const std::string none_header = Base64UrlEncode(R"({"alg":"none","kid":"rsa-1"})");
   EXPECT_EQ(Reason(absl::StrCat(none_header, ".", parts[1], ".")), "TOKEN_ALG_NOT_ALLOWED");
-  EXPECT_EQ(Reason(absl::StrCat(none_header, ".", parts[1], ".", parts[2])), "TOKEN_ALG_NOT_ALLOWED");
+  EXPECT_EQ(Reason(absl::StrCat(none_header, ".", parts[1], ".", parts[2])),
+            "TOKEN_ALG_NOT_ALLOWED");
   // Key confusion: HS256 "signed" with the RSA public key, naming the RSA key.
   auto confused = SignJwt("HS256", "rsa-1", rsa_->public_pem, Claims());
   ASSERT_TRUE(confused.ok());
@@ -118,7 +123,8 @@ TEST_F(CredentialsTest, AttacksAreRefusedWithTheirReason) {
   // Time: expired beyond the 60 s skew, within it, not yet valid.
   EXPECT_EQ(Reason(Sign("ES256", "ec-1", Claims(-90))), "TOKEN_EXPIRED");
   EXPECT_EQ(Reason(Sign("ES256", "ec-1", Claims(-30))), "OK");
-  EXPECT_EQ(Reason(Sign("ES256", "ec-1", Claims(600, absl::StrCat(R"(,"nbf":)", absl::ToUnixSeconds(kNow) + 300)))),
+  EXPECT_EQ(Reason(Sign("ES256", "ec-1",
+                        Claims(600, absl::StrCat(R"(,"nbf":)", absl::ToUnixSeconds(kNow) + 300)))),
             "TOKEN_NOT_YET_VALID");
   // Issuer and audience.
   policy_.issuer = "https://idp.other.example.jp";
@@ -128,18 +134,23 @@ TEST_F(CredentialsTest, AttacksAreRefusedWithTheirReason) {
   EXPECT_EQ(Reason(good), "TOKEN_AUDIENCE_INVALID");
   policy_.audience = "sokei";
   // A 16 KB token; garbage; missing claims; an unknown role; "*" without admin.
-  EXPECT_EQ(Reason(Sign("HS256", "dev", Claims(600, absl::StrCat(R"(,"pad":")", std::string(16000, 'x'), "\"")))),
+  EXPECT_EQ(Reason(Sign("HS256", "dev",
+                        Claims(600, absl::StrCat(R"(,"pad":")", std::string(16000, 'x'), "\"")))),
             "TOKEN_TOO_LARGE");
   EXPECT_EQ(Reason("not.a.jwt!"), "TOKEN_MALFORMED");
   EXPECT_EQ(Reason("abc"), "TOKEN_MALFORMED");
-  EXPECT_EQ(Reason(Sign("HS256", "dev", R"({"sub":"x","roles":["viewer"],"municipality":"142140"})")),
+  EXPECT_EQ(
+      Reason(Sign("HS256", "dev", R"({"sub":"x","roles":["viewer"],"municipality":"142140"})")),
+      "TOKEN_CLAIMS_INVALID");
+  EXPECT_EQ(Reason(Sign("HS256", "dev", Claims(600, "", R"(["superuser"])"))),
             "TOKEN_CLAIMS_INVALID");
-  EXPECT_EQ(Reason(Sign("HS256", "dev", Claims(600, "", R"(["superuser"])"))), "TOKEN_CLAIMS_INVALID");
   EXPECT_EQ(Reason(Sign("HS256", "dev", Claims(600, "", R"(["system"])"))), "TOKEN_CLAIMS_INVALID");
-  EXPECT_EQ(Reason(Sign("HS256", "dev", absl::StrCat(R"({"sub":"x","iss":"https://idp.city.example.lg.jp",)",
-                                                     R"("aud":"sokei","municipality":"*","roles":["planner"],"exp":)",
-                                                     absl::ToUnixSeconds(kNow) + 60, "}"))),
-            "TOKEN_CLAIMS_INVALID");
+  EXPECT_EQ(
+      Reason(Sign("HS256", "dev",
+                  absl::StrCat(R"({"sub":"x","iss":"https://idp.city.example.lg.jp",)",
+                               R"("aud":"sokei","municipality":"*","roles":["planner"],"exp":)",
+                               absl::ToUnixSeconds(kNow) + 60, "}"))),
+      "TOKEN_CLAIMS_INVALID");
 }
 
 TEST_F(CredentialsTest, KeysAreCheckedWhenConfigured) {
@@ -153,7 +164,9 @@ TEST_F(CredentialsTest, KeysAreCheckedWhenConfigured) {
 }
 
 TEST_F(CredentialsTest, ApiKeysAreStoredHashedAndScoped) {
-  ASSERT_TRUE(creds_.AddApiKeyHash(Sha256Hex("key-of-the-budget-system"), "budget", "142140", "viewer").ok());
+  ASSERT_TRUE(
+      creds_.AddApiKeyHash(Sha256Hex("key-of-the-budget-system"), "budget", "142140", "viewer")
+          .ok());
   EXPECT_FALSE(creds_.AddApiKeyHash(Sha256Hex("x"), "root", "142140", "admin").ok());
   EXPECT_FALSE(creds_.AddApiKeyHash("abc", "short", "142140", "viewer").ok());
   auto p = creds_.VerifyApiKey("key-of-the-budget-system");

@@ -1,0 +1,315 @@
+// The gateway over real sockets: the Beast listener and the request path in front of a real plan
+// service (gRPC on loopback, SQLite). REST reads and writes with tokens, the principal built from
+// the token alone (client x-sokei-* headers ignored), edge authorization, errors rendered with
+// their HTTP status, 404/405, limits (413 before the body, 431, smuggling framing, slow headers
+// dropped while others are served), the rate limit, keep-alive, request ids, /metrics only on the
+// operations listener, /openapi.json.
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpcx/server.h"
+#include "common/grpcx/upstream.h"
+#include "gateway/server/http_listener.h"
+#include "services/plan/api/plan_grpc_service.h"
+#include "services/plan/storage/sql_plan_repository.h"
+#include "tests/support/plan_fixtures.h"
+#include "tests/support/test_databases.h"
+
+namespace sokei::gateway {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr char kSecret[] = "the gateway test's HS256 secret, thirty-two bytes or more";
+
+struct Reply {
+  int status = 0;
+  std::map<std::string, std::string> headers;
+  std::string body;
+};
+
+class GatewayHttpTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = sokei::testing::TestDatabase::Make("sqlite").release();
+    repo_ = new plan::SqlPlanRepository(db_->db());
+    ASSERT_TRUE(repo_->Migrate().ok());
+    domain_ = new plan::PlanDomain(repo_);
+    service_ = new plan::DispatchedPlanService(domain_, config::AuthMode::kMetadata);
+    table_ = plan::MakeDispatchTable(service_).release();
+    auto s = grpcx::Server::Start({"127.0.0.1:0", 2, 16 << 20, 1000, true}, {},
+                                  {"sokei.plan.v1.PlanService"}, {table_});
+    ASSERT_TRUE(s.ok()) << s.status();
+    server_ = s->release();
+    auto routes = RouteTable::Build(
+        {plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService")});
+    ASSERT_TRUE(routes.ok());
+    Credentials creds;
+    ASSERT_TRUE(creds.AddHmacSecret("dev", kSecret).ok());
+    ASSERT_TRUE(creds.AddApiKeyHash(Sha256Hex("budget-system-key"), "budget", "142140", "viewer").ok());
+    GatewayOptions o;
+    o.jwt.issuer = "test-idp";
+    o.jwt.audience = "sokei";
+    o.rate_per_second = 5;
+    o.burst = 40;
+    gateway_ = new Gateway(
+        std::move(*routes), std::move(creds),
+        {{"sokei.plan.v1", grpcx::MakeUpstreamChannel("127.0.0.1:" + std::to_string(server_->port()), 16 << 20)}},
+        o);
+    ListenerOptions lo;
+    lo.address = "127.0.0.1:0";
+    lo.header_timeout = absl::Milliseconds(700);
+    auto l = HttpListener::Start(lo, gateway_);
+    ASSERT_TRUE(l.ok()) << l.status();
+    listener_ = l->release();
+    lo.ops = true;
+    auto ops = HttpListener::Start(lo, gateway_);
+    ASSERT_TRUE(ops.ok());
+    ops_ = ops->release();
+
+    // The municipality and a plan, through the gateway itself.
+    Reply r = Request("POST", "/v1/municipalities?municipalityId=142140", Token("root", "admin", "*"),
+                      R"({"displayName":"伊勢原市"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto plan = sokei::testing::PlanRequest("municipalities/142140", "next", 2);
+    std::string json;
+    ASSERT_TRUE(google::protobuf::util::MessageToJsonString(plan.plan(), &json).ok());
+    r = Request("POST", "/v1/municipalities/142140/plans?planId=next", Token("root", "admin", "*"), json);
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+
+  static void TearDownTestSuite() {
+    delete ops_;
+    delete listener_;
+    delete gateway_;
+    delete server_;
+    delete table_;
+    delete service_;
+    delete domain_;
+    delete repo_;
+    delete db_;
+  }
+
+  static std::string Token(const std::string& sub, const std::string& role, const std::string& m,
+                           int64_t ttl = 600) {
+    auto t = SignJwt("HS256", "dev", kSecret,
+                     absl::StrCat(R"({"sub":")", sub, R"(","roles":[")", role, R"("],"municipality":")", m,
+                                  R"(","iss":"test-idp","aud":"sokei","exp":)",
+                                  absl::ToUnixSeconds(absl::Now()) + ttl, "}"));
+    return t.ok() ? *t : "";
+  }
+
+  static Reply Request(const std::string& method, const std::string& target, const std::string& token,
+                       const std::string& body = "",
+                       std::vector<std::pair<std::string, std::string>> extra = {}, int port = 0) {
+    net::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port ? port : listener_->port()));
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, "localhost");
+    if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+    for (const auto& [k, v] : extra) req.set(k, v);
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    return ReadReply(stream);
+  }
+
+  static Reply ReadReply(beast::tcp_stream& stream) {
+    beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    beast::error_code ec;
+    http::read(stream, buf, res, ec);
+    Reply out;
+    if (ec) return out;
+    out.status = res.result_int();
+    for (const auto& f : res) out.headers[std::string(f.name_string())] = std::string(f.value());
+    out.body = res.body();
+    return out;
+  }
+
+  // Sends raw bytes; returns the reply (status 0 when the server closed without one).
+  static Reply Raw(const std::string& bytes) {
+    net::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), listener_->port()));
+    net::write(stream, net::buffer(bytes));
+    return ReadReply(stream);
+  }
+
+  static inline sokei::testing::TestDatabase* db_ = nullptr;
+  static inline plan::SqlPlanRepository* repo_ = nullptr;
+  static inline plan::PlanDomain* domain_ = nullptr;
+  static inline plan::DispatchedPlanService* service_ = nullptr;
+  static inline grpcx::DispatchTable* table_ = nullptr;
+  static inline grpcx::Server* server_ = nullptr;
+  static inline Gateway* gateway_ = nullptr;
+  static inline HttpListener* listener_ = nullptr;
+  static inline HttpListener* ops_ = nullptr;
+};
+
+TEST_F(GatewayHttpTest, RestReadsAndWritesWithTokens) {
+  const std::string planner = Token("sato", "planner", "142140");
+  Reply r = Request("GET", "/v1/municipalities/142140/plans/next:tree", planner);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("name":"municipalities/142140/plans/next")"), std::string::npos) << r.body;
+  EXPECT_EQ(r.headers["Content-Type"], "application/json");
+  EXPECT_FALSE(r.headers["X-Request-Id"].empty());
+  // PATCH without an update mask: the mask is the body's keys.
+  r = Request("PATCH", "/v1/municipalities/142140/plans/next", planner, R"({"description":"RESTで更新"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = Request("GET", "/v1/municipalities/142140/plans/next", planner, "", {{"X-Request-Id", "trace-42"}});
+  EXPECT_NE(r.body.find("RESTで更新"), std::string::npos);
+  EXPECT_NE(r.body.find(R"("displayName":"総合計画")"), std::string::npos) << "other fields untouched";
+  EXPECT_EQ(r.headers["X-Request-Id"], "trace-42");
+  // Query binding.
+  r = Request("GET", "/v1/municipalities/142140/plans?pageSize=1", planner);
+  EXPECT_EQ(r.status, 200) << r.body;
+  // An API key for a system: reads, no writes.
+  r = Request("GET", "/v1/municipalities/142140/plans/next", "", "", {{"X-Api-Key", "budget-system-key"}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  r = Request("PATCH", "/v1/municipalities/142140/plans/next", "", R"({"description":"x"})",
+              {{"X-Api-Key", "budget-system-key"}});
+  EXPECT_EQ(r.status, 403);
+}
+
+TEST_F(GatewayHttpTest, AuthenticationAndEdgeAuthorization) {
+  Reply r = Request("GET", "/v1/municipalities/142140/plans/next", "");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.headers["WWW-Authenticate"].find("Bearer"), std::string::npos);
+  EXPECT_NE(r.body.find("PRINCIPAL_MISSING"), std::string::npos);
+  r = Request("GET", "/v1/municipalities/142140/plans/next", Token("sato", "planner", "142140", -3600));
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.body.find("TOKEN_EXPIRED"), std::string::npos);
+  r = Request("GET", "/v1/municipalities/142140/plans/next", "not-a-token");
+  EXPECT_EQ(r.status, 401);
+  // A viewer may read, not write — even claiming admin in headers of its own.
+  const std::string viewer = Token("v", "viewer", "142140");
+  EXPECT_EQ(Request("GET", "/v1/municipalities/142140/plans/next", viewer).status, 200);
+  r = Request("PATCH", "/v1/municipalities/142140/plans/next", viewer, R"({"description":"x"})",
+              {{"x-sokei-roles", "admin"}, {"x-sokei-subject", "root"}, {"x-sokei-municipality", "*"}});
+  EXPECT_EQ(r.status, 403) << r.body;
+  // Another municipality's planner.
+  r = Request("GET", "/v1/municipalities/142140/plans/next", Token("x", "planner", "131016"));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(r.body.find("PERMISSION_DENIED"), std::string::npos);
+  // An editor passes the edge; the plan service refuses structure writes itself.
+  r = Request("PATCH", "/v1/municipalities/142140/plans/next", Token("e", "editor", "142140"),
+              R"({"description":"x"})");
+  EXPECT_EQ(r.status, 403) << r.body;
+}
+
+TEST_F(GatewayHttpTest, ErrorsRoutingAndBinding) {
+  const std::string planner = Token("sato", "planner", "142140");
+  Reply r = Request("GET", "/v1/municipalities/142140/plans/none", planner);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("PLAN_NOT_FOUND"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("google.rpc.ErrorInfo"), std::string::npos);
+  r = Request("GET", "/v1/nowhere", planner);
+  EXPECT_EQ(r.status, 404);
+  r = Request("DELETE", "/v1/municipalities/142140/plans/next:tree", planner);
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.headers["Allow"], "GET");
+  r = Request("PATCH", "/v1/municipalities/142140/plans/next", planner, R"({"descripton":"typo"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("REST_REQUEST_INVALID"), std::string::npos) << r.body;
+  r = Request("GET", "/v1/municipalities/142140/plans?pageSize=many", planner);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("pageSize"), std::string::npos) << r.body;
+  // Another municipality code, valid or not, stops at the edge.
+  r = Request("GET", "/v1/municipalities/142141/plans", planner);
+  EXPECT_EQ(r.status, 403);
+}
+
+TEST_F(GatewayHttpTest, LimitsAndFraming) {
+  const std::string planner = Token("sato", "planner", "142140");
+  // 413 from the Content-Length alone: the body is never sent.
+  Reply r = Raw(absl::StrCat("PATCH /v1/municipalities/142140/plans/next HTTP/1.1\r\nHost: x\r\n",
+                             "Authorization: Bearer ", planner, "\r\nContent-Length: 2000000\r\n\r\n"));
+  EXPECT_EQ(r.status, 413);
+  // 431: a 20 KB header.
+  r = Raw(absl::StrCat("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ", std::string(20000, 'a'), "\r\n\r\n"));
+  EXPECT_EQ(r.status, 431);
+  // Smuggling shapes: both framings, two lengths, a bad chunk size.
+  r = Raw("POST /v1/municipalities HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  EXPECT_EQ(r.status, 400);
+  r = Raw("POST /v1/municipalities HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcd");
+  EXPECT_EQ(r.status, 400);
+  r = Raw("POST /v1/municipalities HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n");
+  EXPECT_EQ(r.status, 400);
+}
+
+TEST_F(GatewayHttpTest, SlowHeadersAreDroppedWhileOthersAreServed) {
+  net::io_context ioc;
+  beast::tcp_stream slow(ioc);
+  slow.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), listener_->port()));
+  net::write(slow, net::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n")));
+  // Normal traffic meanwhile.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Request("GET", "/healthz", "").status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  char c;
+  beast::error_code ec;
+  slow.socket().read_some(net::buffer(&c, 1), ec);
+  EXPECT_TRUE(ec == net::error::eof || ec == net::error::connection_reset) << ec.message();
+}
+
+TEST_F(GatewayHttpTest, KeepAliveRateLimitAndOperations) {
+  // Two requests on one connection.
+  {
+    net::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), listener_->port()));
+    for (int i = 0; i < 2; ++i) {
+      http::request<http::string_body> req{http::verb::get, "/healthz", 11};
+      req.set(http::field::host, "x");
+      http::write(stream, req);
+      EXPECT_EQ(ReadReply(stream).status, 200);
+    }
+  }
+  // One principal over its budget gets 429 with Retry-After; another is unaffected.
+  const std::string hasty = Token("hasty", "viewer", "142140");
+  int limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 60; ++i) {
+    Reply r = Request("GET", "/v1/municipalities/142140/plans/next", hasty);
+    if (r.status == 429) {
+      ++limited;
+      retry_after = r.headers["Retry-After"];
+    }
+  }
+  EXPECT_GT(limited, 0);
+  EXPECT_EQ(retry_after, "1");
+  EXPECT_EQ(Request("GET", "/v1/municipalities/142140/plans/next", Token("calm", "viewer", "142140")).status, 200);
+  // /metrics only on the operations listener, with the counters.
+  EXPECT_EQ(Request("GET", "/metrics", "").status, 404);
+  Reply m = Request("GET", "/metrics", "", "", {}, ops_->port());
+  ASSERT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("sokei_gateway_requests_total"), std::string::npos);
+  EXPECT_NE(m.body.find(R"(sokei_gateway_rejected_total{reason="RATE_LIMITED"})"), std::string::npos);
+  EXPECT_NE(m.body.find("sokei_gateway_request_seconds_bucket"), std::string::npos);
+  // Readiness asks the upstream; the OpenAPI document lists the routes.
+  EXPECT_EQ(Request("GET", "/readyz", "").status, 200);
+  Reply o = Request("GET", "/openapi.json", "");
+  ASSERT_EQ(o.status, 200);
+  google::protobuf::Struct doc;
+  auto parsed = google::protobuf::util::JsonStringToMessage(o.body, &doc);
+  ASSERT_TRUE(parsed.ok()) << parsed.message() << " " << o.body.substr(0, 300);
+  EXPECT_GT(doc.fields().at("paths").struct_value().fields_size(), 15);
+}
+
+}  // namespace
+}  // namespace sokei::gateway
