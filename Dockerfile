@@ -2,6 +2,7 @@
 #   docker build --target plan -t REGISTRY/sokei-plan:VERSION .
 #   docker build --target kpi  -t REGISTRY/sokei-kpi:VERSION  .
 #   docker build --target survey -t REGISTRY/sokei-survey:VERSION .
+#   docker build --target gateway -t REGISTRY/sokei-gateway:VERSION .
 # The build stage needs a Debian mirror (apt); the runtime images need no network at all.
 # Base images are pinned to a dated Debian 12 snapshot tag; mirror them into the private registry
 # (docs/deploy.md) and pass --build-arg DEBIAN=… to use the mirror.
@@ -19,9 +20,9 @@ RUN apt-get update -qq \
 WORKDIR /src
 COPY . .
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=OFF \
- && cmake --build /build --target sokei-plan sokei-kpi sokei-survey sokei \
+ && cmake --build /build --target sokei-plan sokei-kpi sokei-survey sokei-gateway sokei \
  && strip /build/services/plan/sokei-plan /build/services/kpi/sokei-kpi \
-          /build/services/survey/sokei-survey /build/tools/sokei
+          /build/services/survey/sokei-survey /build/gateway/sokei-gateway /build/tools/sokei
 
 # Only the shared libraries the binaries link (ldd of the release build), no compilers.
 FROM ${DEBIAN} AS runtime
@@ -54,3 +55,9 @@ COPY --from=build /build/services/survey/sokei-survey /usr/local/bin/sokei-surve
 ENV SOKEI_SURVEY_ADDR=0.0.0.0:50053
 EXPOSE 50053
 ENTRYPOINT ["/usr/local/bin/sokei-survey"]
+
+FROM runtime AS gateway
+COPY --from=build /build/gateway/sokei-gateway /usr/local/bin/sokei-gateway
+ENV SOKEI_GATEWAY_HTTP_ADDR=0.0.0.0:8080 SOKEI_GATEWAY_OPS_ADDR=0.0.0.0:8081
+EXPOSE 8080 8081
+ENTRYPOINT ["/usr/local/bin/sokei-gateway"]

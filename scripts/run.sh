@@ -11,13 +11,16 @@ bash scripts/deps.sh
 export CCACHE_DIR=${CCACHE_DIR:-$root/.cache/ccache}
 build=${SOKEI_RUN_BUILD_DIR:-build/release}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=OFF >/dev/null
-cmake --build "$build" -j "$(nproc)" --target sokei-plan sokei-kpi sokei-survey sokei
+cmake --build "$build" -j "$(nproc)" --target sokei-plan sokei-kpi sokei-survey sokei-gateway sokei
 
 export SOKEI_DATA_DIR=${SOKEI_DATA_DIR:-$root/var}
 export SOKEI_PLAN_ADDR=${SOKEI_PLAN_ADDR:-127.0.0.1:50051}
 export SOKEI_KPI_ADDR=${SOKEI_KPI_ADDR:-127.0.0.1:50052}
 export SOKEI_SURVEY_ADDR=${SOKEI_SURVEY_ADDR:-127.0.0.1:50053}
-# Local runs have no gateway yet to verify callers: every call acts as a local admin.
+export SOKEI_GATEWAY_HTTP_ADDR=${SOKEI_GATEWAY_HTTP_ADDR:-127.0.0.1:8080}
+export SOKEI_GATEWAY_OPS_ADDR=${SOKEI_GATEWAY_OPS_ADDR:-127.0.0.1:8081}
+# Locally the services also take calls without a principal (the CLI talks to them directly) and act
+# as a local admin; calls through the gateway carry the principal of the token, checked as always.
 export SOKEI_AUTH_MODE=${SOKEI_AUTH_MODE:-dev}
 mkdir -p "$SOKEI_DATA_DIR"
 
@@ -101,6 +104,22 @@ if [ ! -f "$SOKEI_DATA_DIR/.demo-kpi-loaded" ]; then
   fi
 fi
 
+# The gateway with a local development key; ready tokens per role in $SOKEI_DATA_DIR/dev-tokens.json.
+SOKEI_GATEWAY_DEV=1 "$build/gateway/sokei-gateway" >>"$SOKEI_DATA_DIR/gateway.log" 2>&1 &
+gateway_pid=$!
+pids+=($gateway_pid)
+gateway_port=${SOKEI_GATEWAY_HTTP_ADDR##*:}
+for _ in $(seq 1 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$gateway_port") 2>/dev/null; then break; fi
+  if ! kill -0 "$gateway_pid" 2>/dev/null; then
+    echo "sokei-gateway failed to start; see $SOKEI_DATA_DIR/gateway.log" >&2
+    tail -5 "$SOKEI_DATA_DIR/gateway.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+token() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$SOKEI_DATA_DIR/dev-tokens.json" "$1"; }
+
 # Two waves of the (generated, deterministic) Isehara 市民意識調査; the 2024 wave feeds the
 # 「相談できると回答した割合」 indicator of the next plan.
 if [ ! -f "$SOKEI_DATA_DIR/.demo-survey-loaded" ]; then
@@ -115,6 +134,9 @@ Sokei is running (data in $SOKEI_DATA_DIR, logs in $SOKEI_DATA_DIR/*.log):
   plan service   grpc://$SOKEI_PLAN_ADDR   (sokei.plan.v1.PlanService, health, reflection)
   KPI service    grpc://$SOKEI_KPI_ADDR   (sokei.kpi.v1.KpiService, health, reflection)
   survey service grpc://$SOKEI_SURVEY_ADDR   (sokei.survey.v1.SurveyService, health, reflection)
+  gateway        http://$SOKEI_GATEWAY_HTTP_ADDR   (REST/JSON of every service; /openapi.json, /healthz, /readyz)
+                 http://$SOKEI_GATEWAY_OPS_ADDR/metrics   (operations port)
+  dev tokens     $SOKEI_DATA_DIR/dev-tokens.json   (admin, planner, editor of 企画政策課, viewer, public; 30 days)
   storage        ${SOKEI_PG_DSN:+PostgreSQL ($SOKEI_PG_DSN)}${SOKEI_PG_DSN:-SQLite in $SOKEI_DATA_DIR}
   cache          $redis_note
   CLI            $cli --help
@@ -129,6 +151,18 @@ Try:  $cli plans list
       $cli survey cs municipalities/142140/surveys/citizen-2024
       $cli survey compare municipalities/142140/surveys/citizen-2024/questions/sat-11 municipalities/142140/surveys/citizen-2023/questions/sat-11
       $cli survey publish municipalities/142140/surveys/citizen-2024
+
+REST through the gateway (a planner of 伊勢原市):
+  curl -H "Authorization: Bearer $(token planner)" http://$SOKEI_GATEWAY_HTTP_ADDR/v1/municipalities/142140/plans/next-basic-plan:tree
+  curl -H "Authorization: Bearer $(token viewer)" "http://$SOKEI_GATEWAY_HTTP_ADDR/v1/municipalities/142140/plans/5th-implementation:kpiSummary?fiscalYear=2020"
+  curl -H "Authorization: Bearer $(token public)" http://$SOKEI_GATEWAY_HTTP_ADDR/v1/municipalities/142140/surveys
+
+Tokens:
+  admin    $(token admin)
+  planner  $(token planner)
+  editor   $(token editor)
+  viewer   $(token viewer)
+  public   $(token public)
 Press Ctrl-C to stop.
 INFO
-wait -n "$plan_pid" "$kpi_pid" "$survey_pid"
+wait -n "$plan_pid" "$kpi_pid" "$survey_pid" "$gateway_pid"

@@ -207,7 +207,7 @@ def policies(objs, where, overlay):
                 check(p.get("name") in ("grpc", "http"), f"{where}: Service port names grpc/http")
         check(o["kind"] != "Secret", f"{where}: a Secret with values is rendered from the repository")
     kinds = {(o["kind"], o["metadata"]["name"]) for o in objs}
-    for svc in ("sokei-plan", "sokei-kpi", "sokei-survey"):
+    for svc in ("sokei-plan", "sokei-kpi", "sokei-survey", "sokei-gateway"):
         check(("PodDisruptionBudget", svc) in kinds, f"{where}: PDB for {svc}")
         check(("HorizontalPodAutoscaler", svc) in kinds, f"{where}: HPA for {svc}")
     if overlay == "prod":
@@ -255,7 +255,7 @@ for image, stage in stages:
     check(not resolved.endswith(":latest"), f"Dockerfile: {resolved} uses latest")
 check(not re.search(r"^ADD\s+\S*https?://", docker, re.M | re.I), "Dockerfile: ADD from a URL")
 check(not re.search(r"^ADD\s", docker, re.M), "Dockerfile: use COPY, not ADD")
-for final in ("plan", "kpi", "survey"):
+for final in ("plan", "kpi", "survey", "gateway"):
     body = docker.split(f" AS {final}\n", 1)[1].split("\nFROM ", 1)[0]
     check(re.search(r'^ENTRYPOINT \["/', body, re.M) is not None, f"Dockerfile {final}: exec-form ENTRYPOINT")
     base = [s[0] for s in stages if s[1] == final][0]
