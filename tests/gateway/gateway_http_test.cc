@@ -4,6 +4,8 @@
 // their HTTP status, 404/405, limits (413 before the body, 431, smuggling framing, slow headers
 // dropped while others are served), the rate limit, keep-alive, request ids, /metrics only on the
 // operations listener, /openapi.json.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
@@ -12,9 +14,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
-
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -60,7 +59,8 @@ class GatewayHttpTest : public ::testing::Test {
     ASSERT_TRUE(routes.ok());
     Credentials creds;
     ASSERT_TRUE(creds.AddHmacSecret("dev", kSecret).ok());
-    ASSERT_TRUE(creds.AddApiKeyHash(Sha256Hex("budget-system-key"), "budget", "142140", "viewer").ok());
+    ASSERT_TRUE(
+        creds.AddApiKeyHash(Sha256Hex("budget-system-key"), "budget", "142140", "viewer").ok());
     GatewayOptions o;
     o.jwt.issuer = "test-idp";
     o.jwt.audience = "sokei";
@@ -68,7 +68,8 @@ class GatewayHttpTest : public ::testing::Test {
     o.burst = 40;
     gateway_ = new Gateway(
         std::move(*routes), std::move(creds),
-        {{"sokei.plan.v1", grpcx::MakeUpstreamChannel("127.0.0.1:" + std::to_string(server_->port()), 16 << 20)}},
+        {{"sokei.plan.v1",
+          grpcx::MakeUpstreamChannel("127.0.0.1:" + std::to_string(server_->port()), 16 << 20)}},
         o);
     ListenerOptions lo;
     lo.address = "127.0.0.1:0";
@@ -82,13 +83,14 @@ class GatewayHttpTest : public ::testing::Test {
     ops_ = ops->release();
 
     // The municipality and a plan, through the gateway itself.
-    Reply r = Request("POST", "/v1/municipalities?municipalityId=142140", Token("root", "admin", "*"),
-                      R"({"displayName":"伊勢原市"})");
+    Reply r = Request("POST", "/v1/municipalities?municipalityId=142140",
+                      Token("root", "admin", "*"), R"({"displayName":"伊勢原市"})");
     ASSERT_EQ(r.status, 200) << r.body;
     auto plan = sokei::testing::PlanRequest("municipalities/142140", "next", 2);
     std::string json;
     ASSERT_TRUE(google::protobuf::util::MessageToJsonString(plan.plan(), &json).ok());
-    r = Request("POST", "/v1/municipalities/142140/plans?planId=next", Token("root", "admin", "*"), json);
+    r = Request("POST", "/v1/municipalities/142140/plans?planId=next", Token("root", "admin", "*"),
+                json);
     ASSERT_EQ(r.status, 200) << r.body;
   }
 
@@ -106,19 +108,21 @@ class GatewayHttpTest : public ::testing::Test {
 
   static std::string Token(const std::string& sub, const std::string& role, const std::string& m,
                            int64_t ttl = 600) {
-    auto t = SignJwt("HS256", "dev", kSecret,
-                     absl::StrCat(R"({"sub":")", sub, R"(","roles":[")", role, R"("],"municipality":")", m,
-                                  R"(","iss":"test-idp","aud":"sokei","exp":)",
-                                  absl::ToUnixSeconds(absl::Now()) + ttl, "}"));
+    auto t =
+        SignJwt("HS256", "dev", kSecret,
+                absl::StrCat(R"({"sub":")", sub, R"(","roles":[")", role, R"("],"municipality":")",
+                             m, R"(","iss":"test-idp","aud":"sokei","exp":)",
+                             absl::ToUnixSeconds(absl::Now()) + ttl, "}"));
     return t.ok() ? *t : "";
   }
 
-  static Reply Request(const std::string& method, const std::string& target, const std::string& token,
-                       const std::string& body = "",
+  static Reply Request(const std::string& method, const std::string& target,
+                       const std::string& token, const std::string& body = "",
                        std::vector<std::pair<std::string, std::string>> extra = {}, int port = 0) {
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
-    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port ? port : listener_->port()));
+    stream.connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), port ? port : listener_->port()));
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
     req.set(http::field::host, "localhost");
     if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
@@ -166,21 +170,26 @@ TEST_F(GatewayHttpTest, RestReadsAndWritesWithTokens) {
   const std::string planner = Token("sato", "planner", "142140");
   Reply r = Request("GET", "/v1/municipalities/142140/plans/next:tree", planner);
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_NE(r.body.find(R"("name":"municipalities/142140/plans/next")"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("name":"municipalities/142140/plans/next")"), std::string::npos)
+      << r.body;
   EXPECT_EQ(r.headers["Content-Type"], "application/json");
   EXPECT_FALSE(r.headers["X-Request-Id"].empty());
   // PATCH without an update mask: the mask is the body's keys.
-  r = Request("PATCH", "/v1/municipalities/142140/plans/next", planner, R"({"description":"RESTで更新"})");
+  r = Request("PATCH", "/v1/municipalities/142140/plans/next", planner,
+              R"({"description":"RESTで更新"})");
   ASSERT_EQ(r.status, 200) << r.body;
-  r = Request("GET", "/v1/municipalities/142140/plans/next", planner, "", {{"X-Request-Id", "trace-42"}});
+  r = Request("GET", "/v1/municipalities/142140/plans/next", planner, "",
+              {{"X-Request-Id", "trace-42"}});
   EXPECT_NE(r.body.find("RESTで更新"), std::string::npos);
-  EXPECT_NE(r.body.find(R"("displayName":"総合計画")"), std::string::npos) << "other fields untouched";
+  EXPECT_NE(r.body.find(R"("displayName":"総合計画")"), std::string::npos)
+      << "other fields untouched";
   EXPECT_EQ(r.headers["X-Request-Id"], "trace-42");
   // Query binding.
   r = Request("GET", "/v1/municipalities/142140/plans?pageSize=1", planner);
   EXPECT_EQ(r.status, 200) << r.body;
   // An API key for a system: reads, no writes.
-  r = Request("GET", "/v1/municipalities/142140/plans/next", "", "", {{"X-Api-Key", "budget-system-key"}});
+  r = Request("GET", "/v1/municipalities/142140/plans/next", "", "",
+              {{"X-Api-Key", "budget-system-key"}});
   EXPECT_EQ(r.status, 200) << r.body;
   r = Request("PATCH", "/v1/municipalities/142140/plans/next", "", R"({"description":"x"})",
               {{"X-Api-Key", "budget-system-key"}});
@@ -192,7 +201,8 @@ TEST_F(GatewayHttpTest, AuthenticationAndEdgeAuthorization) {
   EXPECT_EQ(r.status, 401);
   EXPECT_NE(r.headers["WWW-Authenticate"].find("Bearer"), std::string::npos);
   EXPECT_NE(r.body.find("PRINCIPAL_MISSING"), std::string::npos);
-  r = Request("GET", "/v1/municipalities/142140/plans/next", Token("sato", "planner", "142140", -3600));
+  r = Request("GET", "/v1/municipalities/142140/plans/next",
+              Token("sato", "planner", "142140", -3600));
   EXPECT_EQ(r.status, 401);
   EXPECT_NE(r.body.find("TOKEN_EXPIRED"), std::string::npos);
   r = Request("GET", "/v1/municipalities/142140/plans/next", "not-a-token");
@@ -200,8 +210,9 @@ TEST_F(GatewayHttpTest, AuthenticationAndEdgeAuthorization) {
   // A viewer may read, not write — even claiming admin in headers of its own.
   const std::string viewer = Token("v", "viewer", "142140");
   EXPECT_EQ(Request("GET", "/v1/municipalities/142140/plans/next", viewer).status, 200);
-  r = Request("PATCH", "/v1/municipalities/142140/plans/next", viewer, R"({"description":"x"})",
-              {{"x-sokei-roles", "admin"}, {"x-sokei-subject", "root"}, {"x-sokei-municipality", "*"}});
+  r = Request(
+      "PATCH", "/v1/municipalities/142140/plans/next", viewer, R"({"description":"x"})",
+      {{"x-sokei-roles", "admin"}, {"x-sokei-subject", "root"}, {"x-sokei-municipality", "*"}});
   EXPECT_EQ(r.status, 403) << r.body;
   // Another municipality's planner.
   r = Request("GET", "/v1/municipalities/142140/plans/next", Token("x", "planner", "131016"));
@@ -238,18 +249,26 @@ TEST_F(GatewayHttpTest, ErrorsRoutingAndBinding) {
 TEST_F(GatewayHttpTest, LimitsAndFraming) {
   const std::string planner = Token("sato", "planner", "142140");
   // 413 from the Content-Length alone: the body is never sent.
-  Reply r = Raw(absl::StrCat("PATCH /v1/municipalities/142140/plans/next HTTP/1.1\r\nHost: x\r\n",
-                             "Authorization: Bearer ", planner, "\r\nContent-Length: 2000000\r\n\r\n"));
+  Reply r =
+      Raw(absl::StrCat("PATCH /v1/municipalities/142140/plans/next HTTP/1.1\r\nHost: x\r\n",
+                       "Authorization: Bearer ", planner, "\r\nContent-Length: 2000000\r\n\r\n"));
   EXPECT_EQ(r.status, 413);
   // 431: a 20 KB header.
-  r = Raw(absl::StrCat("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ", std::string(20000, 'a'), "\r\n\r\n"));
+  r = Raw(absl::StrCat("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ", std::string(20000, 'a'),
+                       "\r\n\r\n"));
   EXPECT_EQ(r.status, 431);
   // Smuggling shapes: both framings, two lengths, a bad chunk size.
-  r = Raw("POST /v1/municipalities HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  r =
+      Raw("POST /v1/municipalities HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: "
+          "chunked\r\n\r\n0\r\n\r\n");
   EXPECT_EQ(r.status, 400);
-  r = Raw("POST /v1/municipalities HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcd");
+  r =
+      Raw("POST /v1/municipalities HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: "
+          "5\r\n\r\nabcd");
   EXPECT_EQ(r.status, 400);
-  r = Raw("POST /v1/municipalities HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n");
+  r =
+      Raw("POST /v1/municipalities HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+          "chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n");
   EXPECT_EQ(r.status, 400);
 }
 
@@ -293,13 +312,17 @@ TEST_F(GatewayHttpTest, KeepAliveRateLimitAndOperations) {
   }
   EXPECT_GT(limited, 0);
   EXPECT_EQ(retry_after, "1");
-  EXPECT_EQ(Request("GET", "/v1/municipalities/142140/plans/next", Token("calm", "viewer", "142140")).status, 200);
+  EXPECT_EQ(
+      Request("GET", "/v1/municipalities/142140/plans/next", Token("calm", "viewer", "142140"))
+          .status,
+      200);
   // /metrics only on the operations listener, with the counters.
   EXPECT_EQ(Request("GET", "/metrics", "").status, 404);
   Reply m = Request("GET", "/metrics", "", "", {}, ops_->port());
   ASSERT_EQ(m.status, 200);
   EXPECT_NE(m.body.find("sokei_gateway_requests_total"), std::string::npos);
-  EXPECT_NE(m.body.find(R"(sokei_gateway_rejected_total{reason="RATE_LIMITED"})"), std::string::npos);
+  EXPECT_NE(m.body.find(R"(sokei_gateway_rejected_total{reason="RATE_LIMITED"})"),
+            std::string::npos);
   EXPECT_NE(m.body.find("sokei_gateway_request_seconds_bucket"), std::string::npos);
   // Readiness asks the upstream; the OpenAPI document lists the routes.
   EXPECT_EQ(Request("GET", "/readyz", "").status, 200);
