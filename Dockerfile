@@ -58,6 +58,7 @@ ENTRYPOINT ["/usr/local/bin/sokei-survey"]
 
 FROM runtime AS gateway
 COPY --from=build /build/gateway/sokei-gateway /usr/local/bin/sokei-gateway
-ENV SOKEI_GATEWAY_HTTP_ADDR=0.0.0.0:8080 SOKEI_GATEWAY_OPS_ADDR=0.0.0.0:8081
-EXPOSE 8080 8081
+ENV SOKEI_GATEWAY_HTTP_ADDR=0.0.0.0:8080 SOKEI_GATEWAY_OPS_ADDR=0.0.0.0:8081 \
+    SOKEI_GATEWAY_GRPC_ADDR=0.0.0.0:9090
+EXPOSE 8080 8081 9090
 ENTRYPOINT ["/usr/local/bin/sokei-gateway"]

@@ -15,6 +15,7 @@
 #include "common/config/config.h"
 #include "common/grpcx/upstream.h"
 #include "common/log/log.h"
+#include "gateway/server/grpc_passthrough.h"
 #include "gateway/server/http_listener.h"
 #include "sokei/kpi/v1/kpi_service.grpc.pb.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
@@ -175,7 +176,17 @@ int main() {
     log::Error("cannot start", {{"error", ops_listener.status().message()}});
     return 1;
   }
+  // gRPC passthrough: every sokei.* method, unchanged, with the same authentication.
+  gateway::Passthrough passthrough(&gw);
+  int grpc_port = 0;
+  const std::string grpc_addr = config::EnvOr("SOKEI_GATEWAY_GRPC_ADDR", "127.0.0.1:9090");
+  auto grpc_server = gateway::StartPassthrough(grpc_addr, &passthrough, &grpc_port);
+  if (!grpc_server.ok()) {
+    log::Error("cannot start", {{"error", grpc_server.status().message()}});
+    return 1;
+  }
   log::Info("sokei-gateway serving", {{"http", lo.address},
+                                      {"grpc", grpc_addr},
                                       {"ops", ops.address},
                                       {"port", std::to_string((*listener)->port())},
                                       {"routes", std::to_string(route_count)},
@@ -185,6 +196,7 @@ int main() {
   log::Info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
   (*listener)->Stop();
   (*ops_listener)->Stop();
+  (*grpc_server)->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   log::Info("sokei-gateway stopped");
   return 0;
 }

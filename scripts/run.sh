@@ -19,6 +19,7 @@ export SOKEI_KPI_ADDR=${SOKEI_KPI_ADDR:-127.0.0.1:50052}
 export SOKEI_SURVEY_ADDR=${SOKEI_SURVEY_ADDR:-127.0.0.1:50053}
 export SOKEI_GATEWAY_HTTP_ADDR=${SOKEI_GATEWAY_HTTP_ADDR:-127.0.0.1:8080}
 export SOKEI_GATEWAY_OPS_ADDR=${SOKEI_GATEWAY_OPS_ADDR:-127.0.0.1:8081}
+export SOKEI_GATEWAY_GRPC_ADDR=${SOKEI_GATEWAY_GRPC_ADDR:-127.0.0.1:9090}
 # Locally the services also take calls without a principal (the CLI talks to them directly) and act
 # as a local admin; calls through the gateway carry the principal of the token, checked as always.
 export SOKEI_AUTH_MODE=${SOKEI_AUTH_MODE:-dev}
@@ -135,6 +136,7 @@ Sokei is running (data in $SOKEI_DATA_DIR, logs in $SOKEI_DATA_DIR/*.log):
   KPI service    grpc://$SOKEI_KPI_ADDR   (sokei.kpi.v1.KpiService, health, reflection)
   survey service grpc://$SOKEI_SURVEY_ADDR   (sokei.survey.v1.SurveyService, health, reflection)
   gateway        http://$SOKEI_GATEWAY_HTTP_ADDR   (REST/JSON of every service; /openapi.json, /healthz, /readyz)
+                 grpc://$SOKEI_GATEWAY_GRPC_ADDR   (gRPC passthrough of every sokei.* method, token in "authorization")
                  http://$SOKEI_GATEWAY_OPS_ADDR/metrics   (operations port)
   dev tokens     $SOKEI_DATA_DIR/dev-tokens.json   (admin, planner, editor of 企画政策課, viewer, public; 30 days)
   storage        ${SOKEI_PG_DSN:+PostgreSQL ($SOKEI_PG_DSN)}${SOKEI_PG_DSN:-SQLite in $SOKEI_DATA_DIR}

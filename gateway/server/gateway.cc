@@ -465,44 +465,9 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   }
   const Route& route = *match.route;
   const std::string route_name = absl::StrCat(route.http_method, " ", route.path.text());
-  // Authentication: a bearer token or an API key. Client copies of x-sokei-* never pass: the
-  // upstream metadata is built from the verified principal alone.
-  absl::StatusOr<auth::Principal> principal = status::Unauthenticated(
-      "PRINCIPAL_MISSING",
-      "send a bearer token (Authorization: Bearer …) or an API key (X-Api-Key)");
-  const std::string authz = Header(req, "authorization");
-  if (absl::StartsWithIgnoreCase(authz, "bearer ")) {
-    principal = credentials_.VerifyJwt(std::string(absl::StripAsciiWhitespace(authz.substr(7))),
-                                       options_.jwt, clock_());
-  } else if (!Header(req, "x-api-key").empty()) {
-    principal = credentials_.VerifyApiKey(Header(req, "x-api-key"));
-  }
-  if (!principal.ok()) {
-    auto info = status::GetErrorInfo(principal.status());
-    CountRejected(info ? info->reason : "UNAUTHENTICATED");
-    return reply(route_name, ErrorResponse(principal.status()));
-  }
-  // Edge authorization: the municipality in the path, and reads versus writes (from the rule's
-  // HTTP method). Object-level rules (department ownership, published-only) stay in the services.
-  const std::string m = MunicipalityOf(match.bindings);
-  if (!m.empty() && principal->municipality != "*" && principal->municipality != m) {
-    CountRejected("OTHER_MUNICIPALITY");
-    return reply(route_name,
-                 ErrorResponse(status::PermissionDenied(
-                     "PERMISSION_DENIED", "the caller may not act for this municipality")));
-  }
-  const bool write = route.http_method != "GET";
-  if (write && !(principal->Has(auth::Role::kAdmin) || principal->Has(auth::Role::kPlanner) ||
-                 principal->Has(auth::Role::kEditor))) {
-    CountRejected("READ_ONLY_ROLE");
-    return reply(route_name, ErrorResponse(status::PermissionDenied("PERMISSION_DENIED",
-                                                                    "this role may read only")));
-  }
-  if (!Allow(principal->subject)) {
-    CountRejected("RATE_LIMITED");
-    return reply(route_name, ErrorResponse(status::ResourceExhausted(
-                                 "RATE_LIMITED", "too many requests; slow down and retry")));
-  }
+  auto principal = Admit(Header(req, "authorization"), Header(req, "x-api-key"),
+                         MunicipalityOf(match.bindings), route.http_method != "GET");
+  if (!principal.ok()) return reply(route_name, ErrorResponse(principal.status()));
   std::unique_ptr<Message> request(google::protobuf::MessageFactory::generated_factory()
                                        ->GetPrototype(route.method->input_type())
                                        ->New());
@@ -513,6 +478,48 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   Forward(
       route, std::move(request), *principal, request_id,
       [reply, route_name](HttpResponse r) { reply(route_name, std::move(r)); }, start);
+}
+
+absl::StatusOr<auth::Principal> Gateway::Admit(const std::string& authz, const std::string& api_key,
+                                               const std::string& m, bool write) {
+  // Authentication: a bearer token or an API key. Client copies of x-sokei-* never pass: the
+  // upstream metadata is built from the verified principal alone.
+  absl::StatusOr<auth::Principal> principal = status::Unauthenticated(
+      "PRINCIPAL_MISSING",
+      "send a bearer token (Authorization: Bearer …) or an API key (X-Api-Key)");
+  if (absl::StartsWithIgnoreCase(authz, "bearer ")) {
+    principal = credentials_.VerifyJwt(std::string(absl::StripAsciiWhitespace(authz.substr(7))),
+                                       options_.jwt, clock_());
+  } else if (!api_key.empty()) {
+    principal = credentials_.VerifyApiKey(api_key);
+  }
+  if (!principal.ok()) {
+    auto info = status::GetErrorInfo(principal.status());
+    CountRejected(info ? info->reason : "UNAUTHENTICATED");
+    return principal.status();
+  }
+  // Edge authorization: the municipality named, and reads versus writes. Object-level rules
+  // (department ownership, published-only) stay in the services.
+  if (!m.empty() && principal->municipality != "*" && principal->municipality != m) {
+    CountRejected("OTHER_MUNICIPALITY");
+    return status::PermissionDenied("PERMISSION_DENIED",
+                                    "the caller may not act for this municipality");
+  }
+  if (write && !(principal->Has(auth::Role::kAdmin) || principal->Has(auth::Role::kPlanner) ||
+                 principal->Has(auth::Role::kEditor))) {
+    CountRejected("READ_ONLY_ROLE");
+    return status::PermissionDenied("PERMISSION_DENIED", "this role may read only");
+  }
+  if (!Allow(principal->subject)) {
+    CountRejected("RATE_LIMITED");
+    return status::ResourceExhausted("RATE_LIMITED", "too many requests; slow down and retry");
+  }
+  return principal;
+}
+
+grpc::GenericStub* Gateway::StubFor(const std::string& package) const {
+  auto it = stubs_.find(package);
+  return it == stubs_.end() ? nullptr : it->second.get();
 }
 
 void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,

@@ -66,6 +66,15 @@ class Gateway {
   // Counters for /metrics (also read by tests).
   void CountRejected(const std::string& reason);
 
+  // Authentication, edge authorization and the rate limit, for REST and gRPC alike: the principal
+  // from `authorization` ("Bearer …") or `api_key`; `municipality` the one the request names ("" if
+  // unknown here); `write` whether the method changes anything.
+  absl::StatusOr<auth::Principal> Admit(const std::string& authorization,
+                                        const std::string& api_key, const std::string& municipality,
+                                        bool write);
+  // The upstream stub for a method's package ("sokei.plan.v1"), or nullptr.
+  grpc::GenericStub* StubFor(const std::string& package) const;
+
  private:
   struct Counters;
   void Forward(const Route& route, std::unique_ptr<google::protobuf::Message> request,

@@ -21,7 +21,8 @@ const sokei::gateway::RouteTable& Table() {
     auto t = sokei::gateway::RouteTable::Build(
         {sokei::plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService"),
          sokei::kpi::v1::GetIndicatorRequest::descriptor()->file()->FindServiceByName("KpiService"),
-         sokei::survey::v1::GetSurveyRequest::descriptor()->file()->FindServiceByName("SurveyService")});
+         sokei::survey::v1::GetSurveyRequest::descriptor()->file()->FindServiceByName(
+             "SurveyService")});
     if (!t.ok()) std::abort();
     return new sokei::gateway::RouteTable(std::move(*t));
   }();
@@ -49,11 +50,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       sokei::gateway::RouteTable::Outcome::kFound) {
     return 0;
   }
-  std::unique_ptr<google::protobuf::Message> req(google::protobuf::MessageFactory::generated_factory()
-                                                     ->GetPrototype(m.route->method->input_type())
-                                                     ->New());
-  auto s = sokei::gateway::BindRequest(*m.route, m.bindings, q == std::string::npos ? "" : target.substr(q + 1),
-                                       parts[3], req.get());
+  std::unique_ptr<google::protobuf::Message> req(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(m.route->method->input_type())
+          ->New());
+  auto s = sokei::gateway::BindRequest(*m.route, m.bindings,
+                                       q == std::string::npos ? "" : target.substr(q + 1), parts[3],
+                                       req.get());
   if (s.ok()) {
     // Whatever bound renders back as JSON and serializes.
     (void)sokei::gateway::RenderJson(*req);

@@ -1,0 +1,162 @@
+#include "gateway/server/grpc_passthrough.h"
+
+#include <google/protobuf/descriptor.h>
+
+#include <mutex>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status.h"
+#include "google/api/annotations.pb.h"
+
+namespace sokei::gateway {
+namespace {
+
+std::string Metadata(const grpc::GenericCallbackServerContext* ctx, const char* key) {
+  auto it = ctx->client_metadata().find(key);
+  return it == ctx->client_metadata().end() ? "" : std::string(it->second.data(), it->second.size());
+}
+
+// A method changes something unless its REST rule is a GET (streaming methods always do).
+bool IsWrite(const google::protobuf::MethodDescriptor* m) {
+  if (!m->options().HasExtension(google::api::http)) return true;
+  return m->options().GetExtension(google::api::http).pattern_case() != google::api::HttpRule::kGet;
+}
+
+class Refuse final : public grpc::ServerGenericBidiReactor {
+ public:
+  explicit Refuse(const grpc::Status& s) { Finish(s); }
+  void OnDone() override { delete this; }
+};
+
+// Forwards one call in both directions, one message in flight per direction. The two reactors
+// call into each other; a client-side hold is taken before every server operation that will call
+// the client back (and released there), so the upstream call cannot complete — and its objects go
+// away — while a server reaction is about to use it. The caller's side is finished only from the
+// upstream's OnDone, so the server reactor outlives every client reaction that uses it.
+class Proxy final : public grpc::ServerGenericBidiReactor {
+ public:
+  Proxy(grpc::GenericCallbackServerContext* sctx, grpc::GenericStub* stub,
+        const auth::Principal& principal)
+      : sctx_(sctx), client_(this) {
+    for (const auto& [key, value] : auth::ToMetadata(principal)) cctx_.AddMetadata(key, value);
+    const std::string rid = Metadata(sctx, "x-request-id");
+    if (!rid.empty() && rid.size() <= 128) cctx_.AddMetadata("x-request-id", rid);
+    // The remaining budget of the caller, or five minutes for calls without a deadline.
+    const auto deadline = sctx->deadline();
+    const auto cap = std::chrono::system_clock::now() + std::chrono::minutes(5);
+    cctx_.set_deadline(deadline < cap ? deadline : cap);
+    stub->PrepareBidiStreamingCall(&cctx_, sctx->method(), grpc::StubOptions(), &client_);
+    client_.AddHold();  // for the first read from the caller
+    client_.StartRead(&from_upstream_);
+    client_.StartCall();
+    StartRead(&from_caller_);
+  }
+
+  // Caller → upstream.
+  void OnReadDone(bool ok) override {
+    if (ok) {
+      client_.StartWrite(&from_caller_);
+    } else {
+      client_.StartWritesDone();
+    }
+    client_.RemoveHold();
+  }
+  // Upstream → caller written: the next message from upstream.
+  void OnWriteDone(bool ok) override {
+    if (!ok) cctx_.TryCancel();  // the caller is gone
+    client_.StartRead(&from_upstream_);
+    client_.RemoveHold();
+  }
+  void OnCancel() override { cctx_.TryCancel(); }
+  void OnDone() override {
+    std::unique_lock<std::mutex> lock(mu_);
+    server_done_ = true;
+    if (!upstream_done_) return;  // deleted by the upstream's OnDone
+    lock.unlock();
+    delete this;
+  }
+
+ private:
+  class Client final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+   public:
+    explicit Client(Proxy* p) : p_(p) {}
+    void OnWriteDone(bool ok) override {
+      if (!ok) return;  // the upstream call is over; OnDone brings its status
+      AddHold();        // released by the server's OnReadDone
+      p_->StartRead(&p_->from_caller_);
+    }
+    void OnReadDone(bool ok) override {
+      if (!ok) return;  // the upstream's stream ended; OnDone follows
+      AddHold();        // released by the server's OnWriteDone
+      p_->StartWrite(&p_->from_upstream_);
+    }
+    void OnDone(const grpc::Status& s) override { p_->UpstreamDone(s); }
+
+   private:
+    Proxy* p_;
+  };
+
+  void UpstreamDone(const grpc::Status& s) {
+    // The status, its details and the trailing metadata go back to the caller.
+    for (const auto& [key, value] : cctx_.GetServerTrailingMetadata()) {
+      const std::string k(key.data(), key.size());
+      if (!absl::StartsWith(k, "grpc-")) sctx_->AddTrailingMetadata(k, std::string(value.data(), value.size()));
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    upstream_done_ = true;
+    if (server_done_) {
+      lock.unlock();
+      delete this;
+      return;
+    }
+    lock.unlock();
+    Finish(s);
+  }
+
+  grpc::GenericCallbackServerContext* sctx_;
+  grpc::ClientContext cctx_;
+  Client client_;
+  grpc::ByteBuffer from_caller_, from_upstream_;
+  std::mutex mu_;
+  bool upstream_done_ = false, server_done_ = false;
+};
+
+}  // namespace
+
+grpc::ServerGenericBidiReactor* Passthrough::CreateReactor(grpc::GenericCallbackServerContext* ctx) {
+  // /sokei.plan.v1.PlanService/GetPlan → sokei.plan.v1.PlanService.GetPlan, package sokei.plan.v1.
+  const std::string& path = ctx->method();
+  const size_t slash = path.rfind('/');
+  const std::string service = path.size() > 1 && slash != std::string::npos ? path.substr(1, slash - 1) : "";
+  const auto* method = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+      absl::StrCat(service, ".", path.substr(slash + 1)));
+  if (!absl::StartsWith(service, "sokei.") || method == nullptr) {
+    return new Refuse(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no such method"));
+  }
+  grpc::GenericStub* stub = gateway_->StubFor(method->service()->file()->package());
+  if (stub == nullptr) {
+    return new Refuse(status::ToGrpc(status::Unavailable("UPSTREAM_UNAVAILABLE", "the service is not configured")));
+  }
+  // The municipality is checked by the service itself (it reads the request); the edge checks
+  // the principal, reads versus writes and the rate.
+  auto principal = gateway_->Admit(Metadata(ctx, "authorization"), Metadata(ctx, "x-api-key"), "",
+                                   IsWrite(method));
+  if (!principal.ok()) return new Refuse(status::ToGrpc(principal.status()));
+  return new Proxy(ctx, stub, *principal);
+}
+
+absl::StatusOr<std::unique_ptr<grpc::Server>> StartPassthrough(const std::string& address,
+                                                               Passthrough* passthrough, int* port) {
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), port);
+  builder.SetMaxReceiveMessageSize(17 << 20);
+  builder.SetMaxSendMessageSize(64 << 20);
+  builder.RegisterCallbackGenericService(passthrough);
+  auto server = builder.BuildAndStart();
+  if (!server || *port == 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
+  return server;
+}
+
+}  // namespace sokei::gateway
