@@ -15,7 +15,8 @@ namespace {
 
 std::string Metadata(const grpc::GenericCallbackServerContext* ctx, const char* key) {
   auto it = ctx->client_metadata().find(key);
-  return it == ctx->client_metadata().end() ? "" : std::string(it->second.data(), it->second.size());
+  return it == ctx->client_metadata().end() ? ""
+                                            : std::string(it->second.data(), it->second.size());
 }
 
 // A method changes something unless its REST rule is a GET (streaming methods always do).
@@ -102,7 +103,8 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
     // The status, its details and the trailing metadata go back to the caller.
     for (const auto& [key, value] : cctx_.GetServerTrailingMetadata()) {
       const std::string k(key.data(), key.size());
-      if (!absl::StartsWith(k, "grpc-")) sctx_->AddTrailingMetadata(k, std::string(value.data(), value.size()));
+      if (!absl::StartsWith(k, "grpc-"))
+        sctx_->AddTrailingMetadata(k, std::string(value.data(), value.size()));
     }
     std::unique_lock<std::mutex> lock(mu_);
     upstream_done_ = true;
@@ -125,37 +127,42 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
 
 }  // namespace
 
-grpc::ServerGenericBidiReactor* Passthrough::CreateReactor(grpc::GenericCallbackServerContext* ctx) {
+grpc::ServerGenericBidiReactor* Passthrough::CreateReactor(
+    grpc::GenericCallbackServerContext* ctx) {
   // /sokei.plan.v1.PlanService/GetPlan → sokei.plan.v1.PlanService.GetPlan, package sokei.plan.v1.
   const std::string& path = ctx->method();
   const size_t slash = path.rfind('/');
-  const std::string service = path.size() > 1 && slash != std::string::npos ? path.substr(1, slash - 1) : "";
+  const std::string service =
+      path.size() > 1 && slash != std::string::npos ? path.substr(1, slash - 1) : "";
   const auto* method = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
       absl::StrCat(service, ".", path.substr(slash + 1)));
   if (!absl::StartsWith(service, "sokei.") || method == nullptr) {
     return new Refuse(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no such method"));
   }
-  grpc::GenericStub* stub = gateway_->StubFor(method->service()->file()->package());
-  if (stub == nullptr) {
-    return new Refuse(status::ToGrpc(status::Unavailable("UPSTREAM_UNAVAILABLE", "the service is not configured")));
-  }
   // The municipality is checked by the service itself (it reads the request); the edge checks
-  // the principal, reads versus writes and the rate.
+  // the principal, reads versus writes and the rate — before anything about the upstreams shows.
   auto principal = gateway_->Admit(Metadata(ctx, "authorization"), Metadata(ctx, "x-api-key"), "",
                                    IsWrite(method));
   if (!principal.ok()) return new Refuse(status::ToGrpc(principal.status()));
+  grpc::GenericStub* stub = gateway_->StubFor(method->service()->file()->package());
+  if (stub == nullptr) {
+    return new Refuse(status::ToGrpc(
+        status::Unavailable("UPSTREAM_UNAVAILABLE", "the service is not configured")));
+  }
   return new Proxy(ctx, stub, *principal);
 }
 
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartPassthrough(const std::string& address,
-                                                               Passthrough* passthrough, int* port) {
+                                                               Passthrough* passthrough,
+                                                               int* port) {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), port);
   builder.SetMaxReceiveMessageSize(17 << 20);
   builder.SetMaxSendMessageSize(64 << 20);
   builder.RegisterCallbackGenericService(passthrough);
   auto server = builder.BuildAndStart();
-  if (!server || *port == 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
+  if (!server || *port == 0)
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
   return server;
 }
 

@@ -32,9 +32,11 @@ class NoKpi final : public survey::KpiClient {
 };
 
 std::string Token(const std::string& role, const std::string& m = "142140") {
-  auto t = SignJwt("HS256", "dev", kSecret,
-                   absl::StrCat(R"({"sub":"u-)", role, R"(","roles":[")", role, R"("],"municipality":")", m,
-                                R"(","iss":"idp","aud":"sokei","exp":)", absl::ToUnixSeconds(absl::Now()) + 600, "}"));
+  auto t =
+      SignJwt("HS256", "dev", kSecret,
+              absl::StrCat(R"({"sub":"u-)", role, R"(","roles":[")", role, R"("],"municipality":")",
+                           m, R"(","iss":"idp","aud":"sokei","exp":)",
+                           absl::ToUnixSeconds(absl::Now()) + 600, "}"));
   return t.ok() ? *t : "";
 }
 
@@ -51,7 +53,8 @@ class PassthroughTest : public ::testing::Test {
     survey_repo_ = new survey::SqlSurveyRepository(survey_db_->db());
     ASSERT_TRUE(survey_repo_->Migrate().ok());
     survey_domain_ = new survey::SurveyDomain(survey_repo_, &no_kpi_, &absl::Now);
-    survey_service_ = new survey::DispatchedSurveyService(survey_domain_, config::AuthMode::kMetadata);
+    survey_service_ =
+        new survey::DispatchedSurveyService(survey_domain_, config::AuthMode::kMetadata);
     survey_table_ = survey::MakeDispatchTable(survey_service_).release();
     auto s = grpcx::Server::Start({"127.0.0.1:0", 2, 20 << 20, 1000, true}, {},
                                   {"sokei.plan.v1.PlanService", "sokei.survey.v1.SurveyService"},
@@ -136,7 +139,8 @@ TEST_F(PassthroughTest, UnaryCallsErrorsAndRefusals) {
     grpc::ClientContext ctx;
     Auth(&ctx, Token("planner"));
     plan::v1::Plan out;
-    auto s = plans->CreatePlan(&ctx, sokei::testing::PlanRequest("municipalities/142140", "next", 2), &out);
+    auto s = plans->CreatePlan(
+        &ctx, sokei::testing::PlanRequest("municipalities/142140", "next", 2), &out);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
   // The upstream's error, with its details, comes back unchanged.
