@@ -46,6 +46,9 @@ token=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['planner
 path=/v1/municipalities/142140/plans/next-basic-plan:tree
 mkdir -p "$work/www"
 curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$http_port$path" >"$work/www/tree.json"
+# A small read too (the plan itself, ≈ 2 KB), where the gateway's own overhead shows.
+small=/v1/municipalities/142140/plans/next-basic-plan
+curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$http_port$small" >"$work/www/plan.json"
 chmod -R a+rX "$work/www"
 cat >"$work/nginx.conf" <<NGINX
 worker_processes 2;
@@ -76,8 +79,11 @@ wrk_run() {  # wrk_run URL [header] → "rps p99_ms"
   echo "$rps $p99"
 }
 size=$(stat -c %s "$work/www/tree.json")
+small_size=$(stat -c %s "$work/www/plan.json")
 read -r static_rps static_p99 < <(wrk_run "http://127.0.0.1:$static_port/tree.json")
 read -r rest_rps rest_p99 < <(wrk_run "http://127.0.0.1:$http_port$path" "Authorization: Bearer $token")
+read -r static_small_rps static_small_p99 < <(wrk_run "http://127.0.0.1:$static_port/plan.json")
+read -r rest_small_rps rest_small_p99 < <(wrk_run "http://127.0.0.1:$http_port$small" "Authorization: Bearer $token")
 read -r direct_qps direct_p50 direct_p99 direct_err < <("$build/bench/grpc_load" --target=127.0.0.1:$plan_port --seconds="$seconds")
 read -r pass_qps pass_p50 pass_p99 pass_err < <("$build/bench/grpc_load" --target=127.0.0.1:$grpc_port --seconds="$seconds" --token="$token")
 read -r ngx_qps ngx_p50 ngx_p99 ngx_err < <("$build/bench/grpc_load" --target=127.0.0.1:$grpc_pass_port --seconds="$seconds")
@@ -87,6 +93,8 @@ printf '\ngateway_bench: GetPlanTree of the Isehara next plan (%s bytes of JSON)
 printf '  %-52s %10s %9s %9s %12s\n' "path" "req/s" "p50 ms" "p99 ms" "vs reference"
 printf '  %-52s %10.0f %9s %9.2f %12s\n' "REST: nginx static, same bytes (reference)" "$static_rps" "-" "$static_p99" "100%"
 printf '  %-52s %10.0f %9s %9.2f %12s\n' "REST: through sokei-gateway (JWT, transcoded)" "$rest_rps" "-" "$rest_p99" "$(ratio "$rest_rps" "$static_rps")"
+printf '  %-52s %10.0f %9s %9.2f %12s\n' "REST small ($small_size B GetPlan): nginx static" "$static_small_rps" "-" "$static_small_p99" "100%"
+printf '  %-52s %10.0f %9s %9.2f %12s\n' "REST small: through sokei-gateway" "$rest_small_rps" "-" "$rest_small_p99" "$(ratio "$rest_small_rps" "$static_small_rps")"
 printf '  %-52s %10.0f %9.2f %9.2f %12s\n' "gRPC: plan service directly (reference)" "$direct_qps" "$direct_p50" "$direct_p99" "100%"
 printf '  %-52s %10.0f %9.2f %9.2f %12s\n' "gRPC: through the gateway's passthrough (JWT)" "$pass_qps" "$pass_p50" "$pass_p99" "$(ratio "$pass_qps" "$direct_qps")"
 printf '  %-52s %10.0f %9.2f %9.2f %12s\n' "gRPC: through nginx grpc_pass" "$ngx_qps" "$ngx_p50" "$ngx_p99" "$(ratio "$ngx_qps" "$direct_qps")"

@@ -424,9 +424,17 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   const size_t q = req.target.find('?');
   const std::string path = req.target.substr(0, q);
   const std::string query = q == std::string::npos ? "" : req.target.substr(q + 1);
-  auto reply = [this, done, request_id, start](const std::string& route, HttpResponse r) {
+  const std::string method = req.method;
+  auto reply = [this, done, request_id, start, method](const std::string& route, HttpResponse r) {
     r.headers.emplace_back("X-Request-Id", request_id);
-    Record(route, r.status, clock_() - start);
+    const absl::Duration took = clock_() - start;
+    Record(route, r.status, took);
+    // The access log: the route template, never the path's names, the query or any header.
+    log::Info("http", {{"method", method},
+                       {"route", route},
+                       {"status", absl::StrCat(r.status)},
+                       {"ms", absl::StrFormat("%.2f", absl::ToDoubleMilliseconds(took))},
+                       {"request_id", request_id}});
     done(std::move(r));
   };
   if (req.method == "GET" && path == "/healthz") {
