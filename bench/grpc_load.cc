@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
   std::sort(l.begin(), l.end());
   const double p50 = l.empty() ? 0 : l[l.size() / 2];
   const double p99 = l.empty() ? 0 : l[std::min(l.size() - 1, l.size() * 99 / 100)];
-  std::printf("%.0f %.2f %.2f %lld\n", l.size() / elapsed, p50, p99, static_cast<long long>(load.errors));
+  std::printf("%.0f %.2f %.2f %lld\n", l.size() / elapsed, p50, p99,
+              static_cast<long long>(load.errors));
   return 0;
 }

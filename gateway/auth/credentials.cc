@@ -189,8 +189,8 @@ absl::StatusOr<auth::Principal> Credentials::VerifyApiKey(const std::string& key
 }
 
 absl::StatusOr<auth::Principal> Credentials::VerifyJwt(const std::string& token,
-                                                       const JwtPolicy& policy,
-                                                       absl::Time now) const {
+                                                       const JwtPolicy& policy, absl::Time now,
+                                                       absl::Time* expires) const {
   if (token.size() > policy.max_token_bytes)
     return Unauth("TOKEN_TOO_LARGE", "the token is too large");
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
@@ -238,6 +238,8 @@ absl::StatusOr<auth::Principal> Credentials::VerifyJwt(const std::string& token,
   auto exp = number("exp");
   if (!exp) return Unauth("TOKEN_CLAIMS_INVALID", "the token has no expiry");
   if (t > *exp + skew) return Unauth("TOKEN_EXPIRED", "the token has expired");
+  if (expires != nullptr)
+    *expires = absl::FromUnixSeconds(static_cast<int64_t>(*exp)) + policy.skew;
   if (auto nbf = number("nbf"); nbf && t + skew < *nbf) {
     return Unauth("TOKEN_NOT_YET_VALID", "the token is not valid yet");
   }

@@ -46,8 +46,9 @@ class Credentials {
   // UNAUTHENTICATED with a reason (TOKEN_MALFORMED, TOKEN_TOO_LARGE, TOKEN_ALG_NOT_ALLOWED,
   // TOKEN_KID_UNKNOWN, TOKEN_SIGNATURE_INVALID, TOKEN_EXPIRED, TOKEN_NOT_YET_VALID,
   // TOKEN_ISSUER_INVALID, TOKEN_AUDIENCE_INVALID, TOKEN_CLAIMS_INVALID) on any failure.
+  // `expires`, when given, gets the last moment the token is accepted (exp + skew).
   absl::StatusOr<auth::Principal> VerifyJwt(const std::string& token, const JwtPolicy& policy,
-                                            absl::Time now) const;
+                                            absl::Time now, absl::Time* expires = nullptr) const;
   absl::StatusOr<auth::Principal> VerifyApiKey(const std::string& key) const;
 
  private:

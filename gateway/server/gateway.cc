@@ -3,6 +3,7 @@
 #include <google/protobuf/dynamic_message.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "absl/random/random.h"
@@ -496,8 +497,31 @@ absl::StatusOr<auth::Principal> Gateway::Admit(const std::string& authz, const s
       "PRINCIPAL_MISSING",
       "send a bearer token (Authorization: Bearer …) or an API key (X-Api-Key)");
   if (absl::StartsWithIgnoreCase(authz, "bearer ")) {
-    principal = credentials_.VerifyJwt(std::string(absl::StripAsciiWhitespace(authz.substr(7))),
-                                       options_.jwt, clock_());
+    const std::string token(absl::StripAsciiWhitespace(authz.substr(7)));
+    const absl::Time now = clock_();
+    std::optional<auth::Principal> cached;
+    {
+      std::lock_guard<std::mutex> lock(token_mu_);
+      auto it = verified_.find(token);
+      if (it != verified_.end()) {
+        if (now <= it->second.expires) {
+          cached = it->second.principal;
+        } else {
+          verified_.erase(it);
+        }
+      }
+    }
+    if (cached) {
+      principal = *cached;
+    } else {
+      absl::Time expires;
+      principal = credentials_.VerifyJwt(token, options_.jwt, now, &expires);
+      if (principal.ok()) {
+        std::lock_guard<std::mutex> lock(token_mu_);
+        if (verified_.size() >= 10000) verified_.clear();
+        verified_[token] = {*principal, expires};
+      }
+    }
   } else if (!api_key.empty()) {
     principal = credentials_.VerifyApiKey(api_key);
   }

@@ -33,7 +33,8 @@ std::vector<const google::protobuf::ServiceDescriptor*> Services() {
 std::string Token(const std::string& role, const std::string& m) {
   auto t = SignJwt("HS256", "dev", kSecret,
                    absl::StrCat(R"({"sub":"u","roles":[")", role, R"("],"municipality":")", m,
-                                R"(","iss":"idp","aud":"sokei","exp":)", absl::ToUnixSeconds(absl::Now()) + 600, "}"));
+                                R"(","iss":"idp","aud":"sokei","exp":)",
+                                absl::ToUnixSeconds(absl::Now()) + 600, "}"));
   return t.ok() ? *t : "";
 }
 
@@ -52,7 +53,8 @@ std::string Concrete(const std::string& text) {
       in_var = false;
       const size_t eq = var.find('=');
       std::string pattern = eq == std::string::npos ? "*" : var.substr(eq + 1);
-      pattern = absl::StrReplaceAll(pattern, {{"municipalities/*", "municipalities/142140"}, {"**", "x"}});
+      pattern = absl::StrReplaceAll(pattern,
+                                    {{"municipalities/*", "municipalities/142140"}, {"**", "x"}});
       out += absl::StrReplaceAll(pattern, {{"*", "x1"}});
       continue;
     }
@@ -76,8 +78,9 @@ class MatrixTest : public ::testing::Test {
     o.jwt.issuer = "idp";
     o.jwt.audience = "sokei";
     o.rate_per_second = 0;
-    gateway_ = std::make_unique<Gateway>(std::move(*routes), std::move(creds),
-                                         std::map<std::string, std::shared_ptr<grpc::Channel>>{}, o);
+    gateway_ =
+        std::make_unique<Gateway>(std::move(*routes), std::move(creds),
+                                  std::map<std::string, std::shared_ptr<grpc::Channel>>{}, o);
   }
 
   HttpResponse Rest(const std::string& method, const std::string& path, const std::string& token) {
@@ -111,7 +114,8 @@ TEST_F(MatrixTest, EveryRestRouteRefusesTheCallersItMust) {
   std::set<std::string> methods;
   for (const Route& r : gateway_->routes().routes()) {
     const std::string path = Concrete(r.path.text());
-    const std::string what = absl::StrCat(r.http_method, " ", path, " (", r.method->full_name(), ")");
+    const std::string what =
+        absl::StrCat(r.http_method, " ", path, " (", r.method->full_name(), ")");
     ++routes;
     methods.insert(r.method->full_name());
     EXPECT_EQ(Rest(r.http_method, path, "").status, 401) << what;
@@ -193,6 +197,38 @@ TEST_F(MatrixTest, EveryGrpcMethodRefusesTheCallersItMust) {
   }
   EXPECT_GT(covered, 60);
   (*server)->Shutdown();
+}
+
+}  // namespace
+}  // namespace sokei::gateway
+
+namespace sokei::gateway {
+namespace {
+
+// Verified tokens are remembered, but never past their expiry (plus the skew).
+TEST(TokenCache, ARememberedTokenStillExpires) {
+  auto routes = RouteTable::Build({});
+  ASSERT_TRUE(routes.ok());
+  Credentials creds;
+  ASSERT_TRUE(creds.AddHmacSecret("dev", kSecret).ok());
+  GatewayOptions o;
+  o.jwt.issuer = "idp";
+  o.jwt.audience = "sokei";
+  o.rate_per_second = 0;
+  absl::Time now = absl::Now();
+  Gateway g(std::move(*routes), std::move(creds), {}, o, [&now] { return now; });
+  const std::string token = Token("viewer", "142140");  // expires in 600 s
+  ASSERT_TRUE(g.Admit("Bearer " + token, "", "142140", false).ok());
+  ASSERT_TRUE(g.Admit("Bearer " + token, "", "142140", false).ok());  // from the cache
+  now += absl::Seconds(600 + 30);                                     // within the skew
+  EXPECT_TRUE(g.Admit("Bearer " + token, "", "142140", false).ok());
+  now += absl::Seconds(60);
+  auto late = g.Admit("Bearer " + token, "", "142140", false);
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kUnauthenticated);
+  // The cache never turns a refusal into a pass: a write by the viewer is still refused.
+  now -= absl::Seconds(600);
+  EXPECT_EQ(g.Admit("Bearer " + token, "", "142140", true).status().code(),
+            absl::StatusCode::kPermissionDenied);
 }
 
 }  // namespace
