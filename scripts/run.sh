@@ -46,48 +46,32 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$build/services/plan/sokei-plan" >>"$SOKEI_DATA_DIR/plan.log" 2>&1 &
-plan_pid=$!
-pids+=($plan_pid)
-
+# start NAME BINARY ADDR: runs a service with its log in the data directory and waits for its port;
+# sets $started_pid.
+start() {
+  local name=$1 bin=$2 port=${3##*:}
+  "$bin" >>"$SOKEI_DATA_DIR/$name.log" 2>&1 &
+  started_pid=$!
+  pids+=($started_pid)
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    if ! kill -0 "$started_pid" 2>/dev/null; then
+      echo "sokei-$name failed to start; see $SOKEI_DATA_DIR/$name.log" >&2
+      tail -5 "$SOKEI_DATA_DIR/$name.log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "sokei-$name did not open $3; see $SOKEI_DATA_DIR/$name.log" >&2
+  exit 1
+}
 cli="$build/tools/sokei"
-for _ in $(seq 1 100); do
-  if "$cli" plans list >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$plan_pid" 2>/dev/null; then
-    echo "sokei-plan failed to start; see $SOKEI_DATA_DIR/plan.log" >&2
-    tail -5 "$SOKEI_DATA_DIR/plan.log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-
-"$build/services/kpi/sokei-kpi" >>"$SOKEI_DATA_DIR/kpi.log" 2>&1 &
-kpi_pid=$!
-pids+=($kpi_pid)
-kpi_port=${SOKEI_KPI_ADDR##*:}
-for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$kpi_port") 2>/dev/null; then break; fi
-  if ! kill -0 "$kpi_pid" 2>/dev/null; then
-    echo "sokei-kpi failed to start; see $SOKEI_DATA_DIR/kpi.log" >&2
-    tail -5 "$SOKEI_DATA_DIR/kpi.log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-
-"$build/services/survey/sokei-survey" >>"$SOKEI_DATA_DIR/survey.log" 2>&1 &
-survey_pid=$!
-pids+=($survey_pid)
-survey_port=${SOKEI_SURVEY_ADDR##*:}
-for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$survey_port") 2>/dev/null; then break; fi
-  if ! kill -0 "$survey_pid" 2>/dev/null; then
-    echo "sokei-survey failed to start; see $SOKEI_DATA_DIR/survey.log" >&2
-    tail -5 "$SOKEI_DATA_DIR/survey.log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
+start plan "$build/services/plan/sokei-plan" "$SOKEI_PLAN_ADDR"
+plan_pid=$started_pid
+start kpi "$build/services/kpi/sokei-kpi" "$SOKEI_KPI_ADDR"
+kpi_pid=$started_pid
+start survey "$build/services/survey/sokei-survey" "$SOKEI_SURVEY_ADDR"
+survey_pid=$started_pid
 
 if [ ! -f "$SOKEI_DATA_DIR/.demo-loaded" ]; then
   "$cli" load services/plan/demo/*.json
@@ -106,19 +90,9 @@ if [ ! -f "$SOKEI_DATA_DIR/.demo-kpi-loaded" ]; then
 fi
 
 # The gateway with a local development key; ready tokens per role in $SOKEI_DATA_DIR/dev-tokens.json.
-SOKEI_GATEWAY_DEV=1 "$build/gateway/sokei-gateway" >>"$SOKEI_DATA_DIR/gateway.log" 2>&1 &
-gateway_pid=$!
-pids+=($gateway_pid)
-gateway_port=${SOKEI_GATEWAY_HTTP_ADDR##*:}
-for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$gateway_port") 2>/dev/null; then break; fi
-  if ! kill -0 "$gateway_pid" 2>/dev/null; then
-    echo "sokei-gateway failed to start; see $SOKEI_DATA_DIR/gateway.log" >&2
-    tail -5 "$SOKEI_DATA_DIR/gateway.log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
+export SOKEI_GATEWAY_DEV=1
+start gateway "$build/gateway/sokei-gateway" "$SOKEI_GATEWAY_HTTP_ADDR"
+gateway_pid=$started_pid
 token() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$SOKEI_DATA_DIR/dev-tokens.json" "$1"; }
 
 # Two waves of the (generated, deterministic) Isehara 市民意識調査; the 2024 wave feeds the
