@@ -17,7 +17,11 @@ namespace sokei::cli {
 inline int Fail(const absl::Status& s) {
   auto info = status::GetErrorInfo(s);
   std::fprintf(stderr, "error: %s", std::string(s.message()).c_str());
-  if (info) std::fprintf(stderr, " [%s]", info->reason.c_str());
+  if (info) {
+    std::fprintf(stderr, " [%s]", info->reason.c_str());
+  } else {
+    std::fprintf(stderr, " [%s]", absl::StatusCodeToString(s.code()).c_str());
+  }
   std::fprintf(stderr, "\n");
   const auto violations = status::GetFieldViolations(s);
   if (violations.size() > 1) {  // the message already names the first

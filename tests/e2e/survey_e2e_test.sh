@@ -86,4 +86,7 @@ check "data survive kill -9" bash -c "'$cli' --json survey stats $s23/questions/
 check "sqlite integrity" bash -c "python3 -c \"import sqlite3; c=sqlite3.connect('$work/var/survey.db'); assert c.execute('pragma integrity_check').fetchone()[0]=='ok'\""
 
 echo "survey e2e: $passed passed, $failed failed"
+if [ "$failed" -gt 0 ]; then  # the services' own account, for a failure seen only in CI
+  for log in plan kpi survey; do echo "--- $log.log (last lines)"; tail -15 "$work/$log.log"; done
+fi
 [ "$failed" -eq 0 ]
