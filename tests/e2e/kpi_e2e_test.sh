@@ -16,26 +16,18 @@ check() {  # check NAME COMMAND… : the command must succeed
   if "$@" >"$work/out" 2>&1; then passed=$((passed + 1)); else
     failed=$((failed + 1)); echo "FAIL: $name"; sed 's/^/    /' "$work/out" | head -20; fi
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-export SOKEI_PLAN_ADDR=127.0.0.1:$(free_port) SOKEI_KPI_ADDR=127.0.0.1:$(free_port)
 export SOKEI_DATA_DIR=$work/var SOKEI_AUTH_MODE=dev
+source "$src/tests/e2e/start_service.sh"
 seed=$(ls "$src"/../shared/seeds/001_*.txt | head -1)
 plan=municipalities/142140/plans/5th-implementation
 
-"$plan_bin" >"$work/plan.log" 2>&1 &
-pids+=($!)
+start_service plan "$plan_bin" SOKEI_PLAN_ADDR
+export SOKEI_PLAN_ADDR=127.0.0.1:$bound_port
 start_kpi() {
-  "$kpi_bin" >>"$work/kpi.log" 2>&1 &
-  kpi_pid=$!
-  pids+=($kpi_pid)
-  for _ in $(seq 1 100); do
-    "$cli" summary --plan "$plan" --year 2020 >/dev/null 2>&1 && return 0
-    "$cli" summary --plan "$plan" --year 2020 2>&1 | grep -q 'NOT_FOUND' && return 0
-    sleep 0.1
-  done
-  echo "kpi service did not start"; cat "$work/kpi.log"; exit 1
+  start_service kpi "$kpi_bin" SOKEI_KPI_ADDR
+  kpi_pid=$bound_pid
+  export SOKEI_KPI_ADDR=127.0.0.1:$bound_port
 }
-for _ in $(seq 1 100); do "$cli" plans list >/dev/null 2>&1 && break; sleep 0.1; done
 check "load the 5th plan" "$cli" load "$src"/services/plan/demo/isehara-5th-implementation-plan.json
 start_kpi
 

@@ -17,32 +17,19 @@ check() {  # check NAME COMMAND… : the command must succeed
   if "$@" >"$work/out" 2>&1; then passed=$((passed + 1)); else
     failed=$((failed + 1)); echo "FAIL: $name"; sed 's/^/    /' "$work/out" | head -20; fi
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-export SOKEI_PLAN_ADDR=127.0.0.1:$(free_port) SOKEI_KPI_ADDR=127.0.0.1:$(free_port)
-export SOKEI_SURVEY_ADDR=127.0.0.1:$(free_port)
 export SOKEI_DATA_DIR=$work/var SOKEI_AUTH_MODE=dev
 s24=municipalities/142140/surveys/citizen-2024
 s23=municipalities/142140/surveys/citizen-2023
 
-wait_port() {  # wait_port PORT PID LOG
-  for _ in $(seq 1 150); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    kill -0 "$2" 2>/dev/null || { echo "service died"; cat "$3"; exit 1; }
-    sleep 0.1
-  done
-  echo "service did not start"; cat "$3"; exit 1
-}
-"$plan_bin" >"$work/plan.log" 2>&1 &
-pids+=($!)
-wait_port "${SOKEI_PLAN_ADDR##*:}" $! "$work/plan.log"
-"$kpi_bin" >"$work/kpi.log" 2>&1 &
-pids+=($!)
-wait_port "${SOKEI_KPI_ADDR##*:}" $! "$work/kpi.log"
+source "$src/tests/e2e/start_service.sh"
+start_service plan "$plan_bin" SOKEI_PLAN_ADDR
+export SOKEI_PLAN_ADDR=127.0.0.1:$bound_port
+start_service kpi "$kpi_bin" SOKEI_KPI_ADDR
+export SOKEI_KPI_ADDR=127.0.0.1:$bound_port
 start_survey() {
-  "$survey_bin" >>"$work/survey.log" 2>&1 &
-  survey_pid=$!
-  pids+=($survey_pid)
-  wait_port "${SOKEI_SURVEY_ADDR##*:}" $survey_pid "$work/survey.log"
+  start_service survey "$survey_bin" SOKEI_SURVEY_ADDR
+  survey_pid=$bound_pid
+  export SOKEI_SURVEY_ADDR=127.0.0.1:$bound_port
 }
 start_survey
 
@@ -87,6 +74,6 @@ check "sqlite integrity" bash -c "python3 -c \"import sqlite3; c=sqlite3.connect
 
 echo "survey e2e: $passed passed, $failed failed"
 if [ "$failed" -gt 0 ]; then  # the services' own account, for a failure seen only in CI
-  for log in plan kpi survey; do echo "--- $log.log (last lines)"; tail -15 "$work/$log.log"; done
+  for log in "$work"/*.log; do echo "--- $(basename "$log") (last lines)"; tail -15 "$log"; done
 fi
 [ "$failed" -eq 0 ]
