@@ -9,9 +9,34 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "common/config/config.h"
+#include "common/grpcx/server.h"
+#include "common/status/grpc_status.h"
 #include "common/status/status.h"
 
 namespace sokei::cli {
+
+// A service's stub at the address in `env` (or `fallback`); each call with a timeout.
+template <typename Service>
+class ServiceClient {
+ public:
+  ServiceClient(const char* env, const char* fallback, int default_timeout_ms)
+      : stub_(Service::NewStub(grpcx::MakeChannel(config::EnvOr(env, fallback), 64 << 20))),
+        default_timeout_ms_(default_timeout_ms) {}
+
+  template <typename Req, typename Resp>
+  absl::Status Call(grpc::Status (Service::Stub::*fn)(grpc::ClientContext*, const Req&, Resp*),
+                    const Req& req, Resp* resp, int timeout_ms = 0) {
+    grpc::ClientContext ctx;
+    grpcx::SetTimeout(&ctx, timeout_ms > 0 ? timeout_ms : default_timeout_ms_);
+    return status::FromGrpc(((*stub_).*fn)(&ctx, req, resp));
+  }
+  typename Service::Stub& raw() { return *stub_; }
+
+ private:
+  std::unique_ptr<typename Service::Stub> stub_;
+  int default_timeout_ms_;
+};
 
 // Prints the error as message, reason and fields; returns the exit status (2 for bad input).
 inline int Fail(const absl::Status& s) {

@@ -22,27 +22,13 @@ namespace {
 
 namespace pb = sokei::survey::v1;
 
-template <typename Service>
-class Stub {
- public:
-  explicit Stub(const char* env, const char* fallback)
-      : stub_(Service::NewStub(grpcx::MakeChannel(config::EnvOr(env, fallback), 64 << 20))) {}
-
-  template <typename Req, typename Resp>
-  absl::Status Call(grpc::Status (Service::Stub::*fn)(grpc::ClientContext*, const Req&, Resp*),
-                    const Req& req, Resp* resp, int timeout_ms = 120000) {
-    grpc::ClientContext ctx;
-    grpcx::SetTimeout(&ctx, timeout_ms);
-    return status::FromGrpc(((*stub_).*fn)(&ctx, req, resp));
-  }
-  typename Service::Stub& raw() { return *stub_; }
-
- private:
-  std::unique_ptr<typename Service::Stub> stub_;
+// The survey service at SOKEI_SURVEY_ADDR and the KPI service at SOKEI_KPI_ADDR (2 minutes a call).
+struct SurveyStub : ServiceClient<pb::SurveyService> {
+  SurveyStub() : ServiceClient("SOKEI_SURVEY_ADDR", "127.0.0.1:50053", 120000) {}
 };
-
-using SurveyStub = Stub<pb::SurveyService>;
-using KpiStub = Stub<sokei::kpi::v1::KpiService>;
+struct KpiStub : ServiceClient<sokei::kpi::v1::KpiService> {
+  KpiStub() : ServiceClient("SOKEI_KPI_ADDR", "127.0.0.1:50052", 120000) {}
+};
 
 // Streams `content` to StreamResponses in 1 MiB messages.
 absl::StatusOr<pb::ImportResponsesResponse> StreamImport(SurveyStub& s,
@@ -76,7 +62,7 @@ void PrintFindings(const pb::ImportResponsesResponse& r, size_t limit) {
 }
 
 int Demo(bool json, const std::map<std::string, std::string>& flags) {
-  SurveyStub s("SOKEI_SURVEY_ADDR", "127.0.0.1:50053");
+  SurveyStub s;
   survey::demo::DemoOptions o;
   int n = 0;
   if (absl::SimpleAtoi(Flag(flags, "year", "2024"), &n)) o.fiscal_year = n;
@@ -90,7 +76,7 @@ int Demo(bool json, const std::map<std::string, std::string>& flags) {
   if (flags.count("kpi-link")) {
     // The survey-derived indicator of the next plan's 地域福祉 (Hiratsuka's seed has the same).
     o.consult_indicator = absl::StrCat(municipality, "/indicators/consult-share");
-    KpiStub k("SOKEI_KPI_ADDR", "127.0.0.1:50052");
+    KpiStub k;
     sokei::kpi::v1::CreateIndicatorRequest r;
     r.set_parent(municipality);
     r.set_indicator_id("consult-share");
@@ -176,7 +162,7 @@ int Import(bool json, const std::map<std::string, std::string>& flags,
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  SurveyStub s("SOKEI_SURVEY_ADDR", "127.0.0.1:50053");
+  SurveyStub s;
   pb::ImportResponsesRequest first;
   first.set_survey(args[0]);
   first.set_encoding(Flag(flags, "encoding"));
@@ -203,7 +189,7 @@ pb::Disclosure DisclosureFlag(const std::map<std::string, std::string>& flags) {
 int Stats(bool json, const std::map<std::string, std::string>& flags,
           const std::vector<std::string>& args) {
   if (args.size() != 1) return Usage("sokei survey stats QUESTION [--weighted] [--published]");
-  SurveyStub s("SOKEI_SURVEY_ADDR", "127.0.0.1:50053");
+  SurveyStub s;
   pb::GetQuestionStatsRequest r;
   r.set_question(args[0]);
   r.set_weighted(flags.count("weighted") > 0);
@@ -236,7 +222,7 @@ int CrossTab(bool json, const std::map<std::string, std::string>& flags,
   if (args.size() != 1 || Flag(flags, "by").empty()) {
     return Usage("sokei survey crosstab QUESTION --by ATTR[,ATTR] [--weighted] [--published]");
   }
-  SurveyStub s("SOKEI_SURVEY_ADDR", "127.0.0.1:50053");
+  SurveyStub s;
   pb::GetCrossTabRequest r;
   r.set_question(args[0]);
   for (absl::string_view d : absl::StrSplit(Flag(flags, "by"), ','))
@@ -295,7 +281,7 @@ int Cs(bool json, const std::map<std::string, std::string>& flags,
   if (args.size() != 1)
     return Usage(
         "sokei survey cs SURVEY [--index improvement_index|z_gap] [--deviation] [--weighted]");
-  SurveyStub s("SOKEI_SURVEY_ADDR", "127.0.0.1:50053");
+  SurveyStub s;
   pb::RunCsAnalysisRequest r;
   r.set_survey(args[0]);
   r.set_priority_index(Flag(flags, "index"));
@@ -333,7 +319,7 @@ int Cs(bool json, const std::map<std::string, std::string>& flags,
 
 int Compare(bool json, const std::vector<std::string>& args) {
   if (args.size() != 2) return Usage("sokei survey compare QUESTION BASELINE_QUESTION");
-  SurveyStub s("SOKEI_SURVEY_ADDR", "127.0.0.1:50053");
+  SurveyStub s;
   pb::CompareWavesRequest r;
   r.set_question(args[0]);
   r.set_baseline_question(args[1]);
@@ -353,7 +339,7 @@ int Compare(bool json, const std::vector<std::string>& args) {
 
 int Publish(bool json, const std::vector<std::string>& args) {
   if (args.size() != 1) return Usage("sokei survey publish SURVEY");
-  SurveyStub s("SOKEI_SURVEY_ADDR", "127.0.0.1:50053");
+  SurveyStub s;
   pb::PublishRequest r;
   r.set_name(args[0]);
   r.set_request_id(absl::StrCat("cli-publish-", args[0].substr(args[0].rfind('/') + 1)));

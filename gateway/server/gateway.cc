@@ -58,10 +58,7 @@ HttpResponse ErrorResponse(const absl::Status& s) {
   return r;
 }
 
-bool IsImport(const Route& route) {
-  const std::string& n = route.method->name();
-  return absl::StartsWith(n, "Import") || n == "StreamResponses";
-}
+bool IsImport(const Route& route) { return absl::StartsWith(route.method->name(), "Import"); }
 
 // The municipality a request is about: the first bound name under municipalities/.
 std::string MunicipalityOf(const std::vector<std::pair<std::string, std::string>>& bindings) {
@@ -484,9 +481,8 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
     CountRejected("REST_REQUEST_INVALID");
     return reply(route_name, ErrorResponse(s));
   }
-  Forward(
-      route, std::move(request), *principal, request_id,
-      [reply, route_name](HttpResponse r) { reply(route_name, std::move(r)); }, start);
+  Forward(route, std::move(request), *principal, request_id,
+          [reply, route_name](HttpResponse r) { reply(route_name, std::move(r)); });
 }
 
 absl::StatusOr<auth::Principal> Gateway::Admit(const std::string& authz, const std::string& api_key,
@@ -556,7 +552,7 @@ grpc::GenericStub* Gateway::StubFor(const std::string& package) const {
 
 void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
                       const auth::Principal& principal, const std::string& request_id,
-                      std::function<void(HttpResponse)> done, absl::Time start) {
+                      std::function<void(HttpResponse)> done) {
   auto stub = stubs_.find(UpstreamKey(route));
   if (stub == stubs_.end()) {
     done(ErrorResponse(
@@ -577,7 +573,6 @@ void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
   grpc::Slice slice(bytes);
   call->request = grpc::ByteBuffer(&slice, 1);
   const Descriptor* output = route.method->output_type();
-  (void)start;
   stub->second->UnaryCall(
       &call->ctx, route.grpc_path, grpc::StubOptions(), &call->request, &call->response,
       [call, output, done](grpc::Status s) {

@@ -79,7 +79,7 @@ class Gateway {
   struct Counters;
   void Forward(const Route& route, std::unique_ptr<google::protobuf::Message> request,
                const auth::Principal& principal, const std::string& request_id,
-               std::function<void(HttpResponse)> done, absl::Time start);
+               std::function<void(HttpResponse)> done);
   bool Allow(const std::string& subject);
   void Readiness(std::function<void(HttpResponse)> done);
   void Record(const std::string& route, int status, absl::Duration latency);

@@ -22,6 +22,7 @@
 #include "gateway/server/http_listener.h"
 #include "services/plan/api/plan_grpc_service.h"
 #include "services/plan/storage/sql_plan_repository.h"
+#include "tests/support/gateway_tokens.h"
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/test_databases.h"
 
@@ -108,12 +109,7 @@ class GatewayHttpTest : public ::testing::Test {
 
   static std::string Token(const std::string& sub, const std::string& role, const std::string& m,
                            int64_t ttl = 600) {
-    auto t =
-        SignJwt("HS256", "dev", kSecret,
-                absl::StrCat(R"({"sub":")", sub, R"(","roles":[")", role, R"("],"municipality":")",
-                             m, R"(","iss":"test-idp","aud":"sokei","exp":)",
-                             absl::ToUnixSeconds(absl::Now()) + ttl, "}"));
-    return t.ok() ? *t : "";
+    return sokei::testing::GatewayToken(kSecret, "test-idp", sub, role, m, ttl);
   }
 
   static Reply Request(const std::string& method, const std::string& target,

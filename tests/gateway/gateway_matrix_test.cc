@@ -18,6 +18,7 @@
 #include "sokei/kpi/v1/kpi_service.pb.h"
 #include "sokei/plan/v1/plan_service.pb.h"
 #include "sokei/survey/v1/survey_service.pb.h"
+#include "tests/support/gateway_tokens.h"
 
 namespace sokei::gateway {
 namespace {
@@ -31,11 +32,7 @@ std::vector<const google::protobuf::ServiceDescriptor*> Services() {
 }
 
 std::string Token(const std::string& role, const std::string& m) {
-  auto t = SignJwt("HS256", "dev", kSecret,
-                   absl::StrCat(R"({"sub":"u","roles":[")", role, R"("],"municipality":")", m,
-                                R"(","iss":"idp","aud":"sokei","exp":)",
-                                absl::ToUnixSeconds(absl::Now()) + 600, "}"));
-  return t.ok() ? *t : "";
+  return sokei::testing::GatewayToken(kSecret, "idp", "u", role, m);
 }
 
 // A concrete path for a route template: every wildcard becomes an id, names land in 142140.

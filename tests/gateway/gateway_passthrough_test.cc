@@ -15,6 +15,7 @@
 #include "services/survey/api/survey_grpc_service.h"
 #include "services/survey/demo/demo_survey.h"
 #include "services/survey/storage/sql_survey_repository.h"
+#include "tests/support/gateway_tokens.h"
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/test_databases.h"
 
@@ -32,12 +33,7 @@ class NoKpi final : public survey::KpiClient {
 };
 
 std::string Token(const std::string& role, const std::string& m = "142140") {
-  auto t =
-      SignJwt("HS256", "dev", kSecret,
-              absl::StrCat(R"({"sub":"u-)", role, R"(","roles":[")", role, R"("],"municipality":")",
-                           m, R"(","iss":"idp","aud":"sokei","exp":)",
-                           absl::ToUnixSeconds(absl::Now()) + 600, "}"));
-  return t.ok() ? *t : "";
+  return sokei::testing::GatewayToken(kSecret, "idp", "u-" + role, role, m);
 }
 
 class PassthroughTest : public ::testing::Test {

@@ -94,8 +94,16 @@ absl::StatusOr<pb::QuestionStats> SurveyDomain::GetQuestionStats(
   out.set_base(d.base);
   out.set_weighted_base(d.weighted_base);
   out.set_effective_base(d.effective_base());
-  // Disclosure: the in-base options as a one-row table with its total.
-  auto counts = stats::CrossTabulate(c.data, col, {}, w);
+  // Disclosure: the in-base options as a one-row table with its total (from the counts above;
+  // for multiple choice the total is the respondents, not the sum).
+  stats::CrossTabCounts counts;
+  counts.rows = 1;
+  counts.additive = col.type == stats::ColumnType::kChoice;
+  for (size_t o = 0; o < col.options.size(); ++o) {
+    if (col.options[o].in_base()) counts.cells.push_back(d.counts[o]);
+  }
+  counts.cols = static_cast<int>(counts.cells.size());
+  counts.row_totals = {d.base};
   auto table = stats::MakeTable(counts);
   stats::Suppress(table, {MinCellCount(v.survey), SmallRowLimit(v.survey)});
   int base_col = 0;
@@ -542,9 +550,7 @@ absl::StatusOr<pb::WeightingReport> SurveyDomain::GetWeightingReport(
   out.set_effective_base(wr.effective_base);
   out.set_unweighted_base(static_cast<int64_t>(v.compiled->data.n));
   out.set_unweightable(wr.unweightable);
-  std::vector<int> attrs;
-  auto in = WeightingInputOf(v.survey);
-  if (in.ok()) attrs = in->attributes;
+  const std::vector<int>& attrs = v.compiled->weighting_attributes;
   for (const auto& cell : wr.cells) {
     auto* c = out.add_cells();
     for (size_t a = 0; a < cell.categories.size() && a < attrs.size(); ++a) {

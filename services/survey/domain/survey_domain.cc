@@ -414,6 +414,7 @@ absl::StatusOr<SurveyDomain::View> SurveyDomain::Load(const Principal& p,
                                                       bool with_data) {
   View v;
   std::vector<std::string> respondents;
+  std::string key;  // the etags the compiled form was built from
   bool need_data = false;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](SurveyTx& tx) -> absl::Status {
     SOKEI_ASSIGN_OR_RETURN(v.survey, LoadSurvey(tx, survey_name));
@@ -429,7 +430,7 @@ absl::StatusOr<SurveyDomain::View> SurveyDomain::Load(const Principal& p,
     }
     if (!with_data) return absl::OkStatus();
     // The compiled form is reused while the survey and its questions are unchanged.
-    std::string key = v.survey.etag();
+    absl::StrAppend(&key, v.survey.etag());
     for (const auto& q : v.questions) absl::StrAppend(&key, "|", q.etag());
     {
       std::lock_guard<std::mutex> lock(cache_mu_);
@@ -455,9 +456,8 @@ absl::StatusOr<SurveyDomain::View> SurveyDomain::Load(const Principal& p,
   SOKEI_ASSIGN_OR_RETURN(auto in, WeightingInputOf(v.survey));
   SOKEI_ASSIGN_OR_RETURN(compiled->weights, stats::ComputeWeights(compiled->data, in));
   compiled->weighted = in.method != stats::WeightingInput::Method::kNone;
+  compiled->weighting_attributes = in.attributes;
   v.compiled = compiled;
-  std::string key = v.survey.etag();
-  for (const auto& q : v.questions) absl::StrAppend(&key, "|", q.etag());
   std::lock_guard<std::mutex> lock(cache_mu_);
   cache_.remove_if([&](const auto& e) { return e.first == survey_name; });
   cache_.push_front({survey_name, {key, v.compiled}});

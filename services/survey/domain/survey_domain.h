@@ -32,7 +32,8 @@ struct Compiled {
   stats::Dataset data;
   stats::WeightingResult weights;
   bool weighted = false;
-  std::map<std::string, int> column_of;  // question id → column
+  std::vector<int> weighting_attributes;  // attribute indexes of the weighting cells
+  std::map<std::string, int> column_of;   // question id → column
 };
 
 class SurveyDomain {

@@ -33,32 +33,43 @@ pb::ImportFinding Finding(int row, const std::string& column, const std::string&
   return f;
 }
 
-// Matches a cell against codes first, then labels (NFKC, case-folded).
-int MatchOption(const std::string& cell,
-                const google::protobuf::RepeatedPtrField<pb::Option>& opts) {
-  const std::string key = jp::SearchFold(cell);
-  for (int i = 0; i < opts.size(); ++i) {
-    if (jp::SearchFold(opts[i].code()) == key) return i;
+// The codes and labels of a question's options or an attribute's categories, folded once per import
+// (NFKC, case-folded); a cell matches a code first, then a label.
+class Matcher {
+ public:
+  template <typename Items>
+  explicit Matcher(const Items& items) {
+    for (const auto& item : items) {
+      codes_.push_back(jp::SearchFold(item.code()));
+      labels_.push_back(item.label().empty() ? "" : jp::SearchFold(item.label()));
+    }
   }
-  for (int i = 0; i < opts.size(); ++i) {
-    if (!opts[i].label().empty() && jp::SearchFold(opts[i].label()) == key) return i;
+  int Find(const std::string& cell) const {
+    const std::string key = jp::SearchFold(cell);
+    for (size_t i = 0; i < codes_.size(); ++i) {
+      if (codes_[i] == key) return static_cast<int>(i);
+    }
+    for (size_t i = 0; i < labels_.size(); ++i) {
+      if (!labels_[i].empty() && labels_[i] == key) return static_cast<int>(i);
+    }
+    return -1;
   }
-  return -1;
-}
 
-int MatchCategory(const std::string& cell, const pb::Attribute& a) {
-  const std::string key = jp::SearchFold(cell);
-  for (int i = 0; i < a.categories_size(); ++i) {
-    if (jp::SearchFold(a.categories(i).code()) == key) return i;
-  }
-  for (int i = 0; i < a.categories_size(); ++i) {
-    if (!a.categories(i).label().empty() && jp::SearchFold(a.categories(i).label()) == key)
-      return i;
-  }
-  return -1;
-}
+ private:
+  std::vector<std::string> codes_, labels_;
+};
 
-bool LooksLikeNumber(const std::string& s) { return jp::ParseDecimal(s).has_value(); }
+// A code that is not an option: outside the scale when it is a number, unknown otherwise.
+pb::ImportFinding BadCode(int row, const std::string& column, const std::string& raw,
+                          const std::string& code, bool whole_cell) {
+  const bool number = jp::ParseDecimal(code).has_value();
+  std::string message =
+      !whole_cell ? absl::StrCat("'", code.substr(0, 20), "' is not an option of this question")
+      : number    ? "the code is outside the question's scale"
+                  : "not an option of this question";
+  return Finding(row, column, raw, number ? "OUT_OF_SCALE" : "UNKNOWN_CODE", std::move(message),
+                 pb::FINDING_SEVERITY_ERROR);
+}
 
 // Codes of a multiple-choice cell: separated by commas, 、, ;, / or blanks.
 std::vector<std::string> SplitCodes(const std::string& cell) {
@@ -229,6 +240,10 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
     }
   }
 
+  std::vector<Matcher> categories, options;
+  for (const auto& attr : v.survey.attributes()) categories.emplace_back(attr.categories());
+  for (const auto& q : v.questions) options.emplace_back(q.options());
+
   // Data rows.
   std::vector<pb::Respondent> parsed;
   std::set<std::string> ids_in_file;
@@ -274,7 +289,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
         rsp.add_attributes("");
         continue;
       }
-      const int c = MatchCategory(raw, v.survey.attributes(a));
+      const int c = categories[a].Find(raw);
       if (c < 0) {
         add(Finding(row.line, head.cells[h.attribute[a]], raw, "UNKNOWN_CATEGORY",
                     "not a category of this attribute", pb::FINDING_SEVERITY_ERROR));
@@ -295,12 +310,9 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
       switch (question.type()) {
         case pb::QUESTION_TYPE_SINGLE:
         case pb::QUESTION_TYPE_LIKERT: {
-          const int o = MatchOption(raw, question.options());
+          const int o = options[q].Find(raw);
           if (o < 0) {
-            add(Finding(row.line, col, raw, LooksLikeNumber(raw) ? "OUT_OF_SCALE" : "UNKNOWN_CODE",
-                        LooksLikeNumber(raw) ? "the code is outside the question's scale"
-                                             : "not an option of this question",
-                        pb::FINDING_SEVERITY_ERROR));
+            add(BadCode(row.line, col, raw, raw, true));
           } else {
             ans->add_codes(question.options(o).code());
           }
@@ -309,12 +321,9 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
         case pb::QUESTION_TYPE_MULTIPLE: {
           std::set<int> chosen;
           for (const auto& code : SplitCodes(raw)) {
-            const int o = MatchOption(code, question.options());
+            const int o = options[q].Find(code);
             if (o < 0) {
-              add(Finding(
-                  row.line, col, raw, LooksLikeNumber(code) ? "OUT_OF_SCALE" : "UNKNOWN_CODE",
-                  absl::StrCat("'", code.substr(0, 20), "' is not an option of this question"),
-                  pb::FINDING_SEVERITY_ERROR));
+              add(BadCode(row.line, col, raw, code, false));
             } else {
               chosen.insert(o);
             }
