@@ -58,6 +58,29 @@ HttpResponse ErrorResponse(const absl::Status& s) {
   return r;
 }
 
+// Why the caller's roles may not call a method of this access level, or nullptr if they may.
+const char* RoleRefusal(const auth::Principal& p, const type::v1::MethodAccess& access) {
+  using type::v1::AccessLevel;
+  const bool admin = p.Has(auth::Role::kAdmin);
+  const bool planner = admin || p.Has(auth::Role::kPlanner);
+  const bool writer = planner || p.Has(auth::Role::kEditor);
+  if (!access.read_only() && !writer) return "this role may read only";
+  switch (access.level()) {
+    case AccessLevel::PUBLIC:
+      return nullptr;
+    case AccessLevel::STAFF:
+      return p.PublicOnly() ? "public callers may not read this" : nullptr;
+    case AccessLevel::DEPARTMENT:
+      return writer ? nullptr : "only editors, planners and admins may do this";
+    case AccessLevel::PLANNER:
+      return planner ? nullptr : "only planners (企画課) and admins may do this";
+    case AccessLevel::ADMIN:
+      return admin ? nullptr : "only admins may do this";
+    default:
+      return "this method is not open to callers";
+  }
+}
+
 bool IsImport(const Route& route) { return absl::StartsWith(route.method->name(), "Import"); }
 
 // The municipality a request is about: the first bound name under municipalities/.
@@ -472,7 +495,7 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   const Route& route = *match.route;
   const std::string route_name = absl::StrCat(route.http_method, " ", route.path.text());
   auto principal = Admit(Header(req, "authorization"), Header(req, "x-api-key"),
-                         MunicipalityOf(match.bindings), route.http_method != "GET");
+                         MunicipalityOf(match.bindings), route.access);
   if (!principal.ok()) return reply(route_name, ErrorResponse(principal.status()));
   std::unique_ptr<Message> request(google::protobuf::MessageFactory::generated_factory()
                                        ->GetPrototype(route.method->input_type())
@@ -486,7 +509,8 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
 }
 
 absl::StatusOr<auth::Principal> Gateway::Admit(const std::string& authz, const std::string& api_key,
-                                               const std::string& m, bool write) {
+                                               const std::string& m,
+                                               const type::v1::MethodAccess& access) {
   // Authentication: a bearer token or an API key. Client copies of x-sokei-* never pass: the
   // upstream metadata is built from the verified principal alone.
   absl::StatusOr<auth::Principal> principal = status::Unauthenticated(
@@ -533,10 +557,9 @@ absl::StatusOr<auth::Principal> Gateway::Admit(const std::string& authz, const s
     return status::PermissionDenied("PERMISSION_DENIED",
                                     "the caller may not act for this municipality");
   }
-  if (write && !(principal->Has(auth::Role::kAdmin) || principal->Has(auth::Role::kPlanner) ||
-                 principal->Has(auth::Role::kEditor))) {
-    CountRejected("READ_ONLY_ROLE");
-    return status::PermissionDenied("PERMISSION_DENIED", "this role may read only");
+  if (const char* refusal = RoleRefusal(*principal, access)) {
+    CountRejected(access.read_only() ? "ROLE_NOT_ALLOWED" : "READ_ONLY_ROLE");
+    return status::PermissionDenied("PERMISSION_DENIED", refusal);
   }
   if (!Allow(principal->subject)) {
     CountRejected("RATE_LIMITED");

@@ -68,10 +68,10 @@ class Gateway {
 
   // Authentication, edge authorization and the rate limit, for REST and gRPC alike: the principal
   // from `authorization` ("Bearer …") or `api_key`; `municipality` the one the request names ("" if
-  // unknown here); `write` whether the method changes anything.
+  // unknown here); `access` the method's (sokei.type.v1.access) option.
   absl::StatusOr<auth::Principal> Admit(const std::string& authorization,
                                         const std::string& api_key, const std::string& municipality,
-                                        bool write);
+                                        const type::v1::MethodAccess& access);
   // The upstream stub for a method's package ("sokei.plan.v1"), or nullptr.
   grpc::GenericStub* StubFor(const std::string& package) const;
 

@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
-#include "google/api/annotations.pb.h"
 
 namespace sokei::gateway {
 namespace {
@@ -17,12 +16,6 @@ std::string Metadata(const grpc::GenericCallbackServerContext* ctx, const char* 
   auto it = ctx->client_metadata().find(key);
   return it == ctx->client_metadata().end() ? ""
                                             : std::string(it->second.data(), it->second.size());
-}
-
-// A method changes something unless its REST rule is a GET (streaming methods always do).
-bool IsWrite(const google::protobuf::MethodDescriptor* m) {
-  if (!m->options().HasExtension(google::api::http)) return true;
-  return m->options().GetExtension(google::api::http).pattern_case() != google::api::HttpRule::kGet;
 }
 
 class Refuse final : public grpc::ServerGenericBidiReactor {
@@ -140,9 +133,10 @@ grpc::ServerGenericBidiReactor* Passthrough::CreateReactor(
     return new Refuse(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no such method"));
   }
   // The municipality is checked by the service itself (it reads the request); the edge checks
-  // the principal, reads versus writes and the rate — before anything about the upstreams shows.
+  // the principal, the method's access level and the rate — before anything about the upstreams
+  // shows. A method without its access option is never forwarded.
   auto principal = gateway_->Admit(Metadata(ctx, "authorization"), Metadata(ctx, "x-api-key"), "",
-                                   IsWrite(method));
+                                   AccessOf(method));
   if (!principal.ok()) return new Refuse(status::ToGrpc(principal.status()));
   grpc::GenericStub* stub = gateway_->StubFor(method->service()->file()->package());
   if (stub == nullptr) {

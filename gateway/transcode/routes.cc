@@ -61,8 +61,12 @@ absl::Status AddRule(const MethodDescriptor* m, const google::api::HttpRule& rul
   if (view->method == "GET" && !rule.body().empty()) {
     return absl::InvalidArgumentError(absl::StrCat(m->full_name(), ": a GET rule with a body"));
   }
-  Route r{view->method, std::move(*path), rule.body(), m,
-          absl::StrCat("/", m->service()->full_name(), "/", m->name())};
+  Route r{view->method,
+          std::move(*path),
+          rule.body(),
+          m,
+          absl::StrCat("/", m->service()->full_name(), "/", m->name()),
+          AccessOf(m)};
   out->push_back(std::move(r));
   for (const auto& extra : rule.additional_bindings()) {
     if (!extra.additional_bindings().empty()) {
@@ -75,6 +79,10 @@ absl::Status AddRule(const MethodDescriptor* m, const google::api::HttpRule& rul
 }
 
 }  // namespace
+
+type::v1::MethodAccess AccessOf(const MethodDescriptor* method) {
+  return method->options().GetExtension(type::v1::access);
+}
 
 const FieldDescriptor* FindField(const Descriptor* message, absl::string_view name) {
   const FieldDescriptor* f = message->FindFieldByName(std::string(name));
@@ -102,6 +110,11 @@ absl::StatusOr<RouteTable> RouteTable::Build(
   for (const auto* svc : services) {
     for (int i = 0; i < svc->method_count(); ++i) {
       const MethodDescriptor* m = svc->method(i);
+      const type::v1::MethodAccess access = AccessOf(m);
+      if (access.level() == type::v1::ACCESS_LEVEL_UNSPECIFIED) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(m->full_name(), ": no (sokei.type.v1.access) option"));
+      }
       if (!m->options().HasExtension(google::api::http)) continue;  // no REST form
       if (m->client_streaming() || m->server_streaming()) {
         return absl::InvalidArgumentError(

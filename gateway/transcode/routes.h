@@ -1,6 +1,7 @@
 // The REST surface, compiled from the services' descriptors: every google.api.http rule (and its
 // additional_bindings) becomes a Route; the table is immutable after Build, which refuses a rule
-// that does not parse, binds a field the request does not have, or duplicates another route.
+// that does not parse, binds a field the request does not have, or duplicates another route, and
+// a method (REST or not) without its access option — nothing reaches an upstream unclassified.
 // No code per endpoint: an annotated method appears here by being linked in.
 #pragma once
 
@@ -12,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "gateway/transcode/path_template.h"
+#include "sokei/type/v1/access.pb.h"
 
 namespace sokei::gateway {
 
@@ -21,7 +23,11 @@ struct Route {
   std::string body;  // "" (none), "*" (the whole request) or a top-level field name
   const google::protobuf::MethodDescriptor* method = nullptr;
   std::string grpc_path;  // /sokei.plan.v1.PlanService/GetPlan
+  type::v1::MethodAccess access;
 };
+
+// A method's (sokei.type.v1.access) option; level ACCESS_LEVEL_UNSPECIFIED when it has none.
+type::v1::MethodAccess AccessOf(const google::protobuf::MethodDescriptor* method);
 
 class RouteTable {
  public:

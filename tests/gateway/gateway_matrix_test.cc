@@ -1,9 +1,10 @@
 // The edge's authorization matrix, generated from the descriptors: every REST route and every gRPC
-// method of every linked sokei service, for every caller that must be refused before any upstream
-// is asked — no credentials, a bad token, a viewer or a public caller on a write, a planner of
-// another municipality (REST; over gRPC the service checks names itself, covered by the service
-// suites). No upstream is configured here: a request that got past the edge would fail with
-// UNAVAILABLE instead, so every refusal below is the edge's own. 0 methods uncovered.
+// method of every linked sokei service × every kind of caller (none, a bad token, admin, planner,
+// editor, viewer, public, a system key, a planner of another municipality), with the expected
+// outcome derived from the method's (sokei.type.v1.access) option. No upstream is configured here:
+// a request that got past the edge fails with UNAVAILABLE (503) instead, so every refusal below is
+// the edge's own and every pass is one. 0 methods uncovered. The object-level half (own and other
+// department, nothing written) runs against the real services in gateway_bola_test.
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
@@ -14,7 +15,6 @@
 #include "absl/strings/str_replace.h"
 #include "common/grpcx/upstream.h"
 #include "gateway/server/grpc_passthrough.h"
-#include "google/api/annotations.pb.h"
 #include "sokei/kpi/v1/kpi_service.pb.h"
 #include "sokei/plan/v1/plan_service.pb.h"
 #include "sokei/survey/v1/survey_service.pb.h"
@@ -34,6 +34,25 @@ std::vector<const google::protobuf::ServiceDescriptor*> Services() {
 std::string Token(const std::string& role, const std::string& m) {
   return sokei::testing::GatewayToken(kSecret, "idp", "u", role, m);
 }
+
+// The roles' reach, written out independently of the gateway's own check.
+bool EdgeAllows(const std::string& role, const type::v1::MethodAccess& a) {
+  using type::v1::AccessLevel;
+  if (role == "admin") return true;
+  if (role == "planner") return a.level() != AccessLevel::ADMIN;
+  if (role == "editor") {
+    return a.level() == AccessLevel::DEPARTMENT ||
+           (a.read_only() && (a.level() == AccessLevel::PUBLIC || a.level() == AccessLevel::STAFF));
+  }
+  if (role == "viewer" || role == "system") {
+    return a.read_only() && (a.level() == AccessLevel::PUBLIC || a.level() == AccessLevel::STAFF);
+  }
+  if (role == "public") return a.read_only() && a.level() == AccessLevel::PUBLIC;
+  return false;
+}
+
+const char* const kRoles[] = {"admin", "planner", "editor", "viewer", "public", "system"};
+constexpr char kSystemKey[] = "matrix-system-key-0123456789";
 
 // A concrete path for a route template: every wildcard becomes an id, names land in 142140.
 std::string Concrete(const std::string& text) {
@@ -71,6 +90,7 @@ class MatrixTest : public ::testing::Test {
     ASSERT_TRUE(routes.ok());
     Credentials creds;
     ASSERT_TRUE(creds.AddHmacSecret("dev", kSecret).ok());
+    ASSERT_TRUE(creds.AddApiKeyHash(Sha256Hex(kSystemKey), "matrix", "142140", "viewer").ok());
     GatewayOptions o;
     o.jwt.issuer = "idp";
     o.jwt.audience = "sokei";
@@ -80,11 +100,16 @@ class MatrixTest : public ::testing::Test {
                                   std::map<std::string, std::shared_ptr<grpc::Channel>>{}, o);
   }
 
+  // `token` "system" sends the system API key instead of a bearer token.
   HttpResponse Rest(const std::string& method, const std::string& path, const std::string& token) {
     HttpRequest req;
     req.method = method;
     req.target = path;
-    if (!token.empty()) req.headers.emplace("authorization", "Bearer " + token);
+    if (token == "system") {
+      req.headers.emplace("x-api-key", kSystemKey);
+    } else if (!token.empty()) {
+      req.headers.emplace("authorization", "Bearer " + token);
+    }
     if (method != "GET" && method != "DELETE") req.body = "{}";
     HttpResponse out;
     std::mutex mu;
@@ -104,10 +129,9 @@ class MatrixTest : public ::testing::Test {
   std::unique_ptr<Gateway> gateway_;
 };
 
-TEST_F(MatrixTest, EveryRestRouteRefusesTheCallersItMust) {
-  const std::string viewer = Token("viewer", "142140"), pub = Token("public", "142140"),
-                    other = Token("planner", "131016"), admin = Token("admin", "*");
-  int routes = 0, writes = 0;
+TEST_F(MatrixTest, EveryRestRouteAdmitsExactlyTheCallersItShould) {
+  const std::string other = Token("planner", "131016");
+  int routes = 0, refusals = 0, passes = 0;
   std::set<std::string> methods;
   for (const Route& r : gateway_->routes().routes()) {
     const std::string path = Concrete(r.path.text());
@@ -115,22 +139,20 @@ TEST_F(MatrixTest, EveryRestRouteRefusesTheCallersItMust) {
         absl::StrCat(r.http_method, " ", path, " (", r.method->full_name(), ")");
     ++routes;
     methods.insert(r.method->full_name());
+    ASSERT_NE(r.access.level(), type::v1::ACCESS_LEVEL_UNSPECIFIED) << what;
     EXPECT_EQ(Rest(r.http_method, path, "").status, 401) << what;
     EXPECT_EQ(Rest(r.http_method, path, "x.y.z").status, 401) << what;
     if (path.find("municipalities/142140") != std::string::npos) {
       EXPECT_EQ(Rest(r.http_method, path, other).status, 403) << what;
     }
-    if (r.http_method != "GET") {
-      ++writes;
-      EXPECT_EQ(Rest(r.http_method, path, viewer).status, 403) << what;
-      EXPECT_EQ(Rest(r.http_method, path, pub).status, 403) << what;
-    } else {
-      // Reads pass the edge (the service decides what a viewer or the public sees): with no
-      // upstream configured they end in 503, never 401/403 from the edge.
-      EXPECT_EQ(Rest(r.http_method, path, viewer).status, 503) << what;
+    for (const char* role : kRoles) {
+      const std::string token = std::string(role) == "system"
+                                    ? "system"
+                                    : Token(role, std::string(role) == "admin" ? "*" : "142140");
+      const int want = EdgeAllows(role, r.access) ? 503 : 403;
+      (want == 403 ? refusals : passes)++;
+      EXPECT_EQ(Rest(r.http_method, path, token).status, want) << what << " as " << role;
     }
-    // An admin passes the edge everywhere.
-    EXPECT_EQ(Rest(r.http_method, path, admin).status, 503) << what;
   }
   // Every unary method of every service is in the matrix.
   int unary = 0;
@@ -143,8 +165,9 @@ TEST_F(MatrixTest, EveryRestRouteRefusesTheCallersItMust) {
     }
   }
   EXPECT_EQ(static_cast<int>(methods.size()), unary);
-  EXPECT_GT(writes, 30);
   EXPECT_GE(routes, unary);
+  EXPECT_GT(refusals, 150);
+  EXPECT_GT(passes, 150);
 }
 
 TEST_F(MatrixTest, EveryGrpcMethodRefusesTheCallersItMust) {
@@ -156,7 +179,11 @@ TEST_F(MatrixTest, EveryGrpcMethodRefusesTheCallersItMust) {
   auto call = [&](const std::string& method, const std::string& token) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
+    if (token == "system") {
+      ctx.AddMetadata("x-api-key", kSystemKey);
+    } else if (!token.empty()) {
+      ctx.AddMetadata("authorization", "Bearer " + token);
+    }
     grpc::Slice empty("");
     grpc::ByteBuffer req(&empty, 1), resp;
     std::mutex mu;
@@ -173,22 +200,22 @@ TEST_F(MatrixTest, EveryGrpcMethodRefusesTheCallersItMust) {
     cv.wait(lock, [&] { return done; });
     return result.error_code();
   };
-  const std::string viewer = Token("viewer", "142140"), pub = Token("public", "142140");
   int covered = 0;
   for (const auto* svc : Services()) {
     for (int i = 0; i < svc->method_count(); ++i) {
       const auto* m = svc->method(i);
       const std::string path = absl::StrCat("/", svc->full_name(), "/", m->name());
+      const type::v1::MethodAccess access = AccessOf(m);
+      ASSERT_NE(access.level(), type::v1::ACCESS_LEVEL_UNSPECIFIED) << path;
       ++covered;
       EXPECT_EQ(call(path, ""), grpc::StatusCode::UNAUTHENTICATED) << path;
-      const bool read = m->options().HasExtension(google::api::http) &&
-                        m->options().GetExtension(google::api::http).pattern_case() ==
-                            google::api::HttpRule::kGet;
-      if (!read) {
-        EXPECT_EQ(call(path, viewer), grpc::StatusCode::PERMISSION_DENIED) << path;
-        EXPECT_EQ(call(path, pub), grpc::StatusCode::PERMISSION_DENIED) << path;
-      } else {
-        EXPECT_EQ(call(path, viewer), grpc::StatusCode::UNAVAILABLE) << path << " passes the edge";
+      for (const char* role : kRoles) {
+        const std::string token = std::string(role) == "system"
+                                      ? "system"
+                                      : Token(role, std::string(role) == "admin" ? "*" : "142140");
+        EXPECT_EQ(call(path, token), EdgeAllows(role, access) ? grpc::StatusCode::UNAVAILABLE
+                                                              : grpc::StatusCode::PERMISSION_DENIED)
+            << path << " as " << role;
       }
     }
   }
@@ -215,16 +242,20 @@ TEST(TokenCache, ARememberedTokenStillExpires) {
   absl::Time now = absl::Now();
   Gateway g(std::move(*routes), std::move(creds), {}, o, [&now] { return now; });
   const std::string token = Token("viewer", "142140");  // expires in 600 s
-  ASSERT_TRUE(g.Admit("Bearer " + token, "", "142140", false).ok());
-  ASSERT_TRUE(g.Admit("Bearer " + token, "", "142140", false).ok());  // from the cache
-  now += absl::Seconds(600 + 30);                                     // within the skew
-  EXPECT_TRUE(g.Admit("Bearer " + token, "", "142140", false).ok());
+  type::v1::MethodAccess read, write;
+  read.set_level(type::v1::PUBLIC);
+  read.set_read_only(true);
+  write.set_level(type::v1::PLANNER);
+  ASSERT_TRUE(g.Admit("Bearer " + token, "", "142140", read).ok());
+  ASSERT_TRUE(g.Admit("Bearer " + token, "", "142140", read).ok());  // from the cache
+  now += absl::Seconds(600 + 30);                                    // within the skew
+  EXPECT_TRUE(g.Admit("Bearer " + token, "", "142140", read).ok());
   now += absl::Seconds(60);
-  auto late = g.Admit("Bearer " + token, "", "142140", false);
+  auto late = g.Admit("Bearer " + token, "", "142140", read);
   EXPECT_EQ(late.status().code(), absl::StatusCode::kUnauthenticated);
   // The cache never turns a refusal into a pass: a write by the viewer is still refused.
   now -= absl::Seconds(600);
-  EXPECT_EQ(g.Admit("Bearer " + token, "", "142140", true).status().code(),
+  EXPECT_EQ(g.Admit("Bearer " + token, "", "142140", write).status().code(),
             absl::StatusCode::kPermissionDenied);
 }
 
