@@ -13,10 +13,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "common/config/config.h"
-#include "common/grpcx/upstream.h"
 #include "common/log/log.h"
 #include "gateway/server/grpc_passthrough.h"
 #include "gateway/server/http_listener.h"
+#include "gateway/server/upstreams.h"
 #include "sokei/kpi/v1/kpi_service.grpc.pb.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
 #include "sokei/survey/v1/survey_service.grpc.pb.h"
@@ -134,12 +134,13 @@ int main() {
   if (!creds.has_keys())
     Die("no JWT keys: set SOKEI_GATEWAY_JWT_KEYS (or SOKEI_GATEWAY_DEV=1 locally)");
 
-  auto routes = gateway::RouteTable::Build(
-      {plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService"),
-       kpi::v1::GetIndicatorRequest::descriptor()->file()->FindServiceByName("KpiService"),
-       survey::v1::GetSurveyRequest::descriptor()->file()->FindServiceByName("SurveyService")});
+  const std::vector<const google::protobuf::ServiceDescriptor*> services = {
+      plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService"),
+      kpi::v1::GetIndicatorRequest::descriptor()->file()->FindServiceByName("KpiService"),
+      survey::v1::GetSurveyRequest::descriptor()->file()->FindServiceByName("SurveyService")};
+  auto routes = gateway::RouteTable::Build(services);
   if (!routes.ok()) Die(std::string(routes.status().message()));
-  std::map<std::string, std::shared_ptr<grpc::Channel>> upstreams;
+  std::map<std::string, std::string> addresses;
   for (const auto& [pkg, env, fallback] :
        std::vector<std::tuple<std::string, const char*, const char*>>{
            {"sokei.plan.v1", "SOKEI_PLAN_ADDR", "127.0.0.1:50051"},
@@ -147,8 +148,9 @@ int main() {
            {"sokei.survey.v1", "SOKEI_SURVEY_ADDR", "127.0.0.1:50053"}}) {
     const std::string addr = config::EnvOr(env, fallback);
     if (!config::IsValidHostPort(addr)) Die(absl::StrCat(env, " must be host:port"));
-    upstreams[pkg] = grpcx::MakeUpstreamChannel(addr, 64 << 20);
+    addresses[pkg] = addr;
   }
+  auto upstreams = gateway::MakeUpstreams(services, addresses);
   gateway::GatewayOptions options;
   options.jwt = policy;
   options.rate_per_second = IntEnv("SOKEI_GATEWAY_RATE", 50);

@@ -13,12 +13,17 @@ constexpr auto kDefaultBudget = std::chrono::seconds(30);
 }  // namespace
 
 std::shared_ptr<grpc::Channel> MakeUpstreamChannel(const std::string& address,
-                                                   int max_message_bytes) {
+                                                   int max_message_bytes,
+                                                   const std::string& service_config_json) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetMaxReceiveMessageSize(max_message_bytes);
   args.SetMaxSendMessageSize(max_message_bytes);
+  if (!service_config_json.empty()) {
+    args.SetServiceConfigJSON(service_config_json);
+    args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+  }
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 

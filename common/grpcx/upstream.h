@@ -14,8 +14,10 @@
 
 namespace sokei::grpcx {
 
+// `service_config_json`: gRPC's service config (retry policies), "" for none.
 std::shared_ptr<grpc::Channel> MakeUpstreamChannel(const std::string& address,
-                                                   int max_message_bytes);
+                                                   int max_message_bytes,
+                                                   const std::string& service_config_json = "");
 
 // Metadata and deadline of a call made on behalf of `p`.
 void PrepareUpstreamCall(const auth::Principal& p, grpc::ClientContext* ctx);

@@ -1,0 +1,190 @@
+// The gateway's retry policy, against a real gRPC server that answers UNAVAILABLE a set number of
+// times: read-only methods (by their access option) are retried up to 3 attempts in all, over REST
+// and over the gRPC passthrough; writes are never retried; and retry throttling stops the extra
+// attempts once an upstream keeps failing.
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include "common/grpcx/upstream.h"
+#include "gateway/server/grpc_passthrough.h"
+#include "gateway/server/upstreams.h"
+#include "sokei/plan/v1/plan_service.grpc.pb.h"
+#include "tests/support/gateway_tokens.h"
+
+namespace sokei::gateway {
+namespace {
+
+constexpr char kSecret[] = "the retry test's HS256 secret, at least thirty-two bytes";
+
+// Answers every call: UNAVAILABLE while `fail_next` > 0 (counting down), an empty message after.
+class FlakyUpstream final : public grpc::CallbackGenericService {
+ public:
+  std::atomic<int> fail_next{0};
+  std::atomic<int> attempts{0};
+
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext*) override {
+    ++attempts;
+    int left = fail_next.load();
+    bool fail = false;
+    while (left > 0 && !(fail = fail_next.compare_exchange_weak(left, left - 1))) {
+    }
+    return new Reply(fail);
+  }
+
+ private:
+  class Reply final : public grpc::ServerGenericBidiReactor {
+   public:
+    explicit Reply(bool fail) : fail_(fail) { StartRead(&request_); }
+    void OnReadDone(bool) override {
+      if (fail_) {
+        Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "try again"));
+        return;
+      }
+      grpc::Slice empty("");
+      reply_ = grpc::ByteBuffer(&empty, 1);
+      StartWriteAndFinish(&reply_, grpc::WriteOptions(), grpc::Status::OK);
+    }
+    void OnDone() override { delete this; }
+
+   private:
+    bool fail_;
+    grpc::ByteBuffer request_, reply_;
+  };
+};
+
+class RetryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    grpc::ServerBuilder b;
+    int port = 0;
+    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    b.RegisterCallbackGenericService(&upstream_);
+    server_ = b.BuildAndStart();
+    ASSERT_NE(port, 0);
+    const auto* plan = plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName(
+        "PlanService");
+    auto routes = RouteTable::Build({plan});
+    ASSERT_TRUE(routes.ok());
+    Credentials creds;
+    ASSERT_TRUE(creds.AddHmacSecret("dev", kSecret).ok());
+    GatewayOptions o;
+    o.jwt.issuer = "idp";
+    o.jwt.audience = "sokei";
+    o.rate_per_second = 0;
+    gateway_ = std::make_unique<Gateway>(
+        std::move(*routes), std::move(creds),
+        MakeUpstreams({plan}, {{"sokei.plan.v1", "127.0.0.1:" + std::to_string(port)}}), o);
+    token_ = sokei::testing::GatewayToken(kSecret, "idp", "u", "planner", "142140");
+  }
+  void TearDown() override {
+    gateway_.reset();
+    server_->Shutdown();
+  }
+
+  int Rest(const std::string& method, const std::string& target) {
+    HttpRequest req;
+    req.method = method;
+    req.target = target;
+    req.headers.emplace("authorization", "Bearer " + token_);
+    if (method == "POST" || method == "PATCH") req.body = "{}";
+    std::mutex mu;
+    std::condition_variable cv;
+    int status = 0;
+    gateway_->Handle(req, [&](HttpResponse r) {
+      std::lock_guard<std::mutex> lock(mu);
+      status = r.status;
+      cv.notify_one();
+    });
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return status != 0; });
+    return status;
+  }
+
+  FlakyUpstream upstream_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<Gateway> gateway_;
+  std::string token_;
+};
+
+TEST_F(RetryTest, AReadIsRetriedUpToThreeAttempts) {
+  upstream_.fail_next = 2;
+  EXPECT_EQ(Rest("GET", "/v1/municipalities/142140/plans/next"), 200);
+  EXPECT_EQ(upstream_.attempts, 3);
+
+  upstream_.attempts = 0;
+  upstream_.fail_next = 5;
+  EXPECT_EQ(Rest("GET", "/v1/municipalities/142140/plans/next"), 503);
+  EXPECT_EQ(upstream_.attempts, 3) << "at most 3 attempts in all";
+}
+
+TEST_F(RetryTest, AWriteIsNeverRetried) {
+  for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
+           {"POST", "/v1/municipalities/142140/plans"},
+           {"PATCH", "/v1/municipalities/142140/plans/next"},
+           {"DELETE", "/v1/municipalities/142140/plans/next"}}) {
+    upstream_.attempts = 0;
+    upstream_.fail_next = 1;
+    EXPECT_EQ(Rest(method, target), 503) << method;
+    EXPECT_EQ(upstream_.attempts, 1) << method << " was retried";
+    upstream_.fail_next = 0;
+  }
+}
+
+TEST_F(RetryTest, ThrottlingStopsRetriesToAFailingUpstream) {
+  upstream_.fail_next = 1 << 30;
+  constexpr int kCalls = 20;
+  for (int i = 0; i < kCalls; ++i) EXPECT_EQ(Rest("GET", "/v1/municipalities/142140/plans/p"), 503);
+  // Without throttling: 60 attempts. With 10 tokens, retries stop once 5 are spent.
+  EXPECT_GE(upstream_.attempts, kCalls);
+  EXPECT_LT(upstream_.attempts, kCalls + 10);
+}
+
+TEST_F(RetryTest, PassthroughReadsAreRetriedAndWritesAreNot) {
+  Passthrough passthrough(gateway_.get());
+  int port = 0;
+  auto proxy = StartPassthrough("127.0.0.1:0", &passthrough, &port);
+  ASSERT_TRUE(proxy.ok()) << proxy.status();
+  auto stub = plan::v1::PlanService::NewStub(
+      grpcx::MakeUpstreamChannel("127.0.0.1:" + std::to_string(port), 4 << 20));
+  {
+    upstream_.fail_next = 2;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token_);
+    plan::v1::Plan out;
+    plan::v1::GetPlanRequest r;
+    r.set_name("municipalities/142140/plans/next");
+    EXPECT_TRUE(stub->GetPlan(&ctx, r, &out).ok());
+    EXPECT_EQ(upstream_.attempts, 3);
+  }
+  {
+    upstream_.attempts = 0;
+    upstream_.fail_next = 1;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token_);
+    plan::v1::Plan out;
+    plan::v1::CreatePlanRequest r;
+    r.set_parent("municipalities/142140");
+    EXPECT_EQ(stub->CreatePlan(&ctx, r, &out).error_code(), grpc::StatusCode::UNAVAILABLE);
+    EXPECT_EQ(upstream_.attempts, 1);
+  }
+  (*proxy)->Shutdown();
+}
+
+TEST(RetryServiceConfig, ListsExactlyTheReadOnlyMethods) {
+  const auto* plan =
+      plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService");
+  const std::string config = RetryServiceConfig({plan});
+  EXPECT_NE(config.find(R"("method":"GetPlanTree")"), std::string::npos);
+  EXPECT_NE(config.find(R"("method":"ListAuditEvents")"), std::string::npos);
+  EXPECT_EQ(config.find(R"("method":"CreatePlan")"), std::string::npos);
+  EXPECT_EQ(config.find(R"("method":"DeleteNode")"), std::string::npos);
+  EXPECT_NE(config.find(R"("retryThrottling")"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sokei::gateway
