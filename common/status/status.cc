@@ -1,6 +1,10 @@
 #include "common/status/status.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/any.pb.h"
 #include "google/rpc/error_details.pb.h"
@@ -175,11 +179,23 @@ std::string ToRpcStatusBytes(const absl::Status& status) {
   google::rpc::Status rpc;
   rpc.set_code(static_cast<int>(status.code()));
   rpc.set_message(std::string(status.message()));
-  status.ForEachPayload([&rpc](absl::string_view type_url, const absl::Cord& payload) {
-    auto* any = rpc.add_details();
-    any->set_type_url(std::string(type_url));
-    any->set_value(std::string(payload));
+  // absl does not promise an iteration order (debug builds shuffle it); clients and golden
+  // files see the details in one order: ErrorInfo first, then the rest by type.
+  std::vector<std::pair<std::string, std::string>> details;
+  status.ForEachPayload([&details](absl::string_view type_url, const absl::Cord& payload) {
+    details.emplace_back(std::string(type_url), std::string(payload));
   });
+  std::sort(details.begin(), details.end(), [](const auto& a, const auto& b) {
+    const bool a_info = absl::EndsWith(a.first, "/google.rpc.ErrorInfo");
+    const bool b_info = absl::EndsWith(b.first, "/google.rpc.ErrorInfo");
+    if (a_info != b_info) return a_info;
+    return a.first < b.first;
+  });
+  for (auto& [type_url, value] : details) {
+    auto* any = rpc.add_details();
+    any->set_type_url(std::move(type_url));
+    any->set_value(std::move(value));
+  }
   return rpc.SerializeAsString();
 }
 

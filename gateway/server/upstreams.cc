@@ -14,8 +14,8 @@ std::string RetryServiceConfig(
     for (int i = 0; i < svc->method_count(); ++i) {
       const auto* m = svc->method(i);
       if (!AccessOf(m).read_only() || m->client_streaming()) continue;
-      names.push_back(absl::StrCat(R"({"service":")", svc->full_name(), R"(","method":")",
-                                   m->name(), R"("})"));
+      names.push_back(
+          absl::StrCat(R"({"service":")", svc->full_name(), R"(","method":")", m->name(), R"("})"));
     }
   }
   if (names.empty()) return "";

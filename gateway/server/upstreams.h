@@ -15,7 +15,8 @@
 namespace sokei::gateway {
 
 // gRPC service config (JSON) for the methods of `services`.
-std::string RetryServiceConfig(const std::vector<const google::protobuf::ServiceDescriptor*>& services);
+std::string RetryServiceConfig(
+    const std::vector<const google::protobuf::ServiceDescriptor*>& services);
 
 // package ("sokei.plan.v1") → channel to `addresses.at(package)`, for every service given.
 std::map<std::string, std::shared_ptr<grpc::Channel>> MakeUpstreams(

@@ -66,8 +66,8 @@ class RetryTest : public ::testing::Test {
     b.RegisterCallbackGenericService(&upstream_);
     server_ = b.BuildAndStart();
     ASSERT_NE(port, 0);
-    const auto* plan = plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName(
-        "PlanService");
+    const auto* plan =
+        plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService");
     auto routes = RouteTable::Build({plan});
     ASSERT_TRUE(routes.ok());
     Credentials creds;

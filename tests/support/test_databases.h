@@ -70,6 +70,8 @@ class TestDatabase {
   }
 
   storage::Database* db() { return db_.get(); }
+  // The SQLite file (empty for PostgreSQL).
+  std::string sqlite_file() const { return dir_.empty() ? "" : dir_ + "/test.db"; }
 
  private:
   TestDatabase() = default;

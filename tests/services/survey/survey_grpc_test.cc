@@ -6,20 +6,12 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "common/grpcx/server.h"
 #include "common/grpcx/upstream.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
-#include "services/kpi/api/grpc_plan_client.h"
-#include "services/kpi/api/kpi_grpc_service.h"
-#include "services/kpi/storage/sql_kpi_repository.h"
-#include "services/plan/api/plan_grpc_service.h"
-#include "services/plan/storage/sql_plan_repository.h"
-#include "services/survey/api/grpc_kpi_client.h"
-#include "services/survey/api/survey_grpc_service.h"
 #include "services/survey/demo/demo_survey.h"
-#include "services/survey/storage/sql_survey_repository.h"
 #include "tests/support/plan_fixtures.h"
+#include "tests/support/service_stack.h"
 #include "tests/support/test_databases.h"
 
 namespace sokei::survey {
@@ -42,87 +34,15 @@ void Authorize(grpc::ClientContext* ctx, const Caller& who) {
   ctx->AddMetadata("x-sokei-municipality", who.municipality);
 }
 
-// The three services with their databases, started once for the suite.
-struct Stack {
-  std::unique_ptr<sokei::testing::TestDatabase> plan_db, kpi_db, survey_db;
-  std::unique_ptr<plan::SqlPlanRepository> plan_repo;
-  std::unique_ptr<plan::PlanDomain> plan_domain;
-  std::unique_ptr<plan::DispatchedPlanService> plan_service;
-  std::unique_ptr<grpcx::DispatchTable> plan_table;
-  std::unique_ptr<grpcx::Server> plan_server;
-  std::unique_ptr<kpi::SqlKpiRepository> kpi_repo;
-  std::unique_ptr<kpi::GrpcPlanClient> plan_client;
-  std::unique_ptr<kpi::KpiDomain> kpi_domain;
-  std::unique_ptr<kpi::DispatchedKpiService> kpi_service;
-  std::unique_ptr<grpcx::DispatchTable> kpi_table;
-  std::unique_ptr<grpcx::Server> kpi_server;
-  std::unique_ptr<SqlSurveyRepository> survey_repo;
-  std::unique_ptr<GrpcKpiClient> kpi_client;
-  std::unique_ptr<SurveyDomain> survey_domain;
-  std::unique_ptr<DispatchedSurveyService> survey_service;
-  std::unique_ptr<grpcx::DispatchTable> survey_table;
-  std::unique_ptr<grpcx::Server> survey_server;
-  std::shared_ptr<grpc::Channel> plan_channel, kpi_channel, survey_channel;
-
-  // Tears down in reverse order of construction (servers before the domains they call).
-  ~Stack() {
-    survey_server.reset();
-    kpi_server.reset();
-    plan_server.reset();
-  }
-};
-
-std::string Addr(const grpcx::Server& s) { return "127.0.0.1:" + std::to_string(s.port()); }
+using Stack = sokei::testing::ServiceStack;
+using sokei::testing::Addr;
 
 class SurveyGrpcTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     const std::string backend = sokei::testing::BackendFromEnv();
-    auto s = std::make_unique<Stack>();
-    s->plan_db = sokei::testing::TestDatabase::Make(backend);
-    s->kpi_db = sokei::testing::TestDatabase::Make(backend);
-    s->survey_db = sokei::testing::TestDatabase::Make(backend);
-    if (!s->plan_db || !s->kpi_db || !s->survey_db) return;
-    s->plan_repo = std::make_unique<plan::SqlPlanRepository>(s->plan_db->db());
-    ASSERT_TRUE(s->plan_repo->Migrate().ok());
-    s->plan_domain = std::make_unique<plan::PlanDomain>(s->plan_repo.get());
-    s->plan_service = std::make_unique<plan::DispatchedPlanService>(s->plan_domain.get(),
-                                                                    config::AuthMode::kMetadata);
-    s->plan_table = plan::MakeDispatchTable(s->plan_service.get());
-    auto ps = grpcx::Server::Start({"127.0.0.1:0", 2, 64 << 20, 1000, true}, {},
-                                   {"sokei.plan.v1.PlanService"}, {s->plan_table.get()});
-    ASSERT_TRUE(ps.ok()) << ps.status();
-    s->plan_server = std::move(*ps);
-
-    s->kpi_repo = std::make_unique<kpi::SqlKpiRepository>(s->kpi_db->db());
-    ASSERT_TRUE(s->kpi_repo->Migrate().ok());
-    s->plan_client = std::make_unique<kpi::GrpcPlanClient>(
-        grpcx::MakeUpstreamChannel(Addr(*s->plan_server), 64 << 20));
-    s->kpi_domain = std::make_unique<kpi::KpiDomain>(s->kpi_repo.get(), s->plan_client.get());
-    s->kpi_service = std::make_unique<kpi::DispatchedKpiService>(s->kpi_domain.get(),
-                                                                 config::AuthMode::kMetadata);
-    s->kpi_table = kpi::MakeDispatchTable(s->kpi_service.get());
-    auto ks = grpcx::Server::Start({"127.0.0.1:0", 2, 20 << 20, 1000, true}, {},
-                                   {"sokei.kpi.v1.KpiService"}, {s->kpi_table.get()});
-    ASSERT_TRUE(ks.ok()) << ks.status();
-    s->kpi_server = std::move(*ks);
-
-    s->survey_repo = std::make_unique<SqlSurveyRepository>(s->survey_db->db());
-    ASSERT_TRUE(s->survey_repo->Migrate().ok());
-    s->kpi_client =
-        std::make_unique<GrpcKpiClient>(grpcx::MakeUpstreamChannel(Addr(*s->kpi_server), 64 << 20));
-    s->survey_domain =
-        std::make_unique<SurveyDomain>(s->survey_repo.get(), s->kpi_client.get(), &absl::Now);
-    s->survey_service = std::make_unique<DispatchedSurveyService>(s->survey_domain.get(),
-                                                                  config::AuthMode::kMetadata);
-    s->survey_table = MakeDispatchTable(s->survey_service.get());
-    auto ss = grpcx::Server::Start({"127.0.0.1:0", 2, 20 << 20, 1000, true}, {},
-                                   {"sokei.survey.v1.SurveyService"}, {s->survey_table.get()});
-    ASSERT_TRUE(ss.ok()) << ss.status();
-    s->survey_server = std::move(*ss);
-    s->plan_channel = grpcx::MakeUpstreamChannel(Addr(*s->plan_server), 64 << 20);
-    s->kpi_channel = grpcx::MakeUpstreamChannel(Addr(*s->kpi_server), 64 << 20);
-    s->survey_channel = grpcx::MakeUpstreamChannel(Addr(*s->survey_server), 64 << 20);
+    auto s = Stack::Start(backend);
+    if (s == nullptr) return;
     stack_ = s.release();
 
     // The plan with the node the indicator hangs on, and the indicator, through their APIs.
