@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/cache/cache.h"
 #include "common/config/config.h"
 #include "common/log/log.h"
 #include "gateway/server/grpc_passthrough.h"
@@ -155,6 +156,12 @@ int main() {
   options.jwt = policy;
   options.rate_per_second = IntEnv("SOKEI_GATEWAY_RATE", 50);
   options.burst = IntEnv("SOKEI_GATEWAY_BURST", 100);
+  // SOKEI_REDIS_ADDR: rate limits shared by every replica (in-process without it).
+  const std::string redis_addr = config::EnvOr("SOKEI_REDIS_ADDR", "");
+  if (!redis_addr.empty() && !config::IsValidHostPort(redis_addr))
+    Die("SOKEI_REDIS_ADDR must be host:port");
+  cache::Cache shared_limits({redis_addr});
+  options.shared_rate_limits = &shared_limits;
   const size_t route_count = routes->routes().size();
   gateway::Gateway gw(std::move(*routes), std::move(creds), std::move(upstreams), options);
   gateway::ListenerOptions lo;
@@ -192,6 +199,7 @@ int main() {
                                       {"ops", ops.address},
                                       {"port", std::to_string((*listener)->port())},
                                       {"routes", std::to_string(route_count)},
+                                      {"rate_limits", redis_addr.empty() ? "in-process" : "redis"},
                                       {"mode", dev ? "dev" : "production"}});
   int sig = 0;
   sigwait(&set, &sig);

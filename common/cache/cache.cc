@@ -153,6 +153,28 @@ void Cache::Set(const std::string& key, const std::string& value) {
   ++fills_;
 }
 
+absl::StatusOr<std::string> Cache::Eval(const std::string& script,
+                                        const std::vector<std::string>& keys,
+                                        const std::vector<std::string>& args) {
+  if (!enabled()) return absl::UnavailableError("no Redis configured");
+  if (!CircuitAllows()) return absl::UnavailableError("the Redis circuit is open");
+  std::vector<std::string> command = {"EVAL", script, std::to_string(keys.size())};
+  command.insert(command.end(), keys.begin(), keys.end());
+  command.insert(command.end(), args.begin(), args.end());
+  std::string reply;
+  bool nil = false, error_reply = false;
+  if (!Command(command, &reply, &nil, &error_reply)) {
+    RecordFailure();
+    return absl::UnavailableError("Redis did not answer");
+  }
+  RecordSuccess();
+  if (error_reply || nil) {
+    ++errors_;
+    return absl::UnavailableError("Redis refused the script");
+  }
+  return reply;
+}
+
 absl::StatusOr<std::string> Cache::GetOrCompute(
     const std::string& key, const std::function<absl::StatusOr<std::string>()>& compute) {
   std::string value;

@@ -49,6 +49,12 @@ class Cache {
   absl::StatusOr<std::string> GetOrCompute(
       const std::string& key, const std::function<absl::StatusOr<std::string>()>& compute);
 
+  // Runs a Lua script (EVAL) and returns its reply (a string or status reply), through the same
+  // pool, timeouts and circuit breaker. UNAVAILABLE when Redis is not configured, unreachable,
+  // behind an open circuit, or answers with an error (e.g. OOM).
+  absl::StatusOr<std::string> Eval(const std::string& script, const std::vector<std::string>& keys,
+                                   const std::vector<std::string>& args);
+
   CacheStats stats() const;
   bool enabled() const { return !options_.addr.empty(); }
 

@@ -283,6 +283,10 @@ Gateway::Gateway(RouteTable routes, Credentials credentials,
       clock_(std::move(clock)),
       counters_(std::make_unique<Counters>()) {
   for (const auto& [pkg, ch] : upstreams_) stubs_[pkg] = std::make_unique<grpc::GenericStub>(ch);
+  limiter_ = std::make_unique<RateLimiter>(
+      RateLimitOptions{options_.rate_per_second, options_.burst, options_.shared_rate_limits,
+                       options_.rate_sync_interval},
+      clock_);
   openapi_ = BuildOpenApi(routes_);
 }
 
@@ -348,28 +352,16 @@ std::string Gateway::MetricsText() const {
     absl::StrAppend(&out, "sokei_gateway_rejected_total{reason=", JsonString(reason), "} ", n,
                     "\n");
   }
+  absl::StrAppend(&out,
+                  "# HELP sokei_gateway_rate_limit_sync_errors_total Rounds with the shared "
+                  "(Redis) rate-limit buckets that failed; limits stayed per replica.\n"
+                  "# TYPE sokei_gateway_rate_limit_sync_errors_total counter\n"
+                  "sokei_gateway_rate_limit_sync_errors_total ",
+                  limiter_->sync_errors(), "\n");
   return out;
 }
 
 std::string Gateway::OpenApiJson() const { return openapi_; }
-
-bool Gateway::Allow(const std::string& subject) {
-  if (options_.rate_per_second <= 0) return true;
-  std::lock_guard<std::mutex> lock(mu_);
-  const absl::Time now = clock_();
-  auto [it, fresh] = buckets_.try_emplace(subject);
-  Bucket& b = it->second;
-  if (fresh) {
-    b.tokens = options_.burst;
-    b.last = now;
-  }
-  b.tokens = std::min(options_.burst,
-                      b.tokens + absl::ToDoubleSeconds(now - b.last) * options_.rate_per_second);
-  b.last = now;
-  if (b.tokens < 1) return false;
-  b.tokens -= 1;
-  return true;
-}
 
 void Gateway::Readiness(std::function<void(HttpResponse)> done) {
   struct State {
@@ -561,7 +553,7 @@ absl::StatusOr<auth::Principal> Gateway::Admit(const std::string& authz, const s
     CountRejected(access.read_only() ? "ROLE_NOT_ALLOWED" : "READ_ONLY_ROLE");
     return status::PermissionDenied("PERMISSION_DENIED", refusal);
   }
-  if (!Allow(principal->subject)) {
+  if (!limiter_->Allow(principal->subject)) {
     CountRejected("RATE_LIMITED");
     return status::ResourceExhausted("RATE_LIMITED", "too many requests; slow down and retry");
   }

@@ -17,6 +17,7 @@
 
 #include "absl/time/time.h"
 #include "gateway/auth/credentials.h"
+#include "gateway/server/rate_limiter.h"
 #include "gateway/transcode/routes.h"
 
 namespace sokei::gateway {
@@ -41,6 +42,9 @@ struct GatewayOptions {
   // Requests per second per principal and the burst allowed above it (0 = no limit).
   double rate_per_second = 50;
   double burst = 100;
+  // Redis for limits shared by every replica (nullptr: in-process only); see rate_limiter.h.
+  cache::Cache* shared_rate_limits = nullptr;
+  absl::Duration rate_sync_interval = absl::Milliseconds(100);
   absl::Duration upstream_timeout = absl::Seconds(30);
   absl::Duration import_timeout = absl::Seconds(300);
 };
@@ -75,12 +79,13 @@ class Gateway {
   // The upstream stub for a method's package ("sokei.plan.v1"), or nullptr.
   grpc::GenericStub* StubFor(const std::string& package) const;
 
+  RateLimiter& rate_limiter() { return *limiter_; }
+
  private:
   struct Counters;
   void Forward(const Route& route, std::unique_ptr<google::protobuf::Message> request,
                const auth::Principal& principal, const std::string& request_id,
                std::function<void(HttpResponse)> done);
-  bool Allow(const std::string& subject);
   void Readiness(std::function<void(HttpResponse)> done);
   void Record(const std::string& route, int status, absl::Duration latency);
 
@@ -91,12 +96,7 @@ class Gateway {
   GatewayOptions options_;
   std::function<absl::Time()> clock_;
   std::string openapi_;
-  struct Bucket {
-    double tokens = 0;
-    absl::Time last;
-  };
-  std::mutex mu_;
-  std::map<std::string, Bucket> buckets_;
+  std::unique_ptr<RateLimiter> limiter_;
   // Tokens verified recently (the same bytes verify the same way until they expire): saves the
   // signature check and two JSON parses on every request of a session. Bounded; cleared when full.
   struct Verified {

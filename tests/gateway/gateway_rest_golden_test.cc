@@ -15,7 +15,8 @@ namespace {
 
 // Times, etags and generated ids change from run to run; everything else must not.
 std::string Mask(std::string body) {
-  static const std::regex time(R"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z)");
+  static const std::regex time(
+      R"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z)");
   static const std::regex etag(R"re((\\?"etag\\?":\s*\\?")[^"\\]+)re");
   static const std::regex hex_id(R"("[0-9a-f]{32}")");
   body = std::regex_replace(body, time, "<time>");
@@ -90,8 +91,8 @@ TEST(RestGolden, EveryRouteOfEveryServiceAnswersAsRecorded) {
   for (const Case& c : cases) {
     const std::string target = Substitute(c.target, Own());
     const Reply r = world->Rest(c.role, c.method, target, Substitute(c.body, Own()));
-    absl::StrAppend(&actual, "\n### ", c.label, "\n", c.method, " ", target, " as ", c.role,
-                    "\n→ ", r.status, "\n", Indent(Mask(r.body)), "\n");
+    absl::StrAppend(&actual, "\n### ", c.label, "\n", c.method, " ", target, " as ", c.role, "\n→ ",
+                    r.status, "\n", Indent(Mask(r.body)), "\n");
     ASSERT_NE(r.status, 0) << c.label << ": no reply";
     EXPECT_LT(r.status, 500) << c.label << " (line " << c.line << "): " << r.body;
     const bool error_case = absl::StartsWith(c.label, "error");

@@ -102,13 +102,13 @@ inline Scope OtherDepartment() { return {"other department", "142140", "toshi", 
 inline Scope OtherMunicipality() { return {"other municipality", "142034", "kikaku", "s1", "k1"}; }
 
 inline std::string Substitute(const std::string& text, const Scope& s) {
-  std::string out = absl::StrReplaceAll(
-      text, {{"{M}", s.m}, {"{D}", s.d}, {"{NODE}", s.node}, {"{IND}", s.ind}});
+  std::string out =
+      absl::StrReplaceAll(text, {{"{M}", s.m}, {"{D}", s.d}, {"{NODE}", s.node}, {"{IND}", s.ind}});
   for (size_t at; (at = out.find("{{b64:")) != std::string::npos;) {
     const size_t end = out.find("}}", at);
     if (end == std::string::npos) break;
-    const std::string raw = absl::StrReplaceAll(out.substr(at + 6, end - at - 6),
-                                                {{"\\n", "\n"}, {"\\t", "\t"}});
+    const std::string raw =
+        absl::StrReplaceAll(out.substr(at + 6, end - at - 6), {{"\\n", "\n"}, {"\\t", "\t"}});
     out.replace(at, end + 2 - at, absl::Base64Escape(raw));
   }
   return out;
