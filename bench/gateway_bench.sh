@@ -4,7 +4,9 @@
 #           nginx (the HTTP limit of the machine), 64 connections;
 #   gRPC  — GetPlanTree called directly on the plan service, through the gateway's passthrough,
 #           and through nginx grpc_pass, 64 calls in flight on one channel.
-# No Redis: the plan tree is read uncached. Installs wrk and nginx-light when missing (Debian).
+#   Then the plan service again with its Redis cache (the tree served from Redis), REST and gRPC,
+#   and the reply rendering alone (json_render_bench: protobuf's printer against the gateway's).
+# Installs wrk and nginx-light when missing (Debian); Redis comes with the suite's packages.
 # usage: bench/gateway_bench.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +17,7 @@ fi
 export CCACHE_DIR=${CCACHE_DIR:-$PWD/.cache/ccache}
 build=${SOKEI_BENCH_BUILD_DIR:-build/bench}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=ON >/dev/null
-cmake --build "$build" -j "$(nproc)" --target sokei-plan sokei-gateway sokei grpc_load >/dev/null
+cmake --build "$build" -j "$(nproc)" --target sokei-plan sokei-gateway sokei grpc_load json_render_bench >/dev/null
 
 work=$(mktemp -d /tmp/sokei-gateway-bench-XXXXXX)
 chmod 755 "$work"
@@ -88,6 +90,24 @@ read -r direct_qps direct_p50 direct_p99 direct_err < <("$build/bench/grpc_load"
 read -r pass_qps pass_p50 pass_p99 pass_err < <("$build/bench/grpc_load" --target=127.0.0.1:$grpc_port --seconds="$seconds" --token="$token")
 read -r ngx_qps ngx_p50 ngx_p99 ngx_err < <("$build/bench/grpc_load" --target=127.0.0.1:$grpc_pass_port --seconds="$seconds")
 
+# The same reads with the plan service's Redis cache (same database, restarted with SOKEI_REDIS_ADDR).
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
+pids+=($!)
+wait_port "$redis_port"
+kill "${pids[0]}"
+wait "${pids[0]}" 2>/dev/null || true
+SOKEI_REDIS_ADDR=127.0.0.1:$redis_port SOKEI_THREADS=2 "$build/services/plan/sokei-plan" >"$work/plan-cached.log" 2>&1 &
+pids+=($!)
+wait_port "$plan_port"
+for _ in $(seq 1 50); do
+  curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$http_port$path" && break
+  sleep 0.2
+done
+read -r cached_rest_rps cached_rest_p99 < <(wrk_run "http://127.0.0.1:$http_port$path" "Authorization: Bearer $token")
+read -r cached_direct_qps cached_direct_p50 cached_direct_p99 cached_direct_err < <("$build/bench/grpc_load" --target=127.0.0.1:$plan_port --seconds="$seconds")
+read -r cached_pass_qps cached_pass_p50 cached_pass_p99 cached_pass_err < <("$build/bench/grpc_load" --target=127.0.0.1:$grpc_port --seconds="$seconds" --token="$token")
+
 ratio() { python3 -c "print(f'{$1/$2*100:.0f}%')"; }
 printf '\ngateway_bench: GetPlanTree of the Isehara next plan (%s bytes of JSON), %ss per row, 64 in flight\n\n' "$size" "$seconds"
 printf '  %-52s %10s %9s %9s %12s\n' "path" "req/s" "p50 ms" "p99 ms" "vs reference"
@@ -98,5 +118,11 @@ printf '  %-52s %10.0f %9s %9.2f %12s\n' "REST small: through sokei-gateway" "$r
 printf '  %-52s %10.0f %9.2f %9.2f %12s\n' "gRPC: plan service directly (reference)" "$direct_qps" "$direct_p50" "$direct_p99" "100%"
 printf '  %-52s %10.0f %9.2f %9.2f %12s\n' "gRPC: through the gateway's passthrough (JWT)" "$pass_qps" "$pass_p50" "$pass_p99" "$(ratio "$pass_qps" "$direct_qps")"
 printf '  %-52s %10.0f %9.2f %9.2f %12s\n' "gRPC: through nginx grpc_pass" "$ngx_qps" "$ngx_p50" "$ngx_p99" "$(ratio "$ngx_qps" "$direct_qps")"
-printf '\n  errors: direct %s, passthrough %s, nginx %s\n' "$direct_err" "$pass_err" "$ngx_err"
-echo "  targets: passthrough ≥ 40% of direct; REST ≥ 30% of nginx static with p99 ≤ 10 ms (uncached)"
+printf '  %-52s %10s\n' "with the plan service's Redis cache:" ""
+printf '  %-52s %10.0f %9s %9.2f %12s\n' "REST: through sokei-gateway, cached" "$cached_rest_rps" "-" "$cached_rest_p99" "$(ratio "$cached_rest_rps" "$static_rps")"
+printf '  %-52s %10.0f %9.2f %9.2f %12s\n' "gRPC: plan service directly, cached (reference)" "$cached_direct_qps" "$cached_direct_p50" "$cached_direct_p99" "100%"
+printf '  %-52s %10.0f %9.2f %9.2f %12s\n' "gRPC: through the passthrough, cached" "$cached_pass_qps" "$cached_pass_p50" "$cached_pass_p99" "$(ratio "$cached_pass_qps" "$cached_direct_qps")"
+printf '\n  errors: direct %s, passthrough %s, nginx %s, cached %s/%s\n' "$direct_err" "$pass_err" "$ngx_err" "$cached_direct_err" "$cached_pass_err"
+echo
+"$build/bench/json_render_bench" "$work/www/tree.json" 200 | sed 's/^/  /'
+echo "  targets: passthrough ≥ 40% of direct; REST ≥ 30% of nginx static with p99 ≤ 10 ms (uncached), ≥ 50% cached"

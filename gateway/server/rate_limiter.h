@@ -31,8 +31,7 @@ struct RateLimitOptions {
 
 class RateLimiter {
  public:
-  explicit RateLimiter(RateLimitOptions options,
-                       std::function<absl::Time()> clock = &absl::Now);
+  explicit RateLimiter(RateLimitOptions options, std::function<absl::Time()> clock = &absl::Now);
   ~RateLimiter();
 
   // Takes one token of `subject`'s bucket; false when there is none left.

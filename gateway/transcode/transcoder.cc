@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "gateway/transcode/json_render.h"
 #include "google/rpc/status.pb.h"
 
 namespace sokei::gateway {
@@ -250,6 +251,10 @@ absl::Status BindRequest(const Route& route,
 
 std::string RenderJson(const Message& message) {
   std::string out;
+  if (JsonDirectSupports(message.GetDescriptor())) {
+    RenderJsonDirect(message, &out);
+    return out;
+  }
   google::protobuf::util::JsonPrintOptions o;
   (void)google::protobuf::util::MessageToJsonString(message, &out, o);
   return out;
