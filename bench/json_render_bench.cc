@@ -41,10 +41,10 @@ int main(int argc, char** argv) {
     for (int r = 0; r < 7; ++r) {
       const auto start = std::chrono::steady_clock::now();
       for (int i = 0; i < iterations; ++i) render();
-      rounds.push_back(std::chrono::duration<double, std::micro>(
-                           std::chrono::steady_clock::now() - start)
-                           .count() /
-                       iterations);
+      rounds.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+              .count() /
+          iterations);
     }
     std::sort(rounds.begin(), rounds.end());
     return rounds[3];

@@ -270,7 +270,8 @@ struct Gateway::Counters {
   std::map<std::pair<std::string, int>, int64_t> requests;  // (route, status)
   std::map<std::string, std::vector<int64_t>> latency;      // route → bucket counts (+Inf last)
   std::map<std::string, double> latency_sum;
-  std::map<std::string, int64_t> rejected;  // reason
+  std::map<std::string, int64_t> rejected;                                 // reason
+  std::map<std::pair<std::string, std::string>, int64_t> upstream_errors;  // (service, code)
 };
 
 Gateway::Gateway(RouteTable routes, Credentials credentials,
@@ -304,6 +305,23 @@ size_t Gateway::BodyLimit(const std::string& method, const std::string& target) 
 void Gateway::CountRejected(const std::string& reason) {
   std::lock_guard<std::mutex> lock(counters_->mu);
   ++counters_->rejected[reason];
+}
+
+void Gateway::CountUpstreamError(const std::string& package, grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::INTERNAL:
+    case grpc::StatusCode::UNKNOWN:
+    case grpc::StatusCode::DATA_LOSS:
+    case grpc::StatusCode::UNIMPLEMENTED:
+      break;
+    default:
+      return;  // the service answered
+  }
+  const std::string name = absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+  std::lock_guard<std::mutex> lock(counters_->mu);
+  ++counters_->upstream_errors[{package, name}];
 }
 
 void Gateway::Record(const std::string& route, int status, absl::Duration latency) {
@@ -351,6 +369,14 @@ std::string Gateway::MetricsText() const {
   for (const auto& [reason, n] : counters_->rejected) {
     absl::StrAppend(&out, "sokei_gateway_rejected_total{reason=", JsonString(reason), "} ", n,
                     "\n");
+  }
+  absl::StrAppend(&out,
+                  "# HELP sokei_gateway_upstream_errors_total Upstream calls (REST and gRPC "
+                  "passthrough) that ended without the service's answer, by service and code.\n"
+                  "# TYPE sokei_gateway_upstream_errors_total counter\n");
+  for (const auto& [key, n] : counters_->upstream_errors) {
+    absl::StrAppend(&out, "sokei_gateway_upstream_errors_total{service=", JsonString(key.first),
+                    ",code=", JsonString(key.second), "} ", n, "\n");
   }
   absl::StrAppend(&out,
                   "# HELP sokei_gateway_rate_limit_sync_errors_total Rounds with the shared "
@@ -590,8 +616,9 @@ void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
   const Descriptor* output = route.method->output_type();
   stub->second->UnaryCall(
       &call->ctx, route.grpc_path, grpc::StubOptions(), &call->request, &call->response,
-      [call, output, done](grpc::Status s) {
+      [this, package = stub->first, call, output, done](grpc::Status s) {
         if (!s.ok()) {
+          CountUpstreamError(package, s.error_code());
           HttpResponse r;
           r.status = HttpStatusFor(s.error_code());
           r.body = RenderError(s);

@@ -69,6 +69,9 @@ class Gateway {
 
   // Counters for /metrics (also read by tests).
   void CountRejected(const std::string& reason);
+  // An upstream call that ended without a service's answer (unavailable, deadline, internal…);
+  // `package` as "sokei.plan.v1". Domain errors (NOT_FOUND, INVALID_ARGUMENT, …) are not counted.
+  void CountUpstreamError(const std::string& package, grpc::StatusCode code);
 
   // Authentication, edge authorization and the rate limit, for REST and gRPC alike: the principal
   // from `authorization` ("Bearer …") or `api_key`; `municipality` the one the request names ("" if

@@ -31,9 +31,9 @@ class Refuse final : public grpc::ServerGenericBidiReactor {
 // upstream's OnDone, so the server reactor outlives every client reaction that uses it.
 class Proxy final : public grpc::ServerGenericBidiReactor {
  public:
-  Proxy(grpc::GenericCallbackServerContext* sctx, grpc::GenericStub* stub,
-        const auth::Principal& principal)
-      : sctx_(sctx), client_(this) {
+  Proxy(grpc::GenericCallbackServerContext* sctx, Gateway* gateway, std::string package,
+        grpc::GenericStub* stub, const auth::Principal& principal)
+      : sctx_(sctx), gateway_(gateway), package_(std::move(package)), client_(this) {
     for (const auto& [key, value] : auth::ToMetadata(principal)) cctx_.AddMetadata(key, value);
     const std::string rid = Metadata(sctx, "x-request-id");
     if (!rid.empty() && rid.size() <= 128) cctx_.AddMetadata("x-request-id", rid);
@@ -93,6 +93,7 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
   };
 
   void UpstreamDone(const grpc::Status& s) {
+    if (!s.ok()) gateway_->CountUpstreamError(package_, s.error_code());
     // The status, its details and the trailing metadata go back to the caller.
     for (const auto& [key, value] : cctx_.GetServerTrailingMetadata()) {
       const std::string k(key.data(), key.size());
@@ -111,6 +112,8 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
   }
 
   grpc::GenericCallbackServerContext* sctx_;
+  Gateway* gateway_;
+  const std::string package_;
   grpc::ClientContext cctx_;
   Client client_;
   grpc::ByteBuffer from_caller_, from_upstream_;
@@ -138,12 +141,13 @@ grpc::ServerGenericBidiReactor* Passthrough::CreateReactor(
   auto principal = gateway_->Admit(Metadata(ctx, "authorization"), Metadata(ctx, "x-api-key"), "",
                                    AccessOf(method));
   if (!principal.ok()) return new Refuse(status::ToGrpc(principal.status()));
-  grpc::GenericStub* stub = gateway_->StubFor(method->service()->file()->package());
+  const std::string package = method->service()->file()->package();
+  grpc::GenericStub* stub = gateway_->StubFor(package);
   if (stub == nullptr) {
     return new Refuse(status::ToGrpc(
         status::Unavailable("UPSTREAM_UNAVAILABLE", "the service is not configured")));
   }
-  return new Proxy(ctx, stub, *principal);
+  return new Proxy(ctx, gateway_, package, stub, *principal);
 }
 
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartPassthrough(const std::string& address,

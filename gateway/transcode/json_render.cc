@@ -48,18 +48,18 @@ bool Supports(const Descriptor* d, std::set<const Descriptor*>* seen) {
 // invisible formatting characters).
 bool NeedsEscape(uint32_t cp) {
   return cp <= 0x1f || cp == 0x22 || cp == 0x3c || cp == 0x3e || cp == 0x5c || cp == 0x7f ||
-         (cp >= 0x80 && cp <= 0x9f) || cp == 0xad || (cp >= 0x600 && cp <= 0x603) ||
-         cp == 0x6dd || cp == 0x70f || cp == 0x17b4 || cp == 0x17b5 ||
-         (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
-         (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x206a && cp <= 0x206f) || cp == 0xfeff ||
-         (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0x1d173 && cp <= 0x1d17a) || cp == 0xe0001 ||
-         (cp >= 0xe0020 && cp <= 0xe007f);
+         (cp >= 0x80 && cp <= 0x9f) || cp == 0xad || (cp >= 0x600 && cp <= 0x603) || cp == 0x6dd ||
+         cp == 0x70f || cp == 0x17b4 || cp == 0x17b5 || (cp >= 0x200b && cp <= 0x200f) ||
+         (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
+         (cp >= 0x206a && cp <= 0x206f) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) ||
+         (cp >= 0x1d173 && cp <= 0x1d17a) || cp == 0xe0001 || (cp >= 0xe0020 && cp <= 0xe007f);
 }
 
 void AppendU16(uint32_t unit, std::string* out) {
   static const char kHex[] = "0123456789abcdef";
-  const char buf[6] = {'\\', 'u', kHex[(unit >> 12) & 15], kHex[(unit >> 8) & 15],
-                       kHex[(unit >> 4) & 15], kHex[unit & 15]};
+  const char buf[6] = {
+      '\\',           'u', kHex[(unit >> 12) & 15], kHex[(unit >> 8) & 15], kHex[(unit >> 4) & 15],
+      kHex[unit & 15]};
   out->append(buf, 6);
 }
 
@@ -254,8 +254,9 @@ const Plan& PlanOf(const Descriptor* d) {
   if (d->full_name() == "google.protobuf.FieldMask") p.kind = Kind::kFieldMask;
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
-    FieldPlan fp{f, f->cpp_type(), f->is_repeated(), f->is_map(),
-                 f->type() == FieldDescriptor::TYPE_BYTES, ""};
+    FieldPlan fp{
+        f, f->cpp_type(), f->is_repeated(), f->is_map(), f->type() == FieldDescriptor::TYPE_BYTES,
+        ""};
     AppendJsonString(f->json_name(), &fp.key);
     fp.key.push_back(':');
     p.fields.push_back(std::move(fp));

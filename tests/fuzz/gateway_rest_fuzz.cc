@@ -1,7 +1,8 @@
 // Fuzz target: everything a REST client controls reaches the gateway's transcoder — the path
 // template parser (rules are trusted, but the parser must hold on anything), the route lookup and
-// path binding, the query string and the JSON body bound into the real request types. Input
-// layout: template \n method \n target \n body.
+// path binding, the query string and the JSON body bound into the real request types, and the
+// bound request rendered back by the direct JSON renderer (same bytes as protobuf's printer).
+// Input layout: template \n method \n target \n body.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +11,8 @@
 
 #include "absl/strings/str_split.h"
 #include "gateway/transcode/transcoder.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "sokei/kpi/v1/kpi_service.pb.h"
 #include "sokei/plan/v1/plan_service.pb.h"
 #include "sokei/survey/v1/survey_service.pb.h"
@@ -58,10 +61,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                        q == std::string::npos ? "" : target.substr(q + 1), parts[3],
                                        req.get());
   if (s.ok()) {
-    // Whatever bound renders back as JSON and serializes.
-    (void)sokei::gateway::RenderJson(*req);
+    // Whatever bound serializes, and renders as JSON — the gateway's direct renderer giving the
+    // very bytes protobuf's printer gives.
     std::string bytes;
     if (!req->SerializeToString(&bytes)) std::abort();
+    std::string reference;
+    (void)google::protobuf::util::MessageToJsonString(*req, &reference);
+    const std::string direct = sokei::gateway::RenderJson(*req);
+    if (direct != reference) {
+      // Maps are the one place the two may order differently (sorted keys against wire order):
+      // then the JSON must still mean the same message.
+      std::unique_ptr<google::protobuf::Message> a(req->New()), b(req->New());
+      if (!google::protobuf::util::JsonStringToMessage(direct, a.get()).ok() ||
+          !google::protobuf::util::JsonStringToMessage(reference, b.get()).ok() ||
+          !google::protobuf::util::MessageDifferencer::Equals(*a, *b)) {
+        std::abort();
+      }
+    }
   } else if (s.code() != absl::StatusCode::kInvalidArgument) {
     std::abort();  // bad input is always INVALID_ARGUMENT
   }

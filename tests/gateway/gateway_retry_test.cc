@@ -133,6 +133,12 @@ TEST_F(RetryTest, AWriteIsNeverRetried) {
     EXPECT_EQ(upstream_.attempts, 1) << method << " was retried";
     upstream_.fail_next = 0;
   }
+  // Each failure the caller saw is in /metrics, by service and code.
+  EXPECT_NE(
+      gateway_->MetricsText().find(
+          R"(sokei_gateway_upstream_errors_total{service="sokei.plan.v1",code="UNAVAILABLE"} 3)"),
+      std::string::npos)
+      << gateway_->MetricsText();
 }
 
 TEST_F(RetryTest, ThrottlingStopsRetriesToAFailingUpstream) {
@@ -172,6 +178,10 @@ TEST_F(RetryTest, PassthroughReadsAreRetriedAndWritesAreNot) {
     EXPECT_EQ(stub->CreatePlan(&ctx, r, &out).error_code(), grpc::StatusCode::UNAVAILABLE);
     EXPECT_EQ(upstream_.attempts, 1);
   }
+  EXPECT_NE(
+      gateway_->MetricsText().find(
+          R"(sokei_gateway_upstream_errors_total{service="sokei.plan.v1",code="UNAVAILABLE"} 1)"),
+      std::string::npos);
   (*proxy)->Shutdown();
 }
 

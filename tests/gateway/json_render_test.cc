@@ -2,15 +2,15 @@
 // code point, malformed UTF-8, and random instances of every request and reply type of every
 // service (every field kind, unknown enum values, extreme numbers, NaN and infinities, times and
 // field masks). Types it does not support fall back to protobuf's printer.
+#include "gateway/transcode/json_render.h"
+
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
 #include <random>
-
-#include "absl/strings/escaping.h"
 #include <set>
 
-#include "gateway/transcode/json_render.h"
+#include "absl/strings/escaping.h"
 #include "gateway/transcode/transcoder.h"
 #include "google/rpc/status.pb.h"
 #include "sokei/kpi/v1/kpi_service.pb.h"
@@ -85,8 +85,9 @@ TEST(JsonRender, EveryCodePointIsEscapedAsProtobufDoes) {
 TEST(JsonRender, MalformedUtf8IsDroppedAndTheReplyStaysValidJson) {
   std::mt19937 rng(7);
   plan::v1::Municipality m;
-  const std::string pieces[] = {"a", "あ", "\xff", "\xc3", "\xe3\x81", "\xed\xa0\x80",
-                                "\xf4\x90\x80\x80", "\xc0\xaf", "<", "\x01", "\xe2\x80\xa8"};
+  const std::string pieces[] = {
+      "a",        "あ", "\xff", "\xc3",        "\xe3\x81", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+      "\xc0\xaf", "<",  "\x01", "\xe2\x80\xa8"};
   for (int i = 0; i < 300; ++i) {
     std::string s, valid;
     for (int k = 0; k < 8; ++k) {
@@ -122,9 +123,16 @@ void Fill(Message* m, std::mt19937_64& rng, int depth) {
     return;
   }
   auto random_double = [&] {
-    const double pool[] = {0.1, 1.0121995192307693, 1e30, -2.5e-300, 123456789012345678.0,
+    const double pool[] = {0.1,
+                           1.0121995192307693,
+                           1e30,
+                           -2.5e-300,
+                           123456789012345678.0,
                            std::numeric_limits<double>::quiet_NaN(),
-                           std::numeric_limits<double>::infinity(), -0.0, 72.0, 1.0 / 3};
+                           std::numeric_limits<double>::infinity(),
+                           -0.0,
+                           72.0,
+                           1.0 / 3};
     return pool[rng() % std::size(pool)];
   };
   auto random_string = [&] {
@@ -134,7 +142,7 @@ void Fill(Message* m, std::mt19937_64& rng, int depth) {
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
     if (f->containing_oneof() != nullptr && rng() % 2) continue;
-    const int count = f->is_map() ? static_cast<int>(rng() % 2)
+    const int count = f->is_map()        ? static_cast<int>(rng() % 2)
                       : f->is_repeated() ? static_cast<int>(rng() % 3)
                                          : 1;
     for (int k = 0; k < count; ++k) {
@@ -178,13 +186,15 @@ void Fill(Message* m, std::mt19937_64& rng, int depth) {
         case FieldDescriptor::CPPTYPE_ENUM: {
           // A known value, or one no name exists for (rendered as a number).
           const int n = f->enum_type()->value_count();
-          const int v = rng() % 5 == 0 ? 99 : f->enum_type()->value(static_cast<int>(rng() % n))->number();
+          const int v =
+              rng() % 5 == 0 ? 99 : f->enum_type()->value(static_cast<int>(rng() % n))->number();
           rep ? r->AddEnumValue(m, f, v) : r->SetEnumValue(m, f, v);
           break;
         }
         case FieldDescriptor::CPPTYPE_STRING: {
-          const std::string v = f->type() == FieldDescriptor::TYPE_BYTES ? std::string("\x00\xff\x10", 3)
-                                                                         : random_string();
+          const std::string v = f->type() == FieldDescriptor::TYPE_BYTES
+                                    ? std::string("\x00\xff\x10", 3)
+                                    : random_string();
           rep ? r->AddString(m, f, v) : r->SetString(m, f, v);
           break;
         }
