@@ -29,6 +29,11 @@ class Refuse final : public grpc::ServerGenericBidiReactor {
 // the client back (and released there), so the upstream call cannot complete — and its objects go
 // away — while a server reaction is about to use it. The caller's side is finished only from the
 // upstream's OnDone, so the server reactor outlives every client reaction that uses it.
+// One exception: when the upstream's stream ends while a read from the caller is pending (an
+// upstream failing early while the caller has nothing more to send), the upstream side releases
+// that read's hold itself — under the mutex, so exactly one side releases it — and the read, when
+// it completes, leaves the upstream alone. The caller gets the upstream's status at once instead
+// of at its next message or its deadline.
 class Proxy final : public grpc::ServerGenericBidiReactor {
  public:
   Proxy(grpc::GenericCallbackServerContext* sctx, Gateway* gateway, std::string package,
@@ -42,6 +47,7 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
     const auto cap = std::chrono::system_clock::now() + std::chrono::minutes(5);
     cctx_.set_deadline(deadline < cap ? deadline : cap);
     stub->PrepareBidiStreamingCall(&cctx_, sctx->method(), grpc::StubOptions(), &client_);
+    caller_read_hold_ = true;
     client_.AddHold();  // for the first read from the caller
     client_.StartRead(&from_upstream_);
     client_.StartCall();
@@ -50,6 +56,12 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
 
   // Caller → upstream.
   void OnReadDone(bool ok) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      const bool owns = caller_read_hold_;
+      caller_read_hold_ = false;
+      if (!owns) return;  // the upstream ended and released the hold; its status is on its way
+    }
     if (ok) {
       client_.StartWrite(&from_caller_);
     } else {
@@ -78,12 +90,27 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
     explicit Client(Proxy* p) : p_(p) {}
     void OnWriteDone(bool ok) override {
       if (!ok) return;  // the upstream call is over; OnDone brings its status
-      AddHold();        // released by the server's OnReadDone
+      {
+        std::lock_guard<std::mutex> lock(p_->mu_);
+        if (p_->upstream_ended_) return;
+        p_->caller_read_hold_ = true;
+        AddHold();  // released by the server's OnReadDone (or by OnReadDone(false) below)
+      }
       p_->StartRead(&p_->from_caller_);
     }
     void OnReadDone(bool ok) override {
-      if (!ok) return;  // the upstream's stream ended; OnDone follows
-      AddHold();        // released by the server's OnWriteDone
+      if (!ok) {  // the upstream's stream ended; OnDone follows once no hold is left
+        bool release = false;
+        {
+          std::lock_guard<std::mutex> lock(p_->mu_);
+          p_->upstream_ended_ = true;
+          release = p_->caller_read_hold_;
+          p_->caller_read_hold_ = false;
+        }
+        if (release) RemoveHold();
+        return;
+      }
+      AddHold();  // released by the server's OnWriteDone
       p_->StartWrite(&p_->from_upstream_);
     }
     void OnDone(const grpc::Status& s) override { p_->UpstreamDone(s); }
@@ -119,6 +146,8 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
   grpc::ByteBuffer from_caller_, from_upstream_;
   std::mutex mu_;
   bool upstream_done_ = false, server_done_ = false;
+  bool caller_read_hold_ = false;  // a read from the caller is pending and holds the upstream
+  bool upstream_ended_ = false;    // the upstream's stream has no more messages
 };
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/jp/text.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "gateway/transcode/json_render.h"
@@ -60,6 +61,11 @@ absl::Status SetScalar(Message* m, const FieldDescriptor* f, const std::string& 
       if (f->type() == FieldDescriptor::TYPE_BYTES && !absl::WebSafeBase64Unescape(value, &v) &&
           !absl::Base64Unescape(value, &v)) {
         return bad("base64");
+      }
+      // A path or query value is percent-decoded bytes; a string field takes UTF-8 only (the
+      // service could not parse the request otherwise).
+      if (f->type() == FieldDescriptor::TYPE_STRING && !jp::IsValidUtf8(v)) {
+        return bad("UTF-8 text");
       }
       rep ? r->AddString(m, f, v) : r->SetString(m, f, v);
       return absl::OkStatus();

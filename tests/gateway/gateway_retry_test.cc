@@ -1,7 +1,8 @@
 // The gateway's retry policy, against a real gRPC server that answers UNAVAILABLE a set number of
 // times: read-only methods (by their access option) are retried up to 3 attempts in all, over REST
-// and over the gRPC passthrough; writes are never retried; and retry throttling stops the extra
-// attempts once an upstream keeps failing.
+// and over the gRPC passthrough; writes are never retried; retry throttling stops the extra
+// attempts once an upstream keeps failing; and a streaming upstream failing early ends the
+// caller's call at once.
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include "gateway/server/grpc_passthrough.h"
 #include "gateway/server/upstreams.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
+#include "sokei/survey/v1/survey_service.grpc.pb.h"
 #include "tests/support/gateway_tokens.h"
 
 namespace sokei::gateway {
@@ -66,6 +68,7 @@ class RetryTest : public ::testing::Test {
     b.RegisterCallbackGenericService(&upstream_);
     server_ = b.BuildAndStart();
     ASSERT_NE(port, 0);
+    upstream_port_ = port;
     const auto* plan =
         plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService");
     auto routes = RouteTable::Build({plan});
@@ -106,6 +109,7 @@ class RetryTest : public ::testing::Test {
   }
 
   FlakyUpstream upstream_;
+  int upstream_port_ = 0;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<Gateway> gateway_;
   std::string token_;
@@ -182,6 +186,67 @@ TEST_F(RetryTest, PassthroughReadsAreRetriedAndWritesAreNot) {
       gateway_->MetricsText().find(
           R"(sokei_gateway_upstream_errors_total{service="sokei.plan.v1",code="UNAVAILABLE"} 1)"),
       std::string::npos);
+  (*proxy)->Shutdown();
+}
+
+// A client-streaming call whose upstream fails after the first message, while the caller has
+// nothing more to send yet: the caller gets the upstream's status at once, not at its deadline.
+TEST_F(RetryTest, PassthroughStreamEndsAsSoonAsTheUpstreamFails) {
+  const auto* plan =
+      plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService");
+  const auto* survey =
+      survey::v1::GetSurveyRequest::descriptor()->file()->FindServiceByName("SurveyService");
+  auto routes = RouteTable::Build({plan, survey});
+  ASSERT_TRUE(routes.ok());
+  Credentials creds;
+  ASSERT_TRUE(creds.AddHmacSecret("dev", kSecret).ok());
+  GatewayOptions o;
+  o.jwt.issuer = "idp";
+  o.jwt.audience = "sokei";
+  o.rate_per_second = 0;
+  const std::string addr = "127.0.0.1:" + std::to_string(upstream_port_);
+  Gateway gateway(
+      std::move(*routes), std::move(creds),
+      MakeUpstreams({plan, survey}, {{"sokei.plan.v1", addr}, {"sokei.survey.v1", addr}}), o);
+  Passthrough passthrough(&gateway);
+  int port = 0;
+  auto proxy = StartPassthrough("127.0.0.1:0", &passthrough, &port);
+  ASSERT_TRUE(proxy.ok()) << proxy.status();
+  grpc::GenericStub stub(grpcx::MakeUpstreamChannel("127.0.0.1:" + std::to_string(port), 4 << 20));
+
+  class Caller final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+   public:
+    void OnDone(const grpc::Status& s) override {
+      std::lock_guard<std::mutex> lock(mu);
+      status = s;
+      done = true;
+      cv.notify_all();
+    }
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    grpc::Status status;
+  };
+  for (int round = 0; round < 5; ++round) {
+    upstream_.fail_next = 1;
+    Caller caller;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token_);
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    grpc::Slice slice(std::string("\x0a\x04test", 6));
+    grpc::ByteBuffer first(&slice, 1);
+    stub.PrepareBidiStreamingCall(&ctx, "/sokei.survey.v1.SurveyService/StreamResponses",
+                                  grpc::StubOptions(), &caller);
+    caller.StartWrite(&first);  // one message, then nothing: no WritesDone
+    caller.StartCall();
+    const auto start = std::chrono::steady_clock::now();
+    std::unique_lock<std::mutex> lock(caller.mu);
+    ASSERT_TRUE(caller.cv.wait_for(lock, std::chrono::seconds(5), [&] { return caller.done; }))
+        << "the caller waited for its deadline";
+    EXPECT_EQ(caller.status.error_code(), grpc::StatusCode::UNAVAILABLE);
+    EXPECT_EQ(caller.status.error_message(), "try again");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  }
   (*proxy)->Shutdown();
 }
 

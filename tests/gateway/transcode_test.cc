@@ -182,6 +182,13 @@ TEST(Binder, QueryParametersOfEachKind) {
             "disclosure");
   EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/indicators", "filter=%zz", "", &req)),
             "filter");
+  // Percent-decoded bytes that are not UTF-8 never reach a string field (query or path).
+  EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/indicators", "filter=%FF%FE", "", &req)),
+            "filter");
+  EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/plans/p%F4%A5", "", "", &req)), "name");
+  EXPECT_TRUE(
+      Bind("GET", "/v1/municipalities/142140/indicators", "filter=%E5%9C%B0%E5%9F%9F", "", &req)
+          .ok());
 }
 
 TEST(Binder, BodiesAndPatchMasks) {
