@@ -25,6 +25,7 @@
 #include "tests/support/gateway_tokens.h"
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/test_databases.h"
+#include "tests/support/test_gateway.h"
 
 namespace sokei::gateway {
 namespace {
@@ -55,23 +56,21 @@ class GatewayHttpTest : public ::testing::Test {
                                   {"sokei.plan.v1.PlanService"}, {table_});
     ASSERT_TRUE(s.ok()) << s.status();
     server_ = s->release();
-    auto routes = RouteTable::Build(
-        {plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService")});
-    ASSERT_TRUE(routes.ok());
-    Credentials creds;
-    ASSERT_TRUE(creds.AddHmacSecret("dev", kSecret).ok());
-    ASSERT_TRUE(
-        creds.AddApiKeyHash(Sha256Hex("budget-system-key"), "budget", "142140", "viewer").ok());
-    GatewayOptions o;
-    o.jwt.issuer = "test-idp";
-    o.jwt.audience = "sokei";
-    o.rate_per_second = 5;
-    o.burst = 40;
-    gateway_ = new Gateway(
-        std::move(*routes), std::move(creds),
-        {{"sokei.plan.v1",
-          grpcx::MakeUpstreamChannel("127.0.0.1:" + std::to_string(server_->port()), 16 << 20)}},
-        o);
+    gateway_ =
+        sokei::testing::TestGateway(
+            kSecret,
+            {plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService")},
+            {{"sokei.plan.v1", grpcx::MakeUpstreamChannel(
+                                   "127.0.0.1:" + std::to_string(server_->port()), 16 << 20)}},
+            [](GatewayOptions* o, Credentials* creds) {
+              ASSERT_TRUE(
+                  creds->AddApiKeyHash(Sha256Hex("budget-system-key"), "budget", "142140", "viewer")
+                      .ok());
+              o->jwt.issuer = "test-idp";
+              o->rate_per_second = 5;
+              o->burst = 40;
+            })
+            .release();
     ListenerOptions lo;
     lo.address = "127.0.0.1:0";
     lo.header_timeout = absl::Milliseconds(700);

@@ -19,6 +19,7 @@
 #include "sokei/plan/v1/plan_service.pb.h"
 #include "sokei/survey/v1/survey_service.pb.h"
 #include "tests/support/gateway_tokens.h"
+#include "tests/support/test_gateway.h"
 
 namespace sokei::gateway {
 namespace {
@@ -86,18 +87,12 @@ std::string Concrete(const std::string& text) {
 class MatrixTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto routes = RouteTable::Build(Services());
-    ASSERT_TRUE(routes.ok());
-    Credentials creds;
-    ASSERT_TRUE(creds.AddHmacSecret("dev", kSecret).ok());
-    ASSERT_TRUE(creds.AddApiKeyHash(Sha256Hex(kSystemKey), "matrix", "142140", "viewer").ok());
-    GatewayOptions o;
-    o.jwt.issuer = "idp";
-    o.jwt.audience = "sokei";
-    o.rate_per_second = 0;
-    gateway_ =
-        std::make_unique<Gateway>(std::move(*routes), std::move(creds),
-                                  std::map<std::string, std::shared_ptr<grpc::Channel>>{}, o);
+    gateway_ = sokei::testing::TestGateway(
+        kSecret, Services(), {}, [](GatewayOptions*, Credentials* creds) {
+          ASSERT_TRUE(
+              creds->AddApiKeyHash(Sha256Hex(kSystemKey), "matrix", "142140", "viewer").ok());
+        });
+    ASSERT_NE(gateway_, nullptr);
   }
 
   // `token` "system" sends the system API key instead of a bearer token.
@@ -231,16 +226,9 @@ namespace {
 
 // Verified tokens are remembered, but never past their expiry (plus the skew).
 TEST(TokenCache, ARememberedTokenStillExpires) {
-  auto routes = RouteTable::Build({});
-  ASSERT_TRUE(routes.ok());
-  Credentials creds;
-  ASSERT_TRUE(creds.AddHmacSecret("dev", kSecret).ok());
-  GatewayOptions o;
-  o.jwt.issuer = "idp";
-  o.jwt.audience = "sokei";
-  o.rate_per_second = 0;
   absl::Time now = absl::Now();
-  Gateway g(std::move(*routes), std::move(creds), {}, o, [&now] { return now; });
+  auto gateway = sokei::testing::TestGateway(kSecret, {}, {}, nullptr, [&now] { return now; });
+  Gateway& g = *gateway;
   const std::string token = Token("viewer", "142140");  // expires in 600 s
   type::v1::MethodAccess read, write;
   read.set_level(type::v1::PUBLIC);

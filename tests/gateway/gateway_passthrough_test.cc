@@ -18,6 +18,7 @@
 #include "tests/support/gateway_tokens.h"
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/test_databases.h"
+#include "tests/support/test_gateway.h"
 
 namespace sokei::gateway {
 namespace {
@@ -58,16 +59,9 @@ class PassthroughTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status();
     server_ = s->release();
     auto up = grpcx::MakeUpstreamChannel("127.0.0.1:" + std::to_string(server_->port()), 64 << 20);
-    auto routes = RouteTable::Build({});
-    ASSERT_TRUE(routes.ok());
-    Credentials creds;
-    ASSERT_TRUE(creds.AddHmacSecret("dev", kSecret).ok());
-    GatewayOptions o;
-    o.jwt.issuer = "idp";
-    o.jwt.audience = "sokei";
-    o.rate_per_second = 0;
-    gateway_ = new Gateway(std::move(*routes), std::move(creds),
-                           {{"sokei.plan.v1", up}, {"sokei.survey.v1", up}}, o);
+    gateway_ =
+        sokei::testing::TestGateway(kSecret, {}, {{"sokei.plan.v1", up}, {"sokei.survey.v1", up}})
+            .release();
     passthrough_ = new Passthrough(gateway_);
     int port = 0;
     auto ps = StartPassthrough("127.0.0.1:0", passthrough_, &port);

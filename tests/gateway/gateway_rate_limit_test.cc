@@ -9,6 +9,7 @@
 #include "gateway/server/rate_limiter.h"
 #include "tests/support/gateway_tokens.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/test_gateway.h"
 
 namespace sokei::gateway {
 namespace {
@@ -81,18 +82,12 @@ TEST(RateLimit, TwoGatewaysAnswerRateLimitedForOnePrincipal) {
   sokei::testing::RedisServer redis;
   cache::Cache a_conn({redis.addr()}), b_conn({redis.addr()});
   auto make = [&](cache::Cache* shared) {
-    auto routes = RouteTable::Build({});
-    Credentials creds;
-    EXPECT_TRUE(creds.AddHmacSecret("dev", kSecret).ok());
-    GatewayOptions o;
-    o.jwt.issuer = "idp";
-    o.jwt.audience = "sokei";
-    o.rate_per_second = 0.5;
-    o.burst = 4;
-    o.shared_rate_limits = shared;
-    o.rate_sync_interval = absl::ZeroDuration();
-    return std::make_unique<Gateway>(std::move(*routes), std::move(creds),
-                                     std::map<std::string, std::shared_ptr<grpc::Channel>>{}, o);
+    return sokei::testing::TestGateway(kSecret, {}, {}, [shared](GatewayOptions* o, Credentials*) {
+      o->rate_per_second = 0.5;
+      o->burst = 4;
+      o->shared_rate_limits = shared;
+      o->rate_sync_interval = absl::ZeroDuration();
+    });
   };
   auto g1 = make(&a_conn), g2 = make(&b_conn);
   const std::string bearer =

@@ -17,6 +17,7 @@
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
 #include "sokei/survey/v1/survey_service.grpc.pb.h"
 #include "tests/support/gateway_tokens.h"
+#include "tests/support/test_gateway.h"
 
 namespace sokei::gateway {
 namespace {
@@ -71,17 +72,9 @@ class RetryTest : public ::testing::Test {
     upstream_port_ = port;
     const auto* plan =
         plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService");
-    auto routes = RouteTable::Build({plan});
-    ASSERT_TRUE(routes.ok());
-    Credentials creds;
-    ASSERT_TRUE(creds.AddHmacSecret("dev", kSecret).ok());
-    GatewayOptions o;
-    o.jwt.issuer = "idp";
-    o.jwt.audience = "sokei";
-    o.rate_per_second = 0;
-    gateway_ = std::make_unique<Gateway>(
-        std::move(*routes), std::move(creds),
-        MakeUpstreams({plan}, {{"sokei.plan.v1", "127.0.0.1:" + std::to_string(port)}}), o);
+    gateway_ = sokei::testing::TestGateway(
+        kSecret, {plan},
+        MakeUpstreams({plan}, {{"sokei.plan.v1", "127.0.0.1:" + std::to_string(port)}}));
     token_ = sokei::testing::GatewayToken(kSecret, "idp", "u", "planner", "142140");
   }
   void TearDown() override {
@@ -196,19 +189,11 @@ TEST_F(RetryTest, PassthroughStreamEndsAsSoonAsTheUpstreamFails) {
       plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService");
   const auto* survey =
       survey::v1::GetSurveyRequest::descriptor()->file()->FindServiceByName("SurveyService");
-  auto routes = RouteTable::Build({plan, survey});
-  ASSERT_TRUE(routes.ok());
-  Credentials creds;
-  ASSERT_TRUE(creds.AddHmacSecret("dev", kSecret).ok());
-  GatewayOptions o;
-  o.jwt.issuer = "idp";
-  o.jwt.audience = "sokei";
-  o.rate_per_second = 0;
   const std::string addr = "127.0.0.1:" + std::to_string(upstream_port_);
-  Gateway gateway(
-      std::move(*routes), std::move(creds),
-      MakeUpstreams({plan, survey}, {{"sokei.plan.v1", addr}, {"sokei.survey.v1", addr}}), o);
-  Passthrough passthrough(&gateway);
+  auto gateway = sokei::testing::TestGateway(
+      kSecret, {plan, survey},
+      MakeUpstreams({plan, survey}, {{"sokei.plan.v1", addr}, {"sokei.survey.v1", addr}}));
+  Passthrough passthrough(gateway.get());
   int port = 0;
   auto proxy = StartPassthrough("127.0.0.1:0", &passthrough, &port);
   ASSERT_TRUE(proxy.ok()) << proxy.status();

@@ -31,6 +31,7 @@
 #include "gateway/server/upstreams.h"
 #include "gateway/transcode/transcoder.h"
 #include "tests/support/service_stack.h"
+#include "tests/support/test_gateway.h"
 
 namespace sokei::gateway::testing {
 
@@ -129,28 +130,17 @@ class RestWorld {
         plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService"),
         kpi::v1::GetIndicatorRequest::descriptor()->file()->FindServiceByName("KpiService"),
         survey::v1::GetSurveyRequest::descriptor()->file()->FindServiceByName("SurveyService")};
-    auto routes = RouteTable::Build(w->services_);
-    if (!routes.ok()) {
-      ADD_FAILURE() << routes.status();
-      return nullptr;
-    }
-    Credentials creds;
-    if (!creds.AddHmacSecret("dev", kSecret).ok() ||
-        !creds.AddApiKeyHash(Sha256Hex(kSystemKey), "budget", "142140", "viewer").ok()) {
-      ADD_FAILURE() << "credentials";
-      return nullptr;
-    }
-    GatewayOptions o;
-    o.jwt.issuer = "idp";
-    o.jwt.audience = "sokei";
-    o.rate_per_second = 0;
     const auto& s = *w->stack_;
-    w->gateway_ = std::make_unique<Gateway>(
-        std::move(*routes), std::move(creds),
+    w->gateway_ = sokei::testing::TestGateway(
+        kSecret, w->services_,
         MakeUpstreams(w->services_, {{"sokei.plan.v1", sokei::testing::Addr(*s.plan_server)},
                                      {"sokei.kpi.v1", sokei::testing::Addr(*s.kpi_server)},
                                      {"sokei.survey.v1", sokei::testing::Addr(*s.survey_server)}}),
-        o);
+        [](GatewayOptions*, Credentials* creds) {
+          EXPECT_TRUE(
+              creds->AddApiKeyHash(Sha256Hex(kSystemKey), "budget", "142140", "viewer").ok());
+        });
+    if (w->gateway_ == nullptr) return nullptr;
     ListenerOptions lo;
     lo.address = "127.0.0.1:0";
     auto listener = HttpListener::Start(lo, w->gateway_.get());
