@@ -576,7 +576,9 @@ absl::StatusOr<auth::Principal> Gateway::Admit(const std::string& authz, const s
                                     "the caller may not act for this municipality");
   }
   if (const char* refusal = RoleRefusal(*principal, access)) {
-    CountRejected(access.read_only() ? "ROLE_NOT_ALLOWED" : "READ_ONLY_ROLE");
+    const bool writer = principal->Has(auth::Role::kAdmin) ||
+                        principal->Has(auth::Role::kPlanner) || principal->Has(auth::Role::kEditor);
+    CountRejected(!access.read_only() && !writer ? "READ_ONLY_ROLE" : "ROLE_NOT_ALLOWED");
     return status::PermissionDenied("PERMISSION_DENIED", refusal);
   }
   if (!limiter_->Allow(principal->subject)) {

@@ -163,6 +163,14 @@ TEST_F(MatrixTest, EveryRestRouteAdmitsExactlyTheCallersItShould) {
   EXPECT_GE(routes, unary);
   EXPECT_GT(refusals, 150);
   EXPECT_GT(passes, 150);
+  // Refusals are counted by why: a read-only role on a write, or a role below the level.
+  const std::string metrics = gateway_->MetricsText();
+  EXPECT_NE(metrics.find(R"(sokei_gateway_rejected_total{reason="READ_ONLY_ROLE"})"),
+            std::string::npos);
+  EXPECT_NE(metrics.find(R"(sokei_gateway_rejected_total{reason="ROLE_NOT_ALLOWED"})"),
+            std::string::npos);
+  EXPECT_NE(metrics.find(R"(sokei_gateway_rejected_total{reason="OTHER_MUNICIPALITY"})"),
+            std::string::npos);
 }
 
 TEST_F(MatrixTest, EveryGrpcMethodRefusesTheCallersItMust) {
