@@ -120,6 +120,10 @@ int main() {
     if (auto s = creds.AddPublicKey(kv[0], ap[0], ReadFile(ap[1])); !s.ok())
       Die(std::string(s.message()));
   }
+  // SOKEI_GATEWAY_JWKS_FILE: the identity provider's JWKS document (RFC 7517), saved as a file.
+  if (const std::string f = config::EnvOr("SOKEI_GATEWAY_JWKS_FILE", ""); !f.empty()) {
+    if (auto s = creds.AddJwks(ReadFile(f)); !s.ok()) Die(std::string(s.message()));
+  }
   // SOKEI_GATEWAY_API_KEYS_FILE: lines "sha256hex name municipality roles,…" (# comments).
   if (const std::string f = config::EnvOr("SOKEI_GATEWAY_API_KEYS_FILE", ""); !f.empty()) {
     for (absl::string_view line : absl::StrSplit(ReadFile(f), '\n', absl::SkipWhitespace())) {
@@ -133,7 +137,9 @@ int main() {
   }
   if (dev) DevSetup(&creds, policy);
   if (!creds.has_keys())
-    Die("no JWT keys: set SOKEI_GATEWAY_JWT_KEYS (or SOKEI_GATEWAY_DEV=1 locally)");
+    Die("no JWT keys: set SOKEI_GATEWAY_JWT_KEYS or SOKEI_GATEWAY_JWKS_FILE (or "
+        "SOKEI_GATEWAY_DEV=1 "
+        "locally)");
 
   const std::vector<const google::protobuf::ServiceDescriptor*> services = {
       plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService"),

@@ -4,10 +4,12 @@
 #include <google/protobuf/util/json_util.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
 #include <openssl/hmac.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
@@ -141,6 +143,105 @@ absl::Status Credentials::AddPublicKey(const std::string& kid, const std::string
   }
   if (!keys_.emplace(kid, std::move(key)).second) {
     return absl::InvalidArgumentError(absl::StrCat("key ", kid, ": the kid appears twice"));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// A public key from OpenSSL parameters (RSA n/e, or an EC group and point), as PEM.
+absl::StatusOr<std::string> PemFromParams(const char* type, OSSL_PARAM_BLD* bld) {
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr);
+  EVP_PKEY* pkey = nullptr;
+  const bool ok = params != nullptr && ctx != nullptr && EVP_PKEY_fromdata_init(ctx) == 1 &&
+                  EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) == 1;
+  std::string pem;
+  if (ok) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    if (bio != nullptr && PEM_write_bio_PUBKEY(bio, pkey) == 1) {
+      BUF_MEM* mem = nullptr;
+      BIO_get_mem_ptr(bio, &mem);
+      pem.assign(mem->data, mem->length);
+    }
+    BIO_free(bio);
+  }
+  EVP_PKEY_free(pkey);
+  EVP_PKEY_CTX_free(ctx);
+  OSSL_PARAM_free(params);
+  if (pem.empty()) return absl::InvalidArgumentError("the key parameters do not form a key");
+  return pem;
+}
+
+std::string Member(const google::protobuf::Struct& o, const char* name) {
+  auto it = o.fields().find(name);
+  return it == o.fields().end() ? "" : it->second.string_value();
+}
+
+}  // namespace
+
+absl::Status Credentials::AddJwks(const std::string& jwks_json) {
+  google::protobuf::Struct doc;
+  if (!google::protobuf::util::JsonStringToMessage(jwks_json, &doc).ok() ||
+      !doc.fields().count("keys") || !doc.fields().at("keys").has_list_value()) {
+    return absl::InvalidArgumentError("JWKS: not a JSON object with a \"keys\" array");
+  }
+  for (const auto& v : doc.fields().at("keys").list_value().values()) {
+    if (!v.has_struct_value()) return absl::InvalidArgumentError("JWKS: a key is not an object");
+    const auto& k = v.struct_value();
+    const std::string kid = Member(k, "kid"), kty = Member(k, "kty"), alg = Member(k, "alg");
+    if (kid.empty()) return absl::InvalidArgumentError("JWKS: a key without \"kid\"");
+    const std::string use = Member(k, "use");
+    if (!use.empty() && use != "sig")
+      return absl::InvalidArgumentError(absl::StrCat("JWKS key ", kid, ": not a signing key"));
+    auto field = [&](const char* name, std::string* out) {
+      return Base64UrlDecode(Member(k, name), out) && !out->empty();
+    };
+    OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+    absl::StatusOr<std::string> pem = absl::InvalidArgumentError("");
+    std::string want_alg;
+    if (kty == "RSA") {
+      want_alg = "RS256";
+      std::string n, e;
+      if (!field("n", &n) || !field("e", &e)) {
+        pem = absl::InvalidArgumentError("\"n\" and \"e\" must be base64url");
+      } else {
+        BIGNUM* bn = BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()),
+                               static_cast<int>(n.size()), nullptr);
+        BIGNUM* be = BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()),
+                               static_cast<int>(e.size()), nullptr);
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be);
+        pem = PemFromParams("RSA", bld);
+        BN_free(bn);
+        BN_free(be);
+      }
+    } else if (kty == "EC") {
+      want_alg = "ES256";
+      std::string x, y;
+      if (Member(k, "crv") != "P-256") {
+        pem = absl::InvalidArgumentError("only the curve P-256 (ES256) is accepted");
+      } else if (!field("x", &x) || !field("y", &y) || x.size() != 32 || y.size() != 32) {
+        pem = absl::InvalidArgumentError("\"x\" and \"y\" must be 32 bytes of base64url");
+      } else {
+        const std::string point = std::string("\x04", 1) + x + y;
+        OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
+        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
+        pem = PemFromParams("EC", bld);
+      }
+    } else {
+      pem = absl::InvalidArgumentError("only RSA and EC signing keys are accepted");
+    }
+    OSSL_PARAM_BLD_free(bld);
+    if (!pem.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("JWKS key ", kid, ": ", pem.status().message()));
+    }
+    if (!alg.empty() && alg != want_alg) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("JWKS key ", kid, ": alg ", alg, " does not fit a ", kty, " key"));
+    }
+    if (auto s = AddPublicKey(kid, want_alg, *pem); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

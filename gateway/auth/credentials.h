@@ -36,6 +36,11 @@ class Credentials {
 
   // A public key (PEM, "BEGIN PUBLIC KEY") for `alg` RS256 or ES256 under `kid`.
   absl::Status AddPublicKey(const std::string& kid, const std::string& alg, const std::string& pem);
+  // The keys of a JWKS document (RFC 7517, as identity providers publish it, saved to a file by
+  // the operator): RSA keys for RS256 and EC P-256 keys for ES256, each under its `kid`; an `alg`
+  // member, when present, must say the same. Any other key (symmetric, other curves, encryption
+  // keys) refuses the whole document.
+  absl::Status AddJwks(const std::string& jwks_json);
   // Development only: an HS256 secret under `kid`.
   absl::Status AddHmacSecret(const std::string& kid, const std::string& secret);
   // An API key: its SHA-256 (hex), the municipality it may act for, and its roles.

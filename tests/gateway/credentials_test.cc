@@ -4,6 +4,7 @@
 #include "gateway/auth/credentials.h"
 
 #include <gtest/gtest.h>
+#include <openssl/bn.h>
 #include <openssl/pem.h>
 
 #include "absl/strings/str_cat.h"
@@ -178,6 +179,86 @@ TEST_F(CredentialsTest, ApiKeysAreStoredHashedAndScoped) {
   auto bad = creds_.VerifyApiKey("key-of-the-budget-systen");
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+}  // namespace
+}  // namespace sokei::gateway
+
+namespace sokei::gateway {
+namespace {
+
+// A JWK (RFC 7517) of a public key PEM, as an identity provider publishes it.
+std::string Jwk(const std::string& public_pem, const std::string& kid,
+                const std::string& extra = "") {
+  BIO* bio = BIO_new_mem_buf(public_pem.data(), static_cast<int>(public_pem.size()));
+  EVP_PKEY* k = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  std::string out;
+  if (EVP_PKEY_base_id(k) == EVP_PKEY_RSA) {
+    BIGNUM *n = nullptr, *e = nullptr;
+    EVP_PKEY_get_bn_param(k, "n", &n);
+    EVP_PKEY_get_bn_param(k, "e", &e);
+    std::string nb(BN_num_bytes(n), '\0'), eb(BN_num_bytes(e), '\0');
+    BN_bn2bin(n, reinterpret_cast<unsigned char*>(nb.data()));
+    BN_bn2bin(e, reinterpret_cast<unsigned char*>(eb.data()));
+    out = absl::StrCat(R"({"kty":"RSA","kid":")", kid, R"(","use":"sig","n":")",
+                       Base64UrlEncode(nb), R"(","e":")", Base64UrlEncode(eb), "\"", extra, "}");
+    BN_free(n);
+    BN_free(e);
+  } else {
+    unsigned char point[65];
+    size_t len = 0;
+    EVP_PKEY_get_octet_string_param(k, "pub", point, sizeof point, &len);
+    const std::string p(reinterpret_cast<char*>(point), len);
+    out = absl::StrCat(R"({"kty":"EC","kid":")", kid, R"(","crv":"P-256","x":")",
+                       Base64UrlEncode(p.substr(1, 32)), R"(","y":")",
+                       Base64UrlEncode(p.substr(33, 32)), "\"", extra, "}");
+  }
+  EVP_PKEY_free(k);
+  return out;
+}
+
+TEST(Jwks, KeysFromAJwksDocumentVerifyTokens) {
+  const KeyPair rsa = Generate(false), ec = Generate(true), other = Generate(false);
+  Credentials creds;
+  ASSERT_TRUE(creds
+                  .AddJwks(absl::StrCat(R"({"keys":[)", Jwk(rsa.public_pem, "idp-rsa"), ",",
+                                        Jwk(ec.public_pem, "idp-ec", R"(,"alg":"ES256")"), "]}"))
+                  .ok());
+  JwtPolicy policy;
+  policy.issuer = "https://idp.city.example.lg.jp";
+  policy.audience = "sokei";
+  for (const auto& [alg, kid, pem] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"RS256", "idp-rsa", rsa.private_pem}, {"ES256", "idp-ec", ec.private_pem}}) {
+    auto token = SignJwt(alg, kid, pem, Claims());
+    ASSERT_TRUE(token.ok());
+    auto p = creds.VerifyJwt(*token, policy, kNow);
+    ASSERT_TRUE(p.ok()) << alg << ": " << p.status();
+    EXPECT_EQ(p->subject, "sato");
+  }
+  // The kid is bound to its key and its algorithm.
+  auto foreign = SignJwt("RS256", "idp-rsa", other.private_pem, Claims());
+  EXPECT_FALSE(creds.VerifyJwt(*foreign, policy, kNow).ok());
+  auto swapped = SignJwt("RS256", "idp-ec", rsa.private_pem, Claims());
+  EXPECT_FALSE(creds.VerifyJwt(*swapped, policy, kNow).ok());
+}
+
+TEST(Jwks, DocumentsWithKeysItCannotUseAreRefused) {
+  const KeyPair rsa = Generate(false);
+  const std::string good = Jwk(rsa.public_pem, "k1");
+  for (const std::string& doc : {
+           std::string("not json"), std::string(R"({"keys":{}})"),
+           absl::StrCat(R"({"keys":[)", Jwk(rsa.public_pem, ""), "]}"),          // no kid
+           std::string(R"({"keys":[{"kty":"oct","kid":"s","k":"c2VjcmV0"}]})"),  // symmetric
+           absl::StrCat(R"({"keys":[)", Jwk(rsa.public_pem, "k2", R"(,"alg":"HS256")"), "]}"),
+           absl::StrCat(R"({"keys":[)", Jwk(rsa.public_pem, "k3", R"(,"use":"enc")"), "]}"),
+           std::string(R"({"keys":[{"kty":"EC","kid":"e","crv":"P-384","x":"AA","y":"AA"}]})"),
+           std::string(R"({"keys":[{"kty":"RSA","kid":"r","n":"!!","e":"AQAB"}]})"),
+           absl::StrCat(R"({"keys":[)", good, ",", good, "]}"),  // the kid twice
+       }) {
+    Credentials creds;
+    EXPECT_FALSE(creds.AddJwks(doc).ok()) << doc.substr(0, 80);
+  }
 }
 
 }  // namespace
