@@ -849,8 +849,26 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportEvaluationReport(
   };
   std::vector<std::vector<std::string>> tables;
   std::string out;
-  const std::string title = absl::StrCat(jp::FormatFiscalYear(e.fiscal_year()), " 施策評価 (",
-                                         pb::EvaluationStage_Name(e.stage()), ")");
+  // The stage as the city's documents name it (the report goes to committees and the public).
+  const char* stage = "";
+  switch (e.stage()) {
+    case pb::EVALUATION_STAGE_SELF:
+      stage = "所管課による自己評価";
+      break;
+    case pb::EVALUATION_STAGE_PLANNING_REVIEW:
+      stage = "企画課による評価";
+      break;
+    case pb::EVALUATION_STAGE_COMMITTEE:
+      stage = "外部評価委員会による評価";
+      break;
+    case pb::EVALUATION_STAGE_PUBLISHED:
+      stage = "公表版";
+      break;
+    default:
+      stage = "作成中";
+  }
+  const std::string title =
+      absl::StrCat(jp::FormatFiscalYear(e.fiscal_year()), " 施策評価 (", stage, ")");
   auto heading = [&](int level, const std::string& text) {
     if (html) {
       absl::StrAppend(&out, "<h", level, ">", esc(text), "</h", level, ">\n");
