@@ -1029,9 +1029,18 @@ absl::StatusOr<pb::Evaluation> KpiDomain::GetEvaluation(const Principal& p,
         e, LoadOrNotFound<pb::Evaluation>(tx, Kind::kEvaluation, r.name(), "EVALUATION_NOT_FOUND"));
     return absl::OkStatus();
   }));
-  // Public callers see published evaluations only; the others do not exist for them.
-  if (p.PublicOnly() && e.stage() != pb::EVALUATION_STAGE_PUBLISHED) {
-    return status::NotFound("EVALUATION_NOT_FOUND", r.name());
+  // Public callers see published evaluations only; the others do not exist for them. Who
+  // overrode a grade or amended the evaluation (staff accounts) is not theirs to see: the
+  // judgement and its reason are.
+  if (p.PublicOnly()) {
+    if (e.stage() != pb::EVALUATION_STAGE_PUBLISHED) {
+      return status::NotFound("EVALUATION_NOT_FOUND", r.name());
+    }
+    auto* s = e.mutable_summary();
+    for (auto* rollups : {s->mutable_nodes(), s->mutable_packages(), s->mutable_departments()}) {
+      for (auto& r : *rollups) r.clear_override_author();
+    }
+    for (auto& a : *e.mutable_amendments()) a.clear_author();
   }
   return e;
 }

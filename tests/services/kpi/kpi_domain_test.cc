@@ -783,6 +783,20 @@ TEST_F(WorkflowTest, EvaluationLifecycleAndAmendment) {
   report = domain_->ExportEvaluationReport(planner_, rr);
   ASSERT_TRUE(report.ok());
   EXPECT_NE(report->content().find("| 評価 | 指標数 |"), std::string::npos);
+  EXPECT_NE(report->content().find("(公表版)"), std::string::npos);
+  // Staff see who overrode and amended; the public sees the judgements and reasons, not the
+  // accounts.
+  EXPECT_NE(report->content().find(planner_.subject), std::string::npos);
+  auto public_view = domain_->GetEvaluation(Make(Role::kPublic), gr);
+  ASSERT_TRUE(public_view.ok());
+  for (const auto& n : public_view->summary().nodes()) EXPECT_EQ(n.override_author(), "");
+  ASSERT_EQ(public_view->amendments_size(), 1);
+  EXPECT_EQ(public_view->amendments(0).reason(), "実績値の確定に伴う修正");
+  EXPECT_EQ(public_view->amendments(0).author(), "");
+  auto public_report = domain_->ExportEvaluationReport(Make(Role::kPublic), rr);
+  ASSERT_TRUE(public_report.ok());
+  EXPECT_EQ(public_report->content().find(planner_.subject), std::string::npos);
+  EXPECT_NE(public_report->content().find("実績値の確定に伴う修正"), std::string::npos);
 }
 
 TEST_F(WorkflowTest, GradingSchemeChangesTheGrades) {
