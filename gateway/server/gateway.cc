@@ -58,27 +58,38 @@ HttpResponse ErrorResponse(const absl::Status& s) {
   return r;
 }
 
-// Why the caller's roles may not call a method of this access level, or nullptr if they may.
-const char* RoleRefusal(const auth::Principal& p, const type::v1::MethodAccess& access) {
+// Why the caller's roles may not call a method of this access level: the counter's reason and
+// the caller's message; {nullptr, nullptr} if they may.
+struct Refusal {
+  const char* reason = nullptr;
+  const char* message = nullptr;
+};
+Refusal RoleRefusal(const auth::Principal& p, const type::v1::MethodAccess& access) {
   using type::v1::AccessLevel;
   const bool admin = p.Has(auth::Role::kAdmin);
   const bool planner = admin || p.Has(auth::Role::kPlanner);
   const bool writer = planner || p.Has(auth::Role::kEditor);
-  if (!access.read_only() && !writer) return "this role may read only";
+  if (!access.read_only() && !writer) return {"READ_ONLY_ROLE", "this role may read only"};
+  const char* message = nullptr;
   switch (access.level()) {
     case AccessLevel::PUBLIC:
-      return nullptr;
+      break;
     case AccessLevel::STAFF:
-      return p.PublicOnly() ? "public callers may not read this" : nullptr;
+      if (p.PublicOnly()) message = "public callers may not read this";
+      break;
     case AccessLevel::DEPARTMENT:
-      return writer ? nullptr : "only editors, planners and admins may do this";
+      if (!writer) message = "only editors, planners and admins may do this";
+      break;
     case AccessLevel::PLANNER:
-      return planner ? nullptr : "only planners (企画課) and admins may do this";
+      if (!planner) message = "only planners (企画課) and admins may do this";
+      break;
     case AccessLevel::ADMIN:
-      return admin ? nullptr : "only admins may do this";
+      if (!admin) message = "only admins may do this";
+      break;
     default:
-      return "this method is not open to callers";
+      message = "this method is not open to callers";
   }
+  return message == nullptr ? Refusal{} : Refusal{"ROLE_NOT_ALLOWED", message};
 }
 
 bool IsImport(const Route& route) { return absl::StartsWith(route.method->name(), "Import"); }
@@ -293,13 +304,16 @@ Gateway::Gateway(RouteTable routes, Credentials credentials,
 
 Gateway::~Gateway() = default;
 
-size_t Gateway::BodyLimit(const std::string& method, const std::string& target) const {
-  const std::string path = target.substr(0, target.find('?'));
-  RouteTable::Match m;
-  std::vector<std::string> allowed;
-  if (routes_.Find(method, path, &m, &allowed) != RouteTable::Outcome::kFound) return 1 << 20;
-  if (m.route->body.empty()) return 0;
-  return IsImport(*m.route) ? (16u << 20) : (1u << 20);
+RouteLookup Gateway::Lookup(const std::string& method, const std::string& target) const {
+  RouteLookup l;
+  l.outcome = routes_.Find(method, absl::string_view(target).substr(0, target.find('?')), &l.match,
+                           &l.allowed);
+  return l;
+}
+
+size_t Gateway::BodyLimit(const RouteLookup& l) {
+  const bool import = l.outcome == RouteTable::Outcome::kFound && IsImport(*l.match.route);
+  return import ? (16u << 20) : (1u << 20);
 }
 
 void Gateway::CountRejected(const std::string& reason) {
@@ -489,9 +503,10 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
     r.content_type = "text/plain; version=0.0.4";
     return reply("/metrics", std::move(r));
   }
-  RouteTable::Match match;
-  std::vector<std::string> allowed;
-  switch (routes_.Find(req.method, path, &match, &allowed)) {
+  if (!req.route) req.route = Lookup(req.method, path);
+  const RouteTable::Match& match = req.route->match;
+  const std::vector<std::string>& allowed = req.route->allowed;
+  switch (req.route->outcome) {
     case RouteTable::Outcome::kNotFound: {
       HttpResponse r;
       r.status = 404;
@@ -575,11 +590,9 @@ absl::StatusOr<auth::Principal> Gateway::Admit(const std::string& authz, const s
     return status::PermissionDenied("PERMISSION_DENIED",
                                     "the caller may not act for this municipality");
   }
-  if (const char* refusal = RoleRefusal(*principal, access)) {
-    const bool writer = principal->Has(auth::Role::kAdmin) ||
-                        principal->Has(auth::Role::kPlanner) || principal->Has(auth::Role::kEditor);
-    CountRejected(!access.read_only() && !writer ? "READ_ONLY_ROLE" : "ROLE_NOT_ALLOWED");
-    return status::PermissionDenied("PERMISSION_DENIED", refusal);
+  if (const Refusal refusal = RoleRefusal(*principal, access); refusal.reason != nullptr) {
+    CountRejected(refusal.reason);
+    return status::PermissionDenied("PERMISSION_DENIED", refusal.message);
   }
   if (!limiter_->Allow(principal->subject)) {
     CountRejected("RATE_LIMITED");

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,12 +23,22 @@
 
 namespace sokei::gateway {
 
+// Where a request line leads in the route table.
+struct RouteLookup {
+  RouteTable::Outcome outcome = RouteTable::Outcome::kNotFound;
+  RouteTable::Match match;
+  std::vector<std::string> allowed;  // kMethodNotAllowed: the methods the path has
+};
+
 struct HttpRequest {
   std::string method;
   std::string target;                               // path and query, as received
   std::multimap<std::string, std::string> headers;  // names in lower case
   std::string body;
   bool ops_listener = false;  // came in on the operations port (/metrics is served only there)
+  // The route, when the listener already looked it up (for the body limit); Handle looks it up
+  // otherwise.
+  std::optional<RouteLookup> route;
 };
 
 struct HttpResponse {
@@ -59,9 +70,11 @@ class Gateway {
 
   void Handle(HttpRequest request, std::function<void(HttpResponse)> done);
 
-  // Body limit for a request line, known before the body is read (16 MiB for import methods,
-  // 1 MiB otherwise; 0 for routes that take no body).
-  size_t BodyLimit(const std::string& method, const std::string& target) const;
+  // The route of a request line (`target` with or without its query).
+  RouteLookup Lookup(const std::string& method, const std::string& target) const;
+  // Body limit for a looked-up request line, known before the body is read (16 MiB for import
+  // methods, 1 MiB otherwise).
+  static size_t BodyLimit(const RouteLookup& lookup);
 
   const RouteTable& routes() const { return routes_; }
   std::string MetricsText() const;

@@ -87,9 +87,9 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     if (lengths > 1 || (lengths == 1 && h.count(http::field::transfer_encoding) > 0)) {
       return Fail(400, "AMBIGUOUS_FRAMING", "Content-Length with Transfer-Encoding, or twice");
     }
-    const size_t limit = std::max<size_t>(
-        owner_->gateway->BodyLimit(std::string(h.method_string()), std::string(h.target())),
-        1u << 20);
+    // Looked up once: for the body limit now, and for handling the request after its body.
+    route_ = owner_->gateway->Lookup(std::string(h.method_string()), std::string(h.target()));
+    const size_t limit = Gateway::BodyLimit(*route_);
     if (auto len = parser_->content_length(); len && *len > limit) {
       return Fail(413, "BODY_TOO_LARGE", "the request body is too large for this method");
     }
@@ -119,6 +119,8 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     }
     req.body = std::move(msg.body());
     req.ops_listener = owner_->options.ops;
+    req.route = std::move(route_);
+    route_.reset();
     stream_.expires_never();  // the upstream call has its own deadline
     owner_->gateway->Handle(std::move(req), [self = shared_from_this()](HttpResponse r) {
       net::post(self->stream_.get_executor(),
@@ -163,6 +165,7 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;  // bounded by the parser's header and body limits
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<RouteLookup> route_;
   Impl* owner_;
   bool keep_alive_ = false;
 };

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <mutex>
 #include <set>
 #include <vector>
 
@@ -184,11 +183,11 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
 }
 
-void AppendTimestamp(const Message& m, std::string* out) {
-  const Reflection* r = m.GetReflection();
-  const Descriptor* d = m.GetDescriptor();
-  const int64_t seconds = r->GetInt64(m, d->FindFieldByNumber(1));
-  const int32_t nanos = r->GetInt32(m, d->FindFieldByNumber(2));
+// `seconds` and `nanos`: the Timestamp's fields 1 and 2.
+void AppendTimestamp(const Message& m, const Reflection* r, const FieldDescriptor* seconds_field,
+                     const FieldDescriptor* nanos_field, std::string* out) {
+  const int64_t seconds = r->GetInt64(m, seconds_field);
+  const int32_t nanos = r->GetInt32(m, nanos_field);
   int64_t days = seconds / 86400, rem = seconds % 86400;
   if (rem < 0) {
     rem += 86400;
@@ -348,7 +347,7 @@ std::string MapKey(const Message& entry) {
 
 void AppendMessage(const Message& m, const Reflection* r, const Plan& plan, std::string* out) {
   if (plan.kind == Kind::kTimestamp) {
-    AppendTimestamp(m, out);
+    AppendTimestamp(m, r, plan.fields[0].f, plan.fields[1].f, out);
     return;
   }
   if (plan.kind == Kind::kFieldMask) {
@@ -451,9 +450,7 @@ void AppendJsonString(const std::string& s, std::string* out) {
 }
 
 bool JsonDirectSupports(const Descriptor* type) {
-  static std::mutex mu;
-  static std::map<const Descriptor*, bool> cache;
-  std::lock_guard<std::mutex> lock(mu);
+  thread_local std::map<const Descriptor*, bool> cache;  // asked on every reply: no lock
   auto it = cache.find(type);
   if (it != cache.end()) return it->second;
   std::set<const Descriptor*> seen;
