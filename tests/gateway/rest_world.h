@@ -124,7 +124,11 @@ class RestWorld {
  public:
   static std::unique_ptr<RestWorld> Start() {
     auto w = std::unique_ptr<RestWorld>(new RestWorld());
-    w->stack_ = sokei::testing::ServiceStack::Start("sqlite");
+    // The golden replies hold dates the services derive from their clock (a rename's validUntil
+    // defaults to today): the stack runs on 2026-11-23 12:00 JST whatever day the suite runs.
+    w->stack_ = sokei::testing::ServiceStack::Start(
+        "sqlite", sokei::testing::FixedDayClock(absl::FromCivil(absl::CivilSecond(2026, 11, 23, 12, 0, 0),
+                                                                absl::FixedTimeZone(9 * 3600))));
     if (w->stack_ == nullptr) return nullptr;
     w->services_ = {
         plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService"),

@@ -6,10 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/grpcx/server.h"
 #include "common/grpcx/upstream.h"
 #include "services/kpi/api/grpc_plan_client.h"
@@ -25,6 +28,14 @@
 namespace sokei::testing {
 
 inline std::string Addr(const grpcx::Server& s) { return "127.0.0.1:" + std::to_string(s.port()); }
+
+// A clock that starts at `start` when made and then runs at the real rate: dates derived from it
+// are the same on every day the test runs, while times still advance (so update times stay in
+// order and elapsed-time logic works).
+inline std::function<absl::Time()> FixedDayClock(absl::Time start) {
+  const absl::Time made = absl::Now();
+  return [start, made] { return start + (absl::Now() - made); };
+}
 
 struct ServiceStack {
   std::unique_ptr<TestDatabase> plan_db, kpi_db, survey_db;
@@ -55,7 +66,11 @@ struct ServiceStack {
   }
 
   // nullptr (after a test failure, or for postgres without a test cluster) when it cannot start.
-  static std::unique_ptr<ServiceStack> Start(const std::string& backend) {
+  // `clock` is every date the three services derive (a rename's end of validity, the fiscal year
+  // "now" falls in, create and update times): tests whose expectations hold a date pass a
+  // FixedDayClock so they do not depend on the day they run.
+  static std::unique_ptr<ServiceStack> Start(const std::string& backend,
+                                             std::function<absl::Time()> clock = &absl::Now) {
     auto s = std::make_unique<ServiceStack>();
     s->plan_db = TestDatabase::Make(backend);
     s->kpi_db = TestDatabase::Make(backend);
@@ -63,7 +78,7 @@ struct ServiceStack {
     if (!s->plan_db || !s->kpi_db || !s->survey_db) return nullptr;
     s->plan_repo = std::make_unique<plan::SqlPlanRepository>(s->plan_db->db());
     if (auto st = s->plan_repo->Migrate(); !st.ok()) return Fail(st);
-    s->plan_domain = std::make_unique<plan::PlanDomain>(s->plan_repo.get());
+    s->plan_domain = std::make_unique<plan::PlanDomain>(s->plan_repo.get(), clock);
     s->plan_service = std::make_unique<plan::DispatchedPlanService>(s->plan_domain.get(),
                                                                     config::AuthMode::kMetadata);
     s->plan_table = plan::MakeDispatchTable(s->plan_service.get());
@@ -76,7 +91,7 @@ struct ServiceStack {
     if (auto st = s->kpi_repo->Migrate(); !st.ok()) return Fail(st);
     s->plan_client = std::make_unique<kpi::GrpcPlanClient>(
         grpcx::MakeUpstreamChannel(Addr(*s->plan_server), 64 << 20));
-    s->kpi_domain = std::make_unique<kpi::KpiDomain>(s->kpi_repo.get(), s->plan_client.get());
+    s->kpi_domain = std::make_unique<kpi::KpiDomain>(s->kpi_repo.get(), s->plan_client.get(), clock);
     s->kpi_service = std::make_unique<kpi::DispatchedKpiService>(s->kpi_domain.get(),
                                                                  config::AuthMode::kMetadata);
     s->kpi_table = kpi::MakeDispatchTable(s->kpi_service.get());
@@ -90,7 +105,7 @@ struct ServiceStack {
     s->kpi_client = std::make_unique<survey::GrpcKpiClient>(
         grpcx::MakeUpstreamChannel(Addr(*s->kpi_server), 64 << 20));
     s->survey_domain = std::make_unique<survey::SurveyDomain>(s->survey_repo.get(),
-                                                              s->kpi_client.get(), &absl::Now);
+                                                              s->kpi_client.get(), clock);
     s->survey_service = std::make_unique<survey::DispatchedSurveyService>(
         s->survey_domain.get(), config::AuthMode::kMetadata);
     s->survey_table = survey::MakeDispatchTable(s->survey_service.get());
