@@ -7,7 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/algorithm/container.h"
 #include "absl/random/random.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -47,8 +49,10 @@ int IntEnv(const char* name, int fallback) {
   return out;
 }
 
-// Development: an HS256 secret kept in the data directory, and ready tokens for each role.
-void DevSetup(gateway::Credentials* creds, const gateway::JwtPolicy& policy) {
+// Development: an HS256 secret kept in the data directory, and ready tokens for each role. Returns
+// the console's settings: sign in by picking one of these roles.
+std::string DevSetup(gateway::Credentials* creds, const gateway::JwtPolicy& policy,
+                     const std::string& municipality) {
   const std::string dir = config::EnvOr("SOKEI_DATA_DIR", "./var");
   mkdir(dir.c_str(), 0755);
   const std::string secret_path = dir + "/gateway-dev-secret";
@@ -68,15 +72,26 @@ void DevSetup(gateway::Credentials* creds, const gateway::JwtPolicy& policy) {
   struct Who {
     const char* role;
     const char* claims;
+    const char* label;  // how the console's sign-in page names the role
   };
   const Who who[] = {
-      {"admin", R"("sub":"dev-admin","roles":["admin"],"municipality":"*")"},
-      {"planner", R"("sub":"dev-planner","roles":["planner"],"municipality":"142140")"},
+      {"admin", R"("sub":"dev-admin","roles":["admin"],"municipality":"*")", "システム管理者"},
+      {"planner", R"("sub":"dev-planner","roles":["planner"],"municipality":"142140")",
+       "企画課（伊勢原市 企画政策課・計画担当）"},
       {"editor",
-       R"("sub":"dev-editor","roles":["editor"],"municipality":"142140","departments":["kikaku"])"},
-      {"viewer", R"("sub":"dev-viewer","roles":["viewer"],"municipality":"142140")"},
-      {"public", R"("sub":"dev-public","roles":["public"],"municipality":"142140")"}};
+       R"("sub":"dev-editor","roles":["editor"],"municipality":"142140","departments":["kikaku"])",
+       "所管課（伊勢原市 企画政策課）"},
+      // d-hc796d3cb13: the id the progress-table importer gives 子育て支援課 (seed 001 owner of 06-101 …).
+      {"editor-kosodate",
+       R"("sub":"dev-editor-kosodate","roles":["editor"],"municipality":"142140","departments":["d-hc796d3cb13"])",
+       "所管課（伊勢原市 子育て支援課）"},
+      {"viewer", R"("sub":"dev-viewer","roles":["viewer"],"municipality":"142140")",
+       "閲覧者（伊勢原市 職員）"},
+      {"public", R"("sub":"dev-public","roles":["public"],"municipality":"142140")",
+       "市民（公開情報のみ）"}};
   std::string json = "{\n";
+  std::string console =
+      absl::StrCat(R"({"auth":"dev","municipality":")", municipality, R"(","roles":[)");
   for (size_t i = 0; i < std::size(who); ++i) {
     auto token =
         gateway::SignJwt("HS256", "dev", secret,
@@ -85,17 +100,39 @@ void DevSetup(gateway::Credentials* creds, const gateway::JwtPolicy& policy) {
     if (!token.ok()) Die("cannot sign the development tokens");
     absl::StrAppend(&json, "  \"", who[i].role, "\": \"", *token, "\"",
                     i + 1 < std::size(who) ? "," : "", "\n");
+    absl::StrAppend(&console, i == 0 ? "" : ",", R"({"role":")", who[i].role, R"(","label":")",
+                    who[i].label, R"(","token":")", *token, R"("})");
   }
+  console += "]}";
   json += "}\n";
   const std::string tokens_path = dir + "/dev-tokens.json";
   std::ofstream(tokens_path) << json;
   chmod(tokens_path.c_str(), 0600);
   log::Info("development tokens written", {{"file", tokens_path}});
+  return console;
+}
+
+// `sokei-gateway --openapi` prints the REST contract (the document /openapi.json serves) and exits:
+// the console's API types are generated from it at build time.
+int PrintOpenApi(const std::vector<const google::protobuf::ServiceDescriptor*>& services) {
+  auto routes = gateway::RouteTable::Build(services);
+  if (!routes.ok()) Die(std::string(routes.status().message()));
+  gateway::Gateway gw(std::move(*routes), gateway::Credentials(), {}, gateway::GatewayOptions());
+  std::printf("%s\n", gw.OpenApiJson().c_str());
+  return 0;
+}
+
+std::vector<const google::protobuf::ServiceDescriptor*> Services() {
+  return {plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService"),
+          kpi::v1::GetIndicatorRequest::descriptor()->file()->FindServiceByName("KpiService"),
+          survey::v1::GetSurveyRequest::descriptor()->file()->FindServiceByName("SurveyService")};
 }
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc == 2 && std::string(argv[1]) == "--openapi") return PrintOpenApi(Services());
+  if (argc > 1) Die("usage: sokei-gateway [--openapi] (settings come from SOKEI_GATEWAY_* variables)");
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
@@ -135,16 +172,20 @@ int main() {
       }
     }
   }
-  if (dev) DevSetup(&creds, policy);
+  // Without a sign-in for staff configured, the console shows the published pages only.
+  // SOKEI_GATEWAY_CONSOLE_MUNICIPALITY: whose published results the console's public pages show.
+  const std::string console_m = config::EnvOr("SOKEI_GATEWAY_CONSOLE_MUNICIPALITY", "142140");
+  if (console_m.size() != 6 || !absl::c_all_of(console_m, absl::ascii_isdigit))
+    Die("SOKEI_GATEWAY_CONSOLE_MUNICIPALITY must be a 6-digit municipality code");
+  std::string console_config =
+      absl::StrCat(R"({"auth":"public","municipality":")", console_m, R"("})");
+  if (dev) console_config = DevSetup(&creds, policy, console_m);
   if (!creds.has_keys())
     Die("no JWT keys: set SOKEI_GATEWAY_JWT_KEYS or SOKEI_GATEWAY_JWKS_FILE (or "
         "SOKEI_GATEWAY_DEV=1 "
         "locally)");
 
-  const std::vector<const google::protobuf::ServiceDescriptor*> services = {
-      plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService"),
-      kpi::v1::GetIndicatorRequest::descriptor()->file()->FindServiceByName("KpiService"),
-      survey::v1::GetSurveyRequest::descriptor()->file()->FindServiceByName("SurveyService")};
+  const std::vector<const google::protobuf::ServiceDescriptor*> services = Services();
   auto routes = gateway::RouteTable::Build(services);
   if (!routes.ok()) Die(std::string(routes.status().message()));
   std::map<std::string, std::string> addresses;
@@ -162,6 +203,8 @@ int main() {
   options.jwt = policy;
   options.rate_per_second = IntEnv("SOKEI_GATEWAY_RATE", 50);
   options.burst = IntEnv("SOKEI_GATEWAY_BURST", 100);
+  // SOKEI_GATEWAY_ANONYMOUS_PUBLIC=1: published results readable without signing in.
+  options.anonymous_public = config::EnvOr("SOKEI_GATEWAY_ANONYMOUS_PUBLIC", "") == "1";
   // SOKEI_REDIS_ADDR: rate limits shared by every replica (in-process without it).
   const std::string redis_addr = config::EnvOr("SOKEI_REDIS_ADDR", "");
   if (!redis_addr.empty() && !config::IsValidHostPort(redis_addr))
@@ -170,6 +213,14 @@ int main() {
   options.shared_rate_limits = &shared_limits;
   const size_t route_count = routes->routes().size();
   gateway::Gateway gw(std::move(*routes), std::move(creds), std::move(upstreams), options);
+  // SOKEI_GATEWAY_CONSOLE_DIR: the web console's build (web/dist); unset, no console is served.
+  if (const std::string dir = config::EnvOr("SOKEI_GATEWAY_CONSOLE_DIR", ""); !dir.empty()) {
+    auto site = gateway::StaticSite::Load(dir);
+    if (!site.ok()) Die(absl::StrCat("SOKEI_GATEWAY_CONSOLE_DIR: ", site.status().message()));
+    log::Info("console loaded", {{"files", std::to_string((*site)->file_count())},
+                                 {"bytes", std::to_string((*site)->total_bytes())}});
+    gw.ServeConsole(std::move(*site), console_config);
+  }
   gateway::ListenerOptions lo;
   lo.address = config::EnvOr("SOKEI_GATEWAY_HTTP_ADDR", "127.0.0.1:8080");
   lo.threads = IntEnv("SOKEI_GATEWAY_THREADS", 2);

@@ -13,6 +13,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 clang-format
   python3-yaml python3-kubernetes
+  # The web console's browser tests: Debian's Chromium (driven by Playwright, never downloaded)
+  # and Japanese fonts so screens render as staff see them.
+  chromium fonts-noto-cjk
 )
 # kubectl (for `kubectl kustomize`): Debian's kubernetes-client, unless a kubectl is already there
 # (its package would conflict with another kubectl package).

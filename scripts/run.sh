@@ -12,6 +12,8 @@ export CCACHE_DIR=${CCACHE_DIR:-$root/.cache/ccache}
 build=${SOKEI_RUN_BUILD_DIR:-build/release}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" --target sokei-plan sokei-kpi sokei-survey sokei-gateway sokei
+# The web console, built against this gateway's REST contract and served by the gateway.
+bash scripts/build_console.sh "$build/gateway/sokei-gateway"
 
 export SOKEI_DATA_DIR=${SOKEI_DATA_DIR:-$root/var}
 export SOKEI_PLAN_ADDR=${SOKEI_PLAN_ADDR:-127.0.0.1:50051}
@@ -91,6 +93,9 @@ fi
 
 # The gateway with a local development key; ready tokens per role in $SOKEI_DATA_DIR/dev-tokens.json.
 export SOKEI_GATEWAY_DEV=1
+# The console at / and /app/…; published results readable by citizens without signing in.
+export SOKEI_GATEWAY_CONSOLE_DIR=${SOKEI_GATEWAY_CONSOLE_DIR:-$root/web/dist}
+export SOKEI_GATEWAY_ANONYMOUS_PUBLIC=${SOKEI_GATEWAY_ANONYMOUS_PUBLIC:-1}
 start gateway "$build/gateway/sokei-gateway" "$SOKEI_GATEWAY_HTTP_ADDR"
 gateway_pid=$started_pid
 token() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$SOKEI_DATA_DIR/dev-tokens.json" "$1"; }
@@ -106,13 +111,14 @@ fi
 cat <<INFO
 
 Sokei is running (data in $SOKEI_DATA_DIR, logs in $SOKEI_DATA_DIR/*.log):
+  web console    http://$SOKEI_GATEWAY_HTTP_ADDR/   (sign in with a dev role at /app/signin; citizens' pages need none)
   plan service   grpc://$SOKEI_PLAN_ADDR   (sokei.plan.v1.PlanService, health, reflection)
   KPI service    grpc://$SOKEI_KPI_ADDR   (sokei.kpi.v1.KpiService, health, reflection)
   survey service grpc://$SOKEI_SURVEY_ADDR   (sokei.survey.v1.SurveyService, health, reflection)
   gateway        http://$SOKEI_GATEWAY_HTTP_ADDR   (REST/JSON of every service; /openapi.json, /healthz, /readyz)
                  grpc://$SOKEI_GATEWAY_GRPC_ADDR   (gRPC passthrough of every sokei.* method, token in "authorization")
                  http://$SOKEI_GATEWAY_OPS_ADDR/metrics   (operations port)
-  dev tokens     $SOKEI_DATA_DIR/dev-tokens.json   (admin, planner, editor of 企画政策課, viewer, public; 30 days)
+  dev tokens     $SOKEI_DATA_DIR/dev-tokens.json   (admin, planner, editor of 企画政策課, editor of 子育て支援課, viewer, public; 30 days)
   storage        ${SOKEI_PG_DSN:+PostgreSQL ($SOKEI_PG_DSN)}${SOKEI_PG_DSN:-SQLite in $SOKEI_DATA_DIR}
   cache          $redis_note
   CLI            $cli --help

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds everything with AddressSanitizer and
-# UndefinedBehaviorSanitizer, and runs every test with CTest. Servers that tests need are started
-# by the tests themselves on free loopback ports and stopped again.
+# UndefinedBehaviorSanitizer, builds the web console (npm ci), and runs every test with CTest (the
+# console's vitest suite and its Playwright suite in Debian's headless Chromium included). Servers
+# that tests need are started by the tests themselves on free loopback ports and stopped again.
 # usage: scripts/test.sh [ctest arguments…]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,5 +25,8 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSOKEI_SANITIZE=ON -DS
   -DSOKEI_TESTS=ON >/dev/null
 jobs=$(nproc)
 cmake --build "$build" -j "$jobs"
+# The web console, built against the REST contract of the gateway just built (its unit and browser
+# tests run in ctest below).
+bash scripts/build_console.sh "$build/gateway/sokei-gateway"
 cd "$build"
 ctest --output-on-failure -j "$jobs" "$@"

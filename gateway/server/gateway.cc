@@ -25,6 +25,10 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
+constexpr char kConsoleCsp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'";
 constexpr double kBucketsMs[] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000};
 
 std::string Header(const HttpRequest& r, const std::string& name) {
@@ -218,6 +222,26 @@ std::string BuildOpenApi(const RouteTable& routes) {
         }
       }
       path.replace(open, close - open + 1, expanded);
+    }
+    // The request's other top-level fields travel in the query when there is no whole-body
+    // binding: scalars, enums, repeated scalars and the well-known types written as strings.
+    if (r.body != "*") {
+      std::set<std::string> taken;
+      for (const auto& fp : r.path.FieldPaths()) taken.insert(fp.substr(0, fp.find('.')));
+      if (!r.body.empty()) taken.insert(r.body);
+      const Descriptor* in = r.method->input_type();
+      for (int i = 0; i < in->field_count(); ++i) {
+        const auto* f = in->field(i);
+        if (taken.count(f->name())) continue;
+        if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE &&
+            f->message_type()->full_name().rfind("google.protobuf.", 0) != 0) {
+          continue;
+        }
+        std::set<const Descriptor*> unused;
+        params.push_back(absl::StrCat(R"({"name":)", JsonString(f->json_name()),
+                                      R"(,"in":"query","required":false,"schema":)",
+                                      SchemaOf(f, &unused), "}"));
+      }
     }
     todo.insert(r.method->input_type());
     todo.insert(r.method->output_type());
@@ -470,6 +494,43 @@ void Gateway::Readiness(std::function<void(HttpResponse)> done) {
   }
 }
 
+void Gateway::ServeConsole(std::unique_ptr<StaticSite> site, std::string config_json) {
+  site_ = std::move(site);
+  console_config_ = std::move(config_json);
+}
+
+std::optional<HttpResponse> Gateway::ConsoleFile(const HttpRequest& req,
+                                                 const std::string& path) const {
+  if (site_ == nullptr) return std::nullopt;
+  if (path == "/console/config.json") return HttpResponse{200, {}, console_config_};
+  const StaticFile* f = site_->Find(path);
+  if (f == nullptr) return std::nullopt;
+  HttpResponse r;
+  r.content_type = f->content_type;
+  r.headers = {{"Cache-Control", f->cache_control}, {"ETag", f->etag}};
+  if (absl::StartsWith(f->content_type, "text/html")) {
+    // The console loads only its own scripts and talks only to this origin; ECharts and the
+    // design system set inline styles. No framing (clickjacking), no referrer to other sites.
+    r.headers.emplace_back("Content-Security-Policy", std::string(kConsoleCsp));
+    r.headers.emplace_back("X-Frame-Options", "DENY");
+    r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  }
+  if (!f->gzip.empty()) r.headers.emplace_back("Vary", "Accept-Encoding");
+  const std::string inm = Header(req, "if-none-match");
+  if (!inm.empty() && (inm == f->etag || absl::StrContains(inm, f->etag))) {
+    r.status = 304;
+    return r;
+  }
+  const std::string ae = Header(req, "accept-encoding");
+  if (!f->gzip.empty() && absl::StrContains(absl::AsciiStrToLower(ae), "gzip")) {
+    r.headers.emplace_back("Content-Encoding", "gzip");
+    r.body = f->gzip;
+  } else {
+    r.body = f->body;
+  }
+  return r;
+}
+
 void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   const absl::Time start = clock_();
   std::string request_id = Header(req, "x-request-id");
@@ -498,6 +559,11 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   }
   if (req.method == "GET" && path == "/openapi.json")
     return reply("/openapi.json", HttpResponse{200, {}, openapi_});
+  if (req.method == "GET" && !req.ops_listener) {
+    if (auto file = ConsoleFile(req, path)) {
+      return reply(path == "/console/config.json" ? path : "(console)", std::move(*file));
+    }
+  }
   if (req.method == "GET" && path == "/metrics" && req.ops_listener) {
     HttpResponse r{200, {}, MetricsText()};
     r.content_type = "text/plain; version=0.0.4";
@@ -577,6 +643,13 @@ absl::StatusOr<auth::Principal> Gateway::Admit(const std::string& authz, const s
     }
   } else if (!api_key.empty()) {
     principal = credentials_.VerifyApiKey(api_key);
+  } else if (authz.empty() && options_.anonymous_public && !m.empty() &&
+             access.level() == type::v1::PUBLIC && access.read_only()) {
+    auth::Principal anonymous;
+    anonymous.subject = "anonymous";
+    anonymous.roles = {auth::Role::kPublic};
+    anonymous.municipality = m;
+    principal = std::move(anonymous);
   }
   if (!principal.ok()) {
     auto info = status::GetErrorInfo(principal.status());

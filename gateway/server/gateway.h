@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "gateway/auth/credentials.h"
 #include "gateway/server/rate_limiter.h"
+#include "gateway/server/static_site.h"
 #include "gateway/transcode/routes.h"
 
 namespace sokei::gateway {
@@ -58,6 +59,10 @@ struct GatewayOptions {
   absl::Duration rate_sync_interval = absl::Milliseconds(100);
   absl::Duration upstream_timeout = absl::Seconds(30);
   absl::Duration import_timeout = absl::Seconds(300);
+  // Citizens read published results without signing in: a request with no credentials to a
+  // PUBLIC read-only method acts as the public role of the municipality its path names (the
+  // services then show published things only). Every other method still needs a token or key.
+  bool anonymous_public = false;
 };
 
 class Gateway {
@@ -75,6 +80,10 @@ class Gateway {
   // Body limit for a looked-up request line, known before the body is read (16 MiB for import
   // methods, 1 MiB otherwise).
   static size_t BodyLimit(const RouteLookup& lookup);
+
+  // The web console: its static files and the settings it reads at /console/config.json (how to
+  // sign in). Served on the HTTP port, never on the operations port. Call before serving.
+  void ServeConsole(std::unique_ptr<StaticSite> site, std::string config_json);
 
   const RouteTable& routes() const { return routes_; }
   std::string MetricsText() const;
@@ -103,6 +112,8 @@ class Gateway {
                const auth::Principal& principal, const std::string& request_id,
                std::function<void(HttpResponse)> done);
   void Readiness(std::function<void(HttpResponse)> done);
+  // The console's file for a GET, or nullopt when the path is not the console's.
+  std::optional<HttpResponse> ConsoleFile(const HttpRequest& req, const std::string& path) const;
   void Record(const std::string& route, int status, absl::Duration latency);
 
   RouteTable routes_;
@@ -112,6 +123,8 @@ class Gateway {
   GatewayOptions options_;
   std::function<absl::Time()> clock_;
   std::string openapi_;
+  std::unique_ptr<StaticSite> site_;
+  std::string console_config_;
   std::unique_ptr<RateLimiter> limiter_;
   // Tokens verified recently (the same bytes verify the same way until they expire): saves the
   // signature check and two JSON parses on every request of a session. Bounded; cleared when full.

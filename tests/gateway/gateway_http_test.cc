@@ -14,6 +14,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <zlib.h>
+
+#include <future>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -71,6 +74,14 @@ class GatewayHttpTest : public ::testing::Test {
               o->burst = 40;
             })
             .release();
+    // The console's files, as a Vite build lays them out.
+    std::string big_js = "// the console\n";
+    for (int i = 0; i < 200; ++i) absl::StrAppend(&big_js, "export const k", i, " = '総合計画';\n");
+    auto site = StaticSite::FromFiles({{"index.html", "<!doctype html><title>総計</title>"},
+                                       {"assets/index-3f2a.js", big_js},
+                                       {"favicon.svg", "<svg/>"}});
+    ASSERT_TRUE(site.ok()) << site.status();
+    gateway_->ServeConsole(std::move(*site), R"({"auth":"public"})");
     ListenerOptions lo;
     lo.address = "127.0.0.1:0";
     lo.header_timeout = absl::Milliseconds(700);
@@ -160,6 +171,98 @@ class GatewayHttpTest : public ::testing::Test {
   static inline HttpListener* listener_ = nullptr;
   static inline HttpListener* ops_ = nullptr;
 };
+
+std::string Gunzip(const std::string& in) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return "";
+  std::string out(in.size() * 20 + 1024, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = inflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  inflateEnd(&z);
+  return rc == Z_STREAM_END ? out : "";
+}
+
+TEST_F(GatewayHttpTest, ServesTheConsoleBesideTheApi) {
+  // The console's entry page for / and every /app route, with the headers that keep it safe.
+  for (const char* path : {"/", "/app", "/app/review/142140", "/app/plans?x=1"}) {
+    Reply r = Request("GET", path, "");
+    ASSERT_EQ(r.status, 200) << path;
+    EXPECT_EQ(r.body, "<!doctype html><title>総計</title>") << path;
+    EXPECT_EQ(r.headers["Content-Type"], "text/html; charset=utf-8");
+    EXPECT_EQ(r.headers["Cache-Control"], "no-cache");
+    EXPECT_NE(r.headers["Content-Security-Policy"].find("frame-ancestors 'none'"),
+              std::string::npos);
+    EXPECT_EQ(r.headers["X-Frame-Options"], "DENY");
+  }
+  // Hashed assets: cached for a year, gzip when the browser accepts it, revalidated by ETag.
+  Reply plain = Request("GET", "/assets/index-3f2a.js", "");
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_EQ(plain.headers["Content-Type"], "application/javascript; charset=utf-8");
+  EXPECT_EQ(plain.headers["Cache-Control"], "public, max-age=31536000, immutable");
+  EXPECT_EQ(plain.headers.count("Content-Encoding"), 0u);
+  Reply zipped = Request("GET", "/assets/index-3f2a.js", "", "", {{"Accept-Encoding", "gzip, br"}});
+  ASSERT_EQ(zipped.status, 200);
+  EXPECT_EQ(zipped.headers["Content-Encoding"], "gzip");
+  EXPECT_LT(zipped.body.size(), plain.body.size() / 4);
+  EXPECT_EQ(Gunzip(zipped.body), plain.body);
+  Reply again = Request("GET", "/assets/index-3f2a.js", "", "",
+                        {{"If-None-Match", plain.headers["ETag"]}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.body.empty());
+  // Only the loaded files: no traversal, no directory listing, no guessing.
+  for (const char* path : {"/assets/../index.html", "/assets/", "/assets/index-3f2a.js.map",
+                           "/%2e%2e/etc/passwd", "/index.htm"}) {
+    Reply r = Request("GET", path, "");
+    EXPECT_EQ(r.status, 404) << path;
+    EXPECT_NE(r.body.find("no such REST route"), std::string::npos) << path;
+  }
+  // The console's settings, the API beside it unchanged, and nothing of it on the ops port.
+  Reply config = Request("GET", "/console/config.json", "");
+  EXPECT_EQ(config.status, 200);
+  EXPECT_EQ(config.body, R"({"auth":"public"})");
+  EXPECT_EQ(Request("GET", "/v1/municipalities/142140/plans/next", "").status, 401);
+  EXPECT_EQ(Request("POST", "/", "").status, 404);
+  EXPECT_EQ(Request("GET", "/", "", "", {}, ops_->port()).status, 404);
+}
+
+// Citizens without a token: PUBLIC read-only methods act as the public role of the path's
+// municipality when the gateway is told so; nothing else opens.
+TEST_F(GatewayHttpTest, AnonymousPublicReadsOnlyWhenEnabled) {
+  auto gw = sokei::testing::TestGateway(
+      kSecret, {plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService")},
+      {{"sokei.plan.v1", grpcx::MakeUpstreamChannel(
+                             "127.0.0.1:" + std::to_string(server_->port()), 16 << 20)}},
+      [](GatewayOptions* o, Credentials*) { o->anonymous_public = true; });
+  ASSERT_NE(gw, nullptr);
+  auto handle = [&](const std::string& method, const std::string& target,
+                    const std::string& body = "") {
+    std::promise<HttpResponse> p;
+    HttpRequest req;
+    req.method = method;
+    req.target = target;
+    req.body = body;
+    gw->Handle(std::move(req), [&p](HttpResponse r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  };
+  HttpResponse read = handle("GET", "/v1/municipalities/142140/plans/next");
+  EXPECT_NE(read.status, 401) << read.body;
+  EXPECT_EQ(read.body.find("PRINCIPAL_MISSING"), std::string::npos) << read.body;
+  // Writes, staff reads and paths without a municipality still need credentials.
+  for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
+           {"PATCH", "/v1/municipalities/142140/plans/next"},
+           {"GET", "/v1/municipalities/142140/auditEvents"},
+           {"GET", "/v1/municipalities"}}) {
+    HttpResponse r = handle(method, target, method == "PATCH" ? R"({"description":"x"})" : "");
+    EXPECT_EQ(r.status, 401) << method << " " << target << " " << r.body;
+    EXPECT_NE(r.body.find("PRINCIPAL_MISSING"), std::string::npos) << target;
+  }
+  // The listener's gateway (anonymous_public off) refuses the same read.
+  EXPECT_EQ(Request("GET", "/v1/municipalities/142140/plans/next", "").status, 401);
+}
 
 TEST_F(GatewayHttpTest, RestReadsAndWritesWithTokens) {
   const std::string planner = Token("sato", "planner", "142140");

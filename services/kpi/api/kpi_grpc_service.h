@@ -30,6 +30,7 @@ namespace sokei::kpi {
   X(UpdateGradingScheme, pb::UpdateGradingSchemeRequest, pb::GradingScheme)               \
   X(CreateEvaluation, pb::CreateEvaluationRequest, pb::Evaluation)                        \
   X(GetEvaluation, pb::GetEvaluationRequest, pb::Evaluation)                              \
+  X(ListEvaluations, pb::ListEvaluationsRequest, pb::ListEvaluationsResponse)             \
   X(AdvanceEvaluation, pb::AdvanceEvaluationRequest, pb::Evaluation)                      \
   X(OverrideRollup, pb::OverrideRollupRequest, pb::Evaluation)                            \
   X(AmendEvaluation, pb::AmendEvaluationRequest, pb::Evaluation)                          \

@@ -528,6 +528,28 @@ absl::StatusOr<pb::RecordObservationsResponse> KpiDomain::RecordObservations(
     values.push_back(std::move(mv));
   }
   SOKEI_RETURN_IF_ERROR(v.ToStatus("OBSERVATIONS_INVALID"));
+  if (r.validate_only()) {
+    // The same checks as a write (the indicator exists, the caller may write it), no write.
+    pb::RecordObservationsResponse out;
+    SOKEI_RETURN_IF_ERROR(repo_->Read([&](KpiTx& tx) -> absl::Status {
+      for (int i = 0; i < r.observations_size(); ++i) {
+        const auto& in = r.observations(i);
+        SOKEI_ASSIGN_OR_RETURN(auto ind, LoadOrNotFound<pb::Indicator>(tx, Kind::kIndicator,
+                                                                       in.indicator(),
+                                                                       "INDICATOR_NOT_FOUND"));
+        SOKEI_RETURN_IF_ERROR(CheckObservationWrite(p, ind, m));
+        pb::Observation* o = out.add_observations();
+        o->set_name(absl::StrCat(in.indicator(), "/observations/",
+                                 ObservationId(in.fiscal_year(), in.breakdown_key())));
+        o->set_fiscal_year(in.fiscal_year());
+        o->set_breakdown_key(in.breakdown_key());
+        *o->mutable_value() = values[i];
+        o->set_source(in.source());
+      }
+      return absl::OkStatus();
+    }));
+    return out;
+  }
   return Mutate<pb::RecordObservationsResponse>(
       p, m, "RecordObservations", r.request_id(), r,
       [&](WriteContext& w, pb::RecordObservationsResponse* out) -> absl::Status {
@@ -1043,6 +1065,39 @@ absl::StatusOr<pb::Evaluation> KpiDomain::GetEvaluation(const Principal& p,
     for (auto& a : *e.mutable_amendments()) a.clear_author();
   }
   return e;
+}
+
+absl::StatusOr<pb::ListEvaluationsResponse> KpiDomain::ListEvaluations(
+    const Principal& p, const pb::ListEvaluationsRequest& r) {
+  SOKEI_ASSIGN_OR_RETURN(auto plan, api::ParseName(r.parent(), kPlanPattern, "parent"));
+  SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, plan.municipality()));
+  std::vector<pb::Evaluation> all;
+  SOKEI_RETURN_IF_ERROR(repo_->Read([&](KpiTx& tx) -> absl::Status {
+    SOKEI_ASSIGN_OR_RETURN(auto recs, tx.ListParent(Kind::kEvaluation, r.parent()));
+    for (const Record& rec : recs) {
+      pb::Evaluation e;
+      if (!e.ParseFromString(rec.data)) return status::Internal("STORAGE_CORRUPT");
+      if (p.PublicOnly() && e.stage() != pb::EVALUATION_STAGE_PUBLISHED) continue;
+      all.push_back(std::move(e));
+    }
+    return absl::OkStatus();
+  }));
+  std::sort(all.begin(), all.end(), [](const pb::Evaluation& a, const pb::Evaluation& b) {
+    return a.fiscal_year() > b.fiscal_year();
+  });
+  pb::ListEvaluationsResponse out;
+  for (auto& e : all) {
+    // The list is an index: the snapshot's indicators and amendments are read with GetEvaluation.
+    auto* s = e.mutable_summary();
+    s->clear_indicators();
+    s->clear_needs_attention();
+    for (auto* rollups : {s->mutable_nodes(), s->mutable_packages(), s->mutable_departments()}) {
+      rollups->Clear();
+    }
+    e.clear_amendments();
+    *out.add_evaluations() = std::move(e);
+  }
+  return out;
 }
 
 absl::StatusOr<pb::Evaluation> KpiDomain::AdvanceEvaluation(const Principal& p,

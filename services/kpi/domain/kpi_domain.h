@@ -73,6 +73,8 @@ class KpiDomain {
                                                   const pb::CreateEvaluationRequest& r);
   absl::StatusOr<pb::Evaluation> GetEvaluation(const Principal& p,
                                                const pb::GetEvaluationRequest& r);
+  absl::StatusOr<pb::ListEvaluationsResponse> ListEvaluations(
+      const Principal& p, const pb::ListEvaluationsRequest& r);
   absl::StatusOr<pb::Evaluation> AdvanceEvaluation(const Principal& p,
                                                    const pb::AdvanceEvaluationRequest& r);
   absl::StatusOr<pb::Evaluation> OverrideRollup(const Principal& p,

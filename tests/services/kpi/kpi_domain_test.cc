@@ -644,6 +644,36 @@ TEST_F(WorkflowTest, AuthorizationMatrix) {
   EXPECT_EQ(domain_->GetIndicator(pub, gr).status().code(), absl::StatusCode::kPermissionDenied);
 }
 
+TEST_F(WorkflowTest, ValidateOnlyParsesAsAWriteWouldAndWritesNothing) {
+  const Principal own = Make(Role::kEditor, {"kodomo"});
+  const int audits = AuditCount();
+  pb::RecordObservationsRequest r;
+  r.set_parent(kM);
+  r.set_validate_only(true);
+  auto* o = r.add_observations();
+  o->set_indicator(indicator_.name());
+  o->set_fiscal_year(2020);
+  o->set_raw_value("１２人（速報値）");
+  auto preview = domain_->RecordObservations(own, r);
+  ASSERT_TRUE(preview.ok()) << preview.status();
+  ASSERT_EQ(preview->observations_size(), 1);
+  EXPECT_EQ(preview->observations(0).name(), indicator_.name() + "/observations/2020");
+  EXPECT_EQ(preview->observations(0).value().value(), "12");
+  EXPECT_EQ(preview->observations(0).value().unit(), "人");
+  EXPECT_EQ(preview->observations(0).value().raw(), "１２人（速報値）");
+  EXPECT_EQ(preview->observations(0).value().status(), type::v1::VALUE_STATUS_PRELIMINARY);
+  // Nothing stored, nothing audited.
+  pb::ListObservationsRequest lr;
+  lr.set_parent(indicator_.name());
+  EXPECT_EQ(domain_->ListObservations(planner_, lr)->observations_size(), 0);
+  EXPECT_EQ(AuditCount(), audits);
+  // The same refusals as a write: another department, an unknown indicator.
+  const Principal other = Make(Role::kEditor, {"kikaku"});
+  EXPECT_EQ(Reason(domain_->RecordObservations(other, r).status()), "DEPARTMENT_NOT_OWNER");
+  o->set_indicator(std::string(kM) + "/indicators/missing");
+  EXPECT_EQ(domain_->RecordObservations(own, r).status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST_F(WorkflowTest, BadInputNamesTheField) {
   pb::RecordObservationsRequest r;
   r.set_parent(kM);
@@ -724,6 +754,20 @@ TEST_F(WorkflowTest, EvaluationLifecycleAndAmendment) {
   // decrease to 0: 8 people left → 0%.
   EXPECT_EQ(e->summary().indicators(0).grade(), "D");
   EXPECT_EQ(Reason(domain_->CreateEvaluation(planner_, cr).status()), "EVALUATION_ALREADY_EXISTS");
+  // The plan's list: staff see the draft (an index, without the snapshot); the public does not.
+  pb::ListEvaluationsRequest lr;
+  lr.set_parent(kPlan);
+  auto staff_list = domain_->ListEvaluations(Make(Role::kViewer), lr);
+  ASSERT_TRUE(staff_list.ok()) << staff_list.status();
+  ASSERT_EQ(staff_list->evaluations_size(), 1);
+  EXPECT_EQ(staff_list->evaluations(0).stage(), pb::EVALUATION_STAGE_SELF);
+  EXPECT_EQ(staff_list->evaluations(0).summary().indicators_size(), 0);
+  EXPECT_EQ(staff_list->evaluations(0).summary().indicator_count(), 1);
+  EXPECT_EQ(domain_->ListEvaluations(Make(Role::kPublic), lr)->evaluations_size(), 0);
+  lr.set_parent("municipalities/142140/plans");
+  EXPECT_EQ(domain_->ListEvaluations(planner_, lr).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  lr.set_parent(kPlan);
   // Stages in order only.
   pb::AdvanceEvaluationRequest ar;
   ar.set_name(e->name());
@@ -749,6 +793,11 @@ TEST_F(WorkflowTest, EvaluationLifecycleAndAmendment) {
     auto adv = domain_->AdvanceEvaluation(planner_, ar);
     ASSERT_TRUE(adv.ok()) << adv.status();
   }
+  // Once published, the public finds it in the list.
+  auto public_list = domain_->ListEvaluations(Make(Role::kPublic), lr);
+  ASSERT_TRUE(public_list.ok());
+  ASSERT_EQ(public_list->evaluations_size(), 1);
+  EXPECT_EQ(public_list->evaluations(0).fiscal_year(), 2020);
   // Published: frozen. A corrected value does not change it silently.
   ASSERT_TRUE(Record(planner_, 2020, "0人").ok());
   pb::GetEvaluationRequest gr;

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The web console in real headless Chromium (Debian's) against the real gateway and the three real
+# services on fresh SQLite files: the demo plans and seed 001 loaded by the CLI, then the
+# Playwright suite of web/e2e (the yearly cycle, public pages, a phone, sign-out and expiry, axe).
+# Screenshots land in web/e2e/artifacts/screenshots.
+# usage: console_e2e_test.sh PLAN KPI SURVEY GATEWAY CLI SOURCE_DIR
+set -euo pipefail
+plan_bin=$1 kpi_bin=$2 survey_bin=$3 gateway_bin=$4 cli=$5 src=$6
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+if [ ! -f "$src/web/dist/index.html" ] || [ ! -d "$src/web/node_modules/@playwright/test" ]; then
+  echo "the console is not built: run scripts/build_console.sh first"; exit 1
+fi
+export SOKEI_DATA_DIR=$work/var SOKEI_AUTH_MODE=dev ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+source "$src/tests/e2e/start_service.sh"
+seed=$(ls "$src"/../shared/seeds/001_*.txt | head -1)
+
+start_service plan "$plan_bin" SOKEI_PLAN_ADDR
+export SOKEI_PLAN_ADDR=127.0.0.1:$bound_port
+start_service kpi "$kpi_bin" SOKEI_KPI_ADDR
+export SOKEI_KPI_ADDR=127.0.0.1:$bound_port
+start_service survey "$survey_bin" SOKEI_SURVEY_ADDR
+export SOKEI_SURVEY_ADDR=127.0.0.1:$bound_port
+"$cli" load "$src"/services/plan/demo/*.json >"$work/load.log"
+"$cli" import progress-table "$seed" --plan municipalities/142140/plans/5th-implementation >"$work/import.log"
+
+export SOKEI_GATEWAY_DEV=1 SOKEI_GATEWAY_ANONYMOUS_PUBLIC=1 SOKEI_GATEWAY_CONSOLE_DIR=$src/web/dist
+export SOKEI_GATEWAY_OPS_ADDR=127.0.0.1:0 SOKEI_GATEWAY_GRPC_ADDR=127.0.0.1:0
+start_service gateway "$gateway_bin" SOKEI_GATEWAY_HTTP_ADDR
+url=http://127.0.0.1:$bound_port
+
+cd "$src/web"
+mkdir -p e2e/artifacts/screenshots
+if ! SOKEI_CONSOLE_URL=$url npx playwright test; then
+  echo "--- gateway log (last lines)"; tail -20 "$work"/gateway.*.log
+  exit 1
+fi

@@ -1,0 +1,34 @@
+import type { Plan } from '../../api/client';
+import { planParts } from '../../api/client';
+
+/** The plan whose indicators are tracked yearly: an adopted 実施計画 first, else the first plan. */
+export function trackedPlan(plans: Plan[]): string {
+  const pick =
+    plans.find((p) => p.layer === 'PLAN_LAYER_IMPLEMENTATION_PLAN' && p.status === 'PLAN_STATUS_ADOPTED') ??
+    plans.find((p) => p.layer === 'PLAN_LAYER_IMPLEMENTATION_PLAN') ??
+    plans[0];
+  return pick ? planParts(pick.name ?? '').plan : '';
+}
+
+export function PlanPicker({ plans, value, onChange }: { plans: Plan[]; value: string; onChange: (plan: string) => void }) {
+  return (
+    <div className="flex w-full min-w-0 flex-col text-dns-16N-130 desktop:w-auto">
+      <label htmlFor="plan-picker">計画</label>
+      <select
+        id="plan-picker"
+        className="mt-1 min-h-11 w-full min-w-0 rounded-8 border border-solid-gray-600 px-3 desktop:w-auto"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      >
+        {plans.map((p) => {
+          const id = planParts(p.name ?? '').plan;
+          return (
+            <option key={id} value={id}>
+              {p.displayName}
+            </option>
+          );
+        })}
+      </select>
+    </div>
+  );
+}

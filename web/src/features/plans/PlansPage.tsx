@@ -1,0 +1,56 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router-dom';
+import { api, planParts, unwrap } from '../../api/client';
+import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
+import { useAuth } from '../auth/AuthContext';
+
+const STATUS: Record<string, string> = {
+  PLAN_STATUS_DRAFT: '案',
+  PLAN_STATUS_ADOPTED: '策定済',
+  PLAN_STATUS_SUPERSEDED: '改定済',
+  PLAN_STATUS_ARCHIVED: '終了',
+};
+
+export function usePlans(municipality: string) {
+  return useQuery({
+    queryKey: ['plans', municipality],
+    enabled: !!municipality,
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/v1/municipalities/{municipality}/plans', {
+          params: { path: { municipality }, query: { pageSize: 100 } },
+        }),
+      ).plans ?? [],
+  });
+}
+
+export function PlansPage() {
+  const { session } = useAuth();
+  const municipality = session?.municipality && session.municipality !== '*' ? session.municipality : '142140';
+  const plans = usePlans(municipality);
+  return (
+    <>
+      <PageTitle>計画と達成状況</PageTitle>
+      {plans.isPending && <Loading what="計画の一覧" />}
+      {plans.error && <ErrorBox error={plans.error} />}
+      <ul className="grid gap-3">
+        {(plans.data ?? []).map((p) => {
+          const { plan } = planParts(p.name ?? '');
+          return (
+            <li key={p.name} className="rounded-8 border border-solid-gray-420 p-4">
+              <Link
+                className="text-std-18B-160 text-blue-1000 underline"
+                to={`/app/plans/${municipality}/${plan}`}
+              >
+                {p.displayName}
+              </Link>
+              <p className="text-dns-14N-130 text-solid-gray-700">
+                {p.period?.startYear}〜{p.period?.endYear}年度 ・ {STATUS[p.status ?? ''] ?? p.status}
+              </p>
+            </li>
+          );
+        })}
+      </ul>
+    </>
+  );
+}

@@ -1,0 +1,49 @@
+// Citizens: the published evaluations, with no sign-in.
+import { Link } from 'react-router-dom';
+import { planParts } from '../../api/client';
+import { warekiFiscalYear } from '../../lib/fiscal';
+import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
+import { useConsoleConfig } from '../auth/SignInPage';
+import { useEvaluations } from '../evaluation/useEvaluations';
+import { usePlans } from '../plans/PlansPage';
+
+export function PublicHome() {
+  const config = useConsoleConfig();
+  const municipality = config.data?.municipality ?? '';
+  const plans = usePlans(municipality);
+  return (
+    <>
+      <PageTitle>総合計画の評価結果</PageTitle>
+      <p className="mb-6 max-w-3xl text-std-16N-170">
+        市の総合計画に掲げた指標の達成状況と評価を公表しています。各年度の評価結果をご覧ください。
+      </p>
+      {(config.isPending || plans.isPending) && <Loading what="公表されている計画" />}
+      {plans.error && <ErrorBox error={plans.error} />}
+      <ul className="grid gap-4">
+        {(plans.data ?? []).map((p) => (
+          <PlanEvaluations key={p.name} name={p.name ?? ''} title={p.displayName ?? ''} />
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function PlanEvaluations({ name, title }: { name: string; title: string }) {
+  const { municipality, plan } = planParts(name);
+  const list = useEvaluations(municipality, plan);
+  if (!list.data || list.data.length === 0) return null;
+  return (
+    <li className="rounded-8 border border-solid-gray-420 p-4">
+      <h2 className="mb-2 text-std-20B-150">{title}</h2>
+      <ul className="flex flex-wrap gap-2">
+        {list.data.map((e) => (
+          <li key={e.name}>
+            <Link className="text-std-16N-170 text-blue-1000 underline" to={`/app/public/${municipality}/${plan}/${e.fiscalYear}`}>
+              {warekiFiscalYear(e.fiscalYear ?? 0)}の評価結果
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </li>
+  );
+}
