@@ -33,7 +33,7 @@ url=http://127.0.0.1:$bound_port
 
 cd "$src/web"
 mkdir -p e2e/artifacts/screenshots
-if ! SOKEI_CONSOLE_URL=$url npx playwright test; then
+if ! SOKEI_CONSOLE_URL=$url SOKEI_SEED_001=$seed npx playwright test; then
   echo "--- gateway log (last lines)"; tail -20 "$work"/gateway.*.log
   exit 1
 fi

@@ -4,6 +4,7 @@ import { ExpiredPage, ForbiddenPage, SignedOutPage, SignInPage } from './feature
 import { hasRole, type Role } from './features/auth/session';
 import { EntryPage } from './features/entry/EntryPage';
 import { EvaluationsPage } from './features/evaluation/EvaluationsPage';
+import { ImportPage } from './features/import/ImportPage';
 import { PlanDashboard } from './features/plans/PlanDashboard';
 import { PlansPage } from './features/plans/PlansPage';
 import { PublicEvaluationPage } from './features/public/PublicEvaluationPage';
@@ -33,6 +34,7 @@ export function App() {
             <Route path="public/:municipality/:plan/:year" element={<PublicEvaluationPage />} />
             <Route path="entry" element={<Staff roles={['editor']}><EntryPage /></Staff>} />
             <Route path="review" element={<Staff roles={['planner']}><ReviewPage /></Staff>} />
+            <Route path="import" element={<Staff roles={['planner']}><ImportPage /></Staff>} />
             <Route path="evaluations" element={<Staff roles={['planner']}><EvaluationsPage /></Staff>} />
             <Route path="plans" element={<Staff roles={['viewer', 'editor', 'planner']}><PlansPage /></Staff>} />
             <Route path="plans/:municipality/:plan" element={<Staff roles={['viewer', 'editor', 'planner']}><PlanDashboard /></Staff>} />

@@ -78,6 +78,11 @@ export function Layout() {
                   <NavItem to="/app/evaluations">評価</NavItem>
                 </li>
               )}
+              {hasRole(session, 'planner') && (
+                <li>
+                  <NavItem to="/app/import">進捗表の取り込み</NavItem>
+                </li>
+              )}
               <li>
                 <NavItem to="/">公開情報</NavItem>
               </li>

@@ -8,7 +8,8 @@ import { Button } from '../../ui/Button';
 import { Chart, type ChartOption } from '../../ui/Chart';
 import { ErrorBox } from '../../ui/Status';
 import { gradeColors, gradeMatrix, levelsOf } from '../plans/gradeChart';
-import { fileBlob, stageLabel } from './stages';
+import { fromBase64, saveBlob } from '../../lib/files';
+import { stageLabel } from './stages';
 
 export function EvaluationView({ evaluation, municipality, plan }: { evaluation: Evaluation; municipality: string; plan: string }) {
   const s = evaluation.summary ?? {};
@@ -39,12 +40,7 @@ export function EvaluationView({ evaluation, municipality, plan }: { evaluation:
           params: { path: { municipality, plan, evaluation: String(year) }, query: { format: 'REPORT_FORMAT_HTML' } },
         }),
       );
-      const url = URL.createObjectURL(fileBlob(file.content ?? '', file.contentType ?? 'text/html'));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = file.filename || `evaluation-${year}.html`;
-      a.click();
-      URL.revokeObjectURL(url);
+      saveBlob(fromBase64(file.content ?? '', file.contentType ?? 'text/html'), file.filename || `evaluation-${year}.html`);
     } catch (e) {
       setDownloadError(e);
     }

@@ -20,11 +20,3 @@ export function nextStage(stage: Stage | undefined): Stage | null {
   if (i < 0 || i + 1 >= STAGES.length) return null;
   return STAGES[i + 1]!.stage;
 }
-
-/** Base64 (the ExportedFile's bytes in JSON) → a Blob the browser downloads. */
-export function fileBlob(content: string, type: string): Blob {
-  const bin = atob(content);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new Blob([bytes], { type });
-}

@@ -1,5 +1,8 @@
 import { useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { api, unwrap } from '../../api/client';
+import { fromBase64, saveBlob } from '../../lib/files';
+import { Button } from '../../ui/Button';
 import { Chart, type ChartOption } from '../../ui/Chart';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { warekiFiscalYear } from '../../lib/fiscal';
@@ -58,6 +61,7 @@ export function PlanDashboard() {
       {planQ.error && <ErrorBox error={planQ.error} />}
       <div className="mb-4 flex flex-wrap items-end gap-4">
         <YearSelect plan={planQ.data} year={year} onChange={(y) => setSearch({ year: String(y) })} />
+        <ExportButtons municipality={municipality} plan={plan} year={year} />
         {levels.length > 1 && (
           <div className="flex flex-col text-dns-16N-130">
             <label htmlFor="rollup-level">集計の階層</label>
@@ -138,6 +142,43 @@ export function PlanDashboard() {
         </>
       )}
     </>
+  );
+}
+
+const FORMATS = [
+  { format: 'TABLE_FORMAT_XLSX', label: 'Excel（xlsx）' },
+  { format: 'TABLE_FORMAT_CSV_UTF8_BOM', label: 'CSV（UTF-8）' },
+  { format: 'TABLE_FORMAT_CSV_CP932', label: 'CSV（Shift_JIS）' },
+] as const;
+
+/** The progress table of the year as the city keeps it, downloaded as a file. */
+function ExportButtons({ municipality, plan, year }: { municipality: string; plan: string; year: number }) {
+  const [error, setError] = useState<unknown>(null);
+  const download = async (format: (typeof FORMATS)[number]['format']) => {
+    setError(null);
+    try {
+      const file = unwrap(
+        await api.GET('/v1/municipalities/{municipality}/plans/{plan}:exportProgressTable', {
+          params: { path: { municipality, plan }, query: { fiscalYear: year, format } },
+        }),
+      );
+      saveBlob(fromBase64(file.content ?? '', file.contentType ?? 'application/octet-stream'), file.filename || `progress-${year}`);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <div className="flex flex-col text-dns-16N-130">
+      <span>進捗表をダウンロード</span>
+      <div className="mt-1 flex flex-wrap gap-2">
+        {FORMATS.map((f) => (
+          <Button key={f.format} variant="secondary" onClick={() => download(f.format)}>
+            {f.label}
+          </Button>
+        ))}
+      </div>
+      {error !== null && <ErrorBox error={error} />}
+    </div>
   );
 }
 

@@ -1,0 +1,160 @@
+// 企画課: bring the progress table the city already keeps. Upload, see what Sokei recognised and
+// every finding (dry run: nothing written), then import.
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { api, unwrap } from '../../api/client';
+import { toBase64 } from '../../lib/files';
+import { Button } from '../../ui/Button';
+import { ErrorBox, PageTitle } from '../../ui/Status';
+import { useAuth } from '../auth/AuthContext';
+import { PlanPicker, trackedPlan } from '../entry/PlanPicker';
+import { usePlans } from '../plans/PlansPage';
+import { countBySeverity, orderFindings, SEVERITY_LABEL, severityOf } from './findings';
+
+type Encoding = 'TABLE_ENCODING_UNSPECIFIED' | 'TABLE_ENCODING_UTF8' | 'TABLE_ENCODING_CP932';
+
+export function ImportPage() {
+  const { session } = useAuth();
+  const municipality = session?.municipality && session.municipality !== '*' ? session.municipality : '142140';
+  const [search, setSearch] = useSearchParams();
+  const plans = usePlans(municipality);
+  const plan = search.get('plan') || trackedPlan(plans.data ?? []);
+  const [file, setFile] = useState<File | null>(null);
+  const [encoding, setEncoding] = useState<Encoding>('TABLE_ENCODING_UNSPECIFIED');
+  const [allowPartial, setAllowPartial] = useState(false);
+  const qc = useQueryClient();
+  const run = useMutation({
+    mutationFn: async (dryRun: boolean) => {
+      if (!file) throw new Error('ファイルを選んでください');
+      const content = toBase64(await file.arrayBuffer());
+      return {
+        dryRun,
+        reply: unwrap(
+          await api.POST('/v1/municipalities/{municipality}/plans/{plan}:importProgressTable', {
+            params: { path: { municipality, plan } },
+            body: { content, encoding, dryRun, allowPartial },
+          }),
+        ),
+      };
+    },
+    onSuccess: ({ dryRun }) => {
+      if (!dryRun) qc.invalidateQueries({ queryKey: ['kpiSummary'] });
+    },
+  });
+  const result = run.data?.reply;
+  const findings = orderFindings(result?.findings ?? []);
+  const counts = countBySeverity(findings);
+  const c = result?.counts ?? {};
+  return (
+    <>
+      <PageTitle>進捗表の取り込み</PageTitle>
+      <p className="mb-4 max-w-3xl text-std-16N-170">
+        市で管理している進捗表（TSV・CSV、UTF-8 または Excel の Shift_JIS）をそのまま取り込みます。まず確認（ドライラン）で、
+        読み取った内容とすべての指摘を表示します。この段階では何も書き込まれません。
+      </p>
+      <div className="mb-4 flex flex-wrap items-end gap-4">
+        {plans.data && <PlanPicker plans={plans.data} value={plan} onChange={(p) => setSearch({ plan: p })} />}
+        <div className="flex flex-col text-dns-16N-130">
+          <label htmlFor="table-file">進捗表のファイル</label>
+          <input
+            id="table-file"
+            type="file"
+            accept=".tsv,.csv,.txt,text/csv,text/tab-separated-values,text/plain"
+            className="mt-1 min-h-11"
+            onChange={(e) => {
+              setFile(e.target.files?.[0] ?? null);
+              run.reset();
+            }}
+          />
+        </div>
+        <div className="flex flex-col text-dns-16N-130">
+          <label htmlFor="table-encoding">文字コード</label>
+          <select
+            id="table-encoding"
+            className="mt-1 min-h-11 rounded-8 border border-solid-gray-600 px-3"
+            value={encoding}
+            onChange={(e) => setEncoding(e.target.value as Encoding)}
+          >
+            <option value="TABLE_ENCODING_UNSPECIFIED">自動判定</option>
+            <option value="TABLE_ENCODING_UTF8">UTF-8</option>
+            <option value="TABLE_ENCODING_CP932">Shift_JIS（CP932）</option>
+          </select>
+        </div>
+      </div>
+      <div className="mb-6 flex flex-wrap items-center gap-3">
+        <Button variant="secondary" disabled={!file || run.isPending} onClick={() => run.mutate(true)}>
+          確認する（書き込みません）
+        </Button>
+        <Button disabled={!file || !result || !run.data?.dryRun || run.isPending || (counts.error > 0 && !allowPartial)} onClick={() => run.mutate(false)}>
+          取り込む
+        </Button>
+        {counts.error > 0 && (
+          <label className="flex items-center gap-2 text-dns-16N-130">
+            <input type="checkbox" checked={allowPartial} onChange={(e) => setAllowPartial(e.target.checked)} />
+            エラーのない行だけ取り込む
+          </label>
+        )}
+      </div>
+      {run.isPending && <p role="status">処理しています…</p>}
+      {run.error && <ErrorBox error={run.error} />}
+      {result && (
+        <section aria-labelledby="import-result" data-testid="import-result">
+          <h2 id="import-result" className="mb-2 text-std-20B-150">
+            {run.data?.dryRun ? '確認の結果（まだ書き込んでいません）' : result.committed ? '取り込みました' : '取り込めませんでした'}
+          </h2>
+          <dl className="mb-4 grid max-w-3xl grid-cols-2 gap-x-6 gap-y-1 text-dns-16N-130 desktop:grid-cols-4">
+            <dt className="text-solid-gray-700">行数</dt>
+            <dd>{c.rows ?? 0}</dd>
+            <dt className="text-solid-gray-700">年度</dt>
+            <dd>{result.fiscalYear ?? '—'}</dd>
+            <dt className="text-solid-gray-700">指標 新規 / 更新 / 変更なし</dt>
+            <dd data-testid="indicator-counts">
+              {c.indicatorsCreated ?? 0} / {c.indicatorsUpdated ?? 0} / {c.indicatorsUnchanged ?? 0}
+            </dd>
+            <dt className="text-solid-gray-700">実績 新規 / 更新 / 変更なし</dt>
+            <dd data-testid="observation-counts">
+              {c.observationsCreated ?? 0} / {c.observationsUpdated ?? 0} / {c.observationsUnchanged ?? 0}
+            </dd>
+            <dt className="text-solid-gray-700">読み取ったセル / 完全に理解</dt>
+            <dd>
+              {c.cellsParsed ?? 0} / {c.cellsFullyUnderstood ?? 0}
+            </dd>
+          </dl>
+          <h3 className="mb-2 text-std-18B-160">
+            指摘 {findings.length} 件（エラー {counts.error}、警告 {counts.warning}、情報 {counts.info}）
+          </h3>
+          {findings.length > 0 && (
+            // Scrolls on its own: focusable so that keyboard users can scroll it too.
+            <div className="max-h-[32rem] overflow-auto" tabIndex={0} role="region" aria-label="取り込みの指摘の一覧">
+              <table className="min-w-full border-collapse text-dns-14N-130">
+                <caption className="sr-only">取り込みの指摘</caption>
+                <thead className="sticky top-0 bg-white">
+                  <tr>
+                    {['行', '列', '重要度', '書かれていた値', '読み取り', 'コード'].map((h) => (
+                      <th key={h} scope="col" className="border border-solid-gray-420 bg-solid-gray-50 p-2 text-left">
+                        {h}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {findings.map((f, i) => (
+                    <tr key={i} data-severity={severityOf(f)}>
+                      <td className="border border-solid-gray-420 p-2 text-right">{f.row}</td>
+                      <td className="border border-solid-gray-420 p-2">{f.column}</td>
+                      <td className="border border-solid-gray-420 p-2">{SEVERITY_LABEL[severityOf(f)]}</td>
+                      <td className="border border-solid-gray-420 p-2">{f.raw}</td>
+                      <td className="border border-solid-gray-420 p-2">{f.understood}</td>
+                      <td className="border border-solid-gray-420 p-2 font-mono">{f.code}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      )}
+    </>
+  );
+}

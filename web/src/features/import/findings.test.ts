@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { countBySeverity, orderFindings, type Finding } from './findings';
+
+const f = (row: number, severity: Finding['severity']): Finding => ({ row, severity, code: 'X' });
+
+describe('findings', () => {
+  it('count per severity and put errors first, in file order', () => {
+    const list = [f(9, 'FINDING_SEVERITY_INFO'), f(7, 'FINDING_SEVERITY_ERROR'), f(3, 'FINDING_SEVERITY_WARNING'), f(2, 'FINDING_SEVERITY_ERROR')];
+    expect(countBySeverity(list)).toEqual({ error: 2, warning: 1, info: 1 });
+    expect(orderFindings(list).map((x) => x.row)).toEqual([2, 7, 3, 9]);
+  });
+});
