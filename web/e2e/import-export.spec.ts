@@ -57,4 +57,13 @@ test('the progress table downloads as real files', async ({ watched: page }) => 
   expect(text).toContain('事業番号');
   expect(text).toContain('子育て世代包括支援センター設置箇所数');
   await shot(page, '21-dashboard-downloads');
+
+  // From an indicator needing attention to its history: chart, then the values as written.
+  await page.getByRole('link', { name: '子ども・若者に関する相談件数' }).click();
+  await expect(page.getByRole('heading', { name: /08-102 子ども・若者に関する相談件数/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /子ども・若者に関する相談件数の推移/ })).toBeVisible();
+  await shot(page, '22-indicator-history');
+  await page.getByRole('button', { name: '表で表示' }).click();
+  await expect(page.getByRole('row', { name: /令和2年度/ })).toContainText('170件');
+  await checkA11y(page, 'indicator history');
 });

@@ -5,6 +5,7 @@ import { hasRole, type Role } from './features/auth/session';
 import { EntryPage } from './features/entry/EntryPage';
 import { EvaluationsPage } from './features/evaluation/EvaluationsPage';
 import { ImportPage } from './features/import/ImportPage';
+import { IndicatorPage } from './features/plans/IndicatorPage';
 import { PlanDashboard } from './features/plans/PlanDashboard';
 import { PlansPage } from './features/plans/PlansPage';
 import { PublicEvaluationPage } from './features/public/PublicEvaluationPage';
@@ -38,6 +39,7 @@ export function App() {
             <Route path="evaluations" element={<Staff roles={['planner']}><EvaluationsPage /></Staff>} />
             <Route path="plans" element={<Staff roles={['viewer', 'editor', 'planner']}><PlansPage /></Staff>} />
             <Route path="plans/:municipality/:plan" element={<Staff roles={['viewer', 'editor', 'planner']}><PlanDashboard /></Staff>} />
+            <Route path="indicators/:municipality/:indicator" element={<Staff roles={['viewer', 'editor', 'planner']}><IndicatorPage /></Staff>} />
             <Route path="*" element={<NotFound />} />
           </Route>
         </Route>

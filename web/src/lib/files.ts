@@ -11,12 +11,16 @@ export function toBase64(buffer: ArrayBuffer): string {
   return btoa(binary);
 }
 
-/** Base64 → a Blob the browser downloads. */
-export function fromBase64(content: string, type: string): Blob {
+export function base64ToBytes(content: string): Uint8Array<ArrayBuffer> {
   const bin = atob(content);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new Blob([bytes], { type });
+  return bytes;
+}
+
+/** Base64 → a Blob the browser downloads. */
+export function fromBase64(content: string, type: string): Blob {
+  return new Blob([base64ToBytes(content)], { type });
 }
 
 /** Saves a Blob under `filename` (the browser's download). */

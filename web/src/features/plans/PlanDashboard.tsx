@@ -131,7 +131,9 @@ export function PlanDashboard() {
                 <li key={r.indicator} className="rounded-8 border border-solid-gray-420 p-3">
                   <span className="mr-2 font-bold">{r.grade || '—'}</span>
                   <span className="mr-2 text-solid-gray-700">{r.code}</span>
-                  {r.displayName}
+                  <Link className="text-blue-1000 underline" to={`/app/indicators/${municipality}/${(r.indicator ?? '').split('/')[3]}`}>
+                    {r.displayName}
+                  </Link>
                   <span className="block text-dns-14N-130 text-solid-gray-700">
                     目標 {r.target?.raw || '—'} ／ 実績 {r.actual?.raw || '未入力'} {r.reason ? `（${r.reason}）` : ''}
                   </span>
