@@ -25,6 +25,9 @@ start_service survey "$survey_bin" SOKEI_SURVEY_ADDR
 export SOKEI_SURVEY_ADDR=127.0.0.1:$bound_port
 "$cli" load "$src"/services/plan/demo/*.json >"$work/load.log"
 "$cli" import progress-table "$seed" --plan municipalities/142140/plans/5th-implementation >"$work/import.log"
+# The generated 市民意識調査 (2024 wave), published: what citizens see of a survey.
+"$cli" survey demo --year 2024 >"$work/survey.log"
+"$cli" survey publish municipalities/142140/surveys/citizen-2024 >>"$work/survey.log"
 
 export SOKEI_GATEWAY_DEV=1 SOKEI_GATEWAY_ANONYMOUS_PUBLIC=1 SOKEI_GATEWAY_CONSOLE_DIR=$src/web/dist
 export SOKEI_GATEWAY_OPS_ADDR=127.0.0.1:0 SOKEI_GATEWAY_GRPC_ADDR=127.0.0.1:0

@@ -10,6 +10,7 @@ import { PlanDashboard } from './features/plans/PlanDashboard';
 import { PlansPage } from './features/plans/PlansPage';
 import { PublicEvaluationPage } from './features/public/PublicEvaluationPage';
 import { PublicHome } from './features/public/PublicHome';
+import { SurveyResultsPage } from './features/surveys/SurveyResultsPage';
 import { ReviewPage } from './features/review/ReviewPage';
 import { Layout } from './ui/Layout';
 
@@ -33,6 +34,7 @@ export function App() {
             <Route path="signed-out" element={<SignedOutPage />} />
             <Route path="expired" element={<ExpiredPage />} />
             <Route path="public/:municipality/:plan/:year" element={<PublicEvaluationPage />} />
+            <Route path="surveys/:municipality/:survey" element={<SurveyResultsPage />} />
             <Route path="entry" element={<Staff roles={['editor']}><EntryPage /></Staff>} />
             <Route path="review" element={<Staff roles={['planner']}><ReviewPage /></Staff>} />
             <Route path="import" element={<Staff roles={['planner']}><ImportPage /></Staff>} />

@@ -3,6 +3,7 @@
 // table.
 import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
+  GraphicComponent,
   GridComponent,
   LegendComponent,
   MarkLineComponent,
@@ -16,6 +17,7 @@ echarts.use([
   BarChart,
   LineChart,
   ScatterChart,
+  GraphicComponent,
   GridComponent,
   LegendComponent,
   MarkLineComponent,

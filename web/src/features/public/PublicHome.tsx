@@ -6,6 +6,7 @@ import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { useConsoleConfig } from '../auth/SignInPage';
 import { useEvaluations } from '../evaluation/useEvaluations';
 import { usePlans } from '../plans/PlansPage';
+import { useSurveys } from '../surveys/useSurveys';
 
 export function PublicHome() {
   const config = useConsoleConfig();
@@ -24,7 +25,31 @@ export function PublicHome() {
           <PlanEvaluations key={p.name} name={p.name ?? ''} title={p.displayName ?? ''} />
         ))}
       </ul>
+      <PublishedSurveys municipality={municipality} />
     </>
+  );
+}
+
+/** Surveys the city has published (a citizen's token, or none, sees only those). */
+function PublishedSurveys({ municipality }: { municipality: string }) {
+  const surveys = useSurveys(municipality);
+  const published = (surveys.data ?? []).filter((s) => s.status === 'SURVEY_STATUS_PUBLISHED');
+  if (published.length === 0) return null;
+  return (
+    <section aria-labelledby="surveys" className="mt-8">
+      <h2 id="surveys" className="mb-2 text-std-24B-150">
+        市民意識調査の結果
+      </h2>
+      <ul className="grid gap-2">
+        {published.map((s) => (
+          <li key={s.name}>
+            <Link className="text-std-16N-170 text-blue-1000 underline" to={`/app/surveys/${municipality}/${(s.name ?? '').split('/')[3]}`}>
+              {s.displayName}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
