@@ -84,11 +84,27 @@ test('the 企画課 approves, then creates, advances and publishes the evaluatio
   for (const [button, stage] of [
     ['企画課による評価へ進める', '企画課による評価'],
     ['外部評価委員会による評価へ進める', '外部評価委員会による評価'],
-    ['公表する', '公表'],
   ] as const) {
     await page.getByRole('button', { name: button }).click();
     await expect(page.getByTestId('stage')).toHaveText(stage);
   }
+  // The committee's view changes one 施策's grade; the reason is kept beside the computed grade.
+  const rollup = page.getByTestId('rollup-row').first();
+  await rollup.getByRole('button', { name: '判断を変更…' }).click();
+  await rollup.getByLabel('評価', { exact: true }).selectOption({ index: 1 });
+  await rollup.getByLabel('理由（公表されます）').fill('外部評価委員会の意見を反映');
+  await rollup.getByRole('button', { name: '判断を記録' }).click();
+  await expect(rollup.getByTestId('override-grade')).toBeVisible();
+  await expect(page.getByTestId('judgements')).toContainText('外部評価委員会の意見を反映');
+  await shot(page, '05a-evaluation-override');
+  await page.getByRole('button', { name: '公表する' }).click();
+  await expect(page.getByTestId('stage')).toHaveText('公表');
+  await expect(page.getByTestId('judgements')).toContainText('外部評価委員会の意見を反映');
+  // After publication a correction is an amendment with its reason.
+  await page.getByLabel('訂正する指標（現在のデータで計算し直します）').selectOption({ label: '06-103 つどいの広場の実施箇所数' });
+  await page.getByLabel('訂正の理由（公表されます）').fill('確定値の反映');
+  await page.getByRole('button', { name: '訂正を記録' }).click();
+  await expect(page.getByTestId('amendment-list')).toContainText('確定値の反映');
   await shot(page, '05-evaluation-published');
   await checkA11y(page, 'evaluation');
 
@@ -112,6 +128,10 @@ test('citizens read the published evaluation without signing in', async ({ watch
   await expect(page.getByRole('heading', { name: /令和4年度の評価結果/ })).toBeVisible();
   await expect(page.getByTestId('stage')).toHaveText('公表');
   await expect(page.getByRole('row', { name: /つどいの広場の実施箇所数/ })).toContainText('4箇所');
+  // The judgement and the correction are public, with their reasons (not who made them).
+  await expect(page.getByTestId('judgements')).toContainText('外部評価委員会の意見を反映');
+  await expect(page.getByTestId('judgements')).toContainText('確定値の反映');
+  await expect(page.getByTestId('judgements')).not.toContainText('dev-planner');
   await shot(page, '08-public-evaluation');
   await checkA11y(page, 'public evaluation');
 });

@@ -73,6 +73,7 @@ export function EvaluationView({ evaluation, municipality, plan }: { evaluation:
       {asTable || matrix.rows.length === 0 ? null : (
         <Chart option={option} height={Math.max(240, matrix.rows.length * 34 + 60)} label={`施策ごとの評価の分布。${matrix.rows.map((r) => `${r.label}: ${matrix.grades.map((g, i) => `${g}${r.counts[i]}件`).join('、')}`).join('。')}`} />
       )}
+      <Judged evaluation={evaluation} />
       <h2 className="mb-2 mt-6 text-std-20B-150">指標ごとの評価（{(s.indicators ?? []).length} 件）</h2>
       <div className="overflow-x-auto">
         <table className="min-w-full border-collapse text-dns-14N-130">
@@ -103,5 +104,32 @@ export function EvaluationView({ evaluation, municipality, plan }: { evaluation:
         </table>
       </div>
     </div>
+  );
+}
+
+/** The judgements that differ from the computed grades, and corrections after publication. */
+function Judged({ evaluation }: { evaluation: Evaluation }) {
+  const overrides = [...(evaluation.summary?.nodes ?? []), ...(evaluation.summary?.packages ?? [])].filter((n) => n.overrideGrade);
+  const amendments = evaluation.amendments ?? [];
+  if (overrides.length === 0 && amendments.length === 0) return null;
+  const names = new Map((evaluation.summary?.indicators ?? []).map((r) => [r.indicator ?? '', r.displayName ?? '']));
+  return (
+    <section aria-labelledby="judged" className="mt-6">
+      <h2 id="judged" className="mb-2 text-std-20B-150">
+        企画課の判断と訂正
+      </h2>
+      <ul className="grid gap-1 text-std-16N-170" data-testid="judgements">
+        {overrides.map((n) => (
+          <li key={n.subject}>
+            {n.code} {n.displayName}: 計算値 {n.computedGrade || '—'} → 判断 {n.overrideGrade}（{n.overrideComment}）
+          </li>
+        ))}
+        {amendments.map((a, i) => (
+          <li key={i}>
+            訂正 {names.get(a.indicator ?? '') ?? a.indicator}: {a.before?.grade || '—'} → {a.after?.grade || '—'}（{a.reason}）
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -11,6 +11,7 @@ import { usePlans } from '../plans/PlansPage';
 import { usePlan } from '../plans/usePlanSummary';
 import { YearSelect, defaultYear } from '../plans/YearSelect';
 import { EvaluationView } from './EvaluationView';
+import { Amendments, RollupOverrides } from './Judgements';
 import { nextStage, stageLabel } from './stages';
 import { useEvaluation, useEvaluations } from './useEvaluations';
 
@@ -78,12 +79,14 @@ function EvaluationStages({ municipality, plan, year }: { municipality: string; 
   const evaluation = useEvaluation(municipality, plan, String(year));
   const qc = useQueryClient();
   const next = nextStage(evaluation.data?.stage);
+  const hasOverrides = (evaluation.data?.summary?.nodes ?? []).some((n) => !!n.overrideGrade);
   const advance = useMutation({
     mutationFn: async () =>
       unwrap(
         await api.POST('/v1/municipalities/{municipality}/plans/{plan}/evaluations/{evaluation}:advance', {
           params: { path: { municipality, plan, evaluation: String(year) } },
-          body: { stage: next ?? undefined, etag: evaluation.data?.etag ?? '', recompute: next !== 'EVALUATION_STAGE_PUBLISHED' },
+          // Recomputing from current data would drop the 企画課's judgements: only without any.
+          body: { stage: next ?? undefined, etag: evaluation.data?.etag ?? '', recompute: next !== 'EVALUATION_STAGE_PUBLISHED' && !hasOverrides },
         }),
       ),
     onSuccess: async () => {
@@ -101,13 +104,20 @@ function EvaluationStages({ municipality, plan, year }: { municipality: string; 
             次の段階: <strong>{stageLabel(next)}</strong>
             {next === 'EVALUATION_STAGE_PUBLISHED'
               ? '（公表すると内容は固定され、市民向けページに掲載されます。以後の修正は理由を付けた訂正として記録されます）'
-              : '（現在のデータで集計し直します）'}
+              : hasOverrides
+                ? '（企画課の判断を残すため、集計し直さずに進めます）'
+                : '（現在のデータで集計し直します）'}
           </p>
           <Button disabled={advance.isPending} onClick={() => advance.mutate()}>
             {next === 'EVALUATION_STAGE_PUBLISHED' ? '公表する' : `${stageLabel(next)}へ進める`}
           </Button>
           {advance.error && <ErrorBox error={advance.error} />}
         </div>
+      )}
+      {next ? (
+        <RollupOverrides evaluation={evaluation.data} municipality={municipality} plan={plan} />
+      ) : (
+        <Amendments evaluation={evaluation.data} municipality={municipality} plan={plan} />
       )}
       <EvaluationView evaluation={evaluation.data} municipality={municipality} plan={plan} />
     </section>
