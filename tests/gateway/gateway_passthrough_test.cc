@@ -4,6 +4,9 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "common/grpcx/server.h"
 #include "common/grpcx/upstream.h"
@@ -243,14 +246,29 @@ TEST_F(PassthroughTest, ClientStreamingImportGoesThrough) {
 }
 
 TEST_F(PassthroughTest, TheCallersDeadlineGoesUpstream) {
-  auto plans = plan::v1::PlanService::NewStub(*channel_);
+  // A call that cannot finish before its deadline: a client stream that sends nothing for longer
+  // than its 300 ms budget (the upstream waits for the first message). It ends DEADLINE_EXCEEDED
+  // near the deadline — not at the gateway's own 5-minute cap — whatever the machine's speed. (A
+  // 1 ms unary call was flaky: on an idle machine the whole round trip can beat it.)
+  auto surveys = survey::v1::SurveyService::NewStub(*channel_);
   grpc::ClientContext ctx;
-  Auth(&ctx, Token("viewer"), 1);  // 1 ms: gone before any answer
+  Auth(&ctx, Token("planner"), 300);
+  survey::v1::ImportResponsesResponse resp;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto writer = surveys->StreamResponses(&ctx, &resp);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  writer->WritesDone();
+  const grpc::Status s = writer->Finish();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - t0)
+                      .count();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << s.error_message();
+  EXPECT_LT(ms, 5000);
+  // And the proxy is still healthy afterwards.
+  auto plans = plan::v1::PlanService::NewStub(*channel_);
   plan::v1::ListPlansRequest r;
   r.set_parent("municipalities/142140");
   plan::v1::ListPlansResponse out;
-  EXPECT_EQ(plans->ListPlans(&ctx, r, &out).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
-  // And the proxy is still healthy afterwards.
   grpc::ClientContext again;
   Auth(&again, Token("viewer"));
   EXPECT_TRUE(plans->ListPlans(&again, r, &out).ok());
