@@ -7,6 +7,7 @@ import { EvaluationsPage } from './features/evaluation/EvaluationsPage';
 import { ImportPage } from './features/import/ImportPage';
 import { IndicatorPage } from './features/plans/IndicatorPage';
 import { PlanDashboard } from './features/plans/PlanDashboard';
+import { PlanTreePage } from './features/plans/PlanTreePage';
 import { PlansPage } from './features/plans/PlansPage';
 import { PublicEvaluationPage } from './features/public/PublicEvaluationPage';
 import { PublicHome } from './features/public/PublicHome';
@@ -41,6 +42,7 @@ export function App() {
             <Route path="evaluations" element={<Staff roles={['planner']}><EvaluationsPage /></Staff>} />
             <Route path="plans" element={<Staff roles={['viewer', 'editor', 'planner']}><PlansPage /></Staff>} />
             <Route path="plans/:municipality/:plan" element={<Staff roles={['viewer', 'editor', 'planner']}><PlanDashboard /></Staff>} />
+            <Route path="plans/:municipality/:plan/tree" element={<Staff roles={['viewer', 'editor', 'planner']}><PlanTreePage /></Staff>} />
             <Route path="indicators/:municipality/:indicator" element={<Staff roles={['viewer', 'editor', 'planner']}><IndicatorPage /></Staff>} />
             <Route path="*" element={<NotFound />} />
           </Route>

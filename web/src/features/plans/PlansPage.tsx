@@ -45,7 +45,10 @@ export function PlansPage() {
                 {p.displayName}
               </Link>
               <p className="text-dns-14N-130 text-solid-gray-700">
-                {p.period?.startYear}〜{p.period?.endYear}年度 ・ {STATUS[p.status ?? ''] ?? p.status}
+                {p.period?.startYear}〜{p.period?.endYear}年度 ・ {STATUS[p.status ?? ''] ?? p.status} ・{' '}
+                <Link className="text-blue-1000 underline" to={`/app/plans/${municipality}/${plan}/tree`}>
+                  体系と重点的な取組
+                </Link>
               </p>
             </li>
           );
