@@ -16,5 +16,12 @@ test('a citizen reads the published survey', async ({ watched: page }) => {
   const stats = page.getByTestId('question-stats');
   await expect(stats).toContainText('誤差の目安 ±');
   await shot(page, '31-public-survey-question');
+  // A two-way cross-tab as a heat map: small cells of the published view are withheld (＊).
+  const twoWay = page.getByLabel('クロス集計の軸').locator('option', { hasText: '×' }).first();
+  await page.getByLabel('クロス集計の軸').selectOption((await twoWay.getAttribute('value'))!);
+  const tab = page.getByTestId('crosstab');
+  await expect(tab.locator('tbody tr').first()).toBeVisible();
+  expect(await tab.locator('td[data-suppressed=true]').count()).toBeGreaterThan(0);
+  await shot(page, '32-public-survey-crosstab');
   await checkA11y(page, 'public survey');
 });

@@ -8,6 +8,7 @@ import { api, unwrap } from '../../api/client';
 import { Button } from '../../ui/Button';
 import { Chart, type ChartOption } from '../../ui/Chart';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
+import { CrossTabTable } from './CrossTabTable';
 import { csPoints, quadrantLabels } from './cs';
 
 export function SurveyResultsPage() {
@@ -29,6 +30,7 @@ export function SurveyResultsPage() {
   });
   const [asTable, setAsTable] = useState(false);
   const [question, setQuestion] = useState('');
+  const [dims, setDims] = useState('');
   const points = useMemo(() => (cs.data ? csPoints(cs.data) : []), [cs.data]);
   const labels = cs.data ? quadrantLabels(cs.data) : null;
   const option: ChartOption | null = useMemo(() => {
@@ -131,6 +133,30 @@ export function SurveyResultsPage() {
           </select>
         </div>
         {question && <QuestionResult name={question} />}
+        {question && info.data && (info.data.tabulationDimensions ?? []).length > 0 && (
+          <div className="mt-4">
+            <div className="mb-2 flex flex-col text-dns-16N-130">
+              <label htmlFor="dimensions">クロス集計の軸</label>
+              <select
+                id="dimensions"
+                className="mt-1 min-h-11 w-full max-w-md rounded-8 border border-solid-gray-600 px-3"
+                value={dims}
+                onChange={(e) => setDims(e.target.value)}
+              >
+                <option value="">（クロス集計しない）</option>
+                {(info.data.tabulationDimensions ?? []).map((d) => {
+                  const ids = d.attributes ?? [];
+                  return (
+                    <option key={ids.join(',')} value={ids.join(',')}>
+                      {ids.map((id) => info.data?.attributes?.find((a) => a.id === id)?.displayName ?? id).join(' × ')}
+                    </option>
+                  );
+                })}
+              </select>
+            </div>
+            {dims && <CrossTabTable survey={info.data} question={question} dimensions={dims.split(',')} />}
+          </div>
+        )}
       </section>
     </>
   );
