@@ -36,10 +36,16 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 did not open" >&2; exit 1; }
 
-echo "== size (web/dist)"
-for f in web/dist/assets/*.js web/dist/assets/*.css; do
-  printf '  %-40s %8d bytes  gzip %7d bytes\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
-done
+echo "== size (web/dist; screens load their own chunks when first opened)"
+gz() { gzip -9c "$1" | wc -c; }
+first=$(ls web/dist/assets/index-*.js)
+css=$(ls web/dist/assets/index-*.css)
+chart=$(ls web/dist/assets/Chart-*.js)
+printf '  first page (index js + css)   %8d bytes  gzip %7d bytes\n' "$(( $(stat -c %s "$first") + $(stat -c %s "$css") ))" "$(( $(gz "$first") + $(gz "$css") ))"
+printf '  ECharts chunk (chart screens) %8d bytes  gzip %7d bytes\n' "$(stat -c %s "$chart")" "$(gz "$chart")"
+total=0; total_gz=0
+for f in web/dist/assets/*.js web/dist/assets/*.css; do total=$((total + $(stat -c %s "$f"))); total_gz=$((total_gz + $(gz "$f"))); done
+printf '  everything                    %8d bytes  gzip %7d bytes\n' "$total" "$total_gz"
 
 plan_port=$(free_port) kpi_port=$(free_port) survey_port=$(free_port)
 http_port=$(free_port) ops_port=$(free_port) grpc_port=$(free_port) static_port=$(free_port)

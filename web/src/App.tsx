@@ -1,19 +1,22 @@
+import { lazy } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { AuthProvider, useAuth } from './features/auth/AuthContext';
 import { ExpiredPage, ForbiddenPage, SignedOutPage, SignInPage } from './features/auth/SignInPage';
 import { hasRole, type Role } from './features/auth/session';
-import { EntryPage } from './features/entry/EntryPage';
-import { EvaluationsPage } from './features/evaluation/EvaluationsPage';
-import { ImportPage } from './features/import/ImportPage';
-import { IndicatorPage } from './features/plans/IndicatorPage';
-import { PlanDashboard } from './features/plans/PlanDashboard';
-import { PlanTreePage } from './features/plans/PlanTreePage';
-import { PlansPage } from './features/plans/PlansPage';
-import { PublicEvaluationPage } from './features/public/PublicEvaluationPage';
 import { PublicHome } from './features/public/PublicHome';
-import { SurveyResultsPage } from './features/surveys/SurveyResultsPage';
-import { ReviewPage } from './features/review/ReviewPage';
 import { Layout } from './ui/Layout';
+
+// Screens load when first opened: the public home and sign-in do not wait for ECharts.
+const EntryPage = lazy(() => import('./features/entry/EntryPage').then((m) => ({ default: m.EntryPage })));
+const EvaluationsPage = lazy(() => import('./features/evaluation/EvaluationsPage').then((m) => ({ default: m.EvaluationsPage })));
+const ImportPage = lazy(() => import('./features/import/ImportPage').then((m) => ({ default: m.ImportPage })));
+const IndicatorPage = lazy(() => import('./features/plans/IndicatorPage').then((m) => ({ default: m.IndicatorPage })));
+const PlanDashboard = lazy(() => import('./features/plans/PlanDashboard').then((m) => ({ default: m.PlanDashboard })));
+const PlanTreePage = lazy(() => import('./features/plans/PlanTreePage').then((m) => ({ default: m.PlanTreePage })));
+const PlansPage = lazy(() => import('./features/plans/PlansPage').then((m) => ({ default: m.PlansPage })));
+const PublicEvaluationPage = lazy(() => import('./features/public/PublicEvaluationPage').then((m) => ({ default: m.PublicEvaluationPage })));
+const ReviewPage = lazy(() => import('./features/review/ReviewPage').then((m) => ({ default: m.ReviewPage })));
+const SurveyResultsPage = lazy(() => import('./features/surveys/SurveyResultsPage').then((m) => ({ default: m.SurveyResultsPage })));
 
 /** A staff screen: sign in first; a role that may not use it gets the 403 page. */
 function Staff({ roles, children }: { roles: Role[]; children: React.ReactNode }) {

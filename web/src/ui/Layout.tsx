@@ -1,6 +1,8 @@
+import { Suspense } from 'react';
 import { Link, NavLink, Outlet, useNavigate } from 'react-router-dom';
 import { useAuth } from '../features/auth/AuthContext';
 import { hasRole } from '../features/auth/session';
+import { Loading } from './Status';
 
 function NavItem({ to, children }: { to: string; children: React.ReactNode }) {
   return (
@@ -91,7 +93,9 @@ export function Layout() {
         )}
       </header>
       <main id="main" className="mx-auto max-w-7xl px-4 py-4">
-        <Outlet />
+        <Suspense fallback={<Loading what="画面" />}>
+          <Outlet />
+        </Suspense>
       </main>
       <footer className="mt-8 border-t border-solid-gray-420 px-4 py-4 text-dns-14N-130 text-solid-gray-700">
         総計 — 自治体の総合計画と行政評価のためのシステム

@@ -8,7 +8,7 @@ import { warekiFiscalYear } from '../../lib/fiscal';
 import { Button } from '../../ui/Button';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { useAuth } from '../auth/AuthContext';
-import { usePlans } from '../plans/PlansPage';
+import { usePlans } from '../plans/usePlans';
 import { usePlan } from '../plans/usePlanSummary';
 import { YearSelect, defaultYear } from '../plans/YearSelect';
 import { useDepartments } from '../plans/useDepartments';

@@ -7,7 +7,7 @@ import { Button } from '../../ui/Button';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { useAuth } from '../auth/AuthContext';
 import { PlanPicker, trackedPlan } from '../entry/PlanPicker';
-import { usePlans } from '../plans/PlansPage';
+import { usePlans } from '../plans/usePlans';
 import { usePlan } from '../plans/usePlanSummary';
 import { YearSelect, defaultYear } from '../plans/YearSelect';
 import { EvaluationView } from './EvaluationView';

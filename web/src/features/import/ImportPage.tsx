@@ -9,7 +9,7 @@ import { Button } from '../../ui/Button';
 import { ErrorBox, PageTitle } from '../../ui/Status';
 import { useAuth } from '../auth/AuthContext';
 import { PlanPicker, trackedPlan } from '../entry/PlanPicker';
-import { usePlans } from '../plans/PlansPage';
+import { usePlans } from '../plans/usePlans';
 import { countBySeverity, orderFindings, SEVERITY_LABEL, severityOf } from './findings';
 
 type Encoding = 'TABLE_ENCODING_UNSPECIFIED' | 'TABLE_ENCODING_UTF8' | 'TABLE_ENCODING_CP932';

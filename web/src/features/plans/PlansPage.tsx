@@ -1,6 +1,6 @@
-import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
-import { api, planParts, unwrap } from '../../api/client';
+import { planParts } from '../../api/client';
+import { usePlans } from './usePlans';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { useAuth } from '../auth/AuthContext';
 
@@ -10,19 +10,6 @@ const STATUS: Record<string, string> = {
   PLAN_STATUS_SUPERSEDED: '改定済',
   PLAN_STATUS_ARCHIVED: '終了',
 };
-
-export function usePlans(municipality: string) {
-  return useQuery({
-    queryKey: ['plans', municipality],
-    enabled: !!municipality,
-    queryFn: async () =>
-      unwrap(
-        await api.GET('/v1/municipalities/{municipality}/plans', {
-          params: { path: { municipality }, query: { pageSize: 100 } },
-        }),
-      ).plans ?? [],
-  });
-}
 
 export function PlansPage() {
   const { session } = useAuth();

@@ -5,7 +5,7 @@ import { warekiFiscalYear } from '../../lib/fiscal';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { useConsoleConfig } from '../auth/SignInPage';
 import { useEvaluations } from '../evaluation/useEvaluations';
-import { usePlans } from '../plans/PlansPage';
+import { usePlans } from '../plans/usePlans';
 import { useSurveys } from '../surveys/useSurveys';
 
 export function PublicHome() {

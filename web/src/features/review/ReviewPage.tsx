@@ -10,7 +10,7 @@ import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { useAuth } from '../auth/AuthContext';
 import { PlanPicker, trackedPlan } from '../entry/PlanPicker';
 import { useIndicatorRows, type IndicatorRow } from '../entry/useIndicatorRows';
-import { usePlans } from '../plans/PlansPage';
+import { usePlans } from '../plans/usePlans';
 import { useDepartments } from '../plans/useDepartments';
 import { usePlan } from '../plans/usePlanSummary';
 import { YearSelect, defaultYear } from '../plans/YearSelect';
