@@ -2,31 +2,24 @@
 // see a return comment, correct and resubmit.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { warekiFiscalYear } from '../../lib/fiscal';
 import { Button } from '../../ui/Button';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { useAuth } from '../auth/AuthContext';
-import { usePlans } from '../plans/usePlans';
-import { usePlan } from '../plans/usePlanSummary';
-import { YearSelect, defaultYear } from '../plans/YearSelect';
+import { YearSelect } from '../plans/YearSelect';
 import { useDepartments } from '../plans/useDepartments';
 import { ENTRY_STATE_LABEL, observationOf, returnComment } from '../review/states';
 import { StateBadge } from '../review/StateBadge';
-import { PlanPicker, trackedPlan } from './PlanPicker';
+import { PlanPicker } from './PlanPicker';
 import { filterRows, useIndicatorRows, type IndicatorRow } from './useIndicatorRows';
 import { ValuePreview } from './ValuePreview';
+import { useWorkingPlan } from '../plans/useWorkingPlan';
 
 export function EntryPage() {
   const { session } = useAuth();
-  const municipality = session?.municipality ?? '';
+  const { municipality, plans, plan, planQ, year, setPlan, setYear } = useWorkingPlan();
   const departments = (session?.departments ?? []).map((d) => `municipalities/${municipality}/departments/${d}`);
-  const [search, setSearch] = useSearchParams();
-  const plans = usePlans(municipality);
-  const plan = search.get('plan') || trackedPlan(plans.data ?? []);
-  const planQ = usePlan(municipality, plan);
-  const year = Number(search.get('year')) || defaultYear(planQ.data);
   const { rows, isPending, error } = useIndicatorRows(municipality, plan, year);
   const mine = filterRows(rows ?? [], departments);
   const allDepartments = useDepartments(municipality);
@@ -43,9 +36,9 @@ export function EntryPage() {
       </p>
       <div className="mb-4 flex flex-wrap items-end gap-4">
         {plans.data && (
-          <PlanPicker plans={plans.data} value={plan} onChange={(p) => setSearch({ plan: p })} />
+          <PlanPicker plans={plans.data} value={plan} onChange={setPlan} />
         )}
-        <YearSelect plan={planQ.data} year={year} onChange={(y) => setSearch({ plan, year: String(y) })} />
+        <YearSelect plan={planQ.data} year={year} onChange={setYear} />
       </div>
       {(isPending || plans.isPending) && <Loading what="担当の指標" />}
       {error && <ErrorBox error={error} />}

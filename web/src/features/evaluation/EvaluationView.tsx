@@ -10,6 +10,7 @@ import { ErrorBox } from '../../ui/Status';
 import { gradeColors, gradeMatrix, levelsOf } from '../plans/gradeChart';
 import { fromBase64, saveBlob } from '../../lib/files';
 import { stageLabel } from './stages';
+import { TableHead } from '../../ui/TableHead';
 
 export function EvaluationView({ evaluation, municipality, plan }: { evaluation: Evaluation; municipality: string; plan: string }) {
   const s = evaluation.summary ?? {};
@@ -78,15 +79,7 @@ export function EvaluationView({ evaluation, municipality, plan }: { evaluation:
       <div className="overflow-x-auto">
         <table className="min-w-full border-collapse text-dns-14N-130">
           <caption className="sr-only">指標ごとの目標、実績、達成率と評価</caption>
-          <thead>
-            <tr>
-              {['番号', '指標', '目標', '実績', '達成率', '評価'].map((h) => (
-                <th key={h} scope="col" className="border border-solid-gray-420 bg-solid-gray-50 p-2 text-left">
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <TableHead columns={['番号', '指標', '目標', '実績', '達成率', '評価']} />
           <tbody>
             {(s.indicators ?? []).map((r) => (
               <tr key={r.indicator}>

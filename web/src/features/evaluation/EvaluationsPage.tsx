@@ -1,28 +1,19 @@
 // 企画課: create the year's evaluation from current data, take it through its stages, publish.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useSearchParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { warekiFiscalYear } from '../../lib/fiscal';
 import { Button } from '../../ui/Button';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
-import { useAuth } from '../auth/AuthContext';
-import { PlanPicker, trackedPlan } from '../entry/PlanPicker';
-import { usePlans } from '../plans/usePlans';
-import { usePlan } from '../plans/usePlanSummary';
-import { YearSelect, defaultYear } from '../plans/YearSelect';
+import { PlanPicker } from '../entry/PlanPicker';
+import { YearSelect } from '../plans/YearSelect';
 import { EvaluationView } from './EvaluationView';
 import { Amendments, RollupOverrides } from './Judgements';
 import { nextStage, stageLabel } from './stages';
 import { useEvaluation, useEvaluations } from './useEvaluations';
+import { useWorkingPlan } from '../plans/useWorkingPlan';
 
 export function EvaluationsPage() {
-  const { session } = useAuth();
-  const municipality = session?.municipality && session.municipality !== '*' ? session.municipality : '142140';
-  const [search, setSearch] = useSearchParams();
-  const plans = usePlans(municipality);
-  const plan = search.get('plan') || trackedPlan(plans.data ?? []);
-  const planQ = usePlan(municipality, plan);
-  const year = Number(search.get('year')) || defaultYear(planQ.data);
+  const { municipality, plans, plan, planQ, year, setPlan, setYear } = useWorkingPlan();
   const list = useEvaluations(municipality, plan);
   const exists = (list.data ?? []).some((e) => e.fiscalYear === year);
   const qc = useQueryClient();
@@ -40,8 +31,8 @@ export function EvaluationsPage() {
     <>
       <PageTitle>評価</PageTitle>
       <div className="mb-4 flex flex-wrap items-end gap-4">
-        {plans.data && <PlanPicker plans={plans.data} value={plan} onChange={(p) => setSearch({ plan: p })} />}
-        <YearSelect plan={planQ.data} year={year} onChange={(y) => setSearch({ plan, year: String(y) })} />
+        {plans.data && <PlanPicker plans={plans.data} value={plan} onChange={setPlan} />}
+        <YearSelect plan={planQ.data} year={year} onChange={setYear} />
       </div>
       {list.isPending && <Loading what="評価の一覧" />}
       {list.error && <ErrorBox error={list.error} />}
@@ -54,7 +45,7 @@ export function EvaluationsPage() {
                 <button
                   type="button"
                   className={`min-h-11 rounded-8 border px-3 ${e.fiscalYear === year ? 'border-blue-900 bg-blue-50' : 'border-solid-gray-420'}`}
-                  onClick={() => setSearch({ plan, year: String(e.fiscalYear) })}
+                  onClick={() => setYear(e.fiscalYear ?? year)}
                 >
                   {warekiFiscalYear(e.fiscalYear ?? 0)}（{stageLabel(e.stage)}）
                 </button>

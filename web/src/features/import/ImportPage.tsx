@@ -2,24 +2,19 @@
 // every finding (dry run: nothing written), then import.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { toBase64 } from '../../lib/files';
 import { Button } from '../../ui/Button';
 import { ErrorBox, PageTitle } from '../../ui/Status';
-import { useAuth } from '../auth/AuthContext';
-import { PlanPicker, trackedPlan } from '../entry/PlanPicker';
-import { usePlans } from '../plans/usePlans';
+import { PlanPicker } from '../entry/PlanPicker';
 import { countBySeverity, orderFindings, SEVERITY_LABEL, severityOf } from './findings';
+import { useWorkingPlan } from '../plans/useWorkingPlan';
+import { TableHead } from '../../ui/TableHead';
 
 type Encoding = 'TABLE_ENCODING_UNSPECIFIED' | 'TABLE_ENCODING_UTF8' | 'TABLE_ENCODING_CP932';
 
 export function ImportPage() {
-  const { session } = useAuth();
-  const municipality = session?.municipality && session.municipality !== '*' ? session.municipality : '142140';
-  const [search, setSearch] = useSearchParams();
-  const plans = usePlans(municipality);
-  const plan = search.get('plan') || trackedPlan(plans.data ?? []);
+  const { municipality, plans, plan, setPlan } = useWorkingPlan();
   const [file, setFile] = useState<File | null>(null);
   const [encoding, setEncoding] = useState<Encoding>('TABLE_ENCODING_UNSPECIFIED');
   const [allowPartial, setAllowPartial] = useState(false);
@@ -54,7 +49,7 @@ export function ImportPage() {
         読み取った内容とすべての指摘を表示します。この段階では何も書き込まれません。
       </p>
       <div className="mb-4 flex flex-wrap items-end gap-4">
-        {plans.data && <PlanPicker plans={plans.data} value={plan} onChange={(p) => setSearch({ plan: p })} />}
+        {plans.data && <PlanPicker plans={plans.data} value={plan} onChange={setPlan} />}
         <div className="flex flex-col text-dns-16N-130">
           <label htmlFor="table-file">進捗表のファイル</label>
           <input
@@ -129,15 +124,7 @@ export function ImportPage() {
             <div className="max-h-[32rem] overflow-auto" tabIndex={0} role="region" aria-label="取り込みの指摘の一覧">
               <table className="min-w-full border-collapse text-dns-14N-130">
                 <caption className="sr-only">取り込みの指摘</caption>
-                <thead className="sticky top-0 bg-white">
-                  <tr>
-                    {['行', '列', '重要度', '書かれていた値', '読み取り', 'コード'].map((h) => (
-                      <th key={h} scope="col" className="border border-solid-gray-420 bg-solid-gray-50 p-2 text-left">
-                        {h}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
+                <TableHead columns={['行', '列', '重要度', '書かれていた値', '読み取り', 'コード']} sticky />
                 <tbody>
                   {findings.map((f, i) => (
                     <tr key={i} data-severity={severityOf(f)}>

@@ -9,6 +9,7 @@ import { Button } from '../../ui/Button';
 import { Chart, type ChartOption } from '../../ui/Chart';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { historySeries } from './history';
+import { TableHead } from '../../ui/TableHead';
 
 const OUTLOOK: Record<string, string> = {
   TREND_OUTLOOK_ON_TRACK: '目標に届く見込み',
@@ -78,15 +79,7 @@ export function IndicatorPage() {
             <div className="overflow-x-auto">
               <table className="min-w-full border-collapse text-dns-16N-130">
                 <caption className="sr-only">年度ごとの目標と実績</caption>
-                <thead>
-                  <tr>
-                    {['年度', '目標', '実績（書かれていたとおり）', '評価'].map((h) => (
-                      <th key={h} scope="col" className="border border-solid-gray-420 bg-solid-gray-50 p-2 text-left">
-                        {h}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
+                <TableHead columns={['年度', '目標', '実績（書かれていたとおり）', '評価']} />
                 <tbody>
                   {(history.data.points ?? []).map((p) => (
                     <tr key={p.fiscalYear}>

@@ -2,7 +2,7 @@ import { Link } from 'react-router-dom';
 import { planParts } from '../../api/client';
 import { usePlans } from './usePlans';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
-import { useAuth } from '../auth/AuthContext';
+import { useWorkingMunicipality } from './useWorkingPlan';
 
 const STATUS: Record<string, string> = {
   PLAN_STATUS_DRAFT: '案',
@@ -12,8 +12,7 @@ const STATUS: Record<string, string> = {
 };
 
 export function PlansPage() {
-  const { session } = useAuth();
-  const municipality = session?.municipality && session.municipality !== '*' ? session.municipality : '142140';
+  const municipality = useWorkingMunicipality();
   const plans = usePlans(municipality);
   return (
     <>

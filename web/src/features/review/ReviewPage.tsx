@@ -2,30 +2,21 @@
 // with a comment in one or two clicks.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { warekiFiscalYear } from '../../lib/fiscal';
 import { Button } from '../../ui/Button';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
-import { useAuth } from '../auth/AuthContext';
-import { PlanPicker, trackedPlan } from '../entry/PlanPicker';
+import { PlanPicker } from '../entry/PlanPicker';
 import { useIndicatorRows, type IndicatorRow } from '../entry/useIndicatorRows';
-import { usePlans } from '../plans/usePlans';
 import { useDepartments } from '../plans/useDepartments';
-import { usePlan } from '../plans/usePlanSummary';
-import { YearSelect, defaultYear } from '../plans/YearSelect';
+import { YearSelect } from '../plans/YearSelect';
 import { buildQueue } from './queue';
 import { StateBadge } from './StateBadge';
 import { ENTRY_STATE_LABEL, type EntryState } from './states';
+import { useWorkingPlan } from '../plans/useWorkingPlan';
 
 export function ReviewPage() {
-  const { session } = useAuth();
-  const municipality = session?.municipality && session.municipality !== '*' ? session.municipality : '142140';
-  const [search, setSearch] = useSearchParams();
-  const plans = usePlans(municipality);
-  const plan = search.get('plan') || trackedPlan(plans.data ?? []);
-  const planQ = usePlan(municipality, plan);
-  const year = Number(search.get('year')) || defaultYear(planQ.data);
+  const { municipality, plans, plan, planQ, year, setPlan, setYear } = useWorkingPlan();
   const { rows, isPending, error } = useIndicatorRows(municipality, plan, year);
   const departments = useDepartments(municipality);
   const names = new Map((departments.data ?? []).map((d) => [d.name ?? '', d.displayName ?? '']));
@@ -37,8 +28,8 @@ export function ReviewPage() {
     <>
       <PageTitle>提出の確認</PageTitle>
       <div className="mb-4 flex flex-wrap items-end gap-4">
-        {plans.data && <PlanPicker plans={plans.data} value={plan} onChange={(p) => setSearch({ plan: p })} />}
-        <YearSelect plan={planQ.data} year={year} onChange={(y) => setSearch({ plan, year: String(y) })} />
+        {plans.data && <PlanPicker plans={plans.data} value={plan} onChange={setPlan} />}
+        <YearSelect plan={planQ.data} year={year} onChange={setYear} />
       </div>
       {isPending && <Loading what="提出状況" />}
       {error && <ErrorBox error={error} />}

@@ -10,6 +10,7 @@ import { Chart, type ChartOption } from '../../ui/Chart';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { CrossTabTable } from './CrossTabTable';
 import { csPoints, quadrantLabels } from './cs';
+import { TableHead } from '../../ui/TableHead';
 
 export function SurveyResultsPage() {
   const { municipality = '', survey = '' } = useParams();
@@ -90,15 +91,7 @@ export function SurveyResultsPage() {
           <div className="overflow-x-auto">
             <table className="min-w-full border-collapse text-dns-14N-130">
               <caption className="sr-only">施策ごとの重要度と満足度（優先度の高い順）</caption>
-              <thead>
-                <tr>
-                  {['優先順位', '施策', '重要度', '満足度', '区分'].map((h) => (
-                    <th key={h} scope="col" className="border border-solid-gray-420 bg-solid-gray-50 p-2 text-left">
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <TableHead columns={['優先順位', '施策', '重要度', '満足度', '区分']} />
               <tbody>
                 {(cs.data.items ?? []).map((it) => (
                   <tr key={it.node || it.displayName}>
