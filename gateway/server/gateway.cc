@@ -16,6 +16,7 @@
 #include "common/log/log.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "gateway/transcode/files.h"
 #include "gateway/transcode/transcoder.h"
 
 namespace sokei::gateway {
@@ -249,16 +250,26 @@ std::string BuildOpenApi(const RouteTable& routes) {
                                   R"(:{"operationId":)", JsonString(r.method->full_name()),
                                   R"(,"tags":[)", JsonString(r.method->service()->name()),
                                   R"(],"parameters":[)", absl::StrJoin(params, ","), "]");
+    if (r.http_method == "GET" && IsFileReply(r.method->output_type())) {
+      params.push_back(
+          R"({"name":"alt","in":"query","required":false,"schema":{"type":"string","enum":["media"]},)"
+          R"("description":"media: the file itself (its Content-Type, Content-Disposition) instead of JSON"})");
+    }
     if (!r.body.empty()) {
       const Descriptor* body_type =
           r.body == "*" ? r.method->input_type()
                         : r.method->input_type()->FindFieldByName(r.body)->message_type();
       if (body_type != nullptr) {
         todo.insert(body_type);
+        // A file upload may also be the raw file, its other fields in the query.
+        const std::string raw =
+            TakesFileUpload(r)
+                ? R"(,"text/csv":{"schema":{"type":"string","format":"binary"}},"text/tab-separated-values":{"schema":{"type":"string","format":"binary"}},"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":{"schema":{"type":"string","format":"binary"}})"
+                : "";
         absl::StrAppend(
             &op,
             R"(,"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/)",
-            body_type->full_name(), R"("}}}})");
+            body_type->full_name(), R"("}})", raw, "}}");
       }
     }
     absl::StrAppend(
@@ -599,11 +610,24 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   std::unique_ptr<Message> request(google::protobuf::MessageFactory::generated_factory()
                                        ->GetPrototype(route.method->input_type())
                                        ->New());
-  if (auto s = BindRequest(route, match.bindings, query, req.body, request.get()); !s.ok()) {
-    CountRejected("REST_REQUEST_INVALID");
-    return reply(route_name, ErrorResponse(s));
+  // Files as files (transcode/files.h): `alt=media` downloads a file reply as the file; a file
+  // body (CSV, TSV, xlsx) is the upload itself, its other fields in the query.
+  std::string bind_query = query;
+  const bool media = TakeAltMedia(&bind_query);
+  absl::Status bound;
+  if (media && !IsFileReply(route.method->output_type())) {
+    bound = status::InvalidField("REST_REQUEST_INVALID", "alt",
+                                 "alt=media is for methods that answer with a file");
+  } else if (TakesFileUpload(route) && IsFileContentType(Header(req, "content-type"))) {
+    bound = BindFileUpload(route, match.bindings, bind_query, std::move(req.body), request.get());
+  } else {
+    bound = BindRequest(route, match.bindings, bind_query, req.body, request.get());
   }
-  Forward(route, std::move(request), *principal, request_id,
+  if (!bound.ok()) {
+    CountRejected("REST_REQUEST_INVALID");
+    return reply(route_name, ErrorResponse(bound));
+  }
+  Forward(route, std::move(request), *principal, request_id, media,
           [reply, route_name](HttpResponse r) { reply(route_name, std::move(r)); });
 }
 
@@ -680,7 +704,7 @@ grpc::GenericStub* Gateway::StubFor(const std::string& package) const {
 }
 
 void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
-                      const auth::Principal& principal, const std::string& request_id,
+                      const auth::Principal& principal, const std::string& request_id, bool media,
                       std::function<void(HttpResponse)> done) {
   auto stub = stubs_.find(UpstreamKey(route));
   if (stub == stubs_.end()) {
@@ -704,7 +728,7 @@ void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
   const Descriptor* output = route.method->output_type();
   stub->second->UnaryCall(
       &call->ctx, route.grpc_path, grpc::StubOptions(), &call->request, &call->response,
-      [this, package = stub->first, call, output, done](grpc::Status s) {
+      [this, package = stub->first, call, output, media, done](grpc::Status s) {
         if (!s.ok()) {
           CountUpstreamError(package, s.error_code());
           HttpResponse r;
@@ -726,6 +750,19 @@ void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
             google::protobuf::MessageFactory::generated_factory()->GetPrototype(output)->New());
         if (!msg->ParseFromString(reply)) {
           done(ErrorResponse(status::Internal("UPSTREAM_REPLY_INVALID")));
+          return;
+        }
+        if (media) {
+          const auto* refl = msg->GetReflection();
+          const Descriptor* d = msg->GetDescriptor();
+          HttpResponse file;
+          file.content_type = refl->GetString(*msg, d->FindFieldByName("content_type"));
+          if (file.content_type.empty()) file.content_type = "application/octet-stream";
+          file.body = refl->GetString(*msg, d->FindFieldByName("content"));
+          file.headers.emplace_back(
+              "Content-Disposition",
+              ContentDisposition(refl->GetString(*msg, d->FindFieldByName("filename"))));
+          done(std::move(file));
           return;
         }
         done(HttpResponse{200, {}, RenderJson(*msg)});

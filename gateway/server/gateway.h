@@ -108,8 +108,9 @@ class Gateway {
 
  private:
   struct Counters;
+  // `media`: answer a file reply as the file itself (alt=media) instead of JSON.
   void Forward(const Route& route, std::unique_ptr<google::protobuf::Message> request,
-               const auth::Principal& principal, const std::string& request_id,
+               const auth::Principal& principal, const std::string& request_id, bool media,
                std::function<void(HttpResponse)> done);
   void Readiness(std::function<void(HttpResponse)> done);
   // The console's file for a GET, or nullopt when the path is not the console's.

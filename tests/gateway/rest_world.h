@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -118,6 +119,7 @@ inline std::string Substitute(const std::string& text, const Scope& s) {
 struct Reply {
   int status = 0;
   std::string body;
+  std::map<std::string, std::string> headers;  // names as the server wrote them
 };
 
 class RestWorld {
@@ -187,8 +189,9 @@ class RestWorld {
     return {{"authorization", "Bearer " + (token.ok() ? *token : std::string())}};
   }
 
+  // `content_type` for a body that is not JSON (a file upload).
   Reply Rest(const std::string& role, const std::string& method, const std::string& target,
-             const std::string& body) {
+             const std::string& body, const std::string& content_type = "application/json") {
     namespace beast = boost::beast;
     namespace http = beast::http;
     boost::asio::io_context ioc;
@@ -202,7 +205,7 @@ class RestWorld {
     if (req.method() == http::verb::unknown) req.method_string(method);
     req.set(http::field::host, "localhost");
     for (const auto& [k, v] : Credential(role)) req.set(k, v);
-    if (!body.empty()) req.set(http::field::content_type, "application/json");
+    if (!body.empty()) req.set(http::field::content_type, content_type);
     req.body() = body;
     req.prepare_payload();
     http::write(stream, req, ec);
@@ -210,7 +213,9 @@ class RestWorld {
     http::response<http::string_body> res;
     http::read(stream, buf, res, ec);
     if (ec) return {};
-    return {static_cast<int>(res.result_int()), res.body()};
+    Reply out{static_cast<int>(res.result_int()), res.body(), {}};
+    for (const auto& f : res) out.headers[std::string(f.name_string())] = std::string(f.value());
+    return out;
   }
 
   // The same request over the gRPC passthrough: the REST case bound to its method's request

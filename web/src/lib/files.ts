@@ -1,4 +1,5 @@
-// Files between the browser and the API, which carries bytes as base64 in JSON today.
+// Files between the browser and the API: uploads as base64 in JSON, downloads as the files
+// themselves (alt=media).
 
 /** The bytes of an ArrayBuffer as base64, in chunks (no call-stack limit on large files). */
 export function toBase64(buffer: ArrayBuffer): string {
@@ -11,18 +12,6 @@ export function toBase64(buffer: ArrayBuffer): string {
   return btoa(binary);
 }
 
-export function base64ToBytes(content: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(content);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
-}
-
-/** Base64 → a Blob the browser downloads. */
-export function fromBase64(content: string, type: string): Blob {
-  return new Blob([base64ToBytes(content)], { type });
-}
-
 /** Saves a Blob under `filename` (the browser's download). */
 export function saveBlob(blob: Blob, filename: string) {
   const url = URL.createObjectURL(blob);
@@ -33,4 +22,19 @@ export function saveBlob(blob: Blob, filename: string) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** The file name a Content-Disposition gives: filename*=UTF-8''… first, else filename="…". */
+export function dispositionFilename(header: string | null, fallback: string): string {
+  if (!header) return fallback;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1]);
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  const plain = /filename="([^"]*)"/i.exec(header);
+  return plain?.[1] || fallback;
 }

@@ -8,7 +8,7 @@ import { Button } from '../../ui/Button';
 import { Chart, type ChartOption } from '../../ui/Chart';
 import { ErrorBox } from '../../ui/Status';
 import { gradeColors, gradeMatrix, levelsOf } from '../plans/gradeChart';
-import { fromBase64, saveBlob } from '../../lib/files';
+import { dispositionFilename, saveBlob } from '../../lib/files';
 import { stageLabel } from './stages';
 import { TableHead } from '../../ui/TableHead';
 
@@ -36,12 +36,12 @@ export function EvaluationView({ evaluation, municipality, plan }: { evaluation:
   const download = async () => {
     setDownloadError(null);
     try {
-      const file = unwrap(
-        await api.GET('/v1/municipalities/{municipality}/plans/{plan}/evaluations/{evaluation}:report', {
-          params: { path: { municipality, plan, evaluation: String(year) }, query: { format: 'REPORT_FORMAT_HTML' } },
-        }),
-      );
-      saveBlob(fromBase64(file.content ?? '', file.contentType ?? 'text/html'), file.filename || `evaluation-${year}.html`);
+      const r = await api.GET('/v1/municipalities/{municipality}/plans/{plan}/evaluations/{evaluation}:report', {
+        params: { path: { municipality, plan, evaluation: String(year) }, query: { format: 'REPORT_FORMAT_HTML', alt: 'media' } },
+        parseAs: 'blob',
+      });
+      const blob = unwrap(r) as Blob;
+      saveBlob(blob, dispositionFilename(r.response.headers.get('Content-Disposition'), `evaluation-${year}.html`));
     } catch (e) {
       setDownloadError(e);
     }

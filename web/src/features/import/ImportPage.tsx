@@ -21,7 +21,7 @@ export function ImportPage() {
   const qc = useQueryClient();
   const run = useMutation({
     mutationFn: async (dryRun: boolean) => {
-      if (!file) throw new Error('ファイルを選んでください');
+      if (!file || !plan) throw new Error('計画とファイルを選んでください');
       const content = toBase64(await file.arrayBuffer());
       return {
         dryRun,
@@ -78,10 +78,10 @@ export function ImportPage() {
         </div>
       </div>
       <div className="mb-6 flex flex-wrap items-center gap-3">
-        <Button variant="secondary" disabled={!file || run.isPending} onClick={() => run.mutate(true)}>
+        <Button variant="secondary" disabled={!plan || !file || run.isPending} onClick={() => run.mutate(true)}>
           確認する（書き込みません）
         </Button>
-        <Button disabled={!file || !result || !run.data?.dryRun || run.isPending || (counts.error > 0 && !allowPartial)} onClick={() => run.mutate(false)}>
+        <Button disabled={!plan || !file || !result || !run.data?.dryRun || run.isPending || (counts.error > 0 && !allowPartial)} onClick={() => run.mutate(false)}>
           取り込む
         </Button>
         {counts.error > 0 && (

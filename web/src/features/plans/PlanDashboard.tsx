@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
-import { fromBase64, saveBlob } from '../../lib/files';
+import { dispositionFilename, saveBlob } from '../../lib/files';
 import { Button } from '../../ui/Button';
 import { Chart, type ChartOption } from '../../ui/Chart';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
@@ -159,12 +159,13 @@ function ExportButtons({ municipality, plan, year }: { municipality: string; pla
   const download = async (format: (typeof FORMATS)[number]['format']) => {
     setError(null);
     try {
-      const file = unwrap(
-        await api.GET('/v1/municipalities/{municipality}/plans/{plan}:exportProgressTable', {
-          params: { path: { municipality, plan }, query: { fiscalYear: year, format } },
-        }),
-      );
-      saveBlob(fromBase64(file.content ?? '', file.contentType ?? 'application/octet-stream'), file.filename || `progress-${year}`);
+      // alt=media: the gateway answers with the file itself (its type and name).
+      const r = await api.GET('/v1/municipalities/{municipality}/plans/{plan}:exportProgressTable', {
+        params: { path: { municipality, plan }, query: { fiscalYear: year, format, alt: 'media' } },
+        parseAs: 'blob',
+      });
+      const blob = unwrap(r) as Blob;
+      saveBlob(blob, dispositionFilename(r.response.headers.get('Content-Disposition'), `progress-${year}`));
     } catch (e) {
       setError(e);
     }
