@@ -59,7 +59,7 @@ wait_port "$kpi_port"
 wait_port "$survey_port"
 cli="$build/tools/sokei"
 "$cli" load services/plan/demo/*.json >/dev/null
-seed=$(ls "$root"/../shared/seeds/001_*.txt | head -1)
+seed=$root/services/kpi/demo/isehara-5th-progress-table-fy2020.tsv
 "$cli" import progress-table "$seed" --plan municipalities/142140/plans/5th-implementation >/dev/null
 # The synthetic plan: the 5th plan's definition under another id, and a 2,000-row table.
 python3 - "$work/synthetic-plan.json" <<'PY'

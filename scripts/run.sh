@@ -79,16 +79,13 @@ if [ ! -f "$SOKEI_DATA_DIR/.demo-loaded" ]; then
   "$cli" load services/plan/demo/*.json
   touch "$SOKEI_DATA_DIR/.demo-loaded"
 fi
-# The Isehara 5th plan's FY2020 progress table (seed 001), imported as a city would.
-seed=$(ls "$root"/../shared/seeds/001_*.txt 2>/dev/null | head -1 || true)
+# The Isehara 5th plan's FY2020 progress table (seed 001, kept in the repository), imported as a
+# city would.
+seed=$root/services/kpi/demo/isehara-5th-progress-table-fy2020.tsv
 if [ ! -f "$SOKEI_DATA_DIR/.demo-kpi-loaded" ]; then
   "$cli" load services/plan/demo/isehara-5th-implementation-plan.json
-  if [ -n "$seed" ]; then
-    "$cli" import progress-table "$seed" --plan municipalities/142140/plans/5th-implementation
-    touch "$SOKEI_DATA_DIR/.demo-kpi-loaded"
-  else
-    echo "(seed 001 not found beside the checkout: the progress table was not imported)"
-  fi
+  "$cli" import progress-table "$seed" --plan municipalities/142140/plans/5th-implementation
+  touch "$SOKEI_DATA_DIR/.demo-kpi-loaded"
 fi
 
 # The gateway with a local development key; ready tokens per role in $SOKEI_DATA_DIR/dev-tokens.json.

@@ -42,7 +42,7 @@ stop() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p
 
 start "$src_db"
 check "load" "$cli" load "$src"/services/plan/demo/isehara-5th-implementation-plan.json "$src"/services/plan/demo/isehara-next-plan.json
-check "import" "$cli" import progress-table "$(ls "$src"/../shared/seeds/001_*.txt | head -1)" --plan $plan
+check "import" "$cli" import progress-table "$src/services/kpi/demo/isehara-5th-progress-table-fy2020.tsv" --plan $plan
 "$cli" plans list >"$work/plans.before"
 "$cli" summary --plan $plan --year 2020 >"$work/summary.before"
 "$cli" audit 142140 >"$work/audit.before"
@@ -56,7 +56,7 @@ check "plans after restore" diff "$work/plans.before" <("$cli" plans list)
 check "KPI summary after restore" diff "$work/summary.before" <("$cli" summary --plan $plan --year 2020)
 check "audit trail after restore" diff "$work/audit.before" <("$cli" audit 142140)
 check "summary has the 111 indicators" grep -q '111 indicators' "$work/summary.before"
-check "writes continue after restore" "$cli" import progress-table "$(ls "$src"/../shared/seeds/001_*.txt | head -1)" --plan $plan
+check "writes continue after restore" "$cli" import progress-table "$src/services/kpi/demo/isehara-5th-progress-table-fy2020.tsv" --plan $plan
 stop
 
 echo "backup/restore: $passed passed, $failed failed"

@@ -15,7 +15,7 @@ if [ ! -f "$src/web/dist/index.html" ] || [ ! -d "$src/web/node_modules/@playwri
 fi
 export SOKEI_DATA_DIR=$work/var SOKEI_AUTH_MODE=dev ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 source "$src/tests/e2e/start_service.sh"
-seed=$(ls "$src"/../shared/seeds/001_*.txt | head -1)
+seed=$src/services/kpi/demo/isehara-5th-progress-table-fy2020.tsv
 
 start_service plan "$plan_bin" SOKEI_PLAN_ADDR
 export SOKEI_PLAN_ADDR=127.0.0.1:$bound_port

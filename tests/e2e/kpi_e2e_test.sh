@@ -18,7 +18,7 @@ check() {  # check NAME COMMAND… : the command must succeed
 }
 export SOKEI_DATA_DIR=$work/var SOKEI_AUTH_MODE=dev
 source "$src/tests/e2e/start_service.sh"
-seed=$(ls "$src"/../shared/seeds/001_*.txt | head -1)
+seed=$src/services/kpi/demo/isehara-5th-progress-table-fy2020.tsv
 plan=municipalities/142140/plans/5th-implementation
 
 start_service plan "$plan_bin" SOKEI_PLAN_ADDR

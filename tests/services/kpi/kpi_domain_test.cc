@@ -27,14 +27,8 @@ using auth::Role;
 constexpr char kM[] = "municipalities/142140";
 constexpr char kPlan[] = "municipalities/142140/plans/5th";
 
-std::string SeedPath() {
-  for (const char* dir : {SOKEI_SEEDS_DIR, "../shared/seeds"}) {
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-      if (entry.path().filename().string().rfind("001_", 0) == 0) return entry.path().string();
-    }
-  }
-  return "";
-}
+// Seed 001, the Isehara FY2020 progress table (services/kpi/demo/).
+std::string SeedPath() { return SOKEI_SEED_001; }
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
