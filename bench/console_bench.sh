@@ -23,18 +23,7 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DS
 cmake --build "$build" -j "$(nproc)" --target sokei-plan sokei-kpi sokei-survey sokei-gateway sokei >/dev/null
 bash scripts/build_console.sh "$build/gateway/sokei-gateway" >/dev/null
 
-work=$(mktemp -d /tmp/sokei-console-bench-XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 did not open" >&2; exit 1; }
+source bench/bench_work.sh console-bench
 
 echo "== size (web/dist; screens load their own chunks when first opened)"
 gz() { gzip -9c "$1" | wc -c; }

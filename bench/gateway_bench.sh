@@ -19,18 +19,7 @@ build=${SOKEI_BENCH_BUILD_DIR:-build/bench}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=ON >/dev/null
 cmake --build "$build" -j "$(nproc)" --target sokei-plan sokei-gateway sokei grpc_load json_render_bench >/dev/null
 
-work=$(mktemp -d /tmp/sokei-gateway-bench-XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 did not open" >&2; exit 1; }
+source bench/bench_work.sh gateway-bench
 
 plan_port=$(free_port) http_port=$(free_port) ops_port=$(free_port) grpc_port=$(free_port)
 static_port=$(free_port) grpc_pass_port=$(free_port)

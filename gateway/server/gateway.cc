@@ -570,7 +570,8 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   }
   if (req.method == "GET" && path == "/openapi.json")
     return reply("/openapi.json", HttpResponse{200, {}, openapi_});
-  if (req.method == "GET" && !req.ops_listener) {
+  // The console's files; the REST API under /v1/ never looks there.
+  if (req.method == "GET" && !req.ops_listener && !absl::StartsWith(path, "/v1/")) {
     if (auto file = ConsoleFile(req, path)) {
       return reply(path == "/console/config.json" ? path : "(console)", std::move(*file));
     }
@@ -613,7 +614,7 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   // Files as files (transcode/files.h): `alt=media` downloads a file reply as the file; a file
   // body (CSV, TSV, xlsx) is the upload itself, its other fields in the query.
   std::string bind_query = query;
-  const bool media = TakeAltMedia(&bind_query);
+  const bool media = absl::StrContains(query, "alt=media") && TakeAltMedia(&bind_query);
   absl::Status bound;
   if (media && !IsFileReply(route.method->output_type())) {
     bound = status::InvalidField("REST_REQUEST_INVALID", "alt",

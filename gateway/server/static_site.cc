@@ -1,6 +1,5 @@
 #include "gateway/server/static_site.h"
 
-#include <openssl/sha.h>
 #include <zlib.h>
 
 #include <filesystem>
@@ -8,21 +7,14 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/auth/credentials.h"
 
 namespace sokei::gateway {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Sha256Hex(const std::string& bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
-}
 
 // gzip (RFC 1952) at the best level; empty on failure.
 std::string Gzip(const std::string& in) {

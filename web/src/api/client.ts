@@ -5,15 +5,12 @@ import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './schema';
 
 export type Schemas = components['schemas'];
-export type Indicator = Schemas['sokei.kpi.v1.Indicator'];
 export type Observation = Schemas['sokei.kpi.v1.Observation'];
-export type PlanSummary = Schemas['sokei.kpi.v1.PlanSummary'];
 export type RollupResult = Schemas['sokei.kpi.v1.RollupResult'];
 export type IndicatorResult = Schemas['sokei.kpi.v1.IndicatorResult'];
 export type Evaluation = Schemas['sokei.kpi.v1.Evaluation'];
 export type Measurement = Schemas['sokei.type.v1.Measurement'];
 export type Plan = Schemas['sokei.plan.v1.Plan'];
-export type ReviewState = NonNullable<Observation['reviewState']>;
 
 /** A refusal from the API: the HTTP status, the gRPC status message and the reason/field details. */
 export class ApiError extends Error {
@@ -83,8 +80,4 @@ export function unwrap<T>(r: { data?: T; error?: unknown; response: Response }):
 export function planParts(name: string): { municipality: string; plan: string } {
   const p = name.split('/');
   return { municipality: p[1] ?? '', plan: p[3] ?? '' };
-}
-export function indicatorParts(name: string): { municipality: string; indicator: string } {
-  const p = name.split('/');
-  return { municipality: p[1] ?? '', indicator: p[3] ?? '' };
 }

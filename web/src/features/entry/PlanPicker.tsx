@@ -1,5 +1,6 @@
 import type { Plan } from '../../api/client';
 import { planParts } from '../../api/client';
+import { Field } from '../../ui/Field';
 
 /** The plan whose indicators are tracked yearly: an adopted 実施計画 first, else the first plan. */
 export function trackedPlan(plans: Plan[]): string {
@@ -12,8 +13,7 @@ export function trackedPlan(plans: Plan[]): string {
 
 export function PlanPicker({ plans, value, onChange }: { plans: Plan[]; value: string; onChange: (plan: string) => void }) {
   return (
-    <div className="flex w-full min-w-0 flex-col text-dns-16N-130 desktop:w-auto">
-      <label htmlFor="plan-picker">計画</label>
+    <Field id="plan-picker" label="計画" className="w-full min-w-0 desktop:w-auto">
       <select
         id="plan-picker"
         className="mt-1 min-h-11 w-full min-w-0 rounded-8 border border-solid-gray-600 px-3 desktop:w-auto"
@@ -29,6 +29,6 @@ export function PlanPicker({ plans, value, onChange }: { plans: Plan[]; value: s
           );
         })}
       </select>
-    </div>
+    </Field>
   );
 }

@@ -2,7 +2,7 @@
 // target, last year's value, this year's value and its review state — from two plan summaries
 // (this year and last), so a department's 40 indicators cost two requests, not eighty.
 import type { IndicatorResult } from '../../api/client';
-import { entryState, type EntryState } from '../review/states';
+import { stateOf, type EntryState } from '../review/states';
 import { usePlanSummary } from '../plans/usePlanSummary';
 
 export interface IndicatorRow {
@@ -19,8 +19,7 @@ export interface IndicatorRow {
 }
 
 export function rowState(r: IndicatorResult): EntryState {
-  if (!r.actual?.raw && !r.actual?.value && !r.reviewState) return 'missing';
-  return entryState({ reviewState: r.reviewState } as never);
+  return stateOf(r.reviewState, !!(r.actual?.raw || r.actual?.value));
 }
 
 export function toRows(thisYear: IndicatorResult[], lastYear: IndicatorResult[], year: number): IndicatorRow[] {

@@ -8,6 +8,7 @@ import { Button } from '../../ui/Button';
 import { ErrorBox } from '../../ui/Status';
 import { levelsOf } from '../plans/gradeChart';
 import { useGradingScheme } from '../plans/usePlanSummary';
+import { Field } from '../../ui/Field';
 
 function useInvalidateEvaluation() {
   const qc = useQueryClient();
@@ -144,8 +145,7 @@ export function Amendments({ evaluation, municipality, plan }: { evaluation: Eva
         {(evaluation.amendments ?? []).length === 0 && <li>訂正はありません。</li>}
       </ul>
       <div className="flex flex-wrap items-end gap-2">
-        <div className="flex min-w-0 flex-col text-dns-14N-130">
-          <label htmlFor="amend-indicator">訂正する指標（現在のデータで計算し直します）</label>
+        <Field id="amend-indicator" label="訂正する指標（現在のデータで計算し直します）" small className="min-w-0">
           <select id="amend-indicator" className="mt-1 min-h-11 w-full max-w-xl rounded-8 border border-solid-gray-600 px-3" value={indicator} onChange={(e) => setIndicator(e.target.value)}>
             <option value="">選んでください</option>
             {indicators.map((r) => (
@@ -154,11 +154,10 @@ export function Amendments({ evaluation, municipality, plan }: { evaluation: Eva
               </option>
             ))}
           </select>
-        </div>
-        <div className="flex flex-col text-dns-14N-130">
-          <label htmlFor="amend-reason">訂正の理由（公表されます）</label>
+        </Field>
+        <Field id="amend-reason" label="訂正の理由（公表されます）" small>
           <input id="amend-reason" className="mt-1 min-h-11 w-80 max-w-full rounded-8 border border-solid-gray-600 px-3" value={reason} onChange={(e) => setReason(e.target.value)} />
-        </div>
+        </Field>
         <Button disabled={!indicator || !reason.trim() || amend.isPending} onClick={() => amend.mutate()}>
           訂正を記録
         </Button>

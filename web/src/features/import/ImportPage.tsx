@@ -10,6 +10,7 @@ import { PlanPicker } from '../entry/PlanPicker';
 import { countBySeverity, orderFindings, SEVERITY_LABEL, severityOf } from './findings';
 import { useWorkingPlan } from '../plans/useWorkingPlan';
 import { TableHead } from '../../ui/TableHead';
+import { Field } from '../../ui/Field';
 
 type Encoding = 'TABLE_ENCODING_UNSPECIFIED' | 'TABLE_ENCODING_UTF8' | 'TABLE_ENCODING_CP932';
 
@@ -50,8 +51,7 @@ export function ImportPage() {
       </p>
       <div className="mb-4 flex flex-wrap items-end gap-4">
         {plans.data && <PlanPicker plans={plans.data} value={plan} onChange={setPlan} />}
-        <div className="flex flex-col text-dns-16N-130">
-          <label htmlFor="table-file">進捗表のファイル</label>
+        <Field id="table-file" label="進捗表のファイル">
           <input
             id="table-file"
             type="file"
@@ -62,9 +62,8 @@ export function ImportPage() {
               run.reset();
             }}
           />
-        </div>
-        <div className="flex flex-col text-dns-16N-130">
-          <label htmlFor="table-encoding">文字コード</label>
+        </Field>
+        <Field id="table-encoding" label="文字コード">
           <select
             id="table-encoding"
             className="mt-1 min-h-11 rounded-8 border border-solid-gray-600 px-3"
@@ -75,7 +74,7 @@ export function ImportPage() {
             <option value="TABLE_ENCODING_UTF8">UTF-8</option>
             <option value="TABLE_ENCODING_CP932">Shift_JIS（CP932）</option>
           </select>
-        </div>
+        </Field>
       </div>
       <div className="mb-6 flex flex-wrap items-center gap-3">
         <Button variant="secondary" disabled={!plan || !file || run.isPending} onClick={() => run.mutate(true)}>

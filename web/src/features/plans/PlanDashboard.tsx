@@ -9,6 +9,7 @@ import { warekiFiscalYear } from '../../lib/fiscal';
 import { gradeColors, gradeMatrix, levelsOf } from './gradeChart';
 import { useGradingScheme, usePlan, usePlanSummary } from './usePlanSummary';
 import { YearSelect, defaultYear } from './YearSelect';
+import { Field } from '../../ui/Field';
 
 export function PlanDashboard() {
   const { municipality = '', plan = '' } = useParams();
@@ -63,8 +64,7 @@ export function PlanDashboard() {
         <YearSelect plan={planQ.data} year={year} onChange={(y) => setSearch({ year: String(y) })} />
         <ExportButtons municipality={municipality} plan={plan} year={year} />
         {levels.length > 1 && (
-          <div className="flex flex-col text-dns-16N-130">
-            <label htmlFor="rollup-level">集計の階層</label>
+          <Field id="rollup-level" label="集計の階層">
             <select
               id="rollup-level"
               className="mt-1 min-h-11 rounded-8 border border-solid-gray-600 px-3"
@@ -77,7 +77,7 @@ export function PlanDashboard() {
                 </option>
               ))}
             </select>
-          </div>
+          </Field>
         )}
       </div>
       {summary.isPending && <Loading what="達成状況" />}

@@ -7,6 +7,7 @@ import { api, unwrap } from '../../api/client';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { useDepartments } from './useDepartments';
 import { packageMatrix, type PlanTree } from './matrix';
+import { Field } from '../../ui/Field';
 
 type TreeNode = NonNullable<PlanTree['nodes']>[number];
 
@@ -82,8 +83,7 @@ export function PlanTreePage() {
                 <h2 id="matrix" className="text-std-20B-150">
                   重点的な取組と施策の関係
                 </h2>
-                <div className="flex flex-col text-dns-16N-130">
-                  <label htmlFor="matrix-level">列の階層</label>
+                <Field id="matrix-level" label="列の階層">
                   <select id="matrix-level" className="mt-1 min-h-11 rounded-8 border border-solid-gray-600 px-3" value={matrixLevel} onChange={(e) => setMatrixLevel(Number(e.target.value))}>
                     {levels.map((l, i) => (
                       <option key={i} value={i + 1}>
@@ -91,7 +91,7 @@ export function PlanTreePage() {
                       </option>
                     ))}
                   </select>
-                </div>
+                </Field>
               </div>
               <p className="mb-2 text-dns-14N-130">◎ 主な柱 ○ 関連</p>
               <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="重点的な取組と施策の関係の表">

@@ -1,5 +1,6 @@
 import type { Plan } from '../../api/client';
 import { reportingYear, warekiFiscalYear } from '../../lib/fiscal';
+import { Field } from '../../ui/Field';
 
 export function defaultYear(plan: Plan | undefined): number {
   if (!plan) return 0;
@@ -12,8 +13,7 @@ export function YearSelect({ plan, year, onChange }: { plan: Plan | undefined; y
   const years: number[] = [];
   for (let y = start; y <= end; y++) years.push(y);
   return (
-    <div className="flex flex-col text-dns-16N-130">
-      <label htmlFor="fiscal-year">年度</label>
+    <Field id="fiscal-year" label="年度">
       <select
         id="fiscal-year"
         className="mt-1 min-h-11 rounded-8 border border-solid-gray-600 px-3"
@@ -26,6 +26,6 @@ export function YearSelect({ plan, year, onChange }: { plan: Plan | undefined; y
           </option>
         ))}
       </select>
-    </div>
+    </Field>
   );
 }

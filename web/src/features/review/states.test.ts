@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../api/client';
-import { countStates, entryState, observationOf, returnComment } from './states';
+import { entryState, observationOf, returnComment } from './states';
 
 const obs = (o: Partial<Observation>): Observation => ({ fiscalYear: 2020, ...o }) as Observation;
 
@@ -37,17 +37,5 @@ describe('returnComment', () => {
       '単位を確認してください',
     );
     expect(returnComment(obs({ reviewState: 'REVIEW_STATE_SUBMITTED', reviewHistory: history }))).toBe('');
-  });
-});
-
-describe('countStates', () => {
-  it('counts in queue order', () => {
-    expect(countStates(['missing', 'submitted', 'submitted', 'approved'])).toEqual([
-      ['submitted', 2],
-      ['returned', 0],
-      ['draft', 0],
-      ['missing', 1],
-      ['approved', 1],
-    ]);
   });
 });

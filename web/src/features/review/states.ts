@@ -11,19 +11,24 @@ export const ENTRY_STATE_LABEL: Record<EntryState, string> = {
   approved: '承認',
 };
 
-export function entryState(o: Observation | undefined): EntryState {
-  switch (o?.reviewState) {
-    case undefined:
-      return o ? 'draft' : 'missing';
+/** The state of a value in review (`present`: a value exists for the year). */
+export function stateOf(review: Observation['reviewState'], present: boolean): EntryState {
+  switch (review) {
     case 'REVIEW_STATE_SUBMITTED':
       return 'submitted';
     case 'REVIEW_STATE_RETURNED':
       return 'returned';
     case 'REVIEW_STATE_APPROVED':
       return 'approved';
-    default:
+    case 'REVIEW_STATE_DRAFT':
       return 'draft';
+    default:
+      return present ? 'draft' : 'missing';
   }
+}
+
+export function entryState(o: Observation | undefined): EntryState {
+  return stateOf(o?.reviewState, o !== undefined);
 }
 
 /** The total (not a breakdown) observation of `year`, if any. */
@@ -39,10 +44,4 @@ export function returnComment(o: Observation | undefined): string {
     if (history[i]?.state === 'REVIEW_STATE_RETURNED') return history[i]?.comment ?? '';
   }
   return '';
-}
-
-/** Counts per state, in the order the queue shows them. */
-export function countStates(states: EntryState[]): Array<[EntryState, number]> {
-  const order: EntryState[] = ['submitted', 'returned', 'draft', 'missing', 'approved'];
-  return order.map((s) => [s, states.filter((x) => x === s).length]);
 }
