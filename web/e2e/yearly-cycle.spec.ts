@@ -147,6 +147,33 @@ test('a 390-px phone can enter values', async ({ watched: page }) => {
   expect(overflow).toBeLessThanOrEqual(0);
 });
 
+test('the 企画課 and citizens can work on a 390-px phone too', async ({ watched: page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const fits = async (name: string) => {
+    await shot(page, name);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, name).toBeLessThanOrEqual(0);
+  };
+  await signIn(page, PLANNER);
+  await expect(page.getByRole('heading', { name: '提出の確認' })).toBeVisible();
+  await page.getByLabel(/^承認 \d+$/).check();
+  await expect(page.locator('[data-testid=review-row][data-code="06-103"]')).toBeVisible();
+  await fits('12-phone-review');
+  await page.goto('/app/evaluations?year=2022');
+  await expect(page.getByTestId('stage')).toHaveText('公表');
+  await fits('13-phone-evaluation');
+  await page.goto('/app/plans/142140/5th-implementation?year=2020');
+  await expect(page.getByRole('img', { name: /ごとの評価の分布/ })).toBeVisible();
+  await fits('14-phone-dashboard');
+  await page.goto('/app/import');
+  await expect(page.getByRole('heading', { name: '進捗表の取り込み' })).toBeVisible();
+  await fits('15-phone-import');
+  await signOut(page);
+  await page.goto('/app/public/142140/5th-implementation/2022');
+  await expect(page.getByTestId('stage')).toHaveText('公表');
+  await fits('16-phone-public-evaluation');
+});
+
 test('sign-out, expiry and a forbidden screen each say so', async ({ watched: page }) => {
   await signIn(page, KOSODATE);
   await page.goto('/app/review');

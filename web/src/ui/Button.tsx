@@ -18,7 +18,7 @@ export function Button({
   return (
     <button
       type="button"
-      className={`min-h-11 rounded-8 px-4 py-2 text-dns-16B-130 disabled:cursor-not-allowed ${styles[variant]} ${className}`}
+      className={`min-h-11 whitespace-nowrap rounded-8 px-4 py-2 text-dns-16B-130 disabled:cursor-not-allowed ${styles[variant]} ${className}`}
       {...rest}
     />
   );

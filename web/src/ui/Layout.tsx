@@ -42,7 +42,7 @@ export function Layout() {
                 <span data-testid="who">{session.label}</span>
                 <button
                   type="button"
-                  className="rounded-4 border border-solid-gray-420 px-3 py-2 hover:bg-solid-gray-50"
+                  className="whitespace-nowrap rounded-4 border border-solid-gray-420 px-3 py-2 hover:bg-solid-gray-50"
                   // The signed-out page ends the session (ended here, the staff screen would first
                   // send us to sign-in).
                   onClick={() => navigate('/app/signed-out')}

@@ -61,7 +61,7 @@ export function EvaluationView({ evaluation, municipality, plan }: { evaluation:
       </ul>
       <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
         <h2 className="text-std-20B-150">施策ごとの評価の分布</h2>
-        <div className="flex gap-2">
+        <div className="flex flex-wrap gap-2">
           <Button variant="secondary" aria-pressed={asTable} onClick={() => setAsTable(!asTable)}>
             {asTable ? 'グラフで表示' : '表で表示'}
           </Button>

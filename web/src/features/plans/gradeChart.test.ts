@@ -29,7 +29,8 @@ describe('gradeMatrix', () => {
   it('lists levels top first', () => {
     expect(levelsOf(rollups)).toEqual([1, 2]);
   });
-  it('takes scheme colours and falls back by rank', () => {
+  it('takes scheme colours, greys what is not a grade, and falls back by rank', () => {
     expect(gradeColors(['A', 'B'], { A: '#112233' })).toEqual(['#112233', '#3460fb']);
+    expect(gradeColors(['A', '−', 'B', '評価不能'], {})).toEqual(['#0031d8', '#b3b3b3', '#3460fb', '#767676']);
   });
 });

@@ -32,8 +32,19 @@ export function gradeMatrix(rollups: RollupResult[], level: number, gradeOrder: 
   return { grades, rows };
 }
 
-/** A colour per grade: the scheme's colour when it has one, else a readable default by rank. */
+// The schemes' default labels for "no target" and "not evaluable": not grades, drawn in grey.
+const NOT_GRADES: Record<string, string> = { '−': '#b3b3b3', '-': '#b3b3b3', 評価不能: '#767676' };
+
+/** A colour per grade: the scheme's colour when it has one, grey for the labels that are not
+ * grades, else a readable default by rank. */
 export function gradeColors(grades: string[], schemeColors: Record<string, string>): string[] {
-  const fallback = ['#0031d8', '#3460fb', '#7096f8', '#c5d7fb', '#fb5b01', '#ec0000', '#949494'];
-  return grades.map((g, i) => schemeColors[g] || fallback[Math.min(i, fallback.length - 1)]!);
+  const fallback = ['#0031d8', '#3460fb', '#7096f8', '#c5d7fb', '#fb5b01', '#ec0000'];
+  let rank = 0;
+  return grades.map((g) => {
+    const grey = schemeColors[g] ? undefined : NOT_GRADES[g];
+    if (grey) return grey;
+    const byRank = fallback[Math.min(rank, fallback.length - 1)]!;
+    rank++;
+    return schemeColors[g] || byRank;
+  });
 }
