@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/algorithm/container.h"
@@ -50,9 +51,8 @@ int IntEnv(const char* name, int fallback) {
 }
 
 // Development: an HS256 secret kept in the data directory, and ready tokens for each role. Returns
-// the console's settings: sign in by picking one of these roles.
-std::string DevSetup(gateway::Credentials* creds, const gateway::JwtPolicy& policy,
-                     const std::string& municipality) {
+// the roles for the console's sign-in page (a JSON array of role, label and token).
+std::string DevSetup(gateway::Credentials* creds, const gateway::JwtPolicy& policy) {
   const std::string dir = config::EnvOr("SOKEI_DATA_DIR", "./var");
   mkdir(dir.c_str(), 0755);
   const std::string secret_path = dir + "/gateway-dev-secret";
@@ -90,8 +90,7 @@ std::string DevSetup(gateway::Credentials* creds, const gateway::JwtPolicy& poli
       {"public", R"("sub":"dev-public","roles":["public"],"municipality":"142140")",
        "市民（公開情報のみ）"}};
   std::string json = "{\n";
-  std::string console =
-      absl::StrCat(R"({"auth":"dev","municipality":")", municipality, R"(","roles":[)");
+  std::string console = "[";
   for (size_t i = 0; i < std::size(who); ++i) {
     auto token =
         gateway::SignJwt("HS256", "dev", secret,
@@ -103,7 +102,7 @@ std::string DevSetup(gateway::Credentials* creds, const gateway::JwtPolicy& poli
     absl::StrAppend(&console, i == 0 ? "" : ",", R"({"role":")", who[i].role, R"(","label":")",
                     who[i].label, R"(","token":")", *token, R"("})");
   }
-  console += "]}";
+  console += "]";
   json += "}\n";
   const std::string tokens_path = dir + "/dev-tokens.json";
   std::ofstream(tokens_path) << json;
@@ -141,7 +140,17 @@ int main(int argc, char** argv) {
 
   gateway::JwtPolicy policy;
   const bool dev = config::EnvOr("SOKEI_GATEWAY_DEV", "") == "1";
-  policy.issuer = config::EnvOr("SOKEI_GATEWAY_JWT_ISSUER", dev ? "sokei-dev" : "");
+  // Staff sign-in for the console at the city's OpenID Connect provider (authorization code +
+  // PKCE): its issuer and the console's client id there. The provider's access tokens are then
+  // verified like any bearer token, with its keys from SOKEI_GATEWAY_JWKS_FILE.
+  std::optional<gateway::ConsoleOidc> oidc;
+  if (const std::string issuer = config::EnvOr("SOKEI_GATEWAY_OIDC_ISSUER", ""); !issuer.empty()) {
+    oidc = gateway::ConsoleOidc{issuer, config::EnvOr("SOKEI_GATEWAY_OIDC_CLIENT_ID", "")};
+    oidc->scope = config::EnvOr("SOKEI_GATEWAY_OIDC_SCOPE", oidc->scope);
+    if (auto s = gateway::ValidateConsoleOidc(*oidc); !s.ok()) Die(std::string(s.message()));
+  }
+  policy.issuer = config::EnvOr("SOKEI_GATEWAY_JWT_ISSUER",
+                                dev ? "sokei-dev" : oidc ? oidc->issuer : "");
   policy.audience = config::EnvOr("SOKEI_GATEWAY_JWT_AUDIENCE", "sokei");
   if (policy.issuer.empty())
     Die("SOKEI_GATEWAY_JWT_ISSUER is required (the identity provider's iss)");
@@ -177,9 +186,10 @@ int main(int argc, char** argv) {
   const std::string console_m = config::EnvOr("SOKEI_GATEWAY_CONSOLE_MUNICIPALITY", "142140");
   if (console_m.size() != 6 || !absl::c_all_of(console_m, absl::ascii_isdigit))
     Die("SOKEI_GATEWAY_CONSOLE_MUNICIPALITY must be a 6-digit municipality code");
-  std::string console_config =
-      absl::StrCat(R"({"auth":"public","municipality":")", console_m, R"("})");
-  if (dev) console_config = DevSetup(&creds, policy, console_m);
+  gateway::ConsoleSettings console;
+  console.municipality = console_m;
+  console.oidc = oidc;
+  if (dev) console.dev_roles_json = DevSetup(&creds, policy);
   if (!creds.has_keys())
     Die("no JWT keys: set SOKEI_GATEWAY_JWT_KEYS or SOKEI_GATEWAY_JWKS_FILE (or "
         "SOKEI_GATEWAY_DEV=1 "
@@ -219,7 +229,7 @@ int main(int argc, char** argv) {
     if (!site.ok()) Die(absl::StrCat("SOKEI_GATEWAY_CONSOLE_DIR: ", site.status().message()));
     log::Info("console loaded", {{"files", std::to_string((*site)->file_count())},
                                  {"bytes", std::to_string((*site)->total_bytes())}});
-    gw.ServeConsole(std::move(*site), console_config);
+    gw.ServeConsole(std::move(*site), console);
   }
   gateway::ListenerOptions lo;
   lo.address = config::EnvOr("SOKEI_GATEWAY_HTTP_ADDR", "127.0.0.1:8080");

@@ -26,10 +26,6 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
-constexpr char kConsoleCsp[] =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'";
 constexpr double kBucketsMs[] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000};
 
 std::string Header(const HttpRequest& r, const std::string& name) {
@@ -505,9 +501,10 @@ void Gateway::Readiness(std::function<void(HttpResponse)> done) {
   }
 }
 
-void Gateway::ServeConsole(std::unique_ptr<StaticSite> site, std::string config_json) {
+void Gateway::ServeConsole(std::unique_ptr<StaticSite> site, const ConsoleSettings& settings) {
   site_ = std::move(site);
-  console_config_ = std::move(config_json);
+  console_config_ = ConsoleConfigJson(settings);
+  console_csp_ = ConsoleCsp(settings);
 }
 
 std::optional<HttpResponse> Gateway::ConsoleFile(const HttpRequest& req,
@@ -520,9 +517,10 @@ std::optional<HttpResponse> Gateway::ConsoleFile(const HttpRequest& req,
   r.content_type = f->content_type;
   r.headers = {{"Cache-Control", f->cache_control}, {"ETag", f->etag}};
   if (absl::StartsWith(f->content_type, "text/html")) {
-    // The console loads only its own scripts and talks only to this origin; ECharts and the
-    // design system set inline styles. No framing (clickjacking), no referrer to other sites.
-    r.headers.emplace_back("Content-Security-Policy", std::string(kConsoleCsp));
+    // The console loads only its own scripts and talks only to this origin (and the identity
+    // provider's, with OIDC); ECharts and the design system set inline styles. No framing
+    // (clickjacking), no referrer to other sites.
+    r.headers.emplace_back("Content-Security-Policy", console_csp_);
     r.headers.emplace_back("X-Frame-Options", "DENY");
     r.headers.emplace_back("Referrer-Policy", "no-referrer");
   }

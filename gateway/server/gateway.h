@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "gateway/auth/credentials.h"
 #include "gateway/server/rate_limiter.h"
+#include "gateway/server/console_settings.h"
 #include "gateway/server/static_site.h"
 #include "gateway/transcode/routes.h"
 
@@ -83,7 +84,7 @@ class Gateway {
 
   // The web console: its static files and the settings it reads at /console/config.json (how to
   // sign in). Served on the HTTP port, never on the operations port. Call before serving.
-  void ServeConsole(std::unique_ptr<StaticSite> site, std::string config_json);
+  void ServeConsole(std::unique_ptr<StaticSite> site, const ConsoleSettings& settings);
 
   const RouteTable& routes() const { return routes_; }
   std::string MetricsText() const;
@@ -126,6 +127,7 @@ class Gateway {
   std::string openapi_;
   std::unique_ptr<StaticSite> site_;
   std::string console_config_;
+  std::string console_csp_;
   std::unique_ptr<RateLimiter> limiter_;
   // Tokens verified recently (the same bytes verify the same way until they expire): saves the
   // signature check and two JSON parses on every request of a session. Bounded; cleared when full.

@@ -3,9 +3,11 @@
 # services on fresh SQLite files: the demo plans and seed 001 loaded by the CLI, then the
 # Playwright suite of web/e2e (the yearly cycle, public pages, a phone, sign-out and expiry, axe).
 # Screenshots land in web/e2e/artifacts/screenshots.
-# usage: console_e2e_test.sh PLAN KPI SURVEY GATEWAY CLI SOURCE_DIR
+# usage: console_e2e_test.sh PLAN KPI SURVEY GATEWAY CLI SOURCE_DIR [PLAYWRIGHT ARGS…]
+#   (e.g. `… /work/main e2e/oidc-signin.spec.ts` runs one spec file)
 set -euo pipefail
 plan_bin=$1 kpi_bin=$2 survey_bin=$3 gateway_bin=$4 cli=$5 src=$6
+shift 6
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -34,9 +36,33 @@ export SOKEI_GATEWAY_OPS_ADDR=127.0.0.1:0 SOKEI_GATEWAY_GRPC_ADDR=127.0.0.1:0
 start_service gateway "$gateway_bin" SOKEI_GATEWAY_HTTP_ADDR
 url=http://127.0.0.1:$bound_port
 
+# Staff sign-in at a real OpenID provider (oidc-provider, from the console's dev dependencies):
+# it writes its public keys (the gateway reads them from a file, never over the network), a second
+# gateway is configured for it, and the provider then registers that console as its client.
+mkdir -p "$work/oidc"
+node "$src/web/e2e/oidc/provider.mjs" "$work/oidc" >"$work/oidc.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  idp_port=$(grep -o 'oidc-provider listening [0-9]*' "$work/oidc.log" | grep -o '[0-9]*$' || true)
+  [ -n "$idp_port" ] && break
+  sleep 0.1
+done
+[ -n "$idp_port" ] || { echo "oidc-provider did not start"; cat "$work/oidc.log"; exit 1; }
+(
+  unset SOKEI_GATEWAY_DEV
+  export SOKEI_GATEWAY_OIDC_ISSUER=http://127.0.0.1:$idp_port SOKEI_GATEWAY_OIDC_CLIENT_ID=sokei-console
+  export SOKEI_GATEWAY_JWKS_FILE=$work/oidc/jwks.json
+  start_service gateway "$gateway_bin" SOKEI_GATEWAY_HTTP_ADDR
+  echo "$bound_pid" >"$work/oidc/gateway.pid"
+  echo "http://127.0.0.1:$bound_port" >"$work/oidc/console-url"
+)
+pids+=("$(cat "$work/oidc/gateway.pid")")
+oidc_url=$(cat "$work/oidc/console-url")
+
 cd "$src/web"
 mkdir -p e2e/artifacts/screenshots
-if ! SOKEI_CONSOLE_URL=$url SOKEI_SEED_001=$seed npx playwright test; then
-  echo "--- gateway log (last lines)"; tail -20 "$work"/gateway.*.log
+if ! SOKEI_CONSOLE_URL=$url SOKEI_OIDC_CONSOLE_URL=$oidc_url SOKEI_SEED_001=$seed npx playwright test "$@"; then
+  echo "--- gateway logs (last lines)"; tail -20 "$work"/gateway.*.log
+  echo "--- oidc-provider log"; tail -20 "$work/oidc.log"
   exit 1
 fi

@@ -81,7 +81,10 @@ class GatewayHttpTest : public ::testing::Test {
                                        {"assets/index-3f2a.js", big_js},
                                        {"favicon.svg", "<svg/>"}});
     ASSERT_TRUE(site.ok()) << site.status();
-    gateway_->ServeConsole(std::move(*site), R"({"auth":"public"})");
+    ConsoleSettings console;
+    console.municipality = "142140";
+    console.oidc = ConsoleOidc{"https://idp.city.example.jp/realms/staff", "sokei-console"};
+    gateway_->ServeConsole(std::move(*site), console);
     ListenerOptions lo;
     lo.address = "127.0.0.1:0";
     lo.header_timeout = absl::Milliseconds(700);
@@ -196,6 +199,10 @@ TEST_F(GatewayHttpTest, ServesTheConsoleBesideTheApi) {
     EXPECT_EQ(r.headers["Cache-Control"], "no-cache");
     EXPECT_NE(r.headers["Content-Security-Policy"].find("frame-ancestors 'none'"),
               std::string::npos);
+    // The pages may talk to this origin and the identity provider's (discovery, token endpoint).
+    EXPECT_NE(r.headers["Content-Security-Policy"].find(
+                  "connect-src 'self' https://idp.city.example.jp;"),
+              std::string::npos);
     EXPECT_EQ(r.headers["X-Frame-Options"], "DENY");
   }
   // Hashed assets: cached for a year, gzip when the browser accepts it, revalidated by ETag.
@@ -223,7 +230,10 @@ TEST_F(GatewayHttpTest, ServesTheConsoleBesideTheApi) {
   // The console's settings, the API beside it unchanged, and nothing of it on the ops port.
   Reply config = Request("GET", "/console/config.json", "");
   EXPECT_EQ(config.status, 200);
-  EXPECT_EQ(config.body, R"({"auth":"public"})");
+  EXPECT_EQ(config.body,
+            R"({"auth":"oidc","municipality":"142140","oidc":{"issuer":)"
+            R"("https://idp.city.example.jp/realms/staff","clientId":"sokei-console",)"
+            R"("scope":"openid profile"}})");
   EXPECT_EQ(Request("GET", "/v1/municipalities/142140/plans/next", "").status, 401);
   EXPECT_EQ(Request("POST", "/", "").status, 404);
   EXPECT_EQ(Request("GET", "/", "", "", {}, ops_->port()).status, 404);

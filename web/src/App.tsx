@@ -1,5 +1,6 @@
 import { lazy } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
+import { AuthCallbackPage } from './features/auth/AuthCallbackPage';
 import { AuthProvider, useAuth } from './features/auth/AuthContext';
 import { ExpiredPage, ForbiddenPage, SignedOutPage, SignInPage } from './features/auth/SignInPage';
 import { hasRole, type Role } from './features/auth/session';
@@ -35,6 +36,7 @@ export function App() {
           <Route path="app">
             <Route index element={<Navigate to="/" replace />} />
             <Route path="signin" element={<SignInPage />} />
+            <Route path="auth/callback" element={<AuthCallbackPage />} />
             <Route path="signed-out" element={<SignedOutPage />} />
             <Route path="expired" element={<ExpiredPage />} />
             <Route path="public/:municipality/:plan/:year" element={<PublicEvaluationPage />} />

@@ -1,7 +1,8 @@
 import { Suspense } from 'react';
-import { Link, NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { Link, NavLink, Outlet } from 'react-router-dom';
 import { useAuth } from '../features/auth/AuthContext';
 import { hasRole } from '../features/auth/session';
+import { useSignOut } from '../features/auth/useOidc';
 import { Loading } from './Status';
 
 function NavItem({ to, children }: { to: string; children: React.ReactNode }) {
@@ -22,7 +23,7 @@ function NavItem({ to, children }: { to: string; children: React.ReactNode }) {
 /** Header, navigation by role, and the page. Works from 390 px (stacked) to desktop. */
 export function Layout() {
   const { session } = useAuth();
-  const navigate = useNavigate();
+  const signOut = useSignOut();
   return (
     <div className="min-h-screen">
       <a
@@ -44,8 +45,8 @@ export function Layout() {
                   type="button"
                   className="whitespace-nowrap rounded-4 border border-solid-gray-420 px-3 py-2 hover:bg-solid-gray-50"
                   // The signed-out page ends the session (ended here, the staff screen would first
-                  // send us to sign-in).
-                  onClick={() => navigate('/app/signed-out')}
+                  // send us to sign-in); signed in at the city's provider, its session ends too.
+                  onClick={() => void signOut()}
                 >
                   サインアウト
                 </button>

@@ -20,7 +20,7 @@ export function ErrorBox({ error }: { error: unknown }) {
             ? '見つかりません。'
             : '処理できませんでした。'}
       </p>
-      <p>{e ? e.message : String(error)}</p>
+      <p>{error instanceof Error ? error.message : String(error)}</p>
       {e && (e.reason || e.field) && (
         <p className="text-dns-14N-130 text-solid-gray-700">
           {e.field && <>項目: {e.field} </>}

@@ -1,22 +1,13 @@
-import { useQuery } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
-import { Loading, PageTitle } from '../../ui/Status';
+import { Button } from '../../ui/Button';
+import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { useAuth } from './AuthContext';
-import { sessionFromToken, type ConsoleConfig } from './session';
+import { beginSignIn, type OidcSettings } from './oidc';
+import { sessionFromToken } from './session';
 import { homeFor } from './home';
-
-export function useConsoleConfig() {
-  return useQuery({
-    queryKey: ['console-config'],
-    queryFn: async (): Promise<ConsoleConfig> => {
-      const r = await fetch('/console/config.json');
-      if (!r.ok) return { auth: 'public', municipality: '' };
-      return (await r.json()) as ConsoleConfig;
-    },
-    staleTime: Infinity,
-  });
-}
+import { useConsoleConfig } from './useConsoleConfig';
+import { redirectUri, useOidcMetadata } from './useOidc';
 
 export function SignInPage() {
   const config = useConsoleConfig();
@@ -54,6 +45,8 @@ export function SignInPage() {
             ))}
           </ul>
         </>
+      ) : config.data?.auth === 'oidc' && config.data.oidc ? (
+        <OidcSignIn settings={config.data.oidc} />
       ) : (
         <p className="text-std-16N-170">
           職員のサインインはこの環境では設定されていません。公開されている評価結果と調査結果は
@@ -64,6 +57,37 @@ export function SignInPage() {
         </p>
       )}
     </div>
+  );
+}
+
+/** Staff sign in at the city's identity provider (the browser goes there and comes back). */
+function OidcSignIn({ settings }: { settings: OidcSettings }) {
+  const metadata = useOidcMetadata(settings);
+  const [busy, setBusy] = useState(false);
+  return (
+    <>
+      <p className="mb-4 text-std-16N-170">
+        職員の方は、庁内の認証基盤でサインインしてください。サインイン後、担当の画面に戻ります。
+      </p>
+      {metadata.isError && <ErrorBox error={metadata.error} />}
+      <Button
+        disabled={!metadata.data || busy}
+        onClick={async () => {
+          if (!metadata.data) return;
+          setBusy(true);
+          window.location.assign(await beginSignIn(settings, metadata.data, redirectUri()));
+        }}
+      >
+        認証基盤でサインイン
+      </Button>
+      <p className="mt-6 text-dns-14N-130 text-solid-gray-700">
+        公開されている評価結果と調査結果は、サインインせずに
+        <Link className="text-blue-1000 underline" to="/">
+          公開ページ
+        </Link>
+        からご覧いただけます。
+      </p>
+    </>
   );
 }
 

@@ -10,6 +10,7 @@ export interface Session {
   municipality: string;
   departments: string[]; // department ids ("kikaku")
   expiresAt: number; // seconds since the epoch
+  idToken?: string; // signed in at the city's OpenID provider: to end its session at sign-out
 }
 
 const KEY = 'sokei.session';
@@ -67,7 +68,8 @@ export function saveSession(s: Session | null) {
 
 /** What the gateway serves at /console/config.json. */
 export interface ConsoleConfig {
-  auth: 'dev' | 'public';
+  auth: 'dev' | 'oidc' | 'public';
   municipality: string;
   roles?: Array<{ role: string; label: string; token: string }>;
+  oidc?: { issuer: string; clientId: string; scope: string };
 }

@@ -2,7 +2,7 @@
 // address (?plan=…&year=…, so a link or a reload keeps them); by default the adopted 実施計画 and
 // the fiscal year whose results are reported now.
 import { useSearchParams } from 'react-router-dom';
-import { useConsoleConfig } from '../auth/SignInPage';
+import { useConsoleConfig } from '../auth/useConsoleConfig';
 import { useAuth } from '../auth/AuthContext';
 import { trackedPlan } from '../entry/PlanPicker';
 import { defaultYear } from './YearSelect';

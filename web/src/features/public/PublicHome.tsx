@@ -3,7 +3,7 @@ import { Link } from 'react-router-dom';
 import { planParts } from '../../api/client';
 import { warekiFiscalYear } from '../../lib/fiscal';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
-import { useConsoleConfig } from '../auth/SignInPage';
+import { useConsoleConfig } from '../auth/useConsoleConfig';
 import { useEvaluations } from '../evaluation/useEvaluations';
 import { usePlans } from '../plans/usePlans';
 import { useSurveys } from '../surveys/useSurveys';
