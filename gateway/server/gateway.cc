@@ -221,11 +221,14 @@ std::string BuildOpenApi(const RouteTable& routes) {
       path.replace(open, close - open + 1, expanded);
     }
     // The request's other top-level fields travel in the query when there is no whole-body
-    // binding: scalars, enums, repeated scalars and the well-known types written as strings.
-    if (r.body != "*") {
+    // binding (scalars, enums, repeated scalars and the well-known types written as strings) — and
+    // for a file upload sent as the raw file, every field but its `content`.
+    const bool raw_upload = TakesFileUpload(r);
+    if (r.body != "*" || raw_upload) {
       std::set<std::string> taken;
       for (const auto& fp : r.path.FieldPaths()) taken.insert(fp.substr(0, fp.find('.')));
-      if (!r.body.empty()) taken.insert(r.body);
+      if (!r.body.empty() && r.body != "*") taken.insert(r.body);
+      if (raw_upload) taken.insert("content");
       const Descriptor* in = r.method->input_type();
       for (int i = 0; i < in->field_count(); ++i) {
         const auto* f = in->field(i);
@@ -234,11 +237,20 @@ std::string BuildOpenApi(const RouteTable& routes) {
             f->message_type()->full_name().rfind("google.protobuf.", 0) != 0) {
           continue;
         }
+        if (f->is_map()) continue;
         std::set<const Descriptor*> unused;
-        params.push_back(absl::StrCat(R"({"name":)", JsonString(f->json_name()),
-                                      R"(,"in":"query","required":false,"schema":)",
-                                      SchemaOf(f, &unused), "}"));
+        params.push_back(absl::StrCat(
+            R"({"name":)", JsonString(f->json_name()), R"(,"in":"query","required":false,"schema":)",
+            SchemaOf(f, &unused),
+            r.body == "*" ? R"x(,"description":"with the raw file as the body only (else in the JSON)")x"
+                          : "",
+            "}"));
       }
+    }
+    if (r.http_method == "GET" && IsFileReply(r.method->output_type())) {
+      params.push_back(
+          R"({"name":"alt","in":"query","required":false,"schema":{"type":"string","enum":["media"]},)"
+          R"("description":"media: the file itself (its Content-Type, Content-Disposition) instead of JSON"})");
     }
     todo.insert(r.method->input_type());
     todo.insert(r.method->output_type());
@@ -246,11 +258,6 @@ std::string BuildOpenApi(const RouteTable& routes) {
                                   R"(:{"operationId":)", JsonString(r.method->full_name()),
                                   R"(,"tags":[)", JsonString(r.method->service()->name()),
                                   R"(],"parameters":[)", absl::StrJoin(params, ","), "]");
-    if (r.http_method == "GET" && IsFileReply(r.method->output_type())) {
-      params.push_back(
-          R"({"name":"alt","in":"query","required":false,"schema":{"type":"string","enum":["media"]},)"
-          R"("description":"media: the file itself (its Content-Type, Content-Disposition) instead of JSON"})");
-    }
     if (!r.body.empty()) {
       const Descriptor* body_type =
           r.body == "*" ? r.method->input_type()
@@ -259,7 +266,7 @@ std::string BuildOpenApi(const RouteTable& routes) {
         todo.insert(body_type);
         // A file upload may also be the raw file, its other fields in the query.
         const std::string raw =
-            TakesFileUpload(r)
+            raw_upload
                 ? R"(,"text/csv":{"schema":{"type":"string","format":"binary"}},"text/tab-separated-values":{"schema":{"type":"string","format":"binary"}},"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":{"schema":{"type":"string","format":"binary"}})"
                 : "";
         absl::StrAppend(

@@ -42,6 +42,7 @@ url=http://127.0.0.1:$bound_port
 mkdir -p "$work/oidc"
 node "$src/web/e2e/oidc/provider.mjs" "$work/oidc" >"$work/oidc.log" 2>&1 &
 pids+=($!)
+disown $!
 for _ in $(seq 1 100); do
   idp_port=$(grep -o 'oidc-provider listening [0-9]*' "$work/oidc.log" | grep -o '[0-9]*$' || true)
   [ -n "$idp_port" ] && break

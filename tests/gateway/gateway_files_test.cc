@@ -3,8 +3,11 @@
 // the evaluation report downloaded with `alt=media` as the files themselves — their own
 // Content-Type and a Content-Disposition that carries the Japanese file name. JSON with base64
 // stays as it was; alt=media on a method that answers no file is refused.
+#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
+
+#include <set>
 
 #include "absl/strings/escaping.h"
 #include "common/jp/text.h"
@@ -126,6 +129,53 @@ TEST(ContentDisposition, KeepsTheJapaneseNameAndAnAsciiFallback) {
             "filename*=UTF-8''%E9%80%B2%E6%8D%97%E8%A1%A8.csv");
   EXPECT_EQ(ContentDisposition("a\"b.txt"),
             "attachment; filename=\"a_b.txt\"; filename*=UTF-8''a%22b.txt");
+}
+
+// The contract says all of it, so that generated clients (the console's) can use it: alt=media on
+// file replies, the raw file body types, and the upload's other fields as query parameters.
+TEST_F(GatewayFilesTest, TheOpenApiDocumentDeclaresFilesAsFiles) {
+  Reply o = world_->Rest("admin", "GET", "/openapi.json", "");
+  ASSERT_EQ(o.status, 200);
+  google::protobuf::Struct doc;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(o.body, &doc).ok());
+  const auto& paths = doc.fields().at("paths").struct_value().fields();
+  auto params = [&](const std::string& path, const std::string& verb) {
+    std::set<std::string> names;
+    const auto& op = paths.at(path).struct_value().fields().at(verb).struct_value().fields();
+    for (const auto& p : op.at("parameters").list_value().values()) {
+      names.insert(p.struct_value().fields().at("name").string_value());
+    }
+    return names;
+  };
+  const std::string exp = "/v1/municipalities/{municipality}/plans/{plan}:exportProgressTable";
+  EXPECT_EQ(params(exp, "get"), (std::set<std::string>{"municipality", "plan", "fiscalYear",
+                                                        "format", "department", "alt"}));
+  const std::string imp = "/v1/municipalities/{municipality}/plans/{plan}:importProgressTable";
+  std::set<std::string> upload = params(imp, "post");
+  for (const char* q : {"encoding", "fiscalYear", "dryRun", "allowPartial", "requestId", "sheet"}) {
+    EXPECT_TRUE(upload.count(q)) << q;
+  }
+  EXPECT_FALSE(upload.count("content"));
+  EXPECT_FALSE(upload.count("mapping"));  // a map travels in JSON only
+  const auto& body = paths.at(imp)
+                         .struct_value()
+                         .fields()
+                         .at("post")
+                         .struct_value()
+                         .fields()
+                         .at("requestBody")
+                         .struct_value()
+                         .fields()
+                         .at("content")
+                         .struct_value()
+                         .fields();
+  for (const char* type : {"application/json", "text/csv", "text/tab-separated-values",
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}) {
+    EXPECT_TRUE(body.count(type)) << type;
+  }
+  // A JSON method has no such parameters.
+  EXPECT_EQ(params("/v1/municipalities/{municipality}/observations:batchRecord", "post"),
+            std::set<std::string>{"municipality"});
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ test('public home before anything is published', async ({ watched: page }) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: '総合計画の評価結果' })).toBeVisible();
   await expect(page.getByRole('link', { name: '職員サインイン' })).toBeVisible();
+  await expect(page.getByTestId('nothing-published')).toHaveText(/公表されている評価結果はまだありません/);
   await shot(page, '01-public-home');
   await checkA11y(page, 'public home');
 });
@@ -124,6 +125,8 @@ test('the 企画課 approves, then creates, advances and publishes the evaluatio
 
 test('citizens read the published evaluation without signing in', async ({ watched: page }) => {
   await page.goto('/');
+  await expect(page.getByRole('link', { name: '令和4年度の評価結果' })).toBeVisible();
+  await expect(page.getByTestId('nothing-published')).toHaveCount(0);
   await page.getByRole('link', { name: '令和4年度の評価結果' }).click();
   await expect(page.getByRole('heading', { name: /令和4年度の評価結果/ })).toBeVisible();
   await expect(page.getByTestId('stage')).toHaveText('公表');

@@ -37,6 +37,8 @@ namespace sokei::kpi {
   X(ExportEvaluationReport, pb::ExportEvaluationReportRequest, pb::ExportedFile)          \
   X(ImportProgressTable, pb::ImportProgressTableRequest, pb::ImportProgressTableResponse) \
   X(ExportProgressTable, pb::ExportProgressTableRequest, pb::ExportedFile)                \
+  X(ImportObservationSheet, pb::ImportObservationSheetRequest,                            \
+    pb::ImportObservationSheetResponse)                                                   \
   X(ListAuditEvents, pb::ListAuditEventsRequest, pb::ListAuditEventsResponse)
 
 class KpiGrpcService : public pb::KpiService::Service {

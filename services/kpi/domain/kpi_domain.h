@@ -88,6 +88,9 @@ class KpiDomain {
       const Principal& p, const pb::ImportProgressTableRequest& r);
   absl::StatusOr<pb::ExportedFile> ExportProgressTable(const Principal& p,
                                                        const pb::ExportProgressTableRequest& r);
+  // observation_sheet.cc
+  absl::StatusOr<pb::ImportObservationSheetResponse> ImportObservationSheet(
+      const Principal& p, const pb::ImportObservationSheetRequest& r);
 
   absl::StatusOr<pb::ListAuditEventsResponse> ListAuditEvents(const Principal& p,
                                                               const pb::ListAuditEventsRequest& r);

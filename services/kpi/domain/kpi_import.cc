@@ -20,6 +20,7 @@
 #include "services/kpi/domain/achievement.h"
 #include "services/kpi/domain/kpi_internal.h"
 #include "services/kpi/domain/progress_table.h"
+#include "services/kpi/import/table_text.h"
 
 namespace sokei::kpi {
 namespace {
@@ -177,7 +178,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
   const std::string m = plan_name.municipality();
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, m));
   if (r.content().empty()) {
-    return status::InvalidField("IMPORT_EMPTY", "content", "is required: the table as TSV or CSV");
+    return status::InvalidField("IMPORT_EMPTY", "content", "is required: the table as TSV, CSV or xlsx");
   }
   if (r.content().size() > kMaxImportBytes) {
     return status::InvalidField("IMPORT_TOO_LARGE", "content", "at most 16 MiB per import");
@@ -200,7 +201,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
   const jp::TextEncoding enc = r.encoding() == pb::TABLE_ENCODING_UTF8    ? jp::TextEncoding::kUtf8
                                : r.encoding() == pb::TABLE_ENCODING_CP932 ? jp::TextEncoding::kCp932
                                                                           : jp::TextEncoding::kAuto;
-  SOKEI_ASSIGN_OR_RETURN(std::string text, jp::DecodeText(r.content(), enc));
+  SOKEI_ASSIGN_OR_RETURN(std::string text, TableText(r.content(), enc, r.sheet()));
   SOKEI_ASSIGN_OR_RETURN(ParsedTable table, ParseProgressTable(text, mapping, r.fiscal_year()));
 
   pb::ImportProgressTableResponse resp;
@@ -667,6 +668,14 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportProgressTable(
   if (!pb::TableFormat_IsValid(format)) {
     return status::InvalidField("EXPORT_INVALID", "format", "tsv, csv (UTF-8 BOM), CP932 or xlsx");
   }
+  if (!r.department().empty()) {
+    auto d = api::ParseName(r.department(), "municipalities/*/departments/*", "");
+    if (!d.ok() || d->municipality() != m) {
+      return status::InvalidField("EXPORT_INVALID", "department",
+                                  "a department of this municipality "
+                                  "(municipalities/{m}/departments/{d})");
+    }
+  }
   SOKEI_ASSIGN_OR_RETURN(auto tree, plans_->GetPlanTree(p, r.plan()));
   SOKEI_ASSIGN_OR_RETURN(auto depts, plans_->ListDepartments(p, m));
   std::map<std::string, std::string> dept_display;
@@ -699,6 +708,11 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportProgressTable(
   // Indicators under each project node, in code order.
   std::unordered_map<std::string, std::vector<const pb::Indicator*>> by_node;
   for (const auto& ind : indicators) {
+    if (!r.department().empty() &&
+        std::find(ind.departments().begin(), ind.departments().end(), r.department()) ==
+            ind.departments().end()) {
+      continue;  // the department's input sheet: its own indicators only
+    }
     for (const auto& n : ind.nodes()) {
       if (PlanOfNode(n) == r.plan()) {
         by_node[n].push_back(&ind);
@@ -727,6 +741,9 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportProgressTable(
                   "",
                   ""});
   static const ObservationsByYear kNone;
+  // A department's sheet has only the headings of its own indicators: there a heading waits until
+  // an indicator row under it is written. The whole table has every heading.
+  std::vector<std::pair<int, ExportRow>> pending;  // (level, heading)
   for (const auto& tn : tree.nodes()) {
     const auto& n = tn.node();
     auto it = by_node.find(n.name());
@@ -735,14 +752,22 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportProgressTable(
         // A code stored with its label (施策1, see the importer) is written once: 【施策1】.
         const std::string& label = level_name[n.level()];
         const bool labelled = !label.empty() && n.code().rfind(label, 0) == 0;
-        rows.push_back(
-            {true,
-             {absl::StrCat("【", labelled ? "" : label, n.code(), "】 ", n.display_name())},
-             "",
-             ""});
+        ExportRow heading{
+            true,
+            {absl::StrCat("【", labelled ? "" : label, n.code(), "】 ", n.display_name())},
+            "",
+            ""};
+        if (r.department().empty()) {
+          rows.push_back(std::move(heading));
+        } else {
+          while (!pending.empty() && pending.back().first >= n.level()) pending.pop_back();
+          pending.emplace_back(n.level(), std::move(heading));
+        }
       }
       continue;
     }
+    for (auto& [level, heading] : pending) rows.push_back(std::move(heading));
+    pending.clear();
     bool first = true;
     for (const pb::Indicator* ind : it->second) {
       auto o = obs_of.find(ind->name());
@@ -774,7 +799,8 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportProgressTable(
     }
   }
   pb::ExportedFile file;
-  const std::string base = absl::StrCat(plan_name.Id("plans"), "-progress-", r.fiscal_year());
+  std::string base = absl::StrCat(plan_name.Id("plans"), "-progress-", r.fiscal_year());
+  if (!r.department().empty()) absl::StrAppend(&base, "-", DepartmentId(r.department()));
   if (format == pb::TABLE_FORMAT_XLSX) {
     SOKEI_ASSIGN_OR_RETURN(std::string bytes, WriteXlsx(rows, year));
     file.set_filename(base + ".xlsx");

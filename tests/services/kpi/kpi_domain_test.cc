@@ -4,14 +4,18 @@
 #include "services/kpi/domain/kpi_domain.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/jp/text.h"
 #include "common/status/status.h"
+#include "services/kpi/import/xlsx_reader.h"
 #include "services/kpi/storage/sql_kpi_repository.h"
 #include "services/plan/storage/sql_plan_repository.h"
 #include "tests/support/in_process_plan_client.h"
@@ -975,8 +979,8 @@ TEST_F(WorkflowTest, HistoryAndForecast) {
 
 TEST_F(KpiDomainTest, ExportImportRoundTrip) {
   ASSERT_TRUE(Import(ReadFile(SeedPath())).ok());
-  for (auto format :
-       {pb::TABLE_FORMAT_TSV, pb::TABLE_FORMAT_CSV_UTF8_BOM, pb::TABLE_FORMAT_CSV_CP932}) {
+  for (auto format : {pb::TABLE_FORMAT_TSV, pb::TABLE_FORMAT_CSV_UTF8_BOM,
+                      pb::TABLE_FORMAT_CSV_CP932, pb::TABLE_FORMAT_XLSX}) {
     pb::ExportProgressTableRequest er;
     er.set_plan(kPlan);
     er.set_fiscal_year(2020);
@@ -1025,6 +1029,160 @@ TEST_F(KpiDomainTest, ExportImportRoundTrip) {
   ASSERT_TRUE(x.ok()) << x.status();
   EXPECT_EQ(x->content().substr(0, 2), "PK");
   EXPECT_GT(x->content().size(), 5000u);
+}
+
+// A sheet as a department saves it from Excel: every cell text, written by a real xlsx writer.
+std::string SaveAsXlsx(const std::vector<std::vector<std::string>>& rows) {
+  char path[] = "/tmp/sokei-sheet-XXXXXX";
+  close(mkstemp(path));
+  lxw_workbook* wb = workbook_new(path);
+  lxw_worksheet* ws = workbook_add_worksheet(wb, "入力シート");
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (size_t c = 0; c < rows[r].size(); ++c) {
+      if (!rows[r][c].empty()) worksheet_write_string(ws, r, c, rows[r][c].c_str(), nullptr);
+    }
+  }
+  workbook_close(wb);
+  std::string bytes = ReadFile(path);
+  unlink(path);
+  return bytes;
+}
+
+// The department's habit: download its input sheet as xlsx, type the year's 実績 in Excel, upload
+// it back — findings first, then drafts of its own indicators only, all or nothing.
+TEST_F(KpiDomainTest, DepartmentInputSheetRoundTrip) {
+  ASSERT_TRUE(Import(ReadFile(SeedPath())).ok());
+  const std::string dept = Indicator("06-103").departments(0);  // 子育て支援課
+  const Principal own = Make(Role::kEditor, {dept.substr(dept.rfind('/') + 1)});
+  pb::ExportProgressTableRequest er;
+  er.set_plan(kPlan);
+  er.set_fiscal_year(2021);
+  er.set_format(pb::TABLE_FORMAT_XLSX);
+  er.set_department(dept);
+  auto file = domain_->ExportProgressTable(own, er);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_NE(file->filename().find(dept.substr(dept.rfind('/') + 1)), std::string::npos);
+  auto sheet = ReadXlsxSheet(file->content());
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  auto& rows = sheet->rows;
+  ASSERT_GE(rows.size(), 3u);
+  ASSERT_GE(rows[0].size(), 6u);
+  EXPECT_EQ(rows[0][5], "令和3年度実績");
+  // Only the department's indicators, each under its headings; 06-102 is 子ども家庭相談課's.
+  int indicator_rows = 0;
+  size_t row_0103 = 0;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    if (rows[i].size() < 3) {
+      EXPECT_EQ(rows[i][0].substr(0, 3), "【") << i;  // a heading
+      continue;
+    }
+    ++indicator_rows;
+    if (rows[i][0] == "06-103") row_0103 = i;
+    EXPECT_NE(rows[i][0], "06-102");
+    EXPECT_EQ(rows[i][6], "子育て支援課") << rows[i][0];
+  }
+  EXPECT_GE(indicator_rows, 2);
+  ASSERT_NE(row_0103, 0u);
+
+  // Filled in: one value. A dry run shows how it is read and writes nothing.
+  rows[row_0103].resize(9);
+  rows[row_0103][5] = "４箇所（速報値）";
+  pb::ImportObservationSheetRequest ir;
+  ir.set_plan(kPlan);
+  ir.set_fiscal_year(2021);
+  ir.set_content(SaveAsXlsx(rows));
+  ir.set_validate_only(true);
+  auto dry = domain_->ImportObservationSheet(own, ir);
+  ASSERT_TRUE(dry.ok()) << dry.status();
+  EXPECT_FALSE(dry->committed());
+  ASSERT_EQ(dry->observations_size(), 1);
+  EXPECT_EQ(dry->observations(0).value().value(), "4");
+  EXPECT_EQ(dry->observations(0).value().unit(), "箇所");
+  EXPECT_EQ(dry->observations(0).value().raw(), "４箇所（速報値）");
+  const std::string ind_0103 = Indicator("06-103").name();
+  auto stored = [&]() {
+    pb::ListObservationsRequest lr;
+    lr.set_parent(ind_0103);
+    auto l = domain_->ListObservations(planner_, lr);
+    EXPECT_TRUE(l.ok());
+    for (const auto& o : l->observations()) {
+      if (o.fiscal_year() == 2021) return o;
+    }
+    return pb::Observation();
+  };
+  EXPECT_TRUE(stored().name().empty());
+
+  // For real: a draft of the department's, from the sheet.
+  ir.set_validate_only(false);
+  auto done = domain_->ImportObservationSheet(own, ir);
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_TRUE(done->committed());
+  EXPECT_EQ(stored().value().raw(), "４箇所（速報値）");
+  EXPECT_EQ(stored().review_state(), pb::REVIEW_STATE_DRAFT);
+  EXPECT_EQ(stored().source(), "入力シート");
+  // The same sheet again: nothing to record.
+  auto again = domain_->ImportObservationSheet(own, ir);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->unchanged(), 1);
+  EXPECT_FALSE(again->committed());
+  ASSERT_EQ(again->findings_size(), 1);
+  EXPECT_EQ(again->findings(0).code(), "SHEET_NOTHING_TO_RECORD");
+
+  auto codes = [](const pb::ImportObservationSheetResponse& r) {
+    std::vector<std::string> out;
+    for (const auto& f : r.findings()) out.push_back(f.code());
+    return out;
+  };
+  // Submitted, the value is locked for the department: a finding, nothing written.
+  pb::ReviewObservationsRequest sub;
+  sub.set_parent(kM);
+  sub.add_names(stored().name());
+  ASSERT_TRUE(domain_->SubmitObservations(own, sub).ok());
+  rows[row_0103][5] = "5箇所";
+  ir.set_content(SaveAsXlsx(rows));
+  auto locked = domain_->ImportObservationSheet(own, ir);
+  ASSERT_TRUE(locked.ok()) << locked.status();
+  EXPECT_EQ(codes(*locked), std::vector<std::string>{"SHEET_VALUE_LOCKED"});
+  EXPECT_FALSE(locked->committed());
+  EXPECT_EQ(stored().value().raw(), "４箇所（速報値）");
+
+  // Another department's editor, a renamed indicator, a sheet of another year: refused per cell
+  // or as a whole, nothing written.
+  const Principal other = Make(Role::kEditor, {"kikaku"});
+  auto theirs = domain_->ImportObservationSheet(other, ir);
+  ASSERT_TRUE(theirs.ok()) << theirs.status();
+  EXPECT_EQ(codes(*theirs), std::vector<std::string>{"SHEET_NOT_YOUR_INDICATOR"});
+  rows[row_0103][2] = "名前を書き換えた指標";
+  ir.set_content(SaveAsXlsx(rows));
+  auto renamed = domain_->ImportObservationSheet(own, ir);
+  ASSERT_TRUE(renamed.ok()) << renamed.status();
+  EXPECT_EQ(codes(*renamed), std::vector<std::string>{"SHEET_INDICATOR_UNKNOWN"});
+  ir.set_fiscal_year(2022);
+  EXPECT_EQ(Reason(domain_->ImportObservationSheet(own, ir).status()), "SHEET_YEAR_MISSING");
+  EXPECT_EQ(stored().value().raw(), "４箇所（速報値）");
+
+  // The whole table with another department's value filled in: all or nothing.
+  er.clear_department();
+  er.set_format(pb::TABLE_FORMAT_TSV);
+  auto whole = domain_->ExportProgressTable(own, er);
+  ASSERT_TRUE(whole.ok());
+  std::string tsv = whole->content();
+  const size_t at = tsv.find("06-102\t");
+  ASSERT_NE(at, std::string::npos);
+  std::vector<std::string> cells = absl::StrSplit(tsv.substr(at, tsv.find('\n', at) - at), '\t');
+  ASSERT_GE(cells.size(), 6u);
+  cells[5] = "120人";
+  const std::string line_0102 = absl::StrJoin(cells, "\t");
+  tsv.replace(at, tsv.find('\n', at) - at, line_0102);
+  ir.set_fiscal_year(2021);
+  ir.set_content(tsv);
+  auto mixed = domain_->ImportObservationSheet(own, ir);
+  ASSERT_TRUE(mixed.ok()) << mixed.status();
+  EXPECT_EQ(codes(*mixed), std::vector<std::string>{"SHEET_NOT_YOUR_INDICATOR"});
+  EXPECT_FALSE(mixed->committed());
+  // A department id of another municipality is not a filter.
+  er.set_department("municipalities/131016/departments/x");
+  EXPECT_EQ(Reason(domain_->ExportProgressTable(own, er).status()), "EXPORT_INVALID");
 }
 
 }  // namespace

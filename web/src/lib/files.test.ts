@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { dispositionFilename, toBase64 } from './files';
+import { dispositionFilename, rawFile, uploadType } from './files';
 
-describe('base64 files', () => {
-  it('round-trips bytes, Japanese text and CP932-like high bytes, past one chunk', () => {
-    const text = '事業番号\t主な事業\n06-101\t子育て世代包括支援センター事業\n'.repeat(2000);
-    const bytes = new TextEncoder().encode(text);
-    const withHigh = new Uint8Array([...bytes, 0x82, 0xa0, 0xff, 0x00]);
-    const b64 = toBase64(withHigh.buffer);
-    const back = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    expect(back).toEqual(withHigh);
+describe('raw uploads', () => {
+  it('sends each file with the type the API takes, by its name', () => {
+    expect(uploadType({ name: '進捗管理表.XLSX', type: '' })).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(uploadType({ name: 'table.csv', type: 'application/vnd.ms-excel' })).toBe('text/csv');
+    expect(uploadType({ name: 'table.tsv', type: '' })).toBe('text/tab-separated-values');
+    expect(uploadType({ name: 'table.txt', type: 'text/plain' })).toBe('text/tab-separated-values');
+    expect(uploadType({ name: 'data', type: '' })).toBe('application/octet-stream');
+  });
+
+  it('serializes to the file itself with its type', () => {
+    const file = new File(['事業番号\t実績\n'], 'sheet.tsv');
+    const o = rawFile(file);
+    expect(o.bodySerializer()).toBe(file);
+    expect(o.headers['Content-Type']).toBe('text/tab-separated-values');
   });
 });
 

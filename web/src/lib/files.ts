@@ -1,15 +1,27 @@
-// Files between the browser and the API: uploads as base64 in JSON, downloads as the files
-// themselves (alt=media).
+// Files between the browser and the API as files: uploads as the raw file body (its other fields
+// in the query), downloads as the files themselves (alt=media).
 
-/** The bytes of an ArrayBuffer as base64, in chunks (no call-stack limit on large files). */
-export function toBase64(buffer: ArrayBuffer): string {
-  const bytes = new Uint8Array(buffer);
-  let binary = '';
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  }
-  return btoa(binary);
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The Content-Type an upload is sent with, from its name (browsers often leave File.type empty). */
+export function uploadType(file: { name: string; type: string }): string {
+  const ext = file.name.toLowerCase().split('.').pop() ?? '';
+  if (ext === 'xlsx') return XLSX;
+  if (ext === 'csv') return 'text/csv';
+  if (ext === 'tsv' || ext === 'txt') return 'text/tab-separated-values';
+  return file.type || 'application/octet-stream';
+}
+
+/**
+ * Options for a typed POST that send `file` itself as the body — the contract's binary request
+ * body (text/csv, TSV, xlsx); the method's other fields go in `params.query`.
+ */
+export function rawFile(file: File) {
+  return {
+    body: '' as string, // the binary body of the contract; the serializer sends the file itself
+    bodySerializer: () => file,
+    headers: { 'Content-Type': uploadType(file) },
+  };
 }
 
 /** Saves a Blob under `filename` (the browser's download). */

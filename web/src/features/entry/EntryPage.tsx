@@ -14,6 +14,7 @@ import { StateBadge } from '../review/StateBadge';
 import { PlanPicker } from './PlanPicker';
 import { filterRows, useIndicatorRows, type IndicatorRow } from './useIndicatorRows';
 import { ValuePreview } from './ValuePreview';
+import { InputSheet } from './InputSheet';
 import { useWorkingPlan } from '../plans/useWorkingPlan';
 
 export function EntryPage() {
@@ -50,6 +51,9 @@ export function EntryPage() {
             .join('、')}
           ）
         </p>
+      )}
+      {rows && mine.length > 0 && departments[0] && plan && (
+        <InputSheet municipality={municipality} plan={plan} year={year} department={departments[0]} rows={mine} />
       )}
       {rows && mine.length === 0 && (
         <p className="rounded-8 border border-solid-gray-420 p-4">この計画には担当課の指標がありません。計画を切り替えてください。</p>

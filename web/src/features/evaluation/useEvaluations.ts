@@ -1,8 +1,8 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 
-export function useEvaluations(municipality: string, plan: string) {
-  return useQuery({
+function evaluationsQuery(municipality: string, plan: string) {
+  return {
     queryKey: ['evaluations', municipality, plan],
     enabled: !!municipality && !!plan,
     queryFn: async () =>
@@ -11,7 +11,16 @@ export function useEvaluations(municipality: string, plan: string) {
           params: { path: { municipality, plan } },
         }),
       ).evaluations ?? [],
-  });
+  };
+}
+
+export function useEvaluations(municipality: string, plan: string) {
+  return useQuery(evaluationsQuery(municipality, plan));
+}
+
+/** The evaluations of several plans (the same cache entries as useEvaluations). */
+export function useEvaluationsOf(municipality: string, plans: string[]) {
+  return useQueries({ queries: plans.map((p) => evaluationsQuery(municipality, p)) });
 }
 
 export function useEvaluation(municipality: string, plan: string, year: string) {

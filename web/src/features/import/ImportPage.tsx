@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
-import { toBase64 } from '../../lib/files';
+import { rawFile } from '../../lib/files';
 import { Button } from '../../ui/Button';
 import { ErrorBox, PageTitle } from '../../ui/Status';
 import { PlanPicker } from '../entry/PlanPicker';
@@ -23,13 +23,12 @@ export function ImportPage() {
   const run = useMutation({
     mutationFn: async (dryRun: boolean) => {
       if (!file || !plan) throw new Error('計画とファイルを選んでください');
-      const content = toBase64(await file.arrayBuffer());
       return {
         dryRun,
         reply: unwrap(
           await api.POST('/v1/municipalities/{municipality}/plans/{plan}:importProgressTable', {
-            params: { path: { municipality, plan } },
-            body: { content, encoding, dryRun, allowPartial },
+            params: { path: { municipality, plan }, query: { encoding, dryRun, allowPartial } },
+            ...rawFile(file),
           }),
         ),
       };
@@ -46,7 +45,7 @@ export function ImportPage() {
     <>
       <PageTitle>進捗表の取り込み</PageTitle>
       <p className="mb-4 max-w-3xl text-std-16N-170">
-        市で管理している進捗表（TSV・CSV、UTF-8 または Excel の Shift_JIS）をそのまま取り込みます。まず確認（ドライラン）で、
+        市で管理している進捗表（Excel の .xlsx、または TSV・CSV（UTF-8 か Shift_JIS））をそのまま取り込みます。まず確認（ドライラン）で、
         読み取った内容とすべての指摘を表示します。この段階では何も書き込まれません。
       </p>
       <div className="mb-4 flex flex-wrap items-end gap-4">
@@ -55,7 +54,7 @@ export function ImportPage() {
           <input
             id="table-file"
             type="file"
-            accept=".tsv,.csv,.txt,text/csv,text/tab-separated-values,text/plain"
+            accept=".xlsx,.tsv,.csv,.txt,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv,text/tab-separated-values,text/plain"
             className="mt-1 min-h-11"
             onChange={(e) => {
               setFile(e.target.files?.[0] ?? null);

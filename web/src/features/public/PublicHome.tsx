@@ -4,7 +4,7 @@ import { planParts } from '../../api/client';
 import { warekiFiscalYear } from '../../lib/fiscal';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { useConsoleConfig } from '../auth/useConsoleConfig';
-import { useEvaluations } from '../evaluation/useEvaluations';
+import { useEvaluations, useEvaluationsOf } from '../evaluation/useEvaluations';
 import { usePlans } from '../plans/usePlans';
 import { useSurveys } from '../surveys/useSurveys';
 
@@ -12,6 +12,9 @@ export function PublicHome() {
   const config = useConsoleConfig();
   const municipality = config.data?.municipality ?? '';
   const plans = usePlans(municipality);
+  const lists = useEvaluationsOf(municipality, (plans.data ?? []).map((p) => planParts(p.name ?? '').plan));
+  const settled = plans.isSuccess && lists.every((l) => !l.isPending);
+  const nothingPublished = settled && lists.every((l) => (l.data ?? []).length === 0);
   return (
     <>
       <PageTitle>総合計画の評価結果</PageTitle>
@@ -20,6 +23,11 @@ export function PublicHome() {
       </p>
       {(config.isPending || plans.isPending) && <Loading what="公表されている計画" />}
       {plans.error && <ErrorBox error={plans.error} />}
+      {nothingPublished && (
+        <p className="mb-4 rounded-8 border border-solid-gray-420 p-4 text-std-16N-170" data-testid="nothing-published">
+          公表されている評価結果はまだありません。評価がまとまり次第、ここに掲載します。
+        </p>
+      )}
       <ul className="grid gap-4">
         {(plans.data ?? []).map((p) => (
           <PlanEvaluations key={p.name} name={p.name ?? ''} title={p.displayName ?? ''} />

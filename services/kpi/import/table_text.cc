@@ -1,0 +1,24 @@
+#include "services/kpi/import/table_text.h"
+
+#include "common/status/status.h"
+#include "services/kpi/domain/progress_table.h"
+#include "services/kpi/import/xlsx_reader.h"
+
+namespace sokei::kpi {
+
+absl::StatusOr<std::string> TableText(const std::string& content, jp::TextEncoding encoding,
+                                      const std::string& sheet) {
+  if (!LooksLikeXlsx(content)) return jp::DecodeText(content, encoding);
+  SOKEI_ASSIGN_OR_RETURN(XlsxSheet s, ReadXlsxSheet(content, sheet));
+  std::string text;
+  for (const auto& row : s.rows) {
+    for (size_t c = 0; c < row.size(); ++c) {
+      if (c > 0) text += '\t';
+      text += CsvQuote(row[c], '\t');
+    }
+    text += '\n';
+  }
+  return text;
+}
+
+}  // namespace sokei::kpi
