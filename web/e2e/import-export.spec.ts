@@ -20,6 +20,12 @@ test('the import wizard: dry run of the table as kept, then a corrected value im
   await expect(result.getByTestId('indicator-counts')).toHaveText('0 / 0 / 111');
   await expect(result.getByTestId('observation-counts')).toHaveText('0 / 0 / 111');
   await expect(result.locator('tr[data-severity=warning]').first()).toBeVisible();
+  // The header row as Sokei read it: column, header, role, year.
+  const columns = result.getByTestId('import-columns');
+  await expect(columns.locator('tr[data-role=code]')).toContainText('事業番号');
+  await expect(columns.locator('tr[data-role=actual]')).toContainText('令和2年度実績');
+  await expect(columns.locator('tr[data-role=actual]')).toContainText('令和2年度');
+  await expect(columns.locator('tr[data-role=department]')).toContainText('所管課');
   await shot(page, '20-import-dry-run');
   await checkA11y(page, 'import wizard');
 

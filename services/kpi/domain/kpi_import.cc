@@ -206,6 +206,14 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
 
   pb::ImportProgressTableResponse resp;
   resp.set_fiscal_year(table.fiscal_year);
+  for (const Column& c : table.columns) {
+    v1::ImportColumn* col = resp.add_columns();
+    col->set_index(c.index);
+    col->set_header(c.header);
+    col->set_role(FieldName(c.field));
+    col->set_fiscal_year(c.year);
+    col->set_is_final(c.is_final);
+  }
   std::vector<v1::ImportFinding> findings = table.findings;
   auto* counts = resp.mutable_counts();
   counts->set_rows(static_cast<int>(table.rows.size()));

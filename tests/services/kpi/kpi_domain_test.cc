@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/jp/text.h"
@@ -153,6 +154,16 @@ TEST_F(KpiDomainTest, ImportsSeed001) {
   }
   EXPECT_TRUE(r->committed());
   EXPECT_EQ(r->fiscal_year(), 2020);
+  // The header row as understood, for the import wizard.
+  std::vector<std::string> columns;
+  for (const auto& col : r->columns()) {
+    columns.push_back(absl::StrCat(col.header(), "=", col.role(),
+                                   col.fiscal_year() ? absl::StrCat("@", col.fiscal_year()) : ""));
+  }
+  EXPECT_EQ(columns, (std::vector<std::string>{"事業番号=code", "主な事業=project",
+                                               "事業指標=indicator", "当初水準=baseline",
+                                               "令和2年度目標=target@2020",
+                                               "令和2年度実績=actual@2020", "所管課=department"}));
   const auto& c = r->counts();
   EXPECT_EQ(c.rows(), 111);
   EXPECT_EQ(c.indicators_created(), 111);

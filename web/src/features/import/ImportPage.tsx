@@ -7,7 +7,8 @@ import { rawFile } from '../../lib/files';
 import { Button } from '../../ui/Button';
 import { ErrorBox, PageTitle } from '../../ui/Status';
 import { PlanPicker } from '../entry/PlanPicker';
-import { countBySeverity, orderFindings, SEVERITY_LABEL, severityOf } from './findings';
+import { columnLetter, countBySeverity, orderFindings, roleLabel, SEVERITY_LABEL, severityOf } from './findings';
+import { warekiFiscalYear } from '../../lib/fiscal';
 import { useWorkingPlan } from '../plans/useWorkingPlan';
 import { TableHead } from '../../ui/TableHead';
 import { Field } from '../../ui/Field';
@@ -114,6 +115,25 @@ export function ImportPage() {
               {c.cellsParsed ?? 0} / {c.cellsFullyUnderstood ?? 0}
             </dd>
           </dl>
+          <h3 className="mb-2 text-std-18B-160">読み取った列</h3>
+          <div className="mb-4 overflow-x-auto">
+            <table className="border-collapse text-dns-14N-130" data-testid="import-columns">
+              <caption className="sr-only">見出し行の各列をどう読み取ったか</caption>
+              <TableHead columns={['列', '見出し', '読み取った役割', '年度']} />
+              <tbody>
+                {(result.columns ?? []).map((col) => (
+                  <tr key={col.index} data-role={col.role}>
+                    <td className="border border-solid-gray-420 p-2 text-right">{columnLetter(col.index ?? 0)}</td>
+                    <td className="border border-solid-gray-420 p-2">{col.header}</td>
+                    <td className="border border-solid-gray-420 p-2">{roleLabel(col.role ?? '')}</td>
+                    <td className="border border-solid-gray-420 p-2">
+                      {col.fiscalYear ? `${warekiFiscalYear(col.fiscalYear)}${col.isFinal ? '（最終目標）' : ''}` : '—'}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <h3 className="mb-2 text-std-18B-160">
             指摘 {findings.length} 件（エラー {counts.error}、警告 {counts.warning}、情報 {counts.info}）
           </h3>

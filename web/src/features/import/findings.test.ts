@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countBySeverity, orderFindings, type Finding } from './findings';
+import { columnLetter, countBySeverity, orderFindings, roleLabel, type Finding } from './findings';
 
 const f = (row: number, severity: Finding['severity']): Finding => ({ row, severity, code: 'X' });
 
@@ -8,5 +8,13 @@ describe('findings', () => {
     const list = [f(9, 'FINDING_SEVERITY_INFO'), f(7, 'FINDING_SEVERITY_ERROR'), f(3, 'FINDING_SEVERITY_WARNING'), f(2, 'FINDING_SEVERITY_ERROR')];
     expect(countBySeverity(list)).toEqual({ error: 2, warning: 1, info: 1 });
     expect(orderFindings(list).map((x) => x.row)).toEqual([2, 7, 3, 9]);
+  });
+});
+
+describe('recognised columns', () => {
+  it('names columns as Excel does and roles as the 企画課 does', () => {
+    expect([0, 25, 26, 51, 52, 701, 702].map(columnLetter)).toEqual(['A', 'Z', 'AA', 'AZ', 'BA', 'ZZ', 'AAA']);
+    expect(roleLabel('baseline')).toBe('基準値');
+    expect(roleLabel('something-new')).toBe('something-new');
   });
 });

@@ -28,3 +28,33 @@ export function orderFindings(findings: Finding[]): Finding[] {
   const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   return [...findings].sort((a, b) => rank[severityOf(a)] - rank[severityOf(b)] || (a.row ?? 0) - (b.row ?? 0));
 }
+
+const ROLE_LABEL: Record<string, string> = {
+  code: '番号',
+  project: '事業・施策名',
+  indicator: '指標名',
+  unit: '単位',
+  department: '所管課',
+  baseline: '基準値',
+  target: '目標値',
+  actual: '実績値',
+  forecast: '見込み',
+  ignore: '取り込まない',
+};
+
+/** A column's role as the 企画課 calls it. */
+export function roleLabel(role: string): string {
+  return ROLE_LABEL[role] ?? role;
+}
+
+/** Excel's column name of a 0-based index: 0 → A, 25 → Z, 26 → AA. */
+export function columnLetter(index: number): string {
+  let n = index + 1;
+  let out = '';
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    out = String.fromCharCode(65 + r) + out;
+    n = Math.floor((n - 1) / 26);
+  }
+  return out;
+}
