@@ -72,8 +72,10 @@ std::vector<DelimitedRow> SplitDelimited(const std::string& text, char delim) {
       cell_started = true;
     }
   }
-  if (!cell.empty() || !cur.cells.empty()) {
+  if (!cell.empty() || !cur.cells.empty() || quoted) {
     cur.cells.push_back(Unguard(std::move(cell)));
+    cur.open_quote = quoted;
+    cur.no_line_end = true;
     rows.push_back(std::move(cur));
   }
   return rows;

@@ -10,10 +10,13 @@
 
 namespace sokei::jp {
 
-// One row of cells with the 1-based line it starts on.
+// One row of cells with the 1-based line it starts on. The last row of a text says how it ended:
+// inside a quoted cell (the file was cut: an unterminated quote) or without a line break.
 struct DelimitedRow {
   int line = 0;
   std::vector<std::string> cells;
+  bool open_quote = false;
+  bool no_line_end = false;
 };
 
 std::vector<DelimitedRow> SplitDelimited(const std::string& text, char delim);

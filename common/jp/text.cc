@@ -41,11 +41,25 @@ struct ConverterCloser {
 std::string Nfkc(absl::string_view utf8) { return Normalize(utf8, false); }
 
 std::string SearchFold(absl::string_view utf8) {
-  std::string folded = Normalize(utf8, true);
+  // Characters that Excel's CP932 swaps for look-alikes (〜 U+301C ↔ ～ U+FF5E, — U+2014 ↔ ―
+  // U+2015, − U+2212 ↔ － U+FF0D, ‖ U+2016 ↔ ∥ U+2225) and the other dashes people type fold to
+  // one form, after NFKC (which already makes ～ and － ASCII). The long-vowel mark ー is kept.
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  UErrorCode err = U_ZERO_ERROR;
+  icu::UnicodeString n = Instance(true)->normalize(u, err);
+  if (U_FAILURE(err)) n = u;
   std::string out;
-  out.reserve(folded.size());
-  for (char c : folded) {
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') out.push_back(c);
+  out.reserve(utf8.size());
+  for (int32_t i = 0; i < n.length();) {
+    UChar32 c = n.char32At(i);
+    i += U16_LENGTH(c);
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+    if (c == 0x301C) c = '~';
+    if ((c >= 0x2010 && c <= 0x2015) || c == 0x2212 || c == 0x2500) c = '-';
+    if (c == 0x2225) c = 0x2016;
+    icu::UnicodeString one(c);
+    one.toUTF8String(out);
   }
   return out;
 }

@@ -13,8 +13,9 @@ namespace sokei::jp {
 // Invalid UTF-8 is replaced by U+FFFD.
 std::string Nfkc(absl::string_view utf8);
 
-// NFKC with case folding and whitespace removed: the key used for width- and case-insensitive
-// search.
+// NFKC with case folding and whitespace removed, and the look-alikes CP932 swaps (〜/～, —/―,
+// −/－, ‖/∥) and other dashes made one: the key for matching labels, headers and cell texts
+// everywhere (a label typed in Excel and saved as CP932 matches the one stored).
 std::string SearchFold(absl::string_view utf8);
 
 bool IsValidUtf8(absl::string_view bytes);

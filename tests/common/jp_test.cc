@@ -99,6 +99,22 @@ TEST(Text, SearchFoldIgnoresWidthCaseAndSpaces) {
   EXPECT_NE(SearchFold("防災"), SearchFold("防犯"));
 }
 
+// What Excel's CP932 does to a label must not stop it matching: 〜 comes back as ～, — as ―,
+// − as － (the survey labels 20〜29歳 / 20～29歳 of a real import).
+TEST(Text, SearchFoldMatchesTheLookAlikesCp932Swaps) {
+  for (const char* label : {"20〜29歳", "外国人人口—割合", "−5.2ポイント"}) {
+    auto sjis = Utf8ToCp932(label);
+    ASSERT_TRUE(sjis.ok()) << label;
+    auto back = Cp932ToUtf8(*sjis);
+    ASSERT_TRUE(back.ok());
+    EXPECT_NE(*back, label);  // CP932 did swap a character
+    EXPECT_EQ(SearchFold(*back), SearchFold(label)) << label;
+  }
+  // The long-vowel mark is a letter, not a dash.
+  EXPECT_NE(SearchFold("データ"), SearchFold("デ-タ"));
+  EXPECT_EQ(SearchFold("1―2"), SearchFold("1-2"));
+}
+
 TEST(Text, Cp932DecodesExcelBytesIncludingNecExtensions) {
   const std::string cp932 = "\x88\xc9\x90\xa8\x8c\xb4\x8e\x73\x20\x87\x40\x81\x60\x82\x71\x82\x51";
   auto got = Cp932ToUtf8(cp932);

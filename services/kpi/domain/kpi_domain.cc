@@ -52,6 +52,22 @@ std::string ObservationId(int fiscal_year, const std::string& breakdown_key) {
                       absl::Hex(api::Fnv1a64(jp::Nfkc(breakdown_key)) & 0xffffffffffULL));
 }
 
+void FoldMeasurementTexts(type::v1::Measurement* m) {
+  m->set_raw(jp::SearchFold(m->raw()));
+  m->set_note(jp::SearchFold(m->note()));
+  m->set_qualitative(jp::SearchFold(m->qualitative()));
+  m->set_label(jp::SearchFold(m->label()));
+  if (m->has_secondary()) FoldMeasurementTexts(m->mutable_secondary());
+  for (auto& b : *m->mutable_breakdowns()) b.set_key(jp::SearchFold(b.key()));
+}
+
+bool SameMeasurement(const type::v1::Measurement& a, const type::v1::Measurement& b) {
+  type::v1::Measurement x = a, y = b;
+  FoldMeasurementTexts(&x);
+  FoldMeasurementTexts(&y);
+  return x.SerializeAsString() == y.SerializeAsString();
+}
+
 void NormalizeMeasurement(type::v1::Measurement* m) {
   if (m->understood() == type::v1::UNDERSTANDING_UNSPECIFIED && m->value().empty() &&
       !m->raw().empty()) {
@@ -583,8 +599,7 @@ absl::StatusOr<pb::Observation> UpsertObservation(KpiDomain::WriteContext& w,
     if (!before.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
     SOKEI_RETURN_IF_ERROR(CheckEtag(c.etag, before.etag(), "OBSERVATION_ETAG_MISMATCH", name));
     obs = before;
-    if (obs.value().SerializeAsString() == c.value.SerializeAsString() &&
-        obs.source() == c.source) {
+    if (SameMeasurement(obs.value(), c.value) && obs.source() == c.source) {
       if (changed) *changed = false;
       return obs;  // the same value again: nothing to write
     }

@@ -83,7 +83,8 @@ v1::ImportFinding Finding(int row, const std::string& column, const std::string&
   return f;
 }
 
-// The indicator fields an import sets, for change detection (times, etag and targets excluded).
+// The indicator fields an import sets, for change detection (times, etag and targets excluded;
+// texts folded as SearchFold does, so that Sokei's own CP932 export read back is no change).
 std::string Content(const pb::Indicator& ind) {
   pb::Indicator c = ind;
   c.clear_etag();
@@ -91,6 +92,11 @@ std::string Content(const pb::Indicator& ind) {
   c.clear_update_time();
   c.clear_target_specs();
   c.clear_name();
+  c.set_display_name(jp::SearchFold(c.display_name()));
+  c.set_project_name(jp::SearchFold(c.project_name()));
+  c.set_unit(jp::SearchFold(c.unit()));
+  FoldMeasurementTexts(c.mutable_baseline()->mutable_value());
+  c.mutable_baseline()->set_label(jp::SearchFold(c.baseline().label()));
   return c.SerializeAsString();
 }
 
@@ -326,7 +332,8 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     std::vector<std::pair<int, type::v1::Measurement>> targets;  // year → value
     std::vector<std::pair<int, type::v1::Measurement>> actuals;
     int row = 0;
-    std::string department;  // as written (ditto resolved)
+    std::string department;    // as written (ditto resolved)
+    std::vector<Field> absent;  // a short row's missing columns: stored values stay
   };
   std::vector<PlannedIndicator> planned;
   std::map<std::string, int> dept_rows;  // display name → first row
@@ -366,6 +373,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     PlannedIndicator pi;
     pi.row = d.row;
     pi.department = d.department;
+    pi.absent = d.absent;
     pb::Indicator& ind = pi.ind;
     ind.set_name(absl::StrCat("municipalities/", m, "/indicators/", IdFrom(plan_id + "-", code)));
     ind.set_code(code);
@@ -551,6 +559,14 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
         ind.set_survey_based(before.survey_based());
         ind.set_kind(before.kind());
         *ind.mutable_breakdown_dimensions() = before.breakdown_dimensions();
+        // A short row's missing cells are absent, not empty: what is stored for them stays.
+        for (Field f : pi.absent) {
+          if (f == Field::kBaseline) *ind.mutable_baseline() = before.baseline();
+          if (f == Field::kUnit) ind.set_unit(before.unit());
+          if (f == Field::kProject) ind.set_project_name(before.project_name());
+          if (f == Field::kIndicator) ind.set_display_name(before.display_name());
+          if (f == Field::kDepartment) *ind.mutable_departments() = before.departments();
+        }
         for (const auto& n : before.nodes()) {
           if (std::find(ind.nodes().begin(), ind.nodes().end(), n) == ind.nodes().end()) {
             ind.add_nodes(n);
@@ -570,7 +586,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
             if (t.fiscal_year() == year) old = &t;
           }
         }
-        if (old && old->value().raw() == value.raw()) continue;
+        if (old && SameMeasurement(old->value(), value)) continue;
         ++targets_new;
         if (first_changed == 0 || year < first_changed) first_changed = year;
       }

@@ -44,6 +44,11 @@ std::string PlanOfNode(const std::string& node);
 std::vector<std::string> PlansOf(const pb::Indicator& ind);
 std::string ObservationId(int fiscal_year, const std::string& breakdown_key);
 void NormalizeMeasurement(type::v1::Measurement* m);
+// The same value written the same way, up to what SearchFold ignores: Sokei's own CP932 export
+// read back (― for —, － for −) or a re-typed full-width digit is not a change.
+bool SameMeasurement(const type::v1::Measurement& a, const type::v1::Measurement& b);
+// Its texts (raw, note, qualitative, label, breakdown keys) folded as SearchFold does.
+void FoldMeasurementTexts(type::v1::Measurement* m);
 bool IsPlanner(const Principal& p);
 absl::Status CheckKpiRead(const Principal& p, const std::string& municipality);
 absl::Status CheckObservationWrite(const Principal& p, const pb::Indicator& ind,

@@ -376,14 +376,26 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       }
       continue;
     }
-    if (r.cells.size() != header_cells.size()) {
+    const size_t reached = r.cells.size();  // cells beyond it are absent, not empty
+    if (r.open_quote || (r.no_line_end && reached < header_cells.size())) {
+      // The file ends inside a quoted cell, or cut in the middle of its last row: what else is
+      // missing cannot be known. Nothing of it is written.
+      t.findings.push_back(Finding(
+          0, "", "",
+          absl::StrCat("the file ends ",
+                       r.open_quote ? "inside a quoted cell" : "in the middle of a row",
+                       " (line ", r.line, "): it was cut short; save or download it again"),
+          v1::FINDING_SEVERITY_ERROR, "TRUNCATED_FILE"));
+      continue;
+    }
+    if (reached != header_cells.size()) {
       t.findings.push_back(Finding(
           r.line, "", "",
-          absl::StrCat(r.cells.size(), " cells where the header has ", header_cells.size(),
-                       r.cells.size() < header_cells.size() ? "; missing cells read as empty"
-                                                            : "; extra cells ignored"),
+          absl::StrCat(reached, " cells where the header has ", header_cells.size(),
+                       reached < header_cells.size()
+                           ? "; the missing cells are left as stored (nothing is blanked)"
+                           : "; extra cells ignored"),
           v1::FINDING_SEVERITY_WARNING, "RAGGED_ROW"));
-      r.cells.resize(std::max(r.cells.size(), header_cells.size()));
     }
     auto cell = [&](const Column* c) {
       return c == nullptr || c->index >= static_cast<int>(r.cells.size()) ? std::string()
@@ -392,6 +404,11 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
     DataRow d;
     d.row = r.line;
     d.section_count = static_cast<int>(t.sections.size());
+    for (const auto& c : t.columns) {
+      if (c.index >= static_cast<int>(reached) && c.field != Field::kIgnore) {
+        d.absent.push_back(c.field);
+      }
+    }
     d.code = jp::Nfkc(cell(code_col));
     d.project = cell(project_col);
     d.indicator = cell(indicator_col);
@@ -418,7 +435,9 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       last_code_row = static_cast<int>(t.rows.size());
     }
     const std::string dept = cell(dept_col);
-    if (dept.empty() && dept_col != nullptr) {
+    if (std::find(d.absent.begin(), d.absent.end(), Field::kDepartment) != d.absent.end()) {
+      d.department.clear();  // absent: the stored department stays (no ditto either)
+    } else if (dept.empty() && dept_col != nullptr) {
       d.department = last_department;
     } else {
       d.department = dept;
@@ -442,7 +461,8 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
         default:
           continue;
       }
-      const std::string raw = c.index < static_cast<int>(r.cells.size()) ? r.cells[c.index] : "";
+      if (c.index >= static_cast<int>(reached)) continue;  // absent: nothing to change
+      const std::string raw = r.cells[c.index];
       Cell v{&c, jp::ParseMeasurement(Trim(raw))};
       ++t.cells;
       switch (v.value.understood()) {

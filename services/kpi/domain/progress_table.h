@@ -62,6 +62,9 @@ struct DataRow {
   std::string department;  // after ditto resolution
   std::string unit;
   std::vector<Cell> baselines, targets, actuals, forecasts;
+  // Fields whose column the row does not reach (a short row): absent, not empty — an import never
+  // blanks a stored value for them.
+  std::vector<Field> absent;
 };
 
 struct ParsedTable {

@@ -333,6 +333,55 @@ TEST_F(KpiDomainTest, MalformedInputWritesNothing) {
   EXPECT_EQ(Indicator("06-102").baseline().value().value(), "162");
 }
 
+// A short row leaves what it does not reach as stored; a file cut short (mid-row, inside a quote)
+// is an error that commits nothing, allowPartial or not.
+TEST_F(KpiDomainTest, ShortRowsNeverBlankAndCutFilesCommitNothing) {
+  const std::string seed = ReadFile(SeedPath());
+  ASSERT_TRUE(Import(seed).ok());
+  const pb::Indicator before = Indicator("06-102");
+  // 06-102 cut after its indicator name (code, project, indicator only), with its line end.
+  const std::string full_row = "06-102\t発達相談等事業\tフォロー教室利用の延べ人数\t162人 (平成29年度)\t176人\t112人\t子ども家庭相談課";
+  ASSERT_NE(seed.find(full_row), std::string::npos);
+  const std::string short_row =
+      absl::StrReplaceAll(seed, {{full_row, "06-102\t発達相談等事業\tフォロー教室利用の延べ人数"}});
+  auto r = Import(short_row);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->committed());
+  bool ragged = false;
+  for (const auto& f : r->findings()) ragged = ragged || f.code() == "RAGGED_ROW";
+  EXPECT_TRUE(ragged);
+  const pb::Indicator after = Indicator("06-102");
+  EXPECT_EQ(after.baseline().value().raw(), before.baseline().value().raw());
+  EXPECT_EQ(after.departments(0), before.departments(0));
+  EXPECT_EQ(after.target_specs_size(), before.target_specs_size());
+  EXPECT_EQ(r->counts().observations_unchanged() + r->counts().observations_updated(), 110);
+  EXPECT_EQ(r->counts().observations_updated(), 0);
+
+  const int audits = AuditCount();
+  // Cut in the middle of the last row (no line end), and inside a quoted cell.
+  std::string cut = seed;
+  while (!cut.empty() && (cut.back() == '\n' || cut.back() == '\r')) cut.pop_back();
+  cut = cut.substr(0, cut.rfind('\t'));  // the last row loses its last cell
+  cut = cut.substr(0, cut.rfind('\t'));
+  const std::string quote = seed + "99-999\t新しい事業\t\"途中で切れた";
+  for (const std::string& text : {cut, quote}) {
+    for (bool partial : {false, true}) {
+      pb::ImportProgressTableRequest req;
+      req.set_parent(kPlan);
+      req.set_content(text);
+      req.set_allow_partial(partial);
+      auto t = domain_->ImportProgressTable(planner_, req);
+      ASSERT_TRUE(t.ok()) << t.status();
+      EXPECT_FALSE(t->committed());
+      bool truncated = false;
+      for (const auto& f : t->findings()) truncated = truncated || f.code() == "TRUNCATED_FILE";
+      EXPECT_TRUE(truncated);
+    }
+  }
+  EXPECT_EQ(AuditCount(), audits);
+  EXPECT_EQ(Indicator("99-999").name(), "");
+}
+
 TEST_F(KpiDomainTest, OtherLayoutCsvWithInferredLevels) {
   // Another city's layout: CSV, 番号/指標名/担当課, 基準値 and two target years in the headers,
   // sections 分野 → 施策 only, and a plan without level names for them.
@@ -998,14 +1047,14 @@ TEST_F(KpiDomainTest, ExportImportRoundTrip) {
     er.set_format(format);
     auto file = domain_->ExportProgressTable(planner_, er);
     ASSERT_TRUE(file.ok()) << file.status();
-    // Back into the same plan: nothing changes (the CP932 form of — is ―, a different raw text).
+    // Back into the same plan: nothing changes — CP932 included, where — comes back as ― and
+    // − as － (no new target versions, no changed observations).
     auto same = Import(file->content());
     ASSERT_TRUE(same.ok()) << same.status();
     EXPECT_TRUE(same->committed());
-    if (format != pb::TABLE_FORMAT_CSV_CP932) {
-      EXPECT_EQ(same->counts().indicators_unchanged(), 111) << file->filename();
-      EXPECT_EQ(same->counts().observations_unchanged(), 111) << file->filename();
-    }
+    EXPECT_EQ(same->counts().indicators_unchanged(), 111) << file->filename();
+    EXPECT_EQ(same->counts().observations_unchanged(), 111) << file->filename();
+    EXPECT_EQ(same->counts().targets_created(), 0) << file->filename();
     EXPECT_EQ(same->counts().nodes_created(), 0);
   }
   // Into a fresh plan: the same values.

@@ -8,7 +8,9 @@
 
 #include <cmath>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/jp/text.h"
 #include "common/status/status.h"
@@ -498,6 +500,36 @@ TEST_F(SurveyDomainTest, Cp932AndBomFilesImport) {
   auto replaced = domain_->ImportResponses(planner_, r);
   ASSERT_TRUE(replaced.ok()) << replaced.status();
   EXPECT_EQ(replaced->total_respondents(), 200);
+}
+
+// Ages written as their labels (18〜29歳) and saved by Excel as CP932 come back as 18～29歳: the
+// labels still match (one folding for every label match), no row is refused.
+TEST_F(SurveyDomainTest, LabelsSavedByExcelAsCp932StillMatch) {
+  const auto demo = Demo(2024, 200);
+  Define(demo);
+  const std::vector<std::string> ages = {"18〜29歳", "30〜39歳", "40〜49歳",
+                                         "50〜59歳", "60〜69歳", "70歳以上"};
+  std::vector<std::string> lines = absl::StrSplit(demo.csv, '\n');
+  int labelled = 0;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> cells = absl::StrSplit(lines[i], ',');
+    if (cells.size() < 3 || cells[2].empty()) continue;
+    int age = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(cells[2], &age));
+    cells[2] = ages.at(age - 1);
+    labelled += age <= 5;  // the ones with a wave dash
+    lines[i] = absl::StrJoin(cells, ",");
+  }
+  ASSERT_GT(labelled, 50);
+  auto cp932 = jp::Utf8ToCp932(absl::StrJoin(lines, "\n"));
+  ASSERT_TRUE(cp932.ok()) << cp932.status();
+  ASSERT_NE(jp::Cp932ToUtf8(*cp932)->find("18～29歳"), std::string::npos);  // what Excel gives back
+  auto imported = Import(*cp932);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->imported(), 200);
+  for (const auto& f : imported->findings()) {
+    EXPECT_NE(f.severity(), pb::FINDING_SEVERITY_ERROR) << f.ShortDebugString();
+  }
 }
 
 TEST_F(SurveyDomainTest, MalformedFilesGiveFindingsOrErrorsAndWriteNothing) {
