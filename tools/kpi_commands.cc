@@ -142,8 +142,20 @@ int ImportTable(KpiClient& c, bool json, const std::map<std::string, std::string
                 fd.understood().c_str());
     if (!fd.raw().empty()) std::printf("        「%s」\n", fd.raw().c_str());
   }
+  if (resp.findings_omitted() > 0) {
+    std::printf("  … %d more findings not listed; all of them by kind:", resp.findings_omitted());
+    for (const auto& [code, n] : std::map<std::string, int>(resp.finding_counts().begin(),
+                                                            resp.finding_counts().end())) {
+      std::printf(" %s %d", code.c_str(), n);
+    }
+    std::printf("\n");
+  }
   if (!resp.committed() && !r.dry_run()) {
-    std::printf("  %d errors: nothing was written (fix them, or pass --allow-partial)\n", errors);
+    if (resp.finding_counts().count("ALL_ROWS_REFUSED")) {
+      std::printf("  every row was refused: nothing was written\n");
+    } else {
+      std::printf("  %d errors: nothing was written (fix them, or pass --allow-partial)\n", errors);
+    }
     return 1;
   }
   return 0;

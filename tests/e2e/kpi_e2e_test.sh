@@ -52,6 +52,9 @@ check "binary junk is refused" bash -c "'$cli' import progress-table '$work/junk
   printf '99-999\t事業\t指標\t1人\t2人\t3人\t課\n'
   sed 's/176人\t112人/176人\t999人/' "$seed"; } >"$work/broken.tsv"
 check "a broken row commits nothing" bash -c "'$cli' import progress-table '$work/broken.tsv' --plan $plan >'$work/broken.out'; rc=\$?; cat '$work/broken.out'; [ \$rc -eq 1 ] && grep -q 'outside any section' '$work/broken.out'"
+{ printf '事業番号\t主な事業\t事業指標\t当初水準\t令和2年度目標\t令和2年度実績\t所管課\n'
+  printf '98-001\t事業\t指標\t1人\t2人\t3人\t課\n98-002\t事業\t指標2\t1人\t2人\t3人\t課\n'; } >"$work/all-refused.tsv"
+check "allow-partial with every row refused says so and exits 1" bash -c "'$cli' import progress-table '$work/all-refused.tsv' --plan $plan --allow-partial >'$work/refused.out'; rc=\$?; cat '$work/refused.out'; [ \$rc -eq 1 ] && grep -q 'every row was refused' '$work/refused.out'"
 check "nothing changed by the refused files" bash -c "'$cli' import progress-table '$seed' --plan $plan | grep -q '111 unchanged'"
 check "evaluation report" bash -c "'$cli' evaluation create --plan $plan --year 2020 && '$cli' evaluation report $plan/evaluations/2020 | grep -q '令和2年度 施策評価'"
 

@@ -26,6 +26,7 @@ namespace sokei::kpi {
 namespace {
 
 constexpr size_t kMaxImportBytes = 16 << 20;
+constexpr int kMaxImportFindings = 1000;
 constexpr char kPlanPattern[] = "municipalities/*/plans/*";
 constexpr char kEvaluationPattern[] = "municipalities/*/plans/*/evaluations/*";
 
@@ -444,10 +445,28 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
   const bool has_error = std::any_of(findings.begin(), findings.end(), [](const auto& f) {
     return f.severity() == v1::FINDING_SEVERITY_ERROR;
   });
+  if (r.allow_partial() && has_error &&
+      std::none_of(planned.begin(), planned.end(),
+                   [&](const PlannedIndicator& pi) { return !bad_rows.count(pi.row); })) {
+    findings.push_back(Finding(0, "", "", "every row has an error: nothing is left to import",
+                               v1::FINDING_SEVERITY_ERROR, "ALL_ROWS_REFUSED"));
+  }
   const bool global_error = std::any_of(findings.begin(), findings.end(), [](const auto& f) {
     return f.severity() == v1::FINDING_SEVERITY_ERROR && f.row() == 0;
   });
-  for (auto& f : findings) *resp.add_findings() = std::move(f);
+  // Every finding counted by kind; the first kMaxImportFindings listed (errors first), the rest
+  // only counted — a 100,000-row table with a warning per cell still answers in one message.
+  std::stable_sort(findings.begin(), findings.end(), [](const auto& a, const auto& b) {
+    return (a.severity() == v1::FINDING_SEVERITY_ERROR) > (b.severity() == v1::FINDING_SEVERITY_ERROR);
+  });
+  for (auto& f : findings) {
+    (*resp.mutable_finding_counts())[f.code()] += 1;
+    if (resp.findings_size() < kMaxImportFindings) {
+      *resp.add_findings() = std::move(f);
+    } else {
+      resp.set_findings_omitted(resp.findings_omitted() + 1);
+    }
+  }
   if ((has_error && !r.allow_partial()) || global_error) {
     resp.set_committed(false);
     return resp;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "absl/strings/str_replace.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -380,6 +381,47 @@ TEST_F(KpiDomainTest, ShortRowsNeverBlankAndCutFilesCommitNothing) {
   }
   EXPECT_EQ(AuditCount(), audits);
   EXPECT_EQ(Indicator("99-999").name(), "");
+}
+
+// allowPartial with every row refused says so and writes nothing; thousands of findings are
+// listed up to a cap and all counted by kind.
+TEST_F(KpiDomainTest, AllRowsRefusedAndFindingsCapped) {
+  const std::string seed = ReadFile(SeedPath());
+  // Every value cell 4 KiB+: an ERROR on every data row.
+  std::string bad;
+  for (absl::string_view line : absl::StrSplit(seed, '\n')) {
+    std::vector<std::string> cells = absl::StrSplit(line, '\t');
+    if (cells.size() == 7 && cells[0] != "事業番号" && !absl::StartsWith(cells[0], "-")) {
+      cells[5] = std::string(5000, 'x');
+    }
+    absl::StrAppend(&bad, absl::StrJoin(cells, "\t"), "\n");
+  }
+  pb::ImportProgressTableRequest req;
+  req.set_parent(kPlan);
+  req.set_content(bad);
+  req.set_allow_partial(true);
+  auto r = domain_->ImportProgressTable(planner_, req);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->committed());
+  ASSERT_EQ(r->finding_counts().count("ALL_ROWS_REFUSED"), 1u);
+  EXPECT_GE(r->finding_counts().at("CELL_TOO_LONG"), 111);
+  EXPECT_EQ(r->findings(0).severity(), pb::FINDING_SEVERITY_ERROR);  // errors first
+  EXPECT_EQ(AuditCount(), 0);
+
+  // 3,000 rows, each with a partly understood value: 1,000 listed, the rest counted.
+  std::string many = "事業番号\t事業指標\t当初水準\t令和2年度目標\t令和2年度実績\t所管課\n";
+  absl::StrAppend(&many, "【施策01】 テスト\n");
+  for (int i = 0; i < 3000; ++i) {
+    absl::StrAppend(&many, "01-", 1000 + i, "\t指標", i, "\t10人\t12人\t約11人ほか\t企画課\n");
+  }
+  CreatePlan("many", {"施策", "事業"});
+  auto m = Import(many, /*dry_run=*/true, "municipalities/142140/plans/many");
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->findings_size(), 1000);
+  int counted = 0;
+  for (const auto& [code, n] : m->finding_counts()) counted += n;
+  EXPECT_EQ(counted, m->findings_size() + m->findings_omitted());
+  EXPECT_GE(m->finding_counts().at("PARTIAL_VALUE"), 3000);
 }
 
 TEST_F(KpiDomainTest, OtherLayoutCsvWithInferredLevels) {
