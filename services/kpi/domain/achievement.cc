@@ -331,6 +331,7 @@ v1::GradingScheme Normalize(v1::GradingScheme s) {
   }
   if (s.not_evaluable_label().empty()) s.set_not_evaluable_label("評価不能");
   if (s.no_target_label().empty()) s.set_no_target_label("−");
+  if (s.not_reported_label().empty()) s.set_not_reported_label("未報告");
   return s;
 }
 
@@ -374,6 +375,11 @@ Grade GradeOf(const v1::GradingScheme& scheme, const Achievement& a, std::option
   Grade g;
   if (a.outcome == Outcome::kNoTarget) {
     g.label = scheme.no_target_label();
+    return g;
+  }
+  if (a.outcome == Outcome::kPending) {
+    // Nothing to grade yet (no actual, 未公表, a part-year value): not reported, not 評価不能.
+    g.label = scheme.not_reported_label().empty() ? "未報告" : scheme.not_reported_label();
     return g;
   }
   if (a.outcome != Outcome::kGraded) {

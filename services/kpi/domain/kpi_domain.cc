@@ -971,8 +971,8 @@ absl::StatusOr<pb::GradingScheme> KpiDomain::UpdateGradingScheme(
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, m));
   SOKEI_RETURN_IF_ERROR(plans_->GetPlan(p, plan).status());
   static const std::set<std::string> kMutable = {
-      "preset",          "bands",       "tolerance", "no_change_band_points", "not_evaluable_label",
-      "no_target_label", "rollup_rules"};
+      "preset",          "bands",        "tolerance",         "no_change_band_points",
+      "not_evaluable_label", "no_target_label", "not_reported_label", "rollup_rules"};
   return Mutate<pb::GradingScheme>(
       p, m, "UpdateGradingScheme", "", r,
       [&](WriteContext& w, pb::GradingScheme* out) -> absl::Status {

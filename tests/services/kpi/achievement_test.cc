@@ -217,7 +217,10 @@ TEST(Grading, Presets) {
   // Special labels.
   Achievement pending;
   pending.outcome = Outcome::kPending;
-  EXPECT_EQ(GradeOf(abcd, pending).label, "評価不能");
+  EXPECT_EQ(GradeOf(abcd, pending).label, "未報告");  // nothing to grade yet
+  Achievement unusable;
+  unusable.outcome = Outcome::kNotEvaluable;
+  EXPECT_EQ(GradeOf(abcd, unusable).label, "評価不能");
   Achievement none;
   none.outcome = Outcome::kNoTarget;
   EXPECT_EQ(GradeOf(abcd, none).label, "−");
@@ -327,10 +330,10 @@ TEST(Evaluate, TargetVersionsAndInterimProrating) {
   EXPECT_EQ(r.target().value(), "80");
   EXPECT_NEAR(r.achievement(), 1.0, 1e-12);
   EXPECT_EQ(r.grade(), "B");
-  // A year without an actual is pending, not 0.
+  // A year without an actual is 未報告 (not reported yet), not 0 and not 評価不能.
   r = EvaluateIndicator(ind, scheme, 2020, obs);
   EXPECT_FALSE(r.has_achievement());
-  EXPECT_EQ(r.grade(), "評価不能");
+  EXPECT_EQ(r.grade(), "未報告");
 }
 
 TEST(Evaluate, SurveyGapInPoints) {

@@ -597,7 +597,9 @@ TEST_F(KpiDomainTest, SummaryGradesAndRollups) {
   EXPECT_EQ(by_code["40-101"].grade(), "B");  // decrease: (2·651 − 655) / 651
   EXPECT_NEAR(by_code["40-101"].achievement(), (2 * 651.0 - 655) / 651, 1e-12);
   EXPECT_EQ(by_code["28-101"].grade(), "A");         // 累計 as reported: 303 / 230
-  EXPECT_EQ(by_code["23-103"].grade(), "評価不能");  // (第3四半期): partial period
+  // (第3四半期): a part-year value is never graded against the year's target — not reported yet.
+  EXPECT_EQ(by_code["23-103"].grade(), "未報告");
+  EXPECT_FALSE(by_code["23-103"].needs_attention());
   EXPECT_EQ(by_code["33-102"].grade(), "評価不能");  // "-"
   EXPECT_TRUE(by_code["33-102"].needs_attention());
   EXPECT_EQ(by_code["23-101"].grade(), "−");  // no target (—)

@@ -31,6 +31,6 @@ describe('gradeMatrix', () => {
   });
   it('takes scheme colours, greys what is not a grade, and falls back by rank', () => {
     expect(gradeColors(['A', 'B'], { A: '#112233' })).toEqual(['#112233', '#3460fb']);
-    expect(gradeColors(['A', '−', 'B', '評価不能'], {})).toEqual(['#0031d8', '#b3b3b3', '#3460fb', '#767676']);
+    expect(gradeColors(['A', '−', 'B', '未報告', '評価不能'], {})).toEqual(['#0031d8', '#b3b3b3', '#3460fb', '#999999', '#767676']);
   });
 });

@@ -32,8 +32,9 @@ export function gradeMatrix(rollups: RollupResult[], level: number, gradeOrder: 
   return { grades, rows };
 }
 
-// The schemes' default labels for "no target" and "not evaluable": not grades, drawn in grey.
-const NOT_GRADES: Record<string, string> = { '−': '#b3b3b3', '-': '#b3b3b3', 評価不能: '#767676' };
+// The schemes' default labels for "no target", "not reported yet" and "not evaluable": not
+// grades, drawn in grey.
+const NOT_GRADES: Record<string, string> = { '−': '#b3b3b3', '-': '#b3b3b3', 未報告: '#999999', 評価不能: '#767676' };
 
 /** A colour per grade: the scheme's colour when it has one, grey for the labels that are not
  * grades, else a readable default by rank. */
