@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -202,8 +203,23 @@ int ExportTable(KpiClient& c, const std::map<std::string, std::string>& f) {
   return 0;
 }
 
+// As the reports print it (kpi PercentText): one decimal, never rounded up onto a whole percent
+// that was not reached — 0.9996 prints 99.9%, not a 100.0% beside a grade below the 100% band.
 std::string Pct(bool has, double ratio) {
-  return has ? absl::StrFormat("%6.1f%%", ratio * 100) : "      -";
+  if (!has) return "      -";
+  const double percent = ratio * 100.0;
+  double tenths = std::round(percent * 10.0);
+  if (std::fmod(std::abs(tenths), 10.0) == 0 && tenths / 10.0 > percent + 1e-9) {
+    tenths = std::floor(percent * 10.0 + 1e-7);
+  }
+  return absl::StrFormat("%6.1f%%", tenths / 10.0);
+}
+
+// A roll-up's value in its unit: a ratio as percent, mean points as 点.
+std::string RollupValue(const pb::RollupResult& r) {
+  if (!r.has_value()) return "      -";
+  if (r.value_unit() == pb::ROLLUP_VALUE_UNIT_POINTS) return absl::StrFormat("%5.2f点", r.value());
+  return Pct(true, r.value());
 }
 
 int Summary(KpiClient& c, bool json, const std::map<std::string, std::string>& f) {
@@ -233,7 +249,7 @@ int Summary(KpiClient& c, bool json, const std::map<std::string, std::string>& f
   for (const auto& n : s.nodes()) {
     if (n.level() != shown_level) continue;
     std::printf("  %-8s %-30s %3d/%-3d %s %s\n", n.code().c_str(), n.display_name().c_str(),
-                n.graded_count(), n.indicator_count(), Pct(n.has_value(), n.value()).c_str(),
+                n.graded_count(), n.indicator_count(), RollupValue(n).c_str(),
                 n.computed_grade().c_str());
   }
   if (!s.packages().empty()) std::printf("\npackages:\n");

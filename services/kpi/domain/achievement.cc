@@ -116,6 +116,17 @@ v1::TargetKind ClassifyTarget(const Measurement& m) {
   return v1::TARGET_KIND_NUMERIC;
 }
 
+std::string PercentText(double ratio) {
+  const double percent = ratio * 100.0;
+  double tenths = std::round(percent * 10.0);
+  // Rounding up onto a whole percent (where the bands' thresholds are: 80, 100, 110) would print
+  // a threshold that was not reached: print the figure cut at one decimal instead.
+  if (std::fmod(std::abs(tenths), 10.0) == 0 && tenths / 10.0 > percent + 1e-9) {
+    tenths = std::floor(percent * 10.0 + 1e-7);
+  }
+  return absl::StrFormat("%.1f%%", tenths / 10.0);
+}
+
 Achievement ComputeAchievement(const AchievementInput& in) {
   Formula f = in.formula;
   if (in.target_kind == v1::TARGET_KIND_MONITORING_ONLY) {
@@ -623,21 +634,25 @@ v1::RollupResult Rollup(const v1::GradingScheme& scheme, const v1::RollupRule& r
       }
       const int at = static_cast<int>(
           std::count_if(bands.begin(), bands.end(), [&](int b) { return b <= threshold; }));
-      const double share = 100.0 * at / graded;
+      const double share = static_cast<double>(at) / graded;
       out.set_has_value(true);
       out.set_value(share);
-      out.set_computed_grade(rule.bands().empty() ? absl::StrFormat("%.0f%%", share)
-                                                  : band_of(rule.bands(), share));
+      out.set_value_unit(v1::ROLLUP_VALUE_UNIT_RATIO);
+      // The rule's bands are written in percent (80 = 80% at or above the threshold).
+      out.set_computed_grade(rule.bands().empty() ? absl::StrFormat("%.0f%%", share * 100)
+                                                  : band_of(rule.bands(), share * 100));
       break;
     }
     case v1::ROLLUP_METHOD_WEIGHTED_MEAN:
       out.set_has_value(true);
+      out.set_value_unit(v1::ROLLUP_VALUE_UNIT_RATIO);
       out.set_value(wsum / wtotal);
       out.set_computed_grade(grade_ratio(wsum / wtotal));
       break;
     case v1::ROLLUP_METHOD_POINTS_SUM_BANDED: {
       const double mean_points = points / graded;
       out.set_has_value(true);
+      out.set_value_unit(v1::ROLLUP_VALUE_UNIT_POINTS);
       out.set_value(mean_points);
       out.set_computed_grade(band_of(rule.bands(), mean_points));
       break;
@@ -651,6 +666,7 @@ v1::RollupResult Rollup(const v1::GradingScheme& scheme, const v1::RollupRule& r
       break;
     default:  // MEAN
       out.set_has_value(true);
+      out.set_value_unit(v1::ROLLUP_VALUE_UNIT_RATIO);
       out.set_value(sum / graded);
       out.set_computed_grade(grade_ratio(sum / graded));
   }

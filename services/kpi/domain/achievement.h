@@ -59,6 +59,11 @@ v1::TargetKind ClassifyTarget(const type::v1::Measurement& m);
 
 Achievement ComputeAchievement(const AchievementInput& in);
 
+// A ratio as printed beside its grade: percent rounded to one decimal, except that it is never
+// rounded up onto a whole percent — where the bands' thresholds are — that was not reached
+// (0.9996 prints 99.9%, not 100.0%; 0.98594 prints 98.6%).
+std::string PercentText(double ratio);
+
 // ---- Grading ----
 
 // The scheme a plan uses until someone changes it, and the presets' bands.

@@ -692,7 +692,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
 namespace {
 
 std::string Percent(const pb::IndicatorResult& r) {
-  return r.has_achievement() ? absl::StrFormat("%.1f%%", r.achievement() * 100) : "";
+  return r.has_achievement() ? PercentText(r.achievement()) : "";
 }
 
 }  // namespace
@@ -986,7 +986,10 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportEvaluationReport(
     for (const auto& x : list) {
       rr.push_back(
           {x.code(), x.display_name(), absl::StrCat(x.graded_count(), "/", x.indicator_count()),
-           x.has_value() ? absl::StrFormat("%.2f", x.value()) : "", x.computed_grade(),
+           !x.has_value()                                        ? ""
+           : x.value_unit() == v1::ROLLUP_VALUE_UNIT_POINTS ? absl::StrFormat("%.2f点", x.value())
+                                                            : PercentText(x.value()),
+           x.computed_grade(),
            x.override_grade().empty() ? ""
                                       : x.override_grade() + " (" + x.override_comment() + ")"});
     }

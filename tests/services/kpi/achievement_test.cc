@@ -283,14 +283,19 @@ TEST(Rollup, Methods) {
   band = rule.add_bands();
   band->set_label("遅れ");
   band->set_min(0);
+  // One unit in the contract: a share is a ratio like a mean (2 of 3 at B or above = 0.667, not
+  // 66.7), while the rule's bands stay written in percent (60 = 60%).
   auto share = Rollup(scheme, rule, in);
-  EXPECT_NEAR(share.value(), 200.0 / 3, 1e-9);
+  EXPECT_NEAR(share.value(), 2.0 / 3, 1e-9);
+  EXPECT_EQ(share.value_unit(), v1::ROLLUP_VALUE_UNIT_RATIO);
   EXPECT_EQ(share.computed_grade(), "順調");
+  EXPECT_EQ(mean.value_unit(), v1::ROLLUP_VALUE_UNIT_RATIO);
 
   rule.set_method(v1::ROLLUP_METHOD_POINTS_SUM_BANDED);
   rule.mutable_bands(0)->set_min(2.0);
   auto points = Rollup(scheme, rule, in);
   EXPECT_NEAR(points.value(), (3 + 2 + 0) / 3.0, 1e-12);
+  EXPECT_EQ(points.value_unit(), v1::ROLLUP_VALUE_UNIT_POINTS);
   EXPECT_EQ(points.computed_grade(), "遅れ");
 
   rule.set_method(v1::ROLLUP_METHOD_WORST_OF);
@@ -364,4 +369,18 @@ TEST(Forecast, LinearTrend) {
 }
 
 }  // namespace
+// What a report prints beside a grade is what was graded: never rounded up into the next band.
+TEST(PercentText, NeverRoundsUpOntoAThresholdNotReached) {
+  EXPECT_EQ(PercentText(0.9996), "99.9%");  // graded below 100%: never printed as 100.0%
+  EXPECT_EQ(PercentText(0.79951), "79.9%");  // nor as 80.0%
+  EXPECT_EQ(PercentText(0.999), "99.9%");
+  EXPECT_EQ(PercentText(1.0), "100.0%");
+  EXPECT_EQ(PercentText(1.00004), "100.0%");  // rounding down onto it is fine: it was reached
+  EXPECT_EQ(PercentText(0.7), "70.0%");       // 0.7 × 1000 is 699.99…: still 70.0%
+  EXPECT_EQ(PercentText(0.9859375), "98.6%");  // otherwise ordinary rounding
+  EXPECT_EQ(PercentText(112.0 / 176), "63.6%");
+  EXPECT_EQ(PercentText(-0.755), "-75.5%");
+  EXPECT_EQ(PercentText(0.0), "0.0%");
+}
+
 }  // namespace sokei::kpi
