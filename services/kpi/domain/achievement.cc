@@ -546,6 +546,8 @@ v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::Gradin
   }
   const Grade g = GradeOf(scheme, a, in.baseline, jp::MeasurementValue(in.actual), ind.direction());
   r.set_grade(g.label);
+  r.set_provisional(a.outcome == Outcome::kGraded &&
+                    ind.direction_source() == v1::DIRECTION_SOURCE_DOUBTFUL);
   r.set_symbol(g.symbol);
   // Attention: graded in the worst band, or no value where one was due.
   const bool worst = g.band >= 0 && g.band == scheme.bands_size() - 1;

@@ -322,6 +322,9 @@ absl::StatusOr<pb::Indicator> KpiDomain::CreateIndicator(const Principal& p,
   SOKEI_RETURN_IF_ERROR(api::CheckId("indicator_id", r.indicator_id()));
   pb::Indicator ind = r.indicator();
   SOKEI_RETURN_IF_ERROR(ValidateIndicator(&ind, m, "indicator."));
+  // Created by a person with its direction given (ValidateIndicator requires one).
+  ind.set_direction_source(pb::DIRECTION_SOURCE_STATED);
+  ind.clear_direction_evidence();
   // Targets given at creation are version 1.
   if (!ind.target_specs().empty()) {
     if (ind.target_specs_size() > 1) {
@@ -433,6 +436,12 @@ absl::StatusOr<pb::Indicator> KpiDomain::UpdateIndicator(const Principal& p,
         *out = before;
         SOKEI_RETURN_IF_ERROR(
             api::ApplyMask(r.indicator(), r.update_mask(), kIndicatorMutable, out));
+        if (std::find(r.update_mask().paths().begin(), r.update_mask().paths().end(),
+                      "direction") != r.update_mask().paths().end()) {
+          // A person decided: no longer an inference (provisional grades become final).
+          out->set_direction_source(pb::DIRECTION_SOURCE_STATED);
+          out->clear_direction_evidence();
+        }
         SOKEI_RETURN_IF_ERROR(ValidateIndicator(out, m, "indicator."));
         Record next = StampIndicator(out, IndicatorPlacement(*out, m), w.now, &*rec);
         auto s = w.tx.Update(Kind::kIndicator, next);

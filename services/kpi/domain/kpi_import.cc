@@ -20,6 +20,7 @@
 #include "services/kpi/domain/achievement.h"
 #include "services/kpi/domain/kpi_internal.h"
 #include "services/kpi/domain/progress_table.h"
+#include "services/kpi/import/direction.h"
 #include "services/kpi/import/table_text.h"
 
 namespace sokei::kpi {
@@ -425,16 +426,19 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
         pi.actuals.emplace_back(y, v);
       }
     }
-    // Direction from baseline and target: up, down, or kept.
+    // Direction: the table does not state it; from the name and from the target against the
+    // baseline. Name and values in disagreement: a warning, and provisional grades until a
+    // planner confirms (a confirmed direction is kept by later imports).
     std::optional<double> b = jp::MeasurementValue(ind.baseline().value());
     std::optional<double> t;
     for (const auto& [y, v] : pi.targets) t = jp::MeasurementValue(v);
-    if (b && t) {
-      ind.set_direction(*t > *b   ? pb::DIRECTION_INCREASE
-                        : *t < *b ? pb::DIRECTION_DECREASE
-                                  : pb::DIRECTION_MAINTAIN);
-    } else {
-      ind.set_direction(pb::DIRECTION_INCREASE);
+    const DirectionGuess guess = InferDirection(d.indicator, b, t);
+    ind.set_direction(guess.direction);
+    ind.set_direction_source(guess.source);
+    ind.set_direction_evidence(guess.evidence);
+    if (guess.source == pb::DIRECTION_SOURCE_DOUBTFUL) {
+      findings.push_back(Finding(d.row, "", d.indicator, guess.evidence,
+                                 v1::FINDING_SEVERITY_WARNING, "DIRECTION_DOUBTFUL"));
     }
     planned.push_back(std::move(pi));
   }
@@ -577,6 +581,12 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
         ind.set_weight(before.weight());
         ind.set_survey_based(before.survey_based());
         ind.set_kind(before.kind());
+        if (before.direction_source() == pb::DIRECTION_SOURCE_STATED) {
+          // A person set the direction: an import does not second-guess it.
+          ind.set_direction(before.direction());
+          ind.set_direction_source(before.direction_source());
+          ind.set_direction_evidence(before.direction_evidence());
+        }
         *ind.mutable_breakdown_dimensions() = before.breakdown_dimensions();
         // A short row's missing cells are absent, not empty: what is stored for them stays.
         for (Field f : pi.absent) {

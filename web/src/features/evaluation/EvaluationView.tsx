@@ -11,6 +11,7 @@ import { gradeColors, gradeMatrix, levelsOf } from '../plans/gradeChart';
 import { dispositionFilename, saveBlob } from '../../lib/files';
 import { stageLabel } from './stages';
 import { TableHead } from '../../ui/TableHead';
+import { percentText } from '../../lib/percent';
 
 export function EvaluationView({ evaluation, municipality, plan }: { evaluation: Evaluation; municipality: string; plan: string }) {
   const s = evaluation.summary ?? {};
@@ -89,8 +90,11 @@ export function EvaluationView({ evaluation, municipality, plan }: { evaluation:
                 </th>
                 <td className="border border-solid-gray-420 p-2">{r.target?.raw || '—'}</td>
                 <td className="border border-solid-gray-420 p-2">{r.actual?.raw || '—'}</td>
-                <td className="border border-solid-gray-420 p-2 text-right">{r.hasAchievement ? `${Math.round((r.achievement ?? 0) * 1000) / 10}%` : '—'}</td>
-                <td className="border border-solid-gray-420 p-2 text-center font-bold">{r.grade || '—'}</td>
+                <td className="border border-solid-gray-420 p-2 text-right">{r.hasAchievement ? percentText(r.achievement ?? 0) : '—'}</td>
+                <td className="border border-solid-gray-420 p-2 text-center font-bold">
+                  {r.grade || '—'}
+                  {r.provisional && <span className="block text-dns-14N-130 font-normal text-solid-gray-700">（暫定: 方向の確認待ち）</span>}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -129,7 +129,10 @@ export function PlanDashboard() {
             <ul className="grid gap-2">
               {(summary.data.needsAttention ?? []).slice(0, 30).map((r) => (
                 <li key={r.indicator} className="rounded-8 border border-solid-gray-420 p-3">
-                  <span className="mr-2 font-bold">{r.grade || '—'}</span>
+                  <span className="mr-2 font-bold">
+                    {r.grade || '—'}
+                    {r.provisional ? '（暫定）' : ''}
+                  </span>
                   <span className="mr-2 text-solid-gray-700">{r.code}</span>
                   <Link className="text-blue-1000 underline" to={`/app/indicators/${municipality}/${(r.indicator ?? '').split('/')[3]}`}>
                     {r.displayName}
