@@ -341,7 +341,22 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
   std::map<std::string, int> dept_rows;  // display name → first row
   size_t next_section = 0;
   std::string project_code;
-  int continuation = 1;
+  // Identity is number + name, never the number alone: several indicators under one number
+  // (a continuation row, or the same 主要施策コード repeated) become <number>-2, -3 … in table
+  // order, skipping numbers the table itself uses; the same number and name twice is an error.
+  std::set<std::string> explicit_codes;
+  for (const DataRow& d : table.rows) {
+    if (!d.continuation) explicit_codes.insert(d.code);
+  }
+  std::map<std::string, int> extra_of;                          // number → indicators beyond the first
+  std::map<std::string, std::set<std::string>> names_of;        // number → folded names seen
+  auto next_code = [&](const std::string& base) {
+    std::string c;
+    do {
+      c = absl::StrCat(base, "-", ++extra_of[base] + 1);
+    } while (explicit_codes.count(c));
+    return c;
+  };
   const std::string plan_id = plan_name.Id("plans");
   for (const DataRow& d : table.rows) {
     for (; next_section < static_cast<size_t>(d.section_count); ++next_section) {
@@ -360,11 +375,23 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       continue;
     }
     std::string code;
+    if (!d.continuation) project_code = d.code;
+    if (!names_of[project_code].insert(jp::SearchFold(d.indicator)).second) {
+      findings.push_back(Finding(d.row, "", d.indicator,
+                                 absl::StrCat("the indicator appears twice under ", project_code),
+                                 v1::FINDING_SEVERITY_ERROR, "DUPLICATE_INDICATOR"));
+      bad_rows.insert(d.row);
+      continue;
+    }
     if (d.continuation) {
-      code = absl::StrCat(project_code, "-", ++continuation);
+      code = next_code(project_code);
+    } else if (names_of[project_code].size() > 1) {
+      code = next_code(project_code);
+      findings.push_back(Finding(d.row, "", d.code,
+                                 absl::StrCat("number ", d.code,
+                                              " again with another indicator: stored as ", code),
+                                 v1::FINDING_SEVERITY_INFO, "REPEATED_CODE"));
     } else {
-      project_code = d.code;
-      continuation = 1;
       code = d.code;
     }
     const PlannedNode& project =

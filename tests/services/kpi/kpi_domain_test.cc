@@ -473,6 +473,38 @@ TEST_F(KpiDomainTest, DirectionInferredFromTheNameAndConfirmedByAPlanner) {
   EXPECT_EQ(provisional, "") << "seed 001's other directions are not in doubt";
 }
 
+// Several indicators under one 主要施策コード: identity is number + name — the second is stored
+// beside the first (was: it overwrote it), a re-import changes nothing, and the same number and
+// name twice is an error.
+TEST_F(KpiDomainTest, RepeatedCodesAreSeveralIndicators) {
+  CreatePlan("rep", {"施策", "事業"});
+  const std::string plan = "municipalities/142140/plans/rep";
+  const std::string table =
+      "主要施策コード\t指標名\t基準値\t令和5年度目標\t令和5年度実績\t担当課\n"
+      "【施策1】 子育て支援\n"
+      "1-1\t保育所待機児童数\t12人\t0人\t3人\t保育課\n"
+      "1-1\t放課後児童クラブ登録児童数\t800人\t900人\t870人\t青少年課\n"
+      "1-1-2\t子育て支援センター利用者数\t5000人\t6000人\t5500人\t子育て支援課\n";
+  auto r = Import(table, false, plan);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->committed());
+  EXPECT_EQ(r->counts().indicators_created(), 3);
+  EXPECT_EQ(r->finding_counts().at("REPEATED_CODE"), 1);
+  EXPECT_EQ(Indicator("1-1", plan).display_name(), "保育所待機児童数");
+  EXPECT_EQ(Indicator("1-1", plan).direction(), pb::DIRECTION_DECREASE);
+  // 1-1-2 is the table's own number: the repeated 1-1 becomes 1-1-3.
+  EXPECT_EQ(Indicator("1-1-3", plan).display_name(), "放課後児童クラブ登録児童数");
+  EXPECT_EQ(Indicator("1-1-2", plan).display_name(), "子育て支援センター利用者数");
+  auto again = Import(table, false, plan);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->counts().indicators_unchanged(), 3);
+  EXPECT_EQ(again->counts().observations_unchanged(), 3);
+  auto dup = Import(table + "1-1\t保育所待機児童数\t12人\t0人\t4人\t保育課\n", false, plan);
+  ASSERT_TRUE(dup.ok());
+  EXPECT_FALSE(dup->committed());
+  EXPECT_EQ(dup->finding_counts().at("DUPLICATE_INDICATOR"), 1);
+}
+
 TEST_F(KpiDomainTest, OtherLayoutCsvWithInferredLevels) {
   // Another city's layout: CSV, 番号/指標名/担当課, 基準値 and two target years in the headers,
   // sections 分野 → 施策 only, and a plan without level names for them.
