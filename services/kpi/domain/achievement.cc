@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/jp/measurement.h"
@@ -64,9 +65,47 @@ Achievement Ladder(const AchievementInput& in) {
   }
   auto ts = jp::QualitativeStep(t);
   auto as = jp::QualitativeStep(a);
+  if (!as) {
+    // 制度創設 10人任命 against 0人: the actual reports the number part of the milestone — grade
+    // that part (A / T) rather than leave it 評価不能.
+    const auto tv = jp::MeasurementValue(in.target);
+    const auto av = jp::MeasurementValue(in.actual);
+    const bool same_unit = in.actual.unit().empty() || in.actual.unit() == in.target.unit();
+    if (tv && av && *tv > 0 && *av >= 0 && same_unit) {
+      return Graded(v1::FORMULA_F1_RATIO, *av / *tv,
+                    absl::StrCat("目標の数値部分 (", in.target.value(), in.target.unit(),
+                                 ") で判定"));
+    }
+  }
   if (!ts || !as) return NotGraded(Outcome::kNotEvaluable, f, "段階を判定できない記述");
   if (*ts == 0) return Graded(f, 1.0, "目標段階 0");
   return Graded(f, static_cast<double>(*as) / *ts, absl::StrCat("段階 ", *as, " / 目標段階 ", *ts));
+}
+
+// Cells with several labelled values (5、6年生17回/年 3、4年生20回/年): each part of the actual
+// against the part of the target with the same label (matched as SearchFold matches), the
+// indicator's achievement the mean of the parts. Only labels in both are compared.
+std::optional<Achievement> ByBreakdown(const AchievementInput& in, Formula f) {
+  if (in.target.breakdowns().empty() || in.actual.breakdowns().empty()) return std::nullopt;
+  const bool up = IsIncrease(in.direction);
+  double sum = 0;
+  int n = 0;
+  std::string parts;
+  for (const auto& tb : in.target.breakdowns()) {
+    for (const auto& ab : in.actual.breakdowns()) {
+      if (jp::SearchFold(tb.key()) != jp::SearchFold(ab.key())) continue;
+      double T = 0, A = 0;
+      if (!absl::SimpleAtod(tb.value(), &T) || !absl::SimpleAtod(ab.value(), &A) || T <= 0) break;
+      const double ratio = up ? A / T : std::max(0.0, (2 * T - A) / T);
+      sum += ratio;
+      ++n;
+      absl::StrAppend(&parts, parts.empty() ? "" : "、", tb.key(), " ", PercentText(ratio));
+      break;
+    }
+  }
+  if (n == 0) return NotGraded(Outcome::kNotEvaluable, f, "目標と実績の内訳が対応しない");
+  return Graded(f == v1::FORMULA_F2_INVERSE ? f : v1::FORMULA_F1_RATIO, sum / n,
+                absl::StrCat("内訳ごとに判定し平均 (", parts, ")"));
 }
 
 }  // namespace
@@ -136,6 +175,7 @@ Achievement ComputeAchievement(const AchievementInput& in) {
     f = DefaultFormula(in.direction, v1::AGGREGATION_KIND_UNSPECIFIED, in.target_kind);
   }
   if (auto blocked = StatusBlocks(in.actual, f)) return *blocked;
+  if (auto parts = ByBreakdown(in, f)) return *parts;
   if (f == v1::FORMULA_F9_LADDER) return Ladder(in);
 
   const auto t = jp::MeasurementValue(in.target);

@@ -369,6 +369,38 @@ TEST(Forecast, LinearTrend) {
 }
 
 }  // namespace
+// Seed 001's cells that ended as 評価不能: graded by the indicator's formula per part, or on the
+// number inside a milestone.
+TEST(Achievement, BreakdownsAndTheNumberInAMilestone) {
+  AchievementInput in;
+  in.formula = v1::FORMULA_F1_RATIO;
+  in.direction = v1::DIRECTION_INCREASE;
+  in.target = jp::ParseMeasurement("3、4年生20回/年 5、6年生20回/年");  // 09-102
+  in.actual = jp::ParseMeasurement("5、6年生30回/年 3、4年生20回/年");
+  ASSERT_EQ(in.target.breakdowns_size(), 2);
+  Achievement a = ComputeAchievement(in);
+  ASSERT_EQ(a.outcome, Outcome::kGraded) << a.reason;
+  EXPECT_NEAR(a.ratio, (1.0 + 1.5) / 2, 1e-12);  // 3、4年生 20/20, 5、6年生 30/20, matched by label
+  EXPECT_NE(a.reason.find("5、6年生 150.0%"), std::string::npos) << a.reason;
+  in.actual = jp::ParseMeasurement("1年生10回/年");  // no common label
+  EXPECT_EQ(ComputeAchievement(in).outcome, Outcome::kNotEvaluable);
+
+  in = AchievementInput();
+  in.target = jp::ParseMeasurement("制度創設 10人任命");  // 14-101
+  in.actual = jp::ParseMeasurement("0人");
+  in.target_kind = ClassifyTarget(in.target);
+  in.formula = DefaultFormula(v1::DIRECTION_INCREASE, v1::AGGREGATION_KIND_UNSPECIFIED,
+                              in.target_kind);
+  a = ComputeAchievement(in);
+  ASSERT_EQ(a.outcome, Outcome::kGraded) << a.reason;
+  EXPECT_EQ(a.ratio, 0.0);
+  EXPECT_NE(a.reason.find("10人"), std::string::npos) << a.reason;
+  in.actual = jp::ParseMeasurement("10人");
+  EXPECT_EQ(ComputeAchievement(in).ratio, 1.0);
+  in.actual = jp::ParseMeasurement("制度創設");  // the milestone's own step: still the ladder
+  EXPECT_EQ(ComputeAchievement(in).formula, v1::FORMULA_F9_LADDER);
+}
+
 // What a report prints beside a grade is what was graded: never rounded up into the next band.
 TEST(PercentText, NeverRoundsUpOntoAThresholdNotReached) {
   EXPECT_EQ(PercentText(0.9996), "99.9%");  // graded below 100%: never printed as 100.0%

@@ -681,6 +681,11 @@ TEST_F(KpiDomainTest, SummaryGradesAndRollups) {
   // (第3四半期): a part-year value is never graded against the year's target — not reported yet.
   EXPECT_EQ(by_code["23-103"].grade(), "未報告");
   EXPECT_FALSE(by_code["23-103"].needs_attention());
+  // Per part (3、4年生 20/20, 5、6年生 30/20) and on the number in a milestone (0人 of 10人任命):
+  // graded, no longer 評価不能.
+  EXPECT_NEAR(by_code["09-102"].achievement(), 1.25, 1e-12);
+  EXPECT_TRUE(by_code["14-101"].has_achievement());
+  EXPECT_EQ(by_code["14-101"].achievement(), 0.0);
   EXPECT_EQ(by_code["33-102"].grade(), "評価不能");  // "-"
   EXPECT_TRUE(by_code["33-102"].needs_attention());
   EXPECT_EQ(by_code["23-101"].grade(), "−");  // no target (—)
