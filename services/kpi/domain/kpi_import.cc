@@ -124,13 +124,29 @@ Levels AssignLevels(const ParsedTable& t, const planpb::Plan& plan,
   }
   std::map<std::string, int> defined;
   for (const auto& l : plan.levels()) defined[jp::SearchFold(l.display_name())] = l.depth();
-  bool all = true;
-  for (const auto& l : labels) all = all && defined.count(l) > 0;
+  // A bare number — (1), (2) — has no label: it is the level below the labelled one.
+  bool all = true, bare = false;
+  for (const auto& l : labels) {
+    if (l.empty()) {
+      bare = true;
+    } else {
+      all = all && defined.count(l) > 0;
+    }
+  }
   if (all && plan.levels_size() > 0) {
-    for (const auto& l : labels) out.by_label[l] = defined[l];
+    int deepest_labelled = 0;
+    for (const auto& l : labels) {
+      if (!l.empty()) {
+        out.by_label[l] = defined[l];
+        deepest_labelled = std::max(deepest_labelled, defined[l]);
+      }
+    }
+    if (bare) out.by_label[""] = deepest_labelled + 1;
     out.project_level = plan.levels_size();
     for (const auto& [l, d] : out.by_label) {
-      if (d >= out.project_level) {
+      // Without a number column the indicators belong to the sections, which may then use the
+      // plan's deepest level too.
+      if (d > out.project_level || (d == out.project_level && t.numbered)) {
         findings->push_back(Finding(0, "", label_of[l],
                                     "a section label names the plan's deepest level, which holds "
                                     "the projects",
@@ -357,15 +373,120 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     } while (explicit_codes.count(c));
     return c;
   };
+  // What every row gives its indicator: 累計, department, baseline, targets and actuals by year,
+  // forecasts, and the inferred direction.
+  auto plan_row = [&](const DataRow& d, PlannedIndicator* pi) {
+    pb::Indicator& ind = pi->ind;
+    const std::string folded = jp::Nfkc(d.indicator);
+    if (folded.find("累計") != std::string::npos) {
+      // The table reports running totals: graded as they stand (A / T), not summed again.
+      ind.mutable_aggregation()->set_kind(pb::AGGREGATION_KIND_CUMULATIVE);
+      ind.set_formula(pb::FORMULA_F1_RATIO);
+    }
+    if (!d.department.empty()) dept_rows.emplace(d.department, d.row);
+    if (!d.baselines.empty()) {
+      const Cell& b = d.baselines.front();
+      *ind.mutable_baseline()->mutable_value() = b.value;
+      ind.mutable_baseline()->set_label(b.column->header);
+      if (b.value.period().has_fiscal_year()) {
+        ind.mutable_baseline()->set_fiscal_year(b.value.period().fiscal_year().year());
+      } else if (b.value.period().calendar_year() > 0) {
+        ind.mutable_baseline()->set_fiscal_year(b.value.period().calendar_year());
+      }
+    }
+    auto year_of = [&](const Cell& c) {
+      if (c.column->year > 0) return c.column->year;
+      if (c.column->is_final && plan.period().end_year() > 0) return plan.period().end_year();
+      return table.fiscal_year;
+    };
+    for (const Cell& c : d.targets) {
+      // An empty target cell (a draft's 目標値 still to be decided) is no target yet.
+      if (year_of(c) > 0 && !c.value.raw().empty()) pi->targets.emplace_back(year_of(c), c.value);
+    }
+    for (const Cell& c : d.actuals) {
+      if (year_of(c) > 0 && !c.value.raw().empty()) pi->actuals.emplace_back(year_of(c), c.value);
+    }
+    for (const Cell& c : d.forecasts) {
+      const int y = year_of(c);
+      const bool has_actual = std::any_of(pi->actuals.begin(), pi->actuals.end(),
+                                          [&](const auto& a) { return a.first == y; });
+      if (y > 0 && !has_actual && !c.value.raw().empty()) {
+        type::v1::Measurement v = c.value;
+        if (v.status() == type::v1::VALUE_STATUS_UNSPECIFIED) {
+          v.set_status(type::v1::VALUE_STATUS_FORECAST);
+        }
+        pi->actuals.emplace_back(y, v);
+      }
+    }
+    // Direction: the table does not state it; from the name and from the target against the
+    // baseline. Name and values in disagreement: a warning, and provisional grades until a
+    // planner confirms (a confirmed direction is kept by later imports).
+    std::optional<double> b = jp::MeasurementValue(ind.baseline().value());
+    std::optional<double> t;
+    for (const auto& [y, v] : pi->targets) t = jp::MeasurementValue(v);
+    const DirectionGuess guess = InferDirection(d.indicator, b, t);
+    ind.set_direction(guess.direction);
+    ind.set_direction_source(guess.source);
+    ind.set_direction_evidence(guess.evidence);
+    if (guess.source == pb::DIRECTION_SOURCE_DOUBTFUL) {
+      findings.push_back(Finding(d.row, "", d.indicator, guess.evidence,
+                                 v1::FINDING_SEVERITY_WARNING, "DIRECTION_DOUBTFUL"));
+    }
+  };
   const std::string plan_id = plan_name.Id("plans");
   for (const DataRow& d : table.rows) {
     for (; next_section < static_cast<size_t>(d.section_count); ++next_section) {
       const SectionLine& s = table.sections[next_section];
       auto lv = levels.by_label.find(jp::SearchFold(s.label));
       if (lv == levels.by_label.end()) continue;
-      if (!open_section(lv->second, s.code, s.title.empty() ? s.label + s.code : s.title, s.row)) {
+      // A bare local number — (1), (2) under each 重点戦略 — is numbered within its parent.
+      std::string code = s.code;
+      if (s.label.empty() && lv->second > 1) {
+        if (auto up = open.find(lv->second - 1); up != open.end()) {
+          code = absl::StrCat(up->second.code, "-", s.code);
+        }
+      }
+      if (!open_section(lv->second, code, s.title.empty() ? s.label + s.code : s.title, s.row)) {
         bad_rows.insert(s.row);
       }
+    }
+    if (d.named) {
+      // No number column: the indicator belongs to the innermost open section, identified there
+      // by its name; its number is the section's number and its place under it.
+      if (open.empty()) {
+        findings.push_back(Finding(d.row, "", d.indicator, "a data row outside any section",
+                                   v1::FINDING_SEVERITY_ERROR, "ROW_OUTSIDE_SECTION"));
+        bad_rows.insert(d.row);
+        continue;
+      }
+      const PlannedNode& section = nodes[open.rbegin()->second];
+      if (!names_of[section.name].insert(jp::SearchFold(d.indicator)).second) {
+        findings.push_back(Finding(d.row, "", d.indicator,
+                                   absl::StrCat("the indicator appears twice under ",
+                                                section.display_name),
+                                   v1::FINDING_SEVERITY_ERROR, "DUPLICATE_INDICATOR"));
+        bad_rows.insert(d.row);
+        continue;
+      }
+      PlannedIndicator pi;
+      pi.row = d.row;
+      pi.department = d.department;
+      pi.absent = d.absent;
+      pb::Indicator& ind = pi.ind;
+      ind.set_name(absl::StrCat("municipalities/", m, "/indicators/",
+                                IdFrom(plan_id + "-", section.key.code + "/" +
+                                                          jp::SearchFold(d.indicator))));
+      ind.set_code(absl::StrCat(section.stored_code, "-",
+                                static_cast<int>(names_of[section.name].size())));
+      ind.set_display_name(d.indicator);
+      ind.set_kind(pb::INDICATOR_KIND_OUTCOME);
+      ind.set_unit(d.unit);
+      ind.add_nodes(section.name);
+      ind.mutable_aggregation()->set_kind(pb::AGGREGATION_KIND_PER_PERIOD);
+      ind.set_period_basis(pb::PERIOD_BASIS_FISCAL_YEAR);
+      plan_row(d, &pi);
+      planned.push_back(std::move(pi));
+      continue;
     }
     auto parent_it = open.find(levels.project_level - 1);
     if (parent_it == open.end()) {
@@ -413,60 +534,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     ind.add_nodes(project.name);
     ind.mutable_aggregation()->set_kind(pb::AGGREGATION_KIND_PER_PERIOD);
     ind.set_period_basis(pb::PERIOD_BASIS_FISCAL_YEAR);
-    const std::string folded = jp::Nfkc(d.indicator);
-    if (folded.find("累計") != std::string::npos) {
-      // The table reports running totals: graded as they stand (A / T), not summed again.
-      ind.mutable_aggregation()->set_kind(pb::AGGREGATION_KIND_CUMULATIVE);
-      ind.set_formula(pb::FORMULA_F1_RATIO);
-    }
-    if (!d.department.empty()) dept_rows.emplace(d.department, d.row);
-    if (!d.baselines.empty()) {
-      const Cell& b = d.baselines.front();
-      *ind.mutable_baseline()->mutable_value() = b.value;
-      ind.mutable_baseline()->set_label(b.column->header);
-      if (b.value.period().has_fiscal_year()) {
-        ind.mutable_baseline()->set_fiscal_year(b.value.period().fiscal_year().year());
-      } else if (b.value.period().calendar_year() > 0) {
-        ind.mutable_baseline()->set_fiscal_year(b.value.period().calendar_year());
-      }
-    }
-    auto year_of = [&](const Cell& c) {
-      if (c.column->year > 0) return c.column->year;
-      if (c.column->is_final && plan.period().end_year() > 0) return plan.period().end_year();
-      return table.fiscal_year;
-    };
-    for (const Cell& c : d.targets) {
-      if (year_of(c) > 0) pi.targets.emplace_back(year_of(c), c.value);
-    }
-    for (const Cell& c : d.actuals) {
-      if (year_of(c) > 0 && !c.value.raw().empty()) pi.actuals.emplace_back(year_of(c), c.value);
-    }
-    for (const Cell& c : d.forecasts) {
-      const int y = year_of(c);
-      const bool has_actual = std::any_of(pi.actuals.begin(), pi.actuals.end(),
-                                          [&](const auto& a) { return a.first == y; });
-      if (y > 0 && !has_actual && !c.value.raw().empty()) {
-        type::v1::Measurement v = c.value;
-        if (v.status() == type::v1::VALUE_STATUS_UNSPECIFIED) {
-          v.set_status(type::v1::VALUE_STATUS_FORECAST);
-        }
-        pi.actuals.emplace_back(y, v);
-      }
-    }
-    // Direction: the table does not state it; from the name and from the target against the
-    // baseline. Name and values in disagreement: a warning, and provisional grades until a
-    // planner confirms (a confirmed direction is kept by later imports).
-    std::optional<double> b = jp::MeasurementValue(ind.baseline().value());
-    std::optional<double> t;
-    for (const auto& [y, v] : pi.targets) t = jp::MeasurementValue(v);
-    const DirectionGuess guess = InferDirection(d.indicator, b, t);
-    ind.set_direction(guess.direction);
-    ind.set_direction_source(guess.source);
-    ind.set_direction_evidence(guess.evidence);
-    if (guess.source == pb::DIRECTION_SOURCE_DOUBTFUL) {
-      findings.push_back(Finding(d.row, "", d.indicator, guess.evidence,
-                                 v1::FINDING_SEVERITY_WARNING, "DIRECTION_DOUBTFUL"));
-    }
+    plan_row(d, &pi);
     planned.push_back(std::move(pi));
   }
 

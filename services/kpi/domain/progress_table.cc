@@ -64,6 +64,18 @@ Field Classify(const std::string& header_nfkc) {
   return Field::kIgnore;
 }
 
+// "(%)", "（人）", "(件)" → the unit inside; "" for anything else (a number or words inside).
+std::string BracketedUnit(const std::string& cell) {
+  const std::string n = jp::Nfkc(cell);
+  if (n.size() < 3 || n.front() != '(' || n.back() != ')') return "";
+  const std::string inner = n.substr(1, n.size() - 2);
+  if (inner.empty() || inner.size() > 12) return "";
+  for (unsigned char c : inner) {
+    if (absl::ascii_isdigit(c) || c == '(' || c == ')' || c == ' ') return "";
+  }
+  return inner;
+}
+
 int HeaderYear(const std::string& header) {
   auto y = jp::ParseYear(header);
   if (!y.ok() || y->start_year < 1900 || y->start_year > 2200) return 0;
@@ -211,7 +223,8 @@ bool ParseSectionLine(const std::string& raw, SectionLine* out) {
   std::string label = Trim(head.substr(0, code_start));
   std::string code = head.substr(code_start);
   while (!code.empty() && (code.front() == '-' || code.front() == '.')) code.erase(0, 1);
-  if (label.empty() || code.empty()) return false;
+  // A bare number needs its brackets and a title: (1) 希望する妊娠・出産が叶う.
+  if (code.empty() || (label.empty() && (closer.empty() || title.empty()))) return false;
   // A label is words, not a sentence: reject long heads and heads with digits inside.
   if (jp::CodePointCount(label) > 12) return false;
   for (char c : label) {
@@ -315,6 +328,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
     return nullptr;
   };
   const Column* code_col = col_of(Field::kCode);
+  t.numbered = code_col != nullptr;
   const Column* project_col = col_of(Field::kProject);
   const Column* indicator_col = col_of(Field::kIndicator);
   const Column* dept_col = col_of(Field::kDepartment);
@@ -419,7 +433,9 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       continue;
     }
     if (d.indicator.empty()) d.indicator = d.project;
-    if (d.code.empty()) {
+    if (code_col == nullptr) {
+      d.named = true;
+    } else if (d.code.empty()) {
       if (last_code_row < 0) {
         t.findings.push_back(Finding(r.line, code_col ? code_col->header : "", "",
                                      "a row without a number and no project above it",
@@ -462,7 +478,13 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
           continue;
       }
       if (c.index >= static_cast<int>(reached)) continue;  // absent: nothing to change
-      const std::string raw = r.cells[c.index];
+      std::string raw = r.cells[c.index];
+      // A value cell holding only a unit in brackets — (%), （人） — is the row's unit, printed
+      // where the values will go (平塚市's draft): no value yet.
+      if (const std::string u = BracketedUnit(Trim(raw)); !u.empty()) {
+        if (d.unit.empty()) d.unit = u;
+        raw.clear();
+      }
       Cell v{&c, jp::ParseMeasurement(Trim(raw))};
       ++t.cells;
       switch (v.value.understood()) {

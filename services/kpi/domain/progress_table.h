@@ -57,6 +57,9 @@ struct DataRow {
   int section_count = 0;  // sections[0, section_count) precede this row
   std::string code;       // "" on a continuation row
   bool continuation = false;
+  // The table has no number column at all (平塚市's KPI tables: 指標名 / 策定時実績値 / 目標値):
+  // the indicator is identified by its name within its section and belongs to that section.
+  bool named = false;
   std::string project;
   std::string indicator;
   std::string department;  // after ditto resolution
@@ -74,6 +77,7 @@ struct ParsedTable {
   std::vector<DataRow> rows;
   std::vector<v1::ImportFinding> findings;
   int fiscal_year = 0;  // the year of the actual column(s)
+  bool numbered = true;  // false: no number column, indicators belong to their sections
   int cells = 0;
   int cells_full = 0;
 };

@@ -505,6 +505,50 @@ TEST_F(KpiDomainTest, RepeatedCodesAreSeveralIndicators) {
   EXPECT_EQ(dup->finding_counts().at("DUPLICATE_INDICATOR"), 1);
 }
 
+// Seed 003 (平塚市's draft KPI tables): no number column, sections 重点戦略1–4 with local (1)–(3)
+// under each, targets for 2027 and 2031 still blank, the unit printed in the last column. Was
+// IMPORT_EMPTY "the table has no data rows"; every indicator now imports under its section,
+// identified by its name there (the same name under two sections is two indicators).
+TEST_F(KpiDomainTest, HiratsukaKpiTablesWithoutNumbersImport) {
+  CreatePlan("hiratsuka", {"重点戦略", "取組"});
+  const std::string plan = "municipalities/142140/plans/hiratsuka";
+  auto r = Import(ReadFile(SOKEI_FIXTURES "/tables/hiratsuka-2023-kpi-draft.tsv"), false, plan);
+  ASSERT_TRUE(r.ok()) << r.status();
+  for (const auto& f : r->findings()) {
+    EXPECT_NE(f.severity(), pb::FINDING_SEVERITY_ERROR) << f.ShortDebugString();
+  }
+  EXPECT_TRUE(r->committed());
+  EXPECT_EQ(r->counts().indicators_created(), 39);
+  std::vector<std::string> columns;
+  for (const auto& c : r->columns()) {
+    columns.push_back(absl::StrCat(c.role(), c.fiscal_year() ? absl::StrCat("@", c.fiscal_year()) : ""));
+  }
+  EXPECT_EQ(columns, (std::vector<std::string>{"indicator", "baseline", "target@2027", "target@2031"}));
+  pb::ListIndicatorsRequest lr;
+  lr.set_parent(kM);
+  lr.set_page_size(200);
+  lr.set_filter("plan=\"" + plan + "\"");
+  auto list = domain_->ListIndicators(planner_, lr);
+  ASSERT_TRUE(list.ok()) << list.status();
+  std::map<std::string, pb::Indicator> by_code;
+  int filling = 0;
+  for (const auto& i : list->indicators()) {
+    by_code[i.code()] = i;
+    filling += i.display_name() == "保育ニーズに対する入所充足率";
+  }
+  EXPECT_EQ(filling, 2);  // under 重点戦略1 and under its (1)
+  EXPECT_EQ(by_code["1-1"].display_name(), "育児・子育ては、夫婦同じくらい 分担していると回答した割合");
+  EXPECT_EQ(by_code["1-1"].unit(), "%");
+  EXPECT_EQ(by_code["2-1-1"].display_name(), "企業立地支援件数【累計】");
+  EXPECT_EQ(by_code["2-1-1"].unit(), "件");
+  EXPECT_EQ(by_code["2-1-1"].aggregation().kind(), pb::AGGREGATION_KIND_CUMULATIVE);
+  // Re-imported: nothing changes.
+  auto again = Import(ReadFile(SOKEI_FIXTURES "/tables/hiratsuka-2023-kpi-draft.tsv"), false, plan);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->counts().indicators_unchanged(), 39);
+  EXPECT_EQ(again->counts().nodes_created(), 0);
+}
+
 TEST_F(KpiDomainTest, OtherLayoutCsvWithInferredLevels) {
   // Another city's layout: CSV, 番号/指標名/担当課, 基準値 and two target years in the headers,
   // sections 分野 → 施策 only, and a plan without level names for them.
