@@ -237,6 +237,8 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     col->set_role(FieldName(c.field));
     col->set_fiscal_year(c.year);
     col->set_is_final(c.is_final);
+    col->set_calendar_year(c.calendar);
+    col->set_partial(c.partial);
   }
   std::vector<v1::ImportFinding> findings = table.findings;
   auto* counts = resp.mutable_counts();
@@ -433,6 +435,12 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
                                  v1::FINDING_SEVERITY_WARNING, "DIRECTION_DOUBTFUL"));
     }
   };
+  // A table that names calendar years (令和2年実績) reports by 年: its indicators keep that basis.
+  const pb::PeriodBasis table_basis =
+      std::any_of(table.columns.begin(), table.columns.end(),
+                  [](const Column& c) { return c.calendar && !c.partial; })
+          ? pb::PERIOD_BASIS_CALENDAR_YEAR
+          : pb::PERIOD_BASIS_FISCAL_YEAR;
   const std::string plan_id = plan_name.Id("plans");
   for (const DataRow& d : table.rows) {
     for (; next_section < static_cast<size_t>(d.section_count); ++next_section) {
@@ -483,7 +491,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       ind.set_unit(d.unit);
       ind.add_nodes(section.name);
       ind.mutable_aggregation()->set_kind(pb::AGGREGATION_KIND_PER_PERIOD);
-      ind.set_period_basis(pb::PERIOD_BASIS_FISCAL_YEAR);
+      ind.set_period_basis(table_basis);
       plan_row(d, &pi);
       planned.push_back(std::move(pi));
       continue;
@@ -533,7 +541,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     ind.set_unit(d.unit);
     ind.add_nodes(project.name);
     ind.mutable_aggregation()->set_kind(pb::AGGREGATION_KIND_PER_PERIOD);
-    ind.set_period_basis(pb::PERIOD_BASIS_FISCAL_YEAR);
+    ind.set_period_basis(table_basis);
     plan_row(d, &pi);
     planned.push_back(std::move(pi));
   }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -74,6 +75,31 @@ std::string BracketedUnit(const std::string& cell) {
     if (absl::ascii_isdigit(c) || c == '(' || c == ')' || c == ' ') return "";
   }
   return inner;
+}
+
+// The month of a date in a header (9月末, 12月末時点), 0 if none.
+int HeaderMonth(const std::string& n) {
+  const size_t at = n.find("月");
+  if (at == std::string::npos || at == 0) return 0;
+  size_t start = at;
+  while (start > 0 && absl::ascii_isdigit(static_cast<unsigned char>(n[start - 1]))) --start;
+  int month = 0;
+  if (start == at || !absl::SimpleAtoi(n.substr(start, at - start), &month)) return 0;
+  return month >= 1 && month <= 12 ? month : 0;
+}
+
+// Basis and part-year of a value column's header (NFKC): 年 vs 年度, FY, a month or a half year.
+void HeaderPeriod(const std::string& n, Column* c) {
+  const int month = HeaderMonth(n);
+  c->partial = month > 0 || ContainsAny(n, {"上半期", "下半期", "四半期", "中間時点"});
+  if (c->partial) {
+    // A date: its fiscal year (January–March belong to the year before).
+    if (month >= 1 && month <= 3 && c->year > 0) --c->year;
+    return;
+  }
+  if (n.find("FY") != std::string::npos || n.find("年度") != std::string::npos) return;
+  auto y = jp::ParseYear(n);
+  c->calendar = y.ok() && y->basis == jp::YearBasis::kCalendarYear;
 }
 
 int HeaderYear(const std::string& header) {
@@ -288,6 +314,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
         c.year = HeaderYear(raw);
         const std::string n = jp::Nfkc(raw);
         c.is_final = ContainsAny(n, {"ヵ年", "カ年", "か年", "ケ年", "最終", "計画期間"});
+        HeaderPeriod(n, &c);
       }
       if (c.field != Field::kIgnore) ++recognised;
       key = key || c.field == Field::kIndicator || c.field == Field::kProject;
@@ -486,6 +513,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
         raw.clear();
       }
       Cell v{&c, jp::ParseMeasurement(Trim(raw))};
+      if (c.partial && !raw.empty()) v.value.set_partial_period(true);
       ++t.cells;
       switch (v.value.understood()) {
         case type::v1::UNDERSTANDING_FULL:

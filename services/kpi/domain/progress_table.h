@@ -37,6 +37,12 @@ struct Column {
   std::string header;  // as written
   int year = 0;        // fiscal year named in the header (令和2年度目標 → 2020), 0 if none
   bool is_final = false;  // 5ヵ年目標, 最終目標
+  // The header names a calendar year (令和2年実績, 平成27年): the city reports by 年, not 年度.
+  bool calendar = false;
+  // A part of a year (令和5年9月末現在, 上半期, 12月末時点): its values are kept, shown, never
+  // graded against a full-year target and never fed into a trend. `year` is the fiscal year the
+  // date falls in (9月末 of 2023 → FY2023; 3月末 of 2024 → FY2023).
+  bool partial = false;
 };
 
 struct SectionLine {

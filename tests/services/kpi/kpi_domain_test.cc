@@ -549,6 +549,57 @@ TEST_F(KpiDomainTest, HiratsukaKpiTablesWithoutNumbersImport) {
   EXPECT_EQ(again->counts().nodes_created(), 0);
 }
 
+// Years in the notations tables use, the basis kept (年 is not 年度), a part-year column kept but
+// never graded.
+TEST_F(KpiDomainTest, YearNotationsBasisAndPartYearColumns) {
+  CreatePlan("years", {"施策", "事業"});
+  const std::string plan = "municipalities/142140/plans/years";
+  const std::string fiscal =
+      "No.\t指標名\t基準値(H25)\t目標値 (2031)\t2019年度実績\tR2実績\t令和3年9月末現在\t担当課\n"
+      "【施策1】 健康づくり\n"
+      "1\t特定健診受診率\t38.5%\t60%\t41.0%\t42.5%\t20.1%\t健康課\n";
+  auto r = Import(fiscal, false, plan);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> cols;
+  for (const auto& c : r->columns()) {
+    if (c.fiscal_year() == 0) continue;
+    cols.push_back(absl::StrCat(c.role(), "@", c.fiscal_year(), c.calendar_year() ? " 年" : "",
+                                c.partial() ? " partial" : ""));
+  }
+  EXPECT_EQ(cols, (std::vector<std::string>{"baseline@2013", "target@2031", "actual@2019",
+                                            "actual@2020", "actual@2021 partial"}));
+  const pb::Indicator ind = Indicator("1", plan);
+  EXPECT_EQ(ind.period_basis(), pb::PERIOD_BASIS_FISCAL_YEAR);
+  pb::ListObservationsRequest lr;
+  lr.set_parent(ind.name());
+  auto obs = domain_->ListObservations(planner_, lr);
+  ASSERT_TRUE(obs.ok());
+  ASSERT_EQ(obs->observations_size(), 3);  // 2019, 2020 and the part-year 2021
+  for (const auto& o : obs->observations()) {
+    EXPECT_EQ(o.value().partial_period(), o.fiscal_year() == 2021) << o.fiscal_year();
+  }
+  const pb::PlanSummary s = Summary(2021, plan);
+  ASSERT_EQ(s.indicators_size(), 1);
+  EXPECT_FALSE(s.indicators(0).has_achievement());  // 20.1% at 9月末 is not the year's value
+  EXPECT_EQ(s.indicators(0).grade(), "未報告");
+
+  // A city that reports by 年.
+  CreatePlan("calendar", {"施策", "事業"});
+  const std::string by_year =
+      "番号\t指標名\t基準値(平成27年)\t目標値(令和7年)\t令和2年実績\t担当課\n"
+      "【施策1】 観光\n"
+      "1\t観光入込客数\t120万人\t150万人\t98万人\t観光課\n";
+  auto c = Import(by_year, false, "municipalities/142140/plans/calendar");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(Indicator("1", "municipalities/142140/plans/calendar").period_basis(),
+            pb::PERIOD_BASIS_CALENDAR_YEAR);
+  for (const auto& col : c->columns()) {
+    if (col.fiscal_year() != 0) {
+      EXPECT_TRUE(col.calendar_year()) << col.header();
+    }
+  }
+}
+
 TEST_F(KpiDomainTest, OtherLayoutCsvWithInferredLevels) {
   // Another city's layout: CSV, 番号/指標名/担当課, 基準値 and two target years in the headers,
   // sections 分野 → 施策 only, and a plan without level names for them.

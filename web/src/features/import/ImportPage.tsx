@@ -7,8 +7,7 @@ import { rawFile } from '../../lib/files';
 import { Button } from '../../ui/Button';
 import { ErrorBox, PageTitle } from '../../ui/Status';
 import { PlanPicker } from '../entry/PlanPicker';
-import { columnLetter, countBySeverity, orderFindings, roleLabel, SEVERITY_LABEL, severityOf } from './findings';
-import { warekiFiscalYear } from '../../lib/fiscal';
+import { columnLetter, columnYear, countBySeverity, orderFindings, roleLabel, SEVERITY_LABEL, severityOf } from './findings';
 import { useWorkingPlan } from '../plans/useWorkingPlan';
 import { TableHead } from '../../ui/TableHead';
 import { Field } from '../../ui/Field';
@@ -127,7 +126,7 @@ export function ImportPage() {
                     <td className="border border-solid-gray-420 p-2">{col.header}</td>
                     <td className="border border-solid-gray-420 p-2">{roleLabel(col.role ?? '')}</td>
                     <td className="border border-solid-gray-420 p-2">
-                      {col.fiscalYear ? `${warekiFiscalYear(col.fiscalYear)}${col.isFinal ? '（最終目標）' : ''}` : '—'}
+                      {col.fiscalYear ? columnYear(col) : '—'}
                     </td>
                   </tr>
                 ))}

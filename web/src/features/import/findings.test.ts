@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnLetter, countBySeverity, orderFindings, roleLabel, type Finding } from './findings';
+import { columnLetter, columnYear, countBySeverity, orderFindings, roleLabel, type Finding } from './findings';
 
 const f = (row: number, severity: Finding['severity']): Finding => ({ row, severity, code: 'X' });
 
@@ -16,5 +16,15 @@ describe('recognised columns', () => {
     expect([0, 25, 26, 51, 52, 701, 702].map(columnLetter)).toEqual(['A', 'Z', 'AA', 'AZ', 'BA', 'ZZ', 'AAA']);
     expect(roleLabel('baseline')).toBe('基準値');
     expect(roleLabel('something-new')).toBe('something-new');
+  });
+});
+
+describe('column years', () => {
+  it('says 年 for a calendar year and marks part-years and final targets', () => {
+    expect(columnYear({ fiscalYear: 2020 })).toBe('令和2年度');
+    expect(columnYear({ fiscalYear: 2020, calendarYear: true })).toBe('令和2年');
+    expect(columnYear({ fiscalYear: 2021, partial: true })).toBe('令和3年度（年度途中の値・評価しない）');
+    expect(columnYear({ fiscalYear: 2031, isFinal: true })).toBe('令和13年度（最終目標）');
+    expect(columnYear({})).toBe('—');
   });
 });

@@ -1,5 +1,6 @@
 // What an import's findings say, for the wizard: counts per severity and the rows to show.
 import type { Schemas } from '../../api/client';
+import { warekiFiscalYear } from '../../lib/fiscal';
 
 export type Finding = Schemas['sokei.kpi.v1.ImportFinding'];
 export type Severity = 'error' | 'warning' | 'info';
@@ -57,4 +58,14 @@ export function columnLetter(index: number): string {
     n = Math.floor((n - 1) / 26);
   }
   return out;
+}
+
+type Column = Schemas['sokei.kpi.v1.ImportColumn'];
+
+/** A column's year as the 企画課 reads it: 令和2年度, 令和2年 (a calendar year), a part-year, a final target. */
+export function columnYear(col: Column): string {
+  const y = col.fiscalYear ?? 0;
+  if (!y) return '—';
+  const year = col.calendarYear ? warekiFiscalYear(y).replace(/年度$/, '年') : warekiFiscalYear(y);
+  return `${year}${col.partial ? '（年度途中の値・評価しない）' : ''}${col.isFinal ? '（最終目標）' : ''}`;
 }
