@@ -555,9 +555,10 @@ TEST_F(KpiDomainTest, YearNotationsBasisAndPartYearColumns) {
   CreatePlan("years", {"施策", "事業"});
   const std::string plan = "municipalities/142140/plans/years";
   const std::string fiscal =
-      "No.\t指標名\t基準値(H25)\t目標値 (2031)\t2019年度実績\tR2実績\t令和3年9月末現在\t担当課\n"
+      "No.\t指標名\t基準値(H25)\t目標値 (2031)\t2019年度実績\tR2実績\t令和3年9月末現在\tFY2022見込"
+      "\t担当課\n"
       "【施策1】 健康づくり\n"
-      "1\t特定健診受診率\t38.5%\t60%\t41.0%\t42.5%\t20.1%\t健康課\n";
+      "1\t特定健診受診率\t38.5%\t60%\t41.0%\t42.5%\t20.1%\t43%\t健康課\n";
   auto r = Import(fiscal, false, plan);
   ASSERT_TRUE(r.ok()) << r.status();
   std::vector<std::string> cols;
@@ -567,14 +568,15 @@ TEST_F(KpiDomainTest, YearNotationsBasisAndPartYearColumns) {
                                 c.partial() ? " partial" : ""));
   }
   EXPECT_EQ(cols, (std::vector<std::string>{"baseline@2013", "target@2031", "actual@2019",
-                                            "actual@2020", "actual@2021 partial"}));
+                                            "actual@2020", "actual@2021 partial",
+                                            "forecast@2022"}));
   const pb::Indicator ind = Indicator("1", plan);
   EXPECT_EQ(ind.period_basis(), pb::PERIOD_BASIS_FISCAL_YEAR);
   pb::ListObservationsRequest lr;
   lr.set_parent(ind.name());
   auto obs = domain_->ListObservations(planner_, lr);
   ASSERT_TRUE(obs.ok());
-  ASSERT_EQ(obs->observations_size(), 3);  // 2019, 2020 and the part-year 2021
+  ASSERT_EQ(obs->observations_size(), 4);  // 2019, 2020, the part-year 2021, the 2022 forecast
   for (const auto& o : obs->observations()) {
     EXPECT_EQ(o.value().partial_period(), o.fiscal_year() == 2021) << o.fiscal_year();
   }
