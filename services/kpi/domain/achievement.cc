@@ -566,6 +566,24 @@ v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::Gradin
     }
     if (any) in.cumulative_actual = sum;
   }
+  // 累計 reported as running totals (an import sets F1 for them): a year before the final
+  // target is measured against the share of the cumulative target due by then — never pro-rated
+  // from a baseline that is a single year's value (150 of a 500 total against a 100/year baseline
+  // was (150 − 100) / 160 = 31%; it is 150 / 200 = 75%).
+  if (yt.interim && ind.aggregation().kind() == v1::AGGREGATION_KIND_CUMULATIVE &&
+      in.formula != v1::FORMULA_F9_LADDER && in.formula != v1::FORMULA_F7_INEQUALITY &&
+      in.formula != v1::FORMULA_F8_DIRECTION && ind.formula() != v1::FORMULA_F5_CUMULATIVE) {
+    const int target_year = yt.target->fiscal_year();
+    const int start = ind.aggregation().start_year() > 0 ? ind.aggregation().start_year()
+                      : ind.baseline().fiscal_year() > 0 ? ind.baseline().fiscal_year() + 1
+                                                          : 0;
+    const auto total = jp::MeasurementValue(yt.target->value());
+    if (start > 0 && total && fiscal_year >= start && target_year >= fiscal_year) {
+      in.formula = v1::FORMULA_F5_CUMULATIVE;
+      in.cumulative_target = *total * (fiscal_year - start + 1) / (target_year - start + 1);
+      in.cumulative_actual = jp::MeasurementValue(in.actual);
+    }
+  }
   if (auto prev = observations.find(fiscal_year - 1); prev != observations.end()) {
     in.previous_actual = jp::MeasurementValue(prev->second->value());
   }

@@ -304,6 +304,32 @@ TEST(Rollup, Methods) {
   EXPECT_EQ(Rollup(scheme, rule, in).computed_grade(), "");
 }
 
+// 累計 as running totals, a cumulative target for the plan's last year: an earlier year is graded
+// on the running total against the share of the target due by then.
+TEST(Evaluate, CumulativeInterimYearsAgainstTheShareDue) {
+  v1::Indicator ind;
+  ind.set_name("municipalities/142140/indicators/c");
+  ind.set_display_name("創業者数【累計】");
+  ind.set_direction(v1::DIRECTION_INCREASE);
+  ind.set_formula(v1::FORMULA_F1_RATIO);  // as the importer sets it for 累計
+  ind.mutable_aggregation()->set_kind(v1::AGGREGATION_KIND_CUMULATIVE);
+  *ind.mutable_baseline()->mutable_value() = M("100人");  // one year's figure (2017)
+  ind.mutable_baseline()->set_fiscal_year(2017);
+  auto* t = ind.add_target_specs()->add_targets();
+  t->set_fiscal_year(2022);
+  *t->mutable_value() = M("500人");  // the running total due by 2022
+  v1::Observation o2019, o2022;
+  *o2019.mutable_value() = M("150人");  // running total after 2018–2019
+  *o2022.mutable_value() = M("480人");
+  ObservationsByYear obs{{2019, &o2019}, {2022, &o2022}};
+  const auto scheme = PresetScheme(v1::GRADING_PRESET_ABCD);
+  auto r = EvaluateIndicator(ind, scheme, 2019, obs);
+  EXPECT_EQ(r.formula(), v1::FORMULA_F5_CUMULATIVE);
+  EXPECT_NEAR(r.achievement(), 150.0 / 200, 1e-12);  // 2 of 5 years: 200 due
+  r = EvaluateIndicator(ind, scheme, 2022, obs);      // the target's own year: as it stands
+  EXPECT_NEAR(r.achievement(), 480.0 / 500, 1e-12);
+}
+
 TEST(Evaluate, TargetVersionsAndInterimProrating) {
   v1::Indicator ind;
   ind.set_name("municipalities/142140/indicators/x");
