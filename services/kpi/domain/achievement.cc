@@ -550,6 +550,8 @@ v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::Gradin
     *r.mutable_actual() = it->second->value();
     in.actual = it->second->value();
     r.set_review_state(it->second->review_state());
+    r.set_reported_rate(it->second->reported_rate());
+    r.set_reported_grade(it->second->reported_grade());
   }
   // 累計: running totals from the start year.
   if (in.formula == v1::FORMULA_F5_CUMULATIVE &&

@@ -21,6 +21,7 @@
 #include "services/kpi/domain/kpi_internal.h"
 #include "services/kpi/domain/progress_table.h"
 #include "services/kpi/import/direction.h"
+#include "services/kpi/import/reported.h"
 #include "services/kpi/import/table_text.h"
 
 namespace sokei::kpi {
@@ -218,7 +219,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       return status::InvalidField(
           "IMPORT_MAPPING_INVALID", absl::StrCat("mapping[", status::Quote(header), "]"),
           "must be one of code, project, indicator, baseline, target, actual, forecast, "
-          "department, unit, ignore");
+          "department, unit, reported_rate, reported_grade, ignore");
     }
     mapping[header] = f;
   }
@@ -354,6 +355,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     int row = 0;
     std::string department;    // as written (ditto resolved)
     std::vector<Field> absent;  // a short row's missing columns: stored values stay
+    std::string reported_rate, reported_grade;  // the city's own, for the table's year
   };
   std::vector<PlannedIndicator> planned;
   std::map<std::string, int> dept_rows;  // display name → first row
@@ -379,6 +381,8 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
   // forecasts, and the inferred direction.
   auto plan_row = [&](const DataRow& d, PlannedIndicator* pi) {
     pb::Indicator& ind = pi->ind;
+    pi->reported_rate = d.reported_rate;
+    pi->reported_grade = d.reported_grade;
     const std::string folded = jp::Nfkc(d.indicator);
     if (folded.find("累計") != std::string::npos) {
       // The table reports running totals: graded as they stand (A / T), not summed again.
@@ -669,6 +673,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       [&](WriteContext& w, pb::ImportProgressTableResponse* out) -> absl::Status {
     *out = result;
     auto* c = out->mutable_counts();
+    SOKEI_ASSIGN_OR_RETURN(const pb::GradingScheme scheme, LoadScheme(w.tx, r.parent()));
     for (const auto& pi : planned) {
       if (bad_rows.count(pi.row)) continue;
       SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kIndicator, pi.ind.name()));
@@ -771,7 +776,32 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
         bool changed = false, existed = false;
         ObservationChange change{
             ind.name(),          year, "", value, "進捗管理表", "", pb::REVIEW_STATE_APPROVED,
-            "進捗管理表から取込"};
+            "進捗管理表から取込", "",   ""};
+        if (year == table.fiscal_year && !(pi.reported_rate.empty() && pi.reported_grade.empty())) {
+          // The city's own 達成率 / 評価 beside Sokei's: kept, with the likely cause, only where
+          // they differ (Sokei's own export read back agrees and stores nothing).
+          pb::Observation as_read;
+          *as_read.mutable_value() = value;
+          const pb::IndicatorResult ours =
+              EvaluateIndicator(ind, scheme, year, ObservationsByYear{{year, &as_read}});
+          const ReportedCheck check = CompareReported(
+              pi.reported_rate, pi.reported_grade, ours,
+              jp::MeasurementValue(ind.baseline().value()), jp::MeasurementValue(ours.target()),
+              jp::MeasurementValue(value));
+          if (!check.agrees) {
+            change.reported_rate = pi.reported_rate;
+            change.reported_grade = pi.reported_grade;
+            v1::ImportFinding f = Finding(pi.row, "", ind.code() + " " + ind.display_name(),
+                                          check.cause, v1::FINDING_SEVERITY_WARNING,
+                                          "REPORTED_DIFFERS");
+            (*out->mutable_finding_counts())[f.code()] += 1;
+            if (out->findings_size() < kMaxImportFindings) {
+              *out->add_findings() = std::move(f);
+            } else {
+              out->set_findings_omitted(out->findings_omitted() + 1);
+            }
+          }
+        }
         SOKEI_RETURN_IF_ERROR(UpsertObservation(w, m, change, &changed, &existed).status());
         if (!changed) {
           c->set_observations_unchanged(c->observations_unchanged() + 1);

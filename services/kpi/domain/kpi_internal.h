@@ -27,6 +27,7 @@ struct ObservationChange {
   std::string etag;
   pb::ReviewState state = pb::REVIEW_STATE_DRAFT;
   std::string event_comment;
+  std::string reported_rate, reported_grade;  // the city's own figures, when they differ
 };
 
 template <typename T>

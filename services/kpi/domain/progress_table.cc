@@ -50,6 +50,12 @@ Field Classify(const std::string& header_nfkc) {
   if (ContainsAny(h, {"基準値", "当初値", "当初水準", "現状値", "現況値", "策定時", "基準年"})) {
     return Field::kBaseline;
   }
+  // The city's own achievement and grade (目標達成率 is a rate, not a target).
+  if (ContainsAny(h, {"達成率", "進捗率", "達成度(%)"})) return Field::kReportedRate;
+  if (EqualsAny(h, {"評価", "判定", "評価結果", "達成状況", "進捗状況", "総合評価", "達成度",
+                    "進捗評価", "達成度評価", "評価区分", "判定結果"})) {
+    return Field::kReportedGrade;
+  }
   if (ContainsAny(h, {"見込"})) return Field::kForecast;
   if (ContainsAny(h, {"目標"})) return Field::kTarget;
   if (ContainsAny(h, {"実績", "現在", "達成値"})) return Field::kActual;
@@ -175,6 +181,10 @@ const char* FieldName(Field f) {
       return "department";
     case Field::kUnit:
       return "unit";
+    case Field::kReportedRate:
+      return "reported_rate";
+    case Field::kReportedGrade:
+      return "reported_grade";
   }
   return "ignore";
 }
@@ -182,7 +192,8 @@ const char* FieldName(Field f) {
 bool ParseFieldName(const std::string& name, Field* out) {
   for (Field f :
        {Field::kIgnore, Field::kCode, Field::kProject, Field::kIndicator, Field::kBaseline,
-        Field::kTarget, Field::kActual, Field::kForecast, Field::kDepartment, Field::kUnit}) {
+        Field::kTarget, Field::kActual, Field::kForecast, Field::kDepartment, Field::kUnit,
+        Field::kReportedRate, Field::kReportedGrade}) {
     if (name == FieldName(f)) {
       *out = f;
       return true;
@@ -477,6 +488,8 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
     } else {
       last_code_row = static_cast<int>(t.rows.size());
     }
+    d.reported_rate = cell(col_of(Field::kReportedRate));
+    d.reported_grade = cell(col_of(Field::kReportedGrade));
     const std::string dept = cell(dept_col);
     if (std::find(d.absent.begin(), d.absent.end(), Field::kDepartment) != d.absent.end()) {
       d.department.clear();  // absent: the stored department stays (no ditto either)

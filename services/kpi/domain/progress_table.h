@@ -25,6 +25,8 @@ enum class Field {
   kForecast,
   kDepartment,
   kUnit,
+  kReportedRate,   // the city's own printed 達成率 / 進捗率
+  kReportedGrade,  // the city's own printed 評価 / 判定
 };
 
 const char* FieldName(Field f);
@@ -71,6 +73,7 @@ struct DataRow {
   std::string department;  // after ditto resolution
   std::string unit;
   std::vector<Cell> baselines, targets, actuals, forecasts;
+  std::string reported_rate, reported_grade;  // the city's own figures for the table's year
   // Fields whose column the row does not reach (a short row): absent, not empty — an import never
   // blanks a stored value for them.
   std::vector<Field> absent;

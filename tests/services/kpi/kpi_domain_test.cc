@@ -602,6 +602,47 @@ TEST_F(KpiDomainTest, YearNotationsBasisAndPartYearColumns) {
   }
 }
 
+// The city's own printed 達成率 and 評価 are read beside Sokei's: where they agree nothing more is
+// stored; where not, they are kept on the year's observation, shown in the results, and the
+// import names the likely cause.
+TEST_F(KpiDomainTest, TheCitysOwnRatesAndGradesBesideSokeis) {
+  CreatePlan("own", {"施策", "事業"});
+  const std::string plan = "municipalities/142140/plans/own";
+  const std::string table =
+      "番号\t指標名\t基準値\t令和2年度目標\t令和2年度実績\t達成率\t評価\t担当課\n"
+      "【施策1】 子育て\n"
+      "1-1\tフォロー教室利用の延べ人数\t162人\t176人\t112人\t63.6%\tC\t子ども家庭相談課\n"
+      "1-2\t子育て支援センター利用者数\t5000人\t6000人\t5739人\t95.6%\tB\t子育て支援課\n"
+      "1-3\t保育所の定員数\t1000人\t1100人\t1100人\t100.0%\tA\t保育課\n";
+  auto r = Import(table, false, plan);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->committed());
+  std::vector<std::string> columns;
+  for (const auto& c : r->columns()) columns.push_back(c.role());
+  EXPECT_EQ(columns, (std::vector<std::string>{"code", "indicator", "baseline", "target", "actual",
+                                               "reported_rate", "reported_grade", "department"}));
+  std::map<std::string, std::string> causes;
+  for (const auto& f : r->findings()) {
+    if (f.code() == "REPORTED_DIFFERS") causes[f.raw().substr(0, 3)] = f.understood();
+  }
+  // 1-1 agrees (63.6%, C); 1-2: 95.65% truncated by the city; 1-3: 100% graded B by Sokei's ABCD
+  // (A from 110%), A by the city: another scheme.
+  ASSERT_EQ(causes.size(), 2u);
+  EXPECT_NE(causes["1-2"].find("切り捨て"), std::string::npos) << causes["1-2"];
+  EXPECT_NE(causes["1-3"].find("評価基準"), std::string::npos) << causes["1-3"];
+  const pb::PlanSummary s = Summary(2020, plan);
+  std::map<std::string, pb::IndicatorResult> by_code;
+  for (const auto& ir : s.indicators()) by_code[ir.code()] = ir;
+  EXPECT_EQ(by_code["1-1"].reported_rate(), "");
+  EXPECT_EQ(by_code["1-2"].reported_rate(), "95.6%");
+  EXPECT_EQ(by_code["1-3"].reported_grade(), "A");
+  EXPECT_EQ(by_code["1-3"].grade(), "B");
+  // The same table again: nothing changes.
+  auto again = Import(table, false, plan);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->counts().observations_unchanged(), 3);
+}
+
 TEST_F(KpiDomainTest, OtherLayoutCsvWithInferredLevels) {
   // Another city's layout: CSV, 番号/指標名/担当課, 基準値 and two target years in the headers,
   // sections 分野 → 施策 only, and a plan without level names for them.

@@ -94,6 +94,11 @@ export function EvaluationView({ evaluation, municipality, plan }: { evaluation:
                 <td className="border border-solid-gray-420 p-2 text-center font-bold">
                   {r.grade || '—'}
                   {r.provisional && <span className="block text-dns-14N-130 font-normal text-solid-gray-700">（暫定: 方向の確認待ち）</span>}
+                  {(r.reportedGrade || r.reportedRate) && (
+                    <span className="block text-dns-14N-130 font-normal text-solid-gray-700">
+                      市の表: {[r.reportedRate, r.reportedGrade].filter(Boolean).join(' ')}
+                    </span>
+                  )}
                 </td>
               </tr>
             ))}
