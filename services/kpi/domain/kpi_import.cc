@@ -219,7 +219,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       return status::InvalidField(
           "IMPORT_MAPPING_INVALID", absl::StrCat("mapping[", status::Quote(header), "]"),
           "must be one of code, project, indicator, baseline, target, actual, forecast, "
-          "department, unit, reported_rate, reported_grade, ignore");
+          "department, unit, reported_rate, reported_grade, section, ignore");
     }
     mapping[header] = f;
   }

@@ -1,6 +1,8 @@
 #include "services/kpi/domain/progress_table.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <cstring>
 
 #include "absl/strings/ascii.h"
@@ -47,6 +49,13 @@ bool EqualsAny(const std::string& s, std::initializer_list<const char*> words) {
 Field Classify(const std::string& header_nfkc) {
   const std::string& h = header_nfkc;
   if (h.empty()) return Field::kIgnore;
+  // A heading column: 基本目標, 施策, 政策, 分野 (with or without 名) — before 目標 makes 基本目標
+  // a target.
+  if (EqualsAny(h, {"基本目標", "施策", "施策名", "政策", "政策名", "分野", "分野名", "基本施策",
+                    "基本政策", "施策の方向", "施策展開の方向", "まちづくり目標", "重点戦略",
+                    "基本方針", "章", "節"})) {
+    return Field::kSection;
+  }
   if (ContainsAny(h, {"基準値", "当初値", "当初水準", "現状値", "現況値", "策定時", "基準年"})) {
     return Field::kBaseline;
   }
@@ -67,6 +76,7 @@ Field Classify(const std::string& header_nfkc) {
   if (ContainsAny(h, {"事業名", "主な事業", "事務事業", "取組"}) || h == "事業") {
     return Field::kProject;
   }
+
   if (h == "単位") return Field::kUnit;
   return Field::kIgnore;
 }
@@ -185,6 +195,8 @@ const char* FieldName(Field f) {
       return "reported_rate";
     case Field::kReportedGrade:
       return "reported_grade";
+    case Field::kSection:
+      return "section";
   }
   return "ignore";
 }
@@ -193,7 +205,7 @@ bool ParseFieldName(const std::string& name, Field* out) {
   for (Field f :
        {Field::kIgnore, Field::kCode, Field::kProject, Field::kIndicator, Field::kBaseline,
         Field::kTarget, Field::kActual, Field::kForecast, Field::kDepartment, Field::kUnit,
-        Field::kReportedRate, Field::kReportedGrade}) {
+        Field::kReportedRate, Field::kReportedGrade, Field::kSection}) {
     if (name == FieldName(f)) {
       *out = f;
       return true;
@@ -390,6 +402,18 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
     }
   }
 
+  // Headings given in columns (基本目標, 施策): outermost first. A cell left blank is the heading
+  // above (filled once, blank below); a new value opens that heading (and those inside it) as if
+  // it were a heading line. A heading without a number of its own is numbered by its place under
+  // its parent (1, 1-2 …).
+  std::vector<const Column*> section_cols;
+  for (const auto& c : t.columns) {
+    if (c.field == Field::kSection) section_cols.push_back(&c);
+  }
+  std::vector<std::string> section_now(section_cols.size()), section_code(section_cols.size());
+  std::map<std::string, int> ordinal_under;      // parent code → headings numbered under it
+  std::map<std::string, std::string> code_of;    // level / parent / title → number given
+  std::set<std::string> codes_used;              // level / number, written or given
   std::string last_department;
   int last_code_row = -1;
   for (size_t ri = start + 1; ri < rows.size(); ++ri) {
@@ -453,6 +477,49 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       return c == nullptr || c->index >= static_cast<int>(r.cells.size()) ? std::string()
                                                                           : Trim(r.cells[c->index]);
     };
+    bool opened = false;
+    for (size_t i = 0; i < section_cols.size(); ++i) {
+      const int ci = section_cols[i]->index;
+      std::string v = ci < static_cast<int>(reached) ? Trim(r.cells[ci]) : "";
+      if (v.empty()) v = section_now[i];
+      if (!opened && v == section_now[i]) continue;
+      opened = true;
+      section_now[i] = v;
+      if (v.empty()) continue;
+      SectionLine sl;
+      sl.row = r.line;
+      sl.raw = v;
+      sl.label = std::string(absl::StripSuffix(section_cols[i]->header, "名"));
+      const std::string parent = i > 0 ? section_code[i - 1] : "";
+      SectionLine parsed;
+      std::string head, rest;
+      const std::string n = jp::Nfkc(v);
+      const size_t sp = n.find(' ');
+      if (ParseSectionLine(v, &parsed)) {
+        sl.code = parsed.code;
+        sl.title = parsed.title.empty() ? v : parsed.title;
+      } else if (sp != std::string::npos && sp > 0 &&
+                 std::all_of(n.begin(), n.begin() + sp, [](char ch) {
+                   return absl::ascii_isdigit(static_cast<unsigned char>(ch)) || ch == '-' ||
+                          ch == '.';
+                 })) {
+        sl.code = n.substr(0, sp);  // 1-1 地域福祉の推進
+        sl.title = Trim(n.substr(sp + 1));
+      } else {
+        // The same heading again keeps its number; a new one takes the next free place.
+        std::string& code = code_of[absl::StrCat(i, "/", parent, "/", jp::SearchFold(v))];
+        while (code.empty()) {
+          const int k = ++ordinal_under[absl::StrCat(i, "/", parent)];
+          const std::string c = parent.empty() ? absl::StrCat(k) : absl::StrCat(parent, "-", k);
+          if (!codes_used.count(absl::StrCat(i, "/", c))) code = c;
+        }
+        sl.code = code;
+        sl.title = v;
+      }
+      section_code[i] = sl.code;
+      codes_used.insert(absl::StrCat(i, "/", sl.code));
+      t.sections.push_back(sl);
+    }
     DataRow d;
     d.row = r.line;
     d.section_count = static_cast<int>(t.sections.size());

@@ -27,6 +27,7 @@ enum class Field {
   kUnit,
   kReportedRate,   // the city's own printed 達成率 / 進捗率
   kReportedGrade,  // the city's own printed 評価 / 判定
+  kSection,        // a 基本目標 / 施策 heading given in a column (on every row, or once and blank below)
 };
 
 const char* FieldName(Field f);

@@ -643,6 +643,54 @@ TEST_F(KpiDomainTest, TheCitysOwnRatesAndGradesBesideSokeis) {
   EXPECT_EQ(again->counts().observations_unchanged(), 3);
 }
 
+// Headings given in columns: 基本目標 and 施策 on the first row of each, blank below (filled
+// once), with or without numbers of their own; no number column for the indicators.
+TEST_F(KpiDomainTest, SectionsGivenInColumns) {
+  CreatePlan("cols", {"基本目標", "施策"});
+  const std::string plan = "municipalities/142140/plans/cols";
+  const std::string table =
+      "基本目標\t施策名\t指標名\t基準値\t目標値(2027)\t令和5年度実績\t担当課\n"
+      "1 安心して暮らせるまち\t1-1 地域福祉の推進\t地域の支え合い活動の参加者数\t1200人\t1500人\t1350人\t福祉総務課\n"
+      "\t\t民生委員の充足率\t95%\t100%\t97%\t福祉総務課\n"
+      "\t1-2 健康づくり\t特定健診受診率\t38%\t60%\t41%\t健康課\n"
+      "活気あるまち\t産業振興\t創業者数【累計】\t0人\t100人\t35人\t商工課\n"
+      "\t観光振興\t観光入込客数\t120万人\t150万人\t98万人\t観光課\n";
+  auto r = Import(table, false, plan);
+  ASSERT_TRUE(r.ok()) << r.status();
+  for (const auto& f : r->findings()) {
+    EXPECT_NE(f.severity(), pb::FINDING_SEVERITY_ERROR) << f.ShortDebugString();
+  }
+  EXPECT_TRUE(r->committed());
+  EXPECT_EQ(r->counts().indicators_created(), 5);
+  EXPECT_EQ(r->counts().nodes_created(), 2 + 4);
+  EXPECT_EQ(r->columns(0).role(), "section");
+  EXPECT_EQ(r->columns(1).role(), "section");
+  // Under the headings they belong to: numbers as written, or by place (2, 2-1, 2-2).
+  std::map<std::string, std::string> under;  // indicator → its node's code
+  plan::v1::GetPlanTreeRequest tr;
+  tr.set_name(plan);
+  plan::v1::PlanTree tree;
+  ASSERT_TRUE(plans_->GetPlanTree(admin_, tr, &tree).ok());
+  std::map<std::string, std::string> code_of_node;
+  for (const auto& tn : tree.nodes()) code_of_node[tn.node().name()] = tn.node().code();
+  pb::ListIndicatorsRequest lr;
+  lr.set_parent(kM);
+  lr.set_page_size(100);
+  lr.set_filter("plan=\"" + plan + "\"");
+  auto list = domain_->ListIndicators(planner_, lr);
+  ASSERT_TRUE(list.ok());
+  for (const auto& i : list->indicators()) under[i.display_name()] = code_of_node[i.nodes(0)];
+  EXPECT_EQ(under["地域の支え合い活動の参加者数"], "1-1");
+  EXPECT_EQ(under["民生委員の充足率"], "1-1");
+  EXPECT_EQ(under["特定健診受診率"], "1-2");
+  EXPECT_EQ(under["創業者数【累計】"], "2-1");
+  EXPECT_EQ(under["観光入込客数"], "2-2");
+  auto again = Import(table, false, plan);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->counts().indicators_unchanged(), 5);
+  EXPECT_EQ(again->counts().nodes_created(), 0);
+}
+
 TEST_F(KpiDomainTest, OtherLayoutCsvWithInferredLevels) {
   // Another city's layout: CSV, 番号/指標名/担当課, 基準値 and two target years in the headers,
   // sections 分野 → 施策 only, and a plan without level names for them.

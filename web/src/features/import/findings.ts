@@ -40,6 +40,9 @@ const ROLE_LABEL: Record<string, string> = {
   target: '目標値',
   actual: '実績値',
   forecast: '見込み',
+  reported_rate: '市の達成率',
+  reported_grade: '市の評価',
+  section: '見出し（基本目標・施策）',
   ignore: '取り込まない',
 };
 
