@@ -219,7 +219,8 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       return status::InvalidField(
           "IMPORT_MAPPING_INVALID", absl::StrCat("mapping[", status::Quote(header), "]"),
           "must be one of code, project, indicator, baseline, target, actual, forecast, "
-          "department, unit, reported_rate, reported_grade, section, ignore");
+          "department, unit, reported_rate, reported_grade, section, target_year, baseline_year, "
+          "ignore");
     }
     mapping[header] = f;
   }
@@ -379,6 +380,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
   };
   // What every row gives its indicator: 累計, department, baseline, targets and actuals by year,
   // forecasts, and the inferred direction.
+  std::set<std::string> target_year_noted;  // target headers already said to be the plan's end
   auto plan_row = [&](const DataRow& d, PlannedIndicator* pi) {
     pb::Indicator& ind = pi->ind;
     pi->reported_rate = d.reported_rate;
@@ -398,10 +400,29 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
         ind.mutable_baseline()->set_fiscal_year(b.value.period().fiscal_year().year());
       } else if (b.value.period().calendar_year() > 0) {
         ind.mutable_baseline()->set_fiscal_year(b.value.period().calendar_year());
+      } else if (d.baseline_year > 0) {
+        ind.mutable_baseline()->set_fiscal_year(d.baseline_year);  // from its 基準年度 column
+      } else if (b.column->year > 0) {
+        ind.mutable_baseline()->set_fiscal_year(b.column->year);  // 基準値 (H25)
       }
     }
     auto year_of = [&](const Cell& c) {
       if (c.column->year > 0) return c.column->year;
+      if (c.column->field == Field::kTarget) {
+        // A target whose header names no year: the row's 目標年度, else the plan's last year —
+        // never silently the table's year.
+        if (d.target_year > 0) return d.target_year;
+        if (plan.period().end_year() > 0) {
+          if (!c.column->is_final && target_year_noted.insert(c.column->header).second) {
+            findings.push_back(Finding(
+                d.row, c.column->header, c.column->header,
+                absl::StrCat("no year in the header or a 目標年度 column: taken as the plan's last "
+                             "year, ", plan.period().end_year()),
+                v1::FINDING_SEVERITY_INFO, "TARGET_YEAR_FROM_PLAN"));
+          }
+          return plan.period().end_year();
+        }
+      }
       if (c.column->is_final && plan.period().end_year() > 0) return plan.period().end_year();
       return table.fiscal_year;
     };

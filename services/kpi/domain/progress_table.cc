@@ -56,6 +56,13 @@ Field Classify(const std::string& header_nfkc) {
                     "基本方針", "章", "節"})) {
     return Field::kSection;
   }
+  // A column that only dates its neighbour: 基準値 | 基準年度, 目標値 | 目標年度.
+  if (EqualsAny(h, {"基準年度", "基準年", "基準時点", "基準値の年度", "現状値の年度", "策定時点"})) {
+    return Field::kBaselineYear;
+  }
+  if (EqualsAny(h, {"目標年度", "目標年", "目標時点", "目標値の年度", "達成年度"})) {
+    return Field::kTargetYear;
+  }
   if (ContainsAny(h, {"基準値", "当初値", "当初水準", "現状値", "現況値", "策定時", "基準年"})) {
     return Field::kBaseline;
   }
@@ -197,6 +204,10 @@ const char* FieldName(Field f) {
       return "reported_grade";
     case Field::kSection:
       return "section";
+    case Field::kTargetYear:
+      return "target_year";
+    case Field::kBaselineYear:
+      return "baseline_year";
   }
   return "ignore";
 }
@@ -205,7 +216,8 @@ bool ParseFieldName(const std::string& name, Field* out) {
   for (Field f :
        {Field::kIgnore, Field::kCode, Field::kProject, Field::kIndicator, Field::kBaseline,
         Field::kTarget, Field::kActual, Field::kForecast, Field::kDepartment, Field::kUnit,
-        Field::kReportedRate, Field::kReportedGrade, Field::kSection}) {
+        Field::kReportedRate, Field::kReportedGrade, Field::kSection, Field::kTargetYear,
+        Field::kBaselineYear}) {
     if (name == FieldName(f)) {
       *out = f;
       return true;
@@ -554,6 +566,10 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
                   v1::FINDING_SEVERITY_INFO, "CONTINUATION_ROW"));
     } else {
       last_code_row = static_cast<int>(t.rows.size());
+    }
+    for (const auto& [field, into] :
+         {std::pair{Field::kTargetYear, &d.target_year}, std::pair{Field::kBaselineYear, &d.baseline_year}}) {
+      if (const std::string y = cell(col_of(field)); !y.empty()) *into = HeaderYear(y);
     }
     d.reported_rate = cell(col_of(Field::kReportedRate));
     d.reported_grade = cell(col_of(Field::kReportedGrade));

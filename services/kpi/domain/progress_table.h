@@ -28,6 +28,8 @@ enum class Field {
   kReportedRate,   // the city's own printed 達成率 / 進捗率
   kReportedGrade,  // the city's own printed 評価 / 判定
   kSection,        // a 基本目標 / 施策 heading given in a column (on every row, or once and blank below)
+  kTargetYear,     // 目標年度 / 目標時点: the year of the row's targets whose header names none
+  kBaselineYear,   // 基準年度 / 基準時点: the year of the row's baseline
 };
 
 const char* FieldName(Field f);
@@ -75,6 +77,7 @@ struct DataRow {
   std::string unit;
   std::vector<Cell> baselines, targets, actuals, forecasts;
   std::string reported_rate, reported_grade;  // the city's own figures for the table's year
+  int target_year = 0, baseline_year = 0;     // from 目標年度 / 基準年度 columns (0: none)
   // Fields whose column the row does not reach (a short row): absent, not empty — an import never
   // blanks a stored value for them.
   std::vector<Field> absent;

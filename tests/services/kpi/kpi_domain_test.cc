@@ -691,6 +691,35 @@ TEST_F(KpiDomainTest, SectionsGivenInColumns) {
   EXPECT_EQ(again->counts().nodes_created(), 0);
 }
 
+// Years that come from a neighbouring column (基準値 | 基準年度, 目標値 | 目標年度), and a target
+// with no year anywhere: the plan's last year, said in a finding — never the table's own year.
+TEST_F(KpiDomainTest, TargetAndBaselineYearsFromTheirOwnColumns) {
+  CreatePlan("neigh", {"施策", "事業"});
+  const std::string plan = "municipalities/142140/plans/neigh";
+  const std::string table =
+      "番号\t指標名\t基準値\t基準年度\t目標値\t目標年度\t令和2年度実績\t担当課\n"
+      "【施策1】 健康\n"
+      "1-1\t特定健診受診率\t38.5%\t平成28年度\t60%\t令和4年度\t41.0%\t健康課\n"
+      "1-2\tがん検診受診率\t20%\tH29\t30%\tR3\t24%\t健康課\n";
+  auto r = Import(table, false, plan);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->committed());
+  const pb::Indicator a = Indicator("1-1", plan), b = Indicator("1-2", plan);
+  EXPECT_EQ(a.baseline().fiscal_year(), 2016);
+  EXPECT_EQ(a.target_specs(0).targets(0).fiscal_year(), 2022);
+  EXPECT_EQ(b.baseline().fiscal_year(), 2017);
+  EXPECT_EQ(b.target_specs(0).targets(0).fiscal_year(), 2021);
+
+  const std::string no_year =
+      "番号\t指標名\t基準値\t目標値\t令和2年度実績\t担当課\n"
+      "【施策1】 健康\n"
+      "1-3\t健康教室参加者数\t100人\t150人\t120人\t健康課\n";
+  auto n = Import(no_year, false, plan);
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(Indicator("1-3", plan).target_specs(0).targets(0).fiscal_year(), 2022);  // the plan's end
+  EXPECT_EQ(n->finding_counts().at("TARGET_YEAR_FROM_PLAN"), 1);
+}
+
 TEST_F(KpiDomainTest, OtherLayoutCsvWithInferredLevels) {
   // Another city's layout: CSV, 番号/指標名/担当課, 基準値 and two target years in the headers,
   // sections 分野 → 施策 only, and a plan without level names for them.

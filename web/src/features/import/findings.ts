@@ -43,6 +43,8 @@ const ROLE_LABEL: Record<string, string> = {
   reported_rate: '市の達成率',
   reported_grade: '市の評価',
   section: '見出し（基本目標・施策）',
+  target_year: '目標年度',
+  baseline_year: '基準年度',
   ignore: '取り込まない',
 };
 
