@@ -586,7 +586,7 @@ absl::StatusOr<pb::RecordObservationsResponse> KpiDomain::RecordObservations(
           SOKEI_RETURN_IF_ERROR(CheckObservationWrite(p, ind, m));
           ObservationChange change{
               in.indicator(), in.fiscal_year(), in.breakdown_key(),     values[i],
-              in.source(),    in.etag(),        pb::REVIEW_STATE_DRAFT, "recorded", "", ""};
+              in.source(),    in.etag(),        pb::REVIEW_STATE_DRAFT, "recorded", "", "", {}};
           SOKEI_ASSIGN_OR_RETURN(auto obs, UpsertObservation(w, m, change, nullptr));
           *out->add_observations() = std::move(obs);
         }
@@ -609,7 +609,8 @@ absl::StatusOr<pb::Observation> UpsertObservation(KpiDomain::WriteContext& w,
     SOKEI_RETURN_IF_ERROR(CheckEtag(c.etag, before.etag(), "OBSERVATION_ETAG_MISMATCH", name));
     obs = before;
     if (SameMeasurement(obs.value(), c.value) && obs.source() == c.source &&
-        obs.reported_rate() == c.reported_rate && obs.reported_grade() == c.reported_grade) {
+        obs.reported_rate() == c.reported_rate && obs.reported_grade() == c.reported_grade &&
+        SameMeasurement(obs.forecast(), c.forecast)) {
       if (changed) *changed = false;
       return obs;  // the same value again: nothing to write
     }
@@ -629,6 +630,11 @@ absl::StatusOr<pb::Observation> UpsertObservation(KpiDomain::WriteContext& w,
   obs.set_source(c.source);
   obs.set_reported_rate(c.reported_rate);
   obs.set_reported_grade(c.reported_grade);
+  if (c.forecast.raw().empty()) {
+    obs.clear_forecast();
+  } else {
+    *obs.mutable_forecast() = c.forecast;
+  }
   obs.set_entered_by(w.principal.subject);
   obs.set_review_state(c.state);
   auto* ev = obs.add_review_history();

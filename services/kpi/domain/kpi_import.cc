@@ -357,6 +357,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     std::string department;    // as written (ditto resolved)
     std::vector<Field> absent;  // a short row's missing columns: stored values stay
     std::string reported_rate, reported_grade;  // the city's own, for the table's year
+    std::map<int, type::v1::Measurement> forecasts;  // 見込 beside an actual of the same year
   };
   std::vector<PlannedIndicator> planned;
   std::map<std::string, int> dept_rows;  // display name → first row
@@ -437,11 +438,14 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       const int y = year_of(c);
       const bool has_actual = std::any_of(pi->actuals.begin(), pi->actuals.end(),
                                           [&](const auto& a) { return a.first == y; });
-      if (y > 0 && !has_actual && !c.value.raw().empty()) {
-        type::v1::Measurement v = c.value;
-        if (v.status() == type::v1::VALUE_STATUS_UNSPECIFIED) {
-          v.set_status(type::v1::VALUE_STATUS_FORECAST);
-        }
+      if (y <= 0 || c.value.raw().empty()) continue;
+      type::v1::Measurement v = c.value;
+      if (v.status() == type::v1::VALUE_STATUS_UNSPECIFIED) {
+        v.set_status(type::v1::VALUE_STATUS_FORECAST);
+      }
+      if (has_actual) {
+        pi->forecasts[y] = v;  // kept beside the actual, not dropped
+      } else {
         pi->actuals.emplace_back(y, v);
       }
     }
@@ -797,7 +801,8 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
         bool changed = false, existed = false;
         ObservationChange change{
             ind.name(),          year, "", value, "進捗管理表", "", pb::REVIEW_STATE_APPROVED,
-            "進捗管理表から取込", "",   ""};
+            "進捗管理表から取込", "",   "", {}};
+        if (auto fc = pi.forecasts.find(year); fc != pi.forecasts.end()) change.forecast = fc->second;
         if (year == table.fiscal_year && !(pi.reported_rate.empty() && pi.reported_grade.empty())) {
           // The city's own 達成率 / 評価 beside Sokei's: kept, with the likely cause, only where
           // they differ (Sokei's own export read back agrees and stores nothing).

@@ -28,6 +28,7 @@ struct ObservationChange {
   pb::ReviewState state = pb::REVIEW_STATE_DRAFT;
   std::string event_comment;
   std::string reported_rate, reported_grade;  // the city's own figures, when they differ
+  type::v1::Measurement forecast;             // a 見込 beside the actual (kept, not graded)
 };
 
 template <typename T>

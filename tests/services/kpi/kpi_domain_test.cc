@@ -801,12 +801,16 @@ TEST_F(KpiDomainTest, ExplicitMappingAsOfDateForecastAndFinalTargets) {
   ASSERT_EQ(a.target_specs_size(), 1);
   EXPECT_EQ(a.target_specs(0).targets(0).fiscal_year(), 2022);  // 5ヵ年目標 → the plan's end
   EXPECT_EQ(a.baseline().label(), "策定時");
-  // The as-of actual is kept; the forecast fills the year only where no actual was given.
+  // The as-of actual is kept with the year-end forecast beside it (not dropped); a forecast
+  // alone is the year's value.
   pb::ListObservationsRequest lr;
   lr.set_parent(a.name());
   auto obs = domain_->ListObservations(planner_, lr);
   ASSERT_EQ(obs->observations_size(), 1);
   EXPECT_EQ(obs->observations(0).value().value(), "60");
+  EXPECT_TRUE(obs->observations(0).value().partial_period());
+  EXPECT_EQ(obs->observations(0).forecast().raw(), "130件");
+  EXPECT_EQ(obs->observations(0).forecast().status(), type::v1::VALUE_STATUS_FORECAST);
   lr.set_parent(Indicator("1-02", plan).name());
   obs = domain_->ListObservations(planner_, lr);
   ASSERT_EQ(obs->observations_size(), 1);
