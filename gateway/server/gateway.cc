@@ -93,7 +93,9 @@ Refusal RoleRefusal(const auth::Principal& p, const type::v1::MethodAccess& acce
   return message == nullptr ? Refusal{} : Refusal{"ROLE_NOT_ALLOWED", message};
 }
 
-bool IsImport(const Route& route) { return absl::StartsWith(route.method->name(), "Import"); }
+// A method that takes a file (a bytes `content` with the whole body bound): an import or a file
+// read — the bigger body limit and the import timeout. By the contract's shape, not by name.
+bool IsImport(const Route& route) { return TakesFileUpload(route); }
 
 // The municipality a request is about: the first bound name under municipalities/.
 std::string MunicipalityOf(const std::vector<std::pair<std::string, std::string>>& bindings) {

@@ -36,6 +36,7 @@ namespace sokei::kpi {
   X(AmendEvaluation, pb::AmendEvaluationRequest, pb::Evaluation)                          \
   X(ExportEvaluationReport, pb::ExportEvaluationReportRequest, pb::ExportedFile)          \
   X(ImportProgressTable, pb::ImportProgressTableRequest, pb::ImportProgressTableResponse) \
+  X(InferTableShape, pb::InferTableShapeRequest, pb::TableShape)                          \
   X(ExportProgressTable, pb::ExportProgressTableRequest, pb::ExportedFile)                \
   X(ImportObservationSheet, pb::ImportObservationSheetRequest,                            \
     pb::ImportObservationSheetResponse)                                                   \

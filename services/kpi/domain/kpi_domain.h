@@ -88,6 +88,9 @@ class KpiDomain {
       const Principal& p, const pb::ImportProgressTableRequest& r);
   absl::StatusOr<pb::ExportedFile> ExportProgressTable(const Principal& p,
                                                        const pb::ExportProgressTableRequest& r);
+  // table_shape.cc
+  absl::StatusOr<pb::TableShape> InferTableShape(const Principal& p,
+                                                 const pb::InferTableShapeRequest& r);
   // observation_sheet.cc
   absl::StatusOr<pb::ImportObservationSheetResponse> ImportObservationSheet(
       const Principal& p, const pb::ImportObservationSheetRequest& r);

@@ -232,16 +232,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
 
   pb::ImportProgressTableResponse resp;
   resp.set_fiscal_year(table.fiscal_year);
-  for (const Column& c : table.columns) {
-    v1::ImportColumn* col = resp.add_columns();
-    col->set_index(c.index);
-    col->set_header(c.header);
-    col->set_role(FieldName(c.field));
-    col->set_fiscal_year(c.year);
-    col->set_is_final(c.is_final);
-    col->set_calendar_year(c.calendar);
-    col->set_partial(c.partial);
-  }
+  for (const Column& c : table.columns) DescribeColumn(c, resp.add_columns());
   std::vector<v1::ImportFinding> findings = table.findings;
   auto* counts = resp.mutable_counts();
   counts->set_rows(static_cast<int>(table.rows.size()));
@@ -592,17 +583,10 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
   });
   // Every finding counted by kind; the first kMaxImportFindings listed (errors first), the rest
   // only counted — a 100,000-row table with a warning per cell still answers in one message.
-  std::stable_sort(findings.begin(), findings.end(), [](const auto& a, const auto& b) {
-    return (a.severity() == v1::FINDING_SEVERITY_ERROR) > (b.severity() == v1::FINDING_SEVERITY_ERROR);
-  });
-  for (auto& f : findings) {
-    (*resp.mutable_finding_counts())[f.code()] += 1;
-    if (resp.findings_size() < kMaxImportFindings) {
-      *resp.add_findings() = std::move(f);
-    } else {
-      resp.set_findings_omitted(resp.findings_omitted() + 1);
-    }
-  }
+  int32_t omitted = 0;
+  ListFindings(std::move(findings), kMaxImportFindings, resp.mutable_findings(),
+               resp.mutable_finding_counts(), &omitted);
+  resp.set_findings_omitted(omitted);
   if ((has_error && !r.allow_partial()) || global_error) {
     resp.set_committed(false);
     return resp;

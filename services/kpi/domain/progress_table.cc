@@ -298,6 +298,47 @@ bool ParseSectionLine(const std::string& raw, SectionLine* out) {
   return true;
 }
 
+void DescribeColumn(const Column& c, v1::ImportColumn* out) {
+  out->set_index(c.index);
+  out->set_header(c.header);
+  out->set_role(FieldName(c.field));
+  out->set_fiscal_year(c.year);
+  out->set_is_final(c.is_final);
+  out->set_calendar_year(c.calendar);
+  out->set_partial(c.partial);
+  if (c.mapped) {
+    out->set_evidence("指定された対応 (mapping)");
+    out->set_confidence(1.0);
+  } else if (c.field == Field::kIgnore) {
+    out->set_evidence(c.header.empty() ? "見出しが空" : "見出しから役割を判断できない");
+    out->set_confidence(0.5);
+  } else {
+    std::string e = absl::StrCat("見出し「", c.header, "」から");
+    if (c.year > 0) {
+      absl::StrAppend(&e, "、", c.partial ? "年度途中の時点" : c.calendar ? "暦年" : "年度", " ",
+                      c.year);
+    }
+    out->set_evidence(e);
+    out->set_confidence(0.9);
+  }
+}
+
+void ListFindings(std::vector<v1::ImportFinding> findings, int cap,
+                  google::protobuf::RepeatedPtrField<v1::ImportFinding>* listed,
+                  google::protobuf::Map<std::string, int32_t>* counts, int32_t* omitted) {
+  std::stable_sort(findings.begin(), findings.end(), [](const auto& a, const auto& b) {
+    return (a.severity() == v1::FINDING_SEVERITY_ERROR) > (b.severity() == v1::FINDING_SEVERITY_ERROR);
+  });
+  for (auto& f : findings) {
+    (*counts)[f.code()] += 1;
+    if (listed->size() < cap) {
+      *listed->Add() = std::move(f);
+    } else {
+      ++*omitted;
+    }
+  }
+}
+
 std::string CsvQuote(const std::string& text, char delimiter) {
   std::string cell = text;
   // A cell a spreadsheet would evaluate (=1+1, +SUM(…), -cmd, @x) gets Excel's text marker; plain
@@ -343,7 +384,8 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       c.index = static_cast<int>(i);
       c.header = raw;
       auto m = mapping.find(raw);
-      c.field = m != mapping.end() ? m->second : Classify(jp::Nfkc(raw));
+      c.mapped = m != mapping.end();
+      c.field = c.mapped ? m->second : Classify(jp::Nfkc(raw));
       if (c.field == Field::kTarget || c.field == Field::kActual || c.field == Field::kForecast ||
           c.field == Field::kBaseline) {
         c.year = HeaderYear(raw);
@@ -383,6 +425,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
     }
   }
   const std::vector<std::string> header_cells = rows[start].cells;
+  t.header_row = rows[start].line;
   auto col_of = [&](Field f) -> const Column* {
     for (const auto& c : t.columns) {
       if (c.field == f) return &c;

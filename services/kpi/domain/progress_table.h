@@ -39,6 +39,7 @@ bool ParseFieldName(const std::string& name, Field* out);
 struct Column {
   int index = 0;
   Field field = Field::kIgnore;
+  bool mapped = false;  // the role came from the caller's mapping
   std::string header;  // as written
   int year = 0;        // fiscal year named in the header (令和2年度目標 → 2020), 0 if none
   bool is_final = false;  // 5ヵ年目標, 最終目標
@@ -85,6 +86,7 @@ struct DataRow {
 
 struct ParsedTable {
   char delimiter = '\t';
+  int header_row = 0;  // 1-based line
   std::vector<Column> columns;
   std::vector<SectionLine> sections;
   std::vector<DataRow> rows;
@@ -103,6 +105,15 @@ inline constexpr size_t kMaxCellBytes = 4096;
 absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
                                                const std::map<std::string, Field>& mapping,
                                                int fiscal_year_hint);
+
+// How a column was read, for the import wizard and InferTableShape: role, year, basis, part-year,
+// the evidence and a confidence.
+void DescribeColumn(const Column& c, v1::ImportColumn* out);
+
+// Findings for a reply: errors first, at most `cap` listed, every one counted by code.
+void ListFindings(std::vector<v1::ImportFinding> findings, int cap,
+                  google::protobuf::RepeatedPtrField<v1::ImportFinding>* listed,
+                  google::protobuf::Map<std::string, int32_t>* counts, int32_t* omitted);
 
 // Splits a section line into label, code and title; false when the text is not one.
 bool ParseSectionLine(const std::string& text, SectionLine* out);

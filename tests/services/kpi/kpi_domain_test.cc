@@ -720,6 +720,35 @@ TEST_F(KpiDomainTest, TargetAndBaselineYearsFromTheirOwnColumns) {
   EXPECT_EQ(n->finding_counts().at("TARGET_YEAR_FROM_PLAN"), 1);
 }
 
+// The shape of a table, read without writing: roles with their evidence, the header row, the
+// sections and rows found — what the import wizard shows before anything is imported.
+TEST_F(KpiDomainTest, InferTableShapeWritesNothing) {
+  pb::InferTableShapeRequest r;
+  r.set_parent(kM);
+  r.set_content(ReadFile(SOKEI_FIXTURES "/tables/hiratsuka-2023-kpi-draft.tsv"));
+  auto s = domain_->InferTableShape(Make(Role::kViewer), r);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->header_row(), 1);
+  EXPECT_EQ(s->data_rows(), 39);
+  EXPECT_EQ(s->sections(), 16);  // 4 重点戦略 and their 12 (1)–(3)
+  EXPECT_FALSE(s->numbered());
+  ASSERT_EQ(s->columns_size(), 4);
+  EXPECT_EQ(s->columns(3).role(), "target");
+  EXPECT_EQ(s->columns(3).fiscal_year(), 2031);
+  EXPECT_NE(s->columns(3).evidence().find("目標値 (2031)"), std::string::npos);
+  EXPECT_DOUBLE_EQ(s->columns(3).confidence(), 0.9);
+  // A role given by the caller wins, with its evidence.
+  (*r.mutable_mapping())["策定時実績値"] = "ignore";
+  s = domain_->InferTableShape(Make(Role::kViewer), r);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->columns(1).role(), "ignore");
+  EXPECT_DOUBLE_EQ(s->columns(1).confidence(), 1.0);
+  EXPECT_EQ(AuditCount(), 0);
+  // The public may not read tables through Sokei.
+  EXPECT_EQ(domain_->InferTableShape(Make(Role::kPublic), r).status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
 TEST_F(KpiDomainTest, OtherLayoutCsvWithInferredLevels) {
   // Another city's layout: CSV, 番号/指標名/担当課, 基準値 and two target years in the headers,
   // sections 分野 → 施策 only, and a plan without level names for them.
