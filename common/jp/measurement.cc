@@ -268,14 +268,20 @@ std::optional<Amount> ScanAmount(std::u32string_view s, size_t i) {
 size_t ScanUnit(std::u32string_view s, size_t i, std::u32string* unit) {
   unit->clear();
   size_t j = i;
-  // "26,632 t": one blank before an ASCII unit.
-  if (j < s.size() && s[j] == U' ' && j + 1 < s.size() && s[j + 1] < 0x80 &&
-      absl::ascii_isalpha(static_cast<char>(s[j + 1]))) {
+  // "26,632 t": one blank before an ASCII unit; "相談件数 120 件": one blank before a unit that
+  // ends the token.
+  bool blank = false;
+  if (j < s.size() && s[j] == U' ' && j + 1 < s.size()) {
+    blank = true;
     ++j;
   }
   std::u32string_view best;
   for (std::u32string_view u : kUnits) {
     if (u.size() > best.size() && StartsWith(s.substr(j), u)) best = u;
+  }
+  if (blank && !best.empty() && best[0] >= 0x80) {
+    const size_t end = j + best.size();
+    if (end < s.size() && s[end] != U' ') best = {};
   }
   if (best.empty()) return 0;
   // An ASCII unit must not run into more letters (m vs mm, t vs times).
@@ -320,6 +326,11 @@ std::optional<Value> ScanValue(std::u32string_view s) {
   if (StartsWith(v.label, U"約")) {
     v.op = type::v1::OPERATOR_APPROX;
     v.label = Trim(std::u32string_view(v.label).substr(1));
+  }
+  // A spreadsheet formula or junk around a digit (=CMD|' /C calc'!A0) is no number.
+  if (StartsWith(v.label, U"=") || StartsWith(v.label, U"@") ||
+      v.label.find_first_of(U"|!'\\") != std::u32string::npos) {
+    return std::nullopt;
   }
   while (!v.label.empty() && (v.label.back() == U'=' || v.label.back() == U':')) {
     v.label.pop_back();

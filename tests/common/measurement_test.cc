@@ -179,3 +179,26 @@ TEST(QualitativeStep, Ladder) {
 
 }  // namespace
 }  // namespace sokei::jp
+
+namespace sokei::jp {
+namespace {
+
+// Found in real tables: the indicator's name and unit repeated in the cell, and junk that ends in
+// a digit (a formula pasted in) — the first is a value, the second is not.
+TEST(ParseMeasurement, NameAndUnitInTheCellAndJunkWithADigit) {
+  auto m = ParseMeasurement("相談件数 120 件");
+  EXPECT_EQ(m.value(), "120");
+  EXPECT_EQ(m.unit(), "件");
+  EXPECT_EQ(m.label(), "相談件数");
+  EXPECT_EQ(m.understood(), type::v1::UNDERSTANDING_FULL);
+  EXPECT_EQ(ParseMeasurement("延べ 1,200人").value(), "1200");
+  m = ParseMeasurement("=CMD|' /C calc'!A0");
+  EXPECT_EQ(m.value(), "");
+  EXPECT_EQ(m.raw(), "=CMD|' /C calc'!A0");
+  EXPECT_EQ(ParseMeasurement("@SUM(A1)").value(), "");
+  // A blank before a unit still reads when the unit ends the token only.
+  EXPECT_EQ(ParseMeasurement("5 人 (平成29年度)").unit(), "人");
+}
+
+}  // namespace
+}  // namespace sokei::jp
