@@ -591,7 +591,11 @@ v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::Gradin
   }
   if (in.target_kind != v1::TARGET_KIND_DIRECTION_ONLY) in.previous_actual.reset();
 
-  const Achievement a = ComputeAchievement(in);
+  Achievement a = ComputeAchievement(in);
+  if (it != observations.end() && it->second->reference()) {
+    a = NotGraded(Outcome::kNoTarget, a.formula,
+                  "参考値（参考として示された値、または基準年より前の年）: 評価しない");
+  }
   r.set_formula(a.formula);
   r.set_reason(a.reason);
   if (a.outcome == Outcome::kGraded) {

@@ -586,7 +586,7 @@ absl::StatusOr<pb::RecordObservationsResponse> KpiDomain::RecordObservations(
           SOKEI_RETURN_IF_ERROR(CheckObservationWrite(p, ind, m));
           ObservationChange change{
               in.indicator(), in.fiscal_year(), in.breakdown_key(),     values[i],
-              in.source(),    in.etag(),        pb::REVIEW_STATE_DRAFT, "recorded", "", "", {}};
+              in.source(),    in.etag(),        pb::REVIEW_STATE_DRAFT, "recorded", "", "", {}, false};
           SOKEI_ASSIGN_OR_RETURN(auto obs, UpsertObservation(w, m, change, nullptr));
           *out->add_observations() = std::move(obs);
         }
@@ -610,7 +610,7 @@ absl::StatusOr<pb::Observation> UpsertObservation(KpiDomain::WriteContext& w,
     obs = before;
     if (SameMeasurement(obs.value(), c.value) && obs.source() == c.source &&
         obs.reported_rate() == c.reported_rate && obs.reported_grade() == c.reported_grade &&
-        SameMeasurement(obs.forecast(), c.forecast)) {
+        SameMeasurement(obs.forecast(), c.forecast) && obs.reference() == c.reference) {
       if (changed) *changed = false;
       return obs;  // the same value again: nothing to write
     }
@@ -630,6 +630,7 @@ absl::StatusOr<pb::Observation> UpsertObservation(KpiDomain::WriteContext& w,
   obs.set_source(c.source);
   obs.set_reported_rate(c.reported_rate);
   obs.set_reported_grade(c.reported_grade);
+  obs.set_reference(c.reference);
   if (c.forecast.raw().empty()) {
     obs.clear_forecast();
   } else {

@@ -349,6 +349,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     std::vector<Field> absent;  // a short row's missing columns: stored values stay
     std::string reported_rate, reported_grade;  // the city's own, for the table's year
     std::map<int, type::v1::Measurement> forecasts;  // 見込 beside an actual of the same year
+    std::set<int> reference_years;  // 参考 columns' years: kept, not graded
   };
   std::vector<PlannedIndicator> planned;
   std::map<std::string, int> dept_rows;  // display name → first row
@@ -423,7 +424,10 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       if (year_of(c) > 0 && !c.value.raw().empty()) pi->targets.emplace_back(year_of(c), c.value);
     }
     for (const Cell& c : d.actuals) {
-      if (year_of(c) > 0 && !c.value.raw().empty()) pi->actuals.emplace_back(year_of(c), c.value);
+      if (year_of(c) > 0 && !c.value.raw().empty()) {
+        pi->actuals.emplace_back(year_of(c), c.value);
+        if (c.column->reference) pi->reference_years.insert(year_of(c));
+      }
     }
     for (const Cell& c : d.forecasts) {
       const int y = year_of(c);
@@ -785,7 +789,10 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
         bool changed = false, existed = false;
         ObservationChange change{
             ind.name(),          year, "", value, "進捗管理表", "", pb::REVIEW_STATE_APPROVED,
-            "進捗管理表から取込", "",   "", {}};
+            "進捗管理表から取込", "",   "", {}, false};
+        // A 参考 value, or a year before the baseline's: kept, shown, not graded.
+        change.reference = pi.reference_years.count(year) > 0 ||
+                           (ind.baseline().fiscal_year() > 0 && year < ind.baseline().fiscal_year());
         if (auto fc = pi.forecasts.find(year); fc != pi.forecasts.end()) change.forecast = fc->second;
         if (year == table.fiscal_year && !(pi.reported_rate.empty() && pi.reported_grade.empty())) {
           // The city's own 達成率 / 評価 beside Sokei's: kept, with the likely cause, only where

@@ -29,6 +29,7 @@ struct ObservationChange {
   std::string event_comment;
   std::string reported_rate, reported_grade;  // the city's own figures, when they differ
   type::v1::Measurement forecast;             // a 見込 beside the actual (kept, not graded)
+  bool reference = false;                     // a 参考 value or a year before the baseline's
 };
 
 template <typename T>

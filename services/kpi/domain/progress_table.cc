@@ -306,6 +306,7 @@ void DescribeColumn(const Column& c, v1::ImportColumn* out) {
   out->set_is_final(c.is_final);
   out->set_calendar_year(c.calendar);
   out->set_partial(c.partial);
+  out->set_reference(c.reference);
   if (c.mapped) {
     out->set_evidence("指定された対応 (mapping)");
     out->set_confidence(1.0);
@@ -392,6 +393,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
         const std::string n = jp::Nfkc(raw);
         c.is_final = ContainsAny(n, {"ヵ年", "カ年", "か年", "ケ年", "最終", "計画期間"});
         HeaderPeriod(n, &c);
+        c.reference = n.find("参考") != std::string::npos;
       }
       if (c.field != Field::kIgnore) ++recognised;
       key = key || c.field == Field::kIndicator || c.field == Field::kProject;

@@ -49,6 +49,7 @@ struct Column {
   // graded against a full-year target and never fed into a trend. `year` is the fiscal year the
   // date falls in (9月末 of 2023 → FY2023; 3月末 of 2024 → FY2023).
   bool partial = false;
+  bool reference = false;  // 参考: values kept, not graded
 };
 
 struct SectionLine {

@@ -749,6 +749,32 @@ TEST_F(KpiDomainTest, InferTableShapeWritesNothing) {
             absl::StatusCode::kPermissionDenied);
 }
 
+// Reference years: a 参考 column, and a year before the baseline's — kept and shown, not graded.
+TEST_F(KpiDomainTest, ReferenceYearsAreKeptNotGraded) {
+  CreatePlan("ref", {"施策", "事業"});
+  const std::string plan = "municipalities/142140/plans/ref";
+  const std::string table =
+      "番号\t指標名\t基準値(R2)\t目標値(2022)\t令和元年度実績(参考)\t平成30年度実績\t令和3年度実績\t担当課\n"
+      "【施策1】 健康\n"
+      "1-1\t健康教室参加者数\t100人\t150人\t90人\t80人\t120人\t健康課\n";
+  auto r = Import(table, false, plan);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->committed());
+  EXPECT_TRUE(r->columns(4).reference());
+  auto grade_of = [&](int year) {
+    const pb::PlanSummary s = Summary(year, plan);
+    return s.indicators_size() == 1 ? s.indicators(0) : pb::IndicatorResult();
+  };
+  for (int year : {2018, 2019}) {
+    const pb::IndicatorResult ir = grade_of(year);
+    EXPECT_FALSE(ir.has_achievement()) << year;
+    EXPECT_EQ(ir.grade(), "−") << year;
+    EXPECT_NE(ir.reason().find("参考値"), std::string::npos) << year;
+    EXPECT_FALSE(ir.actual().raw().empty()) << year;  // kept and shown
+  }
+  EXPECT_TRUE(grade_of(2021).has_achievement());
+}
+
 TEST_F(KpiDomainTest, OtherLayoutCsvWithInferredLevels) {
   // Another city's layout: CSV, 番号/指標名/担当課, 基準値 and two target years in the headers,
   // sections 分野 → 施策 only, and a plan without level names for them.
