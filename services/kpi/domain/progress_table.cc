@@ -56,6 +56,8 @@ Field Classify(const std::string& header_nfkc) {
                     "基本方針", "章", "節"})) {
     return Field::kSection;
   }
+  // The kind of each row when an indicator takes several rows (目標 row, 実績 row …).
+  if (EqualsAny(h, {"区分", "種別", "値の区分", "目標・実績", "目標/実績"})) return Field::kRowKind;
   // A column that only dates its neighbour: 基準値 | 基準年度, 目標値 | 目標年度.
   if (EqualsAny(h, {"基準年度", "基準年", "基準時点", "基準値の年度", "現状値の年度", "策定時点"})) {
     return Field::kBaselineYear;
@@ -123,6 +125,28 @@ void HeaderPeriod(const std::string& n, Column* c) {
   if (n.find("FY") != std::string::npos || n.find("年度") != std::string::npos) return;
   auto y = jp::ParseYear(n);
   c->calendar = y.ok() && y->basis == jp::YearBasis::kCalendarYear;
+}
+
+// A header that is a year and nothing else: 令和2年度, R3, H30年度, 2022, (2031), FY2020.
+bool YearOnlyHeader(const std::string& n) {
+  auto y = jp::ParseYear(n);
+  if (!y.ok()) return false;
+  std::string rest = n;
+  for (const char* w : {"令和", "平成", "昭和", "年度", "年", "FY", "元", "(", ")", " ", "R", "H"}) {
+    for (size_t at; (at = rest.find(w)) != std::string::npos;) rest.erase(at, strlen(w));
+  }
+  return std::all_of(rest.begin(), rest.end(),
+                     [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); });
+}
+
+// What a 区分 cell says a row holds.
+Field RowKind(const std::string& cell) {
+  const std::string n = jp::Nfkc(cell);
+  if (ContainsAny(n, {"達成率", "進捗率"})) return Field::kReportedRate;
+  if (ContainsAny(n, {"見込"})) return Field::kForecast;
+  if (ContainsAny(n, {"目標", "期待", "計画"})) return Field::kTarget;
+  if (ContainsAny(n, {"実績", "現状", "結果"})) return Field::kActual;
+  return Field::kIgnore;
 }
 
 int HeaderYear(const std::string& header) {
@@ -208,6 +232,10 @@ const char* FieldName(Field f) {
       return "target_year";
     case Field::kBaselineYear:
       return "baseline_year";
+    case Field::kRowKind:
+      return "row_kind";
+    case Field::kYearValue:
+      return "year_value";
   }
   return "ignore";
 }
@@ -217,7 +245,7 @@ bool ParseFieldName(const std::string& name, Field* out) {
        {Field::kIgnore, Field::kCode, Field::kProject, Field::kIndicator, Field::kBaseline,
         Field::kTarget, Field::kActual, Field::kForecast, Field::kDepartment, Field::kUnit,
         Field::kReportedRate, Field::kReportedGrade, Field::kSection, Field::kTargetYear,
-        Field::kBaselineYear}) {
+        Field::kBaselineYear, Field::kRowKind, Field::kYearValue}) {
     if (name == FieldName(f)) {
       *out = f;
       return true;
@@ -387,6 +415,10 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       auto m = mapping.find(raw);
       c.mapped = m != mapping.end();
       c.field = c.mapped ? m->second : Classify(jp::Nfkc(raw));
+      if (c.field == Field::kIgnore && YearOnlyHeader(jp::Nfkc(raw))) {
+        c.field = Field::kYearValue;
+        c.year = HeaderYear(raw);
+      }
       if (c.field == Field::kTarget || c.field == Field::kActual || c.field == Field::kForecast ||
           c.field == Field::kBaseline) {
         c.year = HeaderYear(raw);
@@ -589,9 +621,41 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
     d.project = cell(project_col);
     d.indicator = cell(indicator_col);
     d.unit = cell(unit_col);
-    if (d.indicator.empty() && d.project.empty()) {
+    // Several rows per indicator (a 目標 row, a 実績 row …, years as columns): a row that names no
+    // other indicator adds its year values to the indicator above.
+    const Column* kind_col = col_of(Field::kRowKind);
+    const Field row_kind = kind_col ? RowKind(cell(kind_col)) : Field::kIgnore;
+    DataRow* into_row = &d;
+    if (kind_col != nullptr && !t.rows.empty() &&
+        t.rows.back().section_count == static_cast<int>(t.sections.size()) &&
+        (d.indicator.empty() || jp::SearchFold(d.indicator) == jp::SearchFold(t.rows.back().indicator)) &&
+        (d.code.empty() || d.code == t.rows.back().code)) {
+      into_row = &t.rows.back();
+    } else if (d.indicator.empty() && d.project.empty()) {
       t.findings.push_back(Finding(r.line, "", "", "a row without indicator and project",
                                    v1::FINDING_SEVERITY_WARNING, "ROW_IGNORED"));
+      continue;
+    }
+    auto year_values = [&](DataRow* row) {
+      std::vector<Cell>* list = row_kind == Field::kTarget     ? &row->targets
+                                : row_kind == Field::kActual   ? &row->actuals
+                                : row_kind == Field::kForecast ? &row->forecasts
+                                                               : nullptr;
+      if (list == nullptr) return;
+      for (const auto& c : t.columns) {
+        if (c.field != Field::kYearValue || c.index >= static_cast<int>(reached)) continue;
+        const std::string raw = Trim(r.cells[c.index]);
+        if (raw.empty()) continue;
+        Cell v{&c, jp::ParseMeasurement(raw)};
+        ++t.cells;
+        t.cells_full += v.value.understood() == type::v1::UNDERSTANDING_FULL ||
+                        v.value.understood() == type::v1::UNDERSTANDING_PLACEHOLDER ||
+                        v.value.understood() == type::v1::UNDERSTANDING_QUALITATIVE;
+        list->push_back(std::move(v));
+      }
+    };
+    if (into_row != &d) {
+      year_values(into_row);
       continue;
     }
     if (d.indicator.empty()) d.indicator = d.project;
@@ -672,10 +736,17 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       }
       into->push_back(std::move(v));
     }
+    year_values(&d);
     t.rows.push_back(std::move(d));
   }
   if (t.rows.empty()) {
     return status::InvalidField("IMPORT_EMPTY", "content", "the table has no data rows");
+  }
+  // Years as columns: the table's year is the latest with an actual in it.
+  if (t.fiscal_year == 0) {
+    for (const auto& row : t.rows) {
+      for (const Cell& c : row.actuals) t.fiscal_year = std::max(t.fiscal_year, c.column->year);
+    }
   }
   return t;
 }

@@ -30,6 +30,8 @@ enum class Field {
   kSection,        // a 基本目標 / 施策 heading given in a column (on every row, or once and blank below)
   kTargetYear,     // 目標年度 / 目標時点: the year of the row's targets whose header names none
   kBaselineYear,   // 基準年度 / 基準時点: the year of the row's baseline
+  kRowKind,        // 区分: 目標 / 実績 / 見込 — several rows per indicator, years as columns
+  kYearValue,      // a column headed by a year alone (令和2年度, R3, 2022): its role is the row's 区分
 };
 
 const char* FieldName(Field f);

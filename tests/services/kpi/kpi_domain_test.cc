@@ -775,6 +775,44 @@ TEST_F(KpiDomainTest, ReferenceYearsAreKeptNotGraded) {
   EXPECT_TRUE(grade_of(2021).has_achievement());
 }
 
+// Several rows per indicator: a 目標 row and a 実績 row (a 達成率 row too), years as columns.
+TEST_F(KpiDomainTest, SeveralRowsPerIndicatorYearsAsColumns) {
+  CreatePlan("rows", {"施策", "事業"});
+  const std::string plan = "municipalities/142140/plans/rows";
+  const std::string table =
+      "番号\t指標名\t基準値\t区分\t令和元年度\t令和2年度\t令和3年度\t担当課\n"
+      "【施策1】 子育て\n"
+      "1-1\t保育所入所児童数\t1000人\t目標\t1050人\t1100人\t1150人\t保育課\n"
+      "\t\t\t実績\t1040人\t1120人\t\t\n"
+      "\t\t\t達成率\t99.0%\t101.8%\t\t\n"
+      "1-2\t放課後児童クラブ登録児童数\t800人\t目標\t820人\t840人\t860人\t青少年課\n"
+      "1-2\t放課後児童クラブ登録児童数\t\t実績\t810人\t850人\t\t\n";
+  auto r = Import(table, false, plan);
+  ASSERT_TRUE(r.ok()) << r.status();
+  for (const auto& f : r->findings()) {
+    EXPECT_NE(f.severity(), pb::FINDING_SEVERITY_ERROR) << f.ShortDebugString();
+  }
+  EXPECT_TRUE(r->committed());
+  EXPECT_EQ(r->counts().rows(), 2);
+  EXPECT_EQ(r->counts().indicators_created(), 2);
+  EXPECT_EQ(r->counts().observations_created(), 4);
+  EXPECT_EQ(r->fiscal_year(), 2020);
+  EXPECT_EQ(r->columns(3).role(), "row_kind");
+  EXPECT_EQ(r->columns(4).role(), "year_value");
+  const pb::Indicator a = Indicator("1-1", plan);
+  ASSERT_EQ(a.target_specs_size(), 1);
+  EXPECT_EQ(a.target_specs(0).targets_size(), 3);
+  const pb::PlanSummary s = Summary(2020, plan);
+  std::map<std::string, pb::IndicatorResult> by_code;
+  for (const auto& ir : s.indicators()) by_code[ir.code()] = ir;
+  EXPECT_NEAR(by_code["1-1"].achievement(), 1120.0 / 1100, 1e-12);
+  EXPECT_NEAR(by_code["1-2"].achievement(), 850.0 / 840, 1e-12);
+  auto again = Import(table, false, plan);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->counts().indicators_unchanged(), 2);
+  EXPECT_EQ(again->counts().observations_unchanged(), 4);
+}
+
 TEST_F(KpiDomainTest, OtherLayoutCsvWithInferredLevels) {
   // Another city's layout: CSV, 番号/指標名/担当課, 基準値 and two target years in the headers,
   // sections 分野 → 施策 only, and a plan without level names for them.

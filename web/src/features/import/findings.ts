@@ -45,6 +45,8 @@ const ROLE_LABEL: Record<string, string> = {
   section: '見出し（基本目標・施策）',
   target_year: '目標年度',
   baseline_year: '基準年度',
+  row_kind: '区分（目標・実績の行）',
+  year_value: '年度の列（区分による）',
   ignore: '取り込まない',
 };
 
