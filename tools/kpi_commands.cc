@@ -17,6 +17,7 @@
 #include "common/config/config.h"
 #include "common/grpcx/server.h"
 #include "common/jp/fiscal_year.h"
+#include "common/jp/percent.h"
 #include "common/status/grpc_status.h"
 #include "sokei/kpi/v1/kpi_service.grpc.pb.h"
 #include "tools/cli_util.h"
@@ -203,16 +204,9 @@ int ExportTable(KpiClient& c, const std::map<std::string, std::string>& f) {
   return 0;
 }
 
-// As the reports print it (kpi PercentText): one decimal, never rounded up onto a whole percent
-// that was not reached — 0.9996 prints 99.9%, not a 100.0% beside a grade below the 100% band.
+// As the reports print it (jp::PercentText), right-aligned.
 std::string Pct(bool has, double ratio) {
-  if (!has) return "      -";
-  const double percent = ratio * 100.0;
-  double tenths = std::round(percent * 10.0);
-  if (std::fmod(std::abs(tenths), 10.0) == 0 && tenths / 10.0 > percent + 1e-9) {
-    tenths = std::floor(percent * 10.0 + 1e-7);
-  }
-  return absl::StrFormat("%6.1f%%", tenths / 10.0);
+  return has ? absl::StrFormat("%7s", jp::PercentText(ratio)) : "      -";
 }
 
 // A roll-up's value in its unit: a ratio as percent, mean points as 点.

@@ -155,17 +155,6 @@ v1::TargetKind ClassifyTarget(const Measurement& m) {
   return v1::TARGET_KIND_NUMERIC;
 }
 
-std::string PercentText(double ratio) {
-  const double percent = ratio * 100.0;
-  double tenths = std::round(percent * 10.0);
-  // Rounding up onto a whole percent (where the bands' thresholds are: 80, 100, 110) would print
-  // a threshold that was not reached: print the figure cut at one decimal instead.
-  if (std::fmod(std::abs(tenths), 10.0) == 0 && tenths / 10.0 > percent + 1e-9) {
-    tenths = std::floor(percent * 10.0 + 1e-7);
-  }
-  return absl::StrFormat("%.1f%%", tenths / 10.0);
-}
-
 Achievement ComputeAchievement(const AchievementInput& in) {
   Formula f = in.formula;
   if (in.target_kind == v1::TARGET_KIND_MONITORING_ONLY) {

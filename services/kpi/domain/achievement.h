@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/jp/percent.h"
 #include "sokei/kpi/v1/kpi_service.pb.h"
 #include "sokei/kpi/v1/resources.pb.h"
 
@@ -59,10 +60,8 @@ v1::TargetKind ClassifyTarget(const type::v1::Measurement& m);
 
 Achievement ComputeAchievement(const AchievementInput& in);
 
-// A ratio as printed beside its grade: percent rounded to one decimal, except that it is never
-// rounded up onto a whole percent — where the bands' thresholds are — that was not reached
-// (0.9996 prints 99.9%, not 100.0%; 0.98594 prints 98.6%).
-std::string PercentText(double ratio);
+// A ratio as printed beside its grade (common/jp/percent.h).
+using jp::PercentText;
 
 // ---- Grading ----
 

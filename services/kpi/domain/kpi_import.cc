@@ -212,22 +212,8 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     return status::InvalidField("IMPORT_INVALID", "fiscal_year",
                                 "a fiscal year between 1900 and 2200");
   }
-  std::map<std::string, Field> mapping;
-  for (const auto& [header, field] : r.mapping()) {
-    Field f;
-    if (!ParseFieldName(field, &f)) {
-      return status::InvalidField(
-          "IMPORT_MAPPING_INVALID", absl::StrCat("mapping[", status::Quote(header), "]"),
-          "must be one of code, project, indicator, baseline, target, actual, forecast, "
-          "department, unit, reported_rate, reported_grade, section, target_year, baseline_year, "
-          "ignore");
-    }
-    mapping[header] = f;
-  }
-  const jp::TextEncoding enc = r.encoding() == pb::TABLE_ENCODING_UTF8    ? jp::TextEncoding::kUtf8
-                               : r.encoding() == pb::TABLE_ENCODING_CP932 ? jp::TextEncoding::kCp932
-                                                                          : jp::TextEncoding::kAuto;
-  SOKEI_ASSIGN_OR_RETURN(std::string text, TableText(r.content(), enc, r.sheet()));
+  SOKEI_ASSIGN_OR_RETURN(const auto mapping, ParseMapping(r.mapping()));
+  SOKEI_ASSIGN_OR_RETURN(std::string text, TableText(r.content(), r.encoding(), r.sheet()));
   SOKEI_ASSIGN_OR_RETURN(ParsedTable table, ParseProgressTable(text, mapping, r.fiscal_year()));
 
   pb::ImportProgressTableResponse resp;

@@ -54,10 +54,7 @@ absl::StatusOr<pb::ImportObservationSheetResponse> KpiDomain::ImportObservationS
                                 "the year being reported, 1900 to 2200 (令和4年度 = 2022)");
   }
   const int fy = r.fiscal_year();
-  const jp::TextEncoding enc = r.encoding() == pb::TABLE_ENCODING_UTF8    ? jp::TextEncoding::kUtf8
-                               : r.encoding() == pb::TABLE_ENCODING_CP932 ? jp::TextEncoding::kCp932
-                                                                          : jp::TextEncoding::kAuto;
-  SOKEI_ASSIGN_OR_RETURN(std::string text, TableText(r.content(), enc, r.sheet()));
+  SOKEI_ASSIGN_OR_RETURN(std::string text, TableText(r.content(), r.encoding(), r.sheet()));
   SOKEI_ASSIGN_OR_RETURN(ParsedTable table, ParseProgressTable(text, {}, fy));
 
   // The 実績 column(s) of the year.

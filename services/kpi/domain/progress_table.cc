@@ -1,14 +1,15 @@
 #include "services/kpi/domain/progress_table.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
-#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/jp/delimited.h"
@@ -240,18 +241,40 @@ const char* FieldName(Field f) {
   return "ignore";
 }
 
+namespace {
+constexpr Field kAllFields[] = {
+    Field::kIgnore,       Field::kCode,          Field::kProject,    Field::kIndicator,
+    Field::kBaseline,     Field::kTarget,        Field::kActual,     Field::kForecast,
+    Field::kDepartment,   Field::kUnit,          Field::kReportedRate, Field::kReportedGrade,
+    Field::kSection,      Field::kTargetYear,    Field::kBaselineYear, Field::kRowKind,
+    Field::kYearValue};
+}  // namespace
+
 bool ParseFieldName(const std::string& name, Field* out) {
-  for (Field f :
-       {Field::kIgnore, Field::kCode, Field::kProject, Field::kIndicator, Field::kBaseline,
-        Field::kTarget, Field::kActual, Field::kForecast, Field::kDepartment, Field::kUnit,
-        Field::kReportedRate, Field::kReportedGrade, Field::kSection, Field::kTargetYear,
-        Field::kBaselineYear, Field::kRowKind, Field::kYearValue}) {
+  for (Field f : kAllFields) {
     if (name == FieldName(f)) {
       *out = f;
       return true;
     }
   }
   return false;
+}
+
+absl::StatusOr<std::map<std::string, Field>> ParseMapping(
+    const google::protobuf::Map<std::string, std::string>& mapping) {
+  std::map<std::string, Field> out;
+  for (const auto& [header, name] : mapping) {
+    Field f;
+    if (!ParseFieldName(name, &f)) {
+      std::vector<std::string> roles;
+      for (Field r : kAllFields) roles.push_back(FieldName(r));
+      return status::InvalidField("IMPORT_MAPPING_INVALID",
+                                  absl::StrCat("mapping[", status::Quote(header), "]"),
+                                  absl::StrCat("must be one of ", absl::StrJoin(roles, ", ")));
+    }
+    out[header] = f;
+  }
+  return out;
 }
 
 bool ParseSectionLine(const std::string& raw, SectionLine* out) {

@@ -37,6 +37,9 @@ enum class Field {
 const char* FieldName(Field f);
 // "code", "baseline" … as used in ImportProgressTableRequest.mapping; false when unknown.
 bool ParseFieldName(const std::string& name, Field* out);
+// A request's header → role mapping; IMPORT_MAPPING_INVALID naming the header and every role.
+absl::StatusOr<std::map<std::string, Field>> ParseMapping(
+    const google::protobuf::Map<std::string, std::string>& mapping);
 
 struct Column {
   int index = 0;

@@ -27,20 +27,8 @@ absl::StatusOr<pb::TableShape> KpiDomain::InferTableShape(const Principal& p,
   if (r.fiscal_year() != 0 && (r.fiscal_year() < 1900 || r.fiscal_year() > 2200)) {
     return status::InvalidField("IMPORT_INVALID", "fiscal_year", "a fiscal year between 1900 and 2200");
   }
-  std::map<std::string, Field> mapping;
-  for (const auto& [header, field] : r.mapping()) {
-    Field f;
-    if (!ParseFieldName(field, &f)) {
-      return status::InvalidField("IMPORT_MAPPING_INVALID",
-                                  absl::StrCat("mapping[", status::Quote(header), "]"),
-                                  "is not a column role (code, indicator, target, actual, …)");
-    }
-    mapping[header] = f;
-  }
-  const jp::TextEncoding enc = r.encoding() == pb::TABLE_ENCODING_UTF8    ? jp::TextEncoding::kUtf8
-                               : r.encoding() == pb::TABLE_ENCODING_CP932 ? jp::TextEncoding::kCp932
-                                                                          : jp::TextEncoding::kAuto;
-  SOKEI_ASSIGN_OR_RETURN(std::string text, TableText(r.content(), enc, r.sheet()));
+  SOKEI_ASSIGN_OR_RETURN(const auto mapping, ParseMapping(r.mapping()));
+  SOKEI_ASSIGN_OR_RETURN(std::string text, TableText(r.content(), r.encoding(), r.sheet()));
   SOKEI_ASSIGN_OR_RETURN(ParsedTable table, ParseProgressTable(text, mapping, r.fiscal_year()));
   pb::TableShape shape;
   for (const Column& c : table.columns) DescribeColumn(c, shape.add_columns());
