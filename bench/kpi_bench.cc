@@ -19,7 +19,7 @@
 #include "common/cache/cache.h"
 #include "common/storage/sqlite/sqlite_driver.h"
 #include "services/kpi/domain/kpi_domain.h"
-#include "services/kpi/domain/progress_table.h"
+#include "services/kpi/import/progress_table.h"
 #include "services/kpi/storage/sql_kpi_repository.h"
 #include "services/plan/storage/sql_plan_repository.h"
 #include "tests/support/in_process_plan_client.h"

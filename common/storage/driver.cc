@@ -58,13 +58,13 @@ namespace {
 absl::Status RunOnce(Database& db, TxMode mode,
                      const std::function<absl::Status(Connection&)>& fn) {
   auto conn = db.Acquire();
-  absl::Status s = conn->Begin(mode);
+  absl::Status s = conn->Begin(mode == TxMode::kRehearsal ? TxMode::kWrite : mode);
   if (!s.ok()) {
     conn->Rollback();
     return s;
   }
   s = fn(*conn);
-  if (!s.ok()) {
+  if (!s.ok() || mode == TxMode::kRehearsal) {
     conn->Rollback();
     return s;
   }

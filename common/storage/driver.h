@@ -34,7 +34,8 @@ std::string Take(Value& v);
 
 enum class Dialect { kSqlite, kPostgres };
 
-enum class TxMode { kRead, kWrite };
+// kRehearsal: a write transaction that is always rolled back (a dry run that sees its own writes).
+enum class TxMode { kRead, kWrite, kRehearsal };
 
 // One connection. Not thread-safe; leased from a Database.
 class Connection {

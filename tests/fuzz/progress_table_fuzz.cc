@@ -6,7 +6,7 @@
 #include <string>
 
 #include "common/jp/text.h"
-#include "services/kpi/domain/progress_table.h"
+#include "services/kpi/import/progress_table.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 1 << 16) return 0;

@@ -175,7 +175,7 @@ absl::StatusOr<Resp> KpiDomain::Mutate(
   return response;
 }
 
-// Explicit instantiation for the importer (kpi_import.cc).
+// Explicit instantiation for the importer (table_import.cc).
 template absl::StatusOr<pb::ImportProgressTableResponse>
 KpiDomain::Mutate<pb::ImportProgressTableResponse>(
     const Principal&, const std::string&, const char*, const std::string&, const Message&,

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -26,6 +28,7 @@ namespace sokei::kpi {
 namespace pb = ::sokei::kpi::v1;
 using auth::Principal;
 using ::google::protobuf::Empty;
+struct ImportPlan;  // services/kpi/import/import_plan.h
 
 class KpiDomain {
  public:
@@ -110,6 +113,11 @@ class KpiDomain {
                                                         const pb::ReviewObservationsRequest& r,
                                                         const char* method, pb::ReviewState to);
   absl::Status CheckNodesExist(const Principal& p, const pb::Indicator& ind);
+  // table_import.cc: the structure an import adds through the plan service (level names,
+  // departments, nodes; counted only in a dry run); folded department name → resource name.
+  absl::StatusOr<std::map<std::string, std::string>> ImportDepartments(
+      const Principal& p, const pb::ImportProgressTableRequest& r, const ImportPlan& plan,
+      const planpb::Plan& stored, pb::ImportCounts* counts);
   // The summary of a plan for a fiscal year from current data (the dashboard and snapshots).
   absl::StatusOr<pb::PlanSummary> ComputeSummary(const Principal& p, const std::string& plan,
                                                  int fiscal_year, bool with_indicators);

@@ -81,6 +81,9 @@ pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const pla
                              const std::vector<pb::Indicator*>& indicators,
                              const std::vector<pb::IndicatorResult>& results, bool with_indicators);
 
+// An indicator's achievement as printed (never rounded up onto a whole percent), "" when none.
+std::string AchievementPercent(const pb::IndicatorResult& r);
+
 // One row of an exported progress table.
 struct ExportRow {
   bool section = false;  // a heading line (one cell)

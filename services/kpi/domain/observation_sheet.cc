@@ -12,7 +12,8 @@
 #include "common/jp/fiscal_year.h"
 #include "common/jp/text.h"
 #include "services/kpi/domain/kpi_internal.h"
-#include "services/kpi/domain/progress_table.h"
+#include "services/kpi/import/findings.h"
+#include "services/kpi/import/progress_table.h"
 #include "services/kpi/import/table_text.h"
 
 namespace sokei::kpi {
@@ -22,18 +23,6 @@ constexpr size_t kMaxSheetBytes = 16 << 20;
 constexpr int kMaxSheetValues = 1000;
 constexpr char kSheetPlanPattern[] = "municipalities/*/plans/*";
 
-v1::ImportFinding SheetFinding(int row, const std::string& column, const std::string& raw,
-                               const std::string& understood, v1::FindingSeverity severity,
-                               const std::string& code) {
-  v1::ImportFinding f;
-  f.set_row(row);
-  f.set_column(column);
-  f.set_raw(raw);
-  f.set_understood(understood);
-  f.set_severity(severity);
-  f.set_code(code);
-  return f;
-}
 
 }  // namespace
 
@@ -131,7 +120,7 @@ absl::StatusOr<pb::ImportObservationSheetResponse> KpiDomain::ImportObservationS
       const std::string& column = cell.column->header;
       auto it = by_key.find({code, jp::SearchFold(row.indicator)});
       if (it == by_key.end()) {
-        add(SheetFinding(row.row, column, raw,
+        add(MakeFinding(row.row, column, raw,
                          absl::StrCat("no indicator 「", row.indicator, "」 under ", code,
                                       " in this plan: the number or name was changed"),
                          v1::FINDING_SEVERITY_ERROR, "SHEET_INDICATOR_UNKNOWN"));
@@ -139,12 +128,12 @@ absl::StatusOr<pb::ImportObservationSheetResponse> KpiDomain::ImportObservationS
       }
       const pb::Indicator& ind = *it->second;
       if (!seen.insert(ind.name()).second) {
-        add(SheetFinding(row.row, column, raw, "the same indicator appears twice in the sheet",
+        add(MakeFinding(row.row, column, raw, "the same indicator appears twice in the sheet",
                          v1::FINDING_SEVERITY_ERROR, "SHEET_DUPLICATE_ROW"));
         continue;
       }
       if (!CheckObservationWrite(p, ind, m).ok()) {
-        add(SheetFinding(row.row, column, raw,
+        add(MakeFinding(row.row, column, raw,
                          "the indicator belongs to another department: its value is not taken",
                          v1::FINDING_SEVERITY_ERROR, "SHEET_NOT_YOUR_INDICATOR"));
         continue;
@@ -157,7 +146,7 @@ absl::StatusOr<pb::ImportObservationSheetResponse> KpiDomain::ImportObservationS
       if (s != stored.end() && !IsPlanner(p) &&
           (s->second.review_state() == pb::REVIEW_STATE_SUBMITTED ||
            s->second.review_state() == pb::REVIEW_STATE_APPROVED)) {
-        add(SheetFinding(row.row, column, raw,
+        add(MakeFinding(row.row, column, raw,
                          absl::StrCat("already ", s->second.review_state() ==
                                                           pb::REVIEW_STATE_SUBMITTED
                                                       ? "submitted"
@@ -180,7 +169,7 @@ absl::StatusOr<pb::ImportObservationSheetResponse> KpiDomain::ImportObservationS
   }
   if (record.observations().empty()) {
     if (!errors) {
-      add(SheetFinding(0, "", "",
+      add(MakeFinding(0, "", "",
                        resp.unchanged() > 0 ? "every filled-in value is already stored"
                                             : "no 実績 of the year is filled in",
                        v1::FINDING_SEVERITY_WARNING, "SHEET_NOTHING_TO_RECORD"));

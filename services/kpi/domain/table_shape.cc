@@ -3,7 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/names.h"
 #include "services/kpi/domain/kpi_internal.h"
-#include "services/kpi/domain/progress_table.h"
+#include "services/kpi/import/findings.h"
+#include "services/kpi/import/progress_table.h"
 #include "services/kpi/import/table_text.h"
 
 namespace sokei::kpi {

@@ -2,7 +2,7 @@
 
 #include "common/jp/text.h"
 #include "common/status/status.h"
-#include "services/kpi/domain/progress_table.h"
+#include "services/kpi/import/progress_table.h"
 #include "services/kpi/import/xlsx_reader.h"
 
 namespace sokei::kpi {

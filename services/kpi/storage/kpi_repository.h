@@ -70,6 +70,9 @@ class KpiRepository {
   virtual absl::Status Read(const std::function<absl::Status(KpiTx&)>& fn) = 0;
   // All or nothing: the changes made by `fn` are committed only when it returns OK.
   virtual absl::Status Write(const std::function<absl::Status(KpiTx&)>& fn) = 0;
+  // A dry run: `fn` runs in a write transaction that is always rolled back — it sees its own
+  // changes, nobody else ever does. Returns what `fn` returned.
+  virtual absl::Status Rehearse(const std::function<absl::Status(KpiTx&)>& fn) = 0;
 };
 
 }  // namespace sokei::kpi

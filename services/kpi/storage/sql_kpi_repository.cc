@@ -182,4 +182,11 @@ absl::Status SqlKpiRepository::Write(const std::function<absl::Status(KpiTx&)>& 
   });
 }
 
+absl::Status SqlKpiRepository::Rehearse(const std::function<absl::Status(KpiTx&)>& fn) {
+  return storage::InTransaction(*db_, storage::TxMode::kRehearsal, [&](storage::Connection& c) {
+    SqlKpiTx tx(c);
+    return fn(tx);
+  });
+}
+
 }  // namespace sokei::kpi

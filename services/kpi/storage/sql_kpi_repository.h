@@ -17,6 +17,7 @@ class SqlKpiRepository final : public KpiRepository {
   absl::Status Migrate();
   absl::Status Read(const std::function<absl::Status(KpiTx&)>& fn) override;
   absl::Status Write(const std::function<absl::Status(KpiTx&)>& fn) override;
+  absl::Status Rehearse(const std::function<absl::Status(KpiTx&)>& fn) override;
 
  private:
   storage::Database* db_;

@@ -84,6 +84,31 @@ TEST_P(KpiStorageConformance, FailedWriteLeavesNothing) {
                   .ok());
 }
 
+TEST_P(KpiStorageConformance, RehearsalSeesItsOwnWritesAndLeavesNothing) {
+  bool seen = false;
+  auto s = repo_->Rehearse([&](KpiTx& tx) -> absl::Status {
+    SOKEI_RETURN_IF_ERROR(tx.Insert(Kind::kIndicator, Rec(std::string(kInd) + "r", "m", "c-r", 0)));
+    SOKEI_RETURN_IF_ERROR(tx.SetPlans(std::string(kInd) + "r", {"plan-r"}));
+    SOKEI_RETURN_IF_ERROR(tx.AppendAudit({"142140", 0, 1, "a", "m", "r", "", "", ""}).status());
+    SOKEI_ASSIGN_OR_RETURN(auto back, tx.Get(Kind::kIndicator, std::string(kInd) + "r"));
+    seen = back.has_value();
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_TRUE(seen) << "a rehearsal reads what it wrote";
+  ASSERT_TRUE(repo_
+                  ->Read([&](KpiTx& tx) -> absl::Status {
+                    EXPECT_FALSE(tx.Get(Kind::kIndicator, std::string(kInd) + "r")->has_value());
+                    EXPECT_TRUE(tx.ListPlanIndicators("plan-r")->empty());
+                    EXPECT_TRUE(tx.ListAudit("142140", "", "", 0, 10)->empty());
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  // Its error is the caller's, unchanged.
+  EXPECT_EQ(repo_->Rehearse([](KpiTx&) { return absl::InvalidArgumentError("x"); }).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_P(KpiStorageConformance, PlanMembershipJoinsIndicatorsAndObservations) {
   const std::string a = std::string(kInd) + "a", b = std::string(kInd) + "b";
   ASSERT_TRUE(Write([&](KpiTx& tx) -> absl::Status {

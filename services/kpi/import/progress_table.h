@@ -84,6 +84,8 @@ struct DataRow {
   std::string unit;
   std::vector<Cell> baselines, targets, actuals, forecasts;
   std::string reported_rate, reported_grade;  // the city's own figures for the table's year
+  // …and by year, from a 達成率 / 評価 row under a several-rows indicator (years as columns).
+  std::vector<Cell> reported_rates, reported_grades;
   int target_year = 0, baseline_year = 0;     // from 目標年度 / 基準年度 columns (0: none)
   // Fields whose column the row does not reach (a short row): absent, not empty — an import never
   // blanks a stored value for them.
@@ -115,11 +117,6 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
 // How a column was read, for the import wizard and InferTableShape: role, year, basis, part-year,
 // the evidence and a confidence.
 void DescribeColumn(const Column& c, v1::ImportColumn* out);
-
-// Findings for a reply: errors first, at most `cap` listed, every one counted by code.
-void ListFindings(std::vector<v1::ImportFinding> findings, int cap,
-                  google::protobuf::RepeatedPtrField<v1::ImportFinding>* listed,
-                  google::protobuf::Map<std::string, int32_t>* counts, int32_t* omitted);
 
 // Splits a section line into label, code and title; false when the text is not one.
 bool ParseSectionLine(const std::string& text, SectionLine* out);

@@ -1,4 +1,4 @@
-#include "services/kpi/domain/progress_table.h"
+#include "services/kpi/import/progress_table.h"
 
 #include <algorithm>
 #include <cstring>
@@ -16,6 +16,7 @@
 #include "common/jp/fiscal_year.h"
 #include "common/jp/measurement.h"
 #include "common/jp/text.h"
+#include "services/kpi/import/findings.h"
 #include "common/status/status.h"
 
 namespace sokei::kpi {
@@ -52,7 +53,13 @@ Field Classify(const std::string& header_nfkc) {
   if (h.empty()) return Field::kIgnore;
   // A heading column: 基本目標, 施策, 政策, 分野 (with or without 名) — before 目標 makes 基本目標
   // a target.
-  if (EqualsAny(h, {"基本目標", "施策", "施策名", "政策", "政策名", "分野", "分野名", "基本施策",
+  // What a row measures, under headers that would otherwise read as a target or a heading:
+  // 数値目標 (出雲市), 目標(指標)名 (美馬市), 項目 [単位] (茨城県's KPI 進捗状況調書).
+  if (EqualsAny(h, {"数値目標", "数値目標名", "目標(指標)名", "目標指標", "目標指標名", "成果指標名"}) ||
+      (absl::StartsWith(h, "項目") && h.find("単位") != std::string::npos)) {
+    return Field::kIndicator;
+  }
+  if (EqualsAny(h, {"基本目標", "施策", "項目", "施策名", "政策", "政策名", "分野", "分野名", "基本施策",
                     "基本政策", "施策の方向", "施策展開の方向", "まちづくり目標", "重点戦略",
                     "基本方針", "章", "節"})) {
     return Field::kSection;
@@ -66,6 +73,7 @@ Field Classify(const std::string& header_nfkc) {
   if (EqualsAny(h, {"目標年度", "目標年", "目標時点", "目標値の年度", "達成年度"})) {
     return Field::kTargetYear;
   }
+  if (h == "現状" || h == "現況") return Field::kBaseline;
   if (ContainsAny(h, {"基準値", "当初値", "当初水準", "現状値", "現況値", "策定時", "基準年"})) {
     return Field::kBaseline;
   }
@@ -101,6 +109,18 @@ std::string BracketedUnit(const std::string& cell) {
     if (absl::ascii_isdigit(c) || c == '(' || c == ')' || c == ' ') return "";
   }
   return inner;
+}
+
+// "雇用創出数 [人]" → "雇用創出数" and "人"; anything else unchanged.
+void SplitBracketedUnit(std::string* name, std::string* unit) {
+  const std::string n = jp::Nfkc(*name);
+  if (n.empty() || n.back() != ']') return;
+  const size_t open = n.rfind('[');
+  if (open == std::string::npos || open == 0) return;
+  const std::string inner = n.substr(open + 1, n.size() - open - 2);
+  if (inner.empty() || inner.size() > 12) return;
+  *unit = inner;
+  *name = std::string(absl::StripTrailingAsciiWhitespace(n.substr(0, open)));
 }
 
 // The month of a date in a header (9月末, 12月末時点), 0 if none.
@@ -144,6 +164,7 @@ bool YearOnlyHeader(const std::string& n) {
 Field RowKind(const std::string& cell) {
   const std::string n = jp::Nfkc(cell);
   if (ContainsAny(n, {"達成率", "進捗率"})) return Field::kReportedRate;
+  if (ContainsAny(n, {"評価", "判定"})) return Field::kReportedGrade;
   if (ContainsAny(n, {"見込"})) return Field::kForecast;
   if (ContainsAny(n, {"目標", "期待", "計画"})) return Field::kTarget;
   if (ContainsAny(n, {"実績", "現状", "結果"})) return Field::kActual;
@@ -167,18 +188,6 @@ bool IsSeparatorRow(const std::vector<std::string>& cells) {
   return any;
 }
 
-v1::ImportFinding Finding(int row, const std::string& column, const std::string& raw,
-                          const std::string& understood, v1::FindingSeverity severity,
-                          const char* code) {
-  v1::ImportFinding f;
-  f.set_row(row);
-  f.set_column(column);
-  f.set_raw(raw.size() > 200 ? raw.substr(0, 200) + "…" : raw);
-  f.set_understood(understood);
-  f.set_severity(severity);
-  f.set_code(code);
-  return f;
-}
 
 // What the parser made of a cell, for findings.
 std::string Describe(const Measurement& m) {
@@ -375,21 +384,6 @@ void DescribeColumn(const Column& c, v1::ImportColumn* out) {
   }
 }
 
-void ListFindings(std::vector<v1::ImportFinding> findings, int cap,
-                  google::protobuf::RepeatedPtrField<v1::ImportFinding>* listed,
-                  google::protobuf::Map<std::string, int32_t>* counts, int32_t* omitted) {
-  std::stable_sort(findings.begin(), findings.end(), [](const auto& a, const auto& b) {
-    return (a.severity() == v1::FINDING_SEVERITY_ERROR) > (b.severity() == v1::FINDING_SEVERITY_ERROR);
-  });
-  for (auto& f : findings) {
-    (*counts)[f.code()] += 1;
-    if (listed->size() < cap) {
-      *listed->Add() = std::move(f);
-    } else {
-      ++*omitted;
-    }
-  }
-}
 
 std::string CsvQuote(const std::string& text, char delimiter) {
   std::string cell = text;
@@ -476,7 +470,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       s.row = rows[ri].line;
       t.sections.push_back(s);
     } else {
-      t.findings.push_back(Finding(rows[ri].line, "", Trim(rows[ri].cells[0]).substr(0, 200),
+      t.findings.push_back(MakeFinding(rows[ri].line, "", Trim(rows[ri].cells[0]).substr(0, 200),
                                    "a title line before the header", v1::FINDING_SEVERITY_INFO,
                                    "LINE_IGNORED"));
     }
@@ -508,7 +502,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
   for (const auto& c : t.columns) {
     if ((c.field == Field::kTarget || c.field == Field::kActual || c.field == Field::kForecast) &&
         c.year == 0 && !c.is_final && t.fiscal_year == 0) {
-      t.findings.push_back(Finding(rows[start].line, c.header, c.header,
+      t.findings.push_back(MakeFinding(rows[start].line, c.header, c.header,
                                    "no year in the header and no fiscalYear given",
                                    v1::FINDING_SEVERITY_ERROR, "YEAR_UNKNOWN"));
     }
@@ -544,7 +538,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
     }
     for (auto& c : r.cells) {
       if (c.size() > kMaxCellBytes) {
-        t.findings.push_back(Finding(r.line, "", c.substr(0, 64), "cell longer than 4 KiB",
+        t.findings.push_back(MakeFinding(r.line, "", c.substr(0, 64), "cell longer than 4 KiB",
                                      v1::FINDING_SEVERITY_ERROR, "CELL_TOO_LONG"));
         c.clear();
       }
@@ -558,7 +552,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
         s.row = r.line;
         t.sections.push_back(s);
       } else {
-        t.findings.push_back(Finding(r.line, "", Trim(r.cells[0]),
+        t.findings.push_back(MakeFinding(r.line, "", Trim(r.cells[0]),
                                      "a line with one cell that is not a section heading",
                                      v1::FINDING_SEVERITY_WARNING, "LINE_IGNORED"));
       }
@@ -568,7 +562,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
     if (r.open_quote || (r.no_line_end && reached < header_cells.size())) {
       // The file ends inside a quoted cell, or cut in the middle of its last row: what else is
       // missing cannot be known. Nothing of it is written.
-      t.findings.push_back(Finding(
+      t.findings.push_back(MakeFinding(
           0, "", "",
           absl::StrCat("the file ends ",
                        r.open_quote ? "inside a quoted cell" : "in the middle of a row",
@@ -577,7 +571,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       continue;
     }
     if (reached != header_cells.size()) {
-      t.findings.push_back(Finding(
+      t.findings.push_back(MakeFinding(
           r.line, "", "",
           absl::StrCat(reached, " cells where the header has ", header_cells.size(),
                        reached < header_cells.size()
@@ -655,15 +649,17 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
         (d.code.empty() || d.code == t.rows.back().code)) {
       into_row = &t.rows.back();
     } else if (d.indicator.empty() && d.project.empty()) {
-      t.findings.push_back(Finding(r.line, "", "", "a row without indicator and project",
+      t.findings.push_back(MakeFinding(r.line, "", "", "a row without indicator and project",
                                    v1::FINDING_SEVERITY_WARNING, "ROW_IGNORED"));
       continue;
     }
     auto year_values = [&](DataRow* row) {
-      std::vector<Cell>* list = row_kind == Field::kTarget     ? &row->targets
-                                : row_kind == Field::kActual   ? &row->actuals
-                                : row_kind == Field::kForecast ? &row->forecasts
-                                                               : nullptr;
+      std::vector<Cell>* list = row_kind == Field::kTarget          ? &row->targets
+                                : row_kind == Field::kActual        ? &row->actuals
+                                : row_kind == Field::kForecast      ? &row->forecasts
+                                : row_kind == Field::kReportedRate  ? &row->reported_rates
+                                : row_kind == Field::kReportedGrade ? &row->reported_grades
+                                                                    : nullptr;
       if (list == nullptr) return;
       for (const auto& c : t.columns) {
         if (c.field != Field::kYearValue || c.index >= static_cast<int>(reached)) continue;
@@ -682,18 +678,20 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       continue;
     }
     if (d.indicator.empty()) d.indicator = d.project;
+    // The unit in brackets after the name, where there is no unit column: 雇用創出数 [人].
+    if (d.unit.empty()) SplitBracketedUnit(&d.indicator, &d.unit);
     if (code_col == nullptr) {
       d.named = true;
     } else if (d.code.empty()) {
       if (last_code_row < 0) {
-        t.findings.push_back(Finding(r.line, code_col ? code_col->header : "", "",
+        t.findings.push_back(MakeFinding(r.line, code_col ? code_col->header : "", "",
                                      "a row without a number and no project above it",
                                      v1::FINDING_SEVERITY_ERROR, "CODE_MISSING"));
         continue;
       }
       d.continuation = true;
       t.findings.push_back(
-          Finding(r.line, code_col ? code_col->header : "", "",
+          MakeFinding(r.line, code_col ? code_col->header : "", "",
                   absl::StrCat("another indicator of project ", t.rows[last_code_row].code),
                   v1::FINDING_SEVERITY_INFO, "CONTINUATION_ROW"));
     } else {
@@ -750,11 +748,11 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
           break;
         case type::v1::UNDERSTANDING_QUALITATIVE:
           ++t.cells_full;
-          t.findings.push_back(Finding(r.line, c.header, v.value.raw(), Describe(v.value),
+          t.findings.push_back(MakeFinding(r.line, c.header, v.value.raw(), Describe(v.value),
                                        v1::FINDING_SEVERITY_INFO, "QUALITATIVE_VALUE"));
           break;
         default:
-          t.findings.push_back(Finding(r.line, c.header, v.value.raw(), Describe(v.value),
+          t.findings.push_back(MakeFinding(r.line, c.header, v.value.raw(), Describe(v.value),
                                        v1::FINDING_SEVERITY_WARNING, "PARTIAL_VALUE"));
       }
       into->push_back(std::move(v));
