@@ -139,7 +139,8 @@ constexpr std::u32string_view kUnits[] = {
     U"%",        U"‰",      U"人",   U"件",   U"回",   U"校",   U"棟",   U"基",     U"本",
     U"台",       U"橋",     U"名",   U"点",   U"戸",   U"円",   U"位",   U"倍",     U"日",
     U"分",       U"年",     U"社",   U"組",   U"冊",   U"頭",   U"歳",   U"店",     U"園",
-    U"室",       U"館",     U"箱",   U"枚",   U"種",   U"m",    U"t",    U"g",      U"件数"};
+    U"室",       U"館",     U"箱",   U"枚",   U"種",   U"m",    U"t",    U"g",      U"件数",
+    U"kWh",      U"MWh"};
 
 // Placeholders: never a number (DOMAIN §4).
 struct Placeholder {
@@ -232,11 +233,13 @@ std::optional<Amount> ScanAmount(std::u32string_view s, size_t i) {
     auto d = ParseDecimal(digits);
     if (!d) return std::nullopt;
     int power = 0;
+    // One blank may stand before the scale word (鯖江市: 18.8 万人).
+    const size_t at = j + 1 < s.size() && s[j] == U' ' ? j + 1 : j;
     for (const Word& w : kScales) {
-      if (StartsWith(s.substr(j), w.text) && w.power < last_power) {
+      if (StartsWith(s.substr(at), w.text) && w.power < last_power) {
         power = w.power;
         a.scale_words += ToU8(w.text);
-        j += w.text.size();
+        j = at + w.text.size();
         break;
       }
     }
@@ -616,8 +619,13 @@ Measurement ParseMeasurement(absl::string_view raw) {
       }
     }
     if (used) continue;
-    if (IsOnlyYear(g.inner)) {
-      if (auto y = ParseYear(ToU8(g.inner)); y.ok()) {
+    // (2014 年): the blank some tables put before 年 is no part of the year.
+    std::u32string year_text;
+    for (char32_t c : g.inner) {
+      if (!IsSpace(c)) year_text.push_back(c);
+    }
+    if (IsOnlyYear(year_text)) {
+      if (auto y = ParseYear(ToU8(year_text)); y.ok()) {
         SetPeriod(*y, &m);
         continue;
       }

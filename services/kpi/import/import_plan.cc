@@ -42,6 +42,14 @@ std::string ImportIdFrom(const std::string& prefix, const std::string& code) {
 
 namespace {
 
+// The key of a section's level: its label folded, or for a number without a label the way it is
+// written (\x01 + style), so (1) under 1. is the level below.
+std::string LevelKey(const SectionLine& s) {
+  return s.label.empty() ? "\x01" + s.style : jp::SearchFold(s.label);
+}
+
+bool IsBare(const std::string& key) { return !key.empty() && key[0] == '\x01'; }
+
 // Level of each section label: from the plan's level definitions, or inferred (code depth, the
 // label that sits right above the data rows deepest) when the plan has none of them.
 struct Levels {
@@ -56,7 +64,7 @@ Levels AssignLevels(const ParsedTable& t, const plan::v1::Plan& plan,
   std::vector<std::string> labels;  // first appearance order
   std::map<std::string, std::string> label_of;
   for (const auto& s : t.sections) {
-    const std::string key = jp::SearchFold(s.label);
+    const std::string key = LevelKey(s);
     if (!label_of.count(key)) {
       label_of[key] = s.label;
       labels.push_back(key);
@@ -64,24 +72,23 @@ Levels AssignLevels(const ParsedTable& t, const plan::v1::Plan& plan,
   }
   std::map<std::string, int> defined;
   for (const auto& l : plan.levels()) defined[jp::SearchFold(l.display_name())] = l.depth();
-  // A bare number — (1), (2) — has no label: it is the level below the labelled one.
-  bool all = true, bare = false;
+  // A bare number — (1), (2) — has no label: it is the level below the labelled one; a second
+  // way of writing bare numbers (1. then (1)) the level below that, in order of appearance.
+  bool all = true;
   for (const auto& l : labels) {
-    if (l.empty()) {
-      bare = true;
-    } else {
-      all = all && defined.count(l) > 0;
-    }
+    if (!IsBare(l)) all = all && defined.count(l) > 0;
   }
   if (all && plan.levels_size() > 0) {
-    int deepest_labelled = 0;
+    int deepest = 0;
     for (const auto& l : labels) {
-      if (!l.empty()) {
+      if (!IsBare(l)) {
         out.by_label[l] = defined[l];
-        deepest_labelled = std::max(deepest_labelled, defined[l]);
+        deepest = std::max(deepest, defined[l]);
       }
     }
-    if (bare) out.by_label[""] = deepest_labelled + 1;
+    for (const auto& l : labels) {
+      if (IsBare(l)) out.by_label[l] = ++deepest;
+    }
     out.project_level = plan.levels_size();
     for (const auto& [l, d] : out.by_label) {
       // Without a number column the indicators belong to the sections, which may then use the
@@ -99,7 +106,7 @@ Levels AssignLevels(const ParsedTable& t, const plan::v1::Plan& plan,
   // by the number of parts of their codes (3 < 3-6 < 3-6-1), then by first appearance.
   std::map<std::string, int> parts, above_rows, first;
   for (size_t i = 0; i < t.sections.size(); ++i) {
-    const std::string key = jp::SearchFold(t.sections[i].label);
+    const std::string key = LevelKey(t.sections[i]);
     if (!parts.count(key)) {
       parts[key] = 1 + static_cast<int>(
                            std::count(t.sections[i].code.begin(), t.sections[i].code.end(), '-'));
@@ -109,7 +116,7 @@ Levels AssignLevels(const ParsedTable& t, const plan::v1::Plan& plan,
   int prev = -1;
   for (const auto& r : t.rows) {
     if (r.section_count > 0 && r.section_count != prev) {
-      above_rows[jp::SearchFold(t.sections[r.section_count - 1].label)]++;
+      above_rows[LevelKey(t.sections[r.section_count - 1])]++;
     }
     prev = r.section_count;
   }
@@ -215,7 +222,7 @@ void Planner::CheckLevels() {
     out_.level_names = levels_.names;
   }
   for (const auto& s : table_.sections) {
-    auto it = levels_.by_label.find(jp::SearchFold(s.label));
+    auto it = levels_.by_label.find(LevelKey(s));
     if (it != levels_.by_label.end()) label_name_[it->second] = s.label;
   }
 }
@@ -299,7 +306,7 @@ bool Planner::OpenSection(int level, const std::string& code, const std::string&
 void Planner::OpenSectionsBefore(const DataRow& d) {
   for (; next_section_ < static_cast<size_t>(d.section_count); ++next_section_) {
     const SectionLine& s = table_.sections[next_section_];
-    auto lv = levels_.by_label.find(jp::SearchFold(s.label));
+    auto lv = levels_.by_label.find(LevelKey(s));
     if (lv == levels_.by_label.end()) continue;
     // A bare local number — (1), (2) under each 重点戦略 — is numbered within its parent.
     std::string code = s.code;
@@ -372,7 +379,14 @@ void Planner::PlanValues(const DataRow& d, PlannedIndicator* pi) {
   for (const Cell& c : d.reported_grades) {
     if (!c.value.raw().empty()) pi->reported[YearOf(d, c)].grade = c.value.raw();
   }
-  if (jp::Nfkc(d.indicator).find("累計") != std::string::npos) {
+  // 累計 in the name, or on its values (1,000人(累計), 累計515人): running totals.
+  bool cumulative = jp::Nfkc(d.indicator).find("累計") != std::string::npos;
+  for (const auto* cells : {&d.targets, &d.actuals}) {
+    for (const Cell& c : *cells) {
+      cumulative = cumulative || c.value.raw().find("累計") != std::string::npos;
+    }
+  }
+  if (cumulative) {
     // The table reports running totals: graded as they stand (A / T), not summed again.
     ind.mutable_aggregation()->set_kind(v1::AGGREGATION_KIND_CUMULATIVE);
     ind.set_formula(v1::FORMULA_F1_RATIO);

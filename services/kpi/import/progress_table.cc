@@ -51,6 +51,8 @@ bool EqualsAny(const std::string& s, std::initializer_list<const char*> words) {
 Field Classify(const std::string& header_nfkc) {
   const std::string& h = header_nfkc;
   if (h.empty()) return Field::kIgnore;
+  // Prose about the indicator: 目標(指標)の説明, 設定根拠, 備考 — never a value.
+  if (ContainsAny(h, {"説明", "根拠", "備考", "考え方", "定義", "出典"})) return Field::kIgnore;
   // A heading column: 基本目標, 施策, 政策, 分野 (with or without 名) — before 目標 makes 基本目標
   // a target.
   // What a row measures, under headers that would otherwise read as a target or a heading:
@@ -59,6 +61,7 @@ Field Classify(const std::string& header_nfkc) {
       (absl::StartsWith(h, "項目") && h.find("単位") != std::string::npos)) {
     return Field::kIndicator;
   }
+  if (absl::StartsWith(h, "まちづくりの方針")) return Field::kSection;
   if (EqualsAny(h, {"基本目標", "施策", "項目", "施策名", "政策", "政策名", "分野", "分野名", "基本施策",
                     "基本政策", "施策の方向", "施策展開の方向", "まちづくり目標", "重点戦略",
                     "基本方針", "章", "節"})) {
@@ -171,9 +174,33 @@ Field RowKind(const std::string& cell) {
   return Field::kIgnore;
 }
 
-int HeaderYear(const std::string& header) {
+int HeaderYear(const std::string& header, bool end_of_range = false) {
   auto y = jp::ParseYear(header);
   if (!y.ok() || y->start_year < 1900 || y->start_year > 2200) return 0;
+  // A target over a period (目標値(H27～H31)) is due at its end.
+  if (end_of_range) {
+    if (y->end_year > y->start_year) return y->end_year;
+    const std::string n = jp::Nfkc(header);
+    size_t tilde = n.find('~'), after = tilde + 1;
+    if (tilde == std::string::npos) {
+      tilde = n.find("〜");
+      after = tilde + std::string("〜").size();
+    }
+    if (tilde != std::string::npos) {
+      auto end = jp::ParseYear(n.substr(after));
+      if (!end.ok()) {
+        // "H31)": the closing bracket of the header is no part of the year.
+        std::string rest = n.substr(after);
+        while (!rest.empty() && !absl::ascii_isalnum(static_cast<unsigned char>(rest.back()))) {
+          rest.pop_back();
+        }
+        end = jp::ParseYear(rest);
+      }
+      if (end.ok() && end->start_year > y->start_year && end->start_year <= 2200) {
+        return end->start_year;
+      }
+    }
+  }
   return y->start_year;
 }
 
@@ -286,9 +313,47 @@ absl::StatusOr<std::map<std::string, Field>> ParseMapping(
   return out;
 }
 
+// "1章 …", "第2節 …" (label 章 / 節 / 編), "① …" and "1.…" (numbers without a label); false for
+// anything else.
+bool ParseNumberedHeading(const std::string& raw, const std::string& t, SectionLine* out) {
+  const std::string r = Trim(raw);
+  // ① … ⑳ (U+2460–2473): NFKC turns them into plain digits, so look before it.
+  if (r.size() > 3 && static_cast<unsigned char>(r[0]) == 0xE2 &&
+      static_cast<unsigned char>(r[1]) == 0x91) {
+    const int n = static_cast<unsigned char>(r[2]) - 0xA0 + 1;
+    const std::string title = Trim(r.substr(3));
+    if (n < 1 || n > 20 || title.empty()) return false;
+    *out = SectionLine{0, raw, "", absl::StrCat(n), title, "circled"};
+    return true;
+  }
+  size_t i = absl::StartsWith(t, "第") ? 3 : 0;
+  const size_t digits = i;
+  while (i < t.size() && absl::ascii_isdigit(static_cast<unsigned char>(t[i]))) ++i;
+  if (i == digits || i - digits > 3) return false;
+  const std::string code = t.substr(digits, i - digits);
+  for (const char* unit : {"章", "節", "編"}) {
+    if (t.compare(i, strlen(unit), unit) == 0) {
+      const std::string title = Trim(t.substr(i + strlen(unit)));
+      if (title.empty()) return false;
+      *out = SectionLine{0, raw, unit, code, title, ""};
+      return true;
+    }
+  }
+  // 1.競争力のある… (not 1.5, a number).
+  if (digits == 0 && i < t.size() && t[i] == '.' && i + 1 < t.size() &&
+      !absl::ascii_isdigit(static_cast<unsigned char>(t[i + 1]))) {
+    const std::string title = Trim(t.substr(i + 1));
+    if (title.empty()) return false;
+    *out = SectionLine{0, raw, "", code, title, "n."};
+    return true;
+  }
+  return false;
+}
+
 bool ParseSectionLine(const std::string& raw, SectionLine* out) {
   std::string t = Trim(jp::Nfkc(raw));
   if (t.empty() || t.size() > 600) return false;
+  if (ParseNumberedHeading(raw, t, out)) return true;
   // Leading marks: ■ □ ● ◆ ◇ ○ ・
   for (const char* mark : {"■", "□", "●", "◆", "◇", "▲", "▼", "◎"}) {
     if (absl::StartsWith(t, mark)) {
@@ -355,6 +420,7 @@ bool ParseSectionLine(const std::string& raw, SectionLine* out) {
   out->label = label;
   out->code = code;
   out->title = title;
+  out->style = label.empty() ? "(n)" : "";
   return true;
 }
 
@@ -438,7 +504,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       }
       if (c.field == Field::kTarget || c.field == Field::kActual || c.field == Field::kForecast ||
           c.field == Field::kBaseline) {
-        c.year = HeaderYear(raw);
+        c.year = HeaderYear(raw, c.field == Field::kTarget);
         const std::string n = jp::Nfkc(raw);
         c.is_final = ContainsAny(n, {"ヵ年", "カ年", "か年", "ケ年", "最終", "計画期間"});
         HeaderPeriod(n, &c);
@@ -500,8 +566,10 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
     }
   }
   for (const auto& c : t.columns) {
-    if ((c.field == Field::kTarget || c.field == Field::kActual || c.field == Field::kForecast) &&
-        c.year == 0 && !c.is_final && t.fiscal_year == 0) {
+    // A target without a year takes the row's 目標年度 or the plan's last year (the planner says
+    // which); an actual or forecast without one has no year at all.
+    if ((c.field == Field::kActual || c.field == Field::kForecast) && c.year == 0 &&
+        t.fiscal_year == 0) {
       t.findings.push_back(MakeFinding(rows[start].line, c.header, c.header,
                                    "no year in the header and no fiscalYear given",
                                    v1::FINDING_SEVERITY_ERROR, "YEAR_UNKNOWN"));
@@ -662,7 +730,13 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
                                                                     : nullptr;
       if (list == nullptr) return;
       for (const auto& c : t.columns) {
-        if (c.field != Field::kYearValue || c.index >= static_cast<int>(reached)) continue;
+        // A merged target row (a revised 期待値) also carries the 目標値 column of its year.
+        const bool own_target = row != &d && row_kind == Field::kTarget &&
+                                c.field == Field::kTarget && c.year > 0;
+        if ((c.field != Field::kYearValue && !own_target) ||
+            c.index >= static_cast<int>(reached)) {
+          continue;
+        }
         const std::string raw = Trim(r.cells[c.index]);
         if (raw.empty()) continue;
         Cell v{&c, jp::ParseMeasurement(raw)};

@@ -63,6 +63,9 @@ struct SectionLine {
   std::string label;  // 基本政策, 施策展開の方向, 施策, まちづくり目標
   std::string code;   // 1-2, 1-2-1, 06, 3
   std::string title;
+  // How a number without a label is written — "(n)", "n." or "circled" (①) — so that two
+  // styles nest (1. above (1), 浦河町's list) instead of meeting on one level.
+  std::string style;
 };
 
 struct Cell {
