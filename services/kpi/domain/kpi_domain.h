@@ -115,7 +115,7 @@ class KpiDomain {
   absl::Status CheckNodesExist(const Principal& p, const pb::Indicator& ind);
   // table_import.cc: the structure an import adds through the plan service (level names,
   // departments, nodes; counted only in a dry run); folded department name → resource name.
-  absl::StatusOr<std::map<std::string, std::string>> ImportDepartments(
+  absl::StatusOr<std::map<std::string, std::string>> ImportStructure(
       const Principal& p, const pb::ImportProgressTableRequest& r, const ImportPlan& plan,
       const planpb::Plan& stored, pb::ImportCounts* counts);
   // The summary of a plan for a fiscal year from current data (the dashboard and snapshots).

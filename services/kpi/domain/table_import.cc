@@ -264,7 +264,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
   }
 
   // Write the structure: level names, departments and nodes, through the plan service.
-  SOKEI_ASSIGN_OR_RETURN(auto dept_name, ImportDepartments(p, r, plan, tree.plan(), counts));
+  SOKEI_ASSIGN_OR_RETURN(auto dept_name, ImportStructure(p, r, plan, tree.plan(), counts));
   for (auto& pi : plan.indicators) {
     if (pi.department.empty()) continue;
     auto it = dept_name.find(jp::SearchFold(pi.department));
@@ -295,7 +295,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
       std::function<absl::Status(WriteContext&, pb::ImportProgressTableResponse*)>(apply));
 }
 
-absl::StatusOr<std::map<std::string, std::string>> KpiDomain::ImportDepartments(
+absl::StatusOr<std::map<std::string, std::string>> KpiDomain::ImportStructure(
     const Principal& p, const pb::ImportProgressTableRequest& r, const ImportPlan& plan,
     const planpb::Plan& stored, pb::ImportCounts* counts) {
   const std::string m = api::ParseName(r.parent(), kPlanPattern, "parent")->municipality();
