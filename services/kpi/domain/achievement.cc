@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "common/jp/measurement.h"
 #include "common/jp/text.h"
+#include "services/kpi/domain/placeholder_reading.h"
 
 namespace sokei::kpi {
 namespace {
@@ -580,7 +581,39 @@ v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::Gradin
   }
   if (in.target_kind != v1::TARGET_KIND_DIRECTION_ONLY) in.previous_actual.reset();
 
+  // なし / － / 0 read from the row (placeholder_reading.h).
+  PlaceholderReading reading;
+  if (it != observations.end()) {
+    std::map<int, const type::v1::Measurement*> earlier;
+    for (const auto& [y, o] : observations) {
+      if (y < fiscal_year) earlier[y] = &o->value();
+    }
+    reading = ReadPlaceholder(ind, in.actual, in.target, in.target_kind, fiscal_year, earlier);
+    if (reading.meaning == PlaceholderMeaning::kZero) {
+      in.actual.set_value("0");
+      in.actual.set_unit(in.target.unit());
+      in.actual.set_status(type::v1::VALUE_STATUS_UNSPECIFIED);
+      in.actual.set_understood(type::v1::UNDERSTANDING_FULL);
+    }
+  }
   Achievement a = ComputeAchievement(in);
+  switch (reading.meaning) {
+    case PlaceholderMeaning::kNotYet:
+      a = Graded(v1::FORMULA_F9_LADDER, 0.0, reading.explanation);
+      break;
+    case PlaceholderMeaning::kStillReached:
+      a = Graded(v1::FORMULA_F9_LADDER, 1.0, reading.explanation);
+      break;
+    case PlaceholderMeaning::kNotMeasured:
+      a = NotGraded(Outcome::kNotEvaluable, a.formula, reading.explanation);
+      break;
+    case PlaceholderMeaning::kZero:
+    case PlaceholderMeaning::kUndecided:
+      a.reason = a.reason.empty() ? reading.explanation : absl::StrCat(reading.explanation, " / ", a.reason);
+      break;
+    case PlaceholderMeaning::kNone:
+      break;
+  }
   if (it != observations.end() && it->second->reference()) {
     a = NotGraded(Outcome::kNoTarget, a.formula,
                   "参考値（参考として示された値、または基準年より前の年）: 評価しない");

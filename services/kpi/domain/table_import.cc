@@ -16,6 +16,7 @@
 #include "common/jp/text.h"
 #include "services/kpi/domain/achievement.h"
 #include "services/kpi/domain/kpi_internal.h"
+#include "services/kpi/domain/placeholder_reading.h"
 #include "services/kpi/import/findings.h"
 #include "services/kpi/import/import_plan.h"
 #include "services/kpi/import/progress_table.h"
@@ -122,6 +123,18 @@ int AddTargetVersion(const PlannedIndicator& pi, const ParsedTable& table,
   return changed;
 }
 
+// The year's target, or the next one after it (an interim year of a final target).
+const pb::Target* TargetFor(const pb::Indicator& ind, int year) {
+  if (ind.target_specs().empty()) return nullptr;
+  const pb::Target* best = nullptr;
+  for (const auto& t : ind.target_specs().rbegin()->targets()) {
+    if (t.fiscal_year() >= year && (best == nullptr || t.fiscal_year() < best->fiscal_year())) {
+      best = &t;
+    }
+  }
+  return best;
+}
+
 // A finding found while writing: counted, and listed while the reply has room.
 void AddFinding(v1::ImportFinding f, pb::ImportProgressTableResponse* out) {
   (*out->mutable_finding_counts())[f.code()] += 1;
@@ -190,7 +203,22 @@ absl::Status WriteImportedIndicators(KpiDomain::WriteContext& w, const std::stri
       SOKEI_RETURN_IF_ERROR(w.tx.SetPlans(ind.name(), PlansOf(ind)));
       SOKEI_RETURN_IF_ERROR(w.Audit(m, ind.name(), rec ? &before : nullptr, &ind));
     }
+    std::map<int, const type::v1::Measurement*> earlier;
+    for (const auto& [year, value] : pi.actuals) earlier[year] = &value;
     for (const auto& [year, value] : pi.actuals) {
+      // なし / － / 0: how grading will read it, said once per cell.
+      if (const pb::Target* t = TargetFor(ind, year)) {
+        const PlaceholderReading reading =
+            ReadPlaceholder(ind, value, t->value(), t->kind(), year, earlier);
+        if (reading.meaning != PlaceholderMeaning::kNone) {
+          AddFinding(MakeFinding(pi.row, std::to_string(year), value.raw(), reading.explanation,
+                                 reading.meaning == PlaceholderMeaning::kUndecided
+                                     ? v1::FINDING_SEVERITY_WARNING
+                                     : v1::FINDING_SEVERITY_INFO,
+                                 "PLACEHOLDER_READ"),
+                     out);
+        }
+      }
       ObservationChange change{
           ind.name(), year, "", value, "進捗管理表", "", pb::REVIEW_STATE_APPROVED,
           "進捗管理表から取込", "", "", {}, false};

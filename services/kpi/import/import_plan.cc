@@ -386,6 +386,12 @@ void Planner::PlanValues(const DataRow& d, PlannedIndicator* pi) {
       cumulative = cumulative || c.value.raw().find("累計") != std::string::npos;
     }
   }
+  for (const Cell& c : d.targets) {
+    // Counted from the first year of the target's period.
+    if (cumulative && c.column->range_start > 0 && ind.aggregation().start_year() == 0) {
+      ind.mutable_aggregation()->set_start_year(c.column->range_start);
+    }
+  }
   if (cumulative) {
     // The table reports running totals: graded as they stand (A / T), not summed again.
     ind.mutable_aggregation()->set_kind(v1::AGGREGATION_KIND_CUMULATIVE);

@@ -505,6 +505,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       if (c.field == Field::kTarget || c.field == Field::kActual || c.field == Field::kForecast ||
           c.field == Field::kBaseline) {
         c.year = HeaderYear(raw, c.field == Field::kTarget);
+        if (c.field == Field::kTarget && c.year > HeaderYear(raw)) c.range_start = HeaderYear(raw);
         const std::string n = jp::Nfkc(raw);
         c.is_final = ContainsAny(n, {"ヵ年", "カ年", "か年", "ケ年", "最終", "計画期間"});
         HeaderPeriod(n, &c);

@@ -55,6 +55,9 @@ struct Column {
   // date falls in (9月末 of 2023 → FY2023; 3月末 of 2024 → FY2023).
   bool partial = false;
   bool reference = false;  // 参考: values kept, not graded
+  // A target over a period (目標値(H27～H31)): `year` is its end, this its first year — where a
+  // 累計 counts from.
+  int range_start = 0;
 };
 
 struct SectionLine {

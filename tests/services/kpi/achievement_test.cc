@@ -442,3 +442,58 @@ TEST(PercentText, NeverRoundsUpOntoAThresholdNotReached) {
 }
 
 }  // namespace sokei::kpi
+
+namespace sokei::kpi {
+namespace {
+
+// なし / － / 0 read from the row: a milestone not yet reached, a milestone reached before, a count
+// with nothing to count, a survey not held; a row that does not decide is not graded.
+TEST(Evaluate, PlaceholdersReadInContext) {
+  const auto scheme = PresetScheme(v1::GRADING_PRESET_ABCD);
+  auto indicator = [](const std::string& name, const std::string& target) {
+    v1::Indicator ind;
+    ind.set_name("municipalities/142140/indicators/" + name);
+    ind.set_display_name(name);
+    ind.set_direction(v1::DIRECTION_INCREASE);
+    auto* t = ind.add_target_specs()->add_targets();
+    t->set_fiscal_year(2022);
+    *t->mutable_value() = M(target.c_str());
+    t->set_kind(ClassifyTarget(t->value()));
+    return ind;
+  };
+  // A milestone (制度創設): なし before it is reached is step 0 — not achieved, not 評価不能.
+  const v1::Indicator plan = indicator("条例制定", "制定");
+  v1::Observation none, done;
+  *none.mutable_value() = M("なし");
+  *done.mutable_value() = M("制定");
+  auto r = EvaluateIndicator(plan, scheme, 2022, ObservationsByYear{{2022, &none}});
+  ASSERT_TRUE(r.has_achievement()) << r.reason();
+  EXPECT_EQ(r.achievement(), 0.0);
+  EXPECT_NE(r.reason().find("段階0"), std::string::npos);
+  // Reached in 2021, なし in 2022: it stays reached.
+  r = EvaluateIndicator(plan, scheme, 2022, ObservationsByYear{{2021, &done}, {2022, &none}});
+  ASSERT_TRUE(r.has_achievement());
+  EXPECT_EQ(r.achievement(), 1.0);
+  EXPECT_NE(r.reason().find("2021"), std::string::npos);
+  // A count: － is zero of them.
+  const v1::Indicator count = indicator("相談件数", "120件");
+  v1::Observation dash;
+  *dash.mutable_value() = M("－");
+  r = EvaluateIndicator(count, scheme, 2022, ObservationsByYear{{2022, &dash}});
+  ASSERT_TRUE(r.has_achievement()) << r.reason();
+  EXPECT_EQ(r.achievement(), 0.0);
+  EXPECT_EQ(r.actual().raw(), "－") << "the raw text is kept";
+  // A survey-based row: － is not measured that year.
+  v1::Indicator survey = indicator("市政に満足している市民の割合", "60%");
+  r = EvaluateIndicator(survey, scheme, 2022, ObservationsByYear{{2022, &dash}});
+  EXPECT_FALSE(r.has_achievement());
+  EXPECT_NE(r.reason().find("測定なし"), std::string::npos);
+  // A rate that is no survey: the row does not decide — not graded, and it says so.
+  const v1::Indicator rate = indicator("耐震化率", "95%");
+  r = EvaluateIndicator(rate, scheme, 2022, ObservationsByYear{{2022, &dash}});
+  EXPECT_FALSE(r.has_achievement());
+  EXPECT_NE(r.reason().find("決められない"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sokei::kpi

@@ -549,6 +549,42 @@ TEST_F(KpiDomainTest, HiratsukaKpiTablesWithoutNumbersImport) {
   EXPECT_EQ(again->counts().nodes_created(), 0);
 }
 
+// なし and － in actual cells are read from their rows, said per cell on import, and graded so:
+// a milestone not reached is step 0, a count is 0, a survey row is not measured, and a row that
+// does not decide stays ungraded with a warning. The raw text is what is stored.
+TEST_F(KpiDomainTest, PlaceholdersInActualCellsAreReadFromTheirRows) {
+  CreatePlan("marks", {"施策", "事業"});
+  const std::string plan = "municipalities/142140/plans/marks";
+  const std::string table =
+      "No.\t事業名\t指標名\t目標値(令和4年度)\t令和4年度実績\n"
+      "【施策1】 くらし\n"
+      "1-1\t条例\t空家条例の制定\t制定\tなし\n"
+      "1-2\t相談\t空家相談件数\t120件\t－\n"
+      "1-3\t調査\t住み続けたいと回答した市民の割合\t70%\t－\n"
+      "1-4\t耐震\t耐震化率\t95%\tなし\n";
+  auto r = Import(table, false, plan);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->committed());
+  EXPECT_EQ(r->finding_counts().at("PLACEHOLDER_READ"), 4);
+  int warnings = 0;
+  for (const auto& f : r->findings()) {
+    if (f.code() == "PLACEHOLDER_READ" && f.severity() == pb::FINDING_SEVERITY_WARNING) ++warnings;
+  }
+  EXPECT_EQ(warnings, 1) << "only 耐震化率's なし is undecided";
+  std::map<std::string, pb::IndicatorResult> by_code;
+  const pb::PlanSummary summary = Summary(2022, plan);
+  for (const auto& res : summary.indicators()) by_code[res.code()] = res;
+  ASSERT_EQ(by_code.size(), 4u);
+  EXPECT_TRUE(by_code["1-1"].has_achievement());
+  EXPECT_EQ(by_code["1-1"].achievement(), 0.0);
+  EXPECT_TRUE(by_code["1-2"].has_achievement());
+  EXPECT_EQ(by_code["1-2"].achievement(), 0.0);
+  EXPECT_EQ(by_code["1-2"].actual().raw(), "－");
+  EXPECT_FALSE(by_code["1-3"].has_achievement());
+  EXPECT_NE(by_code["1-3"].reason().find("測定なし"), std::string::npos);
+  EXPECT_FALSE(by_code["1-4"].has_achievement());
+}
+
 // Years in the notations tables use, the basis kept (年 is not 年度), a part-year column kept but
 // never graded.
 TEST_F(KpiDomainTest, YearNotationsBasisAndPartYearColumns) {
