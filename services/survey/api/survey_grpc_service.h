@@ -26,6 +26,8 @@ namespace sokei::survey {
   X(UpdateQuestion, pb::UpdateQuestionRequest, pb::Question)                                 \
   X(DeleteQuestion, pb::DeleteQuestionRequest, Empty)                                        \
   X(ImportResponses, pb::ImportResponsesRequest, pb::ImportResponsesResponse)                \
+  X(ImportPublishedResults, pb::ImportPublishedResultsRequest,                               \
+    pb::ImportPublishedResultsResponse)                                                      \
   X(ExportResponses, pb::ExportResponsesRequest, pb::ExportedResponses)                      \
   X(GetQuestionStats, pb::GetQuestionStatsRequest, pb::QuestionStats)                        \
   X(GetCrossTab, pb::GetCrossTabRequest, pb::CrossTab)                                       \

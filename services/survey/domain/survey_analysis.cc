@@ -10,10 +10,33 @@
 #include "absl/strings/str_join.h"
 #include "common/api/names.h"
 #include "common/jp/text.h"
+#include "services/survey/domain/published_stats.h"
 #include "services/survey/domain/survey_internal.h"
 
 namespace sokei::survey {
 namespace {
+
+bool FromPublished(const SurveyDomain::View& v) {
+  return v.survey.source() == pb::SURVEY_SOURCE_PUBLISHED_RESULTS;
+}
+
+// What a published-results survey cannot give: anything finer than what the city printed.
+absl::Status NeedsResponses(const SurveyDomain::View& v, const char* what) {
+  if (!FromPublished(v)) return absl::OkStatus();
+  return status::FailedPrecondition(
+      "SURVEY_PUBLISHED_RESULTS_ONLY",
+      {"SOURCE", v.survey.name(),
+       absl::StrCat("the survey holds the city's published results only: ", what,
+                    " needs the responses")});
+}
+
+// The question's distribution: the printed figures, or the responses.
+stats::Distribution DistributionOf(const SurveyDomain::View& v, const pb::Question& q,
+                                   const std::vector<double>* w) {
+  if (FromPublished(v)) return PublishedDistribution(q);
+  const Compiled& c = *v.compiled;
+  return stats::Distribute(c.data.columns[c.column_of.at(IdOf(q.name()))], w);
+}
 
 // Who sees what: public callers and editors/viewers see the published (suppressed) view;
 // planners and admins see the full aggregates unless they ask for the published view.
@@ -59,6 +82,10 @@ absl::StatusOr<pb::QuestionStats> SurveyDomain::GetQuestionStats(
   SOKEI_ASSIGN_OR_RETURN(bool disclose, ApplyDisclosure(p, r.disclosure()));
   SOKEI_ASSIGN_OR_RETURN(auto v, Load(p, name.Prefix("surveys"), true));
   SOKEI_ASSIGN_OR_RETURN(const pb::Question* q, FindQuestion(v, r.question()));
+  if (FromPublished(v)) {
+    if (r.weighted()) SOKEI_RETURN_IF_ERROR(NeedsResponses(v, "weighting"));
+    return PublishedQuestionStats(v.survey, *q);
+  }
   const Compiled& c = *v.compiled;
   SOKEI_ASSIGN_OR_RETURN(auto* w, WeightsFor(c, r.weighted(), "weighted"));
   const stats::Column& col = c.data.columns[c.column_of.at(IdOf(q->name()))];
@@ -166,6 +193,7 @@ absl::StatusOr<pb::CrossTab> SurveyDomain::GetCrossTab(const Principal& p,
   SOKEI_ASSIGN_OR_RETURN(bool disclose, ApplyDisclosure(p, r.disclosure()));
   SOKEI_ASSIGN_OR_RETURN(auto v, Load(p, name.Prefix("surveys"), true));
   SOKEI_ASSIGN_OR_RETURN(const pb::Question* q, FindQuestion(v, r.question()));
+  SOKEI_RETURN_IF_ERROR(NeedsResponses(v, "a cross-tab"));
   if (!IsChoice(*q)) {
     return status::InvalidField("QUESTION_NOT_TABULATED", "question",
                                 "only choice questions are cross-tabulated");
@@ -300,9 +328,11 @@ absl::StatusOr<pb::CsAnalysis> SurveyDomain::RunCsAnalysis(const Principal& p,
         absl::StrCat("one of: ", absl::StrJoin(stats::PriorityIndexNames(), ", ")));
   }
   SOKEI_ASSIGN_OR_RETURN(auto v, Load(p, r.survey(), true));
+  if (r.weighted()) SOKEI_RETURN_IF_ERROR(NeedsResponses(v, "weighting"));
   const Compiled& c = *v.compiled;
   SOKEI_ASSIGN_OR_RETURN(auto* w, WeightsFor(c, r.weighted(), "weighted"));
-  const bool disclose = !IsPlanner(p);
+  // Published figures are public already: nothing of them is withheld.
+  const bool disclose = !IsPlanner(p) && !FromPublished(v);
   struct Item {
     std::string node, code, display;
     const pb::Question* importance = nullptr;
@@ -328,8 +358,8 @@ absl::StatusOr<pb::CsAnalysis> SurveyDomain::RunCsAnalysis(const Principal& p,
   for (const auto& node : order) {
     const Item& item = items[node];
     if (!item.importance || !item.satisfaction) continue;
-    auto di = stats::Distribute(c.data.columns[c.column_of.at(IdOf(item.importance->name()))], w);
-    auto ds = stats::Distribute(c.data.columns[c.column_of.at(IdOf(item.satisfaction->name()))], w);
+    auto di = DistributionOf(v, *item.importance, w);
+    auto ds = DistributionOf(v, *item.satisfaction, w);
     if (!di.has_mean || !ds.has_mean) continue;
     pb::CsItem row;
     row.set_node(item.node);
@@ -412,14 +442,16 @@ struct Measure {
   double n_eff = 0;
   int64_t n = 0;
   double se = 0;   // means only
+  bool se_known = true;  // false: published means without their spread
   double moe = 0;  // points (shares) or score units (means)
 };
 
-absl::StatusOr<Measure> Measured(const pb::Question& q, const stats::Column& col,
-                                 const std::vector<double>* w, pb::KpiMeasure measure,
+// `d` is the question's distribution; `mean_se` the mean's standard error where it is known.
+absl::StatusOr<Measure> Measured(const pb::Question& q, const stats::Distribution& d,
+                                 const std::vector<stats::OptionMeta>& options,
+                                 std::optional<double> mean_se, pb::KpiMeasure measure,
                                  const std::string& option_code, int64_t population, bool sampled,
                                  const std::string& field) {
-  auto d = stats::Distribute(col, w);
   Measure m;
   m.n = d.base;
   m.n_eff = d.effective_base();
@@ -435,7 +467,7 @@ absl::StatusOr<Measure> Measured(const pb::Question& q, const stats::Column& col
       if (found < 0) {
         return status::InvalidField("QUESTION_INVALID", field, "is not an option of the question");
       }
-      m.value = d.Share(found, col.options);
+      m.value = d.Share(found, options);
       break;
     }
     case pb::KPI_MEASURE_MEAN_SCORE:
@@ -444,15 +476,32 @@ absl::StatusOr<Measure> Measured(const pb::Question& q, const stats::Column& col
                                     "the question has no scored answers");
       }
       m.value = d.mean;
-      m.se = stats::MeanStandardError(col, w);
+      m.se_known = mean_se.has_value();
+      m.se = mean_se.value_or(0);
       m.moe = sampled ? 1.96 * m.se : 0;
       return m;
     default:
       return status::InvalidField("QUESTION_INVALID", field,
                                   "POSITIVE_SHARE, OPTION_SHARE or MEAN_SCORE");
   }
-  m.moe = sampled ? stats::MarginOfErrorPoints(m.value, m.n_eff, m.n, population) : 0;
+  m.se_known = m.n_eff > 0;
+  m.moe = sampled && m.n_eff > 0 ? stats::MarginOfErrorPoints(m.value, m.n_eff, m.n, population) : 0;
   return m;
+}
+
+// The question's measure from the view: the printed figures, or the responses.
+absl::StatusOr<Measure> MeasuredIn(const SurveyDomain::View& v, const pb::Question& q,
+                                   const std::vector<double>* w, pb::KpiMeasure measure,
+                                   const std::string& option_code, bool sampled,
+                                   const std::string& field) {
+  if (FromPublished(v)) {
+    return Measured(q, PublishedDistribution(q), OptionMetaOf(q), PublishedMeanStandardError(q),
+                    measure, option_code, v.survey.population_size(), sampled, field);
+  }
+  const Compiled& c = *v.compiled;
+  const stats::Column& col = c.data.columns[c.column_of.at(IdOf(q.name()))];
+  return Measured(q, stats::Distribute(col, w), col.options, stats::MeanStandardError(col, w),
+                  measure, option_code, v.survey.population_size(), sampled, field);
 }
 
 }  // namespace
@@ -471,23 +520,26 @@ absl::StatusOr<pb::WaveComparison> SurveyDomain::CompareWaves(const Principal& p
   SOKEI_ASSIGN_OR_RETURN(auto then, Load(p, base_name.Prefix("surveys"), true));
   SOKEI_ASSIGN_OR_RETURN(const pb::Question* q1, FindQuestion(now, r.question()));
   SOKEI_ASSIGN_OR_RETURN(const pb::Question* q0, FindQuestion(then, r.baseline_question()));
-  if (!IsChoice(*q1) || !IsChoice(*q0)) {
+  auto comparable = [](const pb::Question& q) { return IsChoice(q) || q.published().has_mean(); };
+  if (!comparable(*q1) || !comparable(*q0)) {
     return status::InvalidField("WAVES_INVALID", "question", "only choice questions are compared");
   }
   const pb::KpiMeasure measure =
       r.measure() == pb::KPI_MEASURE_UNSPECIFIED ? pb::KPI_MEASURE_POSITIVE_SHARE : r.measure();
+  if (r.weighted()) {
+    SOKEI_RETURN_IF_ERROR(NeedsResponses(now, "weighting"));
+    SOKEI_RETURN_IF_ERROR(NeedsResponses(then, "weighting"));
+  }
   SOKEI_ASSIGN_OR_RETURN(auto* w1, WeightsFor(*now.compiled, r.weighted(), "weighted"));
   SOKEI_ASSIGN_OR_RETURN(auto* w0, WeightsFor(*then.compiled, r.weighted(), "weighted"));
-  const auto& c1 = *now.compiled;
-  const auto& c0 = *then.compiled;
-  SOKEI_ASSIGN_OR_RETURN(
-      auto m1, Measured(*q1, c1.data.columns[c1.column_of.at(IdOf(q1->name()))], w1, measure,
-                        r.option_code(), now.survey.population_size(), true, "option_code"));
-  SOKEI_ASSIGN_OR_RETURN(
-      auto m0, Measured(*q0, c0.data.columns[c0.column_of.at(IdOf(q0->name()))], w0, measure,
-                        r.option_code(), then.survey.population_size(), true, "option_code"));
+  SOKEI_ASSIGN_OR_RETURN(auto m1,
+                         MeasuredIn(now, *q1, w1, measure, r.option_code(), true, "option_code"));
+  SOKEI_ASSIGN_OR_RETURN(auto m0,
+                         MeasuredIn(then, *q0, w0, measure, r.option_code(), true, "option_code"));
   const int k = std::max(MinCellCount(now.survey), MinCellCount(then.survey));
-  if (!IsPlanner(p) && (m1.n < k || m0.n < k)) {
+  // Published figures are public already; a base below k is withheld only for the responses.
+  const bool published = FromPublished(now) && FromPublished(then);
+  if (!IsPlanner(p) && !published && (m1.n < k || m0.n < k)) {
     return status::FailedPrecondition(
         "WAVES_BASE_TOO_SMALL",
         {"DISCLOSURE", r.question(), "a base below the survey's minimum cell count"});
@@ -517,15 +569,21 @@ absl::StatusOr<pb::WaveComparison> SurveyDomain::CompareWaves(const Principal& p
     unit = "ポイント";
   }
   out.set_change(measure == pb::KPI_MEASURE_MEAN_SCORE ? res.change : Round1(res.change));
-  out.set_change_margin(res.change_margin);
-  out.set_significant(res.significant);
+  // Published means without their spread, or figures without n: the change is shown, whether it
+  // is significant cannot be said.
+  const bool known = m1.se_known && m0.se_known;
+  out.set_significance_known(known);
+  out.set_change_margin(known ? res.change_margin : 0);
+  out.set_significant(known && res.significant);
   const double mag = std::abs(out.change());
   out.set_summary(absl::StrCat("前回より",
                                measure == pb::KPI_MEASURE_MEAN_SCORE ? absl::StrFormat("%.2f", mag)
                                                                      : absl::StrFormat("%.1f", mag),
                                unit,
                                out.change() > 0 ? "上昇" : (out.change() < 0 ? "低下" : "変化なし"),
-                               res.significant ? "（統計的に有意）" : "（誤差の範囲内）"));
+                               !known            ? "（公表値のみ: 有意差は判定できない）"
+                               : res.significant ? "（統計的に有意）"
+                                                 : "（誤差の範囲内）"));
   return out;
 }
 
@@ -534,6 +592,7 @@ absl::StatusOr<pb::WeightingReport> SurveyDomain::GetWeightingReport(
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.survey(), kSurveyPattern, "survey"));
   SOKEI_RETURN_IF_ERROR(auth::CheckWriteStructure(p, name.municipality()));
   SOKEI_ASSIGN_OR_RETURN(auto v, Load(p, r.survey(), true));
+  SOKEI_RETURN_IF_ERROR(NeedsResponses(v, "the weighting report"));
   const auto& wr = v.compiled->weights;
   pb::WeightingReport out;
   out.set_survey(r.survey());
@@ -582,9 +641,8 @@ absl::StatusOr<std::vector<pb::RecordedActual>> SurveyDomain::Actuals(
       }
       const std::vector<double>* w = link.weighted() ? &c.weights.weights : nullptr;
       SOKEI_ASSIGN_OR_RETURN(
-          auto m, Measured(q, c.data.columns[c.column_of.at(IdOf(q.name()))], w, link.measure(),
-                           link.option_code(), v.survey.population_size(), sampled, field));
-      if (m.n == 0) continue;  // nobody answered: nothing to record
+          auto m, MeasuredIn(v, q, w, link.measure(), link.option_code(), sampled, field));
+      if (m.n == 0 && !FromPublished(v)) continue;  // nobody answered: nothing to record
       pb::RecordedActual a;
       a.set_indicator(link.indicator());
       a.set_question(q.name());
@@ -594,8 +652,9 @@ absl::StatusOr<std::vector<pb::RecordedActual>> SurveyDomain::Actuals(
       a.set_value(mean ? absl::StrFormat("%.2f", m.value) : absl::StrFormat("%.1f", m.value * 100));
       a.set_unit(mean ? "点" : "%");
       a.set_margin_of_error(mean ? std::round(m.moe * 100) / 100 : Round1(m.moe));
-      std::string note = absl::StrCat("n=", m.n);
-      if (sampled) {
+      std::string note = m.n > 0 ? absl::StrCat("n=", m.n) : "n 不明";
+      if (FromPublished(v)) absl::StrAppend(&note, "、公表値");
+      if (sampled && m.se_known) {
         absl::StrAppend(&note, "、標本誤差±",
                         mean ? absl::StrFormat("%.2f点", a.margin_of_error())
                              : absl::StrFormat("%.1fポイント", a.margin_of_error()),

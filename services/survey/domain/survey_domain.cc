@@ -88,6 +88,9 @@ template absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::Mutate(
 template absl::StatusOr<pb::ExportedResponses> SurveyDomain::Mutate(
     const Principal&, const std::string&, const char*, const std::string&, const Message&,
     const std::function<absl::Status(WriteContext&, pb::ExportedResponses*)>&);
+template absl::StatusOr<pb::ImportPublishedResultsResponse> SurveyDomain::Mutate(
+    const Principal&, const std::string&, const char*, const std::string&, const Message&,
+    const std::function<absl::Status(WriteContext&, pb::ImportPublishedResultsResponse*)>&);
 
 // ---------------------------------------------------------------------------------------------
 // Surveys
@@ -250,7 +253,7 @@ absl::Status ValidateQuestion(pb::Question* q, const std::string& municipality,
       v.Add(f + ".role", "IMPORTANCE, SATISFACTION or RELATED");
     }
     if ((l.role() == pb::LINK_ROLE_IMPORTANCE || l.role() == pb::LINK_ROLE_SATISFACTION) &&
-        !scored) {
+        !scored && !q->published().has_mean()) {
       v.Add(f + ".role", "importance and satisfaction need a scored scale");
     }
     v.Text(f + ".display_name", l.display_name(), 100, false);
@@ -267,11 +270,15 @@ absl::Status ValidateQuestion(pb::Question* q, const std::string& municipality,
     if (l.measure() == pb::KPI_MEASURE_UNSPECIFIED || !pb::KpiMeasure_IsValid(l.measure())) {
       v.Add(f + ".measure", "POSITIVE_SHARE, MEAN_SCORE or OPTION_SHARE");
     }
-    if (!choice) v.Add(f + ".measure", "only choice questions give survey-derived actuals");
+    // A published mean (a survey of the city's printed results) is a measure too.
+    const bool published_mean = q->published().has_mean();
+    if (!choice && !published_mean) {
+      v.Add(f + ".measure", "only choice questions give survey-derived actuals");
+    }
     if (l.measure() == pb::KPI_MEASURE_OPTION_SHARE && !codes.count(jp::Nfkc(l.option_code()))) {
       v.Add(f + ".option_code", "must be one of the question's option codes");
     }
-    if (l.measure() == pb::KPI_MEASURE_MEAN_SCORE && !scored) {
+    if (l.measure() == pb::KPI_MEASURE_MEAN_SCORE && !scored && !published_mean) {
       v.Add(f + ".measure", "a mean needs a scored scale");
     }
   }
@@ -733,7 +740,8 @@ absl::StatusOr<pb::PublishResponse> SurveyDomain::Publish(const Principal& p,
   }
   SOKEI_RETURN_IF_ERROR(CheckNotPublished(v.survey));
   SOKEI_RETURN_IF_ERROR(CheckEtag(r.etag(), v.survey.etag(), "SURVEY_ETAG_MISMATCH", r.name()));
-  if (v.survey.valid_responses() == 0) {
+  if (v.survey.valid_responses() == 0 &&
+      v.survey.source() != pb::SURVEY_SOURCE_PUBLISHED_RESULTS) {
     return status::FailedPrecondition("SURVEY_NO_RESPONSES",
                                       {"RESPONSES", r.name(), "import the responses first"});
   }

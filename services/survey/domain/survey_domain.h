@@ -60,6 +60,9 @@ class SurveyDomain {
 
   absl::StatusOr<pb::ImportResponsesResponse> ImportResponses(const Principal& p,
                                                               const pb::ImportResponsesRequest& r);
+  // published_results.cc
+  absl::StatusOr<pb::ImportPublishedResultsResponse> ImportPublishedResults(
+      const Principal& p, const pb::ImportPublishedResultsRequest& r);
   absl::StatusOr<pb::ExportedResponses> ExportResponses(const Principal& p,
                                                         const pb::ExportResponsesRequest& r);
 

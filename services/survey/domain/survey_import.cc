@@ -145,6 +145,13 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
           "SURVEY_PUBLISHED",
           {"STATUS", r.survey(), "the survey is published: its data are frozen"});
     }
+    if (v.survey.source() == pb::SURVEY_SOURCE_PUBLISHED_RESULTS) {
+      return status::FailedPrecondition(
+          "SURVEY_PUBLISHED_RESULTS_ONLY",
+          {"SOURCE", r.survey(),
+           "the survey holds the city's published results: create another survey for the "
+           "responses"});
+    }
     if (v.questions.empty()) {
       return status::FailedPrecondition(
           "SURVEY_NO_QUESTIONS", {"QUESTIONS", r.survey(), "define the questionnaire first"});

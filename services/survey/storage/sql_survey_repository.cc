@@ -152,4 +152,11 @@ absl::Status SqlSurveyRepository::Write(const std::function<absl::Status(SurveyT
   });
 }
 
+absl::Status SqlSurveyRepository::Rehearse(const std::function<absl::Status(SurveyTx&)>& fn) {
+  return storage::InTransaction(*db_, storage::TxMode::kRehearsal, [&](storage::Connection& c) {
+    SqlSurveyTx tx(c);
+    return fn(tx);
+  });
+}
+
 }  // namespace sokei::survey

@@ -17,6 +17,7 @@ class SqlSurveyRepository final : public SurveyRepository {
   absl::Status Migrate();
   absl::Status Read(const std::function<absl::Status(SurveyTx&)>& fn) override;
   absl::Status Write(const std::function<absl::Status(SurveyTx&)>& fn) override;
+  absl::Status Rehearse(const std::function<absl::Status(SurveyTx&)>& fn) override;
 
  private:
   storage::Database* db_;

@@ -64,6 +64,8 @@ class SurveyRepository {
   virtual absl::Status Read(const std::function<absl::Status(SurveyTx&)>& fn) = 0;
   // All or nothing: the changes made by `fn` are committed only when it returns OK.
   virtual absl::Status Write(const std::function<absl::Status(SurveyTx&)>& fn) = 0;
+  // A dry run: `fn` runs in a write transaction that is always rolled back.
+  virtual absl::Status Rehearse(const std::function<absl::Status(SurveyTx&)>& fn) = 0;
 };
 
 }  // namespace sokei::survey

@@ -694,3 +694,208 @@ TEST_F(SurveyDomainTest, QuestionShapeIsFrozenOnceResponsesExist) {
 
 }  // namespace
 }  // namespace sokei::survey
+
+namespace sokei::survey {
+namespace {
+
+// A city with only its report: the published tables become a survey of aggregates.
+class PublishedResultsTest : public SurveyDomainTest {
+ protected:
+  std::string NewSurvey(const std::string& id, int year) {
+    pb::CreateSurveyRequest cs;
+    cs.set_parent(kM);
+    cs.set_survey_id(id);
+    cs.mutable_survey()->set_display_name(absl::StrCat("市民意識調査 ", year));
+    cs.mutable_survey()->set_fiscal_year(year);
+    cs.mutable_survey()->set_population_size(80000);
+    cs.mutable_survey()->set_kind(pb::SURVEY_KIND_CITIZEN_AWARENESS);
+    cs.mutable_survey()->set_sampling_frame(pb::SAMPLING_FRAME_RESIDENT_REGISTER_RANDOM);
+    auto s = domain_->CreateSurvey(planner_, cs);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return absl::StrCat(kM, "/surveys/", id);
+  }
+  absl::StatusOr<pb::ImportPublishedResultsResponse> ImportPublished(const std::string& survey,
+                                                                     const std::string& table,
+                                                                     bool dry_run = false) {
+    pb::ImportPublishedResultsRequest r;
+    r.set_survey(survey);
+    r.set_content(table);
+    r.set_dry_run(dry_run);
+    return domain_->ImportPublishedResults(planner_, r);
+  }
+  pb::Question Question(const std::string& name) {
+    pb::GetQuestionRequest r;
+    r.set_name(name);
+    auto q = domain_->GetQuestion(planner_, r);
+    EXPECT_TRUE(q.ok()) << q.status();
+    return q.ok() ? *q : pb::Question();
+  }
+  void Link(const std::string& question, const std::string& node, pb::LinkRole role) {
+    pb::Question q = Question(question);
+    auto* l = q.add_node_links();
+    l->set_node(node);
+    l->set_role(role);
+    pb::UpdateQuestionRequest u;
+    *u.mutable_question() = q;
+    u.mutable_update_mask()->add_paths("node_links");
+    auto updated = domain_->UpdateQuestion(planner_, u);
+    ASSERT_TRUE(updated.ok()) << updated.status();
+  }
+  std::string Node(const std::string& id, const std::string& code, const std::string& title) {
+    plan::v1::CreateNodeRequest nr;
+    nr.set_parent(kPlan);
+    nr.set_node_id(id);
+    nr.mutable_node()->set_code(code);
+    nr.mutable_node()->set_level(1);
+    nr.mutable_node()->set_display_name(title);
+    auto node = plans_->CreateNode(admin_, nr);
+    EXPECT_TRUE(node.ok()) << node.status();
+    return absl::StrCat(kPlan, "/nodes/", id);
+  }
+};
+
+// Percent per option with n: the distribution, the mean on the options' scores, the margin of
+// error from n; nothing finer (no cross-tab), and no responses on top.
+TEST_F(PublishedResultsTest, SharesWithNGiveStatisticsAndNothingFiner) {
+  const std::string survey = NewSurvey("report-2023", 2023);
+  const std::string table =
+      "番号\t設問\t回答者数\t満足\tやや満足\tどちらともいえない\tやや不満\t不満\t無回答\n"
+      "問1\t市の住みやすさ\t1,212\t21.3\t38.5\t20.1\t11.2\t6.0\t2.9\n"
+      "問2\t困りごとを相談できる窓口\t1,212\t10.0%\t25.4%\t35.6%\t15.3%\t9.1%\t4.6%\n";
+  auto dry = ImportPublished(survey, table, /*dry_run=*/true);
+  ASSERT_TRUE(dry.ok()) << dry.status();
+  EXPECT_FALSE(dry->committed());
+  EXPECT_EQ(dry->questions_created(), 2);
+  EXPECT_EQ(Survey(survey).source(), pb::SURVEY_SOURCE_UNSPECIFIED) << "a dry run writes nothing";
+  auto r = ImportPublished(survey, table);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->committed());
+  EXPECT_EQ(r->shape(), "shares");
+  EXPECT_EQ(r->questions_created(), 2);
+  EXPECT_FALSE(r->not_available().empty());
+  EXPECT_EQ(Survey(survey).source(), pb::SURVEY_SOURCE_PUBLISHED_RESULTS);
+
+  pb::GetQuestionStatsRequest sr;
+  sr.set_question(survey + "/questions/p1");
+  auto st = domain_->GetQuestionStats(public_.municipality.empty() ? planner_ : planner_, sr);
+  ASSERT_TRUE(st.ok()) << st.status();
+  EXPECT_TRUE(st->published());
+  EXPECT_EQ(st->base(), 1212);
+  ASSERT_EQ(st->options_size(), 6);
+  EXPECT_EQ(st->options(0).percent(), 21.3);
+  EXPECT_EQ(st->options(0).count(), 266) << "21.3 of 97.1 in the base × 1,212";
+  EXPECT_FALSE(st->options(5).in_base()) << "無回答 is outside the base";
+  ASSERT_TRUE(st->has_mean());
+  EXPECT_NEAR(st->mean_score(), 57.9 / 97.1, 0.005);
+  EXPECT_NEAR(st->positive_percent(), (21.3 + 38.5) / 97.1 * 100, 0.05);
+  EXPECT_TRUE(st->has_margin_of_error());
+  EXPECT_GT(st->margin_of_error_points(), 2.0);
+  EXPECT_LT(st->margin_of_error_points(), 3.5);
+
+  pb::GetCrossTabRequest ct;
+  ct.set_question(survey + "/questions/p1");
+  ct.add_dimensions("sex");
+  EXPECT_EQ(Reason(domain_->GetCrossTab(planner_, ct).status()), "SURVEY_PUBLISHED_RESULTS_ONLY");
+  auto responses = Import("ID,p1\n1,1\n", survey);
+  EXPECT_EQ(Reason(responses.status()), "SURVEY_PUBLISHED_RESULTS_ONLY");
+  // A re-import updates the questions in place.
+  auto again = ImportPublished(survey, table);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->questions_updated(), 2);
+  EXPECT_EQ(again->questions_created(), 0);
+}
+
+// Mean scores on the city's own −2…+2 scale with ▲ for negatives: CS analysis runs on them once
+// the questions are linked to the plan's 施策, and two published waves compare — with the change
+// shown and its significance said to be unknown (no spread, no n).
+TEST_F(PublishedResultsTest, MeansWithTrianglesRunCsAndWaveComparison) {
+  const std::string y1 = NewSurvey("report-2022", 2022), y2 = NewSurvey("report-2024", 2024);
+  const std::string wave1 =
+      "No.\t施策\t重要度\t満足度\n"
+      "1\t防災対策の推進\t1.35\t▲0.12\n"
+      "2\t子育て支援の充実\t1.20\t0.25\n"
+      "3\t道路の整備\t0.95\t△0.40\n"
+      "4\t文化の振興\t0.40\t0.30\n";
+  const std::string wave2 =
+      "No.\t施策\t重要度\t満足度\n"
+      "1\t防災対策の推進\t1.40\t0.05\n"
+      "2\t子育て支援の充実\t1.25\t0.31\n"
+      "3\t道路の整備\t0.90\t▲0.35\n"
+      "4\t文化の振興\t0.42\t0.28\n";
+  auto r1 = ImportPublished(y1, wave1);
+  ASSERT_TRUE(r1.ok()) << r1.status();
+  EXPECT_EQ(r1->shape(), "means");
+  EXPECT_EQ(r1->questions_created(), 8) << "重要度 and 満足度 of four 施策";
+  int marks = 0, scales = 0;
+  for (const auto& f : r1->findings()) {
+    marks += f.code() == "PUBLISHED_NEGATIVE_MARK";
+    scales += f.code() == "PUBLISHED_SCALE";
+  }
+  EXPECT_EQ(marks, 2);
+  EXPECT_EQ(scales, 2);
+  const pb::Question bousai = Question(y1 + "/questions/p1-s");
+  EXPECT_EQ(bousai.published().mean_score(), -0.12);
+  EXPECT_EQ(bousai.published().raw_mean(), "▲0.12");
+  EXPECT_EQ(bousai.published().scale_min(), -2);
+  ASSERT_TRUE(ImportPublished(y2, wave2).ok());
+
+  const std::string nodes[4] = {Node("s1", "S1", "防災"), Node("s2", "S2", "子育て"),
+                                Node("s3", "S3", "道路"), Node("s4", "S4", "文化")};
+  for (int i = 0; i < 4; ++i) {
+    Link(absl::StrCat(y1, "/questions/p", i + 1, "-i"), nodes[i], pb::LINK_ROLE_IMPORTANCE);
+    Link(absl::StrCat(y1, "/questions/p", i + 1, "-s"), nodes[i], pb::LINK_ROLE_SATISFACTION);
+  }
+  pb::RunCsAnalysisRequest cs;
+  cs.set_survey(y1);
+  auto analysis = domain_->RunCsAnalysis(viewer_, cs);
+  ASSERT_TRUE(analysis.ok()) << analysis.status();
+  ASSERT_EQ(analysis->items_size(), 4);
+  std::map<std::string, pb::CsItem> by_node;
+  for (const auto& item : analysis->items()) by_node[item.node()] = item;
+  EXPECT_EQ(by_node[nodes[0]].quadrant(), "重点改善") << "important and below-average satisfaction";
+  EXPECT_EQ(by_node[nodes[0]].satisfaction(), -0.12);
+  EXPECT_FALSE(by_node[nodes[0]].suppressed()) << "published figures are public already";
+  EXPECT_EQ(analysis->items(0).node(), nodes[0]) << "first in priority";
+
+  pb::CompareWavesRequest cw;
+  cw.set_question(y2 + "/questions/p1-s");
+  cw.set_baseline_question(y1 + "/questions/p1-s");
+  cw.set_measure(pb::KPI_MEASURE_MEAN_SCORE);
+  auto cmp = domain_->CompareWaves(viewer_, cw);
+  ASSERT_TRUE(cmp.ok()) << cmp.status();
+  EXPECT_NEAR(cmp->change(), 0.17, 1e-9);
+  EXPECT_FALSE(cmp->significance_known());
+  EXPECT_FALSE(cmp->significant());
+  EXPECT_NE(cmp->summary().find("判定できない"), std::string::npos) << cmp->summary();
+}
+
+// A survey-derived KPI from published shares: publishing records the actual, noted as published.
+TEST_F(PublishedResultsTest, PublishedSharesFeedTheLinkedIndicator) {
+  CreateConsultIndicator();
+  const std::string survey = NewSurvey("report-2024", 2024);
+  ASSERT_TRUE(ImportPublished(survey,
+                              "番号\t設問\t回答者数\t相談できる\tどちらともいえない\t相談できない\n"
+                              "問5\t困りごとを相談できるか\t980\t72.4\t15.0\t12.6\n")
+                  .ok());
+  pb::Question q = Question(survey + "/questions/p5");
+  ASSERT_EQ(q.options_size(), 3);
+  auto* link = q.add_kpi_links();
+  link->set_indicator(kIndicator);
+  link->set_measure(pb::KPI_MEASURE_OPTION_SHARE);
+  link->set_option_code("1");
+  pb::UpdateQuestionRequest u;
+  *u.mutable_question() = q;
+  u.mutable_update_mask()->add_paths("kpi_links");
+  ASSERT_TRUE(domain_->UpdateQuestion(planner_, u).ok());
+  pb::PublishRequest pr;
+  pr.set_name(survey);
+  auto pub = domain_->Publish(planner_, pr);
+  ASSERT_TRUE(pub.ok()) << pub.status();
+  ASSERT_EQ(pub->actuals_size(), 1);
+  EXPECT_EQ(pub->actuals(0).value(), "72.4");
+  EXPECT_EQ(pub->actuals(0).n(), 980);
+  EXPECT_NE(pub->actuals(0).note().find("公表値"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sokei::survey
