@@ -818,18 +818,29 @@ absl::StatusOr<pb::IndicatorHistory> KpiDomain::GetIndicatorHistory(
     }
   }
   if (ind.baseline().fiscal_year() > 0) widen(ind.baseline().fiscal_year() + 1);
+  // The trend runs on what the target measures. For a 累計 indicator that is the running total:
+  // cells that are running totals already (an import's F1) as they stand, yearly values (F5)
+  // summed from the start year — and the baseline, one year's figure, is no point of it.
+  const bool cumulative = ind.aggregation().kind() == pb::AGGREGATION_KIND_CUMULATIVE;
+  const bool sums = cumulative && ind.formula() != pb::FORMULA_F1_RATIO;
   std::vector<std::pair<int, double>> trend;
-  if (auto b = jp::MeasurementValue(ind.baseline().value());
-      b && ind.baseline().fiscal_year() > 0) {
+  auto b = jp::MeasurementValue(ind.baseline().value());
+  if (b && ind.baseline().fiscal_year() > 0 && !cumulative) {
     trend.emplace_back(ind.baseline().fiscal_year(), *b);
   }
+  double running = sums && ind.aggregation().baseline_included() ? b.value_or(0.0) : 0.0;
   for (int y = first; y > 0 && y <= last && y - first < 100; ++y) {
     auto* pt = h.add_points();
     pt->set_fiscal_year(y);
     if (auto it = by_year.find(y); it != by_year.end()) {
       *pt->mutable_observation() = *it->second;
       const auto& v = it->second->value();
-      if (auto x = jp::MeasurementValue(v); x && !v.partial_period()) trend.emplace_back(y, *x);
+      const int start = ind.aggregation().start_year();
+      if (auto x = jp::MeasurementValue(v); x && !v.partial_period() && !it->second->reference() &&
+                                            !(sums && start > 0 && y < start)) {
+        running += *x;
+        trend.emplace_back(y, sums ? running : *x);
+      }
     }
     const pb::TargetSpec* spec = SpecInForce(ind, y);
     const YearTarget yt = TargetFor(spec, y);

@@ -1515,6 +1515,30 @@ TEST_F(WorkflowTest, HistoryAndForecast) {
   EXPECT_EQ(h->points(2).target().value().value(), "0");
 }
 
+// 累計 as running totals: the trend runs on the totals against the cumulative target, without the
+// baseline — one year's figure (100) that made a line through 100, 90, 200, 300 fall short (≈421
+// in 2022) of a 500 the totals are on course for (≈512).
+TEST_F(KpiDomainTest, CumulativeTrendRunsOnTheRunningTotal) {
+  CreatePlan("trend", {"施策", "事業"});
+  const std::string plan = "municipalities/142140/plans/trend";
+  auto r = Import(
+      "No.\t事業名\t指標名\t基準値(H29)\t目標値(令和4年度)\tH30実績\tR1実績\tR2実績\n"
+      "【施策1】 産業\n"
+      "1-1\t創業支援\t創業者数【累計】\t100人\t500人\t90人\t200人\t300人\n",
+      false, plan);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->committed());
+  const pb::Indicator ind = Indicator("1-1", plan);
+  ASSERT_EQ(ind.aggregation().kind(), pb::AGGREGATION_KIND_CUMULATIVE);
+  pb::GetIndicatorHistoryRequest hr;
+  hr.set_name(ind.name());
+  auto h = domain_->GetIndicatorHistory(planner_, hr);
+  ASSERT_TRUE(h.ok()) << h.status();
+  EXPECT_EQ(h->forecast().target_year(), 2022);
+  EXPECT_NEAR(h->forecast().slope_per_year(), 105, 1e-6);
+  EXPECT_EQ(h->forecast().outlook(), pb::TREND_OUTLOOK_ON_TRACK);
+}
+
 TEST_F(KpiDomainTest, ExportImportRoundTrip) {
   ASSERT_TRUE(Import(ReadFile(SeedPath())).ok());
   for (auto format : {pb::TABLE_FORMAT_TSV, pb::TABLE_FORMAT_CSV_UTF8_BOM,

@@ -326,5 +326,36 @@ TEST_F(TableCorpusTest, UrakawaTwoNumberingStylesNest) {
   Report("urakawa-2016-strategy-kpi.tsv", r, 0, 0);
 }
 
+// The seeds stay in the corpus: 伊勢原市's FY2020 progress table (seed 001, the demo's) and 平塚市's
+// draft KPI tables (seed 003) with their 2027 and 2031 targets.
+TEST_F(TableCorpusTest, Seed001IseharaProgressTable) {
+  const std::string plan = Plan("isehara", 2018, 2022,
+                                {"まちづくり目標", "基本政策", "施策展開の方向", "施策", "事業"});
+  pb::ImportProgressTableRequest req;
+  req.set_parent(plan);
+  std::ifstream in(SOKEI_SEED_001, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  req.set_content(ss.str());
+  auto r = domain_->ImportProgressTable(planner_, req);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->committed());
+  EXPECT_EQ(r->counts().indicators_created(), 111);
+  EXPECT_EQ(r->counts().observations_created(), 111);
+  Report("isehara-5th-progress-table-fy2020.tsv (seed 001)", *r, 0, 0);
+}
+
+TEST_F(TableCorpusTest, Seed003HiratsukaDraftWithTwoTargetYears) {
+  const std::string plan = Plan("hiratsuka", 2023, 2031, {"重点戦略", "取組"});
+  const auto r = Import(plan, "hiratsuka-2023-kpi-draft.tsv");
+  EXPECT_EQ(r.counts().indicators_created(), 39);
+  std::vector<int> years;
+  for (const auto& c : r.columns()) {
+    if (c.role() == "target") years.push_back(c.fiscal_year());
+  }
+  EXPECT_EQ(years, (std::vector<int>{2027, 2031}));
+  Report("hiratsuka-2023-kpi-draft.tsv (seed 003)", r, 0, 0);
+}
+
 }  // namespace
 }  // namespace sokei::kpi
