@@ -379,11 +379,13 @@ void Planner::PlanValues(const DataRow& d, PlannedIndicator* pi) {
   for (const Cell& c : d.reported_grades) {
     if (!c.value.raw().empty()) pi->reported[YearOf(d, c)].grade = c.value.raw();
   }
-  // 累計 in the name, or on its values (1,000人(累計), 累計515人): running totals.
+  // 累計 in the name, on its values (1,000人(累計), 累計515人) or in the header of its value
+  // columns (実績（累計）): running totals.
   bool cumulative = jp::Nfkc(d.indicator).find("累計") != std::string::npos;
   for (const auto* cells : {&d.targets, &d.actuals}) {
     for (const Cell& c : *cells) {
-      cumulative = cumulative || c.value.raw().find("累計") != std::string::npos;
+      cumulative = cumulative || c.value.raw().find("累計") != std::string::npos ||
+                   c.column->header.find("累計") != std::string::npos;
     }
   }
   for (const Cell& c : d.targets) {

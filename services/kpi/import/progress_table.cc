@@ -296,19 +296,48 @@ bool ParseFieldName(const std::string& name, Field* out) {
   return false;
 }
 
-absl::StatusOr<std::map<std::string, Field>> ParseMapping(
+absl::StatusOr<std::map<std::string, ColumnMapping>> ParseMapping(
     const google::protobuf::Map<std::string, std::string>& mapping) {
-  std::map<std::string, Field> out;
-  for (const auto& [header, name] : mapping) {
-    Field f;
-    if (!ParseFieldName(name, &f)) {
+  std::map<std::string, ColumnMapping> out;
+  for (const auto& [header, value] : mapping) {
+    const std::string field = absl::StrCat("mapping[", status::Quote(header), "]");
+    // role[@year][,calendar|fiscal][,partial|whole][,reference]
+    std::vector<std::string> parts = absl::StrSplit(jp::Nfkc(value), ',');
+    std::string role = Trim(parts[0]);
+    ColumnMapping m;
+    if (const size_t at = role.find('@'); at != std::string::npos) {
+      if (!absl::SimpleAtoi(role.substr(at + 1), &m.year) || m.year < 1900 || m.year > 2200) {
+        return status::InvalidField("IMPORT_MAPPING_INVALID", field,
+                                    "the year after @ must be a year between 1900 and 2200");
+      }
+      role = role.substr(0, at);
+    }
+    if (!ParseFieldName(role, &m.field)) {
       std::vector<std::string> roles;
       for (Field r : kAllFields) roles.push_back(FieldName(r));
-      return status::InvalidField("IMPORT_MAPPING_INVALID",
-                                  absl::StrCat("mapping[", status::Quote(header), "]"),
-                                  absl::StrCat("must be one of ", absl::StrJoin(roles, ", ")));
+      return status::InvalidField(
+          "IMPORT_MAPPING_INVALID", field,
+          absl::StrCat("must be one of ", absl::StrJoin(roles, ", "),
+                       ", optionally with @year and ,calendar / ,fiscal / ,partial / ,reference"));
     }
-    out[header] = f;
+    for (size_t i = 1; i < parts.size(); ++i) {
+      const std::string flag = Trim(parts[i]);
+      if (flag == "calendar") {
+        m.calendar = 1;
+      } else if (flag == "fiscal") {
+        m.calendar = 0;
+      } else if (flag == "partial") {
+        m.partial = 1;
+      } else if (flag == "whole") {
+        m.partial = 0;
+      } else if (flag == "reference") {
+        m.reference = 1;
+      } else {
+        return status::InvalidField("IMPORT_MAPPING_INVALID", field,
+                                    "flags are calendar, fiscal, partial, whole and reference");
+      }
+    }
+    out[header] = m;
   }
   return out;
 }
@@ -473,7 +502,7 @@ std::string CsvQuote(const std::string& text, char delimiter) {
 }
 
 absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
-                                               const std::map<std::string, Field>& mapping,
+                                               const std::map<std::string, ColumnMapping>& mapping,
                                                int fiscal_year_hint) {
   ParsedTable t;
   if (jp::HasControlCharacters(text) || !jp::IsValidUtf8(text)) {
@@ -497,7 +526,7 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
       c.header = raw;
       auto m = mapping.find(raw);
       c.mapped = m != mapping.end();
-      c.field = c.mapped ? m->second : Classify(jp::Nfkc(raw));
+      c.field = c.mapped ? m->second.field : Classify(jp::Nfkc(raw));
       if (c.field == Field::kIgnore && YearOnlyHeader(jp::Nfkc(raw))) {
         c.field = Field::kYearValue;
         c.year = HeaderYear(raw);
@@ -510,6 +539,14 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
         c.is_final = ContainsAny(n, {"ヵ年", "カ年", "か年", "ケ年", "最終", "計画期間"});
         HeaderPeriod(n, &c);
         c.reference = n.find("参考") != std::string::npos;
+      }
+      if (c.mapped) {
+        // What the caller says beats what the header suggests.
+        const ColumnMapping& cm = m->second;
+        if (cm.year > 0) c.year = cm.year;
+        if (cm.calendar >= 0) c.calendar = cm.calendar == 1;
+        if (cm.partial >= 0) c.partial = cm.partial == 1;
+        if (cm.reference >= 0) c.reference = cm.reference == 1;
       }
       if (c.field != Field::kIgnore) ++recognised;
       key = key || c.field == Field::kIndicator || c.field == Field::kProject;
@@ -561,11 +598,18 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
     if (c.field == Field::kActual && c.year > 0 && t.fiscal_year == 0) t.fiscal_year = c.year;
   }
   if (t.fiscal_year == 0) t.fiscal_year = fiscal_year_hint;
+  // A target's year is the table's only for an actual column that names none (目標値(R4) | 実績);
+  // with years as columns the table's year is the latest with an actual, found below.
+  const bool yearless_values = std::any_of(t.columns.begin(), t.columns.end(), [](const Column& c) {
+    return (c.field == Field::kActual || c.field == Field::kForecast) && c.year == 0;
+  });
+  int first_target_year = 0;
   for (const auto& c : t.columns) {
-    if (c.field == Field::kTarget && c.year > 0 && t.fiscal_year == 0 && !c.is_final) {
-      t.fiscal_year = c.year;
+    if (c.field == Field::kTarget && c.year > 0 && !c.is_final && first_target_year == 0) {
+      first_target_year = c.year;
     }
   }
+  if (t.fiscal_year == 0 && yearless_values) t.fiscal_year = first_target_year;
   for (const auto& c : t.columns) {
     // A target without a year takes the row's 目標年度 or the plan's last year (the planner says
     // which); an actual or forecast without one has no year at all.
@@ -838,12 +882,14 @@ absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
   if (t.rows.empty()) {
     return status::InvalidField("IMPORT_EMPTY", "content", "the table has no data rows");
   }
-  // Years as columns: the table's year is the latest with an actual in it.
+  // Years as columns: the table's year is the latest with an actual in it; a table of targets
+  // alone takes its first target's year.
   if (t.fiscal_year == 0) {
     for (const auto& row : t.rows) {
       for (const Cell& c : row.actuals) t.fiscal_year = std::max(t.fiscal_year, c.column->year);
     }
   }
+  if (t.fiscal_year == 0) t.fiscal_year = first_target_year;
   return t;
 }
 

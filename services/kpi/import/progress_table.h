@@ -37,8 +37,20 @@ enum class Field {
 const char* FieldName(Field f);
 // "code", "baseline" … as used in ImportProgressTableRequest.mapping; false when unknown.
 bool ParseFieldName(const std::string& name, Field* out);
+// What the caller says of a column: its role, and where detection cannot tell, its year, its
+// basis (年 vs 年度), part-year and reference flags. Written "target@2031",
+// "actual@2023,calendar", "actual@2023,partial", "actual@2015,reference" — or the role alone.
+struct ColumnMapping {
+  ColumnMapping(Field f = Field::kIgnore) : field(f) {}  // NOLINT: a role alone is a mapping
+  Field field;
+  int year = 0;
+  int calendar = -1;   // 1: 年, 0: 年度, −1: as detected
+  int partial = -1;    // 1 / 0 / as detected
+  int reference = -1;  // 1 / 0 / as detected
+};
+
 // A request's header → role mapping; IMPORT_MAPPING_INVALID naming the header and every role.
-absl::StatusOr<std::map<std::string, Field>> ParseMapping(
+absl::StatusOr<std::map<std::string, ColumnMapping>> ParseMapping(
     const google::protobuf::Map<std::string, std::string>& mapping);
 
 struct Column {
@@ -117,7 +129,7 @@ inline constexpr size_t kMaxCellBytes = 4096;
 // INVALID_ARGUMENT only when the input is not a table at all (no header found, binary content);
 // everything row-level is a finding.
 absl::StatusOr<ParsedTable> ParseProgressTable(const std::string& text,
-                                               const std::map<std::string, Field>& mapping,
+                                               const std::map<std::string, ColumnMapping>& mapping,
                                                int fiscal_year_hint);
 
 // How a column was read, for the import wizard and InferTableShape: role, year, basis, part-year,

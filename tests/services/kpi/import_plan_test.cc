@@ -151,3 +151,20 @@ TEST(PlanImport, EveryRowRefusedUnderAllowPartialIsAnError) {
 
 }  // namespace
 }  // namespace sokei::kpi
+
+namespace sokei::kpi {
+namespace {
+
+// 累計 in a value column's header marks the indicator as running totals, as in its name.
+TEST(PlanImport, CumulativeFromAColumnHeader) {
+  const ParsedTable t = Parse(
+      "指標名\t目標値(令和4年度)\t令和4年度実績（累計）\n"
+      "重点戦略1 子ども\n"
+      "子育てサロン参加者数\t500人\t320人\n");
+  const ImportPlan p = PlanImport(t, Tree(2026, {}), false);
+  ASSERT_EQ(p.indicators.size(), 1u) << Dump(p);
+  EXPECT_EQ(p.indicators[0].ind.aggregation().kind(), v1::AGGREGATION_KIND_CUMULATIVE);
+}
+
+}  // namespace
+}  // namespace sokei::kpi
