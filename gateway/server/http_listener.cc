@@ -1,6 +1,8 @@
 #include "gateway/server/http_listener.h"
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -30,26 +32,36 @@ std::chrono::steady_clock::duration Chrono(absl::Duration d) {
 
 }  // namespace
 
-struct HttpListener::Impl {
+struct HttpListener::Impl : std::enable_shared_from_this<HttpListener::Impl> {
   ListenerOptions options;
   Gateway* gateway = nullptr;
   net::io_context ioc;
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::atomic<size_t> connections{0};
+  std::atomic<bool> stopping{false};
   int port = 0;
 
   class Session;
+  // Live sessions, to close them when the listener stops.
+  std::mutex sessions_mu;
+  std::vector<std::weak_ptr<Session>> sessions;
   void Accept();
 };
 
 class HttpListener::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Impl* owner) : stream_(std::move(socket)), owner_(owner) {}
+  Session(tcp::socket socket, std::shared_ptr<Impl> owner)
+      : stream_(std::move(socket)), owner_(std::move(owner)) {}
   ~Session() { --owner_->connections; }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+  // Closing cancels every operation of the session: their handlers end it.
+  void CloseSoon() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
   }
 
  private:
@@ -123,6 +135,8 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     route_.reset();
     stream_.expires_never();  // the upstream call has its own deadline
     owner_->gateway->Handle(std::move(req), [self = shared_from_this()](HttpResponse r) {
+      // An answer after the listener stopped has nobody to go to (its socket is closed).
+      if (self->owner_->stopping.load()) return;
       net::post(self->stream_.get_executor(),
                 [self, r = std::move(r)]() mutable { self->Write(std::move(r), false); });
     });
@@ -166,7 +180,7 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
   beast::flat_buffer buffer_;  // bounded by the parser's header and body limits
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<RouteLookup> route_;
-  Impl* owner_;
+  std::shared_ptr<Impl> owner_;
   bool keep_alive_ = false;
 };
 
@@ -180,18 +194,26 @@ void HttpListener::Impl::Accept() {
         socket.close(ignored);
       } else {
         ++connections;
-        std::make_shared<Session>(std::move(socket), this)->Start();
+        auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
+        {
+          std::lock_guard<std::mutex> lock(sessions_mu);
+          sessions.erase(std::remove_if(sessions.begin(), sessions.end(),
+                                        [](const auto& w) { return w.expired(); }),
+                         sessions.end());
+          sessions.push_back(session);
+        }
+        session->Start();
       }
     }
     Accept();
   });
 }
 
-HttpListener::HttpListener(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpListener::HttpListener(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(const ListenerOptions& options,
                                                                   Gateway* gateway) {
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_shared<Impl>();
   impl->options = options;
   impl->gateway = gateway;
   const size_t colon = options.address.rfind(':');
@@ -222,13 +244,23 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(const Listener
 int HttpListener::port() const { return impl_->port; }
 size_t HttpListener::open_connections() const { return impl_->connections.load(); }
 
+// Stops accepting, closes every session's socket and lets the I/O threads finish what that
+// cancels: when they return nothing of the listener is queued any more. A session still waiting
+// for its upstream answer holds the listener's state until the answer comes, and drops it.
 void HttpListener::Stop() {
   if (impl_->threads.empty()) return;
-  net::post(impl_->ioc, [this] {
+  impl_->stopping = true;
+  net::post(impl_->ioc, [impl = impl_] {
     beast::error_code ec;
-    impl_->acceptor->close(ec);
+    impl->acceptor->close(ec);
   });
-  impl_->ioc.stop();
+  {
+    std::lock_guard<std::mutex> lock(impl_->sessions_mu);
+    for (const auto& w : impl_->sessions) {
+      if (auto s = w.lock()) s->CloseSoon();
+    }
+    impl_->sessions.clear();
+  }
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
 }

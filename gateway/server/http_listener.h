@@ -36,8 +36,10 @@ class HttpListener {
 
  private:
   struct Impl;
-  explicit HttpListener(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit HttpListener(std::shared_ptr<Impl> impl);
+  // Shared with the sessions: a session still waiting for its upstream answer when the listener
+  // stops keeps the I/O context its socket belongs to alive until it is gone.
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace sokei::gateway
