@@ -23,12 +23,6 @@
 #include "services/kpi/import/table_text.h"
 
 namespace sokei::kpi {
-namespace {
-
-constexpr char kEvaluationPattern[] = "municipalities/*/plans/*/evaluations/*";
-
-}  // namespace
-
 absl::StatusOr<pb::ExportedFile> KpiDomain::ExportEvaluationReport(
     const Principal& p, const pb::ExportEvaluationReportRequest& r) {
   pb::GetEvaluationRequest get;

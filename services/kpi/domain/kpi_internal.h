@@ -5,11 +5,49 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/api/idempotent_write.h"
 #include "common/api/resources.h"
 #include "common/status/status.h"
 #include "services/kpi/domain/kpi_domain.h"
 
 namespace sokei::kpi {
+
+inline constexpr char kMunicipalityPattern[] = "municipalities/*";
+inline constexpr char kIndicatorPattern[] = "municipalities/*/indicators/*";
+inline constexpr char kObservationPattern[] = "municipalities/*/indicators/*/observations/*";
+inline constexpr char kPlanPattern[] = "municipalities/*/plans/*";
+inline constexpr char kNodePattern[] = "municipalities/*/plans/*/nodes/*";
+inline constexpr char kDepartmentPattern[] = "municipalities/*/departments/*";
+inline constexpr char kEvaluationPattern[] = "municipalities/*/plans/*/evaluations/*";
+
+// One write use case: a transaction, request_id idempotency, the write context for audit rows.
+template <typename Resp>
+absl::StatusOr<Resp> KpiDomain::Mutate(
+    const Principal& p, const std::string& municipality, const char* method,
+    const std::string& request_id, const google::protobuf::Message& request,
+    const std::function<absl::Status(WriteContext&, Resp*)>& fn) {
+  SOKEI_RETURN_IF_ERROR(api::CheckRequestId(request_id));
+  Resp response;
+  const absl::Time now = clock_();
+  SOKEI_RETURN_IF_ERROR(repo_->Write([&](KpiTx& tx) -> absl::Status {
+    WriteContext w{tx, p, method, request_id, now};
+    return api::IdempotentWrite(tx, municipality, method, request_id, request, now, &response,
+                                [&] { return fn(w, &response); });
+  }));
+  return response;
+}
+
+
+// Indicator validation (indicator_rules.cc): the fields a write may set, with their limits.
+void CheckYear(api::Violations& v, const std::string& field, int year, bool required);
+void CheckMeasurement(api::Violations& v, const std::string& field,
+                      const type::v1::Measurement& m);
+void CheckTargets(api::Violations& v, const std::string& field,
+                  google::protobuf::RepeatedPtrField<pb::Target>* targets);
+absl::Status ValidateIndicator(pb::Indicator* ind, const std::string& municipality,
+                               const std::string& prefix);
+// The storage code of an indicator: unique per plan.
+std::string CodeKey(const pb::Indicator& ind);
 
 // Where a resource lives, for its storage record.
 struct Placement {

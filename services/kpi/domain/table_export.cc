@@ -24,12 +24,6 @@
 #include "services/kpi/import/table_text.h"
 
 namespace sokei::kpi {
-namespace {
-
-constexpr char kPlanPattern[] = "municipalities/*/plans/*";
-
-}  // namespace
-
 std::string AchievementPercent(const pb::IndicatorResult& r) {
   return r.has_achievement() ? PercentText(r.achievement()) : "";
 }

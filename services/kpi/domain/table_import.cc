@@ -28,7 +28,6 @@ namespace {
 
 constexpr size_t kMaxImportBytes = 16 << 20;
 constexpr int kMaxImportFindings = 1000;
-constexpr char kPlanPattern[] = "municipalities/*/plans/*";
 
 // The indicator fields an import sets, for change detection (times, etag and targets excluded;
 // texts folded as SearchFold does, so that Sokei's own CP932 export read back is no change).
