@@ -63,6 +63,10 @@ std::string JsonEscape(absl::string_view s) {
 }
 
 void Write(Level level, absl::string_view msg, std::initializer_list<Field> fields) {
+  Write(level, msg, absl::MakeConstSpan(fields.begin(), fields.size()));
+}
+
+void Write(Level level, absl::string_view msg, absl::Span<const Field> fields) {
   if (static_cast<int>(level) < g_min_level.load()) return;
   std::string line = absl::StrCat(
       "{\"time\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace sokei::log {
 
@@ -15,6 +16,8 @@ using Field = std::pair<absl::string_view, absl::string_view>;
 
 void SetMinLevel(Level level);
 void Write(Level level, absl::string_view msg, std::initializer_list<Field> fields = {});
+// Fields built at run time (a service's own "serving" details).
+void Write(Level level, absl::string_view msg, absl::Span<const Field> fields);
 
 inline void Info(absl::string_view msg, std::initializer_list<Field> f = {}) {
   Write(Level::kInfo, msg, f);
