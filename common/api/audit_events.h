@@ -13,6 +13,7 @@
 #include "common/auth/principal.h"
 #include "common/status/status.h"
 #include "common/storage/audit_log.h"
+#include "sokei/type/v1/audit.pb.h"
 
 namespace sokei::api {
 
@@ -43,16 +44,23 @@ absl::StatusOr<AuditPage> ReadAuditPage(Repo* repo, const auth::Principal& p,
   return out;
 }
 
-// The fields every service's AuditEvent message shares.
-template <typename Event>
-void FillAuditEvent(const storage::AuditRow& row, Event* e) {
-  *e->mutable_time() = ToTimestamp(absl::FromUnixMicros(row.time_micros));
-  e->set_actor(row.actor);
-  e->set_method(row.method);
-  e->set_resource(row.resource);
-  e->set_request_id(row.request_id);
-  e->set_before_json(AuditPayloadToJson(row.before_json));
-  e->set_after_json(AuditPayloadToJson(row.after_json));
+// The page as the one AuditEvent shape: named under `collection` (auditEvents, kpiAuditEvents,
+// surveyAuditEvents) of the parent.
+inline void AppendAuditEvents(const AuditPage& page, const std::string& parent,
+                              const std::string& collection,
+                              google::protobuf::RepeatedPtrField<type::v1::AuditEvent>* out) {
+  for (const storage::AuditRow& row : page.rows) {
+    type::v1::AuditEvent* e = out->Add();
+    e->set_name(absl::StrCat(parent, "/", collection, "/", row.seq));
+    e->set_sequence(row.seq);
+    *e->mutable_time() = ToTimestamp(absl::FromUnixMicros(row.time_micros));
+    e->set_actor(row.actor);
+    e->set_method(row.method);
+    e->set_resource(row.resource);
+    e->set_request_id(row.request_id);
+    e->set_before_json(AuditPayloadToJson(row.before_json));
+    e->set_after_json(AuditPayloadToJson(row.after_json));
+  }
 }
 
 }  // namespace sokei::api

@@ -18,11 +18,7 @@ absl::StatusOr<pb::ListAuditEventsResponse> PlanDomain::ListAuditEvents(
   SOKEI_ASSIGN_OR_RETURN(auto page, api::ReadAuditPage<PlanTx>(repo_, p, r.parent(), r.filter(),
                                                                r.page_size(), r.page_token()));
   pb::ListAuditEventsResponse resp;
-  for (const AuditRow& row : page.rows) {
-    auto* e = resp.add_audit_events();
-    e->set_name(absl::StrCat(r.parent(), "/auditEvents/", row.seq));
-    api::FillAuditEvent(row, e);
-  }
+  api::AppendAuditEvents(page, r.parent(), "auditEvents", resp.mutable_audit_events());
   resp.set_next_page_token(page.next_page_token);
   return resp;
 }

@@ -786,11 +786,7 @@ absl::StatusOr<pb::ListAuditEventsResponse> SurveyDomain::ListAuditEvents(
   SOKEI_ASSIGN_OR_RETURN(auto page, api::ReadAuditPage<SurveyTx>(repo_, p, r.parent(), r.filter(),
                                                                  r.page_size(), r.page_token()));
   pb::ListAuditEventsResponse resp;
-  for (const AuditRow& row : page.rows) {
-    auto* e = resp.add_events();
-    e->set_sequence(row.seq);
-    api::FillAuditEvent(row, e);
-  }
+  api::AppendAuditEvents(page, r.parent(), "surveyAuditEvents", resp.mutable_audit_events());
   resp.set_next_page_token(page.next_page_token);
   return resp;
 }

@@ -197,7 +197,7 @@ class SurveyDomainTest : public ::testing::Test {
     auto resp = domain_->ListAuditEvents(admin_, r);
     EXPECT_TRUE(resp.ok()) << resp.status();
     int n = 0;
-    for (const auto& e : resp->events()) n += e.method() == method;
+    for (const auto& e : resp->audit_events()) n += e.method() == method;
     return n;
   }
 
