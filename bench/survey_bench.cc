@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "services/survey/demo/demo_survey.h"
+#include "demo/demo_survey.h"
 #include "services/survey/stats/stats.h"
 
 namespace {

@@ -12,7 +12,7 @@
 #include "common/config/config.h"
 #include "common/grpcx/server.h"
 #include "common/status/grpc_status.h"
-#include "services/survey/demo/demo_survey.h"
+#include "demo/demo_survey.h"
 #include "sokei/kpi/v1/kpi_service.grpc.pb.h"
 #include "sokei/survey/v1/survey_service.grpc.pb.h"
 #include "tools/cli_util.h"

@@ -16,7 +16,7 @@
 #include "services/plan/api/plan_grpc_service.h"
 #include "services/plan/storage/sql_plan_repository.h"
 #include "services/survey/api/survey_grpc_service.h"
-#include "services/survey/demo/demo_survey.h"
+#include "demo/demo_survey.h"
 #include "services/survey/storage/sql_survey_repository.h"
 #include "tests/support/gateway_tokens.h"
 #include "tests/support/plan_fixtures.h"

@@ -16,7 +16,7 @@
 #include "common/status/status.h"
 #include "services/kpi/storage/sql_kpi_repository.h"
 #include "services/plan/storage/sql_plan_repository.h"
-#include "services/survey/demo/demo_survey.h"
+#include "demo/demo_survey.h"
 #include "services/survey/storage/sql_survey_repository.h"
 #include "tests/support/in_process_kpi_client.h"
 #include "tests/support/in_process_plan_client.h"

@@ -9,7 +9,7 @@
 #include "common/grpcx/upstream.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
-#include "services/survey/demo/demo_survey.h"
+#include "demo/demo_survey.h"
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/service_stack.h"
 #include "tests/support/test_databases.h"

@@ -1,4 +1,4 @@
-#include "services/survey/demo/demo_survey.h"
+#include "demo/demo_survey.h"
 
 #include <cmath>
 
