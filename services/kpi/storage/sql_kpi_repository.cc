@@ -3,6 +3,8 @@
 #include <map>
 
 #include "common/status/status.h"
+#include "common/storage/base_schema.h"
+#include "common/storage/record_tables.h"
 
 namespace sokei::kpi {
 namespace {
@@ -14,10 +16,6 @@ using storage::Value;
 
 #define KPI_COLUMNS "r.name, r.municipality, r.parent, r.code, r.sort_key, r.revision, r.data"
 
-constexpr char kGet[] = "SELECT " KPI_COLUMNS " FROM kpi_resources r WHERE kind = $1 AND name = $2";
-constexpr char kListParent[] = "SELECT " KPI_COLUMNS
-                               " FROM kpi_resources r WHERE kind = $1 AND parent = $2 "
-                               "ORDER BY sort_key, name";
 constexpr char kListPlanIndicators[] =
     "SELECT " KPI_COLUMNS
     " FROM kpi_plan_members m JOIN kpi_resources r ON r.name = m.indicator "
@@ -32,30 +30,21 @@ constexpr char kListPlanIndicatorData[] =
 constexpr char kListPlanObservationData[] =
     "SELECT r.data FROM kpi_plan_members m JOIN kpi_resources r ON r.parent = m.indicator "
     "WHERE m.plan = $1 AND r.kind = 'observation' AND r.sort_key BETWEEN $2 AND $3";
-constexpr char kGeneration[] = "SELECT generation FROM kpi_generations WHERE municipality = $1";
-constexpr char kBumpGeneration[] =
-    "INSERT INTO kpi_generations (municipality, generation) VALUES ($1, 1) "
-    "ON CONFLICT (municipality) DO UPDATE SET generation = kpi_generations.generation + 1";
 constexpr char kDeleteMembers[] = "DELETE FROM kpi_plan_members WHERE indicator = $1";
 constexpr char kInsertMember[] = "INSERT INTO kpi_plan_members (plan, indicator) VALUES ($1, $2)";
-constexpr char kInsert[] =
-    "INSERT INTO kpi_resources (kind, name, municipality, parent, code, sort_key, revision, data) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-constexpr char kUpdate[] =
-    "UPDATE kpi_resources SET municipality = $3, parent = $4, code = $5, sort_key = $6, "
-    "revision = $7, data = $8 WHERE kind = $1 AND name = $2";
-constexpr char kDelete[] = "DELETE FROM kpi_resources WHERE kind = $1 AND name = $2";
 #undef KPI_COLUMNS
 
 const storage::AuditTables& Audit() {
   static const storage::AuditTables tables("kpi");
   return tables;
 }
-
-Record ToRecord(Row&& r) { return storage::RecordFromRow(std::move(r)); }
-
-std::vector<Value> RecordParams(Kind kind, const Record& r) {
-  return storage::RecordParams(KindName(kind), r);
+const storage::RecordTables& Records() {
+  static const storage::RecordTables tables("kpi");
+  return tables;
+}
+const storage::GenerationTable& Generations() {
+  static const storage::GenerationTable table("kpi");
+  return table;
 }
 
 class SqlKpiTx final : public KpiTx {
@@ -63,12 +52,10 @@ class SqlKpiTx final : public KpiTx {
   explicit SqlKpiTx(storage::Connection& c) : c_(c) {}
 
   absl::StatusOr<std::optional<Record>> Get(Kind kind, const std::string& name) override {
-    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGet, {std::string(KindName(kind)), name}));
-    if (rows.empty()) return std::nullopt;
-    return ToRecord(std::move(rows.front()));
+    return Records().Get(c_, KindName(kind), name);
   }
   absl::StatusOr<std::vector<Record>> ListParent(Kind kind, const std::string& parent) override {
-    return List(kListParent, {std::string(KindName(kind)), parent});
+    return Records().ListParent(c_, KindName(kind), parent);
   }
   absl::StatusOr<std::vector<Record>> ListPlanIndicators(const std::string& plan) override {
     return List(kListPlanIndicators, {plan});
@@ -93,21 +80,18 @@ class SqlKpiTx final : public KpiTx {
     return absl::OkStatus();
   }
   absl::Status Insert(Kind kind, const Record& r) override {
-    return c_.Exec(kInsert, RecordParams(kind, r));
+    return Records().Insert(c_, KindName(kind), r);
   }
   absl::Status Update(Kind kind, const Record& r) override {
-    return c_.Exec(kUpdate, RecordParams(kind, r));
+    return Records().Update(c_, KindName(kind), r);
   }
   absl::Status Delete(Kind kind, const std::string& name) override {
-    return c_.Exec(kDelete, {std::string(KindName(kind)), name});
+    return Records().Delete(c_, KindName(kind), name);
   }
   absl::StatusOr<int64_t> Generation(const std::string& m) override {
-    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGeneration, {m}));
-    return rows.empty() ? 0 : AsInt(rows.front()[0]);
+    return Generations().Get(c_, m);
   }
-  absl::Status BumpGeneration(const std::string& m) override {
-    return c_.Exec(kBumpGeneration, {m});
-  }
+  absl::Status BumpGeneration(const std::string& m) override { return Generations().Bump(c_, m); }
   absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) override {
     return Audit().Append(c_, row, &next_seq_);
   }
@@ -129,11 +113,7 @@ class SqlKpiTx final : public KpiTx {
 
  private:
   absl::StatusOr<std::vector<Record>> List(const char* sql, std::vector<Value> params) {
-    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(sql, std::move(params)));
-    std::vector<Record> out;
-    out.reserve(rows.size());
-    for (Row& r : rows) out.push_back(ToRecord(std::move(r)));
-    return out;
+    return storage::RecordTables::Query(c_, sql, std::move(params));
   }
 
   absl::StatusOr<std::vector<std::string>> DataOnly(const char* sql, std::vector<Value> params) {
@@ -165,7 +145,12 @@ const char* KindName(Kind kind) {
 }
 
 absl::Status SqlKpiRepository::Migrate() {
-  return storage::ApplyMigrations(*db_, "kpi", KpiMigrations());
+  // The shared base (record store, audit, request ids) in 0001, the generations in 0002: where the
+  // KPI service first created them.
+  auto migrations = storage::WithBase(
+      KpiMigrations(), 1, storage::RecordSchemaSql("kpi") + storage::AuditSchemaSql("kpi"));
+  migrations = storage::WithBase(std::move(migrations), 2, storage::GenerationSchemaSql("kpi"));
+  return storage::ApplyMigrations(*db_, "kpi", migrations);
 }
 
 absl::Status SqlKpiRepository::Read(const std::function<absl::Status(KpiTx&)>& fn) {

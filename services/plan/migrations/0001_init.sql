@@ -1,5 +1,7 @@
 -- Plan service schema. Resources are stored as protobuf bytes with the columns the service looks
--- them up by; the same SQL runs on SQLite 3.40 and PostgreSQL 15.
+-- them up by (its own table: plans and collections); the audit trail and the request ids come
+-- from the shared base schema (common/storage/base_schema), run before this file. The same SQL runs
+-- on SQLite 3.40 and PostgreSQL 15.
 CREATE TABLE plan_resources (
   name TEXT PRIMARY KEY,
   kind TEXT NOT NULL,
@@ -15,26 +17,3 @@ CREATE INDEX plan_resources_collection ON plan_resources (kind, collection, sort
 CREATE INDEX plan_resources_plan ON plan_resources (kind, plan, sort_key, name);
 CREATE INDEX plan_resources_municipality ON plan_resources (kind, municipality);
 CREATE UNIQUE INDEX plan_resources_code ON plan_resources (kind, collection, code) WHERE code <> '';
-
-CREATE TABLE plan_audit_events (
-  municipality TEXT NOT NULL,
-  seq BIGINT NOT NULL,
-  time_micros BIGINT NOT NULL,
-  actor TEXT NOT NULL,
-  method TEXT NOT NULL,
-  resource TEXT NOT NULL,
-  request_id TEXT NOT NULL,
-  before_json TEXT NOT NULL,
-  after_json TEXT NOT NULL,
-  PRIMARY KEY (municipality, seq)
-);
-
-CREATE TABLE plan_idempotency (
-  municipality TEXT NOT NULL,
-  request_id TEXT NOT NULL,
-  method TEXT NOT NULL,
-  fingerprint TEXT NOT NULL,
-  response BYTEA NOT NULL,
-  time_micros BIGINT NOT NULL,
-  PRIMARY KEY (municipality, request_id)
-);

@@ -3,6 +3,8 @@
 #include <map>
 
 #include "common/status/status.h"
+#include "common/storage/base_schema.h"
+#include "common/storage/record_tables.h"
 
 namespace sokei::plan {
 namespace {
@@ -36,12 +38,13 @@ constexpr char kUpdate[] =
     "UPDATE plan_resources SET municipality = $3, plan = $4, collection = $5, code = $6, "
     "sort_key = $7, revision = $8, data = $9 WHERE kind = $1 AND name = $2";
 constexpr char kDelete[] = "DELETE FROM plan_resources WHERE kind = $1 AND name = $2";
-constexpr char kGeneration[] = "SELECT generation FROM plan_generations WHERE municipality = $1";
-constexpr char kBumpGeneration[] =
-    "INSERT INTO plan_generations (municipality, generation) VALUES ($1, 1) "
-    "ON CONFLICT (municipality) DO UPDATE SET generation = plan_generations.generation + 1";
 
 // Moves the column values out of the row (records can be large: the tree read moves ~1 MB).
+const storage::GenerationTable& Generations() {
+  static const storage::GenerationTable table("plan");
+  return table;
+}
+
 const storage::AuditTables& Audit() {
   static const storage::AuditTables tables("plan");
   return tables;
@@ -119,12 +122,9 @@ class SqlPlanTx final : public PlanTx {
   }
 
   absl::StatusOr<int64_t> Generation(const std::string& m) override {
-    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGeneration, {m}));
-    return rows.empty() ? 0 : AsInt(rows.front()[0]);
+    return Generations().Get(c_, m);
   }
-  absl::Status BumpGeneration(const std::string& m) override {
-    return c_.Exec(kBumpGeneration, {m});
-  }
+  absl::Status BumpGeneration(const std::string& m) override { return Generations().Bump(c_, m); }
   absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(const std::string& m,
                                                                const std::string& id) override {
     return Audit().GetIdempotency(c_, m, id);
@@ -168,7 +168,11 @@ const char* KindName(Kind kind) {
 }
 
 absl::Status SqlPlanRepository::Migrate() {
-  return storage::ApplyMigrations(*db_, "plan", PlanMigrations());
+  // The shared audit trail and request ids in 0001, the generations in 0002: where the plan
+  // service first created them (its resource table is its own).
+  auto migrations = storage::WithBase(PlanMigrations(), 1, storage::AuditSchemaSql("plan"));
+  migrations = storage::WithBase(std::move(migrations), 2, storage::GenerationSchemaSql("plan"));
+  return storage::ApplyMigrations(*db_, "plan", migrations);
 }
 
 absl::Status SqlPlanRepository::Read(const std::function<absl::Status(PlanTx&)>& fn) {

@@ -3,6 +3,8 @@
 #include <map>
 
 #include "common/status/status.h"
+#include "common/storage/base_schema.h"
+#include "common/storage/record_tables.h"
 
 namespace sokei::survey {
 namespace {
@@ -13,20 +15,6 @@ using storage::Row;
 using storage::Take;
 using storage::Value;
 
-#define SURVEY_COLUMNS "name, municipality, parent, code, sort_key, revision, data"
-
-constexpr char kGet[] =
-    "SELECT " SURVEY_COLUMNS " FROM survey_resources WHERE kind = $1 AND name = $2";
-constexpr char kListParent[] = "SELECT " SURVEY_COLUMNS
-                               " FROM survey_resources WHERE kind = $1 AND parent = $2 "
-                               "ORDER BY sort_key, name";
-constexpr char kInsert[] =
-    "INSERT INTO survey_resources (kind, name, municipality, parent, code, sort_key, revision, "
-    "data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-constexpr char kUpdate[] =
-    "UPDATE survey_resources SET municipality = $3, parent = $4, code = $5, sort_key = $6, "
-    "revision = $7, data = $8 WHERE kind = $1 AND name = $2";
-constexpr char kDelete[] = "DELETE FROM survey_resources WHERE kind = $1 AND name = $2";
 constexpr char kRespondentIds[] =
     "SELECT respondent FROM survey_respondents WHERE survey = $1 ORDER BY seq";
 constexpr char kRespondentData[] =
@@ -35,21 +23,19 @@ constexpr char kCountRespondents[] = "SELECT COUNT(*) FROM survey_respondents WH
 constexpr char kInsertRespondent[] =
     "INSERT INTO survey_respondents (survey, respondent, seq, data) VALUES ($1, $2, $3, $4)";
 constexpr char kDeleteRespondents[] = "DELETE FROM survey_respondents WHERE survey = $1";
-constexpr char kGeneration[] = "SELECT generation FROM survey_generations WHERE municipality = $1";
-constexpr char kBumpGeneration[] =
-    "INSERT INTO survey_generations (municipality, generation) VALUES ($1, 1) "
-    "ON CONFLICT (municipality) DO UPDATE SET generation = survey_generations.generation + 1";
-#undef SURVEY_COLUMNS
 
 const storage::AuditTables& Audit() {
   static const storage::AuditTables tables("survey");
   return tables;
 }
 
-Record ToRecord(Row&& r) { return storage::RecordFromRow(std::move(r)); }
-
-std::vector<Value> RecordParams(Kind kind, const Record& r) {
-  return storage::RecordParams(KindName(kind), r);
+const storage::RecordTables& Records() {
+  static const storage::RecordTables tables("survey");
+  return tables;
+}
+const storage::GenerationTable& Generations() {
+  static const storage::GenerationTable table("survey");
+  return table;
 }
 
 class SqlSurveyTx final : public SurveyTx {
@@ -57,25 +43,19 @@ class SqlSurveyTx final : public SurveyTx {
   explicit SqlSurveyTx(storage::Connection& c) : c_(c) {}
 
   absl::StatusOr<std::optional<Record>> Get(Kind kind, const std::string& name) override {
-    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGet, {std::string(KindName(kind)), name}));
-    if (rows.empty()) return std::nullopt;
-    return ToRecord(std::move(rows.front()));
+    return Records().Get(c_, KindName(kind), name);
   }
   absl::StatusOr<std::vector<Record>> ListParent(Kind kind, const std::string& parent) override {
-    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kListParent, {std::string(KindName(kind)), parent}));
-    std::vector<Record> out;
-    out.reserve(rows.size());
-    for (Row& r : rows) out.push_back(ToRecord(std::move(r)));
-    return out;
+    return Records().ListParent(c_, KindName(kind), parent);
   }
   absl::Status Insert(Kind kind, const Record& r) override {
-    return c_.Exec(kInsert, RecordParams(kind, r));
+    return Records().Insert(c_, KindName(kind), r);
   }
   absl::Status Update(Kind kind, const Record& r) override {
-    return c_.Exec(kUpdate, RecordParams(kind, r));
+    return Records().Update(c_, KindName(kind), r);
   }
   absl::Status Delete(Kind kind, const std::string& name) override {
-    return c_.Exec(kDelete, {std::string(KindName(kind)), name});
+    return Records().Delete(c_, KindName(kind), name);
   }
   absl::StatusOr<std::vector<std::string>> ListRespondentIds(const std::string& survey) override {
     return FirstColumn(kRespondentIds, survey);
@@ -95,12 +75,9 @@ class SqlSurveyTx final : public SurveyTx {
     return c_.Exec(kDeleteRespondents, {survey});
   }
   absl::StatusOr<int64_t> Generation(const std::string& m) override {
-    SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGeneration, {m}));
-    return rows.empty() ? 0 : AsInt(rows.front()[0]);
+    return Generations().Get(c_, m);
   }
-  absl::Status BumpGeneration(const std::string& m) override {
-    return c_.Exec(kBumpGeneration, {m});
-  }
+  absl::Status BumpGeneration(const std::string& m) override { return Generations().Bump(c_, m); }
   absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) override {
     return Audit().Append(c_, row, &next_seq_);
   }
@@ -135,7 +112,13 @@ class SqlSurveyTx final : public SurveyTx {
 const char* KindName(Kind kind) { return kind == Kind::kSurvey ? "survey" : "question"; }
 
 absl::Status SqlSurveyRepository::Migrate() {
-  return storage::ApplyMigrations(*db_, "survey", SurveyMigrations());
+  // The shared base (record store, generations, audit, request ids) where the survey service
+  // first created it: 0001.
+  return storage::ApplyMigrations(
+      *db_, "survey",
+      storage::WithBase(SurveyMigrations(), 1,
+                        storage::RecordSchemaSql("survey") + storage::GenerationSchemaSql("survey") +
+                            storage::AuditSchemaSql("survey")));
 }
 
 absl::Status SqlSurveyRepository::Read(const std::function<absl::Status(SurveyTx&)>& fn) {
