@@ -39,7 +39,9 @@ struct HttpListener::Impl : std::enable_shared_from_this<HttpListener::Impl> {
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::atomic<size_t> connections{0};
-  std::atomic<bool> stopping{false};
+  // Set under post_mu: after it, no answer is posted to the I/O context any more.
+  std::mutex post_mu;
+  bool stopping = false;
   int port = 0;
 
   class Session;
@@ -63,6 +65,8 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
   void CloseSoon() {
     net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
   }
+  // Only when no I/O thread runs (the listener's threads have been joined).
+  void CloseNow() { Close(); }
 
  private:
   void ReadHeader() {
@@ -135,8 +139,10 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     route_.reset();
     stream_.expires_never();  // the upstream call has its own deadline
     owner_->gateway->Handle(std::move(req), [self = shared_from_this()](HttpResponse r) {
-      // An answer after the listener stopped has nobody to go to (its socket is closed).
-      if (self->owner_->stopping.load()) return;
+      // An answer after the listener stopped has nobody to go to (its socket is closed); posting
+      // it would leave a handler queued for ever, holding its session.
+      std::lock_guard<std::mutex> lock(self->owner_->post_mu);
+      if (self->owner_->stopping) return;
       net::post(self->stream_.get_executor(),
                 [self, r = std::move(r)]() mutable { self->Write(std::move(r), false); });
     });
@@ -187,6 +193,10 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
 void HttpListener::Impl::Accept() {
   acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted) return;
+    {
+      std::lock_guard<std::mutex> lock(post_mu);
+      if (stopping) return;  // accepted while stopping: the socket closes with this handler
+    }
     if (!ec) {
       if (connections.load() >= options.max_connections) {
         gateway->CountRejected("CONNECTION_CAP");
@@ -249,20 +259,31 @@ size_t HttpListener::open_connections() const { return impl_->connections.load()
 // for its upstream answer holds the listener's state until the answer comes, and drops it.
 void HttpListener::Stop() {
   if (impl_->threads.empty()) return;
-  impl_->stopping = true;
+  {
+    std::lock_guard<std::mutex> lock(impl_->post_mu);
+    impl_->stopping = true;
+  }
   net::post(impl_->ioc, [impl = impl_] {
     beast::error_code ec;
     impl->acceptor->close(ec);
   });
-  {
+  auto live = [&] {
+    std::vector<std::shared_ptr<Impl::Session>> out;
     std::lock_guard<std::mutex> lock(impl_->sessions_mu);
     for (const auto& w : impl_->sessions) {
-      if (auto s = w.lock()) s->CloseSoon();
+      if (auto s = w.lock()) out.push_back(std::move(s));
     }
-    impl_->sessions.clear();
-  }
+    return out;
+  };
+  for (const auto& s : live()) s->CloseSoon();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
+  // A session accepted while stopping, or still in an operation, is closed here (no I/O thread
+  // runs now) and what that cancels is run to its end on this thread: nothing of the listener
+  // stays queued — a queued handler would hold its session, and so this state, for ever.
+  for (const auto& s : live()) s->CloseNow();
+  impl_->ioc.restart();
+  impl_->ioc.run();
 }
 
 HttpListener::~HttpListener() { Stop(); }
