@@ -1,10 +1,12 @@
 // Helpers shared by the survey domain's source files (not part of its interface).
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/api/idempotent_write.h"
 #include "common/api/resources.h"
 #include "common/status/status.h"
 #include "services/survey/domain/survey_domain.h"
@@ -59,5 +61,33 @@ int MinCellCount(const pb::Survey& s);
 int SmallRowLimit(const pb::Survey& s);
 // 12.3 (one decimal), or - for no respondents.
 std::string PercentText(double share, int64_t count);
+
+// Validation and shared checks (survey_rules.cc).
+absl::Status ValidateSurvey(pb::Survey* s);
+absl::Status ValidateQuestion(pb::Question* q, const std::string& municipality,
+                              const std::string& prefix);
+absl::StatusOr<pb::Survey> LoadSurvey(SurveyTx& tx, const std::string& name);
+// SURVEY_PUBLISHED when the survey is published: its data are frozen.
+absl::Status CheckNotPublished(const pb::Survey& s);
+// The update mask names one of `paths`.
+bool Touches(const google::protobuf::FieldMask& mask, const std::set<std::string>& paths);
+
+// One write use case: a transaction, request_id idempotency, the write context for audit rows.
+template <typename Resp>
+absl::StatusOr<Resp> SurveyDomain::Mutate(
+    const Principal& p, const std::string& municipality, const char* method,
+    const std::string& request_id, const google::protobuf::Message& request,
+    const std::function<absl::Status(WriteContext&, Resp*)>& fn) {
+  SOKEI_RETURN_IF_ERROR(api::CheckRequestId(request_id));
+  Resp response;
+  const absl::Time now = clock_();
+  SOKEI_RETURN_IF_ERROR(repo_->Write([&](SurveyTx& tx) -> absl::Status {
+    WriteContext w{tx, p, method, request_id, now};
+    return api::IdempotentWrite(tx, municipality, method, request_id, request, now, &response,
+                                [&] { return fn(w, &response); });
+  }));
+  return response;
+}
+
 
 }  // namespace sokei::survey
