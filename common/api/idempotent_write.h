@@ -9,6 +9,7 @@
 
 #include "absl/time/time.h"
 #include "common/api/resources.h"
+#include "common/api/write_context.h"
 #include "common/status/status.h"
 
 namespace sokei::api {
@@ -40,6 +41,25 @@ absl::Status IdempotentWrite(Tx& tx, const std::string& municipality, const char
                                              response->SerializeAsString(), Micros(now)}));
   }
   return absl::OkStatus();
+}
+
+// One write use case, the same in every service: the request id checked, one storage
+// transaction of `repo` (retried on a serialization conflict), the write context for audit rows,
+// and request_id idempotency around `fn`. `Repo::Write` gives a `Tx&`.
+template <typename Resp, typename Tx, typename Repo>
+absl::StatusOr<Resp> MutateOnce(Repo* repo, absl::Time now, const auth::Principal& p,
+                                const std::string& municipality, const char* method,
+                                const std::string& request_id,
+                                const google::protobuf::Message& request,
+                                const std::function<absl::Status(WriteContext<Tx>&, Resp*)>& fn) {
+  SOKEI_RETURN_IF_ERROR(CheckRequestId(request_id));
+  Resp response;
+  SOKEI_RETURN_IF_ERROR(repo->Write([&](Tx& tx) -> absl::Status {
+    WriteContext<Tx> w{tx, p, method, request_id, now};
+    return IdempotentWrite(tx, municipality, method, request_id, request, now, &response,
+                           [&] { return fn(w, &response); });
+  }));
+  return response;
 }
 
 }  // namespace sokei::api

@@ -26,15 +26,8 @@ absl::StatusOr<Resp> KpiDomain::Mutate(
     const Principal& p, const std::string& municipality, const char* method,
     const std::string& request_id, const google::protobuf::Message& request,
     const std::function<absl::Status(WriteContext&, Resp*)>& fn) {
-  SOKEI_RETURN_IF_ERROR(api::CheckRequestId(request_id));
-  Resp response;
-  const absl::Time now = clock_();
-  SOKEI_RETURN_IF_ERROR(repo_->Write([&](KpiTx& tx) -> absl::Status {
-    WriteContext w{tx, p, method, request_id, now};
-    return api::IdempotentWrite(tx, municipality, method, request_id, request, now, &response,
-                                [&] { return fn(w, &response); });
-  }));
-  return response;
+  return api::MutateOnce<Resp, KpiTx>(repo_, clock_(), p, municipality, method, request_id, request,
+                                     fn);
 }
 
 

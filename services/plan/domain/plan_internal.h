@@ -116,17 +116,10 @@ Record Stamp(T* msg, const Placement& where, absl::Time now, const Record* previ
 template <typename Resp>
 absl::StatusOr<Resp> PlanDomain::Mutate(
     const Principal& p, const std::string& municipality, const char* method,
-    const std::string& request_id, const Message& request,
+    const std::string& request_id, const google::protobuf::Message& request,
     const std::function<absl::Status(WriteContext&, Resp*)>& fn) {
-  SOKEI_RETURN_IF_ERROR(CheckRequestId(request_id));
-  Resp response;
-  const absl::Time now = clock_();
-  SOKEI_RETURN_IF_ERROR(repo_->Write([&](PlanTx& tx) -> absl::Status {
-    WriteContext w{tx, p, method, request_id, now};
-    return api::IdempotentWrite(tx, municipality, method, request_id, request, now, &response,
-                                [&] { return fn(w, &response); });
-  }));
-  return response;
+  return api::MutateOnce<Resp, PlanTx>(repo_, clock_(), p, municipality, method, request_id, request,
+                                     fn);
 }
 
 }  // namespace sokei::plan
