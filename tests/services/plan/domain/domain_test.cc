@@ -4,7 +4,7 @@
 
 #include "common/status/status.h"
 #include "services/plan/domain/plan_domain.h"
-#include "tests/services/plan/memory_plan_repository.h"
+#include "tests/services/plan/storage/memory_plan_repository.h"
 
 namespace sokei::plan {
 namespace {

@@ -15,7 +15,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/plan/api/plan_grpc_service.h"
 #include "services/plan/storage/sql_plan_repository.h"
-#include "tests/services/plan/memory_plan_repository.h"
+#include "tests/services/plan/storage/memory_plan_repository.h"
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/test_databases.h"

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "services/plan/storage/sql_plan_repository.h"
-#include "tests/services/plan/memory_plan_repository.h"
+#include "tests/services/plan/storage/memory_plan_repository.h"
 #include "tests/support/test_databases.h"
 
 namespace sokei::plan {
