@@ -43,6 +43,84 @@ std::string QuestionIdFor(const std::string& number, int index) {
   return id;
 }
 
+// The write: questions created or updated with the printed figures, the survey's source set —
+// in the caller's transaction (a real one, or a dry run's rehearsal).
+absl::Status WritePublished(SurveyDomain::WriteContext& w,
+                            const pb::ImportPublishedResultsRequest& r, const std::string& m,
+                            const PublishedTable& table,
+                            const pb::ImportPublishedResultsResponse& resp,
+                            pb::ImportPublishedResultsResponse* out) {
+  *out = resp;
+  SOKEI_ASSIGN_OR_RETURN(pb::Survey survey,
+                         LoadOrNotFound<pb::Survey>(w.tx, Kind::kSurvey, r.survey(),
+                                                    "SURVEY_NOT_FOUND"));
+  SOKEI_ASSIGN_OR_RETURN(auto survey_rec, w.tx.Get(Kind::kSurvey, r.survey()));
+  if (survey.status() == pb::SURVEY_STATUS_PUBLISHED) {
+    return status::FailedPrecondition(
+        "SURVEY_PUBLISHED", {"STATUS", r.survey(), "the survey is published: its data are frozen"});
+  }
+  SOKEI_ASSIGN_OR_RETURN(int64_t respondents, w.tx.CountRespondents(r.survey()));
+  if (respondents > 0) {
+    return status::FailedPrecondition(
+        "SURVEY_HAS_RESPONSES",
+        {"RESPONSES", r.survey(),
+         "the survey holds responses: its figures come from them, not from a published table"});
+  }
+  // Existing questions by printed number: a re-import updates them.
+  SOKEI_ASSIGN_OR_RETURN(auto recs, w.tx.ListParent(Kind::kQuestion, r.survey()));
+  std::map<std::string, std::pair<pb::Question, Record>> by_number;
+  for (const Record& rec : recs) {
+    pb::Question q;
+    if (!q.ParseFromString(rec.data)) return status::Internal("STORAGE_CORRUPT");
+    by_number.emplace(jp::SearchFold(q.number()), std::make_pair(q, rec));
+  }
+  int position = static_cast<int>(recs.size());
+  for (size_t i = 0; i < table.questions.size(); ++i) {
+    const PublishedQuestion& pq = table.questions[i];
+    auto it = by_number.find(jp::SearchFold(pq.number));
+    if (it != by_number.end()) {
+      pb::Question q = it->second.first;
+      const pb::Question before = q;
+      *q.mutable_published() = pq.result;
+      if (!pq.options.empty() && q.options_size() == 0) {
+        for (const auto& o : pq.options) *q.add_options() = o;
+      }
+      Record rec = Stamp(&q, m, r.survey(), ColumnKey(q), q.position(), w.now, &it->second.second);
+      SOKEI_RETURN_IF_ERROR(w.tx.Update(Kind::kQuestion, rec));
+      SOKEI_RETURN_IF_ERROR(w.Audit(m, q.name(), &before, &q));
+      out->set_questions_updated(out->questions_updated() + 1);
+      continue;
+    }
+    pb::Question q;
+    q.set_name(absl::StrCat(r.survey(), "/questions/", QuestionIdFor(pq.number, static_cast<int>(i))));
+    q.set_number(pq.number);
+    q.set_text(pq.text);
+    q.set_type(pq.type);
+    q.set_position(++position);
+    for (const auto& o : pq.options) *q.add_options() = o;
+    *q.mutable_published() = pq.result;
+    SOKEI_ASSIGN_OR_RETURN(auto taken, w.tx.Get(Kind::kQuestion, q.name()));
+    if (taken) q.set_name(absl::StrCat(q.name(), "-", i + 1));
+    Record rec = Stamp(&q, m, r.survey(), ColumnKey(q), q.position(), w.now, nullptr);
+    auto s = w.tx.Insert(Kind::kQuestion, rec);
+    if (s.code() == absl::StatusCode::kAlreadyExists) {
+      return status::AlreadyExists("QUESTION_COLUMN_TAKEN", ColumnKey(q));
+    }
+    SOKEI_RETURN_IF_ERROR(s);
+    SOKEI_RETURN_IF_ERROR(w.Audit(m, q.name(), nullptr, &q));
+    out->set_questions_created(out->questions_created() + 1);
+  }
+  const pb::Survey before = survey;
+  survey.set_source(pb::SURVEY_SOURCE_PUBLISHED_RESULTS);
+  survey.set_data_version(survey.data_version() + 1);
+  Record rec = Stamp(&survey, m, survey_rec->parent, "", survey.fiscal_year(), w.now, &*survey_rec);
+  SOKEI_RETURN_IF_ERROR(w.tx.Update(Kind::kSurvey, rec));
+  SOKEI_RETURN_IF_ERROR(w.Audit(m, survey.name(), &before, &survey));
+  out->set_data_version(survey.data_version());
+  out->set_committed(!r.dry_run());
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<pb::ImportPublishedResultsResponse> SurveyDomain::ImportPublishedResults(
@@ -94,76 +172,8 @@ absl::StatusOr<pb::ImportPublishedResultsResponse> SurveyDomain::ImportPublished
     resp.set_committed(false);
     return resp;
   }
-  auto apply = [&](WriteContext& w, pb::ImportPublishedResultsResponse* out) -> absl::Status {
-    *out = resp;
-    SOKEI_ASSIGN_OR_RETURN(pb::Survey survey,
-                           LoadOrNotFound<pb::Survey>(w.tx, Kind::kSurvey, r.survey(),
-                                                      "SURVEY_NOT_FOUND"));
-    SOKEI_ASSIGN_OR_RETURN(auto survey_rec, w.tx.Get(Kind::kSurvey, r.survey()));
-    if (survey.status() == pb::SURVEY_STATUS_PUBLISHED) {
-      return status::FailedPrecondition(
-          "SURVEY_PUBLISHED", {"STATUS", r.survey(), "the survey is published: its data are frozen"});
-    }
-    SOKEI_ASSIGN_OR_RETURN(int64_t respondents, w.tx.CountRespondents(r.survey()));
-    if (respondents > 0) {
-      return status::FailedPrecondition(
-          "SURVEY_HAS_RESPONSES",
-          {"RESPONSES", r.survey(),
-           "the survey holds responses: its figures come from them, not from a published table"});
-    }
-    // Existing questions by printed number: a re-import updates them.
-    SOKEI_ASSIGN_OR_RETURN(auto recs, w.tx.ListParent(Kind::kQuestion, r.survey()));
-    std::map<std::string, std::pair<pb::Question, Record>> by_number;
-    for (const Record& rec : recs) {
-      pb::Question q;
-      if (!q.ParseFromString(rec.data)) return status::Internal("STORAGE_CORRUPT");
-      by_number.emplace(jp::SearchFold(q.number()), std::make_pair(q, rec));
-    }
-    int position = static_cast<int>(recs.size());
-    for (size_t i = 0; i < table.questions.size(); ++i) {
-      const PublishedQuestion& pq = table.questions[i];
-      auto it = by_number.find(jp::SearchFold(pq.number));
-      if (it != by_number.end()) {
-        pb::Question q = it->second.first;
-        const pb::Question before = q;
-        *q.mutable_published() = pq.result;
-        if (!pq.options.empty() && q.options_size() == 0) {
-          for (const auto& o : pq.options) *q.add_options() = o;
-        }
-        Record rec = Stamp(&q, m, r.survey(), ColumnKey(q), q.position(), w.now, &it->second.second);
-        SOKEI_RETURN_IF_ERROR(w.tx.Update(Kind::kQuestion, rec));
-        SOKEI_RETURN_IF_ERROR(w.Audit(m, q.name(), &before, &q));
-        out->set_questions_updated(out->questions_updated() + 1);
-        continue;
-      }
-      pb::Question q;
-      q.set_name(absl::StrCat(r.survey(), "/questions/", QuestionIdFor(pq.number, static_cast<int>(i))));
-      q.set_number(pq.number);
-      q.set_text(pq.text);
-      q.set_type(pq.type);
-      q.set_position(++position);
-      for (const auto& o : pq.options) *q.add_options() = o;
-      *q.mutable_published() = pq.result;
-      SOKEI_ASSIGN_OR_RETURN(auto taken, w.tx.Get(Kind::kQuestion, q.name()));
-      if (taken) q.set_name(absl::StrCat(q.name(), "-", i + 1));
-      Record rec = Stamp(&q, m, r.survey(), ColumnKey(q), q.position(), w.now, nullptr);
-      auto s = w.tx.Insert(Kind::kQuestion, rec);
-      if (s.code() == absl::StatusCode::kAlreadyExists) {
-        return status::AlreadyExists("QUESTION_COLUMN_TAKEN", ColumnKey(q));
-      }
-      SOKEI_RETURN_IF_ERROR(s);
-      SOKEI_RETURN_IF_ERROR(w.Audit(m, q.name(), nullptr, &q));
-      out->set_questions_created(out->questions_created() + 1);
-    }
-    const pb::Survey before = survey;
-    survey.set_source(pb::SURVEY_SOURCE_PUBLISHED_RESULTS);
-    survey.set_data_version(survey.data_version() + 1);
-    Record rec = Stamp(&survey, m, survey_rec->parent, "", survey.fiscal_year(), w.now, &*survey_rec);
-    SOKEI_RETURN_IF_ERROR(w.tx.Update(Kind::kSurvey, rec));
-    SOKEI_RETURN_IF_ERROR(w.Audit(m, survey.name(), &before, &survey));
-    out->set_data_version(survey.data_version());
-    out->set_committed(!r.dry_run());
-    return absl::OkStatus();
+  auto apply = [&](WriteContext& w, pb::ImportPublishedResultsResponse* out) {
+    return WritePublished(w, r, m, table, resp, out);
   };
   if (r.dry_run()) {
     pb::ImportPublishedResultsResponse dry;

@@ -158,205 +158,239 @@ bool ParsePublishedNumber(const std::string& cell, double* out, bool* negative_m
   return true;
 }
 
-absl::StatusOr<PublishedTable> ParsePublishedTable(const std::string& text) {
-  const std::vector<jp::DelimitedRow> rows = jp::SplitDelimited(text, jp::DetectDelimiter(text));
-  // The header: the first row with a name column and at least one figure column.
-  size_t head = rows.size();
-  std::vector<Role> roles;
-  for (size_t i = 0; i < rows.size() && i < 30; ++i) {
-    std::vector<Role> r;
-    bool name = false;
-    int figures = 0;
-    for (const auto& c : rows[i].cells) {
-      r.push_back(Classify(jp::TrimCell(c)));
-      name = name || r.back() == Role::kName;
-      figures += r.back() == Role::kOption || r.back() == Role::kImportance ||
-                 r.back() == Role::kSatisfaction || r.back() == Role::kMean;
+namespace {
+
+// One pass over a published table: the header found, then each row read as shares or as means.
+class Reader {
+ public:
+  explicit Reader(const std::string& text)
+      : rows_(jp::SplitDelimited(text, jp::DetectDelimiter(text))) {}
+
+  absl::StatusOr<PublishedTable> Run() {
+    if (!FindHeader()) {
+      return status::InvalidField(
+          "PUBLISHED_NOT_A_TABLE", "content",
+          "no header row was recognised (expected a 設問 / 項目 / 施策 column and option or "
+          "重要度 / 満足度 / 平均 columns)");
     }
-    if (name && figures > 0) {
-      head = i;
-      roles = std::move(r);
-      break;
-    }
+    int options = 0;
+    for (Role r : roles_) options += r == Role::kOption;
+    means_ = options < 2;
+    t_.shape = means_ ? "means" : "shares";
+    DefineOptions();
+    ReadScales();
+    for (size_t i = head_ + 1; i < rows_.size(); ++i) ReadRow(rows_[i]);
+    return std::move(t_);
   }
-  if (head == rows.size()) {
-    return status::InvalidField(
-        "PUBLISHED_NOT_A_TABLE", "content",
-        "no header row was recognised (expected a 設問 / 項目 / 施策 column and option or "
-        "重要度 / 満足度 / 平均 columns)");
-  }
-  PublishedTable t;
-  const auto& header = rows[head].cells;
-  int options = 0;
-  for (Role r : roles) options += r == Role::kOption;
-  const bool means = options < 2;
-  t.shape = means ? "means" : "shares";
-  // Option columns (shares): labels, polarity and scores from the header.
-  std::vector<pb::Option> option_defs;
-  std::vector<int> option_cols;
-  for (size_t c = 0; c < roles.size(); ++c) {
-    if (means || roles[c] != Role::kOption) continue;
-    pb::Option o;
-    o.set_code(absl::StrCat(option_defs.size() + 1));
-    o.set_label(jp::TrimCell(header[c]));
-    o.set_polarity(PolarityOf(o.label()));
-    option_defs.push_back(o);
-    option_cols.push_back(static_cast<int>(c));
-  }
-  ScoreOptions(&option_defs);
-  auto col_of = [&](Role r) {
-    for (size_t c = 0; c < roles.size(); ++c) {
-      if (roles[c] == r) return static_cast<int>(c);
-    }
-    return -1;
-  };
-  const int number_col = col_of(Role::kNumber), name_col = col_of(Role::kName),
-            n_col = col_of(Role::kN);
-  // Means: each mean column's scale from its header and its values.
-  std::vector<int> mean_cols;
-  for (Role r : {Role::kImportance, Role::kSatisfaction, Role::kMean}) {
-    if (col_of(r) >= 0) mean_cols.push_back(col_of(r));
-  }
-  // A table uses one scale: its range is read from every mean column together (a 重要度 column of
-  // 0.4…1.4 beside a 満足度 column of ▲0.4…0.3 is −2…+2); a header's words decide for its column.
-  std::vector<double> values;
-  for (int c : mean_cols) {
-    for (size_t i = head + 1; i < rows.size(); ++i) {
-      double v = 0;
-      bool mark = false;
-      if (static_cast<size_t>(c) < rows[i].cells.size() &&
-          ParsePublishedNumber(rows[i].cells[c], &v, &mark)) {
-        values.push_back(v);
+
+ private:
+  // The first row with a name column and at least one figure column.
+  bool FindHeader() {
+    for (size_t i = 0; i < rows_.size() && i < 30; ++i) {
+      std::vector<Role> r;
+      bool name = false;
+      int figures = 0;
+      for (const auto& c : rows_[i].cells) {
+        r.push_back(Classify(jp::TrimCell(c)));
+        name = name || r.back() == Role::kName;
+        figures += r.back() == Role::kOption || r.back() == Role::kImportance ||
+                   r.back() == Role::kSatisfaction || r.back() == Role::kMean;
+      }
+      if (name && figures > 0) {
+        head_ = i;
+        roles_ = std::move(r);
+        return true;
       }
     }
+    return false;
   }
-  std::vector<Scale> scales(roles.size());
-  for (int c : mean_cols) {
-    scales[c] = InferScale(header[c], values);
-    if (!scales[c].evidence.empty()) {
-      t.findings.push_back(Finding(rows[head].line, jp::TrimCell(header[c]), "", "PUBLISHED_SCALE",
-                                   absl::StrFormat("平均の尺度 %g〜%g（%s）", scales[c].min,
-                                                   scales[c].max, scales[c].evidence),
-                                   pb::FINDING_SEVERITY_INFO));
+
+  int ColumnOf(Role r) const {
+    for (size_t c = 0; c < roles_.size(); ++c) {
+      if (roles_[c] == r) return static_cast<int>(c);
     }
+    return -1;
   }
-  auto cell = [](const jp::DelimitedRow& row, int c) {
+
+  std::string Header(int c) const { return jp::TrimCell(rows_[head_].cells[c]); }
+
+  static std::string Cell(const jp::DelimitedRow& row, int c) {
     return c >= 0 && static_cast<size_t>(c) < row.cells.size() ? jp::TrimCell(row.cells[c])
                                                               : std::string();
-  };
-  bool n_missing_said = false;
-  for (size_t i = head + 1; i < rows.size(); ++i) {
-    const auto& row = rows[i];
-    const std::string name = cell(row, name_col);
-    if (name.empty()) continue;  // a blank line or a note under the table
-    ++t.rows;
-    const std::string number =
-        number_col >= 0 && !cell(row, number_col).empty() ? cell(row, number_col)
-                                                          : absl::StrCat(t.rows);
+  }
+
+  // Option columns (shares): labels, polarity and scores from the header.
+  void DefineOptions() {
+    for (size_t c = 0; c < roles_.size() && !means_; ++c) {
+      if (roles_[c] != Role::kOption) continue;
+      pb::Option o;
+      o.set_code(absl::StrCat(options_.size() + 1));
+      o.set_label(Header(static_cast<int>(c)));
+      o.set_polarity(PolarityOf(o.label()));
+      options_.push_back(o);
+      option_cols_.push_back(static_cast<int>(c));
+    }
+    ScoreOptions(&options_);
+  }
+
+  // A table uses one scale: its range is read from every mean column together (a 重要度 column of
+  // 0.4…1.4 beside a 満足度 column of ▲0.4…0.3 is −2…+2); a header's words decide for its column.
+  void ReadScales() {
+    for (Role r : {Role::kImportance, Role::kSatisfaction, Role::kMean}) {
+      if (ColumnOf(r) >= 0) mean_cols_.push_back(ColumnOf(r));
+    }
+    std::vector<double> values;
+    for (int c : mean_cols_) {
+      for (size_t i = head_ + 1; i < rows_.size(); ++i) {
+        double v = 0;
+        bool mark = false;
+        if (ParsePublishedNumber(Cell(rows_[i], c), &v, &mark)) values.push_back(v);
+      }
+    }
+    scales_.assign(roles_.size(), Scale{});
+    for (int c : mean_cols_) {
+      scales_[c] = InferScale(Header(c), values);
+      if (scales_[c].evidence.empty()) continue;
+      t_.findings.push_back(Finding(rows_[head_].line, Header(c), "", "PUBLISHED_SCALE",
+                                    absl::StrFormat("平均の尺度 %g〜%g（%s）", scales_[c].min,
+                                                    scales_[c].max, scales_[c].evidence),
+                                    pb::FINDING_SEVERITY_INFO));
+    }
+  }
+
+  // A figure cell: false for a blank or a dash (not printed); an unreadable one is an ERROR.
+  bool Read(const jp::DelimitedRow& row, int c, double* v) {
+    bool mark = false;
+    const std::string raw = Cell(row, c);
+    if (raw.empty() || jp::Nfkc(raw) == "-" || raw == "－" || raw == "―") return false;
+    if (!ParsePublishedNumber(raw, v, &mark)) {
+      t_.findings.push_back(Finding(row.line, Header(c), raw, "PUBLISHED_VALUE_UNREADABLE",
+                                    "数値として読めない", pb::FINDING_SEVERITY_ERROR));
+      return false;
+    }
+    if (mark) {
+      t_.findings.push_back(Finding(row.line, Header(c), raw, "PUBLISHED_NEGATIVE_MARK",
+                                    absl::StrFormat("▲ / △ を負の値として読んだ: %g", *v),
+                                    pb::FINDING_SEVERITY_INFO));
+    }
+    return true;
+  }
+
+  void SetMean(const jp::DelimitedRow& row, int c, double v, pb::PublishedResult* r) const {
+    r->set_has_mean(true);
+    r->set_mean_score(v);
+    r->set_raw_mean(Cell(row, c));
+    r->set_scale_min(scales_[c].min);
+    r->set_scale_max(scales_[c].max);
+    r->set_scale_evidence(scales_[c].evidence);
+  }
+
+  void ReadRow(const jp::DelimitedRow& row) {
+    const std::string name = Cell(row, ColumnOf(Role::kName));
+    if (name.empty()) return;  // a blank line or a note under the table
+    ++t_.rows;
+    const int number_col = ColumnOf(Role::kNumber), n_col = ColumnOf(Role::kN);
+    const std::string number = number_col >= 0 && !Cell(row, number_col).empty()
+                                   ? Cell(row, number_col)
+                                   : absl::StrCat(t_.rows);
     pb::PublishedResult base;
     base.set_row(row.line);
     if (n_col >= 0) {
       double n = 0;
       bool mark = false;
-      if (ParsePublishedNumber(cell(row, n_col), &n, &mark) && n >= 0 && n == std::floor(n)) {
+      if (ParsePublishedNumber(Cell(row, n_col), &n, &mark) && n >= 0 && n == std::floor(n)) {
         base.set_n(static_cast<int64_t>(n));
-      } else if (!cell(row, n_col).empty()) {
-        t.findings.push_back(Finding(row.line, jp::TrimCell(header[n_col]), cell(row, n_col),
-                                     "PUBLISHED_VALUE_UNREADABLE", "回答者数が読めない",
-                                     pb::FINDING_SEVERITY_ERROR));
+      } else if (!Cell(row, n_col).empty()) {
+        t_.findings.push_back(Finding(row.line, Header(n_col), Cell(row, n_col),
+                                      "PUBLISHED_VALUE_UNREADABLE", "回答者数が読めない",
+                                      pb::FINDING_SEVERITY_ERROR));
       }
     }
-    if (base.n() == 0 && !n_missing_said) {
-      n_missing_said = true;
-      t.findings.push_back(Finding(row.line, "", "", "PUBLISHED_N_MISSING",
-                                   "回答者数がないため、誤差と有意差は計算できない",
-                                   pb::FINDING_SEVERITY_INFO));
+    if (base.n() == 0 && !n_missing_said_) {
+      n_missing_said_ = true;
+      t_.findings.push_back(Finding(row.line, "", "", "PUBLISHED_N_MISSING",
+                                    "回答者数がないため、誤差と有意差は計算できない",
+                                    pb::FINDING_SEVERITY_INFO));
     }
-    auto read = [&](int c, double* v) {
-      bool mark = false;
-      const std::string raw = cell(row, c);
-      if (raw.empty() || jp::Nfkc(raw) == "-" || raw == "－" || raw == "―") return false;
-      if (!ParsePublishedNumber(raw, v, &mark)) {
-        t.findings.push_back(Finding(row.line, jp::TrimCell(header[c]), raw,
-                                     "PUBLISHED_VALUE_UNREADABLE", "数値として読めない",
-                                     pb::FINDING_SEVERITY_ERROR));
-        return false;
-      }
-      if (mark) {
-        t.findings.push_back(Finding(row.line, jp::TrimCell(header[c]), raw,
-                                     "PUBLISHED_NEGATIVE_MARK",
-                                     absl::StrFormat("▲ / △ を負の値として読んだ: %g", *v),
-                                     pb::FINDING_SEVERITY_INFO));
-      }
-      return true;
-    };
-    if (!means) {
-      PublishedQuestion q;
-      q.row = row.line;
-      q.number = number;
-      q.text = name;
-      q.options = option_defs;
-      q.type = std::any_of(option_defs.begin(), option_defs.end(),
-                           [](const pb::Option& o) { return o.scored(); })
-                   ? pb::QUESTION_TYPE_LIKERT
-                   : pb::QUESTION_TYPE_SINGLE;
-      q.result = base;
-      double in_base = 0;
-      for (size_t k = 0; k < option_cols.size(); ++k) {
-        double v = 0;
-        if (!read(option_cols[k], &v)) continue;
-        auto* s = q.result.add_shares();
-        s->set_code(option_defs[k].code());
-        s->set_percent(v);
-        s->set_raw(cell(row, option_cols[k]));
-        if (option_defs[k].polarity() != pb::POLARITY_EXCLUDED) in_base += v;
-      }
-      // Percent of the base, or of everyone with 無回答 among the columns: about 100 either way.
-      double all = 0;
-      for (const auto& s : q.result.shares()) all += s.percent();
-      if (q.result.shares_size() > 0 && std::fabs(in_base - 100) > 1.5 && std::fabs(all - 100) > 1.5) {
-        t.findings.push_back(Finding(row.line, "", name, "PUBLISHED_SHARES_SUM",
-                                     absl::StrFormat("割合の合計が %.1f%%（100%% にならない）", all),
-                                     pb::FINDING_SEVERITY_WARNING));
-      }
-      if (const int mc = col_of(Role::kMean); mc >= 0) {
-        double v = 0;
-        if (read(mc, &v)) {
-          q.result.set_has_mean(true);
-          q.result.set_mean_score(v);
-          q.result.set_raw_mean(cell(row, mc));
-          q.result.set_scale_min(scales[mc].min);
-          q.result.set_scale_max(scales[mc].max);
-          q.result.set_scale_evidence(scales[mc].evidence);
-        }
-      }
-      t.questions.push_back(std::move(q));
-      continue;
+    if (means_) {
+      ReadMeans(row, name, number, base);
+    } else {
+      ReadShares(row, name, number, base);
     }
-    // Means: one question per mean column (重要度 and 満足度 of a 施策 are two questions).
-    for (int c : mean_cols) {
+  }
+
+  void ReadShares(const jp::DelimitedRow& row, const std::string& name, const std::string& number,
+                  const pb::PublishedResult& base) {
+    PublishedQuestion q;
+    q.row = row.line;
+    q.number = number;
+    q.text = name;
+    q.options = options_;
+    q.type = std::any_of(options_.begin(), options_.end(),
+                         [](const pb::Option& o) { return o.scored(); })
+                 ? pb::QUESTION_TYPE_LIKERT
+                 : pb::QUESTION_TYPE_SINGLE;
+    q.result = base;
+    double in_base = 0, all = 0;
+    for (size_t k = 0; k < option_cols_.size(); ++k) {
       double v = 0;
-      if (!read(c, &v)) continue;
+      if (!Read(row, option_cols_[k], &v)) continue;
+      auto* s = q.result.add_shares();
+      s->set_code(options_[k].code());
+      s->set_percent(v);
+      s->set_raw(Cell(row, option_cols_[k]));
+      all += v;
+      if (options_[k].polarity() != pb::POLARITY_EXCLUDED) in_base += v;
+    }
+    // Percent of the base, or of everyone with 無回答 among the columns: about 100 either way.
+    if (q.result.shares_size() > 0 && std::fabs(in_base - 100) > 1.5 && std::fabs(all - 100) > 1.5) {
+      t_.findings.push_back(Finding(row.line, "", name, "PUBLISHED_SHARES_SUM",
+                                    absl::StrFormat("割合の合計が %.1f%%（100%% にならない）", all),
+                                    pb::FINDING_SEVERITY_WARNING));
+    }
+    if (const int mc = ColumnOf(Role::kMean); mc >= 0) {
+      double v = 0;
+      if (Read(row, mc, &v)) SetMean(row, mc, v, &q.result);
+    }
+    t_.questions.push_back(std::move(q));
+  }
+
+  // One question per mean column (重要度 and 満足度 of a 施策 are two questions).
+  void ReadMeans(const jp::DelimitedRow& row, const std::string& name, const std::string& number,
+                 const pb::PublishedResult& base) {
+    for (int c : mean_cols_) {
+      double v = 0;
+      if (!Read(row, c, &v)) continue;
       PublishedQuestion q;
       q.row = row.line;
-      const bool both = mean_cols.size() > 1;
-      const std::string what = roles[c] == Role::kImportance     ? "重要度"
-                               : roles[c] == Role::kSatisfaction ? "満足度"
-                                                                 : "";
-      q.number = both && !what.empty() ? absl::StrCat(number, "(", what, ")") : number;
+      const std::string what = roles_[c] == Role::kImportance     ? "重要度"
+                               : roles_[c] == Role::kSatisfaction ? "満足度"
+                                                                  : "";
+      q.number = mean_cols_.size() > 1 && !what.empty() ? absl::StrCat(number, "(", what, ")")
+                                                        : number;
       q.text = what.empty() ? name : absl::StrCat(name, "（", what, "）");
       q.type = pb::QUESTION_TYPE_NUMERIC;
       q.result = base;
-      q.result.set_has_mean(true);
-      q.result.set_mean_score(v);
-      q.result.set_raw_mean(cell(row, c));
-      q.result.set_scale_min(scales[c].min);
-      q.result.set_scale_max(scales[c].max);
-      q.result.set_scale_evidence(scales[c].evidence);
-      t.questions.push_back(std::move(q));
+      SetMean(row, c, v, &q.result);
+      t_.questions.push_back(std::move(q));
     }
   }
-  return t;
+
+  const std::vector<jp::DelimitedRow> rows_;
+  size_t head_ = 0;
+  std::vector<Role> roles_;
+  bool means_ = false;
+  std::vector<pb::Option> options_;
+  std::vector<int> option_cols_, mean_cols_;
+  std::vector<Scale> scales_;
+  bool n_missing_said_ = false;
+  PublishedTable t_;
+};
+
+}  // namespace
+
+absl::StatusOr<PublishedTable> ParsePublishedTable(const std::string& text) {
+  return Reader(text).Run();
 }
 
 }  // namespace sokei::survey
