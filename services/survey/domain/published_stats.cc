@@ -40,26 +40,29 @@ std::vector<double> Percents(const pb::Question& q) {
 
 }  // namespace
 
+// The printed percentages are of everyone who was asked when they include 無回答 and the like
+// (they then add up to about 100 with them), else of the base: either way a count is
+// percent / (the sum printed) × n, and the base is n less the excluded options' counts.
 stats::Distribution PublishedDistribution(const pb::Question& q) {
   const pb::PublishedResult& r = q.published();
   stats::Distribution d;
   const std::vector<double> pct = Percents(q);
   const auto meta = OptionMetaOf(q);
-  const double scale = r.n() > 0 ? static_cast<double>(r.n()) : 100.0;
   double in_base = 0, all = 0;
   for (size_t o = 0; o < pct.size(); ++o) {
     all += pct[o];
     if (meta[o].in_base()) in_base += pct[o];
   }
+  // Weights in the units of n (100 when the report prints no n): shares come out as printed.
+  const double scale = r.n() > 0 ? static_cast<double>(r.n()) : 100.0;
   d.counts.assign(pct.size(), 0);
   d.weighted.assign(pct.size(), 0);
   double scored_share = 0, score_sum = 0;
-  for (size_t o = 0; o < pct.size(); ++o) {
-    // Shares of the base as printed; with 無回答 among the columns, of everyone.
-    const double share = in_base > 0 ? pct[o] / (meta[o].in_base() ? in_base : all) : 0;
-    d.weighted[o] = share * scale;
-    d.counts[o] = static_cast<int64_t>(std::llround(share * static_cast<double>(r.n())));
-    if (!meta[o].in_base()) continue;
+  for (size_t o = 0; o < pct.size() && all > 0; ++o) {
+    d.weighted[o] = pct[o] / all * scale;
+    d.counts[o] = static_cast<int64_t>(std::llround(pct[o] / all * static_cast<double>(r.n())));
+    if (!meta[o].in_base() || in_base <= 0) continue;
+    const double share = pct[o] / in_base;  // of the base
     if (meta[o].polarity == stats::Polarity::kPositive) d.positive += share;
     if (meta[o].polarity == stats::Polarity::kNegative) d.negative += share;
     if (meta[o].scored) {
@@ -67,11 +70,13 @@ stats::Distribution PublishedDistribution(const pb::Question& q) {
       score_sum += share * meta[o].score;
     }
   }
-  d.base = r.n();
+  // The base from the printed shares, not the sum of rounded counts; means alone: n is the base.
+  d.base = all > 0 ? std::llround(in_base / all * static_cast<double>(r.n())) : r.n();
   d.answered = r.n();
-  d.weighted_base = in_base > 0 ? scale : 0;
-  d.weighted_answered = in_base > 0 ? scale * all / in_base : 0;
-  d.sum_w2 = static_cast<double>(r.n());  // effective base = n (no weights)
+  d.weighted_base = all > 0 ? in_base / all * scale : 0;
+  d.weighted_answered = all > 0 ? scale : 0;
+  // No weights: the effective base (weighted_base² / Σw²) is the base.
+  d.sum_w2 = d.base > 0 ? d.weighted_base * d.weighted_base / static_cast<double>(d.base) : 0;
   if (r.has_mean()) {
     d.has_mean = true;
     d.mean = r.mean_score();
@@ -98,7 +103,8 @@ std::optional<double> PublishedMeanStandardError(const pb::Question& q) {
     const double dev = meta[o].score - d.mean;
     var += pct[o] / total * dev * dev;
   }
-  const double n = static_cast<double>(q.published().n());
+  const double n = static_cast<double>(d.base);
+  if (n <= 1) return std::nullopt;
   return std::sqrt(var * n / (n - 1)) / std::sqrt(n);
 }
 
@@ -114,9 +120,9 @@ pb::QuestionStats PublishedQuestionStats(const pb::Survey& s, const pb::Question
   out.set_published(true);
   out.set_respondents(r.n());
   out.set_answered(r.n());
-  out.set_base(r.n());
-  out.set_weighted_base(static_cast<double>(r.n()));
-  out.set_effective_base(static_cast<double>(r.n()));
+  out.set_base(d.base);
+  out.set_weighted_base(static_cast<double>(d.base));
+  out.set_effective_base(static_cast<double>(d.base));
   out.set_data_version(s.data_version());
   for (int o = 0; o < q.options_size(); ++o) {
     auto* os = out.add_options();
@@ -142,13 +148,13 @@ pb::QuestionStats PublishedQuestionStats(const pb::Survey& s, const pb::Question
     out.set_negative_percent(round1(d.negative * 100));
     out.set_net_score(round1((d.positive - d.negative) * 100));
   }
-  const bool sampled = s.sampling_frame() != pb::SAMPLING_FRAME_EVENT_BASED && r.n() > 0;
+  const bool sampled = s.sampling_frame() != pb::SAMPLING_FRAME_EVENT_BASED && d.base > 0;
   out.set_has_margin_of_error(sampled && q.options_size() > 0);
   if (out.has_margin_of_error()) {
     out.set_margin_of_error_points(round1(stats::MarginOfErrorPoints(
-        d.positive, static_cast<double>(r.n()), r.n(), s.population_size())));
+        d.positive, static_cast<double>(d.base), d.base, s.population_size())));
     out.set_margin_of_error_max_points(round1(stats::MarginOfErrorPoints(
-        0.5, static_cast<double>(r.n()), r.n(), s.population_size())));
+        0.5, static_cast<double>(d.base), d.base, s.population_size())));
   }
   return out;
 }

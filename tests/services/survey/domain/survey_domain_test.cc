@@ -780,10 +780,12 @@ TEST_F(PublishedResultsTest, SharesWithNGiveStatisticsAndNothingFiner) {
   auto st = domain_->GetQuestionStats(public_.municipality.empty() ? planner_ : planner_, sr);
   ASSERT_TRUE(st.ok()) << st.status();
   EXPECT_TRUE(st->published());
-  EXPECT_EQ(st->base(), 1212);
+  // The percentages include 無回答 (they add up to 100 with it): they are of all 1,212 asked.
+  EXPECT_EQ(st->respondents(), 1212);
+  EXPECT_EQ(st->base(), 1177) << "1,212 less the 2.9% 無回答";
   ASSERT_EQ(st->options_size(), 6);
-  EXPECT_EQ(st->options(0).percent(), 21.3);
-  EXPECT_EQ(st->options(0).count(), 266) << "21.3 of 97.1 in the base × 1,212";
+  EXPECT_EQ(st->options(0).percent(), 21.3) << "as printed";
+  EXPECT_EQ(st->options(0).count(), 258) << "21.3% of 1,212";
   EXPECT_FALSE(st->options(5).in_base()) << "無回答 is outside the base";
   ASSERT_TRUE(st->has_mean());
   EXPECT_NEAR(st->mean_score(), 57.9 / 97.1, 0.005);
