@@ -96,7 +96,6 @@ bool Contains(std::u32string_view s, std::u32string_view p) {
 
 // ---- Decimal arithmetic ------------------------------------------------------------------------
 
-constexpr int kMaxDigits = 30;
 
 std::optional<Decimal> Scale(Decimal d, int power) {
   d.exponent += power;
@@ -256,11 +255,11 @@ std::optional<Amount> ScanAmount(std::u32string_view s, size_t i) {
     digits = next;
     j = k;
   }
-  // At most kMaxDigits digits, as ParseDecimal reads them back (4兆257.333… with 21 decimals is
+  // At most kMaxDecimalDigits digits, as ParseDecimal reads them back (4兆257.333… with 21 decimals is
   // not a value anybody wrote).
   int significant = 0;
   for (__int128 k = total->mantissa; k != 0; k /= 10) ++significant;
-  if (significant > kMaxDigits) return std::nullopt;
+  if (significant > kMaxDecimalDigits) return std::nullopt;
   a.value = *total;
   a.end = j;
   return a;
@@ -511,65 +510,6 @@ bool TryBreakdowns(std::u32string_view main, Measurement* m) {
 
 }  // namespace
 
-std::optional<Decimal> ParseDecimal(absl::string_view text) {
-  bool negative = false, point = false;
-  std::string digits;  // every digit as written
-  int fraction = 0;    // digits after the point
-  size_t i = 0;
-  if (i < text.size() && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
-  for (; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c >= '0' && c <= '9') {
-      digits.push_back(c);
-      if (point) ++fraction;
-    } else if (c == '.' && !point) {
-      point = true;
-    } else if (c == ',' && !point && !digits.empty()) {
-      continue;
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (digits.empty()) return std::nullopt;
-  Decimal d;
-  d.exponent = -fraction;
-  // Whole numbers keep their trailing zeros in the exponent (4兆 is 4 × 10^12, not 13 digits);
-  // written decimals (54.0) are kept as written.
-  if (!point) {
-    while (digits.size() > 1 && digits.back() == '0') {
-      digits.pop_back();
-      ++d.exponent;
-    }
-  }
-  size_t first = digits.find_first_not_of('0');
-  if (first == std::string::npos) first = digits.size() - 1;
-  if (digits.size() - first > kMaxDigits) return std::nullopt;
-  for (size_t k = first; k < digits.size(); ++k) d.mantissa = d.mantissa * 10 + (digits[k] - '0');
-  if (negative) d.mantissa = -d.mantissa;
-  return d;
-}
-
-std::string DecimalToString(const Decimal& d) {
-  __int128 m = d.mantissa < 0 ? -d.mantissa : d.mantissa;
-  std::string digits;
-  do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(m % 10)));
-    m /= 10;
-  } while (m != 0);
-  if (d.exponent > 0) {
-    if (digits != "0") digits.append(static_cast<size_t>(d.exponent), '0');
-  } else if (d.exponent < 0) {
-    const size_t places = static_cast<size_t>(-d.exponent);
-    if (digits.size() <= places) digits.insert(0, places - digits.size() + 1, '0');
-    digits.insert(digits.size() - places, ".");
-  }
-  return (d.mantissa < 0 ? "-" : "") + digits;
-}
-
-double DecimalToDouble(const Decimal& d) {
-  return static_cast<double>(d.mantissa) * std::pow(10.0, d.exponent);
-}
-
 Measurement ParseMeasurement(absl::string_view raw) {
   Measurement m;
   m.set_raw(std::string(raw));
@@ -739,34 +679,6 @@ Measurement ParseMeasurement(absl::string_view raw) {
   }
   m.set_understood(partial_text ? type::v1::UNDERSTANDING_PARTIAL : type::v1::UNDERSTANDING_FULL);
   return m;
-}
-
-std::optional<double> MeasurementValue(const Measurement& m) {
-  if (m.value().empty()) return std::nullopt;
-  auto d = ParseDecimal(m.value());
-  if (!d) return std::nullopt;
-  return DecimalToDouble(*d);
-}
-
-std::optional<int> QualitativeStep(absl::string_view text) {
-  const std::u32string t = ToU32(Nfkc(text));
-  struct Step {
-    std::u32string_view word;
-    int step;
-  };
-  // Later steps first: 検討・調整 → 1, but 策定 beats 検討 in 取組方針策定 新規・拡充事業検討.
-  static constexpr Step kSteps[] = {
-      {U"完了", 4},   {U"完成", 4},     {U"供用開始", 4}, {U"開設", 3}, {U"設置", 3},
-      {U"創設", 3},   {U"実施", 3},     {U"導入", 3},     {U"運用", 3}, {U"開始", 3},
-      {U"事業化", 3}, {U"着手", 3},     {U"策定", 2},     {U"決定", 2}, {U"準備", 2},
-      {U"試行", 2},   {U"合意形成", 2}, {U"設計", 2},     {U"検討", 1}, {U"調整", 1},
-      {U"調査", 1},   {U"新設", 3},     {U"継続", 3},     {U"促進", 3}, {U"未着手", 0},
-  };
-  if (Contains(t, U"未着手")) return 0;
-  for (const Step& s : kSteps) {
-    if (Contains(t, s.word)) return s.step;
-  }
-  return std::nullopt;
 }
 
 }  // namespace sokei::jp

@@ -13,6 +13,9 @@
 namespace sokei::jp {
 
 // An exact decimal: mantissa × 10^exponent. 11.4億 is {114, 7}, never a float.
+// The significant digits a decimal may have (ParseDecimal, and the amounts the parser sums).
+inline constexpr int kMaxDecimalDigits = 30;
+
 struct Decimal {
   __int128 mantissa = 0;
   int exponent = 0;
