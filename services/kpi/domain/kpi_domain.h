@@ -116,7 +116,8 @@ class KpiDomain {
   // table_import.cc: the structure an import adds through the plan service (level names,
   // departments, nodes; counted only in a dry run); folded department name → resource name.
   absl::StatusOr<std::map<std::string, std::string>> ImportStructure(
-      const Principal& p, const pb::ImportProgressTableRequest& r, const ImportPlan& plan,
+      const Principal& p, const std::string& municipality, const pb::ImportProgressTableRequest& r,
+      const ImportPlan& plan,
       const planpb::Plan& stored, pb::ImportCounts* counts);
   // The summary of a plan for a fiscal year from current data (the dashboard and snapshots).
   absl::StatusOr<pb::PlanSummary> ComputeSummary(const Principal& p, const std::string& plan,

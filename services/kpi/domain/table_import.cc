@@ -122,17 +122,6 @@ int AddTargetVersion(const PlannedIndicator& pi, const ParsedTable& table,
   return changed;
 }
 
-// The year's target, or the next one after it (an interim year of a final target).
-const pb::Target* TargetFor(const pb::Indicator& ind, int year) {
-  if (ind.target_specs().empty()) return nullptr;
-  const pb::Target* best = nullptr;
-  for (const auto& t : ind.target_specs().rbegin()->targets()) {
-    if (t.fiscal_year() >= year && (best == nullptr || t.fiscal_year() < best->fiscal_year())) {
-      best = &t;
-    }
-  }
-  return best;
-}
 
 // A finding found while writing: counted, and listed while the reply has room.
 void AddFinding(v1::ImportFinding f, pb::ImportProgressTableResponse* out) {
@@ -206,7 +195,7 @@ absl::Status WriteImportedIndicators(KpiDomain::WriteContext& w, const std::stri
     for (const auto& [year, value] : pi.actuals) earlier[year] = &value;
     for (const auto& [year, value] : pi.actuals) {
       // なし / － / 0: how grading will read it, said once per cell.
-      if (const pb::Target* t = TargetFor(ind, year)) {
+      if (const pb::Target* t = TargetFor(SpecInForce(ind, year), year).target) {
         const PlaceholderReading reading =
             ReadPlaceholder(ind, value, t->value(), t->kind(), year, earlier);
         if (reading.meaning != PlaceholderMeaning::kNone) {
@@ -291,7 +280,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
   }
 
   // Write the structure: level names, departments and nodes, through the plan service.
-  SOKEI_ASSIGN_OR_RETURN(auto dept_name, ImportStructure(p, r, plan, tree.plan(), counts));
+  SOKEI_ASSIGN_OR_RETURN(auto dept_name, ImportStructure(p, m, r, plan, tree.plan(), counts));
   for (auto& pi : plan.indicators) {
     if (pi.department.empty()) continue;
     auto it = dept_name.find(jp::SearchFold(pi.department));
@@ -323,9 +312,8 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
 }
 
 absl::StatusOr<std::map<std::string, std::string>> KpiDomain::ImportStructure(
-    const Principal& p, const pb::ImportProgressTableRequest& r, const ImportPlan& plan,
+    const Principal& p, const std::string& m, const pb::ImportProgressTableRequest& r, const ImportPlan& plan,
     const planpb::Plan& stored, pb::ImportCounts* counts) {
-  const std::string m = api::ParseName(r.parent(), kPlanPattern, "parent")->municipality();
   // Departments: matched by name (NFKC, width-insensitive), created when new.
   SOKEI_ASSIGN_OR_RETURN(auto depts, plans_->ListDepartments(p, m));
   std::map<std::string, std::string> dept_name;  // folded display name → resource name

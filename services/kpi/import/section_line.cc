@@ -1,6 +1,8 @@
 // Section lines: ■基本政策1-2 …, (1) …, 1. …, ① …, 1章 …, 【施策06】 ….
 #include "services/kpi/import/progress_table.h"
 
+#include "services/kpi/import/table_header.h"
+
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -21,8 +23,6 @@
 #include "common/status/status.h"
 
 namespace sokei::kpi {
-
-std::string Trim(absl::string_view s);
 
 // "1章 …", "第2節 …" (label 章 / 節 / 編), "① …" and "1.…" (numbers without a label); false for
 // anything else.

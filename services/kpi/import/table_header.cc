@@ -205,8 +205,6 @@ int HeaderYear(const std::string& header, bool end_of_range) {
 using table::ContainsAny;
 using table::EqualsAny;
 
-std::string Trim(absl::string_view s);
-
 const char* FieldName(Field f) {
   switch (f) {
     case Field::kIgnore:

@@ -6,7 +6,15 @@
 #include <initializer_list>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "services/kpi/import/progress_table.h"
+
+namespace sokei::kpi {
+
+// Cells trimmed of ASCII blanks and the ideographic space (progress_table.cc).
+std::string Trim(absl::string_view s);
+
+}  // namespace sokei::kpi
 
 namespace sokei::kpi::table {
 

@@ -136,20 +136,9 @@ absl::StatusOr<pb::ImportPublishedResultsResponse> SurveyDomain::ImportPublished
   if (r.content().size() > kMaxPublishedBytes) {
     return status::InvalidField("PUBLISHED_TOO_LARGE", "content", "at most 16 MiB");
   }
-  jp::TextEncoding enc = jp::TextEncoding::kAuto;
-  if (r.encoding() == "utf-8" || r.encoding() == "UTF-8") {
-    enc = jp::TextEncoding::kUtf8;
-  } else if (r.encoding() == "cp932" || r.encoding() == "shift_jis" || r.encoding() == "CP932") {
-    enc = jp::TextEncoding::kCp932;
-  } else if (!r.encoding().empty()) {
-    return status::InvalidField("PUBLISHED_ENCODING_UNKNOWN", "encoding", "utf-8 or cp932");
-  }
-  auto text = jp::DecodeText(r.content(), enc);
-  if (!text.ok() || jp::HasControlCharacters(*text)) {
-    return status::InvalidField("PUBLISHED_NOT_A_TABLE", "content",
-                                "is neither UTF-8 nor CP932 text: save the sheet as CSV");
-  }
-  SOKEI_ASSIGN_OR_RETURN(PublishedTable table, ParsePublishedTable(*text));
+  SOKEI_ASSIGN_OR_RETURN(std::string text, DecodeUpload(r.content(), r.encoding(), "PUBLISHED_NOT_A_TABLE",
+                                                        "PUBLISHED_ENCODING_UNKNOWN"));
+  SOKEI_ASSIGN_OR_RETURN(PublishedTable table, ParsePublishedTable(text));
 
   pb::ImportPublishedResultsResponse resp;
   resp.set_rows(table.rows);

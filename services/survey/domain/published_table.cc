@@ -11,6 +11,7 @@
 #include "common/jp/delimited.h"
 #include "common/jp/text.h"
 #include "common/status/status.h"
+#include "services/survey/domain/survey_internal.h"
 
 namespace sokei::survey {
 namespace {
@@ -105,18 +106,6 @@ Scale InferScale(const std::string& header, const std::vector<double>& values) {
   return {0, 100, "値が10を超える"};
 }
 
-pb::ImportFinding Finding(int row, const std::string& column, const std::string& raw,
-                          const char* code, const std::string& message,
-                          pb::FindingSeverity severity) {
-  pb::ImportFinding f;
-  f.set_row(row);
-  f.set_column(column);
-  f.set_raw(raw.size() > 200 ? raw.substr(0, 200) : raw);
-  f.set_code(code);
-  f.set_message(message);
-  f.set_severity(severity);
-  return f;
-}
 
 }  // namespace
 
@@ -251,7 +240,7 @@ class Reader {
     for (int c : mean_cols_) {
       scales_[c] = InferScale(Header(c), values);
       if (scales_[c].evidence.empty()) continue;
-      t_.findings.push_back(Finding(rows_[head_].line, Header(c), "", "PUBLISHED_SCALE",
+      t_.findings.push_back(MakeFinding(rows_[head_].line, Header(c), "", "PUBLISHED_SCALE",
                                     absl::StrFormat("平均の尺度 %g〜%g（%s）", scales_[c].min,
                                                     scales_[c].max, scales_[c].evidence),
                                     pb::FINDING_SEVERITY_INFO));
@@ -264,12 +253,12 @@ class Reader {
     const std::string raw = Cell(row, c);
     if (raw.empty() || jp::Nfkc(raw) == "-" || raw == "－" || raw == "―") return false;
     if (!ParsePublishedNumber(raw, v, &mark)) {
-      t_.findings.push_back(Finding(row.line, Header(c), raw, "PUBLISHED_VALUE_UNREADABLE",
+      t_.findings.push_back(MakeFinding(row.line, Header(c), raw, "PUBLISHED_VALUE_UNREADABLE",
                                     "数値として読めない", pb::FINDING_SEVERITY_ERROR));
       return false;
     }
     if (mark) {
-      t_.findings.push_back(Finding(row.line, Header(c), raw, "PUBLISHED_NEGATIVE_MARK",
+      t_.findings.push_back(MakeFinding(row.line, Header(c), raw, "PUBLISHED_NEGATIVE_MARK",
                                     absl::StrFormat("▲ / △ を負の値として読んだ: %g", *v),
                                     pb::FINDING_SEVERITY_INFO));
     }
@@ -301,14 +290,14 @@ class Reader {
       if (ParsePublishedNumber(Cell(row, n_col), &n, &mark) && n >= 0 && n == std::floor(n)) {
         base.set_n(static_cast<int64_t>(n));
       } else if (!Cell(row, n_col).empty()) {
-        t_.findings.push_back(Finding(row.line, Header(n_col), Cell(row, n_col),
+        t_.findings.push_back(MakeFinding(row.line, Header(n_col), Cell(row, n_col),
                                       "PUBLISHED_VALUE_UNREADABLE", "回答者数が読めない",
                                       pb::FINDING_SEVERITY_ERROR));
       }
     }
     if (base.n() == 0 && !n_missing_said_) {
       n_missing_said_ = true;
-      t_.findings.push_back(Finding(row.line, "", "", "PUBLISHED_N_MISSING",
+      t_.findings.push_back(MakeFinding(row.line, "", "", "PUBLISHED_N_MISSING",
                                     "回答者数がないため、誤差と有意差は計算できない",
                                     pb::FINDING_SEVERITY_INFO));
     }
@@ -344,7 +333,7 @@ class Reader {
     }
     // Percent of the base, or of everyone with 無回答 among the columns: about 100 either way.
     if (q.result.shares_size() > 0 && std::fabs(in_base - 100) > 1.5 && std::fabs(all - 100) > 1.5) {
-      t_.findings.push_back(Finding(row.line, "", name, "PUBLISHED_SHARES_SUM",
+      t_.findings.push_back(MakeFinding(row.line, "", name, "PUBLISHED_SHARES_SUM",
                                     absl::StrFormat("割合の合計が %.1f%%（100%% にならない）", all),
                                     pb::FINDING_SEVERITY_WARNING));
     }

@@ -21,17 +21,6 @@ constexpr int kMaxFindings = 1000;
 const char* const kIdSynonyms[] = {"id",  "回答者id",   "整理番号", "no",
                                    "no.", "回答者番号", "票番号"};
 
-pb::ImportFinding Finding(int row, const std::string& column, const std::string& raw,
-                          const char* code, std::string message, pb::FindingSeverity severity) {
-  pb::ImportFinding f;
-  f.set_row(row);
-  f.set_column(column);
-  f.set_raw(raw.substr(0, 200));
-  f.set_code(code);
-  f.set_message(std::move(message));
-  f.set_severity(severity);
-  return f;
-}
 
 // The codes and labels of a question's options or an attribute's categories, folded once per import
 // (NFKC, case-folded); a cell matches a code first, then a label.
@@ -67,7 +56,7 @@ pb::ImportFinding BadCode(int row, const std::string& column, const std::string&
       !whole_cell ? absl::StrCat("'", code.substr(0, 20), "' is not an option of this question")
       : number    ? "the code is outside the question's scale"
                   : "not an option of this question";
-  return Finding(row, column, raw, number ? "OUT_OF_SCALE" : "UNKNOWN_CODE", std::move(message),
+  return MakeFinding(row, column, raw, number ? "OUT_OF_SCALE" : "UNKNOWN_CODE", std::move(message),
                  pb::FINDING_SEVERITY_ERROR);
 }
 
@@ -110,6 +99,41 @@ stats::Polarity PolarityOf(pb::Polarity p) {
   }
 }
 
+pb::ImportFinding MakeFinding(int row, const std::string& column, const std::string& raw,
+                          const char* code, std::string message, pb::FindingSeverity severity) {
+  pb::ImportFinding f;
+  f.set_row(row);
+  f.set_column(column);
+  f.set_raw(raw.substr(0, 200));
+  f.set_code(code);
+  f.set_message(std::move(message));
+  f.set_severity(severity);
+  return f;
+}
+
+absl::StatusOr<std::string> DecodeUpload(const std::string& content, const std::string& encoding,
+                                         const char* not_a_table, const char* unknown_encoding) {
+  jp::TextEncoding enc = jp::TextEncoding::kAuto;
+  if (encoding == "utf-8" || encoding == "UTF-8") {
+    enc = jp::TextEncoding::kUtf8;
+  } else if (encoding == "cp932" || encoding == "shift_jis" || encoding == "CP932") {
+    enc = jp::TextEncoding::kCp932;
+  } else if (!encoding.empty()) {
+    return status::InvalidField(unknown_encoding, "encoding", "utf-8 or cp932");
+  }
+  auto text = jp::DecodeText(content, enc);
+  if (!text.ok()) {
+    return status::InvalidField(not_a_table, "content",
+                                "is neither UTF-8 nor CP932 text: save the sheet as CSV");
+  }
+  if (jp::HasControlCharacters(*text)) {
+    return status::InvalidField(
+        not_a_table, "content",
+        "contains binary data or control characters: save the sheet as CSV");
+  }
+  return std::move(*text);
+}
+
 absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
     const Principal& p, const pb::ImportResponsesRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.survey(), kSurveyPattern, "survey"));
@@ -120,24 +144,8 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
     return status::InvalidField("RESPONSES_TOO_LARGE", "content",
                                 "the file is larger than 256 MiB");
   }
-  jp::TextEncoding enc = jp::TextEncoding::kAuto;
-  if (r.encoding() == "utf-8" || r.encoding() == "UTF-8")
-    enc = jp::TextEncoding::kUtf8;
-  else if (r.encoding() == "cp932" || r.encoding() == "shift_jis" || r.encoding() == "CP932") {
-    enc = jp::TextEncoding::kCp932;
-  } else if (!r.encoding().empty()) {
-    return status::InvalidField("RESPONSES_ENCODING_UNKNOWN", "encoding", "utf-8 or cp932");
-  }
-  auto text = jp::DecodeText(r.content(), enc);
-  if (!text.ok()) {
-    return status::InvalidField("RESPONSES_NOT_A_TABLE", "content",
-                                "is neither UTF-8 nor CP932 text: save the sheet as CSV");
-  }
-  if (jp::HasControlCharacters(*text)) {
-    return status::InvalidField(
-        "RESPONSES_NOT_A_TABLE", "content",
-        "contains binary data or control characters: save the sheet as CSV");
-  }
+  SOKEI_ASSIGN_OR_RETURN(std::string text, DecodeUpload(r.content(), r.encoding(), "RESPONSES_NOT_A_TABLE",
+                                                        "RESPONSES_ENCODING_UNKNOWN"));
   SOKEI_ASSIGN_OR_RETURN(auto v, Load(p, r.survey(), false));
   SOKEI_RETURN_IF_ERROR([&]() -> absl::Status {
     if (v.survey.status() == pb::SURVEY_STATUS_PUBLISHED) {
@@ -159,7 +167,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
     return absl::OkStatus();
   }());
 
-  std::vector<jp::DelimitedRow> rows = jp::SplitDelimited(*text, jp::DetectDelimiter(*text));
+  std::vector<jp::DelimitedRow> rows = jp::SplitDelimited(text, jp::DetectDelimiter(text));
   size_t first = 0;
   auto blank = [](const jp::DelimitedRow& row) {
     for (const auto& c : row.cells) {
@@ -196,7 +204,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
     const std::string key = jp::SearchFold(raw);
     if (key.empty()) continue;
     if (!seen_headers.insert(key).second) {
-      add(Finding(head.line, raw, raw, "DUPLICATE_COLUMN", "the header appears twice",
+      add(MakeFinding(head.line, raw, raw, "DUPLICATE_COLUMN", "the header appears twice",
                   pb::FINDING_SEVERITY_ERROR));
       continue;
     }
@@ -221,7 +229,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
       }
     }
     if (!matched) {
-      add(Finding(head.line, raw, raw, "UNKNOWN_COLUMN",
+      add(MakeFinding(head.line, raw, raw, "UNKNOWN_COLUMN",
                   "neither a question, an attribute nor the respondent id: ignored",
                   pb::FINDING_SEVERITY_WARNING));
     }
@@ -234,14 +242,14 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
   }
   for (size_t q = 0; q < v.questions.size(); ++q) {
     if (h.question[q] < 0) {
-      add(Finding(head.line, ColumnKey(v.questions[q]), "", "MISSING_COLUMN",
+      add(MakeFinding(head.line, ColumnKey(v.questions[q]), "", "MISSING_COLUMN",
                   "no column for this question: every answer is 無回答",
                   pb::FINDING_SEVERITY_WARNING));
     }
   }
   for (int a = 0; a < v.survey.attributes_size(); ++a) {
     if (h.attribute[a] < 0) {
-      add(Finding(head.line, v.survey.attributes(a).display_name(), "", "MISSING_COLUMN",
+      add(MakeFinding(head.line, v.survey.attributes(a).display_name(), "", "MISSING_COLUMN",
                   "no column for this attribute: unknown for everyone",
                   pb::FINDING_SEVERITY_WARNING));
     }
@@ -260,7 +268,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
     resp.set_rows(resp.rows() + 1);
     const int before = errors;
     if (row.cells.size() != head.cells.size()) {
-      add(Finding(
+      add(MakeFinding(
           row.line, "", "", "WRONG_COLUMN_COUNT",
           absl::StrCat("the row has ", row.cells.size(), " cells, the header ", head.cells.size()),
           pb::FINDING_SEVERITY_ERROR));
@@ -270,7 +278,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
     bool oversized = false;
     for (const auto& c : row.cells) oversized |= c.size() > kMaxCellBytes;
     if (oversized) {
-      add(Finding(row.line, "", "", "CELL_TOO_LONG", "a cell is longer than 4 KiB",
+      add(MakeFinding(row.line, "", "", "CELL_TOO_LONG", "a cell is longer than 4 KiB",
                   pb::FINDING_SEVERITY_ERROR));
       resp.set_skipped(resp.skipped() + 1);
       continue;
@@ -280,13 +288,13 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
     rsp.set_id(jp::Nfkc(jp::TrimCell(row.cells[h.id])));
     const std::string& id_header = head.cells[h.id];
     if (rsp.id().empty()) {
-      add(Finding(row.line, id_header, "", "MISSING_ID", "the respondent id is empty",
+      add(MakeFinding(row.line, id_header, "", "MISSING_ID", "the respondent id is empty",
                   pb::FINDING_SEVERITY_ERROR));
     } else if (rsp.id().size() > 64) {
-      add(Finding(row.line, id_header, rsp.id(), "ID_TOO_LONG", "at most 64 characters",
+      add(MakeFinding(row.line, id_header, rsp.id(), "ID_TOO_LONG", "at most 64 characters",
                   pb::FINDING_SEVERITY_ERROR));
     } else if (!ids_in_file.insert(rsp.id()).second) {
-      add(Finding(row.line, id_header, rsp.id(), "DUPLICATE_RESPONDENT",
+      add(MakeFinding(row.line, id_header, rsp.id(), "DUPLICATE_RESPONDENT",
                   "the respondent id appears twice in the file", pb::FINDING_SEVERITY_ERROR));
     }
     for (int a = 0; a < v.survey.attributes_size(); ++a) {
@@ -298,7 +306,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
       }
       const int c = categories[a].Find(raw);
       if (c < 0) {
-        add(Finding(row.line, head.cells[h.attribute[a]], raw, "UNKNOWN_CATEGORY",
+        add(MakeFinding(row.line, head.cells[h.attribute[a]], raw, "UNKNOWN_CATEGORY",
                     "not a category of this attribute", pb::FINDING_SEVERITY_ERROR));
         rsp.add_attributes("");
       } else {
@@ -339,7 +347,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
           if (question.max_choices() > 0 &&
               static_cast<int>(chosen.size()) > question.max_choices()) {
             ans->set_invalid(true);
-            add(Finding(row.line, col, raw, "TOO_MANY_CHOICES",
+            add(MakeFinding(row.line, col, raw, "TOO_MANY_CHOICES",
                         absl::StrCat(chosen.size(), " choices where at most ",
                                      question.max_choices(), " are allowed: counted as 無回答"),
                         pb::FINDING_SEVERITY_WARNING));
@@ -349,7 +357,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
         case pb::QUESTION_TYPE_NUMERIC: {
           auto d = jp::ParseDecimal(jp::Nfkc(raw));
           if (!d) {
-            add(Finding(row.line, col, raw, "NOT_A_NUMBER", "a number is expected",
+            add(MakeFinding(row.line, col, raw, "NOT_A_NUMBER", "a number is expected",
                         pb::FINDING_SEVERITY_ERROR));
           } else {
             ans->set_number(jp::DecimalToString(*d));
@@ -380,7 +388,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
       std::set<std::string> have(stored.begin(), stored.end());
       for (const auto& rsp : parsed) {
         if (have.count(rsp.id())) {
-          add(Finding(rsp.row(), head.cells[h.id], rsp.id(), "DUPLICATE_RESPONDENT",
+          add(MakeFinding(rsp.row(), head.cells[h.id], rsp.id(), "DUPLICATE_RESPONDENT",
                       "a respondent with this id is already stored", pb::FINDING_SEVERITY_ERROR));
         }
       }
@@ -420,7 +428,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
         for (const auto& rsp : parsed) {
           if (have.count(rsp.id())) {
             pb::ImportFinding f =
-                Finding(rsp.row(), head.cells[h.id], rsp.id(), "DUPLICATE_RESPONDENT",
+                MakeFinding(rsp.row(), head.cells[h.id], rsp.id(), "DUPLICATE_RESPONDENT",
                         "a respondent with this id is already stored", pb::FINDING_SEVERITY_ERROR);
             if (!r.allow_partial()) {
               return status::FailedPrecondition(

@@ -62,6 +62,15 @@ int SmallRowLimit(const pb::Survey& s);
 // 12.3 (one decimal), or - for no respondents.
 std::string PercentText(double share, int64_t count);
 
+// A finding of an import (responses or published results); `raw` cut at 200 bytes.
+pb::ImportFinding MakeFinding(int row, const std::string& column, const std::string& raw,
+                              const char* code, std::string message,
+                              pb::FindingSeverity severity);
+// An uploaded table as UTF-8: `encoding` utf-8, cp932 or empty (detected); `not_a_table` for
+// binary or undecodable content, `unknown_encoding` for another encoding (the reasons).
+absl::StatusOr<std::string> DecodeUpload(const std::string& content, const std::string& encoding,
+                                         const char* not_a_table, const char* unknown_encoding);
+
 // Validation and shared checks (survey_rules.cc).
 absl::Status ValidateSurvey(pb::Survey* s);
 absl::Status ValidateQuestion(pb::Question* q, const std::string& municipality,
