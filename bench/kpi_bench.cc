@@ -20,9 +20,8 @@
 #include "common/storage/sqlite/sqlite_driver.h"
 #include "services/kpi/domain/kpi_domain.h"
 #include "services/kpi/import/progress_table.h"
-#include "services/kpi/storage/sql_kpi_repository.h"
-#include "services/plan/storage/sql_plan_repository.h"
-#include "tests/support/in_process_plan_client.h"
+#include "tests/support/domain_stack.h"
+#include "tests/support/plan_fixtures.h"
 
 namespace sokei {
 namespace {
@@ -105,48 +104,28 @@ std::string SyntheticTable(int rows) {
 struct Env {
   std::string dir;
   std::unique_ptr<storage::Database> plan_db, kpi_db;
-  std::unique_ptr<plan::SqlPlanRepository> plan_repo;
-  std::unique_ptr<kpi::SqlKpiRepository> kpi_repo;
-  std::unique_ptr<plan::PlanDomain> plans;
-  std::unique_ptr<testing::InProcessPlanClient> client;
-  std::unique_ptr<kpi::KpiDomain> kpi;
-  auth::Principal admin;
+  std::unique_ptr<sokei::testing::DomainStack> stack;
+  kpi::KpiDomain* kpi = nullptr;
+  testing::InProcessPlanClient* client = nullptr;
+  auth::Principal admin = sokei::testing::TestPrincipal(auth::Role::kAdmin, "*");
 
   explicit Env(const std::vector<std::string>& levels) {
     char tmpl[] = "/tmp/sokei-kpi-bench-XXXXXX";
     dir = mkdtemp(tmpl);
     plan_db = std::move(*storage::OpenSqlite({dir + "/plan.db", 4, 5000}));
     kpi_db = std::move(*storage::OpenSqlite({dir + "/kpi.db", 4, 5000}));
-    plan_repo = std::make_unique<plan::SqlPlanRepository>(plan_db.get());
-    kpi_repo = std::make_unique<kpi::SqlKpiRepository>(kpi_db.get());
-    if (!plan_repo->Migrate().ok() || !kpi_repo->Migrate().ok()) std::abort();
-    plans = std::make_unique<plan::PlanDomain>(plan_repo.get());
-    client = std::make_unique<testing::InProcessPlanClient>(plans.get());
-    kpi = std::make_unique<kpi::KpiDomain>(kpi_repo.get(), client.get());
-    admin.subject = "bench";
-    admin.roles = {auth::Role::kAdmin};
-    admin.municipality = "*";
-    plan::v1::CreateMunicipalityRequest m;
-    m.set_municipality_id("142140");
-    m.mutable_municipality()->set_display_name("伊勢原市");
-    if (!plans->CreateMunicipality(admin, m).ok()) std::abort();
-    plan::v1::CreatePlanRequest p;
-    p.set_parent("municipalities/142140");
-    p.set_plan_id("bench");
+    auto made = sokei::testing::DomainStack::Make(plan_db.get(), kpi_db.get());
+    if (!made.ok()) std::abort();
+    stack = std::move(*made);
+    kpi = stack->kpi.get();
+    client = stack->plan_client.get();
+    auto p = testing::PlanRequest("municipalities/142140", "bench", 2015, 2024, levels);
     p.mutable_plan()->set_display_name("bench");
-    p.mutable_plan()->set_kind(plan::v1::PLAN_KIND_COMPREHENSIVE);
     p.mutable_plan()->set_layer(plan::v1::PLAN_LAYER_IMPLEMENTATION_PLAN);
-    p.mutable_plan()->mutable_period()->set_start_year(2015);
-    p.mutable_plan()->mutable_period()->set_end_year(2024);
-    for (size_t i = 0; i < levels.size(); ++i) {
-      auto* l = p.mutable_plan()->add_levels();
-      l->set_depth(static_cast<int>(i) + 1);
-      l->set_display_name(levels[i]);
-    }
-    if (!plans->CreatePlan(admin, p).ok()) std::abort();
+    if (!stack->plans->CreatePlan(admin, p).ok()) std::abort();
   }
   ~Env() {
-    kpi.reset();
+    stack.reset();
     kpi_db.reset();
     plan_db.reset();
     std::filesystem::remove_all(dir);
@@ -274,7 +253,8 @@ void SummaryBench(int indicators, int years, int runs, const std::string& redis)
   std::vector<double> cached_ms;
   if (!redis.empty()) {
     cache::Cache cache({redis});
-    kpi::KpiDomain cached(env.kpi_repo.get(), env.client.get(), &absl::Now, &cache);
+    kpi::KpiDomain cached(env.stack->kpi_repo.get(), env.client, &env.stack->files, &absl::Now,
+                          &cache);
     for (int i = 0; i <= runs; ++i) {
       const auto t0 = Clock::now();
       if (!cached.GetPlanSummary(env.admin, sr).ok()) std::abort();

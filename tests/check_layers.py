@@ -2,8 +2,10 @@
 """The layers, enforced: every #include of the C++ tree checked against what its layer may use.
 
 services/<s>/domain and services/kpi/import: no gRPC, no SQL drivers, no storage implementation,
-no RPC adapter — the domain talks to storage through its repository interface and to other
-services through its client interface. services/<s>/storage: no domain, no RPC adapter.
+no file writer, no RPC adapter — the domain talks to storage through its repository interface, to
+file formats through its writer interface (services/kpi/files/table_writer.h) and to other
+services through its client interface. services/<s>/storage and services/<s>/files (adapters): no
+domain, no RPC adapter.
 common/: nothing of services/, gateway/, tools/ or demo/. No service includes another service's
 domain, storage or API (they talk over gRPC). demo/ is linked by tools, tests and benchmarks only.
 Exit 1 with every violation listed.
@@ -21,6 +23,7 @@ FORBIDDEN_IN_DOMAIN = [
      "an SQL driver"),
     (re.compile(r'^services/[a-z]+/storage/sql_'), "a storage implementation"),
     (re.compile(r'^services/[a-z]+/api/'), "an RPC adapter"),
+    (re.compile(r'^services/[a-z]+/files/(?!table_writer\.h$)|^xlsxwriter\.h$'), "a file writer"),
     (re.compile(r'^common/grpcx/'), "the gRPC runtime"),
     (re.compile(r'^gateway/|^tools/|^demo/'), "the gateway, tools or demo data"),
 ]
@@ -44,7 +47,7 @@ def rules_for(rel: pathlib.PurePosixPath):
         service, layer = parts[1], parts[2]
         if layer in ("domain", "import", "stats"):
             return FORBIDDEN_IN_DOMAIN + FORBIDDEN_IN_SERVICES, service
-        if layer == "storage":
+        if layer in ("storage", "files"):
             return FORBIDDEN_IN_STORAGE + FORBIDDEN_IN_SERVICES, service
         return FORBIDDEN_IN_SERVICES, service
     return [], None

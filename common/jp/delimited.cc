@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "common/jp/measurement.h"
 
 namespace sokei::jp {
 
@@ -98,6 +99,27 @@ char DetectDelimiter(const std::string& text) {
     start = !quoted && (c == '\t' || c == ',' || c == '\n');
   }
   return tabs >= commas ? '\t' : ',';
+}
+
+std::string QuoteCell(const std::string& text, char delimiter) {
+  std::string cell = text;
+  // A cell a spreadsheet would evaluate (=1+1, +SUM(…), -cmd, @x) gets Excel's text marker; plain
+  // numbers (-5, +2.3) and the placeholders - and + stay as they are.
+  if (!cell.empty() && std::strchr("=+-@", cell[0]) != nullptr && cell.size() > 1 &&
+      !ParseDecimal(cell)) {
+    cell.insert(0, "'");
+  }
+  if (cell.find_first_of(std::string("\"\r\n") + delimiter) == std::string::npos &&
+      (cell.empty() || cell[0] != '"')) {
+    return cell;
+  }
+  std::string out = "\"";
+  for (char c : cell) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
 }
 
 }  // namespace sokei::jp

@@ -1,6 +1,6 @@
 // Delimited text as spreadsheets save it: TSV, or CSV with RFC 4180 quotes (newlines inside
-// quotes), the delimiter detected outside quotes, formula-guard apostrophes dropped on reading.
-// Shared by the progress-table importer and the survey response importer.
+// quotes), the delimiter detected outside quotes, formula-guard apostrophes dropped on reading and
+// added on writing. Shared by the importers and the exporters.
 #pragma once
 
 #include <string>
@@ -26,5 +26,11 @@ char DetectDelimiter(const std::string& text);
 
 // ASCII blanks and the ideographic space trimmed from both ends.
 std::string TrimCell(absl::string_view s);
+
+// One cell written for a spreadsheet (the inverse of SplitDelimited): quoted when it holds the
+// delimiter, a quote or a line break; a cell a spreadsheet would evaluate (=1+1, +SUM(…), -cmd,
+// @x) gets Excel's text marker ', while plain numbers (-5, +2.3) and the placeholders - and +
+// stay as they are.
+std::string QuoteCell(const std::string& text, char delimiter);
 
 }  // namespace sokei::jp

@@ -5,6 +5,7 @@
 #include "common/grpcx/service_main.h"
 #include "services/kpi/api/grpc_plan_client.h"
 #include "services/kpi/api/kpi_grpc_service.h"
+#include "services/kpi/files/format_table_writer.h"
 #include "services/kpi/storage/sql_kpi_repository.h"
 
 int main() {
@@ -20,6 +21,7 @@ int main() {
         struct Parts {
           kpi::SqlKpiRepository repo;
           kpi::GrpcPlanClient plans;
+          kpi::FormatTableWriter files;
           // The shared cache, when configured: the dashboard read only, never on the
           // correctness path.
           cache::Cache cache;
@@ -30,7 +32,7 @@ int main() {
               : repo(db),
                 plans(kpi::GrpcPlanClient::MakeChannel(plan, 64 << 20)),
                 cache({cfg.redis_addr}),
-                domain(&repo, &plans, &absl::Now, &cache),
+                domain(&repo, &plans, &files, &absl::Now, &cache),
                 service(&domain, cfg.auth_mode),
                 table(kpi::MakeDispatchTable(&service)) {}
         };

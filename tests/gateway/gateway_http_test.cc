@@ -24,9 +24,9 @@
 #include "common/grpcx/upstream.h"
 #include "gateway/server/http_listener.h"
 #include "services/plan/api/plan_grpc_service.h"
-#include "services/plan/storage/sql_plan_repository.h"
 #include "tests/support/gateway_tokens.h"
 #include "tests/support/plan_fixtures.h"
+#include "tests/support/plan_server.h"
 #include "tests/support/test_databases.h"
 #include "tests/support/test_gateway.h"
 
@@ -50,21 +50,15 @@ class GatewayHttpTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     db_ = sokei::testing::TestDatabase::Make("sqlite").release();
-    repo_ = new plan::SqlPlanRepository(db_->db());
-    ASSERT_TRUE(repo_->Migrate().ok());
-    domain_ = new plan::PlanDomain(repo_);
-    service_ = new plan::DispatchedPlanService(domain_, config::AuthMode::kMetadata);
-    table_ = plan::MakeDispatchTable(service_).release();
-    auto s = grpcx::Server::Start({"127.0.0.1:0", 2, 16 << 20, 1000, true}, {},
-                                  {"sokei.plan.v1.PlanService"}, {table_});
-    ASSERT_TRUE(s.ok()) << s.status();
-    server_ = s->release();
+    auto started = sokei::testing::PlanServer::Start(db_->db());
+    ASSERT_TRUE(started.ok()) << started.status();
+    plan_ = started->release();
     gateway_ =
         sokei::testing::TestGateway(
             kSecret,
             {plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService")},
             {{"sokei.plan.v1", grpcx::MakeUpstreamChannel(
-                                   "127.0.0.1:" + std::to_string(server_->port()), 16 << 20)}},
+                                   plan_->address(), 16 << 20)}},
             [](GatewayOptions* o, Credentials* creds) {
               ASSERT_TRUE(
                   creds->AddApiKeyHash(Sha256Hex("budget-system-key"), "budget", "142140", "viewer")
@@ -112,11 +106,7 @@ class GatewayHttpTest : public ::testing::Test {
     delete ops_;
     delete listener_;
     delete gateway_;
-    delete server_;
-    delete table_;
-    delete service_;
-    delete domain_;
-    delete repo_;
+    delete plan_;
     delete db_;
   }
 
@@ -165,11 +155,7 @@ class GatewayHttpTest : public ::testing::Test {
   }
 
   static inline sokei::testing::TestDatabase* db_ = nullptr;
-  static inline plan::SqlPlanRepository* repo_ = nullptr;
-  static inline plan::PlanDomain* domain_ = nullptr;
-  static inline plan::DispatchedPlanService* service_ = nullptr;
-  static inline grpcx::DispatchTable* table_ = nullptr;
-  static inline grpcx::Server* server_ = nullptr;
+  static inline sokei::testing::PlanServer* plan_ = nullptr;
   static inline Gateway* gateway_ = nullptr;
   static inline HttpListener* listener_ = nullptr;
   static inline HttpListener* ops_ = nullptr;
@@ -245,7 +231,7 @@ TEST_F(GatewayHttpTest, AnonymousPublicReadsOnlyWhenEnabled) {
   auto gw = sokei::testing::TestGateway(
       kSecret, {plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService")},
       {{"sokei.plan.v1", grpcx::MakeUpstreamChannel(
-                             "127.0.0.1:" + std::to_string(server_->port()), 16 << 20)}},
+                             plan_->address(), 16 << 20)}},
       [](GatewayOptions* o, Credentials*) { o->anonymous_public = true; });
   ASSERT_NE(gw, nullptr);
   auto handle = [&](const std::string& method, const std::string& target,

@@ -139,7 +139,7 @@ class RestWorld {
     const auto& s = *w->stack_;
     w->gateway_ = sokei::testing::TestGateway(
         kSecret, w->services_,
-        MakeUpstreams(w->services_, {{"sokei.plan.v1", sokei::testing::Addr(*s.plan_server)},
+        MakeUpstreams(w->services_, {{"sokei.plan.v1", s.plan->address()},
                                      {"sokei.kpi.v1", sokei::testing::Addr(*s.kpi_server)},
                                      {"sokei.survey.v1", sokei::testing::Addr(*s.survey_server)}}),
         [](GatewayOptions*, Credentials* creds) {

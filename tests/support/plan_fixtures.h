@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sokei/plan/v1/plan_service.pb.h"
 
@@ -23,6 +24,21 @@ inline sokei::plan::v1::CreatePlanRequest PlanRequest(const std::string& parent,
     auto* l = p->add_levels();
     l->set_depth(i);
     l->set_display_name("階層" + std::to_string(i));
+  }
+  return r;
+}
+
+// The same plan for the period [start, end] with the city's own level names.
+inline sokei::plan::v1::CreatePlanRequest PlanRequest(const std::string& parent,
+                                                      const std::string& id, int start, int end,
+                                                      const std::vector<std::string>& levels) {
+  auto r = PlanRequest(parent, id, 0);
+  r.mutable_plan()->mutable_period()->set_start_year(start);
+  r.mutable_plan()->mutable_period()->set_end_year(end);
+  for (size_t i = 0; i < levels.size(); ++i) {
+    auto* l = r.mutable_plan()->add_levels();
+    l->set_depth(static_cast<int>(i) + 1);
+    l->set_display_name(levels[i]);
   }
   return r;
 }

@@ -17,17 +17,15 @@
 #include "common/grpcx/upstream.h"
 #include "services/kpi/api/grpc_plan_client.h"
 #include "services/kpi/api/kpi_grpc_service.h"
+#include "services/kpi/files/format_table_writer.h"
 #include "services/kpi/storage/sql_kpi_repository.h"
-#include "services/plan/api/plan_grpc_service.h"
-#include "services/plan/storage/sql_plan_repository.h"
 #include "services/survey/api/grpc_kpi_client.h"
 #include "services/survey/api/survey_grpc_service.h"
 #include "services/survey/storage/sql_survey_repository.h"
+#include "tests/support/plan_server.h"
 #include "tests/support/test_databases.h"
 
 namespace sokei::testing {
-
-inline std::string Addr(const grpcx::Server& s) { return "127.0.0.1:" + std::to_string(s.port()); }
 
 // A clock that starts at `start` when made and then runs at the real rate: dates derived from it
 // are the same on every day the test runs, while times still advance (so update times stay in
@@ -39,12 +37,10 @@ inline std::function<absl::Time()> FixedDayClock(absl::Time start) {
 
 struct ServiceStack {
   std::unique_ptr<TestDatabase> plan_db, kpi_db, survey_db;
-  std::unique_ptr<plan::SqlPlanRepository> plan_repo;
-  std::unique_ptr<plan::PlanDomain> plan_domain;
-  std::unique_ptr<plan::DispatchedPlanService> plan_service;
-  std::unique_ptr<grpcx::DispatchTable> plan_table;
-  std::unique_ptr<grpcx::Server> plan_server;
+  std::unique_ptr<PlanServer> plan;
+  plan::PlanDomain* plan_domain = nullptr;
   std::unique_ptr<kpi::SqlKpiRepository> kpi_repo;
+  kpi::FormatTableWriter files;
   std::unique_ptr<kpi::GrpcPlanClient> plan_client;
   std::unique_ptr<kpi::KpiDomain> kpi_domain;
   std::unique_ptr<kpi::DispatchedKpiService> kpi_service;
@@ -62,7 +58,7 @@ struct ServiceStack {
   ~ServiceStack() {
     survey_server.reset();
     kpi_server.reset();
-    plan_server.reset();
+    plan.reset();
   }
 
   // nullptr (after a test failure, or for postgres without a test cluster) when it cannot start.
@@ -76,22 +72,17 @@ struct ServiceStack {
     s->kpi_db = TestDatabase::Make(backend);
     s->survey_db = TestDatabase::Make(backend);
     if (!s->plan_db || !s->kpi_db || !s->survey_db) return nullptr;
-    s->plan_repo = std::make_unique<plan::SqlPlanRepository>(s->plan_db->db());
-    if (auto st = s->plan_repo->Migrate(); !st.ok()) return Fail(st);
-    s->plan_domain = std::make_unique<plan::PlanDomain>(s->plan_repo.get(), clock);
-    s->plan_service = std::make_unique<plan::DispatchedPlanService>(s->plan_domain.get(),
-                                                                    config::AuthMode::kMetadata);
-    s->plan_table = plan::MakeDispatchTable(s->plan_service.get());
-    auto ps = grpcx::Server::Start({"127.0.0.1:0", 2, 64 << 20, 1000, true}, {},
-                                   {"sokei.plan.v1.PlanService"}, {s->plan_table.get()});
-    if (!ps.ok()) return Fail(ps.status());
-    s->plan_server = std::move(*ps);
+    auto plan = PlanServer::Start(s->plan_db->db(), clock);
+    if (!plan.ok()) return Fail(plan.status());
+    s->plan = std::move(*plan);
+    s->plan_domain = s->plan->domain.get();
 
     s->kpi_repo = std::make_unique<kpi::SqlKpiRepository>(s->kpi_db->db());
     if (auto st = s->kpi_repo->Migrate(); !st.ok()) return Fail(st);
     s->plan_client = std::make_unique<kpi::GrpcPlanClient>(
-        grpcx::MakeUpstreamChannel(Addr(*s->plan_server), 64 << 20));
-    s->kpi_domain = std::make_unique<kpi::KpiDomain>(s->kpi_repo.get(), s->plan_client.get(), clock);
+        grpcx::MakeUpstreamChannel(s->plan->address(), 64 << 20));
+    s->kpi_domain =
+        std::make_unique<kpi::KpiDomain>(s->kpi_repo.get(), s->plan_client.get(), &s->files, clock);
     s->kpi_service = std::make_unique<kpi::DispatchedKpiService>(s->kpi_domain.get(),
                                                                  config::AuthMode::kMetadata);
     s->kpi_table = kpi::MakeDispatchTable(s->kpi_service.get());
@@ -104,8 +95,8 @@ struct ServiceStack {
     if (auto st = s->survey_repo->Migrate(); !st.ok()) return Fail(st);
     s->kpi_client = std::make_unique<survey::GrpcKpiClient>(
         grpcx::MakeUpstreamChannel(Addr(*s->kpi_server), 64 << 20));
-    s->survey_domain = std::make_unique<survey::SurveyDomain>(s->survey_repo.get(),
-                                                              s->kpi_client.get(), clock);
+    s->survey_domain =
+        std::make_unique<survey::SurveyDomain>(s->survey_repo.get(), s->kpi_client.get(), clock);
     s->survey_service = std::make_unique<survey::DispatchedSurveyService>(
         s->survey_domain.get(), config::AuthMode::kMetadata);
     s->survey_table = survey::MakeDispatchTable(s->survey_service.get());
@@ -113,7 +104,7 @@ struct ServiceStack {
                                    {"sokei.survey.v1.SurveyService"}, {s->survey_table.get()});
     if (!ss.ok()) return Fail(ss.status());
     s->survey_server = std::move(*ss);
-    s->plan_channel = grpcx::MakeUpstreamChannel(Addr(*s->plan_server), 64 << 20);
+    s->plan_channel = grpcx::MakeUpstreamChannel(s->plan->address(), 64 << 20);
     s->kpi_channel = grpcx::MakeUpstreamChannel(Addr(*s->kpi_server), 64 << 20);
     s->survey_channel = grpcx::MakeUpstreamChannel(Addr(*s->survey_server), 64 << 20);
     return s;

@@ -20,6 +20,7 @@
 #include "common/auth/principal.h"
 #include "common/cache/cache.h"
 #include "services/kpi/domain/plan_client.h"
+#include "services/kpi/files/table_writer.h"
 #include "services/kpi/storage/kpi_repository.h"
 #include "sokei/kpi/v1/kpi_service.pb.h"
 
@@ -33,12 +34,12 @@ struct ImportPlan;  // services/kpi/import/import_plan.h
 class KpiDomain {
  public:
   using Clock = std::function<absl::Time()>;
-  // `cache` (optional) holds GetPlanSummary results under the municipality's KPI generation and a
-  // fingerprint of the plan structure, so neither a KPI write nor a plan change is ever served
-  // stale.
-  KpiDomain(KpiRepository* repo, PlanClient* plans, Clock clock = &absl::Now,
-            cache::Cache* cache = nullptr)
-      : repo_(repo), plans_(plans), clock_(std::move(clock)), cache_(cache) {}
+  // `files` renders exported tables (TSV, CSV, xlsx). `cache` (optional) holds GetPlanSummary
+  // results under the municipality's KPI generation and a fingerprint of the plan structure, so
+  // neither a KPI write nor a plan change is ever served stale.
+  KpiDomain(KpiRepository* repo, PlanClient* plans, const TableWriter* files,
+            Clock clock = &absl::Now, cache::Cache* cache = nullptr)
+      : repo_(repo), plans_(plans), files_(files), clock_(std::move(clock)), cache_(cache) {}
 
   absl::StatusOr<pb::Indicator> CreateIndicator(const Principal& p,
                                                 const pb::CreateIndicatorRequest& r);
@@ -128,6 +129,7 @@ class KpiDomain {
 
   KpiRepository* repo_;
   PlanClient* plans_;
+  const TableWriter* files_;
   Clock clock_;
   cache::Cache* cache_;
 };

@@ -115,15 +115,4 @@ pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const pla
 // An indicator's achievement as printed (never rounded up onto a whole percent), "" when none.
 std::string AchievementPercent(const pb::IndicatorResult& r);
 
-// One row of an exported progress table.
-struct ExportRow {
-  bool section = false;  // a heading line (one cell)
-  std::vector<std::string> cells;
-  std::string grade;
-  std::string color;  // #RRGGBB of the grade, for xlsx
-};
-// The rows as an .xlsx workbook (libxlsxwriter): frozen header, column widths, grade colours.
-absl::StatusOr<std::string> WriteXlsx(const std::vector<ExportRow>& rows,
-                                      const std::string& sheet_title);
-
 }  // namespace sokei::kpi

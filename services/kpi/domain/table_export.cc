@@ -172,39 +172,9 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportProgressTable(
       first = false;
     }
   }
-  pb::ExportedFile file;
   std::string base = absl::StrCat(plan_name.Id("plans"), "-progress-", r.fiscal_year());
   if (!r.department().empty()) absl::StrAppend(&base, "-", DepartmentId(r.department()));
-  if (format == pb::TABLE_FORMAT_XLSX) {
-    SOKEI_ASSIGN_OR_RETURN(std::string bytes, WriteXlsx(rows, year));
-    file.set_filename(base + ".xlsx");
-    file.set_content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    file.set_content(std::move(bytes));
-    return file;
-  }
-  const char delim = format == pb::TABLE_FORMAT_TSV ? '\t' : ',';
-  std::string out;
-  for (const auto& row : rows) {
-    std::vector<std::string> cells;
-    for (const auto& c : row.cells) cells.push_back(CsvQuote(c, delim));
-    if (row.section) cells.resize(rows.front().cells.size());
-    absl::StrAppend(&out, absl::StrJoin(cells, std::string(1, delim)), "\r\n");
-  }
-  if (format == pb::TABLE_FORMAT_TSV) {
-    file.set_filename(base + ".tsv");
-    file.set_content_type("text/tab-separated-values; charset=utf-8");
-    file.set_content(out);
-  } else if (format == pb::TABLE_FORMAT_CSV_UTF8_BOM) {
-    file.set_filename(base + ".csv");
-    file.set_content_type("text/csv; charset=utf-8");
-    file.set_content("\xEF\xBB\xBF" + out);
-  } else {
-    SOKEI_ASSIGN_OR_RETURN(std::string sjis, jp::Utf8ToCp932(out));
-    file.set_filename(base + "-sjis.csv");
-    file.set_content_type("text/csv; charset=Shift_JIS");
-    file.set_content(std::move(sjis));
-  }
-  return file;
+  return files_->Write(format, base, year, rows);
 }
 
 }  // namespace sokei::kpi

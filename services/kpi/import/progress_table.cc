@@ -77,27 +77,6 @@ std::string Describe(const Measurement& m) {
 
 }  // namespace
 
-std::string CsvQuote(const std::string& text, char delimiter) {
-  std::string cell = text;
-  // A cell a spreadsheet would evaluate (=1+1, +SUM(…), -cmd, @x) gets Excel's text marker; plain
-  // numbers (-5, +2.3) and the placeholders - and + stay as they are.
-  if (!cell.empty() && std::strchr("=+-@", cell[0]) != nullptr && cell.size() > 1 &&
-      !jp::ParseDecimal(cell)) {
-    cell.insert(0, "'");
-  }
-  if (cell.find_first_of(std::string("\"\r\n") + delimiter) == std::string::npos &&
-      (cell.empty() || cell[0] != '"')) {
-    return cell;
-  }
-  std::string out = "\"";
-  for (char c : cell) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
 // One pass over the rows, longer than a function should be and kept whole on purpose: a row's
 // reading depends on everything before it — the header found, the sections opened, the 所管課
 // carried down, the indicator a 区分 row continues — and splitting that state across helpers made

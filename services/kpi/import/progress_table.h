@@ -139,9 +139,4 @@ void DescribeColumn(const Column& c, v1::ImportColumn* out);
 // Splits a section line into label, code and title; false when the text is not one.
 bool ParseSectionLine(const std::string& text, SectionLine* out);
 
-// A cell for CSV or TSV: quoted when needed (", newline, delimiter), and guarded with Excel's
-// leading apostrophe when a spreadsheet would run it as a formula (=, +, -, @); the reader undoes
-// both.
-std::string CsvQuote(const std::string& cell, char delimiter);
-
 }  // namespace sokei::kpi

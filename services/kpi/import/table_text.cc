@@ -1,5 +1,6 @@
 #include "services/kpi/import/table_text.h"
 
+#include "common/jp/delimited.h"
 #include "common/jp/text.h"
 #include "common/status/status.h"
 #include "services/kpi/import/progress_table.h"
@@ -19,7 +20,7 @@ absl::StatusOr<std::string> TableText(const std::string& content, v1::TableEncod
   for (const auto& row : s.rows) {
     for (size_t c = 0; c < row.size(); ++c) {
       if (c > 0) text += '\t';
-      text += CsvQuote(row[c], '\t');
+      text += jp::QuoteCell(row[c], '\t');
     }
     text += '\n';
   }

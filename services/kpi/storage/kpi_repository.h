@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "common/storage/audit_log.h"
 #include "common/storage/resource_record.h"
+#include "common/storage/service_tx.h"
 
 namespace sokei::kpi {
 
@@ -26,12 +27,10 @@ using Record = storage::ResourceRecord;
 using AuditRow = storage::AuditRow;
 using IdempotencyRow = storage::IdempotencyRow;
 
-class KpiTx {
+// Get, ListParent, Insert, Update and Delete of the shared record store, the generation, the
+// audit trail and the request ids (service_tx.h), and the KPI service's own reads.
+class KpiTx : public storage::RecordStoreTx<Kind> {
  public:
-  virtual ~KpiTx() = default;
-  virtual absl::StatusOr<std::optional<Record>> Get(Kind kind, const std::string& name) = 0;
-  // Ordered by sort_key, then name.
-  virtual absl::StatusOr<std::vector<Record>> ListParent(Kind kind, const std::string& parent) = 0;
   // Indicators that belong to `plan`, and all observations of those indicators.
   virtual absl::StatusOr<std::vector<Record>> ListPlanIndicators(const std::string& plan) = 0;
   virtual absl::StatusOr<std::vector<Record>> ListPlanObservations(const std::string& plan) = 0;
@@ -46,22 +45,6 @@ class KpiTx {
   // Replaces the plans an indicator belongs to.
   virtual absl::Status SetPlans(const std::string& indicator,
                                 const std::vector<std::string>& plans) = 0;
-  // ALREADY_EXISTS (reason STORAGE_UNIQUE_VIOLATION) when the name or the code is taken.
-  virtual absl::Status Insert(Kind kind, const Record& record) = 0;
-  virtual absl::Status Update(Kind kind, const Record& record) = 0;
-  virtual absl::Status Delete(Kind kind, const std::string& name) = 0;
-  virtual absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) = 0;
-  // The municipality's generation (0 before its first write) and its increment.
-  virtual absl::StatusOr<int64_t> Generation(const std::string& municipality) = 0;
-  virtual absl::Status BumpGeneration(const std::string& municipality) = 0;
-  // Newest first. Empty filters match everything; resource_prefix matches names starting with it.
-  virtual absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& municipality,
-                                                          const std::string& resource_prefix,
-                                                          const std::string& actor, int64_t offset,
-                                                          int64_t limit) = 0;
-  virtual absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(
-      const std::string& municipality, const std::string& request_id) = 0;
-  virtual absl::Status PutIdempotency(const IdempotencyRow& row) = 0;
 };
 
 class KpiRepository {

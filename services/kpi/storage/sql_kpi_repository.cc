@@ -1,10 +1,8 @@
 #include "services/kpi/storage/sql_kpi_repository.h"
 
-#include <map>
-
 #include "common/status/status.h"
 #include "common/storage/base_schema.h"
-#include "common/storage/record_tables.h"
+#include "common/storage/service_tx.h"
 
 namespace sokei::kpi {
 namespace {
@@ -34,29 +32,15 @@ constexpr char kDeleteMembers[] = "DELETE FROM kpi_plan_members WHERE indicator 
 constexpr char kInsertMember[] = "INSERT INTO kpi_plan_members (plan, indicator) VALUES ($1, $2)";
 #undef KPI_COLUMNS
 
-const storage::AuditTables& Audit() {
-  static const storage::AuditTables tables("kpi");
+const storage::ServiceTables& Tables() {
+  static const storage::ServiceTables tables("kpi");
   return tables;
-}
-const storage::RecordTables& Records() {
-  static const storage::RecordTables tables("kpi");
-  return tables;
-}
-const storage::GenerationTable& Generations() {
-  static const storage::GenerationTable table("kpi");
-  return table;
 }
 
-class SqlKpiTx final : public KpiTx {
+class SqlKpiTx final : public storage::SqlRecordStore<KpiTx, Kind, &KindName> {
  public:
-  explicit SqlKpiTx(storage::Connection& c) : c_(c) {}
+  explicit SqlKpiTx(storage::Connection& c) : SqlRecordStore(c, Tables()) {}
 
-  absl::StatusOr<std::optional<Record>> Get(Kind kind, const std::string& name) override {
-    return Records().Get(c_, KindName(kind), name);
-  }
-  absl::StatusOr<std::vector<Record>> ListParent(Kind kind, const std::string& parent) override {
-    return Records().ListParent(c_, KindName(kind), parent);
-  }
   absl::StatusOr<std::vector<Record>> ListPlanIndicators(const std::string& plan) override {
     return List(kListPlanIndicators, {plan});
   }
@@ -79,37 +63,6 @@ class SqlKpiTx final : public KpiTx {
     }
     return absl::OkStatus();
   }
-  absl::Status Insert(Kind kind, const Record& r) override {
-    return Records().Insert(c_, KindName(kind), r);
-  }
-  absl::Status Update(Kind kind, const Record& r) override {
-    return Records().Update(c_, KindName(kind), r);
-  }
-  absl::Status Delete(Kind kind, const std::string& name) override {
-    return Records().Delete(c_, KindName(kind), name);
-  }
-  absl::StatusOr<int64_t> Generation(const std::string& m) override {
-    return Generations().Get(c_, m);
-  }
-  absl::Status BumpGeneration(const std::string& m) override { return Generations().Bump(c_, m); }
-  absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) override {
-    return Audit().Append(c_, row, &next_seq_);
-  }
-
-  absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& m, const std::string& prefix,
-                                                  const std::string& actor, int64_t offset,
-                                                  int64_t limit) override {
-    return Audit().List(c_, m, prefix, actor, offset, limit);
-  }
-
-  absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(const std::string& m,
-                                                               const std::string& id) override {
-    return Audit().GetIdempotency(c_, m, id);
-  }
-
-  absl::Status PutIdempotency(const IdempotencyRow& row) override {
-    return Audit().PutIdempotency(c_, row);
-  }
 
  private:
   absl::StatusOr<std::vector<Record>> List(const char* sql, std::vector<Value> params) {
@@ -123,9 +76,6 @@ class SqlKpiTx final : public KpiTx {
     for (Row& r : rows) out.push_back(Take(r[0]));
     return out;
   }
-
-  storage::Connection& c_;
-  std::map<std::string, int64_t> next_seq_;
 };
 
 }  // namespace
@@ -154,24 +104,15 @@ absl::Status SqlKpiRepository::Migrate() {
 }
 
 absl::Status SqlKpiRepository::Read(const std::function<absl::Status(KpiTx&)>& fn) {
-  return storage::InTransaction(*db_, storage::TxMode::kRead, [&](storage::Connection& c) {
-    SqlKpiTx tx(c);
-    return fn(tx);
-  });
+  return storage::RunInTransaction<SqlKpiTx>(*db_, storage::TxMode::kRead, fn);
 }
 
 absl::Status SqlKpiRepository::Write(const std::function<absl::Status(KpiTx&)>& fn) {
-  return storage::InTransaction(*db_, storage::TxMode::kWrite, [&](storage::Connection& c) {
-    SqlKpiTx tx(c);
-    return fn(tx);
-  });
+  return storage::RunInTransaction<SqlKpiTx>(*db_, storage::TxMode::kWrite, fn);
 }
 
 absl::Status SqlKpiRepository::Rehearse(const std::function<absl::Status(KpiTx&)>& fn) {
-  return storage::InTransaction(*db_, storage::TxMode::kRehearsal, [&](storage::Connection& c) {
-    SqlKpiTx tx(c);
-    return fn(tx);
-  });
+  return storage::RunInTransaction<SqlKpiTx>(*db_, storage::TxMode::kRehearsal, fn);
 }
 
 }  // namespace sokei::kpi

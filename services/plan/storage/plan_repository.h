@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/storage/audit_log.h"
+#include "common/storage/service_tx.h"
 
 namespace sokei::plan {
 
@@ -32,10 +33,10 @@ struct Record {
 using AuditRow = storage::AuditRow;
 using IdempotencyRow = storage::IdempotencyRow;
 
-// Operations inside one transaction.
-class PlanTx {
+// Operations inside one transaction: the plan service's own resource table, and the generation,
+// audit trail and request ids every service keeps (service_tx.h).
+class PlanTx : public storage::BookkeepingTx {
  public:
-  virtual ~PlanTx() = default;
   virtual absl::StatusOr<std::optional<Record>> Get(Kind kind, const std::string& name) = 0;
   // Ordered by sort_key, then name.
   virtual absl::StatusOr<std::vector<Record>> ListCollection(Kind kind,
@@ -50,19 +51,6 @@ class PlanTx {
   virtual absl::Status Insert(Kind kind, const Record& record) = 0;
   virtual absl::Status Update(Kind kind, const Record& record) = 0;
   virtual absl::Status Delete(Kind kind, const std::string& name) = 0;
-  // Assigns the next seq of the municipality.
-  virtual absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) = 0;
-  // Newest first. Empty filters match everything; resource_prefix matches names starting with it.
-  virtual absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& municipality,
-                                                          const std::string& resource_prefix,
-                                                          const std::string& actor, int64_t offset,
-                                                          int64_t limit) = 0;
-  // The municipality's generation (0 before its first write) and its increment.
-  virtual absl::StatusOr<int64_t> Generation(const std::string& municipality) = 0;
-  virtual absl::Status BumpGeneration(const std::string& municipality) = 0;
-  virtual absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(
-      const std::string& municipality, const std::string& request_id) = 0;
-  virtual absl::Status PutIdempotency(const IdempotencyRow& row) = 0;
 };
 
 class PlanRepository {

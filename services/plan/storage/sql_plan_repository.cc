@@ -1,10 +1,8 @@
 #include "services/plan/storage/sql_plan_repository.h"
 
-#include <map>
-
 #include "common/status/status.h"
 #include "common/storage/base_schema.h"
-#include "common/storage/record_tables.h"
+#include "common/storage/service_tx.h"
 
 namespace sokei::plan {
 namespace {
@@ -39,17 +37,6 @@ constexpr char kUpdate[] =
     "sort_key = $7, revision = $8, data = $9 WHERE kind = $1 AND name = $2";
 constexpr char kDelete[] = "DELETE FROM plan_resources WHERE kind = $1 AND name = $2";
 
-// Moves the column values out of the row (records can be large: the tree read moves ~1 MB).
-const storage::GenerationTable& Generations() {
-  static const storage::GenerationTable table("plan");
-  return table;
-}
-
-const storage::AuditTables& Audit() {
-  static const storage::AuditTables tables("plan");
-  return tables;
-}
-
 Record ToRecord(Row&& r) {
   Record rec;
   rec.name = Take(r[0]);
@@ -75,9 +62,14 @@ std::vector<Value> RecordParams(Kind kind, const Record& r) {
           Blob{r.data}};
 }
 
-class SqlPlanTx final : public PlanTx {
+const storage::ServiceTables& Tables() {
+  static const storage::ServiceTables tables("plan");
+  return tables;
+}
+
+class SqlPlanTx final : public storage::SqlBookkeeping<PlanTx> {
  public:
-  explicit SqlPlanTx(storage::Connection& c) : c_(c) {}
+  explicit SqlPlanTx(storage::Connection& c) : SqlBookkeeping(c, Tables()) {}
 
   absl::StatusOr<std::optional<Record>> Get(Kind kind, const std::string& name) override {
     SOKEI_ASSIGN_OR_RETURN(auto rows, c_.Query(kGet, {std::string(KindName(kind)), name}));
@@ -111,28 +103,6 @@ class SqlPlanTx final : public PlanTx {
   absl::Status Delete(Kind kind, const std::string& name) override {
     return c_.Exec(kDelete, {std::string(KindName(kind)), name});
   }
-  absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) override {
-    return Audit().Append(c_, row, &next_seq_);
-  }
-
-  absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& m, const std::string& prefix,
-                                                  const std::string& actor, int64_t offset,
-                                                  int64_t limit) override {
-    return Audit().List(c_, m, prefix, actor, offset, limit);
-  }
-
-  absl::StatusOr<int64_t> Generation(const std::string& m) override {
-    return Generations().Get(c_, m);
-  }
-  absl::Status BumpGeneration(const std::string& m) override { return Generations().Bump(c_, m); }
-  absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(const std::string& m,
-                                                               const std::string& id) override {
-    return Audit().GetIdempotency(c_, m, id);
-  }
-
-  absl::Status PutIdempotency(const IdempotencyRow& row) override {
-    return Audit().PutIdempotency(c_, row);
-  }
 
  private:
   absl::StatusOr<std::vector<Record>> List(const char* sql, Kind kind, const std::string& key) {
@@ -142,9 +112,6 @@ class SqlPlanTx final : public PlanTx {
     for (Row& r : rows) out.push_back(ToRecord(std::move(r)));
     return out;
   }
-
-  storage::Connection& c_;
-  std::map<std::string, int64_t> next_seq_;  // audit sequence numbers of this transaction
 };
 
 }  // namespace
@@ -176,17 +143,11 @@ absl::Status SqlPlanRepository::Migrate() {
 }
 
 absl::Status SqlPlanRepository::Read(const std::function<absl::Status(PlanTx&)>& fn) {
-  return storage::InTransaction(*db_, storage::TxMode::kRead, [&](storage::Connection& c) {
-    SqlPlanTx tx(c);
-    return fn(tx);
-  });
+  return storage::RunInTransaction<SqlPlanTx>(*db_, storage::TxMode::kRead, fn);
 }
 
 absl::Status SqlPlanRepository::Write(const std::function<absl::Status(PlanTx&)>& fn) {
-  return storage::InTransaction(*db_, storage::TxMode::kWrite, [&](storage::Connection& c) {
-    SqlPlanTx tx(c);
-    return fn(tx);
-  });
+  return storage::RunInTransaction<SqlPlanTx>(*db_, storage::TxMode::kWrite, fn);
 }
 
 }  // namespace sokei::plan

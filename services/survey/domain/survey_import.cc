@@ -473,18 +473,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
 
 namespace {
 
-std::string CsvCell(const std::string& s) {
-  std::string cell = s;
-  // Spreadsheets run cells starting with = + - @ as formulas: guard them as Excel does.
-  if (!cell.empty() && std::strchr("=+-@", cell[0]) != nullptr) cell.insert(0, "'");
-  if (cell.find_first_of(",\"\n\r") == std::string::npos) return cell;
-  std::string out = "\"";
-  for (char c : cell) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string CsvCell(const std::string& s) { return jp::QuoteCell(s, ','); }
 
 }  // namespace
 

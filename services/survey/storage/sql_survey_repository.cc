@@ -1,10 +1,8 @@
 #include "services/survey/storage/sql_survey_repository.h"
 
-#include <map>
-
 #include "common/status/status.h"
 #include "common/storage/base_schema.h"
-#include "common/storage/record_tables.h"
+#include "common/storage/service_tx.h"
 
 namespace sokei::survey {
 namespace {
@@ -24,39 +22,15 @@ constexpr char kInsertRespondent[] =
     "INSERT INTO survey_respondents (survey, respondent, seq, data) VALUES ($1, $2, $3, $4)";
 constexpr char kDeleteRespondents[] = "DELETE FROM survey_respondents WHERE survey = $1";
 
-const storage::AuditTables& Audit() {
-  static const storage::AuditTables tables("survey");
+const storage::ServiceTables& Tables() {
+  static const storage::ServiceTables tables("survey");
   return tables;
 }
 
-const storage::RecordTables& Records() {
-  static const storage::RecordTables tables("survey");
-  return tables;
-}
-const storage::GenerationTable& Generations() {
-  static const storage::GenerationTable table("survey");
-  return table;
-}
-
-class SqlSurveyTx final : public SurveyTx {
+class SqlSurveyTx final : public storage::SqlRecordStore<SurveyTx, Kind, &KindName> {
  public:
-  explicit SqlSurveyTx(storage::Connection& c) : c_(c) {}
+  explicit SqlSurveyTx(storage::Connection& c) : SqlRecordStore(c, Tables()) {}
 
-  absl::StatusOr<std::optional<Record>> Get(Kind kind, const std::string& name) override {
-    return Records().Get(c_, KindName(kind), name);
-  }
-  absl::StatusOr<std::vector<Record>> ListParent(Kind kind, const std::string& parent) override {
-    return Records().ListParent(c_, KindName(kind), parent);
-  }
-  absl::Status Insert(Kind kind, const Record& r) override {
-    return Records().Insert(c_, KindName(kind), r);
-  }
-  absl::Status Update(Kind kind, const Record& r) override {
-    return Records().Update(c_, KindName(kind), r);
-  }
-  absl::Status Delete(Kind kind, const std::string& name) override {
-    return Records().Delete(c_, KindName(kind), name);
-  }
   absl::StatusOr<std::vector<std::string>> ListRespondentIds(const std::string& survey) override {
     return FirstColumn(kRespondentIds, survey);
   }
@@ -74,25 +48,6 @@ class SqlSurveyTx final : public SurveyTx {
   absl::Status DeleteRespondents(const std::string& survey) override {
     return c_.Exec(kDeleteRespondents, {survey});
   }
-  absl::StatusOr<int64_t> Generation(const std::string& m) override {
-    return Generations().Get(c_, m);
-  }
-  absl::Status BumpGeneration(const std::string& m) override { return Generations().Bump(c_, m); }
-  absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) override {
-    return Audit().Append(c_, row, &next_seq_);
-  }
-  absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& m, const std::string& prefix,
-                                                  const std::string& actor, int64_t offset,
-                                                  int64_t limit) override {
-    return Audit().List(c_, m, prefix, actor, offset, limit);
-  }
-  absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(const std::string& m,
-                                                               const std::string& id) override {
-    return Audit().GetIdempotency(c_, m, id);
-  }
-  absl::Status PutIdempotency(const IdempotencyRow& row) override {
-    return Audit().PutIdempotency(c_, row);
-  }
 
  private:
   absl::StatusOr<std::vector<std::string>> FirstColumn(const char* sql, const std::string& arg) {
@@ -102,9 +57,6 @@ class SqlSurveyTx final : public SurveyTx {
     for (Row& r : rows) out.push_back(Take(r[0]));
     return out;
   }
-
-  storage::Connection& c_;
-  std::map<std::string, int64_t> next_seq_;
 };
 
 }  // namespace
@@ -114,32 +66,23 @@ const char* KindName(Kind kind) { return kind == Kind::kSurvey ? "survey" : "que
 absl::Status SqlSurveyRepository::Migrate() {
   // The shared base (record store, generations, audit, request ids) where the survey service
   // first created it: 0001.
-  return storage::ApplyMigrations(
-      *db_, "survey",
-      storage::WithBase(SurveyMigrations(), 1,
-                        storage::RecordSchemaSql("survey") + storage::GenerationSchemaSql("survey") +
-                            storage::AuditSchemaSql("survey")));
+  return storage::ApplyMigrations(*db_, "survey",
+                                  storage::WithBase(SurveyMigrations(), 1,
+                                                    storage::RecordSchemaSql("survey") +
+                                                        storage::GenerationSchemaSql("survey") +
+                                                        storage::AuditSchemaSql("survey")));
 }
 
 absl::Status SqlSurveyRepository::Read(const std::function<absl::Status(SurveyTx&)>& fn) {
-  return storage::InTransaction(*db_, storage::TxMode::kRead, [&](storage::Connection& c) {
-    SqlSurveyTx tx(c);
-    return fn(tx);
-  });
+  return storage::RunInTransaction<SqlSurveyTx>(*db_, storage::TxMode::kRead, fn);
 }
 
 absl::Status SqlSurveyRepository::Write(const std::function<absl::Status(SurveyTx&)>& fn) {
-  return storage::InTransaction(*db_, storage::TxMode::kWrite, [&](storage::Connection& c) {
-    SqlSurveyTx tx(c);
-    return fn(tx);
-  });
+  return storage::RunInTransaction<SqlSurveyTx>(*db_, storage::TxMode::kWrite, fn);
 }
 
 absl::Status SqlSurveyRepository::Rehearse(const std::function<absl::Status(SurveyTx&)>& fn) {
-  return storage::InTransaction(*db_, storage::TxMode::kRehearsal, [&](storage::Connection& c) {
-    SqlSurveyTx tx(c);
-    return fn(tx);
-  });
+  return storage::RunInTransaction<SqlSurveyTx>(*db_, storage::TxMode::kRehearsal, fn);
 }
 
 }  // namespace sokei::survey

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "common/storage/audit_log.h"
 #include "common/storage/resource_record.h"
+#include "common/storage/service_tx.h"
 
 namespace sokei::survey {
 
@@ -25,17 +26,10 @@ using Record = storage::ResourceRecord;
 using AuditRow = storage::AuditRow;
 using IdempotencyRow = storage::IdempotencyRow;
 
-class SurveyTx {
+// Get, ListParent, Insert, Update and Delete of the shared record store, the generation, the
+// audit trail and the request ids (service_tx.h), and the survey service's respondents.
+class SurveyTx : public storage::RecordStoreTx<Kind> {
  public:
-  virtual ~SurveyTx() = default;
-  virtual absl::StatusOr<std::optional<Record>> Get(Kind kind, const std::string& name) = 0;
-  // Ordered by sort_key, then name.
-  virtual absl::StatusOr<std::vector<Record>> ListParent(Kind kind, const std::string& parent) = 0;
-  // ALREADY_EXISTS when the name or the code is taken.
-  virtual absl::Status Insert(Kind kind, const Record& record) = 0;
-  virtual absl::Status Update(Kind kind, const Record& record) = 0;
-  virtual absl::Status Delete(Kind kind, const std::string& name) = 0;
-
   // Respondents of a survey: ids only (duplicate checks), the serialized rows in import order,
   // and the count.
   virtual absl::StatusOr<std::vector<std::string>> ListRespondentIds(const std::string& survey) = 0;
@@ -45,17 +39,6 @@ class SurveyTx {
   virtual absl::Status InsertRespondent(const std::string& survey, const std::string& id,
                                         int64_t seq, const std::string& data) = 0;
   virtual absl::Status DeleteRespondents(const std::string& survey) = 0;
-
-  virtual absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) = 0;
-  virtual absl::StatusOr<int64_t> Generation(const std::string& municipality) = 0;
-  virtual absl::Status BumpGeneration(const std::string& municipality) = 0;
-  virtual absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& municipality,
-                                                          const std::string& resource_prefix,
-                                                          const std::string& actor, int64_t offset,
-                                                          int64_t limit) = 0;
-  virtual absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(
-      const std::string& municipality, const std::string& request_id) = 0;
-  virtual absl::Status PutIdempotency(const IdempotencyRow& row) = 0;
 };
 
 class SurveyRepository {

@@ -14,15 +14,18 @@
 #include "common/status/status.h"
 #include "services/kpi/api/grpc_plan_client.h"
 #include "services/kpi/api/kpi_grpc_service.h"
+#include "services/kpi/files/format_table_writer.h"
 #include "services/kpi/storage/sql_kpi_repository.h"
-#include "services/plan/api/plan_grpc_service.h"
-#include "services/plan/storage/sql_plan_repository.h"
+#include "tests/support/fixture_files.h"
 #include "tests/support/plan_fixtures.h"
+#include "tests/support/plan_server.h"
+#include "tests/support/status_details.h"
 #include "tests/support/test_databases.h"
 
 namespace sokei::kpi {
 namespace {
 
+using sokei::testing::Reason;
 constexpr char kM[] = "municipalities/142140";
 constexpr char kPlan[] = "municipalities/142140/plans/5th";
 
@@ -48,21 +51,16 @@ class KpiGrpcTest : public ::testing::Test {
     plan_db_ = sokei::testing::TestDatabase::Make(backend).release();
     kpi_db_ = sokei::testing::TestDatabase::Make(backend).release();
     if (plan_db_ == nullptr || kpi_db_ == nullptr) return;
-    plan_repo_ = new plan::SqlPlanRepository(plan_db_->db());
-    ASSERT_TRUE(plan_repo_->Migrate().ok());
-    plan_domain_ = new plan::PlanDomain(plan_repo_);
-    plan_service_ = new plan::DispatchedPlanService(plan_domain_, config::AuthMode::kMetadata);
-    plan_table_ = plan::MakeDispatchTable(plan_service_).release();
-    auto ps = grpcx::Server::Start({"127.0.0.1:0", 4, 64 << 20, 1000, true}, {},
-                                   {"sokei.plan.v1.PlanService"}, {plan_table_});
-    ASSERT_TRUE(ps.ok()) << ps.status();
-    plan_server_ = ps->release();
-    const std::string plan_addr = "127.0.0.1:" + std::to_string(plan_server_->port());
+    auto plan = sokei::testing::PlanServer::Start(plan_db_->db(), &absl::Now, 4);
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    plan_ = plan->release();
+    plan_domain_ = plan_->domain.get();
+    const std::string plan_addr = plan_->address();
 
     kpi_repo_ = new SqlKpiRepository(kpi_db_->db());
     ASSERT_TRUE(kpi_repo_->Migrate().ok());
     plan_client_ = new GrpcPlanClient(GrpcPlanClient::MakeChannel(plan_addr, 64 << 20));
-    kpi_domain_ = new KpiDomain(kpi_repo_, plan_client_);
+    kpi_domain_ = new KpiDomain(kpi_repo_, plan_client_, &files_);
     kpi_service_ = new DispatchedKpiService(kpi_domain_, config::AuthMode::kMetadata);
     kpi_table_ = MakeDispatchTable(kpi_service_).release();
     auto ks = grpcx::Server::Start({"127.0.0.1:0", 4, 20 << 20, 1000, true}, {},
@@ -105,7 +103,7 @@ class KpiGrpcTest : public ::testing::Test {
 
   static void TearDownTestSuite() {
     delete kpi_server_;
-    delete plan_server_;
+    delete plan_;
     delete kpi_channel_;
     delete plan_channel_;
     delete kpi_table_;
@@ -113,14 +111,10 @@ class KpiGrpcTest : public ::testing::Test {
     delete kpi_domain_;
     delete plan_client_;
     delete kpi_repo_;
-    delete plan_table_;
-    delete plan_service_;
-    delete plan_domain_;
-    delete plan_repo_;
     delete kpi_db_;
     delete plan_db_;
     kpi_server_ = nullptr;
-    plan_server_ = nullptr;
+    plan_ = nullptr;
   }
 
   void SetUp() override {
@@ -143,11 +137,6 @@ class KpiGrpcTest : public ::testing::Test {
     return status::FromGrpc(((*stub_).*fn)(&ctx, req, resp));
   }
 
-  static std::string Reason(const absl::Status& s) {
-    auto info = status::GetErrorInfo(s);
-    return info ? info->reason : "(no ErrorInfo)";
-  }
-
   void EnsureImported() {
     if (imported_) return;
     pb::ImportProgressTableRequest r;
@@ -164,13 +153,11 @@ class KpiGrpcTest : public ::testing::Test {
 
   static inline sokei::testing::TestDatabase* plan_db_ = nullptr;
   static inline sokei::testing::TestDatabase* kpi_db_ = nullptr;
-  static inline plan::SqlPlanRepository* plan_repo_ = nullptr;
+  static inline sokei::testing::PlanServer* plan_ = nullptr;
   static inline plan::PlanDomain* plan_domain_ = nullptr;
-  static inline plan::DispatchedPlanService* plan_service_ = nullptr;
-  static inline grpcx::DispatchTable* plan_table_ = nullptr;
-  static inline grpcx::Server* plan_server_ = nullptr;
   static inline SqlKpiRepository* kpi_repo_ = nullptr;
   static inline GrpcPlanClient* plan_client_ = nullptr;
+  static inline FormatTableWriter files_;
   static inline KpiDomain* kpi_domain_ = nullptr;
   static inline DispatchedKpiService* kpi_service_ = nullptr;
   static inline grpcx::DispatchTable* kpi_table_ = nullptr;

@@ -18,17 +18,19 @@
 #include "common/jp/text.h"
 #include "common/status/status.h"
 #include "services/kpi/import/xlsx_reader.h"
-#include "services/kpi/storage/sql_kpi_repository.h"
-#include "services/plan/storage/sql_plan_repository.h"
-#include "tests/support/in_process_plan_client.h"
+#include "tests/support/domain_stack_fixture.h"
+#include "tests/support/fixture_files.h"
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/status_details.h"
 #include "tests/support/test_databases.h"
 
 namespace sokei::kpi {
 namespace {
 
 using auth::Role;
+using sokei::testing::ReadFile;
+using sokei::testing::Reason;
 
 constexpr char kM[] = "municipalities/142140";
 constexpr char kPlan[] = "municipalities/142140/plans/5th";
@@ -36,58 +38,22 @@ constexpr char kPlan[] = "municipalities/142140/plans/5th";
 // Seed 001, the Isehara FY2020 progress table (services/kpi/demo/).
 std::string SeedPath() { return SOKEI_SEED_001; }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 Principal Make(Role role, std::set<std::string> departments = {}) {
-  Principal p;
-  p.subject = "user-" + std::to_string(static_cast<int>(role));
-  p.roles = {role};
-  p.municipality = "142140";
-  p.departments = std::move(departments);
-  return p;
+  return sokei::testing::TestPrincipal(role, "142140", std::move(departments));
 }
 
-std::string Reason(const absl::Status& s) {
-  auto info = status::GetErrorInfo(s);
-  return info ? info->reason : "";
-}
-
-class KpiDomainTest : public ::testing::Test {
+class KpiDomainTest : public sokei::testing::DomainStackTest {
  protected:
   void SetUp() override {
-    plan_db_ = testing::TestDatabase::Make("sqlite");
-    kpi_db_ = testing::TestDatabase::Make("sqlite");
-    ASSERT_TRUE(plan_db_ && kpi_db_);
-    plan_repo_ = std::make_unique<plan::SqlPlanRepository>(plan_db_->db());
-    ASSERT_TRUE(plan_repo_->Migrate().ok());
-    kpi_repo_ = std::make_unique<SqlKpiRepository>(kpi_db_->db());
-    ASSERT_TRUE(kpi_repo_->Migrate().ok());
-    plans_ = std::make_unique<plan::PlanDomain>(plan_repo_.get());
-    client_ = std::make_unique<testing::InProcessPlanClient>(plans_.get());
-    domain_ = std::make_unique<KpiDomain>(kpi_repo_.get(), client_.get());
+    sokei::testing::DomainStackTest::SetUp();
+    if (HasFatalFailure()) return;
     admin_ = Make(Role::kAdmin);
     planner_ = Make(Role::kPlanner);
-    plan::v1::CreateMunicipalityRequest cm;
-    cm.set_municipality_id("142140");
-    cm.mutable_municipality()->set_display_name("伊勢原市");
-    ASSERT_TRUE(plans_->CreateMunicipality(admin_, cm).ok());
     CreatePlan("5th", {"まちづくり目標", "基本政策", "施策展開の方向", "施策", "事業"});
   }
 
   void CreatePlan(const std::string& id, const std::vector<std::string>& levels) {
-    auto req = testing::PlanRequest(kM, id, 0);
-    req.mutable_plan()->mutable_period()->set_start_year(2018);
-    req.mutable_plan()->mutable_period()->set_end_year(2022);
-    for (size_t i = 0; i < levels.size(); ++i) {
-      auto* l = req.mutable_plan()->add_levels();
-      l->set_depth(static_cast<int>(i) + 1);
-      l->set_display_name(levels[i]);
-    }
+    auto req = testing::PlanRequest(kM, id, 2018, 2022, levels);
     auto s = plans_->CreatePlan(admin_, req);
     ASSERT_TRUE(s.ok()) << s.status();
   }
@@ -136,12 +102,6 @@ class KpiDomainTest : public ::testing::Test {
     return s.ok() ? *s : pb::PlanSummary();
   }
 
-  std::unique_ptr<testing::TestDatabase> plan_db_, kpi_db_;
-  std::unique_ptr<plan::SqlPlanRepository> plan_repo_;
-  std::unique_ptr<SqlKpiRepository> kpi_repo_;
-  std::unique_ptr<plan::PlanDomain> plans_;
-  std::unique_ptr<testing::InProcessPlanClient> client_;
-  std::unique_ptr<KpiDomain> domain_;
   Principal admin_, planner_;
 };
 
@@ -1456,7 +1416,8 @@ TEST_F(WorkflowTest, CachedSummaryIsNeverStale) {
   // A real redis-server; the domain with the cache in front of GetPlanSummary.
   sokei::testing::RedisServer redis;
   cache::Cache cache({redis.addr()});
-  KpiDomain cached(kpi_repo_.get(), client_.get(), &absl::Now, &cache);
+  KpiDomain cached(stack_->kpi_repo.get(), stack_->plan_client.get(), &stack_->files, &absl::Now,
+                   &cache);
   ASSERT_TRUE(Record(planner_, 2020, "8人").ok());
   pb::GetPlanSummaryRequest sr;
   sr.set_plan(kPlan);

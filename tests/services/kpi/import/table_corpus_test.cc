@@ -5,16 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "common/jp/percent.h"
 #include "services/kpi/domain/kpi_domain.h"
-#include "services/kpi/storage/sql_kpi_repository.h"
-#include "services/plan/storage/sql_plan_repository.h"
-#include "tests/support/in_process_plan_client.h"
+#include "tests/support/domain_stack_fixture.h"
+#include "tests/support/fixture_files.h"
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/test_databases.h"
 
@@ -24,44 +21,20 @@ namespace {
 constexpr char kM[] = "municipalities/142140";
 
 std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(SOKEI_FIXTURES) + "/tables/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return sokei::testing::ReadFile(std::string(SOKEI_FIXTURES) + "/tables/" + name);
 }
 
-class TableCorpusTest : public ::testing::Test {
+class TableCorpusTest : public sokei::testing::DomainStackTest {
  protected:
   void SetUp() override {
-    plan_db_ = testing::TestDatabase::Make("sqlite");
-    kpi_db_ = testing::TestDatabase::Make("sqlite");
-    ASSERT_TRUE(plan_db_ && kpi_db_);
-    plan_repo_ = std::make_unique<plan::SqlPlanRepository>(plan_db_->db());
-    ASSERT_TRUE(plan_repo_->Migrate().ok());
-    kpi_repo_ = std::make_unique<SqlKpiRepository>(kpi_db_->db());
-    ASSERT_TRUE(kpi_repo_->Migrate().ok());
-    plans_ = std::make_unique<plan::PlanDomain>(plan_repo_.get());
-    client_ = std::make_unique<testing::InProcessPlanClient>(plans_.get());
-    domain_ = std::make_unique<KpiDomain>(kpi_repo_.get(), client_.get());
-    planner_.subject = "planner";
-    planner_.roles = {auth::Role::kAdmin};
-    planner_.municipality = "142140";
-    plan::v1::CreateMunicipalityRequest cm;
-    cm.set_municipality_id("142140");
-    cm.mutable_municipality()->set_display_name("伊勢原市");
-    ASSERT_TRUE(plans_->CreateMunicipality(planner_, cm).ok());
+    sokei::testing::DomainStackTest::SetUp();
+    if (HasFatalFailure()) return;
+    planner_ = sokei::testing::TestPrincipal(auth::Role::kAdmin);
   }
 
   // A plan for the table: its period and level names as the city's plan has them.
   std::string Plan(const std::string& id, int start, int end, const std::vector<std::string>& levels) {
-    auto req = testing::PlanRequest(kM, id, 0);
-    req.mutable_plan()->mutable_period()->set_start_year(start);
-    req.mutable_plan()->mutable_period()->set_end_year(end);
-    for (size_t i = 0; i < levels.size(); ++i) {
-      auto* l = req.mutable_plan()->add_levels();
-      l->set_depth(static_cast<int>(i) + 1);
-      l->set_display_name(levels[i]);
-    }
+    auto req = testing::PlanRequest(kM, id, start, end, levels);
     auto s = plans_->CreatePlan(planner_, req);
     EXPECT_TRUE(s.ok()) << s.status();
     return absl::StrCat(kM, "/plans/", id);
@@ -142,12 +115,6 @@ class TableCorpusTest : public ::testing::Test {
                 r.counts().cells_fully_understood(), r.counts().cells_parsed(), agreeing, printed);
   }
 
-  std::unique_ptr<testing::TestDatabase> plan_db_, kpi_db_;
-  std::unique_ptr<plan::SqlPlanRepository> plan_repo_;
-  std::unique_ptr<SqlKpiRepository> kpi_repo_;
-  std::unique_ptr<plan::PlanDomain> plans_;
-  std::unique_ptr<testing::InProcessPlanClient> client_;
-  std::unique_ptr<KpiDomain> domain_;
   Principal planner_;
 };
 
@@ -333,10 +300,7 @@ TEST_F(TableCorpusTest, Seed001IseharaProgressTable) {
                                 {"まちづくり目標", "基本政策", "施策展開の方向", "施策", "事業"});
   pb::ImportProgressTableRequest req;
   req.set_parent(plan);
-  std::ifstream in(SOKEI_SEED_001, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  req.set_content(ss.str());
+  req.set_content(sokei::testing::ReadFile(SOKEI_SEED_001));
   auto r = domain_->ImportProgressTable(planner_, req);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(r->committed());

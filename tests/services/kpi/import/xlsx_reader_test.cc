@@ -15,15 +15,12 @@
 #include <sstream>
 
 #include "common/status/status.h"
+#include "tests/support/status_details.h"
 
 namespace sokei::kpi {
 namespace {
 
-std::string Reason(const absl::Status& s) {
-  auto info = status::GetErrorInfo(s);
-  return info ? info->reason : "";
-}
-
+using sokei::testing::Reason;
 std::string Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;

@@ -19,10 +19,12 @@
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/test_databases.h"
+#include "tests/support/status_details.h"
 
 namespace sokei::plan {
 namespace {
 
+using sokei::testing::Reason;
 constexpr char kM[] = "municipalities/142140";
 constexpr char kPlan[] = "municipalities/142140/plans/6th";
 constexpr char kNode[] = "municipalities/142140/plans/6th/nodes/p1";
@@ -94,11 +96,6 @@ class PlanGrpcTest : public ::testing::Test {
       ctx.AddMetadata("x-sokei-municipality", who.municipality);
     }
     return status::FromGrpc(((*stub_).*fn)(&ctx, req, resp));
-  }
-
-  static std::string Reason(const absl::Status& s) {
-    auto info = status::GetErrorInfo(s);
-    return info ? info->reason : "(no ErrorInfo)";
   }
 
   // Creates the shared fixture once: municipality, department, plan, two nodes, a package, a link.

@@ -5,30 +5,21 @@
 #include "common/status/status.h"
 #include "services/plan/domain/plan_domain.h"
 #include "tests/services/plan/storage/memory_plan_repository.h"
+#include "tests/support/principals.h"
+#include "tests/support/status_details.h"
 
 namespace sokei::plan {
 namespace {
 
 using auth::Role;
+using sokei::testing::Field;
+using sokei::testing::Reason;
 
 constexpr char kM[] = "municipalities/142140";
 constexpr char kPlan[] = "municipalities/142140/plans/6th";
 
 Principal Make(Role role, std::string municipality = "142140") {
-  Principal p;
-  p.subject = "user-" + std::to_string(static_cast<int>(role));
-  p.roles = {role};
-  p.municipality = std::move(municipality);
-  return p;
-}
-
-std::string Reason(const absl::Status& s) {
-  auto info = status::GetErrorInfo(s);
-  return info ? info->reason : "";
-}
-std::string Field(const absl::Status& s) {
-  auto v = status::GetFieldViolations(s);
-  return v.empty() ? "" : v.front().field;
+  return sokei::testing::TestPrincipal(role, std::move(municipality));
 }
 
 class PlanDomainTest : public ::testing::Test {

@@ -13,10 +13,12 @@
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/service_stack.h"
 #include "tests/support/test_databases.h"
+#include "tests/support/status_details.h"
 
 namespace sokei::survey {
 namespace {
 
+using sokei::testing::Reason;
 constexpr char kM[] = "municipalities/142140";
 constexpr char kPlan[] = "municipalities/142140/plans/next-basic-plan";
 constexpr char kIndicator[] = "municipalities/142140/indicators/consult";
@@ -115,11 +117,6 @@ class SurveyGrpcTest : public ::testing::Test {
     grpc::ClientContext ctx;
     Authorize(&ctx, who);
     return status::FromGrpc(((*stub_).*fn)(&ctx, req, resp));
-  }
-
-  static std::string Reason(const absl::Status& s) {
-    auto info = status::GetErrorInfo(s);
-    return info ? info->reason : "(no ErrorInfo)";
   }
 
   // Defines a survey and its questionnaire over gRPC; returns the demo CSV.

@@ -14,19 +14,20 @@
 #include "absl/strings/str_split.h"
 #include "common/jp/text.h"
 #include "common/status/status.h"
-#include "services/kpi/storage/sql_kpi_repository.h"
-#include "services/plan/storage/sql_plan_repository.h"
 #include "demo/demo_survey.h"
 #include "services/survey/storage/sql_survey_repository.h"
+#include "tests/support/domain_stack.h"
 #include "tests/support/in_process_kpi_client.h"
-#include "tests/support/in_process_plan_client.h"
 #include "tests/support/plan_fixtures.h"
+#include "tests/support/status_details.h"
 #include "tests/support/test_databases.h"
 
 namespace sokei::survey {
 namespace {
 
 using auth::Role;
+using sokei::testing::Field;
+using sokei::testing::Reason;
 
 constexpr char kM[] = "municipalities/142140";
 constexpr char kPlan[] = "municipalities/142140/plans/next-basic-plan";
@@ -34,22 +35,7 @@ constexpr char kIndicator[] = "municipalities/142140/indicators/consult";
 constexpr char kSurvey[] = "municipalities/142140/surveys/citizen-2024";
 
 Principal Make(Role role, std::set<std::string> departments = {}) {
-  Principal p;
-  p.subject = absl::StrCat("user-", static_cast<int>(role));
-  p.roles = {role};
-  p.municipality = "142140";
-  p.departments = std::move(departments);
-  return p;
-}
-
-std::string Reason(const absl::Status& s) {
-  auto info = status::GetErrorInfo(s);
-  return info ? info->reason : "";
-}
-
-std::string Field(const absl::Status& s) {
-  auto v = status::GetFieldViolations(s);
-  return v.empty() ? "" : v.front().field;
+  return sokei::testing::TestPrincipal(role, "142140", std::move(departments));
 }
 
 class SurveyDomainTest : public ::testing::Test {
@@ -59,22 +45,16 @@ class SurveyDomainTest : public ::testing::Test {
     kpi_db_ = testing::TestDatabase::Make("sqlite");
     survey_db_ = testing::TestDatabase::Make("sqlite");
     ASSERT_TRUE(plan_db_ && kpi_db_ && survey_db_);
-    plan_repo_ = std::make_unique<plan::SqlPlanRepository>(plan_db_->db());
-    ASSERT_TRUE(plan_repo_->Migrate().ok());
-    kpi_repo_ = std::make_unique<kpi::SqlKpiRepository>(kpi_db_->db());
-    ASSERT_TRUE(kpi_repo_->Migrate().ok());
+    auto below = sokei::testing::DomainStack::Make(plan_db_->db(), kpi_db_->db());
+    ASSERT_TRUE(below.ok()) << below.status();
+    below_ = std::move(*below);
+    plans_ = below_->plans.get();
+    kpi_ = below_->kpi.get();
+    kpi_client_ = std::make_unique<testing::InProcessKpiClient>(kpi_);
     repo_ = std::make_unique<SqlSurveyRepository>(survey_db_->db());
     ASSERT_TRUE(repo_->Migrate().ok());
-    plans_ = std::make_unique<plan::PlanDomain>(plan_repo_.get());
-    plan_client_ = std::make_unique<testing::InProcessPlanClient>(plans_.get());
-    kpi_ = std::make_unique<kpi::KpiDomain>(kpi_repo_.get(), plan_client_.get());
-    kpi_client_ = std::make_unique<testing::InProcessKpiClient>(kpi_.get());
     domain_ = std::make_unique<SurveyDomain>(repo_.get(), kpi_client_.get(), &absl::Now);
 
-    plan::v1::CreateMunicipalityRequest cm;
-    cm.set_municipality_id("142140");
-    cm.mutable_municipality()->set_display_name("伊勢原市");
-    ASSERT_TRUE(plans_->CreateMunicipality(admin_, cm).ok());
     auto pr = testing::PlanRequest(kM, "next-basic-plan", 2);
     auto created_plan = plans_->CreatePlan(admin_, pr);
     ASSERT_TRUE(created_plan.ok()) << created_plan.status();
@@ -206,13 +186,11 @@ class SurveyDomainTest : public ::testing::Test {
   Principal viewer_ = Make(Role::kViewer);
   Principal public_ = Make(Role::kPublic);
   std::unique_ptr<testing::TestDatabase> plan_db_, kpi_db_, survey_db_;
-  std::unique_ptr<plan::SqlPlanRepository> plan_repo_;
-  std::unique_ptr<kpi::SqlKpiRepository> kpi_repo_;
-  std::unique_ptr<SqlSurveyRepository> repo_;
-  std::unique_ptr<plan::PlanDomain> plans_;
-  std::unique_ptr<testing::InProcessPlanClient> plan_client_;
-  std::unique_ptr<kpi::KpiDomain> kpi_;
+  std::unique_ptr<sokei::testing::DomainStack> below_;  // the plan and KPI domains the survey calls
+  plan::PlanDomain* plans_ = nullptr;
+  kpi::KpiDomain* kpi_ = nullptr;
   std::unique_ptr<testing::InProcessKpiClient> kpi_client_;
+  std::unique_ptr<SqlSurveyRepository> repo_;
   std::unique_ptr<SurveyDomain> domain_;
 };
 

@@ -1,14 +1,17 @@
-// The progress table as an .xlsx workbook (libxlsxwriter 1.1 writes to a file only: a private
-// temporary file is written, read back and removed).
+// libxlsxwriter 1.1 writes to a file only: a private temporary file (under TMPDIR) is written,
+// read back and removed.
+#include "services/kpi/files/xlsx_table.h"
+
 #include <unistd.h>
 #include <xlsxwriter.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
-#include "services/kpi/domain/kpi_internal.h"
+#include "common/status/status.h"
 
 namespace sokei::kpi {
 namespace {
@@ -24,7 +27,7 @@ uint32_t Rgb(const std::string& hex) {
 
 }  // namespace
 
-absl::StatusOr<std::string> WriteXlsx(const std::vector<ExportRow>& rows,
+absl::StatusOr<std::string> XlsxTable(const std::vector<ExportRow>& rows,
                                       const std::string& sheet_title) {
   const char* tmp = std::getenv("TMPDIR");
   std::string path = std::string(tmp && *tmp ? tmp : "/tmp") + "/sokei-export-XXXXXX";
