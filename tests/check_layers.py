@@ -19,7 +19,7 @@ INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^">]+)[">]', re.M)
 
 FORBIDDEN_IN_DOMAIN = [
     (re.compile(r'^grpcpp?/|\.grpc\.pb\.h$'), "gRPC"),
-    (re.compile(r'^(sqlite3\.h|libpq-fe\.h)$|^common/storage/(sqlite|postgres)/|^common/storage/open\.h$'),
+    (re.compile(r'^(sqlite3\.h|libpq-fe\.h)$|^common/storage/(sqlite|postgres)/|^common/storage/(open|sql_service_tx|record_tables)\.h$'),
      "an SQL driver"),
     (re.compile(r'^services/[a-z]+/storage/sql_'), "a storage implementation"),
     (re.compile(r'^services/[a-z]+/api/'), "an RPC adapter"),

@@ -96,7 +96,6 @@ bool Contains(std::u32string_view s, std::u32string_view p) {
 
 // ---- Decimal arithmetic ------------------------------------------------------------------------
 
-
 std::optional<Decimal> Scale(Decimal d, int power) {
   d.exponent += power;
   return d;
@@ -255,8 +254,8 @@ std::optional<Amount> ScanAmount(std::u32string_view s, size_t i) {
     digits = next;
     j = k;
   }
-  // At most kMaxDecimalDigits digits, as ParseDecimal reads them back (4兆257.333… with 21 decimals is
-  // not a value anybody wrote).
+  // At most kMaxDecimalDigits digits, as ParseDecimal reads them back (4兆257.333… with 21 decimals
+  // is not a value anybody wrote).
   int significant = 0;
   for (__int128 k = total->mantissa; k != 0; k /= 10) ++significant;
   if (significant > kMaxDecimalDigits) return std::nullopt;
@@ -508,13 +507,8 @@ bool TryBreakdowns(std::u32string_view main, Measurement* m) {
   return true;
 }
 
-}  // namespace
-
-Measurement ParseMeasurement(absl::string_view raw) {
-  Measurement m;
-  m.set_raw(std::string(raw));
-  // Footnote markers (^ア, ※1) are layout, not content.
-  std::u32string s = ToU32(Nfkc(raw));
+// Footnote markers (^ア, ※1) are layout, not content.
+std::u32string WithoutFootnotes(std::u32string s) {
   for (size_t i = 0; i < s.size();) {
     if ((s[i] == U'^' || s[i] == U'※') && i + 1 < s.size() && !IsSpace(s[i + 1])) {
       s.erase(i, 2);
@@ -523,32 +517,13 @@ Measurement ParseMeasurement(absl::string_view raw) {
       ++i;
     }
   }
-  s = Squeeze(s);
-  if (s.empty()) {
-    m.set_understood(type::v1::UNDERSTANDING_PLACEHOLDER);
-    return m;
-  }
-  for (const Placeholder& p : kPlaceholders) {
-    if (s == p.text) {
-      m.set_status(p.status);
-      m.set_understood(type::v1::UNDERSTANDING_PLACEHOLDER);
-      return m;
-    }
-  }
-  // Pending publication: (R5実績値はR7.6月頃に公表予定).
-  if (Contains(s, U"公表予定") || Contains(s, U"公表後")) {
-    m.set_status(type::v1::VALUE_STATUS_UNPUBLISHED);
-    std::u32string inner = s;
-    if (!inner.empty() && inner.front() == U'(' && inner.back() == U')') {
-      inner = Trim(std::u32string_view(inner).substr(1, inner.size() - 2));
-    }
-    AppendNote(&m, inner);
-    m.set_understood(type::v1::UNDERSTANDING_PLACEHOLDER);
-    return m;
-  }
-  std::vector<Group> groups;
-  std::u32string main = ExtractGroups(s, &groups);
-  bool partial_text = false;
+  return s;
+}
+
+// The bracketed groups: a status word (見込), a year ((2014年)), a part-year marker, a second
+// value ((うち女性 12人)), or a note.
+void ReadGroups(const std::vector<Group>& groups, Measurement* mp) {
+  Measurement& m = *mp;
   for (const Group& g : groups) {
     bool used = false;
     for (const StatusWord& w : kStatusWords) {
@@ -585,6 +560,14 @@ Measurement ParseMeasurement(absl::string_view raw) {
     }
     AppendNote(&m, g.inner);
   }
+}
+
+// What the main text says besides its value: a status word (見込 12件), a part-year marker
+// (9月30日現在), a leading year (2023年 35,243千円) and a rate base (人口10万対), each taken out
+// of `main`. Returns the rate base, which belongs to the unit.
+std::u32string TakeMarkers(std::u32string* mainp, Measurement* mp) {
+  std::u32string& main = *mainp;
+  Measurement& m = *mp;
   // Status words written in the main text: 見込 12件.
   for (const StatusWord& w : kStatusWords) {
     const size_t at = main.find(w.text);
@@ -629,6 +612,43 @@ Measurement ParseMeasurement(absl::string_view raw) {
       main = Squeeze(main.erase(at, end - at + 1));
     }
   }
+  return rate_base;
+}
+
+}  // namespace
+
+Measurement ParseMeasurement(absl::string_view raw) {
+  Measurement m;
+  m.set_raw(std::string(raw));
+  std::u32string s = WithoutFootnotes(ToU32(Nfkc(raw)));
+  s = Squeeze(s);
+  if (s.empty()) {
+    m.set_understood(type::v1::UNDERSTANDING_PLACEHOLDER);
+    return m;
+  }
+  for (const Placeholder& p : kPlaceholders) {
+    if (s == p.text) {
+      m.set_status(p.status);
+      m.set_understood(type::v1::UNDERSTANDING_PLACEHOLDER);
+      return m;
+    }
+  }
+  // Pending publication: (R5実績値はR7.6月頃に公表予定).
+  if (Contains(s, U"公表予定") || Contains(s, U"公表後")) {
+    m.set_status(type::v1::VALUE_STATUS_UNPUBLISHED);
+    std::u32string inner = s;
+    if (!inner.empty() && inner.front() == U'(' && inner.back() == U')') {
+      inner = Trim(std::u32string_view(inner).substr(1, inner.size() - 2));
+    }
+    AppendNote(&m, inner);
+    m.set_understood(type::v1::UNDERSTANDING_PLACEHOLDER);
+    return m;
+  }
+  std::vector<Group> groups;
+  std::u32string main = ExtractGroups(s, &groups);
+  bool partial_text = false;
+  ReadGroups(groups, &m);
+  const std::u32string rate_base = TakeMarkers(&main, &m);
   if (main.empty()) {
     if (m.has_secondary() || m.has_period()) {
       m.set_understood(type::v1::UNDERSTANDING_PARTIAL);

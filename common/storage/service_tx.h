@@ -1,13 +1,10 @@
 // What every service's transaction has besides its own resources, declared once: the
 // municipality's generation (cache keys carry it), the audit trail and the request ids — and, for
-// the services on the shared record store (KPI, survey), the record operations. The SQL side is a
-// pair of mixins a service's transaction class derives from, so each service writes only what is
-// its own (plan's resource table, KPI's plan membership, survey's respondents).
+// the services on the shared record store (KPI, survey), the record operations. A service's
+// transaction interface derives from these; the SQL side is sql_service_tx.h.
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,8 +12,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/storage/audit_log.h"
-#include "common/storage/driver.h"
-#include "common/storage/record_tables.h"
 #include "common/storage/resource_record.h"
 
 namespace sokei::storage {
@@ -54,85 +49,5 @@ class RecordStoreTx : public BookkeepingTx {
   virtual absl::Status Update(KindT kind, const ResourceRecord& record) = 0;
   virtual absl::Status Delete(KindT kind, const std::string& name) = 0;
 };
-
-// A service's tables, their SQL prepared once per table prefix ("plan", "kpi", "survey").
-struct ServiceTables {
-  explicit ServiceTables(const std::string& prefix)
-      : audit(prefix), generations(prefix), records(prefix) {}
-  AuditTables audit;
-  GenerationTable generations;
-  RecordTables records;  // unused by the plan service, whose resource table is its own
-};
-
-// BookkeepingTx on SQL, for `Tx` (a service's interface, derived from BookkeepingTx).
-template <typename Tx>
-class SqlBookkeeping : public Tx {
- public:
-  SqlBookkeeping(Connection& c, const ServiceTables& tables) : c_(c), tables_(tables) {}
-
-  absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) final {
-    return tables_.audit.Append(c_, row, &next_seq_);
-  }
-  absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& m, const std::string& prefix,
-                                                  const std::string& actor, int64_t offset,
-                                                  int64_t limit) final {
-    return tables_.audit.List(c_, m, prefix, actor, offset, limit);
-  }
-  absl::StatusOr<int64_t> Generation(const std::string& m) final {
-    return tables_.generations.Get(c_, m);
-  }
-  absl::Status BumpGeneration(const std::string& m) final {
-    return tables_.generations.Bump(c_, m);
-  }
-  absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(const std::string& m,
-                                                               const std::string& id) final {
-    return tables_.audit.GetIdempotency(c_, m, id);
-  }
-  absl::Status PutIdempotency(const IdempotencyRow& row) final {
-    return tables_.audit.PutIdempotency(c_, row);
-  }
-
- protected:
-  Connection& c_;
-  const ServiceTables& tables_;
-
- private:
-  std::map<std::string, int64_t> next_seq_;  // audit sequence numbers of this transaction
-};
-
-// RecordStoreTx on SQL: `Tx` derives from RecordStoreTx<KindT>, `kind_name` names a kind in the
-// table.
-template <typename Tx, typename KindT, const char* (*kind_name)(KindT)>
-class SqlRecordStore : public SqlBookkeeping<Tx> {
- public:
-  using SqlBookkeeping<Tx>::SqlBookkeeping;
-
-  absl::StatusOr<std::optional<ResourceRecord>> Get(KindT kind, const std::string& name) final {
-    return this->tables_.records.Get(this->c_, kind_name(kind), name);
-  }
-  absl::StatusOr<std::vector<ResourceRecord>> ListParent(KindT kind,
-                                                         const std::string& parent) final {
-    return this->tables_.records.ListParent(this->c_, kind_name(kind), parent);
-  }
-  absl::Status Insert(KindT kind, const ResourceRecord& r) final {
-    return this->tables_.records.Insert(this->c_, kind_name(kind), r);
-  }
-  absl::Status Update(KindT kind, const ResourceRecord& r) final {
-    return this->tables_.records.Update(this->c_, kind_name(kind), r);
-  }
-  absl::Status Delete(KindT kind, const std::string& name) final {
-    return this->tables_.records.Delete(this->c_, kind_name(kind), name);
-  }
-};
-
-// Runs `fn` on a `SqlTx` (constructed from the connection) in a transaction of `mode`.
-template <typename SqlTx, typename Tx>
-absl::Status RunInTransaction(Database& db, TxMode mode,
-                              const std::function<absl::Status(Tx&)>& fn) {
-  return InTransaction(db, mode, [&](Connection& c) {
-    SqlTx tx(c);
-    return fn(tx);
-  });
-}
 
 }  // namespace sokei::storage

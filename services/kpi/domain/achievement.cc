@@ -73,9 +73,9 @@ Achievement Ladder(const AchievementInput& in) {
     const auto av = jp::MeasurementValue(in.actual);
     const bool same_unit = in.actual.unit().empty() || in.actual.unit() == in.target.unit();
     if (tv && av && *tv > 0 && *av >= 0 && same_unit) {
-      return Graded(v1::FORMULA_F1_RATIO, *av / *tv,
-                    absl::StrCat("目標の数値部分 (", in.target.value(), in.target.unit(),
-                                 ") で判定"));
+      return Graded(
+          v1::FORMULA_F1_RATIO, *av / *tv,
+          absl::StrCat("目標の数値部分 (", in.target.value(), in.target.unit(), ") で判定"));
     }
   }
   if (!ts || !as) return NotGraded(Outcome::kNotEvaluable, f, "段階を判定できない記述");
@@ -156,6 +156,79 @@ v1::TargetKind ClassifyTarget(const Measurement& m) {
   return v1::TARGET_KIND_NUMERIC;
 }
 
+namespace {
+
+// F3 (progress from the baseline) and F4 (the same against a target prorated over the years).
+Achievement Progress(const AchievementInput& in, Formula f, double A, double T, bool up) {
+  if (!in.baseline) return NotGraded(Outcome::kNotEvaluable, f, "基準値がない");
+  const double B = *in.baseline;
+  if (T == B) {
+    // Nothing to progress: judged as maintaining the level.
+    const bool met = up ? A >= T : A <= T;
+    return Graded(f, met ? 1.0 : (T != 0 ? (up ? A / T : std::max(0.0, (2 * T - A) / T)) : 0.0),
+                  "目標値 = 基準値 (維持として判定)");
+  }
+  if ((T - B > 0) != up) {
+    // The baseline already passed the target: progress from it means nothing.
+    return Graded(v1::FORMULA_F1_RATIO, up ? A / T : std::max(0.0, (2 * T - A) / T),
+                  "基準値が既に目標を超えている (A/T で判定)");
+  }
+  double expected = T - B;
+  if (f == v1::FORMULA_F4_PRORATED) {
+    if (in.years_total <= 0 || in.years_elapsed <= 0) {
+      return NotGraded(Outcome::kNotEvaluable, f, "経過年数が不明");
+    }
+    expected = expected * in.years_elapsed / in.years_total;
+    return Graded(f, (A - B) / expected,
+                  absl::StrCat("按分目標 (", in.years_elapsed, "/", in.years_total, "年)"));
+  }
+  return Graded(f, (A - B) / expected);
+}
+
+// F7: the target's inequality (≥, >, ≤, <, between) met or not; the ratio says by how much.
+Achievement Inequality(const AchievementInput& in, Formula f, double A, double T, bool up) {
+  bool met = false;
+  double ratio = 0.0;
+  switch (in.target.operator_()) {
+    case type::v1::OPERATOR_GE:
+      met = A >= T;
+      ratio = T == 0 ? (met ? 1.0 : 0.0) : A / T;
+      break;
+    case type::v1::OPERATOR_GT:
+      met = A > T;
+      ratio = T == 0 ? (met ? 1.0 : 0.0) : A / T;
+      break;
+    case type::v1::OPERATOR_LE:
+      met = A <= T;
+      ratio = T == 0 ? (met ? 1.0 : 0.0) : std::max(0.0, (2 * T - A) / T);
+      break;
+    case type::v1::OPERATOR_LT:
+      met = A < T;
+      ratio = T == 0 ? (met ? 1.0 : 0.0) : std::max(0.0, (2 * T - A) / T);
+      break;
+    case type::v1::OPERATOR_BETWEEN: {
+      const double hi = jp::MeasurementValue([&] {
+                          Measurement u;
+                          u.set_value(in.target.upper());
+                          return u;
+                        }())
+                            .value_or(T);
+      met = A >= T && A <= hi;
+      ratio = met ? 1.0 : (A < T ? (T == 0 ? 0.0 : A / T) : (hi == 0 ? 0.0 : hi / A));
+      break;
+    }
+    default:
+      met = up ? A >= T : A <= T;
+      ratio = T == 0 ? (met ? 1.0 : 0.0) : (up ? A / T : std::max(0.0, (2 * T - A) / T));
+  }
+  // A met inequality is 100% at least; an unmet one stays below.
+  if (met) ratio = std::max(ratio, 1.0);
+  if (!met) ratio = std::min(ratio, 0.999);
+  return Graded(f, ratio, met ? "条件を満たす" : "条件を満たさない");
+}
+
+}  // namespace
+
 Achievement ComputeAchievement(const AchievementInput& in) {
   Formula f = in.formula;
   if (in.target_kind == v1::TARGET_KIND_MONITORING_ONLY) {
@@ -203,35 +276,10 @@ Achievement ComputeAchievement(const AchievementInput& in) {
       }
       break;
     case v1::FORMULA_F3_PROGRESS:
-    case v1::FORMULA_F4_PRORATED: {
-      if (!in.baseline) return NotGraded(Outcome::kNotEvaluable, f, "基準値がない");
-      const double B = *in.baseline;
-      if (T == B) {
-        // Nothing to progress: judged as maintaining the level.
-        const bool met = up ? A >= T : A <= T;
-        out = Graded(f, met ? 1.0 : (T != 0 ? (up ? A / T : std::max(0.0, (2 * T - A) / T)) : 0.0),
-                     "目標値 = 基準値 (維持として判定)");
-        break;
-      }
-      if ((T - B > 0) != up) {
-        // The baseline already passed the target: progress from it means nothing.
-        out = Graded(v1::FORMULA_F1_RATIO, up ? A / T : std::max(0.0, (2 * T - A) / T),
-                     "基準値が既に目標を超えている (A/T で判定)");
-        break;
-      }
-      double expected = T - B;
-      if (f == v1::FORMULA_F4_PRORATED) {
-        if (in.years_total <= 0 || in.years_elapsed <= 0) {
-          return NotGraded(Outcome::kNotEvaluable, f, "経過年数が不明");
-        }
-        expected = expected * in.years_elapsed / in.years_total;
-        out = Graded(f, (A - B) / expected,
-                     absl::StrCat("按分目標 (", in.years_elapsed, "/", in.years_total, "年)"));
-      } else {
-        out = Graded(f, (A - B) / expected);
-      }
+    case v1::FORMULA_F4_PRORATED:
+      out = Progress(in, f, A, T, up);
+      if (out.outcome != Outcome::kGraded) return out;
       break;
-    }
     case v1::FORMULA_F5_CUMULATIVE: {
       const double ca = in.cumulative_actual.value_or(A);
       const double ct = in.cumulative_target ? *in.cumulative_target : T;
@@ -248,47 +296,9 @@ Achievement ComputeAchievement(const AchievementInput& in) {
       }
       break;
     }
-    case v1::FORMULA_F7_INEQUALITY: {
-      bool met = false;
-      double ratio = 0.0;
-      switch (in.target.operator_()) {
-        case type::v1::OPERATOR_GE:
-          met = A >= T;
-          ratio = T == 0 ? (met ? 1.0 : 0.0) : A / T;
-          break;
-        case type::v1::OPERATOR_GT:
-          met = A > T;
-          ratio = T == 0 ? (met ? 1.0 : 0.0) : A / T;
-          break;
-        case type::v1::OPERATOR_LE:
-          met = A <= T;
-          ratio = T == 0 ? (met ? 1.0 : 0.0) : std::max(0.0, (2 * T - A) / T);
-          break;
-        case type::v1::OPERATOR_LT:
-          met = A < T;
-          ratio = T == 0 ? (met ? 1.0 : 0.0) : std::max(0.0, (2 * T - A) / T);
-          break;
-        case type::v1::OPERATOR_BETWEEN: {
-          const double hi = jp::MeasurementValue([&] {
-                              Measurement u;
-                              u.set_value(in.target.upper());
-                              return u;
-                            }())
-                                .value_or(T);
-          met = A >= T && A <= hi;
-          ratio = met ? 1.0 : (A < T ? (T == 0 ? 0.0 : A / T) : (hi == 0 ? 0.0 : hi / A));
-          break;
-        }
-        default:
-          met = up ? A >= T : A <= T;
-          ratio = T == 0 ? (met ? 1.0 : 0.0) : (up ? A / T : std::max(0.0, (2 * T - A) / T));
-      }
-      // A met inequality is 100% at least; an unmet one stays below.
-      if (met) ratio = std::max(ratio, 1.0);
-      if (!met) ratio = std::min(ratio, 0.999);
-      out = Graded(f, ratio, met ? "条件を満たす" : "条件を満たさない");
+    case v1::FORMULA_F7_INEQUALITY:
+      out = Inequality(in, f, A, T, up);
       break;
-    }
     case v1::FORMULA_F8_DIRECTION: {
       const std::optional<double> ref = in.previous_actual ? in.previous_actual : in.baseline;
       if (!ref) return NotGraded(Outcome::kNotEvaluable, f, "比較する基準値・前年値がない");
@@ -347,6 +357,72 @@ YearTarget TargetFor(const v1::TargetSpec* spec, int fiscal_year) {
   return out;
 }
 
+namespace {
+
+// 累計 (cumulative) indicators: the running total of the actuals, or — when the city reports
+// running totals — the share of the cumulative target due by the year.
+void ApplyCumulative(const v1::Indicator& ind, int fiscal_year, const YearTarget& yt,
+                     const ObservationsByYear& observations, AchievementInput& in) {
+  // Running totals from the start year.
+  if (in.formula == v1::FORMULA_F5_CUMULATIVE &&
+      ind.aggregation().kind() == v1::AGGREGATION_KIND_CUMULATIVE) {
+    const int start = ind.aggregation().start_year();
+    double sum = ind.aggregation().baseline_included() ? in.baseline.value_or(0.0) : 0.0;
+    bool any = false;
+    for (const auto& [year, obs] : observations) {
+      if (year > fiscal_year || (start > 0 && year < start)) continue;
+      if (auto v = jp::MeasurementValue(obs->value())) {
+        sum += *v;
+        any = true;
+      }
+    }
+    if (any) in.cumulative_actual = sum;
+  }
+  // 累計 reported as running totals (an import sets F1 for them): a year before the final
+  // target is measured against the share of the cumulative target due by then — never pro-rated
+  // from a baseline that is a single year's value (150 of a 500 total against a 100/year baseline
+  // was (150 − 100) / 160 = 31%; it is 150 / 200 = 75%).
+  if (yt.interim && ind.aggregation().kind() == v1::AGGREGATION_KIND_CUMULATIVE &&
+      in.formula != v1::FORMULA_F9_LADDER && in.formula != v1::FORMULA_F7_INEQUALITY &&
+      in.formula != v1::FORMULA_F8_DIRECTION && ind.formula() != v1::FORMULA_F5_CUMULATIVE) {
+    const int target_year = yt.target->fiscal_year();
+    const int start = ind.aggregation().start_year() > 0 ? ind.aggregation().start_year()
+                      : ind.baseline().fiscal_year() > 0 ? ind.baseline().fiscal_year() + 1
+                                                         : 0;
+    const auto total = jp::MeasurementValue(yt.target->value());
+    if (start > 0 && total && fiscal_year >= start && target_year >= fiscal_year) {
+      in.formula = v1::FORMULA_F5_CUMULATIVE;
+      in.cumulative_target = *total * (fiscal_year - start + 1) / (target_year - start + 1);
+      in.cumulative_actual = jp::MeasurementValue(in.actual);
+    }
+  }
+}
+
+// A placeholder the row was read as (なし, －, 0: placeholder_reading.h) decides or explains the
+// grade.
+void ApplyPlaceholder(const PlaceholderReading& reading, Achievement& a) {
+  switch (reading.meaning) {
+    case PlaceholderMeaning::kNotYet:
+      a = Graded(v1::FORMULA_F9_LADDER, 0.0, reading.explanation);
+      break;
+    case PlaceholderMeaning::kStillReached:
+      a = Graded(v1::FORMULA_F9_LADDER, 1.0, reading.explanation);
+      break;
+    case PlaceholderMeaning::kNotMeasured:
+      a = NotGraded(Outcome::kNotEvaluable, a.formula, reading.explanation);
+      break;
+    case PlaceholderMeaning::kZero:
+    case PlaceholderMeaning::kUndecided:
+      a.reason = a.reason.empty() ? reading.explanation
+                                  : absl::StrCat(reading.explanation, " / ", a.reason);
+      break;
+    case PlaceholderMeaning::kNone:
+      break;
+  }
+}
+
+}  // namespace
+
 v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::GradingScheme& scheme,
                                       int fiscal_year, const ObservationsByYear& observations) {
   v1::IndicatorResult r;
@@ -397,39 +473,7 @@ v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::Gradin
     r.set_reported_rate(it->second->reported_rate());
     r.set_reported_grade(it->second->reported_grade());
   }
-  // 累計: running totals from the start year.
-  if (in.formula == v1::FORMULA_F5_CUMULATIVE &&
-      ind.aggregation().kind() == v1::AGGREGATION_KIND_CUMULATIVE) {
-    const int start = ind.aggregation().start_year();
-    double sum = ind.aggregation().baseline_included() ? in.baseline.value_or(0.0) : 0.0;
-    bool any = false;
-    for (const auto& [year, obs] : observations) {
-      if (year > fiscal_year || (start > 0 && year < start)) continue;
-      if (auto v = jp::MeasurementValue(obs->value())) {
-        sum += *v;
-        any = true;
-      }
-    }
-    if (any) in.cumulative_actual = sum;
-  }
-  // 累計 reported as running totals (an import sets F1 for them): a year before the final
-  // target is measured against the share of the cumulative target due by then — never pro-rated
-  // from a baseline that is a single year's value (150 of a 500 total against a 100/year baseline
-  // was (150 − 100) / 160 = 31%; it is 150 / 200 = 75%).
-  if (yt.interim && ind.aggregation().kind() == v1::AGGREGATION_KIND_CUMULATIVE &&
-      in.formula != v1::FORMULA_F9_LADDER && in.formula != v1::FORMULA_F7_INEQUALITY &&
-      in.formula != v1::FORMULA_F8_DIRECTION && ind.formula() != v1::FORMULA_F5_CUMULATIVE) {
-    const int target_year = yt.target->fiscal_year();
-    const int start = ind.aggregation().start_year() > 0 ? ind.aggregation().start_year()
-                      : ind.baseline().fiscal_year() > 0 ? ind.baseline().fiscal_year() + 1
-                                                          : 0;
-    const auto total = jp::MeasurementValue(yt.target->value());
-    if (start > 0 && total && fiscal_year >= start && target_year >= fiscal_year) {
-      in.formula = v1::FORMULA_F5_CUMULATIVE;
-      in.cumulative_target = *total * (fiscal_year - start + 1) / (target_year - start + 1);
-      in.cumulative_actual = jp::MeasurementValue(in.actual);
-    }
-  }
+  ApplyCumulative(ind, fiscal_year, yt, observations, in);
   if (auto prev = observations.find(fiscal_year - 1); prev != observations.end()) {
     in.previous_actual = jp::MeasurementValue(prev->second->value());
   }
@@ -451,23 +495,7 @@ v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::Gradin
     }
   }
   Achievement a = ComputeAchievement(in);
-  switch (reading.meaning) {
-    case PlaceholderMeaning::kNotYet:
-      a = Graded(v1::FORMULA_F9_LADDER, 0.0, reading.explanation);
-      break;
-    case PlaceholderMeaning::kStillReached:
-      a = Graded(v1::FORMULA_F9_LADDER, 1.0, reading.explanation);
-      break;
-    case PlaceholderMeaning::kNotMeasured:
-      a = NotGraded(Outcome::kNotEvaluable, a.formula, reading.explanation);
-      break;
-    case PlaceholderMeaning::kZero:
-    case PlaceholderMeaning::kUndecided:
-      a.reason = a.reason.empty() ? reading.explanation : absl::StrCat(reading.explanation, " / ", a.reason);
-      break;
-    case PlaceholderMeaning::kNone:
-      break;
-  }
+  ApplyPlaceholder(reading, a);
   if (it != observations.end() && it->second->reference()) {
     a = NotGraded(Outcome::kNoTarget, a.formula,
                   "参考値（参考として示された値、または基準年より前の年）: 評価しない");

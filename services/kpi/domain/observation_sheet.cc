@@ -4,6 +4,7 @@
 // (never by position), checked against the caller's departments and the review state, and recorded
 // as a draft through RecordObservations — one transaction, all or nothing. Nothing else in the
 // sheet is written: names, targets and grades are the 企画課's.
+#include <functional>
 #include <map>
 #include <set>
 
@@ -23,6 +24,73 @@ constexpr size_t kMaxSheetBytes = 16 << 20;
 constexpr int kMaxSheetValues = 1000;
 constexpr char kSheetPlanPattern[] = "municipalities/*/plans/*";
 
+using IndicatorKeys = std::map<std::pair<std::string, std::string>, const pb::Indicator*>;
+
+// Each filled-in 実績 cell of the year matched to its indicator (number above, name folded) and
+// checked: known, once only, the caller's own, not locked by the review. What may be recorded goes
+// into `record`; the rest becomes findings.
+void MatchSheetCells(const Principal& p, const std::string& m, int fy, const ParsedTable& table,
+                     const std::set<const Column*>& year_columns, const IndicatorKeys& by_key,
+                     const std::map<std::string, pb::Observation>& stored,
+                     const std::function<void(v1::ImportFinding)>& add,
+                     pb::ImportObservationSheetResponse* resp_out,
+                     pb::RecordObservationsRequest* record_out) {
+  pb::ImportObservationSheetResponse& resp = *resp_out;
+  pb::RecordObservationsRequest& record = *record_out;
+  std::set<std::string> seen;
+  std::string code;  // the number above, for continuation rows
+  for (const DataRow& row : table.rows) {
+    if (!row.code.empty()) code = row.code;
+    for (const Cell& cell : row.actuals) {
+      const std::string& raw = cell.value.raw();
+      if (!year_columns.count(cell.column) || raw.empty()) continue;
+      const std::string& column = cell.column->header;
+      auto it = by_key.find({code, jp::SearchFold(row.indicator)});
+      if (it == by_key.end()) {
+        add(MakeFinding(row.row, column, raw,
+                        absl::StrCat("no indicator 「", row.indicator, "」 under ", code,
+                                     " in this plan: the number or name was changed"),
+                        v1::FINDING_SEVERITY_ERROR, "SHEET_INDICATOR_UNKNOWN"));
+        continue;
+      }
+      const pb::Indicator& ind = *it->second;
+      if (!seen.insert(ind.name()).second) {
+        add(MakeFinding(row.row, column, raw, "the same indicator appears twice in the sheet",
+                        v1::FINDING_SEVERITY_ERROR, "SHEET_DUPLICATE_ROW"));
+        continue;
+      }
+      if (!CheckObservationWrite(p, ind, m).ok()) {
+        add(MakeFinding(row.row, column, raw,
+                        "the indicator belongs to another department: its value is not taken",
+                        v1::FINDING_SEVERITY_ERROR, "SHEET_NOT_YOUR_INDICATOR"));
+        continue;
+      }
+      auto s = stored.find(ind.name());
+      if (s != stored.end() && s->second.value().raw() == raw) {
+        resp.set_unchanged(resp.unchanged() + 1);
+        continue;
+      }
+      if (s != stored.end() && !IsPlanner(p) &&
+          (s->second.review_state() == pb::REVIEW_STATE_SUBMITTED ||
+           s->second.review_state() == pb::REVIEW_STATE_APPROVED)) {
+        add(MakeFinding(
+            row.row, column, raw,
+            absl::StrCat(
+                "already ",
+                s->second.review_state() == pb::REVIEW_STATE_SUBMITTED ? "submitted" : "approved",
+                " as 「", s->second.value().raw(),
+                "」: it changes only after the 企画課 returns it"),
+            v1::FINDING_SEVERITY_ERROR, "SHEET_VALUE_LOCKED"));
+        continue;
+      }
+      auto* in = record.add_observations();
+      in->set_indicator(ind.name());
+      in->set_fiscal_year(fy);
+      in->set_raw_value(raw);
+      in->set_source("入力シート");
+    }
+  }
+}
 
 }  // namespace
 
@@ -83,7 +151,7 @@ absl::StatusOr<pb::ImportObservationSheetResponse> KpiDomain::ImportObservationS
     }
     return absl::OkStatus();
   }));
-  std::map<std::pair<std::string, std::string>, const pb::Indicator*> by_key;
+  IndicatorKeys by_key;
   for (const auto& ind : indicators) {
     for (const auto& n : ind.nodes()) {
       if (auto it = code_of.find(n); it != code_of.end()) {
@@ -110,59 +178,7 @@ absl::StatusOr<pb::ImportObservationSheetResponse> KpiDomain::ImportObservationS
   record.set_parent(absl::StrCat("municipalities/", m));
   record.set_request_id(r.request_id());
   record.set_validate_only(r.validate_only());
-  std::set<std::string> seen;
-  std::string code;  // the number above, for continuation rows
-  for (const DataRow& row : table.rows) {
-    if (!row.code.empty()) code = row.code;
-    for (const Cell& cell : row.actuals) {
-      const std::string& raw = cell.value.raw();
-      if (!year_columns.count(cell.column) || raw.empty()) continue;
-      const std::string& column = cell.column->header;
-      auto it = by_key.find({code, jp::SearchFold(row.indicator)});
-      if (it == by_key.end()) {
-        add(MakeFinding(row.row, column, raw,
-                         absl::StrCat("no indicator 「", row.indicator, "」 under ", code,
-                                      " in this plan: the number or name was changed"),
-                         v1::FINDING_SEVERITY_ERROR, "SHEET_INDICATOR_UNKNOWN"));
-        continue;
-      }
-      const pb::Indicator& ind = *it->second;
-      if (!seen.insert(ind.name()).second) {
-        add(MakeFinding(row.row, column, raw, "the same indicator appears twice in the sheet",
-                         v1::FINDING_SEVERITY_ERROR, "SHEET_DUPLICATE_ROW"));
-        continue;
-      }
-      if (!CheckObservationWrite(p, ind, m).ok()) {
-        add(MakeFinding(row.row, column, raw,
-                         "the indicator belongs to another department: its value is not taken",
-                         v1::FINDING_SEVERITY_ERROR, "SHEET_NOT_YOUR_INDICATOR"));
-        continue;
-      }
-      auto s = stored.find(ind.name());
-      if (s != stored.end() && s->second.value().raw() == raw) {
-        resp.set_unchanged(resp.unchanged() + 1);
-        continue;
-      }
-      if (s != stored.end() && !IsPlanner(p) &&
-          (s->second.review_state() == pb::REVIEW_STATE_SUBMITTED ||
-           s->second.review_state() == pb::REVIEW_STATE_APPROVED)) {
-        add(MakeFinding(row.row, column, raw,
-                         absl::StrCat("already ", s->second.review_state() ==
-                                                          pb::REVIEW_STATE_SUBMITTED
-                                                      ? "submitted"
-                                                      : "approved",
-                                      " as 「", s->second.value().raw(),
-                                      "」: it changes only after the 企画課 returns it"),
-                         v1::FINDING_SEVERITY_ERROR, "SHEET_VALUE_LOCKED"));
-        continue;
-      }
-      auto* in = record.add_observations();
-      in->set_indicator(ind.name());
-      in->set_fiscal_year(fy);
-      in->set_raw_value(raw);
-      in->set_source("入力シート");
-    }
-  }
+  MatchSheetCells(p, m, fy, table, year_columns, by_key, stored, add, &resp, &record);
   if (record.observations_size() > kMaxSheetValues) {
     return status::InvalidField("IMPORT_TOO_LARGE", "content",
                                 "at most 1,000 values per sheet: split it by department");
@@ -170,9 +186,9 @@ absl::StatusOr<pb::ImportObservationSheetResponse> KpiDomain::ImportObservationS
   if (record.observations().empty()) {
     if (!errors) {
       add(MakeFinding(0, "", "",
-                       resp.unchanged() > 0 ? "every filled-in value is already stored"
-                                            : "no 実績 of the year is filled in",
-                       v1::FINDING_SEVERITY_WARNING, "SHEET_NOTHING_TO_RECORD"));
+                      resp.unchanged() > 0 ? "every filled-in value is already stored"
+                                           : "no 実績 of the year is filled in",
+                      v1::FINDING_SEVERITY_WARNING, "SHEET_NOTHING_TO_RECORD"));
     }
     return resp;
   }

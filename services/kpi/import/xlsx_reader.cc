@@ -224,29 +224,20 @@ std::string SerialToDate(const std::string& v, bool date1904) {
   return out;
 }
 
-}  // namespace
+// A part of the workbook; "" for a missing optional part.
+using PartReader =
+    std::function<absl::StatusOr<std::string>(const std::string& name, bool required)>;
 
-bool LooksLikeXlsx(const std::string& bytes) {
-  return bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0;
-}
-
-absl::StatusOr<XlsxSheet> ReadXlsxSheet(const std::string& bytes, const std::string& sheet_name) {
-  Zip zip(bytes);
-  if (!LooksLikeXlsx(bytes) || !zip.ok()) return Invalid("not an .xlsx workbook");
-  auto part = [&](const std::string& name, bool required) -> absl::StatusOr<std::string> {
-    auto s = zip.Read(name);
-    if (s.ok() || !absl::IsNotFound(s.status())) return s;
-    if (required) return Invalid(absl::StrCat("the workbook has no ", name));
-    return std::string();
-  };
-
+// Where the sheet named `sheet_name` (the first when "") is, its name, and the 1904 date system
+// flag, from the workbook and its relationships.
+absl::StatusOr<std::string> FindSheet(const PartReader& part, const std::string& sheet_name,
+                                      std::string* found_name, bool* date1904) {
   // Sheets in workbook order, and the 1904 date system flag.
   SOKEI_ASSIGN_OR_RETURN(std::string workbook, part("xl/workbook.xml", true));
   struct SheetRef {
     std::string name, rid;
   };
   std::vector<SheetRef> sheets;
-  bool date1904 = false;
   Xml wb;
   wb.start = [&](const std::string& l, const char** a) {
     if (l == "sheet") {
@@ -255,7 +246,7 @@ absl::StatusOr<XlsxSheet> ReadXlsxSheet(const std::string& bytes, const std::str
       if (n && id) sheets.push_back({n, id});
     } else if (l == "workbookPr") {
       const char* v = Attr(a, "date1904");
-      date1904 = v && (std::strcmp(v, "1") == 0 || std::strcmp(v, "true") == 0);
+      *date1904 = v && (std::strcmp(v, "1") == 0 || std::strcmp(v, "true") == 0);
     }
   };
   SOKEI_RETURN_IF_ERROR(ParseXml(workbook, "xl/workbook.xml", wb));
@@ -284,12 +275,13 @@ absl::StatusOr<XlsxSheet> ReadXlsxSheet(const std::string& bytes, const std::str
   if (target.empty() || absl::StrContains(target, "..")) {
     return Invalid("the workbook does not say where its sheet is");
   }
-  const std::string sheet_part =
-      absl::StartsWith(target, "/") ? target.substr(1) : absl::StrCat("xl/", target);
+  *found_name = chosen->name;
+  return absl::StartsWith(target, "/") ? target.substr(1) : absl::StrCat("xl/", target);
+}
 
-  // Shared strings: rich-text runs joined, phonetic guides (rPh) left out.
+// Shared strings: rich-text runs joined, phonetic guides (rPh) left out.
+absl::StatusOr<std::vector<std::string>> ReadSharedStrings(const std::string& sst) {
   std::vector<std::string> shared;
-  SOKEI_ASSIGN_OR_RETURN(std::string sst, part("xl/sharedStrings.xml", false));
   if (!sst.empty()) {
     bool in_si = false, in_t = false;
     int in_rph = 0;
@@ -315,9 +307,12 @@ absl::StatusOr<XlsxSheet> ReadXlsxSheet(const std::string& bytes, const std::str
     SOKEI_RETURN_IF_ERROR(ParseXml(sst, "xl/sharedStrings.xml", sx));
   }
 
-  // Styles: which cell formats show dates.
+  return shared;
+}
+
+// Styles: which cell formats (by index) show dates.
+absl::StatusOr<std::vector<bool>> ReadDateStyles(const std::string& styles) {
   std::vector<bool> date_style;
-  SOKEI_ASSIGN_OR_RETURN(std::string styles, part("xl/styles.xml", false));
   if (!styles.empty()) {
     std::map<int, std::string> custom;
     std::vector<int> xf_fmt;
@@ -342,13 +337,37 @@ absl::StatusOr<XlsxSheet> ReadXlsxSheet(const std::string& bytes, const std::str
     for (int f : xf_fmt) date_style.push_back(IsDateFormat(f, custom));
   }
 
-  // The sheet itself.
-  SOKEI_ASSIGN_OR_RETURN(std::string doc, part(sheet_part, true));
+  return date_style;
+}
+
+struct Merge {
+  int r1, c1, r2, c2;
+};
+
+// A merged range shows its value in its first cell only: the rows below get it too (a 施策 name
+// merged down over its indicators is every indicator's).
+void FillMerges(const std::vector<Merge>& merges, XlsxSheet* out) {
+  for (const Merge& m : merges) {
+    if (static_cast<size_t>(m.r1) >= out->rows.size() ||
+        static_cast<size_t>(m.c1) >= out->rows[m.r1].size()) {
+      continue;
+    }
+    const std::string v = out->rows[m.r1][m.c1];
+    for (int r = m.r1 + 1; r <= m.r2 && r < kMaxRows; ++r) {
+      if (out->rows.size() <= static_cast<size_t>(r)) out->rows.resize(r + 1);
+      auto& cells = out->rows[r];
+      if (cells.size() <= static_cast<size_t>(m.c1)) cells.resize(m.c1 + 1);
+      if (cells[m.c1].empty()) cells[m.c1] = v;
+    }
+  }
+}
+
+// The cells of the sheet part `doc`: text as shown (shared strings, inline strings, booleans,
+// dates from their serial numbers), merged cells filled down.
+absl::StatusOr<XlsxSheet> ReadSheetCells(const std::string& doc, const std::string& sheet_part,
+                                         const std::vector<std::string>& shared,
+                                         const std::vector<bool>& date_style, bool date1904) {
   XlsxSheet out;
-  out.name = chosen->name;
-  struct Merge {
-    int r1, c1, r2, c2;
-  };
   std::vector<Merge> merges;
   int row = -1, col = -1, next_col = 0, style = 0;
   std::string type, value, inline_text;
@@ -430,19 +449,37 @@ absl::StatusOr<XlsxSheet> ReadXlsxSheet(const std::string& bytes, const std::str
   SOKEI_RETURN_IF_ERROR(ParseXml(doc, sheet_part, sh));
   if (too_big) return Invalid("the sheet has more than 200,000 rows or 1,000 columns");
   if (bad_ref) return Invalid("the sheet has a malformed cell reference");
-  for (const Merge& m : merges) {
-    if (static_cast<size_t>(m.r1) >= out.rows.size() ||
-        static_cast<size_t>(m.c1) >= out.rows[m.r1].size()) {
-      continue;
-    }
-    const std::string v = out.rows[m.r1][m.c1];
-    for (int r = m.r1 + 1; r <= m.r2 && r < kMaxRows; ++r) {
-      if (out.rows.size() <= static_cast<size_t>(r)) out.rows.resize(r + 1);
-      auto& cells = out.rows[r];
-      if (cells.size() <= static_cast<size_t>(m.c1)) cells.resize(m.c1 + 1);
-      if (cells[m.c1].empty()) cells[m.c1] = v;
-    }
-  }
+  FillMerges(merges, &out);
+  return out;
+}
+
+}  // namespace
+
+bool LooksLikeXlsx(const std::string& bytes) {
+  return bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0;
+}
+
+absl::StatusOr<XlsxSheet> ReadXlsxSheet(const std::string& bytes, const std::string& sheet_name) {
+  Zip zip(bytes);
+  if (!LooksLikeXlsx(bytes) || !zip.ok()) return Invalid("not an .xlsx workbook");
+  PartReader part = [&](const std::string& name, bool required) -> absl::StatusOr<std::string> {
+    auto s = zip.Read(name);
+    if (s.ok() || !absl::IsNotFound(s.status())) return s;
+    if (required) return Invalid(absl::StrCat("the workbook has no ", name));
+    return std::string();
+  };
+  std::string name;
+  bool date1904 = false;
+  SOKEI_ASSIGN_OR_RETURN(const std::string sheet_part,
+                         FindSheet(part, sheet_name, &name, &date1904));
+  SOKEI_ASSIGN_OR_RETURN(std::string sst, part("xl/sharedStrings.xml", false));
+  SOKEI_ASSIGN_OR_RETURN(auto shared, ReadSharedStrings(sst));
+  SOKEI_ASSIGN_OR_RETURN(std::string styles, part("xl/styles.xml", false));
+  SOKEI_ASSIGN_OR_RETURN(auto date_style, ReadDateStyles(styles));
+  SOKEI_ASSIGN_OR_RETURN(std::string doc, part(sheet_part, true));
+  SOKEI_ASSIGN_OR_RETURN(XlsxSheet out,
+                         ReadSheetCells(doc, sheet_part, shared, date_style, date1904));
+  out.name = name;
   return out;
 }
 

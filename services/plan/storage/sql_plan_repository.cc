@@ -2,7 +2,7 @@
 
 #include "common/status/status.h"
 #include "common/storage/base_schema.h"
-#include "common/storage/service_tx.h"
+#include "common/storage/sql_service_tx.h"
 
 namespace sokei::plan {
 namespace {

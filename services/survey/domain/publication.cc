@@ -1,6 +1,5 @@
-// Publication (freezing the results, sending survey-derived actuals to the KPI service) and the survey audit trail.
-#include "services/survey/domain/survey_domain.h"
-
+// Publication (freezing the results, sending survey-derived actuals to the KPI service) and the
+// survey audit trail.
 #include <algorithm>
 #include <set>
 
@@ -12,6 +11,7 @@
 #include "common/api/listing.h"
 #include "common/api/names.h"
 #include "common/jp/text.h"
+#include "services/survey/domain/survey_domain.h"
 #include "services/survey/domain/survey_internal.h"
 
 namespace sokei::survey {
@@ -38,8 +38,7 @@ absl::StatusOr<pb::PublishResponse> SurveyDomain::Publish(const Principal& p,
   }
   SOKEI_RETURN_IF_ERROR(CheckNotPublished(v.survey));
   SOKEI_RETURN_IF_ERROR(CheckEtag(r.etag(), v.survey.etag(), "SURVEY_ETAG_MISMATCH", r.name()));
-  if (v.survey.valid_responses() == 0 &&
-      v.survey.source() != pb::SURVEY_SOURCE_PUBLISHED_RESULTS) {
+  if (v.survey.valid_responses() == 0 && v.survey.source() != pb::SURVEY_SOURCE_PUBLISHED_RESULTS) {
     return status::FailedPrecondition("SURVEY_NO_RESPONSES",
                                       {"RESPONSES", r.name(), "import the responses first"});
   }

@@ -24,8 +24,8 @@ std::string QuestionIdFor(const std::string& number, int index) {
   for (char c : jp::Nfkc(number)) {
     const unsigned char u = static_cast<unsigned char>(c);
     if (absl::ascii_isalnum(u) && u < 0x80) {
-      if (!dash && id.size() > 1 && absl::ascii_isdigit(static_cast<unsigned char>(id.back())) !=
-                                        absl::ascii_isdigit(u)) {
+      if (!dash && id.size() > 1 &&
+          absl::ascii_isdigit(static_cast<unsigned char>(id.back())) != absl::ascii_isdigit(u)) {
         id.push_back('-');
       }
       id.push_back(absl::ascii_tolower(u));
@@ -51,9 +51,9 @@ absl::Status WritePublished(SurveyDomain::WriteContext& w,
                             const pb::ImportPublishedResultsResponse& resp,
                             pb::ImportPublishedResultsResponse* out) {
   *out = resp;
-  SOKEI_ASSIGN_OR_RETURN(pb::Survey survey,
-                         LoadOrNotFound<pb::Survey>(w.tx, Kind::kSurvey, r.survey(),
-                                                    "SURVEY_NOT_FOUND"));
+  SOKEI_ASSIGN_OR_RETURN(
+      pb::Survey survey,
+      LoadOrNotFound<pb::Survey>(w.tx, Kind::kSurvey, r.survey(), "SURVEY_NOT_FOUND"));
   SOKEI_ASSIGN_OR_RETURN(auto survey_rec, w.tx.Get(Kind::kSurvey, r.survey()));
   if (survey.status() == pb::SURVEY_STATUS_PUBLISHED) {
     return status::FailedPrecondition(
@@ -92,7 +92,8 @@ absl::Status WritePublished(SurveyDomain::WriteContext& w,
       continue;
     }
     pb::Question q;
-    q.set_name(absl::StrCat(r.survey(), "/questions/", QuestionIdFor(pq.number, static_cast<int>(i))));
+    q.set_name(
+        absl::StrCat(r.survey(), "/questions/", QuestionIdFor(pq.number, static_cast<int>(i))));
     q.set_number(pq.number);
     q.set_text(pq.text);
     q.set_type(pq.type);
@@ -136,16 +137,16 @@ absl::StatusOr<pb::ImportPublishedResultsResponse> SurveyDomain::ImportPublished
   if (r.content().size() > kMaxPublishedBytes) {
     return status::InvalidField("PUBLISHED_TOO_LARGE", "content", "at most 16 MiB");
   }
-  SOKEI_ASSIGN_OR_RETURN(std::string text, DecodeUpload(r.content(), r.encoding(), "PUBLISHED_NOT_A_TABLE",
-                                                        "PUBLISHED_ENCODING_UNKNOWN"));
+  SOKEI_ASSIGN_OR_RETURN(std::string text,
+                         DecodeUpload(r.content(), r.encoding(), "PUBLISHED_NOT_A_TABLE",
+                                      "PUBLISHED_ENCODING_UNKNOWN"));
   SOKEI_ASSIGN_OR_RETURN(PublishedTable table, ParsePublishedTable(text));
 
   pb::ImportPublishedResultsResponse resp;
   resp.set_rows(table.rows);
   resp.set_shape(table.shape);
   for (const char* what :
-       {"クロス集計（属性別の集計には回答データが必要）", "ウェイト付け",
-        "回答データの出力"}) {
+       {"クロス集計（属性別の集計には回答データが必要）", "ウェイト付け", "回答データの出力"}) {
     resp.add_not_available(what);
   }
   bool error = false;

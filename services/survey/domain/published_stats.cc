@@ -153,8 +153,8 @@ pb::QuestionStats PublishedQuestionStats(const pb::Survey& s, const pb::Question
   if (out.has_margin_of_error()) {
     out.set_margin_of_error_points(round1(stats::MarginOfErrorPoints(
         d.positive, static_cast<double>(d.base), d.base, s.population_size())));
-    out.set_margin_of_error_max_points(round1(stats::MarginOfErrorPoints(
-        0.5, static_cast<double>(d.base), d.base, s.population_size())));
+    out.set_margin_of_error_max_points(round1(
+        stats::MarginOfErrorPoints(0.5, static_cast<double>(d.base), d.base, s.population_size())));
   }
   return out;
 }

@@ -37,12 +37,14 @@ bool Is(const std::string& s, std::initializer_list<const char*> words) {
 Role Classify(const std::string& header) {
   const std::string h = jp::Nfkc(header);
   if (h.empty()) return Role::kIgnore;
-  if (Is(h, {"番号", "No", "No.", "NO", "no", "問", "設問番号", "コード", "項目番号"})) return Role::kNumber;
+  if (Is(h, {"番号", "No", "No.", "NO", "no", "問", "設問番号", "コード", "項目番号"}))
+    return Role::kNumber;
   if (Is(h, {"設問", "質問", "項目", "施策", "施策名", "取組", "取り組み", "分野", "設問項目",
              "調査項目", "内容"})) {
     return Role::kName;
   }
-  if (Is(h, {"n", "N", "回答者数", "回答数", "有効回答数", "回答者", "件数", "人数", "サンプル数"}) ||
+  if (Is(h,
+         {"n", "N", "回答者数", "回答数", "有効回答数", "回答者", "件数", "人数", "サンプル数"}) ||
       absl::StartsWith(h, "回答者数") || absl::StartsWith(h, "n(") || absl::StartsWith(h, "N(")) {
     return Role::kN;
   }
@@ -54,9 +56,11 @@ Role Classify(const std::string& header) {
 
 pb::Polarity PolarityOf(const std::string& label) {
   const std::string l = jp::Nfkc(label);
-  if (Has(l, {"無回答", "不明", "わからない", "分からない", "わかりません"})) return pb::POLARITY_EXCLUDED;
+  if (Has(l, {"無回答", "不明", "わからない", "分からない", "わかりません"}))
+    return pb::POLARITY_EXCLUDED;
   if (Has(l, {"どちらとも", "どちらでもない", "ふつう", "普通"})) return pb::POLARITY_NEUTRAL;
-  if (Has(l, {"不満", "思わない", "悪い", "低い", "そうでない", "感じない"})) return pb::POLARITY_NEGATIVE;
+  if (Has(l, {"不満", "思わない", "悪い", "低い", "そうでない", "感じない"}))
+    return pb::POLARITY_NEGATIVE;
   if (Has(l, {"満足", "そう思う", "良い", "よい", "高い", "感じる"})) return pb::POLARITY_POSITIVE;
   return pb::POLARITY_UNSPECIFIED;
 }
@@ -74,7 +78,7 @@ void ScoreOptions(std::vector<pb::Option>* options) {
   if (k < 2) return;
   const bool from_negative = scored.front()->polarity() == pb::POLARITY_NEGATIVE;
   for (int i = 0; i < k; ++i) {
-    double s = (k - 1) / 2.0 - i;  // +2 … −2 for 5
+    double s = (k - 1) / 2.0 - i;                              // +2 … −2 for 5
     if (k % 2 == 0) s = s > 0 ? std::ceil(s) : std::floor(s);  // 4: +2, +1, −1, −2
     scored[i]->set_scored(true);
     scored[i]->set_score(from_negative ? -s : s);
@@ -105,7 +109,6 @@ Scale InferScale(const std::string& header, const std::vector<double>& values) {
   if (*hi <= 10) return {0, 10, "値が0〜10の範囲"};
   return {0, 100, "値が10を超える"};
 }
-
 
 }  // namespace
 
@@ -205,7 +208,7 @@ class Reader {
 
   static std::string Cell(const jp::DelimitedRow& row, int c) {
     return c >= 0 && static_cast<size_t>(c) < row.cells.size() ? jp::TrimCell(row.cells[c])
-                                                              : std::string();
+                                                               : std::string();
   }
 
   // Option columns (shares): labels, polarity and scores from the header.
@@ -241,9 +244,9 @@ class Reader {
       scales_[c] = InferScale(Header(c), values);
       if (scales_[c].evidence.empty()) continue;
       t_.findings.push_back(MakeFinding(rows_[head_].line, Header(c), "", "PUBLISHED_SCALE",
-                                    absl::StrFormat("平均の尺度 %g〜%g（%s）", scales_[c].min,
-                                                    scales_[c].max, scales_[c].evidence),
-                                    pb::FINDING_SEVERITY_INFO));
+                                        absl::StrFormat("平均の尺度 %g〜%g（%s）", scales_[c].min,
+                                                        scales_[c].max, scales_[c].evidence),
+                                        pb::FINDING_SEVERITY_INFO));
     }
   }
 
@@ -254,13 +257,13 @@ class Reader {
     if (raw.empty() || jp::Nfkc(raw) == "-" || raw == "－" || raw == "―") return false;
     if (!ParsePublishedNumber(raw, v, &mark)) {
       t_.findings.push_back(MakeFinding(row.line, Header(c), raw, "PUBLISHED_VALUE_UNREADABLE",
-                                    "数値として読めない", pb::FINDING_SEVERITY_ERROR));
+                                        "数値として読めない", pb::FINDING_SEVERITY_ERROR));
       return false;
     }
     if (mark) {
       t_.findings.push_back(MakeFinding(row.line, Header(c), raw, "PUBLISHED_NEGATIVE_MARK",
-                                    absl::StrFormat("▲ / △ を負の値として読んだ: %g", *v),
-                                    pb::FINDING_SEVERITY_INFO));
+                                        absl::StrFormat("▲ / △ を負の値として読んだ: %g", *v),
+                                        pb::FINDING_SEVERITY_INFO));
     }
     return true;
   }
@@ -291,15 +294,15 @@ class Reader {
         base.set_n(static_cast<int64_t>(n));
       } else if (!Cell(row, n_col).empty()) {
         t_.findings.push_back(MakeFinding(row.line, Header(n_col), Cell(row, n_col),
-                                      "PUBLISHED_VALUE_UNREADABLE", "回答者数が読めない",
-                                      pb::FINDING_SEVERITY_ERROR));
+                                          "PUBLISHED_VALUE_UNREADABLE", "回答者数が読めない",
+                                          pb::FINDING_SEVERITY_ERROR));
       }
     }
     if (base.n() == 0 && !n_missing_said_) {
       n_missing_said_ = true;
       t_.findings.push_back(MakeFinding(row.line, "", "", "PUBLISHED_N_MISSING",
-                                    "回答者数がないため、誤差と有意差は計算できない",
-                                    pb::FINDING_SEVERITY_INFO));
+                                        "回答者数がないため、誤差と有意差は計算できない",
+                                        pb::FINDING_SEVERITY_INFO));
     }
     if (means_) {
       ReadMeans(row, name, number, base);
@@ -332,10 +335,12 @@ class Reader {
       if (options_[k].polarity() != pb::POLARITY_EXCLUDED) in_base += v;
     }
     // Percent of the base, or of everyone with 無回答 among the columns: about 100 either way.
-    if (q.result.shares_size() > 0 && std::fabs(in_base - 100) > 1.5 && std::fabs(all - 100) > 1.5) {
-      t_.findings.push_back(MakeFinding(row.line, "", name, "PUBLISHED_SHARES_SUM",
-                                    absl::StrFormat("割合の合計が %.1f%%（100%% にならない）", all),
-                                    pb::FINDING_SEVERITY_WARNING));
+    if (q.result.shares_size() > 0 && std::fabs(in_base - 100) > 1.5 &&
+        std::fabs(all - 100) > 1.5) {
+      t_.findings.push_back(
+          MakeFinding(row.line, "", name, "PUBLISHED_SHARES_SUM",
+                      absl::StrFormat("割合の合計が %.1f%%（100%% にならない）", all),
+                      pb::FINDING_SEVERITY_WARNING));
     }
     if (const int mc = ColumnOf(Role::kMean); mc >= 0) {
       double v = 0;
@@ -355,8 +360,8 @@ class Reader {
       const std::string what = roles_[c] == Role::kImportance     ? "重要度"
                                : roles_[c] == Role::kSatisfaction ? "満足度"
                                                                   : "";
-      q.number = mean_cols_.size() > 1 && !what.empty() ? absl::StrCat(number, "(", what, ")")
-                                                        : number;
+      q.number =
+          mean_cols_.size() > 1 && !what.empty() ? absl::StrCat(number, "(", what, ")") : number;
       q.text = what.empty() ? name : absl::StrCat(name, "（", what, "）");
       q.type = pb::QUESTION_TYPE_NUMERIC;
       q.result = base;

@@ -1,6 +1,4 @@
 // Questions: create (one or in batches), read, list, update, delete.
-#include "services/survey/domain/survey_domain.h"
-
 #include <algorithm>
 #include <set>
 
@@ -12,6 +10,7 @@
 #include "common/api/listing.h"
 #include "common/api/names.h"
 #include "common/jp/text.h"
+#include "services/survey/domain/survey_domain.h"
 #include "services/survey/domain/survey_internal.h"
 
 namespace sokei::survey {
@@ -26,7 +25,6 @@ const std::set<std::string> kQuestionMutable = {"number",      "text",      "typ
                                                 "node_links",  "kpi_links", "position"};
 // Paths that change how stored answers are read: refused once responses exist.
 const std::set<std::string> kQuestionShapePaths = {"type", "options", "column", "max_choices"};
-
 
 absl::Status InsertQuestion(SurveyDomain::WriteContext& w, const std::string& m,
                             const pb::Survey& survey, pb::Question q, pb::Question* out) {

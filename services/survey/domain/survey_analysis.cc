@@ -73,6 +73,73 @@ absl::StatusOr<const pb::Question*> FindQuestion(const SurveyDomain::View& v,
 
 double Round1(double x) { return std::round(x * 10) / 10; }
 
+// The attribute indexes of the dimensions asked for, which must be one of the survey's declared
+// tabulation dimension sets (in any order).
+absl::StatusOr<std::vector<int>> DeclaredDimensions(
+    const pb::Survey& survey, const google::protobuf::RepeatedPtrField<std::string>& dimensions) {
+  const std::set<std::string> asked(dimensions.begin(), dimensions.end());
+  bool declared = !asked.empty() && asked.size() == static_cast<size_t>(dimensions.size());
+  if (declared) {
+    declared = false;
+    for (const auto& set : survey.tabulation_dimensions()) {
+      if (std::set<std::string>(set.attributes().begin(), set.attributes().end()) == asked) {
+        declared = true;
+      }
+    }
+  }
+  if (!declared) {
+    return status::InvalidField("CROSSTAB_UNDECLARED_DIMENSIONS", "dimensions",
+                                "not one of the survey's declared tabulation dimension sets");
+  }
+  std::vector<int> attrs;
+  for (const auto& d : dimensions) {
+    for (int a = 0; a < survey.attributes_size(); ++a) {
+      if (survey.attributes(a).id() == d) attrs.push_back(a);
+    }
+  }
+  return attrs;
+}
+
+const char* HiddenReason(stats::Hidden h) {
+  switch (h) {
+    case stats::Hidden::kSmallCell:
+      return "SMALL_CELL";
+    case stats::Hidden::kDominance:
+      return "DOMINANCE";
+    case stats::Hidden::kComplementary:
+      return "COMPLEMENTARY";
+    default:
+      return "";
+  }
+}
+
+// Fills a cell; `row_total_hidden` withholds percentages that would reveal the row's base. With
+// `disclose` a hidden cell shows "*" (and counts in `out`); without, it says what publication
+// would hide.
+void FillCell(pb::CrossTabCell* cell, int64_t n, double weighted, double weighted_base,
+              stats::Hidden h, bool row_total_hidden, bool disclose, pb::CrossTab* out) {
+  const double share = weighted_base > 0 ? weighted / weighted_base : 0;
+  cell->set_count(n);
+  cell->set_weighted(weighted);
+  cell->set_percent(Round1(share * 100));
+  cell->set_display(PercentText(share, n));
+  if (h != stats::Hidden::kNo) {
+    if (disclose) {
+      cell->set_suppressed(true);
+      cell->clear_count();
+      cell->clear_weighted();
+      cell->clear_percent();
+      cell->set_display("*");
+      out->set_suppressed_cells(out->suppressed_cells() + 1);
+    } else {
+      cell->set_reason(HiddenReason(h));
+    }
+  } else if (disclose && row_total_hidden) {
+    cell->clear_percent();
+    cell->set_display(n == 0 ? "-" : absl::StrCat(n));
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<pb::QuestionStats> SurveyDomain::GetQuestionStats(
@@ -198,27 +265,8 @@ absl::StatusOr<pb::CrossTab> SurveyDomain::GetCrossTab(const Principal& p,
     return status::InvalidField("QUESTION_NOT_TABULATED", "question",
                                 "only choice questions are cross-tabulated");
   }
-  // Only declared dimension sets (in any order).
-  const std::set<std::string> asked(r.dimensions().begin(), r.dimensions().end());
-  bool declared = !asked.empty() && asked.size() == static_cast<size_t>(r.dimensions_size());
-  if (declared) {
-    declared = false;
-    for (const auto& set : v.survey.tabulation_dimensions()) {
-      if (std::set<std::string>(set.attributes().begin(), set.attributes().end()) == asked) {
-        declared = true;
-      }
-    }
-  }
-  if (!declared) {
-    return status::InvalidField("CROSSTAB_UNDECLARED_DIMENSIONS", "dimensions",
-                                "not one of the survey's declared tabulation dimension sets");
-  }
-  std::vector<int> attrs;
-  for (const auto& d : r.dimensions()) {
-    for (int a = 0; a < v.survey.attributes_size(); ++a) {
-      if (v.survey.attributes(a).id() == d) attrs.push_back(a);
-    }
-  }
+  SOKEI_ASSIGN_OR_RETURN(const std::vector<int> attrs,
+                         DeclaredDimensions(v.survey, r.dimensions()));
   const Compiled& c = *v.compiled;
   SOKEI_ASSIGN_OR_RETURN(auto* w, WeightsFor(c, r.weighted(), "weighted"));
   const stats::Column& col = c.data.columns[c.column_of.at(IdOf(q->name()))];
@@ -241,41 +289,9 @@ absl::StatusOr<pb::CrossTab> SurveyDomain::GetCrossTab(const Principal& p,
       out.add_option_labels(q->options(o).label());
     }
   }
-  auto reason = [](stats::Hidden h) {
-    switch (h) {
-      case stats::Hidden::kSmallCell:
-        return "SMALL_CELL";
-      case stats::Hidden::kDominance:
-        return "DOMINANCE";
-      case stats::Hidden::kComplementary:
-        return "COMPLEMENTARY";
-      default:
-        return "";
-    }
-  };
-  // Fills a cell; `row_total_hidden` withholds percentages that would reveal the row's base.
   auto fill = [&](pb::CrossTabCell* cell, int64_t n, double weighted, double weighted_base,
                   stats::Hidden h, bool row_total_hidden) {
-    const double share = weighted_base > 0 ? weighted / weighted_base : 0;
-    cell->set_count(n);
-    cell->set_weighted(weighted);
-    cell->set_percent(Round1(share * 100));
-    cell->set_display(PercentText(share, n));
-    if (h != stats::Hidden::kNo) {
-      if (disclose) {
-        cell->set_suppressed(true);
-        cell->clear_count();
-        cell->clear_weighted();
-        cell->clear_percent();
-        cell->set_display("*");
-        out.set_suppressed_cells(out.suppressed_cells() + 1);
-      } else {
-        cell->set_reason(reason(h));  // what publication would hide
-      }
-    } else if (disclose && row_total_hidden) {
-      cell->clear_percent();
-      cell->set_display(n == 0 ? "-" : absl::StrCat(n));
-    }
+    FillCell(cell, n, weighted, weighted_base, h, row_total_hidden, disclose, &out);
   };
   std::vector<double> col_weighted(counts.cols, 0);
   double grand_weighted = 0;
@@ -441,9 +457,9 @@ struct Measure {
   double value = 0;  // share 0…1 or mean
   double n_eff = 0;
   int64_t n = 0;
-  double se = 0;   // means only
+  double se = 0;         // means only
   bool se_known = true;  // false: published means without their spread
-  double moe = 0;  // points (shares) or score units (means)
+  double moe = 0;        // points (shares) or score units (means)
 };
 
 // `d` is the question's distribution; `mean_se` the mean's standard error where it is known.
@@ -485,7 +501,8 @@ absl::StatusOr<Measure> Measured(const pb::Question& q, const stats::Distributio
                                   "POSITIVE_SHARE, OPTION_SHARE or MEAN_SCORE");
   }
   m.se_known = m.n_eff > 0;
-  m.moe = sampled && m.n_eff > 0 ? stats::MarginOfErrorPoints(m.value, m.n_eff, m.n, population) : 0;
+  m.moe =
+      sampled && m.n_eff > 0 ? stats::MarginOfErrorPoints(m.value, m.n_eff, m.n, population) : 0;
   return m;
 }
 
@@ -581,7 +598,7 @@ absl::StatusOr<pb::WaveComparison> SurveyDomain::CompareWaves(const Principal& p
                                                                      : absl::StrFormat("%.1f", mag),
                                unit,
                                out.change() > 0 ? "上昇" : (out.change() < 0 ? "低下" : "変化なし"),
-                               !known            ? "（公表値のみ: 有意差は判定できない）"
+                               !known ? "（公表値のみ: 有意差は判定できない）"
                                : res.significant ? "（統計的に有意）"
                                                  : "（誤差の範囲内）"));
   return out;

@@ -28,6 +28,8 @@ using Empty = google::protobuf::Empty;
 
 // A survey's responses compiled for statistics: the columnar dataset, the weights, and how
 // questions, options and attributes map onto it. Immutable once built; shared by readers.
+struct ReadResponses;  // response_reader.h
+
 struct Compiled {
   stats::Dataset data;
   stats::WeightingResult weights;
@@ -103,6 +105,13 @@ class SurveyDomain {
                                                               const std::vector<pb::Question>& qs);
   absl::StatusOr<std::vector<pb::RecordedActual>> Actuals(const View& v,
                                                           kpi::v1::RecordObservationsRequest* req);
+  // The write of ImportResponses: the respondents read, unless the survey changed meanwhile
+  // (`etag` as it was read).
+  absl::StatusOr<pb::ImportResponsesResponse> StoreResponses(const Principal& p,
+                                                             const std::string& municipality,
+                                                             const pb::ImportResponsesRequest& r,
+                                                             const std::string& etag,
+                                                             const ReadResponses& read);
 
   SurveyRepository* repo_;
   KpiClient* kpi_;

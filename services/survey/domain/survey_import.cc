@@ -10,79 +10,11 @@
 #include "common/jp/delimited.h"
 #include "common/jp/measurement.h"
 #include "common/jp/text.h"
+#include "services/survey/domain/response_reader.h"
 #include "services/survey/domain/survey_internal.h"
 
 namespace sokei::survey {
-namespace {
-
-constexpr size_t kMaxCellBytes = 4096;
-constexpr int kMaxFindings = 1000;
-
-const char* const kIdSynonyms[] = {"id",  "回答者id",   "整理番号", "no",
-                                   "no.", "回答者番号", "票番号"};
-
-
-// The codes and labels of a question's options or an attribute's categories, folded once per import
-// (NFKC, case-folded); a cell matches a code first, then a label.
-class Matcher {
- public:
-  template <typename Items>
-  explicit Matcher(const Items& items) {
-    for (const auto& item : items) {
-      codes_.push_back(jp::SearchFold(item.code()));
-      labels_.push_back(item.label().empty() ? "" : jp::SearchFold(item.label()));
-    }
-  }
-  int Find(const std::string& cell) const {
-    const std::string key = jp::SearchFold(cell);
-    for (size_t i = 0; i < codes_.size(); ++i) {
-      if (codes_[i] == key) return static_cast<int>(i);
-    }
-    for (size_t i = 0; i < labels_.size(); ++i) {
-      if (!labels_[i].empty() && labels_[i] == key) return static_cast<int>(i);
-    }
-    return -1;
-  }
-
- private:
-  std::vector<std::string> codes_, labels_;
-};
-
-// A code that is not an option: outside the scale when it is a number, unknown otherwise.
-pb::ImportFinding BadCode(int row, const std::string& column, const std::string& raw,
-                          const std::string& code, bool whole_cell) {
-  const bool number = jp::ParseDecimal(code).has_value();
-  std::string message =
-      !whole_cell ? absl::StrCat("'", code.substr(0, 20), "' is not an option of this question")
-      : number    ? "the code is outside the question's scale"
-                  : "not an option of this question";
-  return MakeFinding(row, column, raw, number ? "OUT_OF_SCALE" : "UNKNOWN_CODE", std::move(message),
-                 pb::FINDING_SEVERITY_ERROR);
-}
-
-// Codes of a multiple-choice cell: separated by commas, 、, ;, / or blanks.
-std::vector<std::string> SplitCodes(const std::string& cell) {
-  std::string normal = jp::Nfkc(cell);
-  for (const char* sep : {"、", "，", "；", "・"}) {
-    size_t pos;
-    while ((pos = normal.find(sep)) != std::string::npos)
-      normal.replace(pos, std::strlen(sep), ",");
-  }
-  std::vector<std::string> out;
-  for (absl::string_view part :
-       absl::StrSplit(normal, absl::ByAnyChar(",;/ \t"), absl::SkipEmpty())) {
-    out.emplace_back(part);
-  }
-  return out;
-}
-
-struct Header {
-  int id = -1;
-  std::vector<int> attribute;  // per survey attribute: column or -1
-  std::vector<int> question;   // per question: column or -1
-};
-
-}  // namespace
+namespace {}  // namespace
 
 stats::Polarity PolarityOf(pb::Polarity p) {
   switch (p) {
@@ -100,7 +32,7 @@ stats::Polarity PolarityOf(pb::Polarity p) {
 }
 
 pb::ImportFinding MakeFinding(int row, const std::string& column, const std::string& raw,
-                          const char* code, std::string message, pb::FindingSeverity severity) {
+                              const char* code, std::string message, pb::FindingSeverity severity) {
   pb::ImportFinding f;
   f.set_row(row);
   f.set_column(column);
@@ -144,8 +76,9 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
     return status::InvalidField("RESPONSES_TOO_LARGE", "content",
                                 "the file is larger than 256 MiB");
   }
-  SOKEI_ASSIGN_OR_RETURN(std::string text, DecodeUpload(r.content(), r.encoding(), "RESPONSES_NOT_A_TABLE",
-                                                        "RESPONSES_ENCODING_UNKNOWN"));
+  SOKEI_ASSIGN_OR_RETURN(std::string text,
+                         DecodeUpload(r.content(), r.encoding(), "RESPONSES_NOT_A_TABLE",
+                                      "RESPONSES_ENCODING_UNKNOWN"));
   SOKEI_ASSIGN_OR_RETURN(auto v, Load(p, r.survey(), false));
   SOKEI_RETURN_IF_ERROR([&]() -> absl::Status {
     if (v.survey.status() == pb::SURVEY_STATUS_PUBLISHED) {
@@ -167,219 +100,12 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
     return absl::OkStatus();
   }());
 
-  std::vector<jp::DelimitedRow> rows = jp::SplitDelimited(text, jp::DetectDelimiter(text));
-  size_t first = 0;
-  auto blank = [](const jp::DelimitedRow& row) {
-    for (const auto& c : row.cells) {
-      if (!jp::TrimCell(c).empty()) return false;
-    }
-    return true;
-  };
-  while (first < rows.size() && blank(rows[first])) ++first;
-  if (first == rows.size()) {
-    return status::InvalidField("RESPONSES_NOT_A_TABLE", "content", "the file has no header row");
-  }
-  pb::ImportResponsesResponse resp;
-  int errors = 0;
-  auto add = [&](pb::ImportFinding f) {
-    if (f.severity() == pb::FINDING_SEVERITY_ERROR) ++errors;
-    if (resp.findings_size() < kMaxFindings) {
-      *resp.add_findings() = std::move(f);
-    } else {
-      resp.set_findings_omitted(resp.findings_omitted() + 1);
-    }
-  };
+  SOKEI_ASSIGN_OR_RETURN(ReadResponses read, ReadResponseFile(text, v.survey, v.questions));
+  pb::ImportResponsesResponse& resp = read.report;
+  const std::vector<pb::Respondent>& parsed = read.respondents;
+  const std::string& id_header = read.id_header;
 
-  // The header: respondent id, attributes (id or display name), questions (column or number).
-  const jp::DelimitedRow& head = rows[first];
-  Header h;
-  h.attribute.assign(v.survey.attributes_size(), -1);
-  h.question.assign(v.questions.size(), -1);
-  const std::string id_key = v.survey.respondent_id_column().empty()
-                                 ? ""
-                                 : jp::SearchFold(v.survey.respondent_id_column());
-  std::set<std::string> seen_headers;
-  for (size_t c = 0; c < head.cells.size(); ++c) {
-    const std::string raw = jp::TrimCell(head.cells[c]);
-    const std::string key = jp::SearchFold(raw);
-    if (key.empty()) continue;
-    if (!seen_headers.insert(key).second) {
-      add(MakeFinding(head.line, raw, raw, "DUPLICATE_COLUMN", "the header appears twice",
-                  pb::FINDING_SEVERITY_ERROR));
-      continue;
-    }
-    bool matched = false;
-    if (h.id < 0 &&
-        ((!id_key.empty() && key == id_key) ||
-         std::find(std::begin(kIdSynonyms), std::end(kIdSynonyms), key) != std::end(kIdSynonyms))) {
-      h.id = static_cast<int>(c);
-      matched = true;
-    }
-    for (int a = 0; !matched && a < v.survey.attributes_size(); ++a) {
-      const auto& attr = v.survey.attributes(a);
-      if (key == jp::SearchFold(attr.id()) || key == jp::SearchFold(attr.display_name())) {
-        h.attribute[a] = static_cast<int>(c);
-        matched = true;
-      }
-    }
-    for (size_t q = 0; !matched && q < v.questions.size(); ++q) {
-      if (key == jp::SearchFold(ColumnKey(v.questions[q]))) {
-        h.question[q] = static_cast<int>(c);
-        matched = true;
-      }
-    }
-    if (!matched) {
-      add(MakeFinding(head.line, raw, raw, "UNKNOWN_COLUMN",
-                  "neither a question, an attribute nor the respondent id: ignored",
-                  pb::FINDING_SEVERITY_WARNING));
-    }
-  }
-  if (h.id < 0) {
-    return status::InvalidField(
-        "RESPONSES_NO_ID_COLUMN", "content",
-        "the header has no respondent id column (ID, 回答者ID, 整理番号 or the survey's "
-        "respondent_id_column)");
-  }
-  for (size_t q = 0; q < v.questions.size(); ++q) {
-    if (h.question[q] < 0) {
-      add(MakeFinding(head.line, ColumnKey(v.questions[q]), "", "MISSING_COLUMN",
-                  "no column for this question: every answer is 無回答",
-                  pb::FINDING_SEVERITY_WARNING));
-    }
-  }
-  for (int a = 0; a < v.survey.attributes_size(); ++a) {
-    if (h.attribute[a] < 0) {
-      add(MakeFinding(head.line, v.survey.attributes(a).display_name(), "", "MISSING_COLUMN",
-                  "no column for this attribute: unknown for everyone",
-                  pb::FINDING_SEVERITY_WARNING));
-    }
-  }
-
-  std::vector<Matcher> categories, options;
-  for (const auto& attr : v.survey.attributes()) categories.emplace_back(attr.categories());
-  for (const auto& q : v.questions) options.emplace_back(q.options());
-
-  // Data rows.
-  std::vector<pb::Respondent> parsed;
-  std::set<std::string> ids_in_file;
-  for (size_t ri = first + 1; ri < rows.size(); ++ri) {
-    const jp::DelimitedRow& row = rows[ri];
-    if (blank(row)) continue;
-    resp.set_rows(resp.rows() + 1);
-    const int before = errors;
-    if (row.cells.size() != head.cells.size()) {
-      add(MakeFinding(
-          row.line, "", "", "WRONG_COLUMN_COUNT",
-          absl::StrCat("the row has ", row.cells.size(), " cells, the header ", head.cells.size()),
-          pb::FINDING_SEVERITY_ERROR));
-      resp.set_skipped(resp.skipped() + 1);
-      continue;
-    }
-    bool oversized = false;
-    for (const auto& c : row.cells) oversized |= c.size() > kMaxCellBytes;
-    if (oversized) {
-      add(MakeFinding(row.line, "", "", "CELL_TOO_LONG", "a cell is longer than 4 KiB",
-                  pb::FINDING_SEVERITY_ERROR));
-      resp.set_skipped(resp.skipped() + 1);
-      continue;
-    }
-    pb::Respondent rsp;
-    rsp.set_row(row.line);
-    rsp.set_id(jp::Nfkc(jp::TrimCell(row.cells[h.id])));
-    const std::string& id_header = head.cells[h.id];
-    if (rsp.id().empty()) {
-      add(MakeFinding(row.line, id_header, "", "MISSING_ID", "the respondent id is empty",
-                  pb::FINDING_SEVERITY_ERROR));
-    } else if (rsp.id().size() > 64) {
-      add(MakeFinding(row.line, id_header, rsp.id(), "ID_TOO_LONG", "at most 64 characters",
-                  pb::FINDING_SEVERITY_ERROR));
-    } else if (!ids_in_file.insert(rsp.id()).second) {
-      add(MakeFinding(row.line, id_header, rsp.id(), "DUPLICATE_RESPONDENT",
-                  "the respondent id appears twice in the file", pb::FINDING_SEVERITY_ERROR));
-    }
-    for (int a = 0; a < v.survey.attributes_size(); ++a) {
-      const std::string raw = h.attribute[a] < 0 ? "" : jp::TrimCell(row.cells[h.attribute[a]]);
-      rsp.add_raw_attributes(raw);
-      if (raw.empty() || raw == "無回答" || raw == "-") {
-        rsp.add_attributes("");
-        continue;
-      }
-      const int c = categories[a].Find(raw);
-      if (c < 0) {
-        add(MakeFinding(row.line, head.cells[h.attribute[a]], raw, "UNKNOWN_CATEGORY",
-                    "not a category of this attribute", pb::FINDING_SEVERITY_ERROR));
-        rsp.add_attributes("");
-      } else {
-        rsp.add_attributes(v.survey.attributes(a).categories(c).code());
-      }
-    }
-    for (size_t q = 0; q < v.questions.size(); ++q) {
-      const pb::Question& question = v.questions[q];
-      pb::Answer* ans = rsp.add_answers();
-      ans->set_question(IdOf(question.name()));
-      if (h.question[q] < 0) continue;
-      const std::string raw = jp::TrimCell(row.cells[h.question[q]]);
-      const std::string& col = head.cells[h.question[q]];
-      ans->set_raw(raw);
-      if (raw.empty()) continue;  // 無回答
-      switch (question.type()) {
-        case pb::QUESTION_TYPE_SINGLE:
-        case pb::QUESTION_TYPE_LIKERT: {
-          const int o = options[q].Find(raw);
-          if (o < 0) {
-            add(BadCode(row.line, col, raw, raw, true));
-          } else {
-            ans->add_codes(question.options(o).code());
-          }
-          break;
-        }
-        case pb::QUESTION_TYPE_MULTIPLE: {
-          std::set<int> chosen;
-          for (const auto& code : SplitCodes(raw)) {
-            const int o = options[q].Find(code);
-            if (o < 0) {
-              add(BadCode(row.line, col, raw, code, false));
-            } else {
-              chosen.insert(o);
-            }
-          }
-          for (int o : chosen) ans->add_codes(question.options(o).code());
-          if (question.max_choices() > 0 &&
-              static_cast<int>(chosen.size()) > question.max_choices()) {
-            ans->set_invalid(true);
-            add(MakeFinding(row.line, col, raw, "TOO_MANY_CHOICES",
-                        absl::StrCat(chosen.size(), " choices where at most ",
-                                     question.max_choices(), " are allowed: counted as 無回答"),
-                        pb::FINDING_SEVERITY_WARNING));
-          }
-          break;
-        }
-        case pb::QUESTION_TYPE_NUMERIC: {
-          auto d = jp::ParseDecimal(jp::Nfkc(raw));
-          if (!d) {
-            add(MakeFinding(row.line, col, raw, "NOT_A_NUMBER", "a number is expected",
-                        pb::FINDING_SEVERITY_ERROR));
-          } else {
-            ans->set_number(jp::DecimalToString(*d));
-          }
-          break;
-        }
-        default:
-          ans->set_text(raw);
-          break;
-      }
-    }
-    if (errors > before) {
-      resp.set_skipped(resp.skipped() + 1);
-      continue;
-    }
-    parsed.push_back(std::move(rsp));
-  }
-  if (resp.rows() == 0) {
-    return status::InvalidField("RESPONSES_NOT_A_TABLE", "content", "the file has no data rows");
-  }
-
-  const bool commit = !r.dry_run() && (errors == 0 || r.allow_partial());
+  const bool commit = !r.dry_run() && (read.errors == 0 || r.allow_partial());
   if (!commit) {
     // Stored duplicates are reported in a dry run too.
     SOKEI_RETURN_IF_ERROR(repo_->Read([&](SurveyTx& tx) -> absl::Status {
@@ -388,8 +114,9 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
       std::set<std::string> have(stored.begin(), stored.end());
       for (const auto& rsp : parsed) {
         if (have.count(rsp.id())) {
-          add(MakeFinding(rsp.row(), head.cells[h.id], rsp.id(), "DUPLICATE_RESPONDENT",
-                      "a respondent with this id is already stored", pb::FINDING_SEVERITY_ERROR));
+          AddFinding(&read, MakeFinding(rsp.row(), id_header, rsp.id(), "DUPLICATE_RESPONDENT",
+                                        "a respondent with this id is already stored",
+                                        pb::FINDING_SEVERITY_ERROR));
         }
       }
       resp.set_total_respondents(static_cast<int32_t>(stored.size()));
@@ -399,7 +126,15 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
     resp.set_committed(false);
     return resp;
   }
-  pb::ImportResponsesResponse summary = resp;
+  return StoreResponses(p, m, r, v.survey.etag(), read);
+}
+
+absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::StoreResponses(
+    const Principal& p, const std::string& m, const pb::ImportResponsesRequest& r,
+    const std::string& etag, const ReadResponses& read) {
+  const std::vector<pb::Respondent>& parsed = read.respondents;
+  const std::string& id_header = read.id_header;
+  const pb::ImportResponsesResponse& summary = read.report;
   return Mutate<pb::ImportResponsesResponse>(
       p, m, "ImportResponses", r.request_id(), r,
       [&](WriteContext& w, pb::ImportResponsesResponse* out) -> absl::Status {
@@ -413,7 +148,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
               "SURVEY_PUBLISHED",
               {"STATUS", r.survey(), "the survey is published: its data are frozen"});
         }
-        if (before.etag() != v.survey.etag()) {
+        if (before.etag() != etag) {
           return status::EtagMismatch("SURVEY_ETAG_MISMATCH", r.survey());  // changed meanwhile
         }
         std::set<std::string> have;
@@ -427,9 +162,9 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
         int imported = 0;
         for (const auto& rsp : parsed) {
           if (have.count(rsp.id())) {
-            pb::ImportFinding f =
-                MakeFinding(rsp.row(), head.cells[h.id], rsp.id(), "DUPLICATE_RESPONDENT",
-                        "a respondent with this id is already stored", pb::FINDING_SEVERITY_ERROR);
+            pb::ImportFinding f = MakeFinding(
+                rsp.row(), id_header, rsp.id(), "DUPLICATE_RESPONDENT",
+                "a respondent with this id is already stored", pb::FINDING_SEVERITY_ERROR);
             if (!r.allow_partial()) {
               return status::FailedPrecondition(
                   "RESPONSES_DUPLICATE_RESPONDENT",

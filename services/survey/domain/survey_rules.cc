@@ -1,7 +1,7 @@
-// Validation of surveys and questions, and the checks every write shares (declared in survey_internal.h).
-#include "services/survey/domain/survey_domain.h"
-
+// Validation of surveys and questions, and the checks every write shares (declared in
+// survey_internal.h).
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -12,8 +12,8 @@
 #include "common/api/listing.h"
 #include "common/api/names.h"
 #include "common/jp/text.h"
+#include "services/survey/domain/survey_domain.h"
 #include "services/survey/domain/survey_internal.h"
-#include <cmath>
 
 namespace sokei::survey {
 
@@ -29,7 +29,6 @@ bool ValidDate(const std::string& d) {
 }
 
 }  // namespace
-
 
 absl::Status ValidateSurvey(pb::Survey* s) {
   api::Violations v;
@@ -111,7 +110,6 @@ absl::Status ValidateSurvey(pb::Survey* s) {
   }
   return v.ToStatus("SURVEY_INVALID");
 }
-
 
 absl::Status ValidateQuestion(pb::Question* q, const std::string& municipality,
                               const std::string& prefix) {

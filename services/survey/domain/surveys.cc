@@ -1,6 +1,4 @@
 // Surveys: create, read (with the compiled responses), list, update, delete.
-#include "services/survey/domain/survey_domain.h"
-
 #include <algorithm>
 #include <set>
 
@@ -12,6 +10,7 @@
 #include "common/api/listing.h"
 #include "common/api/names.h"
 #include "common/jp/text.h"
+#include "services/survey/domain/survey_domain.h"
 #include "services/survey/domain/survey_internal.h"
 
 namespace sokei::survey {

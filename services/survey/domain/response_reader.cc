@@ -1,0 +1,347 @@
+#include "services/survey/domain/response_reader.h"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/jp/delimited.h"
+#include "common/jp/measurement.h"
+#include "common/jp/text.h"
+#include "common/status/status.h"
+#include "services/survey/domain/survey_internal.h"
+
+namespace sokei::survey {
+namespace {
+
+constexpr size_t kMaxCellBytes = 4096;
+constexpr int kMaxFindings = 1000;
+
+const char* const kIdSynonyms[] = {"id",  "回答者id",   "整理番号", "no",
+                                   "no.", "回答者番号", "票番号"};
+
+// The codes and labels of a question's options or an attribute's categories, folded once per import
+// (NFKC, case-folded); a cell matches a code first, then a label.
+class Matcher {
+ public:
+  template <typename Items>
+  explicit Matcher(const Items& items) {
+    for (const auto& item : items) {
+      codes_.push_back(jp::SearchFold(item.code()));
+      labels_.push_back(item.label().empty() ? "" : jp::SearchFold(item.label()));
+    }
+  }
+  int Find(const std::string& cell) const {
+    const std::string key = jp::SearchFold(cell);
+    for (size_t i = 0; i < codes_.size(); ++i) {
+      if (codes_[i] == key) return static_cast<int>(i);
+    }
+    for (size_t i = 0; i < labels_.size(); ++i) {
+      if (!labels_[i].empty() && labels_[i] == key) return static_cast<int>(i);
+    }
+    return -1;
+  }
+
+ private:
+  std::vector<std::string> codes_, labels_;
+};
+
+// A code that is not an option: outside the scale when it is a number, unknown otherwise.
+pb::ImportFinding BadCode(int row, const std::string& column, const std::string& raw,
+                          const std::string& code, bool whole_cell) {
+  const bool number = jp::ParseDecimal(code).has_value();
+  std::string message =
+      !whole_cell ? absl::StrCat("'", code.substr(0, 20), "' is not an option of this question")
+      : number    ? "the code is outside the question's scale"
+                  : "not an option of this question";
+  return MakeFinding(row, column, raw, number ? "OUT_OF_SCALE" : "UNKNOWN_CODE", std::move(message),
+                     pb::FINDING_SEVERITY_ERROR);
+}
+
+// Codes of a multiple-choice cell: separated by commas, 、, ;, / or blanks.
+std::vector<std::string> SplitCodes(const std::string& cell) {
+  std::string normal = jp::Nfkc(cell);
+  for (const char* sep : {"、", "，", "；", "・"}) {
+    size_t pos;
+    while ((pos = normal.find(sep)) != std::string::npos)
+      normal.replace(pos, std::strlen(sep), ",");
+  }
+  std::vector<std::string> out;
+  for (absl::string_view part :
+       absl::StrSplit(normal, absl::ByAnyChar(",;/ \t"), absl::SkipEmpty())) {
+    out.emplace_back(part);
+  }
+  return out;
+}
+
+struct Header {
+  int id = -1;
+  std::vector<int> attribute;  // per survey attribute: column or -1
+  std::vector<int> question;   // per question: column or -1
+};
+
+bool Blank(const jp::DelimitedRow& row) {
+  for (const auto& c : row.cells) {
+    if (!jp::TrimCell(c).empty()) return false;
+  }
+  return true;
+}
+
+class Reader {
+ public:
+  Reader(const pb::Survey& survey, const std::vector<pb::Question>& questions)
+      : survey_(survey), questions_(questions) {
+    for (const auto& attr : survey.attributes()) categories_.emplace_back(attr.categories());
+    for (const auto& q : questions) options_.emplace_back(q.options());
+  }
+
+  absl::StatusOr<ReadResponses> Read(const std::string& text) {
+    std::vector<jp::DelimitedRow> rows = jp::SplitDelimited(text, jp::DetectDelimiter(text));
+    size_t first = 0;
+    while (first < rows.size() && Blank(rows[first])) ++first;
+    if (first == rows.size()) {
+      return status::InvalidField("RESPONSES_NOT_A_TABLE", "content", "the file has no header row");
+    }
+    head_ = &rows[first];
+    SOKEI_RETURN_IF_ERROR(ReadHeader());
+    for (size_t ri = first + 1; ri < rows.size(); ++ri) {
+      if (!Blank(rows[ri])) ReadRow(rows[ri]);
+    }
+    if (out_.report.rows() == 0) {
+      return status::InvalidField("RESPONSES_NOT_A_TABLE", "content", "the file has no data rows");
+    }
+    return std::move(out_);
+  }
+
+ private:
+  void Add(pb::ImportFinding f) { AddFinding(&out_, std::move(f)); }
+
+  // The header: respondent id, attributes (id or display name), questions (column or number).
+  absl::Status ReadHeader() {
+    const jp::DelimitedRow& head = *head_;
+    h_.attribute.assign(survey_.attributes_size(), -1);
+    h_.question.assign(questions_.size(), -1);
+    std::set<std::string> seen;
+    for (size_t c = 0; c < head.cells.size(); ++c) {
+      const std::string raw = jp::TrimCell(head.cells[c]);
+      const std::string key = jp::SearchFold(raw);
+      if (key.empty()) continue;
+      if (!seen.insert(key).second) {
+        Add(MakeFinding(head.line, raw, raw, "DUPLICATE_COLUMN", "the header appears twice",
+                        pb::FINDING_SEVERITY_ERROR));
+        continue;
+      }
+      if (!MatchColumn(key, static_cast<int>(c))) {
+        Add(MakeFinding(head.line, raw, raw, "UNKNOWN_COLUMN",
+                        "neither a question, an attribute nor the respondent id: ignored",
+                        pb::FINDING_SEVERITY_WARNING));
+      }
+    }
+    if (h_.id < 0) {
+      return status::InvalidField(
+          "RESPONSES_NO_ID_COLUMN", "content",
+          "the header has no respondent id column (ID, 回答者ID, 整理番号 or the survey's "
+          "respondent_id_column)");
+    }
+    out_.id_header = head.cells[h_.id];
+    for (size_t q = 0; q < questions_.size(); ++q) {
+      if (h_.question[q] < 0) {
+        Add(MakeFinding(head.line, ColumnKey(questions_[q]), "", "MISSING_COLUMN",
+                        "no column for this question: every answer is 無回答",
+                        pb::FINDING_SEVERITY_WARNING));
+      }
+    }
+    for (int a = 0; a < survey_.attributes_size(); ++a) {
+      if (h_.attribute[a] < 0) {
+        Add(MakeFinding(head.line, survey_.attributes(a).display_name(), "", "MISSING_COLUMN",
+                        "no column for this attribute: unknown for everyone",
+                        pb::FINDING_SEVERITY_WARNING));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Column `c` with the folded header `key` as the respondent id, an attribute or a question.
+  bool MatchColumn(const std::string& key, int c) {
+    const std::string id_key = survey_.respondent_id_column().empty()
+                                   ? ""
+                                   : jp::SearchFold(survey_.respondent_id_column());
+    if (h_.id < 0 &&
+        ((!id_key.empty() && key == id_key) ||
+         std::find(std::begin(kIdSynonyms), std::end(kIdSynonyms), key) != std::end(kIdSynonyms))) {
+      h_.id = c;
+      return true;
+    }
+    for (int a = 0; a < survey_.attributes_size(); ++a) {
+      const auto& attr = survey_.attributes(a);
+      if (key == jp::SearchFold(attr.id()) || key == jp::SearchFold(attr.display_name())) {
+        h_.attribute[a] = c;
+        return true;
+      }
+    }
+    for (size_t q = 0; q < questions_.size(); ++q) {
+      if (key == jp::SearchFold(ColumnKey(questions_[q]))) {
+        h_.question[q] = c;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void ReadRow(const jp::DelimitedRow& row) {
+    const jp::DelimitedRow& head = *head_;
+    pb::ImportResponsesResponse& report = out_.report;
+    report.set_rows(report.rows() + 1);
+    const int before = out_.errors;
+    if (row.cells.size() != head.cells.size()) {
+      Add(MakeFinding(
+          row.line, "", "", "WRONG_COLUMN_COUNT",
+          absl::StrCat("the row has ", row.cells.size(), " cells, the header ", head.cells.size()),
+          pb::FINDING_SEVERITY_ERROR));
+      report.set_skipped(report.skipped() + 1);
+      return;
+    }
+    bool oversized = false;
+    for (const auto& c : row.cells) oversized |= c.size() > kMaxCellBytes;
+    if (oversized) {
+      Add(MakeFinding(row.line, "", "", "CELL_TOO_LONG", "a cell is longer than 4 KiB",
+                      pb::FINDING_SEVERITY_ERROR));
+      report.set_skipped(report.skipped() + 1);
+      return;
+    }
+    pb::Respondent rsp;
+    rsp.set_row(row.line);
+    ReadId(row, &rsp);
+    ReadAttributes(row, &rsp);
+    for (size_t q = 0; q < questions_.size(); ++q) ReadAnswer(row, q, &rsp);
+    if (out_.errors > before) {
+      report.set_skipped(report.skipped() + 1);
+      return;
+    }
+    out_.respondents.push_back(std::move(rsp));
+  }
+
+  void ReadId(const jp::DelimitedRow& row, pb::Respondent* rsp) {
+    rsp->set_id(jp::Nfkc(jp::TrimCell(row.cells[h_.id])));
+    const std::string& id_header = out_.id_header;
+    if (rsp->id().empty()) {
+      Add(MakeFinding(row.line, id_header, "", "MISSING_ID", "the respondent id is empty",
+                      pb::FINDING_SEVERITY_ERROR));
+    } else if (rsp->id().size() > 64) {
+      Add(MakeFinding(row.line, id_header, rsp->id(), "ID_TOO_LONG", "at most 64 characters",
+                      pb::FINDING_SEVERITY_ERROR));
+    } else if (!ids_in_file_.insert(rsp->id()).second) {
+      Add(MakeFinding(row.line, id_header, rsp->id(), "DUPLICATE_RESPONDENT",
+                      "the respondent id appears twice in the file", pb::FINDING_SEVERITY_ERROR));
+    }
+  }
+
+  void ReadAttributes(const jp::DelimitedRow& row, pb::Respondent* rsp) {
+    for (int a = 0; a < survey_.attributes_size(); ++a) {
+      const std::string raw = h_.attribute[a] < 0 ? "" : jp::TrimCell(row.cells[h_.attribute[a]]);
+      rsp->add_raw_attributes(raw);
+      if (raw.empty() || raw == "無回答" || raw == "-") {
+        rsp->add_attributes("");
+        continue;
+      }
+      const int c = categories_[a].Find(raw);
+      if (c < 0) {
+        Add(MakeFinding(row.line, head_->cells[h_.attribute[a]], raw, "UNKNOWN_CATEGORY",
+                        "not a category of this attribute", pb::FINDING_SEVERITY_ERROR));
+        rsp->add_attributes("");
+      } else {
+        rsp->add_attributes(survey_.attributes(a).categories(c).code());
+      }
+    }
+  }
+
+  // The answer to question `q` as its type reads it; an empty cell is 無回答.
+  void ReadAnswer(const jp::DelimitedRow& row, size_t q, pb::Respondent* rsp) {
+    const pb::Question& question = questions_[q];
+    pb::Answer* ans = rsp->add_answers();
+    ans->set_question(IdOf(question.name()));
+    if (h_.question[q] < 0) return;
+    const std::string raw = jp::TrimCell(row.cells[h_.question[q]]);
+    const std::string& col = head_->cells[h_.question[q]];
+    ans->set_raw(raw);
+    if (raw.empty()) return;
+    switch (question.type()) {
+      case pb::QUESTION_TYPE_SINGLE:
+      case pb::QUESTION_TYPE_LIKERT: {
+        const int o = options_[q].Find(raw);
+        if (o < 0) {
+          Add(BadCode(row.line, col, raw, raw, true));
+        } else {
+          ans->add_codes(question.options(o).code());
+        }
+        break;
+      }
+      case pb::QUESTION_TYPE_MULTIPLE:
+        ReadChoices(row.line, col, raw, q, ans);
+        break;
+      case pb::QUESTION_TYPE_NUMERIC: {
+        auto d = jp::ParseDecimal(jp::Nfkc(raw));
+        if (!d) {
+          Add(MakeFinding(row.line, col, raw, "NOT_A_NUMBER", "a number is expected",
+                          pb::FINDING_SEVERITY_ERROR));
+        } else {
+          ans->set_number(jp::DecimalToString(*d));
+        }
+        break;
+      }
+      default:
+        ans->set_text(raw);
+        break;
+    }
+  }
+
+  // A multiple-choice cell: every code an option; more than max_choices is 無回答 (a warning).
+  void ReadChoices(int line, const std::string& col, const std::string& raw, size_t q,
+                   pb::Answer* ans) {
+    const pb::Question& question = questions_[q];
+    std::set<int> chosen;
+    for (const auto& code : SplitCodes(raw)) {
+      const int o = options_[q].Find(code);
+      if (o < 0) {
+        Add(BadCode(line, col, raw, code, false));
+      } else {
+        chosen.insert(o);
+      }
+    }
+    for (int o : chosen) ans->add_codes(question.options(o).code());
+    if (question.max_choices() > 0 && static_cast<int>(chosen.size()) > question.max_choices()) {
+      ans->set_invalid(true);
+      Add(MakeFinding(line, col, raw, "TOO_MANY_CHOICES",
+                      absl::StrCat(chosen.size(), " choices where at most ", question.max_choices(),
+                                   " are allowed: counted as 無回答"),
+                      pb::FINDING_SEVERITY_WARNING));
+    }
+  }
+
+  const pb::Survey& survey_;
+  const std::vector<pb::Question>& questions_;
+  std::vector<Matcher> categories_, options_;
+  const jp::DelimitedRow* head_ = nullptr;
+  Header h_;
+  std::set<std::string> ids_in_file_;
+  ReadResponses out_;
+};
+
+}  // namespace
+
+void AddFinding(ReadResponses* read, pb::ImportFinding f) {
+  if (f.severity() == pb::FINDING_SEVERITY_ERROR) ++read->errors;
+  if (read->report.findings_size() < kMaxFindings) {
+    *read->report.add_findings() = std::move(f);
+  } else {
+    read->report.set_findings_omitted(read->report.findings_omitted() + 1);
+  }
+}
+
+absl::StatusOr<ReadResponses> ReadResponseFile(const std::string& text, const pb::Survey& survey,
+                                               const std::vector<pb::Question>& questions) {
+  return Reader(survey, questions).Read(text);
+}
+
+}  // namespace sokei::survey

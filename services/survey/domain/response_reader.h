@@ -1,0 +1,32 @@
+// Reading a responses file (CSV or TSV, one row per respondent, one column per question) against
+// the questionnaire, with no storage: the header matched to the respondent id, the attributes and
+// the questions; every row's cells read by question type; every problem a finding.
+// ImportResponses checks the ids already stored and writes what this returns.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "sokei/survey/v1/survey_service.pb.h"
+
+namespace sokei::survey {
+
+namespace pb = ::sokei::survey::v1;
+
+struct ReadResponses {
+  pb::ImportResponsesResponse report;       // rows, skipped and the findings
+  int errors = 0;                           // findings of error severity, omitted ones included
+  std::string id_header;                    // the id column's header as written
+  std::vector<pb::Respondent> respondents;  // the rows without an error
+};
+
+// RESPONSES_NOT_A_TABLE (no header row, no data rows) and RESPONSES_NO_ID_COLUMN fail the whole
+// file; everything else is a finding.
+absl::StatusOr<ReadResponses> ReadResponseFile(const std::string& text, const pb::Survey& survey,
+                                               const std::vector<pb::Question>& questions);
+
+// Adds a finding to the report: the first 1,000 are listed, the rest counted.
+void AddFinding(ReadResponses* read, pb::ImportFinding f);
+
+}  // namespace sokei::survey
