@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "common/api/idempotent_write.h"
+#include "common/api/load_resource.h"
 #include "common/api/resources.h"
 #include "common/status/status.h"
 #include "services/kpi/domain/kpi_domain.h"
@@ -63,15 +64,7 @@ struct ObservationChange {
   bool reference = false;                     // a 参考 value or a year before the baseline's
 };
 
-template <typename T>
-absl::StatusOr<T> LoadOrNotFound(KpiTx& tx, Kind kind, const std::string& name,
-                                 absl::string_view reason) {
-  SOKEI_ASSIGN_OR_RETURN(auto rec, tx.Get(kind, name));
-  if (!rec) return status::NotFound(reason, name);
-  T msg;
-  if (!msg.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
-  return msg;
-}
+using api::LoadOrNotFound;
 
 std::string DepartmentId(const std::string& department_name);
 std::string PlanOfNode(const std::string& node);

@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "common/api/idempotent_write.h"
+#include "common/api/load_resource.h"
 #include "common/api/resources.h"
 #include "common/status/status.h"
 #include "services/survey/domain/survey_domain.h"
@@ -17,15 +18,7 @@ inline constexpr char kMunicipalityPattern[] = "municipalities/*";
 inline constexpr char kSurveyPattern[] = "municipalities/*/surveys/*";
 inline constexpr char kQuestionPattern[] = "municipalities/*/surveys/*/questions/*";
 
-template <typename T>
-absl::StatusOr<T> LoadOrNotFound(SurveyTx& tx, Kind kind, const std::string& name,
-                                 absl::string_view reason) {
-  SOKEI_ASSIGN_OR_RETURN(auto rec, tx.Get(kind, name));
-  if (!rec) return status::NotFound(reason, name);
-  T msg;
-  if (!msg.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
-  return msg;
-}
+using api::LoadOrNotFound;
 
 template <typename T>
 Record Stamp(T* msg, const std::string& municipality, const std::string& parent,

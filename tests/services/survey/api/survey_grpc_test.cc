@@ -14,6 +14,7 @@
 #include "tests/support/service_stack.h"
 #include "tests/support/test_databases.h"
 #include "tests/support/status_details.h"
+#include "tests/support/survey_fixtures.h"
 
 namespace sokei::survey {
 namespace {
@@ -84,16 +85,7 @@ class SurveyGrpcTest : public ::testing::Test {
       auto kpis = kpi::v1::KpiService::NewStub(stack_->kpi_channel);
       grpc::ClientContext ctx;
       Authorize(&ctx, Caller());
-      kpi::v1::CreateIndicatorRequest r;
-      r.set_parent(kM);
-      r.set_indicator_id("consult");
-      auto* ind = r.mutable_indicator();
-      ind->set_display_name("困りごとがある時に相談できると回答した割合");
-      ind->set_kind(kpi::v1::INDICATOR_KIND_PERCEPTION);
-      ind->set_direction(kpi::v1::DIRECTION_INCREASE);
-      ind->set_unit("%");
-      ind->set_survey_based(true);
-      ind->add_nodes(absl::StrCat(kPlan, "/nodes/f05"));
+      const auto r = sokei::testing::ConsultIndicatorRequest(kM, kPlan);
       kpi::v1::Indicator out;
       auto st = kpis->CreateIndicator(&ctx, r, &out);
       ASSERT_TRUE(st.ok()) << st.error_message();

@@ -20,6 +20,7 @@
 #include "tests/support/in_process_kpi_client.h"
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/status_details.h"
+#include "tests/support/survey_fixtures.h"
 #include "tests/support/test_databases.h"
 
 namespace sokei::survey {
@@ -71,17 +72,9 @@ class SurveyDomainTest : public ::testing::Test {
   // The 困りごと indicator: a survey-based perception indicator judged by direction from a 70%
   // baseline, with a ±3-point "no change" band in the plan's scheme.
   void CreateConsultIndicator() {
-    kpi::v1::CreateIndicatorRequest r;
-    r.set_parent(kM);
-    r.set_indicator_id("consult");
+    kpi::v1::CreateIndicatorRequest r = sokei::testing::ConsultIndicatorRequest(kM, kPlan);
     auto* ind = r.mutable_indicator();
-    ind->set_display_name("困りごとがある時に相談できると回答した割合");
-    ind->set_kind(kpi::v1::INDICATOR_KIND_PERCEPTION);
-    ind->set_direction(kpi::v1::DIRECTION_INCREASE);
-    ind->set_unit("%");
     ind->set_formula(kpi::v1::FORMULA_F8_DIRECTION);
-    ind->set_survey_based(true);
-    ind->add_nodes(absl::StrCat(kPlan, "/nodes/f05"));
     ind->mutable_baseline()->set_fiscal_year(2019);
     ind->mutable_baseline()->mutable_value()->set_raw("70.0%");
     auto* target = ind->add_target_specs()->add_targets();
