@@ -9,7 +9,7 @@ PACKAGES=(
   golang-github-gogo-googleapis-dev grpc-proto
   libabsl-dev libsqlite3-dev libicu-dev libssl-dev
   libhiredis-dev redis-server libpq-dev postgresql-15 libxlsxwriter-dev sqlite3
-  libminizip-dev libexpat1-dev
+  libminizip-dev libexpat1-dev libglpk-dev
   libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 clang-format

@@ -74,20 +74,21 @@ absl::StatusOr<const pb::Question*> FindQuestion(const SurveyDomain::View& v,
 double Round1(double x) { return std::round(x * 10) / 10; }
 
 // The attribute indexes of the dimensions asked for, which must be one of the survey's declared
-// tabulation dimension sets (in any order).
+// tabulation dimension sets (in any order); `declared` is that set's position.
 absl::StatusOr<std::vector<int>> DeclaredDimensions(
-    const pb::Survey& survey, const google::protobuf::RepeatedPtrField<std::string>& dimensions) {
+    const pb::Survey& survey, const google::protobuf::RepeatedPtrField<std::string>& dimensions,
+    int* declared) {
   const std::set<std::string> asked(dimensions.begin(), dimensions.end());
-  bool declared = !asked.empty() && asked.size() == static_cast<size_t>(dimensions.size());
-  if (declared) {
-    declared = false;
-    for (const auto& set : survey.tabulation_dimensions()) {
+  *declared = -1;
+  if (!asked.empty() && asked.size() == static_cast<size_t>(dimensions.size())) {
+    for (int i = 0; i < survey.tabulation_dimensions_size() && *declared < 0; ++i) {
+      const auto& set = survey.tabulation_dimensions(i);
       if (std::set<std::string>(set.attributes().begin(), set.attributes().end()) == asked) {
-        declared = true;
+        *declared = i;
       }
     }
   }
-  if (!declared) {
+  if (*declared < 0) {
     return status::InvalidField("CROSSTAB_UNDECLARED_DIMENSIONS", "dimensions",
                                 "not one of the survey's declared tabulation dimension sets");
   }
@@ -98,6 +99,47 @@ absl::StatusOr<std::vector<int>> DeclaredDimensions(
     }
   }
   return attrs;
+}
+
+// The attribute indexes of the survey's declared dimension sets, in declared order.
+std::vector<std::vector<int>> DimensionSets(const pb::Survey& survey) {
+  std::vector<std::vector<int>> sets;
+  for (const auto& set : survey.tabulation_dimensions()) {
+    std::vector<int>& attrs = sets.emplace_back();
+    for (const auto& id : set.attributes()) {
+      for (int a = 0; a < survey.attributes_size(); ++a) {
+        if (survey.attributes(a).id() == id) attrs.push_back(a);
+      }
+    }
+  }
+  return sets;
+}
+
+// The question's tables published together — its distribution (table 0), then one cross-tab per
+// declared dimension set in declared order — protected jointly (linked_tables.h), once per
+// compiled data and rules.
+std::shared_ptr<const stats::FamilyProtection> FamilyFor(const pb::Survey& survey,
+                                                         const Compiled& c, int column) {
+  const int k = MinCellCount(survey), limit = SmallRowLimit(survey);
+  std::lock_guard<std::mutex> lock(c.families_mu);
+  auto& slot = c.families[{column, k, limit}];
+  if (!slot) {
+    std::vector<std::vector<int>> sets = DimensionSets(survey);
+    sets.insert(sets.begin(), std::vector<int>{});
+    slot = std::make_shared<const stats::FamilyProtection>(
+        stats::ProtectFamily(c.data, c.data.columns[column], sets, {k, limit}));
+  }
+  return slot;
+}
+
+// Whether the question's distribution has a cell hidden in the published view: its mean and
+// shares would then give the cell back (a sum of the options with one unknown).
+bool DistributionHidden(const SurveyDomain::View& v, const pb::Question& q) {
+  if (FromPublished(v) || !v.compiled || !IsChoice(q)) return false;
+  const Compiled& c = *v.compiled;
+  const auto it = c.column_of.find(IdOf(q.name()));
+  if (it == c.column_of.end()) return false;
+  return FamilyFor(v.survey, c, it->second)->tables.front().HiddenCount() > 0;
 }
 
 const char* HiddenReason(stats::Hidden h) {
@@ -188,18 +230,11 @@ absl::StatusOr<pb::QuestionStats> SurveyDomain::GetQuestionStats(
   out.set_base(d.base);
   out.set_weighted_base(d.weighted_base);
   out.set_effective_base(d.effective_base());
-  // Disclosure: the in-base options as a one-row table with its total (from the counts above;
-  // for multiple choice the total is the respondents, not the sum).
-  stats::CrossTabCounts counts;
-  counts.rows = 1;
-  counts.additive = col.type == stats::ColumnType::kChoice;
-  for (size_t o = 0; o < col.options.size(); ++o) {
-    if (col.options[o].in_base()) counts.cells.push_back(d.counts[o]);
-  }
-  counts.cols = static_cast<int>(counts.cells.size());
-  counts.row_totals = {d.base};
-  auto table = stats::MakeTable(counts);
-  stats::Suppress(table, {MinCellCount(v.survey), SmallRowLimit(v.survey)});
+  // Disclosure: the in-base options as the first table of the question's family (its total is the
+  // base; for multiple choice the respondents, not the sum), protected with its cross-tabs.
+  const auto family = FamilyFor(v.survey, c, c.column_of.at(IdOf(q->name())));
+  const stats::ProtectedTable& table = family->tables.front();
+  bool any_hidden = false;
   int base_col = 0;
   for (int o = 0; o < q->options_size(); ++o) {
     const auto& meta = col.options[o];
@@ -213,7 +248,10 @@ absl::StatusOr<pb::QuestionStats> SurveyDomain::GetQuestionStats(
     os->set_display(PercentText(d.Share(o, col.options), d.counts[o]));
     bool hide = false;
     if (meta.in_base()) {
-      hide = table.hidden_at(0, base_col++) != stats::Hidden::kNo;
+      hide = table.hidden_at(0, base_col) != stats::Hidden::kNo ||
+             table.hidden_at(1, base_col) != stats::Hidden::kNo;
+      ++base_col;
+      any_hidden |= hide;
     } else {
       // Options outside the base need no partners: with `answered` withheld, they add up to
       // respondents − base together with the blank answers, whose number is never published.
@@ -228,7 +266,8 @@ absl::StatusOr<pb::QuestionStats> SurveyDomain::GetQuestionStats(
       out.set_suppressed_cells(out.suppressed_cells() + 1);
     }
   }
-  if (disclose && table.hidden_at(0, table.cols) != stats::Hidden::kNo) {
+  if (disclose && (table.hidden_at(0, table.cols) != stats::Hidden::kNo ||
+                  table.hidden_at(1, table.cols) != stats::Hidden::kNo)) {
     // A base below k: nothing about this question is published.
     out.clear_options();
     out.clear_base();
@@ -237,18 +276,27 @@ absl::StatusOr<pb::QuestionStats> SurveyDomain::GetQuestionStats(
     out.set_suppressed_cells(1);
     return out;
   }
+  const bool sampled = v.survey.sampling_frame() != pb::SAMPLING_FRAME_EVENT_BASED;
+  out.set_has_margin_of_error(sampled);
+  if (sampled) {
+    // At p = 50% the margin depends on the base alone: published whatever is hidden.
+    out.set_margin_of_error_max_points(Round1(
+        stats::MarginOfErrorPoints(0.5, d.effective_base(), d.base, v.survey.population_size())));
+  }
+  if (disclose && any_hidden) {
+    // The mean, the positive and negative shares (and the margin of the positive share) are sums
+    // of the options: with a hidden option they would give it back.
+    out.set_summaries_withheld(true);
+    return out;
+  }
   out.set_has_mean(d.has_mean);
   if (d.has_mean) out.set_mean_score(std::round(d.mean * 100) / 100);
   out.set_positive_percent(Round1(d.positive * 100));
   out.set_negative_percent(Round1(d.negative * 100));
   out.set_net_score(Round1((d.positive - d.negative) * 100));
-  const bool sampled = v.survey.sampling_frame() != pb::SAMPLING_FRAME_EVENT_BASED;
-  out.set_has_margin_of_error(sampled);
   if (sampled) {
     out.set_margin_of_error_points(Round1(stats::MarginOfErrorPoints(
         d.positive, d.effective_base(), d.base, v.survey.population_size())));
-    out.set_margin_of_error_max_points(Round1(
-        stats::MarginOfErrorPoints(0.5, d.effective_base(), d.base, v.survey.population_size())));
   }
   return out;
 }
@@ -265,14 +313,31 @@ absl::StatusOr<pb::CrossTab> SurveyDomain::GetCrossTab(const Principal& p,
     return status::InvalidField("QUESTION_NOT_TABULATED", "question",
                                 "only choice questions are cross-tabulated");
   }
+  int declared = -1;
   SOKEI_ASSIGN_OR_RETURN(const std::vector<int> attrs,
-                         DeclaredDimensions(v.survey, r.dimensions()));
+                         DeclaredDimensions(v.survey, r.dimensions(), &declared));
   const Compiled& c = *v.compiled;
   SOKEI_ASSIGN_OR_RETURN(auto* w, WeightsFor(c, r.weighted(), "weighted"));
-  const stats::Column& col = c.data.columns[c.column_of.at(IdOf(q->name()))];
+  const int column = c.column_of.at(IdOf(q->name()));
+  const stats::Column& col = c.data.columns[column];
   auto counts = stats::CrossTabulate(c.data, col, attrs, w);
-  auto table = stats::MakeTable(counts);
-  stats::Suppress(table, {MinCellCount(v.survey), SmallRowLimit(v.survey)});
+  // The pattern is the family's (the declared set's table, its rows in declared order): the same
+  // cells are hidden whatever the order asked, weighted or not.
+  const auto family = FamilyFor(v.survey, c, column);
+  const stats::ProtectedTable& table = family->tables[declared + 1];
+  const stats::CrossTabCounts& joint = family->counts[declared + 1];
+  const std::vector<int> declared_attrs = DimensionSets(v.survey)[declared];
+  std::map<std::vector<int>, int> joint_row;
+  for (int jr = 0; jr < joint.rows; ++jr) joint_row[joint.row_keys[jr]] = jr;
+  auto hidden_at = [&](int row, int col_index) {
+    if (row == counts.rows) return table.hidden_at(table.rows, col_index);
+    std::vector<int> key;
+    for (int a : declared_attrs) {
+      const size_t i = std::find(attrs.begin(), attrs.end(), a) - attrs.begin();
+      key.push_back(counts.row_keys[row][i]);
+    }
+    return table.hidden_at(joint_row.at(key), col_index);
+  };
 
   pb::CrossTab out;
   out.set_question(q->name());
@@ -302,17 +367,17 @@ absl::StatusOr<pb::CrossTab> SurveyDomain::GetCrossTab(const Principal& p,
       out_row->add_codes(cat.code());
       out_row->add_categories(cat.label().empty() ? cat.code() : cat.label());
     }
-    const bool total_hidden = table.hidden_at(row, counts.cols) != stats::Hidden::kNo;
+    const bool total_hidden = hidden_at(row, counts.cols) != stats::Hidden::kNo;
     const double wbase = counts.weighted_row_totals[row];
     for (int j = 0; j < counts.cols; ++j) {
       const double wv = counts.weighted[static_cast<size_t>(row) * counts.cols + j];
       col_weighted[j] += wv;
-      fill(out_row->add_cells(), counts.at(row, j), wv, wbase, table.hidden_at(row, j),
+      fill(out_row->add_cells(), counts.at(row, j), wv, wbase, hidden_at(row, j),
            total_hidden);
     }
     grand_weighted += wbase;
     fill(out_row->mutable_total(), counts.row_totals[row], wbase, wbase,
-         table.hidden_at(row, counts.cols), false);
+         hidden_at(row, counts.cols), false);
     if (!out_row->total().suppressed())
       out_row->mutable_total()->set_display(absl::StrCat(counts.row_totals[row]));
   }
@@ -385,7 +450,11 @@ absl::StatusOr<pb::CsAnalysis> SurveyDomain::RunCsAnalysis(const Principal& p,
     row.set_satisfaction(ds.mean);
     row.set_importance_n(di.base);
     row.set_satisfaction_n(ds.base);
-    if (disclose && std::min(di.base, ds.base) < MinCellCount(v.survey)) row.set_suppressed(true);
+    if (disclose && (std::min(di.base, ds.base) < MinCellCount(v.survey) ||
+                     DistributionHidden(v, *item.importance) ||
+                     DistributionHidden(v, *item.satisfaction))) {
+      row.set_suppressed(true);
+    }
     inputs.push_back({di.mean, ds.mean});
     rows.push_back(std::move(row));
   }
@@ -560,6 +629,13 @@ absl::StatusOr<pb::WaveComparison> SurveyDomain::CompareWaves(const Principal& p
     return status::FailedPrecondition(
         "WAVES_BASE_TOO_SMALL",
         {"DISCLOSURE", r.question(), "a base below the survey's minimum cell count"});
+  }
+  if (!IsPlanner(p) && !published && (DistributionHidden(now, *q1) || DistributionHidden(then, *q0))) {
+    return status::FailedPrecondition(
+        "WAVES_CELL_SUPPRESSED",
+        {"DISCLOSURE", r.question(),
+         "an option of the question is suppressed in the published tables: its share or mean "
+         "would give it back"});
   }
   pb::WaveComparison out;
   out.set_question(r.question());

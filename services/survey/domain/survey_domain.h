@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "absl/time/time.h"
@@ -16,6 +17,7 @@
 #include "common/auth/principal.h"
 #include "google/protobuf/empty.pb.h"
 #include "services/survey/domain/kpi_client.h"
+#include "services/survey/stats/linked_tables.h"
 #include "services/survey/stats/stats.h"
 #include "services/survey/storage/survey_repository.h"
 #include "sokei/survey/v1/survey_service.pb.h"
@@ -26,16 +28,21 @@ namespace pb = ::sokei::survey::v1;
 using auth::Principal;
 using Empty = google::protobuf::Empty;
 
-// A survey's responses compiled for statistics: the columnar dataset, the weights, and how
-// questions, options and attributes map onto it. Immutable once built; shared by readers.
 struct ReadResponses;  // response_reader.h
 
+// A survey's responses compiled for statistics: the columnar dataset, the weights, and how
+// questions, options and attributes map onto it. Immutable once built; shared by readers.
 struct Compiled {
   stats::Dataset data;
   stats::WeightingResult weights;
   bool weighted = false;
   std::vector<int> weighting_attributes;  // attribute indexes of the weighting cells
   std::map<std::string, int> column_of;   // question id → column
+  // Each question's tables protected together (linked_tables.h), made on first use; keyed by
+  // column, k and the small-row limit.
+  mutable std::mutex families_mu;
+  mutable std::map<std::tuple<int, int, int>, std::shared_ptr<const stats::FamilyProtection>>
+      families;
 };
 
 class SurveyDomain {

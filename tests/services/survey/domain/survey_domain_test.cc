@@ -15,7 +15,9 @@
 #include "common/jp/text.h"
 #include "common/status/status.h"
 #include "demo/demo_survey.h"
+#include "services/survey/stats/cell_ranges.h"
 #include "services/survey/storage/sql_survey_repository.h"
+#include "tests/services/survey/domain/table_attacker.h"
 #include "tests/support/domain_stack.h"
 #include "tests/support/in_process_kpi_client.h"
 #include "tests/support/plan_fixtures.h"
@@ -257,6 +259,135 @@ TEST_F(SurveyDomainTest, WeightingReportShowsRakingConverged) {
   // Viewers do not see weighting internals.
   EXPECT_EQ(domain_->GetWeightingReport(viewer_, r).status().code(),
             absl::StatusCode::kPermissionDenied);
+}
+
+// Everything a public caller can get for the published demo survey — every choice question's
+// distribution and its cross-tab by every declared dimension set — attacked together: before the
+// tables were protected jointly, one subtraction per cell recovered 1,068 hidden cells with 1–9
+// respondents over REST. Now no hidden cell with 1 ≤ n < k is determined, or confined to a range
+// narrower than k, by all the published cells together; the weighted tables hide the same cells.
+TEST_F(SurveyDomainTest, NoHiddenCellIsRecoveredAcrossThePublishedTables) {
+  LoadDemo();
+  Publish();
+  const pb::Survey survey = Survey();
+  const int k = survey.disclosure().min_cell_count() > 0 ? survey.disclosure().min_cell_count() : 10;
+  std::vector<std::vector<std::string>> sets;
+  for (const auto& d : survey.tabulation_dimensions()) {
+    sets.emplace_back(d.attributes().begin(), d.attributes().end());
+  }
+  pb::ListQuestionsRequest lq;
+  lq.set_parent(kSurvey);
+  lq.set_page_size(1000);
+  auto questions = domain_->ListQuestions(public_, lq);
+  ASSERT_TRUE(questions.ok()) << questions.status();
+  sokei::testing::AttackTally tally;
+  int weighted_tables = 0, withheld = 0, cells = 0, small_options = 0;
+  for (const auto& q : questions->questions()) {
+    if (q.type() != pb::QUESTION_TYPE_SINGLE && q.type() != pb::QUESTION_TYPE_LIKERT &&
+        q.type() != pb::QUESTION_TYPE_MULTIPLE) {
+      continue;
+    }
+    const std::string id = q.name().substr(q.name().rfind('/') + 1);
+    pb::GetQuestionStatsRequest sr;
+    sr.set_question(q.name());
+    auto pub = domain_->GetQuestionStats(public_, sr);
+    auto truth = domain_->GetQuestionStats(planner_, sr);
+    ASSERT_TRUE(pub.ok() && truth.ok()) << pub.status() << truth.status();
+    withheld += pub->summaries_withheld();
+    int options = 0;
+    bool small_option = false;
+    for (const auto& o : truth->options()) {
+      options += o.in_base();
+      small_option |= o.in_base() && o.count() >= 1 && o.count() < k;
+    }
+    small_options += small_option;
+    sokei::testing::TableAttacker attacker(survey, options, q.type() != pb::QUESTION_TYPE_MULTIPLE);
+    stats::CellRanges ranges(attacker.variables());
+    attacker.AddStructure(ranges);
+    struct Unknown {
+      std::vector<int> vars;
+      int64_t n;
+      std::string where;
+    };
+    std::vector<Unknown> hidden;
+    auto read = [&](bool suppressed, int64_t published, int64_t n, std::vector<int> vars,
+                    std::string where) {
+      ++cells;
+      if (suppressed) {
+        hidden.push_back({std::move(vars), n, std::move(where)});
+      } else {
+        ranges.AddSum(vars, static_cast<double>(published));
+      }
+    };
+    // The distribution: the in-base options and their base.
+    ++tally.tables;
+    const bool all_withheld = pub->options_size() == 0;
+    for (int o = 0, j = 0; o < truth->options_size(); ++o) {
+      if (!truth->options(o).in_base()) continue;
+      read(all_withheld || pub->options(o).suppressed(), all_withheld ? 0 : pub->options(o).count(),
+           truth->options(o).count(), attacker.Cell({}, {}, j), absl::StrCat(id, " option ", j));
+      ++j;
+    }
+    read(all_withheld, pub->base(), truth->base(), attacker.Cell({}, {}, -1),
+         absl::StrCat(id, " base"));
+    // The cross-tabs, their rows, totals and margins.
+    for (const auto& set : sets) {
+      auto pub_tab = CrossTab(public_, id, set);
+      auto true_tab = CrossTab(planner_, id, set);
+      auto weighted_tab = CrossTab(public_, id, set, pb::DISCLOSURE_UNSPECIFIED, true);
+      ASSERT_TRUE(pub_tab.ok() && true_tab.ok() && weighted_tab.ok())
+          << pub_tab.status() << true_tab.status() << weighted_tab.status();
+      ++tally.tables;
+      ++weighted_tables;
+      const std::string where = absl::StrCat(id, " by ", absl::StrJoin(set, "×"));
+      auto read_row = [&](const pb::CrossTabRow& p, const pb::CrossTabRow& t,
+                          const pb::CrossTabRow& w, const std::vector<std::string>& codes) {
+        for (int j = 0; j < p.cells_size(); ++j) {
+          EXPECT_EQ(p.cells(j).suppressed(), w.cells(j).suppressed()) << where << " weighted";
+          read(p.cells(j).suppressed(), p.cells(j).count(), t.cells(j).count(),
+               attacker.Cell(set, codes, j),
+               absl::StrCat(where, " [", absl::StrJoin(codes, ","), "] option ", j));
+        }
+        EXPECT_EQ(p.total().suppressed(), w.total().suppressed()) << where << " weighted";
+        read(p.total().suppressed(), p.total().count(), t.total().count(),
+             attacker.Cell(set, codes, -1),
+             absl::StrCat(where, " [", absl::StrJoin(codes, ","), "] total"));
+      };
+      ASSERT_EQ(pub_tab->rows_size(), true_tab->rows_size());
+      for (int i = 0; i < pub_tab->rows_size(); ++i) {
+        const auto& row = pub_tab->rows(i);
+        read_row(row, true_tab->rows(i), weighted_tab->rows(i),
+                 {row.codes().begin(), row.codes().end()});
+      }
+      read_row(pub_tab->column_totals(), true_tab->column_totals(), weighted_tab->column_totals(),
+               {});
+    }
+    for (const Unknown& u : hidden) {
+      ++tally.hidden;
+      if (u.n < 1 || u.n >= k) continue;
+      ++tally.small;
+      const auto [lo, hi] = ranges.Range(u.vars);
+      EXPECT_LE(lo, u.n + 1e-6) << u.where;
+      EXPECT_GE(hi, u.n - 1e-6) << u.where;
+      tally.narrowest = std::min(tally.narrowest, hi - lo);
+      if (hi - lo < 0.5) ++tally.determined;
+      if (!(hi - lo >= k - 1e-6)) {
+        ++tally.narrow;
+        if (tally.example.empty()) {
+          tally.example = absl::StrCat(u.where, ": n = ", u.n, ", range [", lo, ", ", hi, "]");
+        }
+      }
+    }
+  }
+  std::printf(
+      "attack on the published demo survey: %d tables (and %d weighted), %d cells, %d hidden, %d "
+      "with 1 ≤ n < %d; %d determined, %d confined to a range narrower than %d (narrowest %.1f); "
+      "%d distributions withhold their mean and shares (%d have an option chosen by 1 ≤ n < k)\n",
+      tally.tables, weighted_tables, cells, tally.hidden, tally.small, k, tally.determined,
+      tally.narrow, k, tally.narrowest, withheld, small_options);
+  EXPECT_GT(tally.small, 100);  // the attack has something to aim at
+  EXPECT_EQ(tally.determined, 0);
+  EXPECT_EQ(tally.narrow, 0) << tally.example;
 }
 
 TEST_F(SurveyDomainTest, CrossTabsOnlyOverDeclaredDimensionsAndSuppressedForOthers) {

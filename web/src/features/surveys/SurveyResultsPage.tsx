@@ -101,7 +101,7 @@ export function SurveyResultsPage() {
                     </th>
                     <td className="border border-solid-gray-420 p-2 text-right">{it.suppressed ? '*' : (it.importance ?? 0).toFixed(2)}</td>
                     <td className="border border-solid-gray-420 p-2 text-right">{it.suppressed ? '*' : (it.satisfaction ?? 0).toFixed(2)}</td>
-                    <td className="border border-solid-gray-420 p-2">{it.suppressed ? '回答が少ないため非表示' : it.quadrant}</td>
+                    <td className="border border-solid-gray-420 p-2">{it.suppressed ? '少数の回答を守るため非表示' : it.quadrant}</td>
                   </tr>
                 ))}
               </tbody>
@@ -176,6 +176,11 @@ function QuestionResult({ name }: { name: string }) {
         {d.hasMarginOfError && `（誤差の目安 ±${(d.marginOfErrorMaxPoints ?? 0).toFixed(1)} ポイント、95%）`}
         {d.hasMean && ` ・ 平均 ${(d.meanScore ?? 0).toFixed(2)}`}
       </p>
+      {d.summariesWithheld && (
+        <p className="mb-2 text-std-16N-170">
+          少数の回答が特定されないよう、一部の選択肢とあわせて平均・肯定的な回答の割合を表示していません。
+        </p>
+      )}
       <table className="min-w-full max-w-3xl border-collapse text-dns-16N-130">
         <caption className="sr-only">選択肢ごとの回答の割合</caption>
         <thead>
