@@ -21,6 +21,7 @@
 #include "gateway/transcode/transcoder.h"
 #include <google/protobuf/dynamic_message.h>
 #include "gateway/server/gateway_internal.h"
+#include "gateway/server/upstream_status.h"
 
 namespace sokei::gateway {
 
@@ -40,6 +41,15 @@ void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
         status::Unavailable("UPSTREAM_UNAVAILABLE", "the service is not configured")));
     return;
   }
+  if (!UpstreamUp(stub->first)) {
+    // Its last health check failed: say so now rather than after the deadline.
+    CountUpstreamError(stub->first, grpc::StatusCode::UNAVAILABLE);
+    HttpResponse r = ErrorResponse(status::Unavailable(
+        "UPSTREAM_UNAVAILABLE", absl::StrCat("the ", stub->first, " service is not answering")));
+    r.headers.emplace_back("Retry-After", "1");
+    done(std::move(r));
+    return;
+  }
   struct Call {
     grpc::ClientContext ctx;
     grpc::ByteBuffer request, response;
@@ -47,8 +57,9 @@ void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
   auto call = std::make_shared<Call>();
   for (const auto& [key, value] : auth::ToMetadata(principal)) call->ctx.AddMetadata(key, value);
   call->ctx.AddMetadata("x-request-id", request_id);
-  const absl::Duration budget =
-      IsImport(route) ? options_.import_timeout : options_.upstream_timeout;
+  const absl::Duration budget = IsImport(route)              ? options_.import_timeout
+                                : route.access.read_only() ? options_.read_timeout
+                                                           : options_.upstream_timeout;
   call->ctx.set_deadline(absl::ToChronoTime(clock_() + budget));
   const std::string bytes = request->SerializeAsString();
   grpc::Slice slice(bytes);
@@ -61,7 +72,7 @@ void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
           CountUpstreamError(package, s.error_code());
           HttpResponse r;
           r.status = HttpStatusFor(s.error_code());
-          r.body = RenderError(s);
+          r.body = RenderError(ForCaller(s, package));
           if (r.status == 401)
             r.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="sokei")");
           if (r.status == 429 || r.status == 503) r.headers.emplace_back("Retry-After", "1");

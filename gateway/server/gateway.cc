@@ -39,6 +39,16 @@ Gateway::Gateway(RouteTable routes, Credentials credentials,
                        options_.rate_sync_interval},
       clock_);
   openapi_ = BuildOpenApi(routes_);
+  if (options_.health_interval > absl::ZeroDuration() && !stubs_.empty()) {
+    std::map<std::string, grpc::GenericStub*> checked;
+    for (const auto& [pkg, stub] : stubs_) checked[pkg] = stub.get();
+    health_ = std::make_unique<UpstreamHealth>(std::move(checked), options_.health_interval,
+                                               options_.health_timeout);
+  }
+}
+
+bool Gateway::UpstreamUp(const std::string& package) const {
+  return health_ == nullptr || health_->Up(package);
 }
 
 Gateway::~Gateway() = default;

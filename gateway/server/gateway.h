@@ -21,6 +21,7 @@
 #include "gateway/server/rate_limiter.h"
 #include "gateway/server/console_settings.h"
 #include "gateway/server/static_site.h"
+#include "gateway/server/upstream_health.h"
 #include "gateway/transcode/routes.h"
 
 namespace sokei::gateway {
@@ -58,8 +59,14 @@ struct GatewayOptions {
   // Redis for limits shared by every replica (nullptr: in-process only); see rate_limiter.h.
   cache::Cache* shared_rate_limits = nullptr;
   absl::Duration rate_sync_interval = absl::Milliseconds(100);
+  // Deadlines by method class (the access option): reads, writes, file imports.
+  absl::Duration read_timeout = absl::Seconds(10);
   absl::Duration upstream_timeout = absl::Seconds(30);
   absl::Duration import_timeout = absl::Seconds(300);
+  // Each upstream's health is checked this often (0: never) with this deadline; a down upstream's
+  // requests fail at once with 503 (upstream_health.h).
+  absl::Duration health_interval = absl::Seconds(1);
+  absl::Duration health_timeout = absl::Milliseconds(500);
   // Citizens read published results without signing in: a request with no credentials to a
   // PUBLIC read-only method acts as the public role of the municipality its path names (the
   // services then show published things only). Every other method still needs a token or key.
@@ -104,6 +111,9 @@ class Gateway {
                                         const type::v1::MethodAccess& access);
   // The upstream stub for a method's package ("sokei.plan.v1"), or nullptr.
   grpc::GenericStub* StubFor(const std::string& package) const;
+  // Whether the package's upstream answered its last health check (true before the first, and
+  // when checks are off).
+  bool UpstreamUp(const std::string& package) const;
 
   RateLimiter& rate_limiter() { return *limiter_; }
 
@@ -138,6 +148,8 @@ class Gateway {
   std::mutex token_mu_;
   std::map<std::string, Verified> verified_;
   std::unique_ptr<Counters> counters_;
+  // Last: stopped first, before the stubs it checks go.
+  std::unique_ptr<UpstreamHealth> health_;
 };
 
 }  // namespace sokei::gateway

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "gateway/server/upstream_status.h"
 
 namespace sokei::gateway {
 namespace {
@@ -135,7 +136,7 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
       return;
     }
     lock.unlock();
-    Finish(s);
+    Finish(ForCaller(s, package_));
   }
 
   grpc::GenericCallbackServerContext* sctx_;
@@ -175,6 +176,11 @@ grpc::ServerGenericBidiReactor* Passthrough::CreateReactor(
   if (stub == nullptr) {
     return new Refuse(status::ToGrpc(
         status::Unavailable("UPSTREAM_UNAVAILABLE", "the service is not configured")));
+  }
+  if (!gateway_->UpstreamUp(package)) {
+    gateway_->CountUpstreamError(package, grpc::StatusCode::UNAVAILABLE);
+    return new Refuse(status::ToGrpc(status::Unavailable(
+        "UPSTREAM_UNAVAILABLE", absl::StrCat("the ", package, " service is not answering"))));
   }
   return new Proxy(ctx, gateway_, package, stub, *principal);
 }

@@ -9,9 +9,12 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 
 #include "common/grpcx/upstream.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status.h"
 #include "gateway/server/grpc_passthrough.h"
 #include "gateway/server/upstreams.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
@@ -30,7 +33,8 @@ class FlakyUpstream final : public grpc::CallbackGenericService {
   std::atomic<int> fail_next{0};
   std::atomic<int> attempts{0};
 
-  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext*) override {
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
+    if (ctx->method() == "/grpc.health.v1.Health/Check") return new NoHealth();  // not counted
     ++attempts;
     int left = fail_next.load();
     bool fail = false;
@@ -40,6 +44,12 @@ class FlakyUpstream final : public grpc::CallbackGenericService {
   }
 
  private:
+  // The gateway's health checks: this upstream has no health service (which counts as up).
+  class NoHealth final : public grpc::ServerGenericBidiReactor {
+   public:
+    NoHealth() { Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "")); }
+    void OnDone() override { delete this; }
+  };
   class Reply final : public grpc::ServerGenericBidiReactor {
    public:
     explicit Reply(bool fail) : fail_(fail) { StartRead(&request_); }
@@ -182,6 +192,46 @@ TEST_F(RetryTest, PassthroughReadsAreRetriedAndWritesAreNot) {
   (*proxy)->Shutdown();
 }
 
+// An upstream nobody answers for: the gRPC transport's own message names the address and port
+// ("ipv4:127.0.0.1:1: Connection refused"); the caller gets the gateway's words and reason
+// instead — over REST and through the passthrough.
+TEST_F(RetryTest, AnUnreachableUpstreamIsNamedNeverAddressed) {
+  const auto* plan =
+      plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService");
+  auto gateway = sokei::testing::TestGateway(
+      kSecret, {plan}, MakeUpstreams({plan}, {{"sokei.plan.v1", "127.0.0.1:1"}}));
+  HttpRequest req;
+  req.method = "GET";
+  req.target = "/v1/municipalities/142140/plans/next";
+  req.headers.emplace("authorization", "Bearer " + token_);
+  std::promise<HttpResponse> reply;
+  gateway->Handle(req, [&](HttpResponse r) { reply.set_value(std::move(r)); });
+  const HttpResponse r = reply.get_future().get();
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("UPSTREAM_UNAVAILABLE"), std::string::npos) << r.body;
+  for (const char* secret : {"127.0.0.1", "ipv4", "Connection refused", "addresses"}) {
+    EXPECT_EQ(r.body.find(secret), std::string::npos) << secret << " in " << r.body;
+  }
+
+  Passthrough passthrough(gateway.get());
+  int port = 0;
+  auto proxy = StartPassthrough("127.0.0.1:0", &passthrough, &port);
+  ASSERT_TRUE(proxy.ok()) << proxy.status();
+  auto stub = plan::v1::PlanService::NewStub(
+      grpcx::MakeUpstreamChannel("127.0.0.1:" + std::to_string(port), 4 << 20));
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + token_);
+  plan::v1::Plan out;
+  plan::v1::GetPlanRequest get;
+  get.set_name("municipalities/142140/plans/next");
+  const grpc::Status s = stub->GetPlan(&ctx, get, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(s.error_message().find("127.0.0.1"), std::string::npos) << s.error_message();
+  EXPECT_EQ(s.error_message().find("ipv4"), std::string::npos) << s.error_message();
+  EXPECT_EQ(status::GetErrorInfo(status::FromGrpc(s))->reason, "UPSTREAM_UNAVAILABLE");
+  (*proxy)->Shutdown();
+}
+
 // A client-streaming call whose upstream fails after the first message, while the caller has
 // nothing more to send yet: the caller gets the upstream's status at once, not at its deadline.
 TEST_F(RetryTest, PassthroughStreamEndsAsSoonAsTheUpstreamFails) {
@@ -229,7 +279,9 @@ TEST_F(RetryTest, PassthroughStreamEndsAsSoonAsTheUpstreamFails) {
     ASSERT_TRUE(caller.cv.wait_for(lock, std::chrono::seconds(5), [&] { return caller.done; }))
         << "the caller waited for its deadline";
     EXPECT_EQ(caller.status.error_code(), grpc::StatusCode::UNAVAILABLE);
-    EXPECT_EQ(caller.status.error_message(), "try again");
+    // The upstream's bare status (no google.rpc details: the transport's kind) in the gateway's
+    // words, never the upstream's own text.
+    EXPECT_EQ(caller.status.error_message(), "the sokei.survey.v1 service cannot be reached");
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   }
   (*proxy)->Shutdown();

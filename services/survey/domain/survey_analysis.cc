@@ -133,13 +133,18 @@ std::shared_ptr<const stats::FamilyProtection> FamilyFor(const pb::Survey& surve
 }
 
 // Whether the question's distribution has a cell hidden in the published view: its mean and
-// shares would then give the cell back (a sum of the options with one unknown).
+// shares would then give the cell back (a sum of the options with one unknown). The family's
+// audit never hides a distribution cell for a cross-tab's sake, so this is the distribution's own
+// suppression — cheap, where the CS analysis asks it of every question at once.
 bool DistributionHidden(const SurveyDomain::View& v, const pb::Question& q) {
   if (FromPublished(v) || !v.compiled || !IsChoice(q)) return false;
   const Compiled& c = *v.compiled;
   const auto it = c.column_of.find(IdOf(q.name()));
   if (it == c.column_of.end()) return false;
-  return FamilyFor(v.survey, c, it->second)->tables.front().HiddenCount() > 0;
+  auto table =
+      stats::MakeTable(stats::CrossTabulate(c.data, c.data.columns[it->second], {}, nullptr));
+  stats::Suppress(table, {MinCellCount(v.survey), SmallRowLimit(v.survey)});
+  return table.HiddenCount() > 0;
 }
 
 const char* HiddenReason(stats::Hidden h) {
@@ -267,7 +272,7 @@ absl::StatusOr<pb::QuestionStats> SurveyDomain::GetQuestionStats(
     }
   }
   if (disclose && (table.hidden_at(0, table.cols) != stats::Hidden::kNo ||
-                  table.hidden_at(1, table.cols) != stats::Hidden::kNo)) {
+                   table.hidden_at(1, table.cols) != stats::Hidden::kNo)) {
     // A base below k: nothing about this question is published.
     out.clear_options();
     out.clear_base();
@@ -372,8 +377,7 @@ absl::StatusOr<pb::CrossTab> SurveyDomain::GetCrossTab(const Principal& p,
     for (int j = 0; j < counts.cols; ++j) {
       const double wv = counts.weighted[static_cast<size_t>(row) * counts.cols + j];
       col_weighted[j] += wv;
-      fill(out_row->add_cells(), counts.at(row, j), wv, wbase, hidden_at(row, j),
-           total_hidden);
+      fill(out_row->add_cells(), counts.at(row, j), wv, wbase, hidden_at(row, j), total_hidden);
     }
     grand_weighted += wbase;
     fill(out_row->mutable_total(), counts.row_totals[row], wbase, wbase,
@@ -450,12 +454,11 @@ absl::StatusOr<pb::CsAnalysis> SurveyDomain::RunCsAnalysis(const Principal& p,
     row.set_satisfaction(ds.mean);
     row.set_importance_n(di.base);
     row.set_satisfaction_n(ds.base);
-    if (disclose && (std::min(di.base, ds.base) < MinCellCount(v.survey) ||
-                     DistributionHidden(v, *item.importance) ||
-                     DistributionHidden(v, *item.satisfaction))) {
+    if (disclose &&
+        (std::min(di.base, ds.base) < MinCellCount(v.survey) ||
+         DistributionHidden(v, *item.importance) || DistributionHidden(v, *item.satisfaction))) {
       row.set_suppressed(true);
     }
-    inputs.push_back({di.mean, ds.mean});
     rows.push_back(std::move(row));
   }
   if (rows.size() < 2) {
@@ -464,7 +467,16 @@ absl::StatusOr<pb::CsAnalysis> SurveyDomain::RunCsAnalysis(const Principal& p,
                         "link importance and satisfaction questions of at least two 施策 to their "
                         "plan nodes (node_links with roles IMPORTANCE and SATISFACTION)"});
   }
-  auto result = stats::AnalyseCs(inputs, r.deviation_scores(), *index);
+  // The centre, the deviation scores and the ranks come from the published items only: with a
+  // suppressed item in them, its mean would follow from the centre and the others.
+  std::vector<size_t> analysed;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].suppressed()) continue;
+    analysed.push_back(i);
+    inputs.push_back({rows[i].importance(), rows[i].satisfaction()});
+  }
+  const auto result =
+      inputs.empty() ? stats::CsResult{} : stats::AnalyseCs(inputs, r.deviation_scores(), *index);
   const auto& layout = v.survey.cs_layout();
   const std::string labels[4] = {layout.label_high_importance_low_satisfaction().empty()
                                      ? "重点改善"
@@ -479,19 +491,23 @@ absl::StatusOr<pb::CsAnalysis> SurveyDomain::RunCsAnalysis(const Principal& p,
                                      ? "維持"
                                      : layout.label_low_importance_high_satisfaction()};
   const bool imp_x = layout.orientation() == pb::CS_AXIS_IMPORTANCE_X;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& o = result.items[i];
-    rows[i].set_importance_deviation(o.importance_deviation);
-    rows[i].set_satisfaction_deviation(o.satisfaction_deviation);
-    rows[i].set_x(imp_x ? o.dy : o.dx);
-    rows[i].set_y(imp_x ? o.dx : o.dy);
-    rows[i].set_quadrant(labels[o.quadrant]);
-    rows[i].set_priority(o.priority);
+  for (size_t j = 0; j < analysed.size(); ++j) {
+    const auto& o = result.items[j];
+    pb::CsItem& row = rows[analysed[j]];
+    row.set_importance_deviation(o.importance_deviation);
+    row.set_satisfaction_deviation(o.satisfaction_deviation);
+    row.set_x(imp_x ? o.dy : o.dx);
+    row.set_y(imp_x ? o.dx : o.dy);
+    row.set_quadrant(labels[o.quadrant]);
+    row.set_priority(o.priority);
   }
+  // Suppressed items last, in their listed order: their place would tell their priority.
   std::vector<size_t> rank(rows.size());
   for (size_t i = 0; i < rank.size(); ++i) rank[i] = i;
-  std::stable_sort(rank.begin(), rank.end(),
-                   [&](size_t a, size_t b) { return rows[a].priority() > rows[b].priority(); });
+  std::stable_sort(rank.begin(), rank.end(), [&](size_t a, size_t b) {
+    if (rows[a].suppressed() != rows[b].suppressed()) return !rows[a].suppressed();
+    return !rows[a].suppressed() && rows[a].priority() > rows[b].priority();
+  });
   pb::CsAnalysis out;
   out.set_name(r.survey() + "/analyses/cs");
   out.set_survey(r.survey());
@@ -630,7 +646,8 @@ absl::StatusOr<pb::WaveComparison> SurveyDomain::CompareWaves(const Principal& p
         "WAVES_BASE_TOO_SMALL",
         {"DISCLOSURE", r.question(), "a base below the survey's minimum cell count"});
   }
-  if (!IsPlanner(p) && !published && (DistributionHidden(now, *q1) || DistributionHidden(then, *q0))) {
+  if (!IsPlanner(p) && !published &&
+      (DistributionHidden(now, *q1) || DistributionHidden(then, *q0))) {
     return status::FailedPrecondition(
         "WAVES_CELL_SUPPRESSED",
         {"DISCLOSURE", r.question(),
