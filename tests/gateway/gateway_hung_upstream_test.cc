@@ -19,6 +19,7 @@
 #include "gateway/server/upstreams.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
 #include "tests/support/gateway_tokens.h"
+#include "tests/support/generic_upstream.h"
 #include "tests/support/test_gateway.h"
 
 namespace sokei::gateway {
@@ -81,12 +82,9 @@ class FreezableUpstream final : public grpc::CallbackGenericService {
 class HungUpstreamTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    grpc::ServerBuilder b;
     int port = 0;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    b.RegisterCallbackGenericService(&upstream_);
-    server_ = b.BuildAndStart();
-    ASSERT_NE(port, 0);
+    server_ = sokei::testing::StartGenericUpstream(&upstream_, &port);
+    ASSERT_NE(server_, nullptr);
     const auto* plan =
         plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService");
     gateway_ = sokei::testing::TestGateway(

@@ -20,6 +20,7 @@
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
 #include "sokei/survey/v1/survey_service.grpc.pb.h"
 #include "tests/support/gateway_tokens.h"
+#include "tests/support/generic_upstream.h"
 #include "tests/support/test_gateway.h"
 
 namespace sokei::gateway {
@@ -73,12 +74,9 @@ class FlakyUpstream final : public grpc::CallbackGenericService {
 class RetryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    grpc::ServerBuilder b;
     int port = 0;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    b.RegisterCallbackGenericService(&upstream_);
-    server_ = b.BuildAndStart();
-    ASSERT_NE(port, 0);
+    server_ = sokei::testing::StartGenericUpstream(&upstream_, &port);
+    ASSERT_NE(server_, nullptr);
     upstream_port_ = port;
     const auto* plan =
         plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService");

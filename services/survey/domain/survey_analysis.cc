@@ -1,8 +1,10 @@
-// Results computed from the compiled responses: per-question statistics, cross-tabs (with
-// disclosure control), CS analysis, wave comparison, the weighting report and the
-// survey-derived actuals sent to the KPI service on publication.
+// Results computed from the compiled responses: per-question statistics, the helpers every
+// result shares (disclosure, weights, the linked tables' protection), the weighting report and
+// the survey-derived actuals sent to the KPI service on publication. Cross-tabs are in
+// cross_tabs.cc, the CS analysis and wave comparison in survey_comparisons.cc.
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -14,7 +16,6 @@
 #include "services/survey/domain/survey_internal.h"
 
 namespace sokei::survey {
-namespace {
 
 bool FromPublished(const SurveyDomain::View& v) {
   return v.survey.source() == pb::SURVEY_SOURCE_PUBLISHED_RESULTS;
@@ -73,34 +74,6 @@ absl::StatusOr<const pb::Question*> FindQuestion(const SurveyDomain::View& v,
 
 double Round1(double x) { return std::round(x * 10) / 10; }
 
-// The attribute indexes of the dimensions asked for, which must be one of the survey's declared
-// tabulation dimension sets (in any order); `declared` is that set's position.
-absl::StatusOr<std::vector<int>> DeclaredDimensions(
-    const pb::Survey& survey, const google::protobuf::RepeatedPtrField<std::string>& dimensions,
-    int* declared) {
-  const std::set<std::string> asked(dimensions.begin(), dimensions.end());
-  *declared = -1;
-  if (!asked.empty() && asked.size() == static_cast<size_t>(dimensions.size())) {
-    for (int i = 0; i < survey.tabulation_dimensions_size() && *declared < 0; ++i) {
-      const auto& set = survey.tabulation_dimensions(i);
-      if (std::set<std::string>(set.attributes().begin(), set.attributes().end()) == asked) {
-        *declared = i;
-      }
-    }
-  }
-  if (*declared < 0) {
-    return status::InvalidField("CROSSTAB_UNDECLARED_DIMENSIONS", "dimensions",
-                                "not one of the survey's declared tabulation dimension sets");
-  }
-  std::vector<int> attrs;
-  for (const auto& d : dimensions) {
-    for (int a = 0; a < survey.attributes_size(); ++a) {
-      if (survey.attributes(a).id() == d) attrs.push_back(a);
-    }
-  }
-  return attrs;
-}
-
 // The attribute indexes of the survey's declared dimension sets, in declared order.
 std::vector<std::vector<int>> DimensionSets(const pb::Survey& survey) {
   std::vector<std::vector<int>> sets;
@@ -147,47 +120,64 @@ bool DistributionHidden(const SurveyDomain::View& v, const pb::Question& q) {
   return table.HiddenCount() > 0;
 }
 
-const char* HiddenReason(stats::Hidden h) {
-  switch (h) {
-    case stats::Hidden::kSmallCell:
-      return "SMALL_CELL";
-    case stats::Hidden::kDominance:
-      return "DOMINANCE";
-    case stats::Hidden::kComplementary:
-      return "COMPLEMENTARY";
-    default:
-      return "";
-  }
-}
-
-// Fills a cell; `row_total_hidden` withholds percentages that would reveal the row's base. With
-// `disclose` a hidden cell shows "*" (and counts in `out`); without, it says what publication
-// would hide.
-void FillCell(pb::CrossTabCell* cell, int64_t n, double weighted, double weighted_base,
-              stats::Hidden h, bool row_total_hidden, bool disclose, pb::CrossTab* out) {
-  const double share = weighted_base > 0 ? weighted / weighted_base : 0;
-  cell->set_count(n);
-  cell->set_weighted(weighted);
-  cell->set_percent(Round1(share * 100));
-  cell->set_display(PercentText(share, n));
-  if (h != stats::Hidden::kNo) {
-    if (disclose) {
-      cell->set_suppressed(true);
-      cell->clear_count();
-      cell->clear_weighted();
-      cell->clear_percent();
-      cell->set_display("*");
-      out->set_suppressed_cells(out->suppressed_cells() + 1);
-    } else {
-      cell->set_reason(HiddenReason(h));
+// `d` is the question's distribution; `mean_se` the mean's standard error where it is known.
+absl::StatusOr<Measure> Measured(const pb::Question& q, const stats::Distribution& d,
+                                 const std::vector<stats::OptionMeta>& options,
+                                 std::optional<double> mean_se, pb::KpiMeasure measure,
+                                 const std::string& option_code, int64_t population, bool sampled,
+                                 const std::string& field) {
+  Measure m;
+  m.n = d.base;
+  m.n_eff = d.effective_base();
+  switch (measure) {
+    case pb::KPI_MEASURE_POSITIVE_SHARE:
+      m.value = d.positive;
+      break;
+    case pb::KPI_MEASURE_OPTION_SHARE: {
+      int found = -1;
+      for (int o = 0; o < q.options_size(); ++o) {
+        if (jp::Nfkc(q.options(o).code()) == jp::Nfkc(option_code)) found = o;
+      }
+      if (found < 0) {
+        return status::InvalidField("QUESTION_INVALID", field, "is not an option of the question");
+      }
+      m.value = d.Share(found, options);
+      break;
     }
-  } else if (disclose && row_total_hidden) {
-    cell->clear_percent();
-    cell->set_display(n == 0 ? "-" : absl::StrCat(n));
+    case pb::KPI_MEASURE_MEAN_SCORE:
+      if (!d.has_mean) {
+        return status::InvalidField("QUESTION_INVALID", field,
+                                    "the question has no scored answers");
+      }
+      m.value = d.mean;
+      m.se_known = mean_se.has_value();
+      m.se = mean_se.value_or(0);
+      m.moe = sampled ? 1.96 * m.se : 0;
+      return m;
+    default:
+      return status::InvalidField("QUESTION_INVALID", field,
+                                  "POSITIVE_SHARE, OPTION_SHARE or MEAN_SCORE");
   }
+  m.se_known = m.n_eff > 0;
+  m.moe =
+      sampled && m.n_eff > 0 ? stats::MarginOfErrorPoints(m.value, m.n_eff, m.n, population) : 0;
+  return m;
 }
 
-}  // namespace
+// The question's measure from the view: the printed figures, or the responses.
+absl::StatusOr<Measure> MeasuredIn(const SurveyDomain::View& v, const pb::Question& q,
+                                   const std::vector<double>* w, pb::KpiMeasure measure,
+                                   const std::string& option_code, bool sampled,
+                                   const std::string& field) {
+  if (FromPublished(v)) {
+    return Measured(q, PublishedDistribution(q), OptionMetaOf(q), PublishedMeanStandardError(q),
+                    measure, option_code, v.survey.population_size(), sampled, field);
+  }
+  const Compiled& c = *v.compiled;
+  const stats::Column& col = c.data.columns[c.column_of.at(IdOf(q.name()))];
+  return Measured(q, stats::Distribute(col, w), col.options, stats::MeanStandardError(col, w),
+                  measure, option_code, v.survey.population_size(), sampled, field);
+}
 
 absl::StatusOr<pb::QuestionStats> SurveyDomain::GetQuestionStats(
     const Principal& p, const pb::GetQuestionStatsRequest& r) {
@@ -303,397 +293,6 @@ absl::StatusOr<pb::QuestionStats> SurveyDomain::GetQuestionStats(
     out.set_margin_of_error_points(Round1(stats::MarginOfErrorPoints(
         d.positive, d.effective_base(), d.base, v.survey.population_size())));
   }
-  return out;
-}
-
-absl::StatusOr<pb::CrossTab> SurveyDomain::GetCrossTab(const Principal& p,
-                                                       const pb::GetCrossTabRequest& r) {
-  SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.question(), kQuestionPattern, "question"));
-  SOKEI_RETURN_IF_ERROR(CheckSurveyRead(p, name.municipality()));
-  SOKEI_ASSIGN_OR_RETURN(bool disclose, ApplyDisclosure(p, r.disclosure()));
-  SOKEI_ASSIGN_OR_RETURN(auto v, Load(p, name.Prefix("surveys"), true));
-  SOKEI_ASSIGN_OR_RETURN(const pb::Question* q, FindQuestion(v, r.question()));
-  SOKEI_RETURN_IF_ERROR(NeedsResponses(v, "a cross-tab"));
-  if (!IsChoice(*q)) {
-    return status::InvalidField("QUESTION_NOT_TABULATED", "question",
-                                "only choice questions are cross-tabulated");
-  }
-  int declared = -1;
-  SOKEI_ASSIGN_OR_RETURN(const std::vector<int> attrs,
-                         DeclaredDimensions(v.survey, r.dimensions(), &declared));
-  const Compiled& c = *v.compiled;
-  SOKEI_ASSIGN_OR_RETURN(auto* w, WeightsFor(c, r.weighted(), "weighted"));
-  const int column = c.column_of.at(IdOf(q->name()));
-  const stats::Column& col = c.data.columns[column];
-  auto counts = stats::CrossTabulate(c.data, col, attrs, w);
-  // The pattern is the family's (the declared set's table, its rows in declared order): the same
-  // cells are hidden whatever the order asked, weighted or not.
-  const auto family = FamilyFor(v.survey, c, column);
-  const stats::ProtectedTable& table = family->tables[declared + 1];
-  const stats::CrossTabCounts& joint = family->counts[declared + 1];
-  const std::vector<int> declared_attrs = DimensionSets(v.survey)[declared];
-  std::map<std::vector<int>, int> joint_row;
-  for (int jr = 0; jr < joint.rows; ++jr) joint_row[joint.row_keys[jr]] = jr;
-  auto hidden_at = [&](int row, int col_index) {
-    if (row == counts.rows) return table.hidden_at(table.rows, col_index);
-    std::vector<int> key;
-    for (int a : declared_attrs) {
-      const size_t i = std::find(attrs.begin(), attrs.end(), a) - attrs.begin();
-      key.push_back(counts.row_keys[row][i]);
-    }
-    return table.hidden_at(joint_row.at(key), col_index);
-  };
-
-  pb::CrossTab out;
-  out.set_question(q->name());
-  for (const auto& d : r.dimensions()) out.add_dimensions(d);
-  out.set_weighted(r.weighted());
-  out.set_min_cell_count(MinCellCount(v.survey));
-  out.set_disclosure_applied(disclose);
-  out.set_data_version(v.survey.data_version());
-  std::vector<int> base_options;
-  for (int o = 0; o < q->options_size(); ++o) {
-    if (col.options[o].in_base()) {
-      base_options.push_back(o);
-      out.add_option_codes(q->options(o).code());
-      out.add_option_labels(q->options(o).label());
-    }
-  }
-  auto fill = [&](pb::CrossTabCell* cell, int64_t n, double weighted, double weighted_base,
-                  stats::Hidden h, bool row_total_hidden) {
-    FillCell(cell, n, weighted, weighted_base, h, row_total_hidden, disclose, &out);
-  };
-  std::vector<double> col_weighted(counts.cols, 0);
-  double grand_weighted = 0;
-  for (int row = 0; row < counts.rows; ++row) {
-    auto* out_row = out.add_rows();
-    for (size_t a = 0; a < attrs.size(); ++a) {
-      const auto& cat = v.survey.attributes(attrs[a]).categories(counts.row_keys[row][a]);
-      out_row->add_codes(cat.code());
-      out_row->add_categories(cat.label().empty() ? cat.code() : cat.label());
-    }
-    const bool total_hidden = hidden_at(row, counts.cols) != stats::Hidden::kNo;
-    const double wbase = counts.weighted_row_totals[row];
-    for (int j = 0; j < counts.cols; ++j) {
-      const double wv = counts.weighted[static_cast<size_t>(row) * counts.cols + j];
-      col_weighted[j] += wv;
-      fill(out_row->add_cells(), counts.at(row, j), wv, wbase, hidden_at(row, j), total_hidden);
-    }
-    grand_weighted += wbase;
-    fill(out_row->mutable_total(), counts.row_totals[row], wbase, wbase,
-         hidden_at(row, counts.cols), false);
-    if (!out_row->total().suppressed())
-      out_row->mutable_total()->set_display(absl::StrCat(counts.row_totals[row]));
-  }
-  auto* totals = out.mutable_column_totals();
-  totals->add_categories("全体");
-  const bool grand_hidden = table.hidden_at(counts.rows, counts.cols) != stats::Hidden::kNo;
-  for (int j = 0; j < counts.cols; ++j) {
-    fill(totals->add_cells(), table.at(counts.rows, j), col_weighted[j], grand_weighted,
-         table.hidden_at(counts.rows, j), grand_hidden);
-  }
-  fill(totals->mutable_total(), table.at(counts.rows, counts.cols), grand_weighted, grand_weighted,
-       table.hidden_at(counts.rows, counts.cols), false);
-  if (!totals->total().suppressed()) {
-    totals->mutable_total()->set_display(absl::StrCat(table.at(counts.rows, counts.cols)));
-  }
-  return out;
-}
-
-absl::StatusOr<pb::CsAnalysis> SurveyDomain::RunCsAnalysis(const Principal& p,
-                                                           const pb::RunCsAnalysisRequest& r) {
-  SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.survey(), kSurveyPattern, "survey"));
-  SOKEI_RETURN_IF_ERROR(CheckSurveyRead(p, name.municipality()));
-  const std::string index_name =
-      r.priority_index().empty() ? "improvement_index" : r.priority_index();
-  const stats::PriorityIndex* index = stats::FindPriorityIndex(index_name);
-  if (!index) {
-    return status::InvalidField(
-        "CS_UNKNOWN_PRIORITY_INDEX", "priority_index",
-        absl::StrCat("one of: ", absl::StrJoin(stats::PriorityIndexNames(), ", ")));
-  }
-  SOKEI_ASSIGN_OR_RETURN(auto v, Load(p, r.survey(), true));
-  if (r.weighted()) SOKEI_RETURN_IF_ERROR(NeedsResponses(v, "weighting"));
-  const Compiled& c = *v.compiled;
-  SOKEI_ASSIGN_OR_RETURN(auto* w, WeightsFor(c, r.weighted(), "weighted"));
-  // Published figures are public already: nothing of them is withheld.
-  const bool disclose = !IsPlanner(p) && !FromPublished(v);
-  struct Item {
-    std::string node, code, display;
-    const pb::Question* importance = nullptr;
-    const pb::Question* satisfaction = nullptr;
-  };
-  std::map<std::string, Item> items;
-  std::vector<std::string> order;
-  for (const auto& q : v.questions) {
-    for (const auto& l : q.node_links()) {
-      if (l.role() != pb::LINK_ROLE_IMPORTANCE && l.role() != pb::LINK_ROLE_SATISFACTION) continue;
-      auto [it, fresh] = items.try_emplace(l.node());
-      if (fresh) order.push_back(l.node());
-      Item& item = it->second;
-      item.node = l.node();
-      if (!l.code().empty()) item.code = l.code();
-      if (!l.display_name().empty()) item.display = l.display_name();
-      if (item.display.empty()) item.display = q.text();
-      (l.role() == pb::LINK_ROLE_IMPORTANCE ? item.importance : item.satisfaction) = &q;
-    }
-  }
-  std::vector<stats::CsInput> inputs;
-  std::vector<pb::CsItem> rows;
-  for (const auto& node : order) {
-    const Item& item = items[node];
-    if (!item.importance || !item.satisfaction) continue;
-    auto di = DistributionOf(v, *item.importance, w);
-    auto ds = DistributionOf(v, *item.satisfaction, w);
-    if (!di.has_mean || !ds.has_mean) continue;
-    pb::CsItem row;
-    row.set_node(item.node);
-    row.set_code(item.code);
-    row.set_display_name(item.display);
-    row.set_importance(di.mean);
-    row.set_satisfaction(ds.mean);
-    row.set_importance_n(di.base);
-    row.set_satisfaction_n(ds.base);
-    if (disclose &&
-        (std::min(di.base, ds.base) < MinCellCount(v.survey) ||
-         DistributionHidden(v, *item.importance) || DistributionHidden(v, *item.satisfaction))) {
-      row.set_suppressed(true);
-    }
-    rows.push_back(std::move(row));
-  }
-  if (rows.size() < 2) {
-    return status::FailedPrecondition(
-        "CS_NO_ITEMS", {"QUESTIONS", r.survey(),
-                        "link importance and satisfaction questions of at least two 施策 to their "
-                        "plan nodes (node_links with roles IMPORTANCE and SATISFACTION)"});
-  }
-  // The centre, the deviation scores and the ranks come from the published items only: with a
-  // suppressed item in them, its mean would follow from the centre and the others.
-  std::vector<size_t> analysed;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].suppressed()) continue;
-    analysed.push_back(i);
-    inputs.push_back({rows[i].importance(), rows[i].satisfaction()});
-  }
-  const auto result =
-      inputs.empty() ? stats::CsResult{} : stats::AnalyseCs(inputs, r.deviation_scores(), *index);
-  const auto& layout = v.survey.cs_layout();
-  const std::string labels[4] = {layout.label_high_importance_low_satisfaction().empty()
-                                     ? "重点改善"
-                                     : layout.label_high_importance_low_satisfaction(),
-                                 layout.label_high_importance_high_satisfaction().empty()
-                                     ? "重点維持"
-                                     : layout.label_high_importance_high_satisfaction(),
-                                 layout.label_low_importance_low_satisfaction().empty()
-                                     ? "改善"
-                                     : layout.label_low_importance_low_satisfaction(),
-                                 layout.label_low_importance_high_satisfaction().empty()
-                                     ? "維持"
-                                     : layout.label_low_importance_high_satisfaction()};
-  const bool imp_x = layout.orientation() == pb::CS_AXIS_IMPORTANCE_X;
-  for (size_t j = 0; j < analysed.size(); ++j) {
-    const auto& o = result.items[j];
-    pb::CsItem& row = rows[analysed[j]];
-    row.set_importance_deviation(o.importance_deviation);
-    row.set_satisfaction_deviation(o.satisfaction_deviation);
-    row.set_x(imp_x ? o.dy : o.dx);
-    row.set_y(imp_x ? o.dx : o.dy);
-    row.set_quadrant(labels[o.quadrant]);
-    row.set_priority(o.priority);
-  }
-  // Suppressed items last, in their listed order: their place would tell their priority.
-  std::vector<size_t> rank(rows.size());
-  for (size_t i = 0; i < rank.size(); ++i) rank[i] = i;
-  std::stable_sort(rank.begin(), rank.end(), [&](size_t a, size_t b) {
-    if (rows[a].suppressed() != rows[b].suppressed()) return !rows[a].suppressed();
-    return !rows[a].suppressed() && rows[a].priority() > rows[b].priority();
-  });
-  pb::CsAnalysis out;
-  out.set_name(r.survey() + "/analyses/cs");
-  out.set_survey(r.survey());
-  out.set_priority_index(index_name);
-  out.set_deviation_scores(r.deviation_scores());
-  out.set_weighted(r.weighted());
-  out.set_importance_centre(result.importance_centre);
-  out.set_satisfaction_centre(result.satisfaction_centre);
-  out.set_orientation(imp_x ? pb::CS_AXIS_IMPORTANCE_X : pb::CS_AXIS_SATISFACTION_X);
-  out.set_x_axis(imp_x ? "重要度" : "満足度");
-  out.set_y_axis(imp_x ? "満足度" : "重要度");
-  out.set_data_version(v.survey.data_version());
-  for (size_t i = 0; i < rank.size(); ++i) {
-    pb::CsItem& row = rows[rank[i]];
-    row.set_rank(static_cast<int32_t>(i + 1));
-    if (row.suppressed()) {  // a base below k: the item is listed, its figures are not
-      const std::string node = row.node(), code = row.code(), display = row.display_name();
-      row.Clear();
-      row.set_node(node);
-      row.set_code(code);
-      row.set_display_name(display);
-      row.set_suppressed(true);
-    }
-    *out.add_items() = std::move(row);
-  }
-  return out;
-}
-
-namespace {
-
-struct Measure {
-  double value = 0;  // share 0…1 or mean
-  double n_eff = 0;
-  int64_t n = 0;
-  double se = 0;         // means only
-  bool se_known = true;  // false: published means without their spread
-  double moe = 0;        // points (shares) or score units (means)
-};
-
-// `d` is the question's distribution; `mean_se` the mean's standard error where it is known.
-absl::StatusOr<Measure> Measured(const pb::Question& q, const stats::Distribution& d,
-                                 const std::vector<stats::OptionMeta>& options,
-                                 std::optional<double> mean_se, pb::KpiMeasure measure,
-                                 const std::string& option_code, int64_t population, bool sampled,
-                                 const std::string& field) {
-  Measure m;
-  m.n = d.base;
-  m.n_eff = d.effective_base();
-  switch (measure) {
-    case pb::KPI_MEASURE_POSITIVE_SHARE:
-      m.value = d.positive;
-      break;
-    case pb::KPI_MEASURE_OPTION_SHARE: {
-      int found = -1;
-      for (int o = 0; o < q.options_size(); ++o) {
-        if (jp::Nfkc(q.options(o).code()) == jp::Nfkc(option_code)) found = o;
-      }
-      if (found < 0) {
-        return status::InvalidField("QUESTION_INVALID", field, "is not an option of the question");
-      }
-      m.value = d.Share(found, options);
-      break;
-    }
-    case pb::KPI_MEASURE_MEAN_SCORE:
-      if (!d.has_mean) {
-        return status::InvalidField("QUESTION_INVALID", field,
-                                    "the question has no scored answers");
-      }
-      m.value = d.mean;
-      m.se_known = mean_se.has_value();
-      m.se = mean_se.value_or(0);
-      m.moe = sampled ? 1.96 * m.se : 0;
-      return m;
-    default:
-      return status::InvalidField("QUESTION_INVALID", field,
-                                  "POSITIVE_SHARE, OPTION_SHARE or MEAN_SCORE");
-  }
-  m.se_known = m.n_eff > 0;
-  m.moe =
-      sampled && m.n_eff > 0 ? stats::MarginOfErrorPoints(m.value, m.n_eff, m.n, population) : 0;
-  return m;
-}
-
-// The question's measure from the view: the printed figures, or the responses.
-absl::StatusOr<Measure> MeasuredIn(const SurveyDomain::View& v, const pb::Question& q,
-                                   const std::vector<double>* w, pb::KpiMeasure measure,
-                                   const std::string& option_code, bool sampled,
-                                   const std::string& field) {
-  if (FromPublished(v)) {
-    return Measured(q, PublishedDistribution(q), OptionMetaOf(q), PublishedMeanStandardError(q),
-                    measure, option_code, v.survey.population_size(), sampled, field);
-  }
-  const Compiled& c = *v.compiled;
-  const stats::Column& col = c.data.columns[c.column_of.at(IdOf(q.name()))];
-  return Measured(q, stats::Distribute(col, w), col.options, stats::MeanStandardError(col, w),
-                  measure, option_code, v.survey.population_size(), sampled, field);
-}
-
-}  // namespace
-
-absl::StatusOr<pb::WaveComparison> SurveyDomain::CompareWaves(const Principal& p,
-                                                              const pb::CompareWavesRequest& r) {
-  SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.question(), kQuestionPattern, "question"));
-  SOKEI_ASSIGN_OR_RETURN(
-      auto base_name, api::ParseName(r.baseline_question(), kQuestionPattern, "baseline_question"));
-  if (base_name.municipality() != name.municipality()) {
-    return status::InvalidField("WAVES_INVALID", "baseline_question",
-                                "must be a question of the same municipality");
-  }
-  SOKEI_RETURN_IF_ERROR(CheckSurveyRead(p, name.municipality()));
-  SOKEI_ASSIGN_OR_RETURN(auto now, Load(p, name.Prefix("surveys"), true));
-  SOKEI_ASSIGN_OR_RETURN(auto then, Load(p, base_name.Prefix("surveys"), true));
-  SOKEI_ASSIGN_OR_RETURN(const pb::Question* q1, FindQuestion(now, r.question()));
-  SOKEI_ASSIGN_OR_RETURN(const pb::Question* q0, FindQuestion(then, r.baseline_question()));
-  auto comparable = [](const pb::Question& q) { return IsChoice(q) || q.published().has_mean(); };
-  if (!comparable(*q1) || !comparable(*q0)) {
-    return status::InvalidField("WAVES_INVALID", "question", "only choice questions are compared");
-  }
-  const pb::KpiMeasure measure =
-      r.measure() == pb::KPI_MEASURE_UNSPECIFIED ? pb::KPI_MEASURE_POSITIVE_SHARE : r.measure();
-  if (r.weighted()) {
-    SOKEI_RETURN_IF_ERROR(NeedsResponses(now, "weighting"));
-    SOKEI_RETURN_IF_ERROR(NeedsResponses(then, "weighting"));
-  }
-  SOKEI_ASSIGN_OR_RETURN(auto* w1, WeightsFor(*now.compiled, r.weighted(), "weighted"));
-  SOKEI_ASSIGN_OR_RETURN(auto* w0, WeightsFor(*then.compiled, r.weighted(), "weighted"));
-  SOKEI_ASSIGN_OR_RETURN(auto m1,
-                         MeasuredIn(now, *q1, w1, measure, r.option_code(), true, "option_code"));
-  SOKEI_ASSIGN_OR_RETURN(auto m0,
-                         MeasuredIn(then, *q0, w0, measure, r.option_code(), true, "option_code"));
-  const int k = std::max(MinCellCount(now.survey), MinCellCount(then.survey));
-  // Published figures are public already; a base below k is withheld only for the responses.
-  const bool published = FromPublished(now) && FromPublished(then);
-  if (!IsPlanner(p) && !published && (m1.n < k || m0.n < k)) {
-    return status::FailedPrecondition(
-        "WAVES_BASE_TOO_SMALL",
-        {"DISCLOSURE", r.question(), "a base below the survey's minimum cell count"});
-  }
-  if (!IsPlanner(p) && !published &&
-      (DistributionHidden(now, *q1) || DistributionHidden(then, *q0))) {
-    return status::FailedPrecondition(
-        "WAVES_CELL_SUPPRESSED",
-        {"DISCLOSURE", r.question(),
-         "an option of the question is suppressed in the published tables: its share or mean "
-         "would give it back"});
-  }
-  pb::WaveComparison out;
-  out.set_question(r.question());
-  out.set_baseline_question(r.baseline_question());
-  out.set_measure(measure);
-  out.set_option_code(r.option_code());
-  out.set_n(m1.n);
-  out.set_baseline_n(m0.n);
-  stats::WaveResult res;
-  std::string unit;
-  if (measure == pb::KPI_MEASURE_MEAN_SCORE) {
-    res = stats::CompareMeans(m1.value, m1.se, m0.value, m0.se);
-    out.set_value(m1.value);
-    out.set_baseline_value(m0.value);
-    out.set_margin_of_error(m1.moe);
-    out.set_baseline_margin_of_error(m0.moe);
-    unit = "点";
-  } else {
-    res = stats::CompareShares(m1.value, m1.n_eff, m0.value, m0.n_eff);
-    out.set_value(Round1(m1.value * 100));
-    out.set_baseline_value(Round1(m0.value * 100));
-    out.set_margin_of_error(Round1(m1.moe));
-    out.set_baseline_margin_of_error(Round1(m0.moe));
-    unit = "ポイント";
-  }
-  out.set_change(measure == pb::KPI_MEASURE_MEAN_SCORE ? res.change : Round1(res.change));
-  // Published means without their spread, or figures without n: the change is shown, whether it
-  // is significant cannot be said.
-  const bool known = m1.se_known && m0.se_known;
-  out.set_significance_known(known);
-  out.set_change_margin(known ? res.change_margin : 0);
-  out.set_significant(known && res.significant);
-  const double mag = std::abs(out.change());
-  out.set_summary(absl::StrCat("前回より",
-                               measure == pb::KPI_MEASURE_MEAN_SCORE ? absl::StrFormat("%.2f", mag)
-                                                                     : absl::StrFormat("%.1f", mag),
-                               unit,
-                               out.change() > 0 ? "上昇" : (out.change() < 0 ? "低下" : "変化なし"),
-                               !known ? "（公表値のみ: 有意差は判定できない）"
-                               : res.significant ? "（統計的に有意）"
-                                                 : "（誤差の範囲内）"));
   return out;
 }
 

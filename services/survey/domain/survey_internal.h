@@ -57,8 +57,7 @@ std::string PercentText(double share, int64_t count);
 
 // A finding of an import (responses or published results); `raw` cut at 200 bytes.
 pb::ImportFinding MakeFinding(int row, const std::string& column, const std::string& raw,
-                              const char* code, std::string message,
-                              pb::FindingSeverity severity);
+                              const char* code, std::string message, pb::FindingSeverity severity);
 // An uploaded table as UTF-8: `encoding` utf-8, cp932 or empty (detected); `not_a_table` for
 // binary or undecodable content, `unknown_encoding` for another encoding (the reasons).
 absl::StatusOr<std::string> DecodeUpload(const std::string& content, const std::string& encoding,
@@ -80,9 +79,46 @@ absl::StatusOr<Resp> SurveyDomain::Mutate(
     const Principal& p, const std::string& municipality, const char* method,
     const std::string& request_id, const google::protobuf::Message& request,
     const std::function<absl::Status(WriteContext&, Resp*)>& fn) {
-  return api::MutateOnce<Resp, SurveyTx>(repo_, clock_(), p, municipality, method, request_id, request,
-                                     fn);
+  return api::MutateOnce<Resp, SurveyTx>(repo_, clock_(), p, municipality, method, request_id,
+                                         request, fn);
 }
 
+// ---- What every result shares (survey_analysis.cc) ----
+
+// Whether the survey holds the city's published figures rather than responses.
+bool FromPublished(const SurveyDomain::View& v);
+// FAILED_PRECONDITION unless the survey holds responses (`what` needs them).
+absl::Status NeedsResponses(const SurveyDomain::View& v, const char* what);
+stats::Distribution DistributionOf(const SurveyDomain::View& v, const pb::Question& q,
+                                   const std::vector<double>* w);
+// Whether the published (suppressed) view applies: always for non-planners.
+absl::StatusOr<bool> ApplyDisclosure(const Principal& p, pb::Disclosure requested);
+absl::StatusOr<const std::vector<double>*> WeightsFor(const Compiled& c, bool weighted,
+                                                      const char* field);
+bool IsChoice(const pb::Question& q);
+absl::StatusOr<const pb::Question*> FindQuestion(const SurveyDomain::View& v,
+                                                 const std::string& name);
+double Round1(double x);
+// The attribute indexes of the survey's declared dimension sets, in declared order.
+std::vector<std::vector<int>> DimensionSets(const pb::Survey& survey);
+// The question's tables protected together (table 0 its distribution, then one per declared set).
+std::shared_ptr<const stats::FamilyProtection> FamilyFor(const pb::Survey& survey,
+                                                         const Compiled& c, int column);
+// Whether the question's distribution has a cell hidden in the published view.
+bool DistributionHidden(const SurveyDomain::View& v, const pb::Question& q);
+
+// A question's measure (share, mean…) with its n and margin (survey_analysis.cc).
+struct Measure {
+  double value = 0;  // share 0…1 or mean
+  double n_eff = 0;
+  int64_t n = 0;
+  double se = 0;         // means only
+  bool se_known = true;  // false: published means without their spread
+  double moe = 0;        // points (shares) or score units (means)
+};
+absl::StatusOr<Measure> MeasuredIn(const SurveyDomain::View& v, const pb::Question& q,
+                                   const std::vector<double>* w, pb::KpiMeasure measure,
+                                   const std::string& option_code, bool sampled,
+                                   const std::string& field);
 
 }  // namespace sokei::survey

@@ -11,7 +11,12 @@ struct CellRanges::Lp {
   glp_prob* p = nullptr;
 };
 
+namespace {
+thread_local int live_on_thread = 0;  // CellRanges alive on this thread
+}  // namespace
+
 CellRanges::CellRanges(int variables) : lp_(std::make_unique<Lp>()) {
+  ++live_on_thread;
   glp_term_out(GLP_OFF);
   lp_->p = glp_create_prob();
   if (variables > 0) glp_add_cols(lp_->p, variables);
@@ -21,9 +26,9 @@ CellRanges::CellRanges(int variables) : lp_(std::make_unique<Lp>()) {
 CellRanges::~CellRanges() {
   glp_delete_prob(lp_->p);
   // GLPK keeps an environment per thread; the service's worker threads would each hold one for
-  // good. Freed here (no other problem is alive on this thread: ranges are not nested), made
+  // good. Freed with the thread's last CellRanges (it frees every problem of the thread), made
   // again by the next use.
-  glp_free_env();
+  if (--live_on_thread == 0) glp_free_env();
 }
 
 namespace {

@@ -11,7 +11,7 @@
 
 namespace sokei::survey::stats {
 
-// One at a time per thread (GLPK's environment is freed when it goes).
+// GLPK's environment of a thread is freed when the thread's last CellRanges goes.
 class CellRanges {
  public:
   // `variables` unknowns, each ≥ 0.
