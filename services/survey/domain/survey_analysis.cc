@@ -120,6 +120,8 @@ bool DistributionHidden(const SurveyDomain::View& v, const pb::Question& q) {
   return table.HiddenCount() > 0;
 }
 
+namespace {
+
 // `d` is the question's distribution; `mean_se` the mean's standard error where it is known.
 absl::StatusOr<Measure> Measured(const pb::Question& q, const stats::Distribution& d,
                                  const std::vector<stats::OptionMeta>& options,
@@ -165,6 +167,9 @@ absl::StatusOr<Measure> Measured(const pb::Question& q, const stats::Distributio
 }
 
 // The question's measure from the view: the printed figures, or the responses.
+
+}  // namespace
+
 absl::StatusOr<Measure> MeasuredIn(const SurveyDomain::View& v, const pb::Question& q,
                                    const std::vector<double>* w, pb::KpiMeasure measure,
                                    const std::string& option_code, bool sampled,
