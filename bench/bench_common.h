@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/test_identity.h"
 #include "absl/strings/str_cat.h"
 #include "echo.grpc.pb.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
@@ -36,9 +37,7 @@ inline std::shared_ptr<grpc::Channel> BenchChannel(int port, int connection) {
 
 // The caller every benchmark request carries: a viewer of 伊勢原市.
 inline void AddViewerPrincipal(grpc::ClientContext* ctx) {
-  ctx->AddMetadata("x-sokei-subject", "bench");
-  ctx->AddMetadata("x-sokei-roles", "viewer");
-  ctx->AddMetadata("x-sokei-municipality", "142140");
+  sokei::testing::AddSignedMetadata(ctx, "bench", "viewer", "142140");
 }
 
 // Runs `serve(ready_fd, stop_fd)` in a forked child (before any gRPC state exists in the parent),
@@ -240,9 +239,7 @@ inline LoadResult MeasureLoadBytes(const std::vector<std::unique_ptr<grpc::Gener
 inline void BuildSyntheticPlan(pb::PlanService::Stub* stub, const std::string& m) {
   auto call = [](auto fn) {
     grpc::ClientContext ctx;
-    ctx.AddMetadata("x-sokei-subject", "bench");
-    ctx.AddMetadata("x-sokei-roles", "admin");
-    ctx.AddMetadata("x-sokei-municipality", "*");
+    sokei::testing::AddSignedMetadata(&ctx, "bench", "admin", "*");
     grpc::Status s = fn(&ctx);
     if (!s.ok()) {
       std::fprintf(stderr, "setup failed: %s\n", s.error_message().c_str());

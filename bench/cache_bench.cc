@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "tests/support/test_identity.h"
 #include "absl/strings/numbers.h"
 #include "bench/bench_common.h"
 #include "common/cache/cache.h"
@@ -50,7 +51,7 @@ struct PlanServer {
     cache = std::make_unique<sokei::cache::Cache>(sokei::cache::CacheOptions{redis});
     domain = std::make_unique<sokei::plan::PlanDomain>(repo.get(), &absl::Now, cache.get());
     service = std::make_unique<sokei::plan::DispatchedPlanService>(
-        domain.get(), sokei::config::AuthMode::kMetadata);
+        domain.get(), sokei::testing::VerifiedIdentity());
     table = sokei::plan::MakeDispatchTable(service.get());
     auto s = sokei::grpcx::Server::Start({"127.0.0.1:0", 8, 64 << 20, 1000, false}, {}, {},
                                          {table.get()});

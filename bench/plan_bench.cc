@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/test_identity.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "bench/bench_common.h"
@@ -46,7 +47,7 @@ struct ServerPorts {
   sokei::plan::SqlPlanRepository repo(db->get());
   if (!repo.Migrate().ok()) std::_Exit(1);
   sokei::plan::PlanDomain domain(&repo);
-  sokei::plan::DispatchedPlanService service(&domain, sokei::config::AuthMode::kMetadata);
+  sokei::plan::DispatchedPlanService service(&domain, sokei::testing::VerifiedIdentity());
   auto table = sokei::plan::MakeDispatchTable(&service);
   auto plan_server = sokei::grpcx::Server::Start({"127.0.0.1:0", threads, 64 << 20, 1000, false},
                                                  {}, {}, {table.get()});

@@ -65,6 +65,8 @@ int main(int argc, char** argv) {
 
   auto cfg = gateway::LoadGatewayConfig();
   if (!cfg.ok()) config::DieWithConfigError(cfg.status());
+  auto signer = gateway::LoadIdentitySigner(*cfg);
+  if (!signer.ok()) Die(std::string(signer.status().message()));
   auto creds = gateway::LoadCredentials(*cfg);
   if (!creds.ok()) Die(std::string(creds.status().message()));
   // Without a sign-in for staff configured, the console shows the published pages only.
@@ -86,6 +88,7 @@ int main(int argc, char** argv) {
   options.rate_per_second = cfg->rate_per_second;
   options.burst = cfg->burst;
   options.anonymous_public = cfg->anonymous_public;
+  options.identity_signer = *signer;
   // Rate limits shared by every replica through Redis (in-process without it).
   const std::string& redis_addr = cfg->redis_addr;
   cache::Cache shared_limits({redis_addr});
@@ -104,6 +107,7 @@ int main(int argc, char** argv) {
   lo.address = cfg->http_addr;
   lo.threads = cfg->threads;
   lo.max_connections = cfg->max_connections;
+  lo.max_connections_per_client = cfg->max_connections_per_client;
   lo.header_timeout = absl::Milliseconds(cfg->header_timeout_ms);
   auto listener = gateway::HttpListener::Start(lo, &gw);
   if (!listener.ok()) {

@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   golang-github-gogo-googleapis-dev grpc-proto
-  libabsl-dev libsqlite3-dev libicu-dev libssl-dev
+  libabsl-dev libsqlite3-dev libicu-dev libssl-dev openssl
   libhiredis-dev redis-server libpq-dev postgresql-15 libxlsxwriter-dev sqlite3
   libminizip-dev libexpat1-dev libglpk-dev
   libboost-dev

@@ -19,8 +19,7 @@ bool InMunicipality(const Principal& p, absl::string_view municipality) {
 
 }  // namespace
 
-// The one table of role names (metadata ⇄ Role).
-static const std::map<absl::string_view, Role>& Roles() {
+const std::map<absl::string_view, Role>& RoleNames() {
   static const std::map<absl::string_view, Role> kRoles = {
       {"admin", Role::kAdmin},   {"planner", Role::kPlanner}, {"editor", Role::kEditor},
       {"viewer", Role::kViewer}, {"public", Role::kPublic},   {"system", Role::kSystem}};
@@ -29,18 +28,19 @@ static const std::map<absl::string_view, Role>& Roles() {
 
 std::vector<std::pair<std::string, std::string>> ToMetadata(const Principal& p) {
   std::vector<std::string> roles, departments(p.departments.begin(), p.departments.end());
-  for (const auto& [name, role] : Roles()) {
+  for (const auto& [name, role] : RoleNames()) {
     if (p.Has(role)) roles.emplace_back(name);
   }
   std::vector<std::pair<std::string, std::string>> out = {{kSubjectKey, p.subject},
                                                           {kRolesKey, absl::StrJoin(roles, ",")},
                                                           {kMunicipalityKey, p.municipality}};
   if (!departments.empty()) out.emplace_back(kDepartmentsKey, absl::StrJoin(departments, ","));
+  if (!p.proof.empty()) out.emplace_back(kProofKey, p.proof);
   return out;
 }
 
 absl::StatusOr<Role> ParseRole(absl::string_view name) {
-  const auto& kRoles = Roles();
+  const auto& kRoles = RoleNames();
   auto it = kRoles.find(name);
   if (it == kRoles.end()) {
     return status::Unauthenticated("PRINCIPAL_INVALID", "the caller's role is not recognised");
@@ -76,6 +76,7 @@ absl::StatusOr<Principal> FromMetadata(const std::multimap<std::string, std::str
        absl::StrSplit(First(metadata, kDepartmentsKey), ',', absl::SkipEmpty())) {
     p.departments.insert(std::string(absl::StripAsciiWhitespace(d)));
   }
+  p.proof = First(metadata, kProofKey);
   return p;
 }
 

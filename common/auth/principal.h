@@ -21,12 +21,15 @@ inline constexpr char kSubjectKey[] = "x-sokei-subject";
 inline constexpr char kRolesKey[] = "x-sokei-roles";                // comma-separated
 inline constexpr char kMunicipalityKey[] = "x-sokei-municipality";  // 6-digit code, or * for admin
 inline constexpr char kDepartmentsKey[] = "x-sokei-departments";    // comma-separated dept ids
+inline constexpr char kProofKey[] = "x-sokei-proof";  // the gateway's signature (identity_proof.h)
 
 struct Principal {
   std::string subject;
   std::set<Role> roles;
   std::string municipality;  // "*" = every municipality (admin only)
   std::set<std::string> departments;
+  // The gateway's signed proof of the fields above, forwarded unchanged to other services.
+  std::string proof;
 
   bool Has(Role r) const { return roles.count(r) > 0; }
   // Only the public role: sees published things only.
@@ -39,6 +42,8 @@ absl::StatusOr<Principal> FromMetadata(const std::multimap<std::string, std::str
                                        config::AuthMode mode);
 
 absl::StatusOr<Role> ParseRole(absl::string_view name);
+// The one table of role names (metadata ⇄ Role), in name order.
+const std::map<absl::string_view, Role>& RoleNames();
 
 // The metadata that carries `p` to another service (the inverse of FromMetadata).
 std::vector<std::pair<std::string, std::string>> ToMetadata(const Principal& p);

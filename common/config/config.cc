@@ -66,6 +66,8 @@ absl::StatusOr<ServiceConfig> LoadServiceConfig(const std::string& service,
   } else {
     errors.push_back("SOKEI_AUTH_MODE must be 'metadata' or 'dev'");
   }
+  // Required to serve in metadata mode (auth::LoadIdentityCheck), not to migrate.
+  c.identity_trust_file = EnvOr("SOKEI_IDENTITY_TRUST_FILE", "");
   if (!errors.empty()) {
     return status::WithReason(absl::StatusCode::kInvalidArgument, absl::StrJoin(errors, "; "),
                               "CONFIG_INVALID");

@@ -10,7 +10,7 @@
 namespace sokei::config {
 
 enum class AuthMode {
-  kMetadata,  // trust the principal forwarded by the gateway in x-sokei-* metadata (production)
+  kMetadata,  // the principal the gateway forwards in x-sokei-* metadata, with its signed proof
   kDev,       // local runs: a call without principal metadata acts as a dev admin
 };
 
@@ -22,6 +22,8 @@ struct ServiceConfig {
   int threads = 8;          // request threads = database pool size
   int max_message_bytes = 4 * 1024 * 1024;
   AuthMode auth_mode = AuthMode::kMetadata;
+  // Metadata mode: the Ed25519 public keys (PEM) whose proofs the service accepts.
+  std::string identity_trust_file;
   int shutdown_grace_ms = 10000;
   int readiness_interval_ms = 1000;  // how often readiness asks the database
 };

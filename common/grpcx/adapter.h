@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/auth/identity_check.h"
 #include "common/auth/principal.h"
 #include "common/config/config.h"
 
@@ -24,12 +25,13 @@ grpc::Status FinishCall(const std::multimap<std::string, std::string>& metadata,
 // Serves one unary call: the principal from the call's metadata, the domain method, the reply or
 // the status with its details.
 template <typename Domain, typename Req, typename Resp>
-grpc::Status ServeUnary(grpc::ServerContext* ctx, config::AuthMode mode, const char* method,
+grpc::Status ServeUnary(grpc::ServerContext* ctx, const auth::IdentityCheck& identity,
+                        const char* method,
                         Domain* domain,
                         absl::StatusOr<Resp> (Domain::*fn)(const auth::Principal&, const Req&),
                         const Req& req, Resp* resp) {
   const auto metadata = SokeiMetadata(*ctx);
-  auto principal = auth::FromMetadata(metadata, mode);
+  auto principal = identity.Read(metadata);
   if (!principal.ok()) return FinishCall(metadata, method, principal.status());
   absl::StatusOr<Resp> result = (domain->*fn)(*principal, req);
   if (!result.ok()) return FinishCall(metadata, method, result.status());

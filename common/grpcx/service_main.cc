@@ -20,8 +20,8 @@ std::string UpstreamAddressOrDie(const char* env, const std::string& fallback, c
 
 int RunService(const ServiceMainSpec& spec,
                const std::function<absl::Status(storage::Database*)>& migrate,
-               const std::function<absl::StatusOr<ServiceWiring>(const config::ServiceConfig&,
-                                                                 storage::Database*)>& wire) {
+               const std::function<absl::StatusOr<ServiceWiring>(
+                   const config::ServiceConfig&, storage::Database*, const auth::IdentityCheck&)>& wire) {
   const std::string binary = absl::StrCat("sokei-", spec.service);
   BlockTerminationSignals();
   auto cfg = config::LoadServiceConfig(spec.service, spec.default_addr);
@@ -40,7 +40,10 @@ int RunService(const ServiceMainSpec& spec,
     log::Info(absl::StrCat(binary, " migrations applied"));
     return 0;
   }
-  auto wiring = wire(*cfg, db->get());
+  // Who may call: dev, or only principals with the gateway's signed proof.
+  auto identity = auth::LoadIdentityCheck(*cfg);
+  if (!identity.ok()) config::DieWithConfigError(identity.status());
+  auto wiring = wire(*cfg, db->get(), *identity);
   if (!wiring.ok()) {
     log::Error("cannot start", {{"error", wiring.status().message()}});
     return 1;

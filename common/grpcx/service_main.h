@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/auth/identity_check.h"
 #include "common/config/config.h"
 #include "common/grpcx/server.h"
 #include "common/storage/driver.h"
@@ -38,7 +39,7 @@ std::string UpstreamAddressOrDie(const char* env, const std::string& fallback, c
 // Runs the service until SIGINT / SIGTERM; returns the process exit code.
 int RunService(const ServiceMainSpec& spec,
                const std::function<absl::Status(storage::Database*)>& migrate,
-               const std::function<absl::StatusOr<ServiceWiring>(const config::ServiceConfig&,
-                                                                 storage::Database*)>& wire);
+               const std::function<absl::StatusOr<ServiceWiring>(
+                   const config::ServiceConfig&, storage::Database*, const auth::IdentityCheck&)>& wire);
 
 }  // namespace sokei::grpcx

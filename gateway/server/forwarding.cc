@@ -32,6 +32,15 @@ grpc::GenericStub* Gateway::StubFor(const std::string& package) const {
   return it == stubs_.end() ? nullptr : it->second.get();
 }
 
+std::vector<std::pair<std::string, std::string>> Gateway::UpstreamMetadata(
+    const auth::Principal& principal) const {
+  if (options_.identity_signer == nullptr) return auth::ToMetadata(principal);
+  auth::Principal signed_principal = principal;
+  // Wall-clock time: the proof is checked by other processes, whatever clock this one runs on.
+  signed_principal.proof = options_.identity_signer->Sign(principal, absl::Now());
+  return auth::ToMetadata(signed_principal);
+}
+
 void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
                       const auth::Principal& principal, const std::string& request_id, bool media,
                       std::function<void(HttpResponse)> done) {
@@ -55,7 +64,7 @@ void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
     grpc::ByteBuffer request, response;
   };
   auto call = std::make_shared<Call>();
-  for (const auto& [key, value] : auth::ToMetadata(principal)) call->ctx.AddMetadata(key, value);
+  for (const auto& [key, value] : UpstreamMetadata(principal)) call->ctx.AddMetadata(key, value);
   call->ctx.AddMetadata("x-request-id", request_id);
   const absl::Duration budget = IsImport(route)              ? options_.import_timeout
                                 : route.access.read_only() ? options_.read_timeout

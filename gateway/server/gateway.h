@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/auth/identity_proof.h"
 #include "gateway/auth/credentials.h"
 #include "gateway/server/rate_limiter.h"
 #include "gateway/server/console_settings.h"
@@ -71,6 +72,8 @@ struct GatewayOptions {
   // PUBLIC read-only method acts as the public role of the municipality its path names (the
   // services then show published things only). Every other method still needs a token or key.
   bool anonymous_public = false;
+  // Signs the principal forwarded to the services (nullptr: unsigned, for dev-mode services).
+  std::shared_ptr<const auth::ProofSigner> identity_signer;
 };
 
 class Gateway {
@@ -116,6 +119,10 @@ class Gateway {
   bool UpstreamUp(const std::string& package) const;
 
   RateLimiter& rate_limiter() { return *limiter_; }
+
+  // The x-sokei-* metadata that carries `principal` to a service, with its signed proof.
+  std::vector<std::pair<std::string, std::string>> UpstreamMetadata(
+      const auth::Principal& principal) const;
 
  private:
   struct Counters;

@@ -107,7 +107,14 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig() {
   ReadAddr("SOKEI_GATEWAY_GRPC_ADDR", &c.grpc_addr, &errors);
   ReadInt("SOKEI_GATEWAY_THREADS", &c.threads, &errors);
   ReadInt("SOKEI_GATEWAY_MAX_CONNECTIONS", &c.max_connections, &errors);
+  ReadInt("SOKEI_GATEWAY_MAX_CONNECTIONS_PER_CLIENT", &c.max_connections_per_client, &errors);
   ReadInt("SOKEI_GATEWAY_HEADER_TIMEOUT_MS", &c.header_timeout_ms, &errors);
+  c.identity_key_file = EnvOr("SOKEI_GATEWAY_IDENTITY_KEY_FILE", "");
+  if (c.identity_key_file.empty() && !c.dev) {
+    errors.push_back(
+        "SOKEI_GATEWAY_IDENTITY_KEY_FILE (the key that signs identities for the services) is "
+        "required (or SOKEI_GATEWAY_DEV=1 locally)");
+  }
   if (!errors.empty()) {
     return status::WithReason(absl::StatusCode::kInvalidArgument, absl::StrJoin(errors, "; "),
                               "CONFIG_INVALID");
@@ -138,6 +145,19 @@ absl::StatusOr<Credentials> LoadCredentials(const GatewayConfig& config) {
     }
   }
   return creds;
+}
+
+absl::StatusOr<std::shared_ptr<const auth::ProofSigner>> LoadIdentitySigner(
+    const GatewayConfig& config) {
+  if (config.identity_key_file.empty()) return std::shared_ptr<const auth::ProofSigner>();
+  SOKEI_ASSIGN_OR_RETURN(std::string pem,
+                         ReadFile("SOKEI_GATEWAY_IDENTITY_KEY_FILE", config.identity_key_file));
+  auto signer = auth::ProofSigner::FromPem(pem);
+  if (!signer.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("SOKEI_GATEWAY_IDENTITY_KEY_FILE: ", signer.status().message()));
+  }
+  return std::shared_ptr<const auth::ProofSigner>(std::move(*signer));
 }
 
 }  // namespace sokei::gateway

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/auth/identity_proof.h"
 #include "gateway/auth/credentials.h"
 #include "gateway/server/console_settings.h"
 
@@ -37,7 +38,11 @@ struct GatewayConfig {
   std::string grpc_addr = "127.0.0.1:9090";      // SOKEI_GATEWAY_GRPC_ADDR
   int threads = 2;                               // SOKEI_GATEWAY_THREADS
   int max_connections = 1024;                    // SOKEI_GATEWAY_MAX_CONNECTIONS
+  int max_connections_per_client = 256;  // SOKEI_GATEWAY_MAX_CONNECTIONS_PER_CLIENT (per address)
   int header_timeout_ms = 10000;                 // SOKEI_GATEWAY_HEADER_TIMEOUT_MS
+  // The Ed25519 private key (PEM) that signs the identity the gateway forwards to the services
+  // (identity_proof.h). Required outside dev mode.
+  std::string identity_key_file;  // SOKEI_GATEWAY_IDENTITY_KEY_FILE
 };
 
 absl::StatusOr<GatewayConfig> LoadGatewayConfig();
@@ -45,5 +50,10 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig();
 // The credentials the configuration names: public keys and the JWKS from their files, API keys
 // from theirs (lines "sha256hex name municipality roles,…", # comments).
 absl::StatusOr<Credentials> LoadCredentials(const GatewayConfig& config);
+
+// The signer of forwarded identities from SOKEI_GATEWAY_IDENTITY_KEY_FILE (nullptr in dev mode
+// without one: dev-mode services take the metadata as sent).
+absl::StatusOr<std::shared_ptr<const auth::ProofSigner>> LoadIdentitySigner(
+    const GatewayConfig& config);
 
 }  // namespace sokei::gateway

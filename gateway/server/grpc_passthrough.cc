@@ -40,7 +40,9 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
   Proxy(grpc::GenericCallbackServerContext* sctx, Gateway* gateway, std::string package,
         grpc::GenericStub* stub, const auth::Principal& principal)
       : sctx_(sctx), gateway_(gateway), package_(std::move(package)), client_(this) {
-    for (const auto& [key, value] : auth::ToMetadata(principal)) cctx_.AddMetadata(key, value);
+    for (const auto& [key, value] : gateway->UpstreamMetadata(principal)) {
+      cctx_.AddMetadata(key, value);
+    }
     const std::string rid = Metadata(sctx, "x-request-id");
     if (!rid.empty() && rid.size() <= 128) cctx_.AddMetadata("x-request-id", rid);
     // The remaining budget of the caller, or five minutes for calls without a deadline.

@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -45,17 +46,39 @@ struct HttpListener::Impl : std::enable_shared_from_this<HttpListener::Impl> {
   int port = 0;
 
   class Session;
-  // Live sessions, to close them when the listener stops.
+  // Live sessions, to close them when the listener stops and to shed one at the cap.
   std::mutex sessions_mu;
   std::vector<std::weak_ptr<Session>> sessions;
+  // Open connections by peer address.
+  std::mutex clients_mu;
+  std::unordered_map<std::string, size_t> per_client;
   void Accept();
+  // Admits a new connection from `client`, or says why not (nullptr = admitted).
+  const char* Admit(const std::string& client);
+  // Closes the session that has waited longest for a request header; false if none waits.
+  bool ShedOne();
 };
 
 class HttpListener::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Impl> owner)
-      : stream_(std::move(socket)), owner_(std::move(owner)) {}
-  ~Session() { --owner_->connections; }
+  Session(tcp::socket socket, std::shared_ptr<Impl> owner, std::string client)
+      : stream_(std::move(socket)), owner_(std::move(owner)), client_(std::move(client)) {}
+  ~Session() {
+    {
+      std::lock_guard<std::mutex> lock(owner_->clients_mu);
+      if (auto it = owner_->per_client.find(client_); it != owner_->per_client.end()) {
+        if (--it->second == 0) owner_->per_client.erase(it);
+      }
+    }
+    --owner_->connections;
+  }
+
+  // While waiting for a request header: since when (steady clock), and whether a request was
+  // completed on this connection before. 0 = a request is in progress (or the session is shed).
+  int64_t waiting_since() const { return waiting_since_.load(std::memory_order_relaxed); }
+  bool served() const { return served_.load(std::memory_order_relaxed); }
+  // Claims the session for shedding; false when it stopped waiting (or was claimed) meanwhile.
+  bool Claim(int64_t since) { return waiting_since_.compare_exchange_strong(since, 0); }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
@@ -73,6 +96,7 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(owner_->options.header_limit));
     parser_->body_limit(16u << 20);
+    waiting_since_.store(std::chrono::steady_clock::now().time_since_epoch().count());
     // The whole header must arrive in time: a client trickling bytes is dropped.
     stream_.expires_after(Chrono(owner_->options.header_timeout));
     http::async_read_header(
@@ -81,6 +105,7 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
   }
 
   void OnHeader(beast::error_code ec) {
+    waiting_since_.store(0);
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
         ec == net::error::connection_reset) {
       owner_->gateway->CountRejected(ec == beast::error::timeout ? "HEADER_TIMEOUT"
@@ -137,6 +162,7 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     req.ops_listener = owner_->options.ops;
     req.route = std::move(route_);
     route_.reset();
+    served_.store(true);
     stream_.expires_never();  // the upstream call has its own deadline
     owner_->gateway->Handle(std::move(req), [self = shared_from_this()](HttpResponse r) {
       // An answer after the listener stopped has nobody to go to (its socket is closed); posting
@@ -187,8 +213,54 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<RouteLookup> route_;
   std::shared_ptr<Impl> owner_;
+  const std::string client_;
   bool keep_alive_ = false;
+  std::atomic<int64_t> waiting_since_{0};
+  std::atomic<bool> served_{false};
 };
+
+const char* HttpListener::Impl::Admit(const std::string& client) {
+  {
+    std::lock_guard<std::mutex> lock(clients_mu);
+    auto it = per_client.find(client);
+    if (it != per_client.end() && it->second >= options.max_connections_per_client) {
+      return "CLIENT_CONNECTION_CAP";
+    }
+  }
+  // Not under clients_mu: a session released here takes it on its way out.
+  if (connections.load() >= options.max_connections && !ShedOne()) return "CONNECTION_CAP";
+  {
+    std::lock_guard<std::mutex> lock(clients_mu);
+    ++per_client[client];
+  }
+  ++connections;
+  return nullptr;
+}
+
+bool HttpListener::Impl::ShedOne() {
+  std::shared_ptr<Session> victim;
+  int64_t victim_since = 0;
+  bool victim_served = true;
+  std::lock_guard<std::mutex> lock(sessions_mu);
+  for (const auto& w : sessions) {
+    auto s = w.lock();
+    if (!s) continue;
+    const int64_t since = s->waiting_since();
+    if (since == 0) continue;
+    const bool served = s->served();
+    // Never-served before served (idle keep-alive), then the longest waiting.
+    if (!victim || (victim_served && !served) ||
+        (victim_served == served && since < victim_since)) {
+      victim = std::move(s);
+      victim_since = since;
+      victim_served = served;
+    }
+  }
+  if (!victim || !victim->Claim(victim_since)) return false;
+  gateway->CountRejected(victim_served ? "IDLE_CONNECTION_SHED" : "WAITING_CONNECTION_SHED");
+  victim->CloseSoon();
+  return true;
+}
 
 void HttpListener::Impl::Accept() {
   acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
@@ -198,13 +270,15 @@ void HttpListener::Impl::Accept() {
       if (stopping) return;  // accepted while stopping: the socket closes with this handler
     }
     if (!ec) {
-      if (connections.load() >= options.max_connections) {
-        gateway->CountRejected("CONNECTION_CAP");
+      beast::error_code peer_ec;
+      const auto peer = socket.remote_endpoint(peer_ec);
+      const std::string client = peer_ec ? std::string() : peer.address().to_string();
+      if (const char* refused = Admit(client); refused != nullptr) {
+        gateway->CountRejected(refused);
         beast::error_code ignored;
         socket.close(ignored);
       } else {
-        ++connections;
-        auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
+        auto session = std::make_shared<Session>(std::move(socket), shared_from_this(), client);
         {
           std::lock_guard<std::mutex> lock(sessions_mu);
           sessions.erase(std::remove_if(sessions.begin(), sessions.end(),

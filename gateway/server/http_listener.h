@@ -1,7 +1,13 @@
 // The gateway's HTTP/1.1 listener on Boost.Beast: keep-alive, and the limits of ARCHITECTURE §6 —
-// header size (431), body size known before reading it (413), a header-read timeout (slow clients
-// are dropped), a connection cap, and ambiguous framing (Content-Length with Transfer-Encoding,
+// header size (431), body size known before reading it (413), header- and body-read timeouts
+// (slow clients are dropped), and ambiguous framing (Content-Length with Transfer-Encoding,
 // duplicate or bad lengths, bad chunks) answered 400 and closed. Parsed requests go to Gateway.
+//
+// Connections: at most `max_connections_per_client` from one address, and `max_connections` in
+// all. When the cap is reached a new connection is still taken: the connection that has waited
+// longest for a request header is closed instead — one that never completed a request before an
+// idle keep-alive one — so clients holding half-sent requests cannot keep established traffic
+// out. Only when every connection has a request in progress is a new one refused.
 #pragma once
 
 #include <memory>
@@ -17,6 +23,7 @@ struct ListenerOptions {
   std::string address = "127.0.0.1:8080";  // port 0 picks one
   int threads = 2;
   size_t max_connections = 1024;
+  size_t max_connections_per_client = 256;  // by the peer's IP address
   size_t header_limit = 16 * 1024;
   size_t max_header_count = 100;
   absl::Duration header_timeout = absl::Seconds(10);

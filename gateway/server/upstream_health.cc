@@ -39,59 +39,53 @@ void UpstreamHealth::Run() {
   }
 }
 
+// One round on a completion queue of its own: every call has fully completed when its tag comes
+// back from Next, so nothing of gRPC still runs on a call whose context this function destroys
+// (with the callback API the library could still be finishing a call after its callback returned,
+// while the next round or the gateway's teardown released it).
 void UpstreamHealth::CheckAll() {
   struct Check {
+    std::string package;
     grpc::ClientContext ctx;
     grpc::ByteBuffer request, response;
-    bool done = false;
-    bool up = true;
+    grpc::Status status;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<grpc::ByteBuffer>> rpc;
   };
-  std::vector<std::pair<std::string, std::unique_ptr<Check>>> checks;
-  std::mutex mu;
-  std::condition_variable cv;
+  grpc::CompletionQueue cq;
+  std::vector<std::unique_ptr<Check>> checks;
   for (const auto& [package, stub] : stubs_) {
-    auto check = std::make_unique<Check>();
-    check->ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout_));
+    auto c = std::make_unique<Check>();
+    c->package = package;
+    c->ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout_));
     // HealthCheckRequest{service: ""} (the server as a whole) is the empty message.
     grpc::Slice empty("");
-    check->request = grpc::ByteBuffer(&empty, 1);
-    Check* c = check.get();
-    checks.emplace_back(package, std::move(check));
-    stub->UnaryCall(&c->ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &c->request,
-                    &c->response, [c, &mu, &cv](grpc::Status s) {
-                      bool up = true;
-                      if (s.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
-                        up = true;  // no health service: say nothing
-                      } else if (!s.ok()) {
-                        up = false;  // refused, unreachable, or no answer in time
-                      } else {
-                        std::vector<grpc::Slice> slices;
-                        std::string bytes;
-                        if (c->response.Dump(&slices).ok()) {
-                          for (const auto& sl : slices) {
-                            bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
-                          }
-                        }
-                        up = bytes == std::string("\x08\x01", 2);  // status: SERVING
-                      }
-                      std::lock_guard<std::mutex> lock(mu);
-                      c->up = up;
-                      c->done = true;
-                      cv.notify_all();
-                    });
+    c->request = grpc::ByteBuffer(&empty, 1);
+    c->rpc = stub->PrepareUnaryCall(&c->ctx, "/grpc.health.v1.Health/Check", c->request, &cq);
+    c->rpc->StartCall();
+    c->rpc->Finish(&c->response, &c->status, c.get());
+    checks.push_back(std::move(c));
   }
-  {
-    // Every call ends by its deadline; the callbacks refer to `mu` and `cv`, so wait for all.
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] {
-      for (const auto& [package, c] : checks) {
-        if (!c->done) return false;
-      }
-      return true;
-    });
+  // Every call ends by its deadline.
+  void* tag = nullptr;
+  bool ok = false;
+  for (size_t i = 0; i < checks.size() && cq.Next(&tag, &ok); ++i) {
+  }
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
   }
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [package, c] : checks) up_[package] = c->up;
+  for (const auto& c : checks) up_[c->package] = Serving(c->status, c->response);
+}
+
+bool UpstreamHealth::Serving(const grpc::Status& s, const grpc::ByteBuffer& response) {
+  if (s.error_code() == grpc::StatusCode::UNIMPLEMENTED) return true;  // no health service
+  if (!s.ok()) return false;  // refused, unreachable, or no answer in time
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (response.Dump(&slices).ok()) {
+    for (const auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  }
+  return bytes == std::string("\x08\x01", 2);  // status: SERVING
 }
 
 }  // namespace sokei::gateway

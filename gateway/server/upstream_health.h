@@ -32,6 +32,8 @@ class UpstreamHealth {
  private:
   void Run();
   void CheckAll();
+  // A Health/Check reply: SERVING, or no health service at all (UNIMPLEMENTED says nothing).
+  static bool Serving(const grpc::Status& s, const grpc::ByteBuffer& response);
 
   const std::map<std::string, grpc::GenericStub*> stubs_;
   const absl::Duration interval_, timeout_;

@@ -17,7 +17,8 @@ int main() {
       {"kpi", "127.0.0.1:50052", "sokei.kpi.v1.KpiService", 17 << 20},
       [](storage::Database* db) { return kpi::SqlKpiRepository(db).Migrate(); },
       [&](const config::ServiceConfig& cfg,
-          storage::Database* db) -> absl::StatusOr<grpcx::ServiceWiring> {
+          storage::Database* db,
+          const auth::IdentityCheck& identity) -> absl::StatusOr<grpcx::ServiceWiring> {
         struct Parts {
           kpi::SqlKpiRepository repo;
           kpi::GrpcPlanClient plans;
@@ -28,15 +29,16 @@ int main() {
           kpi::KpiDomain domain;
           kpi::DispatchedKpiService service;
           std::unique_ptr<grpcx::DispatchTable> table;
-          Parts(storage::Database* db, const config::ServiceConfig& cfg, const std::string& plan)
+          Parts(storage::Database* db, const config::ServiceConfig& cfg,
+                const auth::IdentityCheck& identity, const std::string& plan)
               : repo(db),
                 plans(kpi::GrpcPlanClient::MakeChannel(plan, 64 << 20)),
                 cache({cfg.redis_addr}),
                 domain(&repo, &plans, &files, &absl::Now, &cache),
-                service(&domain, cfg.auth_mode),
+                service(&domain, identity),
                 table(kpi::MakeDispatchTable(&service)) {}
         };
-        auto parts = std::make_shared<Parts>(db, cfg, plan_addr);
+        auto parts = std::make_shared<Parts>(db, cfg, identity, plan_addr);
         return grpcx::ServiceWiring{parts, parts->table.get(), {{"plan_service", plan_addr}}};
       });
 }

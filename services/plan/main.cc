@@ -12,7 +12,8 @@ int main() {
       {"plan", "127.0.0.1:50051", "sokei.plan.v1.PlanService"},
       [](storage::Database* db) { return plan::SqlPlanRepository(db).Migrate(); },
       [](const config::ServiceConfig& cfg,
-         storage::Database* db) -> absl::StatusOr<grpcx::ServiceWiring> {
+         storage::Database* db,
+          const auth::IdentityCheck& identity) -> absl::StatusOr<grpcx::ServiceWiring> {
         struct Parts {
           plan::SqlPlanRepository repo;
           // The shared cache, when configured: optional and never on the correctness path.
@@ -20,14 +21,15 @@ int main() {
           plan::PlanDomain domain;
           plan::DispatchedPlanService service;
           std::unique_ptr<grpcx::DispatchTable> table;
-          Parts(storage::Database* db, const config::ServiceConfig& cfg)
+          Parts(storage::Database* db, const config::ServiceConfig& cfg,
+                const auth::IdentityCheck& identity)
               : repo(db),
                 cache({cfg.redis_addr}),
                 domain(&repo, &absl::Now, &cache),
-                service(&domain, cfg.auth_mode),
+                service(&domain, identity),
                 table(plan::MakeDispatchTable(&service)) {}
         };
-        auto parts = std::make_shared<Parts>(db, cfg);
+        auto parts = std::make_shared<Parts>(db, cfg, identity);
         return grpcx::ServiceWiring{parts, parts->table.get(), {}};
       });
 }

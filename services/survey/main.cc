@@ -16,21 +16,23 @@ int main() {
       {"survey", "127.0.0.1:50053", "sokei.survey.v1.SurveyService", 17 << 20},
       [](storage::Database* db) { return survey::SqlSurveyRepository(db).Migrate(); },
       [&](const config::ServiceConfig& cfg,
-          storage::Database* db) -> absl::StatusOr<grpcx::ServiceWiring> {
+          storage::Database* db,
+          const auth::IdentityCheck& identity) -> absl::StatusOr<grpcx::ServiceWiring> {
         struct Parts {
           survey::SqlSurveyRepository repo;
           survey::GrpcKpiClient kpi;
           survey::SurveyDomain domain;
           survey::DispatchedSurveyService service;
           std::unique_ptr<grpcx::DispatchTable> table;
-          Parts(storage::Database* db, const config::ServiceConfig& cfg, const std::string& addr)
+          Parts(storage::Database* db, const config::ServiceConfig& cfg,
+                const auth::IdentityCheck& identity, const std::string& addr)
               : repo(db),
                 kpi(grpcx::MakeUpstreamChannel(addr, 64 << 20)),
                 domain(&repo, &kpi, &absl::Now),
-                service(&domain, cfg.auth_mode),
+                service(&domain, identity),
                 table(survey::MakeDispatchTable(&service)) {}
         };
-        auto parts = std::make_shared<Parts>(db, cfg, kpi_addr);
+        auto parts = std::make_shared<Parts>(db, cfg, identity, kpi_addr);
         return grpcx::ServiceWiring{parts, parts->table.get(), {{"kpi_service", kpi_addr}}};
       });
 }

@@ -53,6 +53,9 @@ done
   unset SOKEI_GATEWAY_DEV
   export SOKEI_GATEWAY_OIDC_ISSUER=http://127.0.0.1:$idp_port SOKEI_GATEWAY_OIDC_CLIENT_ID=sokei-console
   export SOKEI_GATEWAY_JWKS_FILE=$work/oidc/jwks.json
+  # A production gateway signs the identity it forwards (the dev-mode services take it as sent).
+  openssl genpkey -algorithm ed25519 -out "$work/oidc/identity.key" 2>/dev/null
+  export SOKEI_GATEWAY_IDENTITY_KEY_FILE=$work/oidc/identity.key
   start_service gateway "$gateway_bin" SOKEI_GATEWAY_HTTP_ADDR
   echo "$bound_pid" >"$work/oidc/gateway.pid"
   echo "http://127.0.0.1:$bound_port" >"$work/oidc/console-url"

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "tests/support/test_identity.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpcx/server.h"
 #include "common/grpcx/upstream.h"
@@ -48,13 +49,13 @@ class PassthroughTest : public ::testing::Test {
     plan_repo_ = new plan::SqlPlanRepository(plan_db_->db());
     ASSERT_TRUE(plan_repo_->Migrate().ok());
     plan_domain_ = new plan::PlanDomain(plan_repo_);
-    plan_service_ = new plan::DispatchedPlanService(plan_domain_, config::AuthMode::kMetadata);
+    plan_service_ = new plan::DispatchedPlanService(plan_domain_, sokei::testing::VerifiedIdentity());
     plan_table_ = plan::MakeDispatchTable(plan_service_).release();
     survey_repo_ = new survey::SqlSurveyRepository(survey_db_->db());
     ASSERT_TRUE(survey_repo_->Migrate().ok());
     survey_domain_ = new survey::SurveyDomain(survey_repo_, &no_kpi_, &absl::Now);
     survey_service_ =
-        new survey::DispatchedSurveyService(survey_domain_, config::AuthMode::kMetadata);
+        new survey::DispatchedSurveyService(survey_domain_, sokei::testing::VerifiedIdentity());
     survey_table_ = survey::MakeDispatchTable(survey_service_).release();
     auto s = grpcx::Server::Start({"127.0.0.1:0", 2, 20 << 20, 1000, true}, {},
                                   {"sokei.plan.v1.PlanService", "sokei.survey.v1.SurveyService"},

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "tests/support/test_identity.h"
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "common/grpcx/server.h"
@@ -36,7 +37,7 @@ struct PlanServer {
     SOKEI_RETURN_IF_ERROR(s->repo->Migrate());
     s->domain = std::make_unique<plan::PlanDomain>(s->repo.get(), std::move(clock));
     s->service =
-        std::make_unique<plan::DispatchedPlanService>(s->domain.get(), config::AuthMode::kMetadata);
+        std::make_unique<plan::DispatchedPlanService>(s->domain.get(), sokei::testing::VerifiedIdentity());
     s->table = plan::MakeDispatchTable(s->service.get());
     SOKEI_ASSIGN_OR_RETURN(s->server,
                            grpcx::Server::Start({"127.0.0.1:0", threads, 64 << 20, 1000, true}, {},

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "tests/support/test_identity.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -84,7 +85,7 @@ struct ServiceStack {
     s->kpi_domain =
         std::make_unique<kpi::KpiDomain>(s->kpi_repo.get(), s->plan_client.get(), &s->files, clock);
     s->kpi_service = std::make_unique<kpi::DispatchedKpiService>(s->kpi_domain.get(),
-                                                                 config::AuthMode::kMetadata);
+                                                                 sokei::testing::VerifiedIdentity());
     s->kpi_table = kpi::MakeDispatchTable(s->kpi_service.get());
     auto ks = grpcx::Server::Start({"127.0.0.1:0", 2, 20 << 20, 1000, true}, {},
                                    {"sokei.kpi.v1.KpiService"}, {s->kpi_table.get()});
@@ -98,7 +99,7 @@ struct ServiceStack {
     s->survey_domain =
         std::make_unique<survey::SurveyDomain>(s->survey_repo.get(), s->kpi_client.get(), clock);
     s->survey_service = std::make_unique<survey::DispatchedSurveyService>(
-        s->survey_domain.get(), config::AuthMode::kMetadata);
+        s->survey_domain.get(), sokei::testing::VerifiedIdentity());
     s->survey_table = survey::MakeDispatchTable(s->survey_service.get());
     auto ss = grpcx::Server::Start({"127.0.0.1:0", 2, 20 << 20, 1000, true}, {},
                                    {"sokei.survey.v1.SurveyService"}, {s->survey_table.get()});

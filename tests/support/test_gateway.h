@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/test_identity.h"
 #include "gateway/server/gateway.h"
 
 namespace sokei::testing {
@@ -32,6 +33,7 @@ inline std::unique_ptr<gateway::Gateway> TestGateway(
   o.jwt.issuer = "idp";
   o.jwt.audience = "sokei";
   o.rate_per_second = 0;
+  o.identity_signer = TestIdentity().signer;
   if (tune) tune(&o, &creds);
   return std::make_unique<gateway::Gateway>(std::move(*routes), std::move(creds),
                                             std::move(upstreams), o, std::move(clock));

@@ -9,7 +9,7 @@ grpc::Status KpiGrpcService::Call(grpc::ServerContext* ctx, const char* method, 
                                   Resp* resp,
                                   absl::StatusOr<Resp> (KpiDomain::*fn)(const Principal&,
                                                                         const Req&)) {
-  return grpcx::ServeUnary(ctx, auth_mode_, method, domain_, fn, req, resp);
+  return grpcx::ServeUnary(ctx, identity_, method, domain_, fn, req, resp);
 }
 
 #define SOKEI_KPI_RPC(Method, Req, Resp)                                                      \

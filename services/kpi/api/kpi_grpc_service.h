@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "common/auth/identity_check.h"
 #include "common/config/config.h"
 #include "common/grpcx/dispatch.h"
 #include "services/kpi/domain/kpi_domain.h"
@@ -44,8 +45,8 @@ namespace sokei::kpi {
 
 class KpiGrpcService : public pb::KpiService::Service {
  public:
-  KpiGrpcService(KpiDomain* domain, config::AuthMode auth_mode)
-      : domain_(domain), auth_mode_(auth_mode) {}
+  KpiGrpcService(KpiDomain* domain, auth::IdentityCheck identity)
+      : domain_(domain), identity_(std::move(identity)) {}
 
 #define SOKEI_KPI_RPC(Method, Req, Resp) \
   grpc::Status Method(grpc::ServerContext* ctx, const Req* req, Resp* resp) override;
@@ -58,7 +59,7 @@ class KpiGrpcService : public pb::KpiService::Service {
                     absl::StatusOr<Resp> (KpiDomain::*fn)(const Principal&, const Req&));
 
   KpiDomain* domain_;
-  config::AuthMode auth_mode_;
+  auth::IdentityCheck identity_;
 };
 
 using DispatchedKpiService = grpcx::Dispatched<KpiGrpcService>;

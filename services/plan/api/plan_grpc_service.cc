@@ -11,7 +11,7 @@ grpc::Status PlanGrpcService::Call(grpc::ServerContext* ctx, const char* method,
                                    Resp* resp,
                                    absl::StatusOr<Resp> (PlanDomain::*fn)(const Principal&,
                                                                           const Req&)) {
-  return grpcx::ServeUnary(ctx, auth_mode_, method, domain_, fn, req, resp);
+  return grpcx::ServeUnary(ctx, identity_, method, domain_, fn, req, resp);
 }
 
 template <typename Req, typename Resp>
@@ -20,7 +20,7 @@ grpc::Status PlanGrpcService::Call(grpc::ServerContext* ctx, const char* method,
                                    absl::Status (PlanDomain::*fn)(const Principal&, const Req&,
                                                                   Resp*)) {
   const auto metadata = grpcx::SokeiMetadata(*ctx);
-  auto principal = auth::FromMetadata(metadata, auth_mode_);
+  auto principal = identity_.Read(metadata);
   if (!principal.ok()) return grpcx::FinishCall(metadata, method, principal.status());
   return grpcx::FinishCall(metadata, method, (domain_->*fn)(*principal, req, resp));
 }
@@ -35,7 +35,7 @@ SOKEI_PLAN_METHODS(SOKEI_PLAN_RPC)
 grpc::Status PlanGrpcService::GetPlanTreeRaw(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
                                              grpc::ByteBuffer* resp) {
   const auto metadata = grpcx::SokeiMetadata(*ctx);
-  auto principal = auth::FromMetadata(metadata, auth_mode_);
+  auto principal = identity_.Read(metadata);
   if (!principal.ok()) return grpcx::FinishCall(metadata, "GetPlanTree", principal.status());
   pb::GetPlanTreeRequest request;
   std::vector<grpc::Slice> slices;

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "common/auth/identity_check.h"
 #include "common/config/config.h"
 #include "common/grpcx/dispatch.h"
 #include "services/plan/domain/plan_domain.h"
@@ -50,8 +51,8 @@ namespace sokei::plan {
 
 class PlanGrpcService : public pb::PlanService::Service {
  public:
-  PlanGrpcService(PlanDomain* domain, config::AuthMode auth_mode)
-      : domain_(domain), auth_mode_(auth_mode) {}
+  PlanGrpcService(PlanDomain* domain, auth::IdentityCheck identity)
+      : domain_(domain), identity_(std::move(identity)) {}
 
 #define SOKEI_PLAN_RPC(Method, Req, Resp) \
   grpc::Status Method(grpc::ServerContext* ctx, const Req* req, Resp* resp) override;
@@ -73,7 +74,7 @@ class PlanGrpcService : public pb::PlanService::Service {
                     absl::Status (PlanDomain::*fn)(const Principal&, const Req&, Resp*));
 
   PlanDomain* domain_;
-  config::AuthMode auth_mode_;
+  auth::IdentityCheck identity_;
 };
 
 // The plan service on the completion-queue runtime (common/grpcx/dispatch.h).

@@ -11,7 +11,7 @@ grpc::Status SurveyGrpcService::Call(grpc::ServerContext* ctx, const char* metho
                                      Resp* resp,
                                      absl::StatusOr<Resp> (SurveyDomain::*fn)(const Principal&,
                                                                               const Req&)) {
-  return grpcx::ServeUnary(ctx, auth_mode_, method, domain_, fn, req, resp);
+  return grpcx::ServeUnary(ctx, identity_, method, domain_, fn, req, resp);
 }
 
 #define SOKEI_SURVEY_RPC(Method, Req, Resp)                                                      \
@@ -25,7 +25,7 @@ grpc::Status SurveyGrpcService::StreamResponses(
     grpc::ServerContext* ctx, grpc::ServerReader<pb::ImportResponsesRequest>* reader,
     pb::ImportResponsesResponse* resp) {
   const auto metadata = grpcx::SokeiMetadata(*ctx);
-  auto principal = auth::FromMetadata(metadata, auth_mode_);
+  auto principal = identity_.Read(metadata);
   if (!principal.ok()) return grpcx::FinishCall(metadata, "StreamResponses", principal.status());
   // The first message carries the survey and the options; every message the next bytes.
   pb::ImportResponsesRequest whole, part;

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "common/auth/identity_check.h"
 #include "common/config/config.h"
 #include "common/grpcx/dispatch.h"
 #include "services/survey/domain/survey_domain.h"
@@ -39,8 +40,8 @@ namespace sokei::survey {
 
 class SurveyGrpcService : public pb::SurveyService::Service {
  public:
-  SurveyGrpcService(SurveyDomain* domain, config::AuthMode auth_mode)
-      : domain_(domain), auth_mode_(auth_mode) {}
+  SurveyGrpcService(SurveyDomain* domain, auth::IdentityCheck identity)
+      : domain_(domain), identity_(std::move(identity)) {}
 
 #define SOKEI_SURVEY_RPC(Method, Req, Resp) \
   grpc::Status Method(grpc::ServerContext* ctx, const Req* req, Resp* resp) override;
@@ -57,7 +58,7 @@ class SurveyGrpcService : public pb::SurveyService::Service {
                     absl::StatusOr<Resp> (SurveyDomain::*fn)(const Principal&, const Req&));
 
   SurveyDomain* domain_;
-  config::AuthMode auth_mode_;
+  auth::IdentityCheck identity_;
 };
 
 using DispatchedSurveyService = grpcx::Dispatched<SurveyGrpcService>;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/test_identity.h"
 #include "common/grpcx/server.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
@@ -61,7 +62,7 @@ class KpiGrpcTest : public ::testing::Test {
     ASSERT_TRUE(kpi_repo_->Migrate().ok());
     plan_client_ = new GrpcPlanClient(GrpcPlanClient::MakeChannel(plan_addr, 64 << 20));
     kpi_domain_ = new KpiDomain(kpi_repo_, plan_client_, &files_);
-    kpi_service_ = new DispatchedKpiService(kpi_domain_, config::AuthMode::kMetadata);
+    kpi_service_ = new DispatchedKpiService(kpi_domain_, sokei::testing::VerifiedIdentity());
     kpi_table_ = MakeDispatchTable(kpi_service_).release();
     auto ks = grpcx::Server::Start({"127.0.0.1:0", 4, 20 << 20, 1000, true}, {},
                                    {"sokei.kpi.v1.KpiService"}, {kpi_table_});
@@ -78,9 +79,7 @@ class KpiGrpcTest : public ::testing::Test {
     // Municipality and plan, through the plan service's own API.
     auto plan_stub = plan::v1::PlanService::NewStub(*plan_channel_);
     grpc::ClientContext c1;
-    c1.AddMetadata("x-sokei-subject", "root");
-    c1.AddMetadata("x-sokei-roles", "admin");
-    c1.AddMetadata("x-sokei-municipality", "*");
+    sokei::testing::AddSignedMetadata(&c1, "root", "admin", "*");
     plan::v1::CreateMunicipalityRequest m;
     m.set_municipality_id("142140");
     m.mutable_municipality()->set_display_name("伊勢原市");
@@ -93,9 +92,7 @@ class KpiGrpcTest : public ::testing::Test {
       level->set_display_name(l);
     }
     grpc::ClientContext c2;
-    c2.AddMetadata("x-sokei-subject", "root");
-    c2.AddMetadata("x-sokei-roles", "admin");
-    c2.AddMetadata("x-sokei-municipality", "*");
+    sokei::testing::AddSignedMetadata(&c2, "root", "admin", "*");
     plan::v1::Plan po;
     auto s = plan_stub->CreatePlan(&c2, req, &po);
     ASSERT_TRUE(s.ok()) << s.error_message();
@@ -129,10 +126,7 @@ class KpiGrpcTest : public ::testing::Test {
     grpc::ClientContext ctx;
     grpcx::SetTimeout(&ctx, 60000);
     if (!who.subject.empty()) {
-      ctx.AddMetadata("x-sokei-subject", who.subject);
-      ctx.AddMetadata("x-sokei-roles", who.roles);
-      ctx.AddMetadata("x-sokei-municipality", who.municipality);
-      if (!who.departments.empty()) ctx.AddMetadata("x-sokei-departments", who.departments);
+      sokei::testing::AddSignedMetadata(&ctx, who.subject, who.roles, who.municipality, who.departments);
     }
     return status::FromGrpc(((*stub_).*fn)(&ctx, req, resp));
   }

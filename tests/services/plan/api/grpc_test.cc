@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/support/test_identity.h"
 #include "common/grpcx/server.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
@@ -48,7 +49,7 @@ class PlanGrpcTest : public ::testing::Test {
     redis_ = new sokei::testing::RedisServer();
     cache_ = new cache::Cache({redis_->addr()});
     domain_ = new PlanDomain(repo_, &absl::Now, cache_);
-    service_ = new DispatchedPlanService(domain_, config::AuthMode::kMetadata);
+    service_ = new DispatchedPlanService(domain_, sokei::testing::VerifiedIdentity());
     table_ = MakeDispatchTable(service_).release();
     auto server = grpcx::Server::Start({"127.0.0.1:0", 4, 1 << 20, 1000, true}, {},
                                        {"sokei.plan.v1.PlanService"}, {table_});
@@ -91,9 +92,7 @@ class PlanGrpcTest : public ::testing::Test {
     grpc::ClientContext ctx;
     grpcx::SetTimeout(&ctx, 5000);
     if (!who.subject.empty()) {
-      ctx.AddMetadata("x-sokei-subject", who.subject);
-      ctx.AddMetadata("x-sokei-roles", who.roles);
-      ctx.AddMetadata("x-sokei-municipality", who.municipality);
+      sokei::testing::AddSignedMetadata(&ctx, who.subject, who.roles, who.municipality);
     }
     return status::FromGrpc(((*stub_).*fn)(&ctx, req, resp));
   }
@@ -746,9 +745,7 @@ TEST_F(PlanGrpcTest, ConcurrentWritersAllLandWithDistinctAuditRows) {
         r.mutable_node()->set_display_name("同時書き込み");
         grpc::ClientContext ctx;
         grpcx::SetTimeout(&ctx, 10000);
-        ctx.AddMetadata("x-sokei-subject", "writer-" + std::to_string(t));
-        ctx.AddMetadata("x-sokei-roles", "planner");
-        ctx.AddMetadata("x-sokei-municipality", "142140");
+        sokei::testing::AddSignedMetadata(&ctx, "writer-" + std::to_string(t), "planner", "142140");
         pb::Node n;
         if (!stub->CreateNode(&ctx, r, &n).ok()) ++failures;
       }
@@ -810,7 +807,7 @@ TEST(DispatchTable, AnOutOfOrderTableStopsStartUp) {
   auto build_bad_table = [] {
     testing::MemoryPlanRepository repo;
     PlanDomain domain(&repo);
-    DispatchedPlanService service(&domain, config::AuthMode::kDev);
+    DispatchedPlanService service(&domain, auth::IdentityCheck::Dev());
     grpcx::DispatchTable table(
         &service, pb::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService"));
     table.Add<PlanGrpcService, pb::GetNodeRequest, pb::Node>(
@@ -822,7 +819,7 @@ TEST(DispatchTable, AnOutOfOrderTableStopsStartUp) {
   // The real table is complete.
   testing::MemoryPlanRepository repo;
   PlanDomain domain(&repo);
-  DispatchedPlanService service(&domain, config::AuthMode::kDev);
+  DispatchedPlanService service(&domain, auth::IdentityCheck::Dev());
   EXPECT_TRUE(MakeDispatchTable(&service)->complete());
 }
 

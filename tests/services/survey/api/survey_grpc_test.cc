@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/test_identity.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpcx/upstream.h"
 #include "common/status/grpc_status.h"
@@ -32,9 +33,7 @@ struct Caller {
 
 void Authorize(grpc::ClientContext* ctx, const Caller& who) {
   grpcx::SetTimeout(ctx, 60000);
-  ctx->AddMetadata("x-sokei-subject", who.subject);
-  ctx->AddMetadata("x-sokei-roles", who.roles);
-  ctx->AddMetadata("x-sokei-municipality", who.municipality);
+  sokei::testing::AddSignedMetadata(ctx, who.subject, who.roles, who.municipality);
 }
 
 using Stack = sokei::testing::ServiceStack;
