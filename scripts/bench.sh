@@ -11,7 +11,7 @@ bash scripts/deps.sh
 export CCACHE_DIR=${CCACHE_DIR:-$PWD/.cache/ccache}
 build=${SOKEI_BENCH_BUILD_DIR:-build/bench}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=ON >/dev/null
-cmake --build "$build" -j "$(nproc)" --target plan_bench cache_bench kpi_bench survey_bench
+cmake --build "$build" -j "$(nproc)" --target plan_bench cache_bench kpi_bench survey_bench survey_import_bench
 if [ "$which" = plan ] || [ "$which" = all ]; then
   "$build/bench/plan_bench" "$@" 2>&1 | grep -v '^{'
 fi
@@ -32,4 +32,5 @@ if [ "$which" = kpi ] || [ "$which" = all ]; then
 fi
 if [ "$which" = survey ] || [ "$which" = all ]; then
   "$build/bench/survey_bench" "$@"
+  "$build/bench/survey_import_bench" 2>&1 | grep -v '^{'
 fi

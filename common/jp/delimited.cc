@@ -30,25 +30,24 @@ std::string Unguard(std::string cell) {
 
 }  // namespace
 
-std::vector<DelimitedRow> SplitDelimited(const std::string& text, char delim) {
-  std::vector<DelimitedRow> rows;
+bool DelimitedReader::Next(DelimitedRow* row) {
+  if (pos_ >= text_.size()) return false;
   DelimitedRow cur;
+  cur.line = line_;
   std::string cell;
-  int line = 1;
-  cur.line = 1;
   bool quoted = false, cell_started = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
+  for (; pos_ < text_.size(); ++pos_) {
+    const char c = text_[pos_];
     if (quoted) {
       if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
+        if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
           cell.push_back('"');
-          ++i;
+          ++pos_;
         } else {
           quoted = false;
         }
       } else {
-        if (c == '\n') ++line;
+        if (c == '\n') ++line_;
         cell.push_back(c);
       }
       continue;
@@ -56,29 +55,35 @@ std::vector<DelimitedRow> SplitDelimited(const std::string& text, char delim) {
     if (c == '"' && !cell_started) {
       quoted = true;
       cell_started = true;
-    } else if (c == delim) {
+    } else if (c == delim_) {
       cur.cells.push_back(Unguard(std::move(cell)));
       cell.clear();
       cell_started = false;
     } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      if (c == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n') ++pos_;
+      ++pos_;
+      ++line_;
       cur.cells.push_back(Unguard(std::move(cell)));
-      cell.clear();
-      cell_started = false;
-      rows.push_back(std::move(cur));
-      cur = DelimitedRow();
-      cur.line = ++line;
+      *row = std::move(cur);
+      return true;
     } else {
       cell.push_back(c);
       cell_started = true;
     }
   }
-  if (!cell.empty() || !cur.cells.empty() || quoted) {
-    cur.cells.push_back(Unguard(std::move(cell)));
-    cur.open_quote = quoted;
-    cur.no_line_end = true;
-    rows.push_back(std::move(cur));
-  }
+  if (cell.empty() && cur.cells.empty() && !quoted) return false;
+  cur.cells.push_back(Unguard(std::move(cell)));
+  cur.open_quote = quoted;
+  cur.no_line_end = true;
+  *row = std::move(cur);
+  return true;
+}
+
+std::vector<DelimitedRow> SplitDelimited(const std::string& text, char delim) {
+  std::vector<DelimitedRow> rows;
+  DelimitedReader reader(text, delim);
+  DelimitedRow row;
+  while (reader.Next(&row)) rows.push_back(std::move(row));
   return rows;
 }
 

@@ -21,6 +21,21 @@ struct DelimitedRow {
 
 std::vector<DelimitedRow> SplitDelimited(const std::string& text, char delim);
 
+// The same rows one at a time, for files too large to hold as cells all at once. `text` must
+// outlive the reader.
+class DelimitedReader {
+ public:
+  DelimitedReader(absl::string_view text, char delim) : text_(text), delim_(delim) {}
+  // The next row into `row`; false at the end of the text.
+  bool Next(DelimitedRow* row);
+
+ private:
+  absl::string_view text_;
+  char delim_;
+  size_t pos_ = 0;
+  int line_ = 1;
+};
+
 // Tabs or commas, whichever separates more cells outside quotes in the first 64 KiB.
 char DetectDelimiter(const std::string& text);
 

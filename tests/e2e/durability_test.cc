@@ -1,289 +1,267 @@
-// Jepsen-style durability of the real sokei-plan binary, judged by an acknowledgement log
-// (RELIABILITY.md): writers record every CreateNode as acknowledged, failed or unknown; after the
-// fault and a restart, every acknowledged write must be stored (no loss), nothing stored may be
-// outside acknowledged ∪ unknown (no phantom), and replaying a request id never duplicates.
-// Faults: kill -9 during writes (SQLite), SIGTERM during writes (drain), PostgreSQL stopped in
-// immediate mode mid-stream and started again (the service reconnects by itself).
-// usage: durability_test (SOKEI_PLAN_BINARY names the server)
+// Jepsen-style durability of the real service binaries, judged by an acknowledgement log
+// (durability/ack_log.h): after the fault and a restart, every acknowledged write is stored, none
+// is stored that was refused, and replaying request ids duplicates nothing. For each of the plan
+// (CreateNode), KPI (CreateIndicator, which asks the plan service about the node) and survey
+// (CreateSurvey) services:
+//  - kill -9 during writes (SQLite);
+//  - PostgreSQL stopped in immediate mode mid-stream and started again: readiness says
+//    NOT_SERVING meanwhile and the service reconnects by itself, without a restart.
+// And for the plan service, SIGTERM during writes drains what is in flight.
+// usage: durability_test (SOKEI_{PLAN,KPI,SURVEY}_BINARY name the servers)
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
-#include <mutex>
-#include <set>
+#include <memory>
 #include <thread>
 
 #include "common/grpcx/server.h"
-#include "grpc/health/v1/health.grpc.pb.h"
+#include "sokei/kpi/v1/kpi_service.grpc.pb.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
+#include "sokei/survey/v1/survey_service.grpc.pb.h"
+#include "tests/e2e/durability/ack_log.h"
+#include "tests/e2e/durability/server_process.h"
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/survey_fixtures.h"
 
-namespace sokei::plan {
+namespace sokei {
 namespace {
 
-namespace pb = ::sokei::plan::v1;
+using sokei::testing::AckLog;
+using sokei::testing::ServerProcess;
+using sokei::testing::Workload;
+constexpr char kCity[] = "municipalities/142140";
 constexpr char kPlan[] = "municipalities/142140/plans/p";
 
-class ServerProcess {
- public:
-  ServerProcess(std::map<std::string, std::string> env) : env_(std::move(env)) {}
-  ~ServerProcess() { Signal(SIGKILL); }
-
-  void Start() {
-    pid_ = fork();
-    if (pid_ == 0) {
-      for (const auto& [k, v] : env_) setenv(k.c_str(), v.c_str(), 1);
-      const char* bin = std::getenv("SOKEI_PLAN_BINARY");
-      freopen("/dev/null", "w", stdout);
-      execl(bin, bin, static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    auto stub = Stub();
-    for (int i = 0; i < 200; ++i) {
-      grpc::ClientContext ctx;
-      grpcx::SetTimeout(&ctx, 200);
-      pb::ListMunicipalitiesResponse resp;
-      if (stub->ListMunicipalities(&ctx, pb::ListMunicipalitiesRequest(), &resp).ok()) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    FAIL() << "server did not start";
-  }
-  // Sends `sig` and waits for the process; returns its exit status.
-  int Signal(int sig) {
-    if (pid_ <= 0) return -1;
-    kill(pid_, sig);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
-  std::unique_ptr<pb::PlanService::Stub> Stub() {
-    return pb::PlanService::NewStub(grpcx::MakeChannel(env_.at("SOKEI_PLAN_ADDR")));
-  }
-
- private:
-  std::map<std::string, std::string> env_;
-  pid_t pid_ = -1;
-};
-
-enum class Outcome { kAcked, kFailed, kUnknown };
-
-struct AckLog {
-  std::mutex mu;
-  std::map<std::string, Outcome> outcomes;  // node id → outcome
-  int acked_after_fault = 0;
-};
-
-void CreatePlanFixture(pb::PlanService::Stub* stub) {
-  grpc::ClientContext c1;
-  pb::CreateMunicipalityRequest m;
-  m.set_municipality_id("142140");
-  m.mutable_municipality()->set_display_name("伊勢原市");
-  pb::Municipality mo;
-  ASSERT_TRUE(stub->CreateMunicipality(&c1, m, &mo).ok());
-  grpc::ClientContext c2;
-  const pb::CreatePlanRequest p = sokei::testing::PlanRequest("municipalities/142140", "p");
-  pb::Plan po;
-  ASSERT_TRUE(stub->CreatePlan(&c2, p, &po).ok());
-}
-
-pb::CreateNodeRequest NodeRequest(const std::string& id) {
-  pb::CreateNodeRequest r;
-  r.set_parent(kPlan);
-  r.set_node_id(id);
-  r.set_request_id("req-" + id);
-  r.mutable_node()->set_level(1);
-  r.mutable_node()->set_display_name("書き込み " + id);
-  return r;
-}
-
-// Writers run until `stop`; each call's outcome goes to the log.
-void RunWriters(ServerProcess& server, AckLog& log, std::atomic<bool>& stop,
-                std::atomic<bool>& fault_happened) {
-  std::vector<std::thread> writers;
-  for (int t = 0; t < 4; ++t) {
-    writers.emplace_back([&, t] {
-      auto stub = server.Stub();
-      for (int i = 0; !stop; ++i) {
-        const std::string id = "w" + std::to_string(t) + "-" + std::to_string(i);
-        grpc::ClientContext ctx;
-        grpcx::SetTimeout(&ctx, 2000);
-        pb::Node n;
-        grpc::Status s = stub->CreateNode(&ctx, NodeRequest(id), &n);
-        Outcome o = Outcome::kUnknown;
-        if (s.ok()) {
-          o = Outcome::kAcked;
-        } else if (s.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
-                   s.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-          o = Outcome::kFailed;
-        }
-        std::lock_guard<std::mutex> lock(log.mu);
-        log.outcomes[id] = o;
-        if (o == Outcome::kAcked && fault_happened) ++log.acked_after_fault;
-        if (o == Outcome::kUnknown) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-    });
-  }
-  for (auto& w : writers) w.join();
-}
-
-std::set<std::string> StoredIds(pb::PlanService::Stub* stub) {
+// Lists every page of a List method into the ids (the last segment of each name).
+template <typename Req, typename Resp, typename Call, typename Items>
+std::optional<std::set<std::string>> AllIds(Req req, Call call, Items items) {
   std::set<std::string> ids;
-  pb::ListNodesRequest l;
-  l.set_parent(kPlan);
-  l.set_page_size(500);
+  req.set_page_size(500);
   do {
     grpc::ClientContext ctx;
     grpcx::SetTimeout(&ctx, 5000);
-    pb::ListNodesResponse resp;
-    grpc::Status s = stub->ListNodes(&ctx, l, &resp);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    if (!s.ok()) break;
-    for (const auto& n : resp.nodes()) ids.insert(n.name().substr(n.name().rfind('/') + 1));
-    l.set_page_token(resp.next_page_token());
-  } while (!l.page_token().empty());
+    Resp resp;
+    if (!call(&ctx, req, &resp).ok()) return std::nullopt;
+    for (const auto& r : items(resp)) ids.insert(r.name().substr(r.name().rfind('/') + 1));
+    req.set_page_token(resp.next_page_token());
+  } while (!req.page_token().empty());
   return ids;
 }
 
-// The oracle: no loss, no phantom, and request-id replays create nothing new.
-void Check(AckLog& log, pb::PlanService::Stub* stub) {
-  const std::set<std::string> stored = StoredIds(stub);
-  int acked = 0, unknown = 0;
-  for (const auto& [id, o] : log.outcomes) {
-    if (o == Outcome::kAcked) {
-      ++acked;
-      EXPECT_TRUE(stored.count(id)) << "acknowledged write lost: " << id;
-    }
-    if (o == Outcome::kUnknown) ++unknown;
-  }
-  for (const auto& id : stored) {
-    auto it = log.outcomes.find(id);
-    EXPECT_TRUE(it != log.outcomes.end() && it->second != Outcome::kFailed)
-        << "phantom write: " << id;
-  }
-  // Replay every request once more with its request id: all succeed, none adds a row.
-  for (const auto& [id, o] : log.outcomes) {
-    if (o == Outcome::kFailed) continue;
-    grpc::ClientContext ctx;
-    grpcx::SetTimeout(&ctx, 5000);
-    pb::Node n;
-    EXPECT_TRUE(stub->CreateNode(&ctx, NodeRequest(id), &n).ok()) << id;
-  }
-  const std::set<std::string> after = StoredIds(stub);
-  size_t expected = 0;
-  for (const auto& [id, o] : log.outcomes) expected += o != Outcome::kFailed;
-  EXPECT_EQ(after.size(), expected);
-  std::printf("ack log: %d acknowledged, %d unknown, %zu stored before replay\n", acked, unknown,
-              stored.size());
-  EXPECT_GT(acked, 20) << "the stream was too short to mean anything";
+void PlanFixture(const ServerProcess& plan) {
+  auto stub = plan::v1::PlanService::NewStub(plan.channel());
+  grpc::ClientContext c1, c2, c3;
+  plan::v1::CreateMunicipalityRequest m;
+  m.set_municipality_id("142140");
+  m.mutable_municipality()->set_display_name("伊勢原市");
+  plan::v1::Municipality mo;
+  ASSERT_TRUE(stub->CreateMunicipality(&c1, m, &mo).ok());
+  plan::v1::Plan po;
+  ASSERT_TRUE(stub->CreatePlan(&c2, sokei::testing::PlanRequest(kCity, "p"), &po).ok());
+  plan::v1::CreateNodeRequest n;
+  n.set_parent(kPlan);
+  n.set_node_id("f05");
+  n.mutable_node()->set_level(1);
+  n.mutable_node()->set_display_name("地域福祉");
+  plan::v1::Node no;
+  ASSERT_TRUE(stub->CreateNode(&c3, n, &no).ok());
 }
 
-class DurabilityTest : public ::testing::Test {
+Workload PlanNodes(const ServerProcess& plan) {
+  std::shared_ptr<plan::v1::PlanService::Stub> stub = plan::v1::PlanService::NewStub(plan.channel());
+  Workload w;
+  w.create = [stub](const std::string& id) {
+    plan::v1::CreateNodeRequest r;
+    r.set_parent(kPlan);
+    r.set_node_id(id);
+    r.set_request_id("req-" + id);
+    r.mutable_node()->set_level(1);
+    r.mutable_node()->set_display_name("書き込み " + id);
+    grpc::ClientContext ctx;
+    grpcx::SetTimeout(&ctx, 2000);
+    plan::v1::Node n;
+    return stub->CreateNode(&ctx, r, &n);
+  };
+  w.stored = [stub] {
+    plan::v1::ListNodesRequest l;
+    l.set_parent(kPlan);
+    auto ids = AllIds<plan::v1::ListNodesRequest, plan::v1::ListNodesResponse>(
+        l, [&](auto* c, const auto& r, auto* o) { return stub->ListNodes(c, r, o); },
+        [](const auto& resp) { return resp.nodes(); });
+    if (ids) ids->erase("f05");  // the fixture's
+    return ids;
+  };
+  return w;
+}
+
+Workload KpiIndicators(const ServerProcess& kpi) {
+  std::shared_ptr<kpi::v1::KpiService::Stub> stub = kpi::v1::KpiService::NewStub(kpi.channel());
+  Workload w;
+  w.create = [stub](const std::string& id) {
+    auto r = sokei::testing::ConsultIndicatorRequest(kCity, kPlan);
+    r.set_indicator_id(id);
+    r.set_request_id("req-" + id);
+    grpc::ClientContext ctx;
+    grpcx::SetTimeout(&ctx, 2000);
+    kpi::v1::Indicator out;
+    return stub->CreateIndicator(&ctx, r, &out);
+  };
+  w.stored = [stub] {
+    kpi::v1::ListIndicatorsRequest l;
+    l.set_parent(kCity);
+    return AllIds<kpi::v1::ListIndicatorsRequest, kpi::v1::ListIndicatorsResponse>(
+        l, [&](auto* c, const auto& r, auto* o) { return stub->ListIndicators(c, r, o); },
+        [](const auto& resp) { return resp.indicators(); });
+  };
+  return w;
+}
+
+Workload Surveys(const ServerProcess& survey) {
+  std::shared_ptr<survey::v1::SurveyService::Stub> stub =
+      survey::v1::SurveyService::NewStub(survey.channel());
+  Workload w;
+  w.create = [stub](const std::string& id) {
+    survey::v1::CreateSurveyRequest r;
+    r.set_parent(kCity);
+    r.set_survey_id(id);
+    r.set_request_id("req-" + id);
+    r.mutable_survey()->set_display_name("市民意識調査 " + id);
+    r.mutable_survey()->set_fiscal_year(2026);
+    r.mutable_survey()->set_kind(survey::v1::SURVEY_KIND_CITIZEN_AWARENESS);
+    grpc::ClientContext ctx;
+    grpcx::SetTimeout(&ctx, 2000);
+    survey::v1::Survey out;
+    return stub->CreateSurvey(&ctx, r, &out);
+  };
+  w.stored = [stub] {
+    survey::v1::ListSurveysRequest l;
+    l.set_parent(kCity);
+    return AllIds<survey::v1::ListSurveysRequest, survey::v1::ListSurveysResponse>(
+        l, [&](auto* c, const auto& r, auto* o) { return stub->ListSurveys(c, r, o); },
+        [](const auto& resp) { return resp.surveys(); });
+  };
+  return w;
+}
+
+enum class Service { kPlan, kKpi, kSurvey };
+const char* Name(Service s) {
+  return s == Service::kPlan ? "plan" : s == Service::kKpi ? "kpi" : "survey";
+}
+
+class DurabilityTest : public ::testing::TestWithParam<Service> {
  protected:
   void SetUp() override {
-    if (std::getenv("SOKEI_PLAN_BINARY") == nullptr) GTEST_SKIP() << "SOKEI_PLAN_BINARY not set";
+    for (const char* v : {"SOKEI_PLAN_BINARY", "SOKEI_KPI_BINARY", "SOKEI_SURVEY_BINARY"}) {
+      if (std::getenv(v) == nullptr) GTEST_SKIP() << v << " not set";
+    }
     char tmpl[] = "/tmp/sokei-durability-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    env_ = {{"SOKEI_PLAN_ADDR", "127.0.0.1:" + std::to_string(sokei::testing::FreePort())},
-            {"SOKEI_DATA_DIR", dir_},
-            {"SOKEI_AUTH_MODE", "dev"},
-            {"SOKEI_SHUTDOWN_GRACE_MS", "5000"}};
+    auto port = [] { return "127.0.0.1:" + std::to_string(sokei::testing::FreePort()); };
+    base_ = {{"SOKEI_DATA_DIR", dir_},
+             {"SOKEI_AUTH_MODE", "dev"},
+             {"SOKEI_SHUTDOWN_GRACE_MS", "5000"},
+             {"SOKEI_PLAN_ADDR", port()},
+             {"SOKEI_KPI_ADDR", port()},
+             {"SOKEI_SURVEY_ADDR", port()}};
   }
   void TearDown() override {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
+
+  // The service under test (and, for KPI, the plan service it asks), started with `extra`
+  // settings for the service under test; the fixture written; the workload.
+  void StartAll(const std::map<std::string, std::string>& extra = {}) {
+    const Service s = GetParam();
+    auto env_for = [&](bool under_test) {
+      auto env = base_;
+      if (under_test) env.insert(extra.begin(), extra.end());
+      return env;
+    };
+    plan_ = std::make_unique<ServerProcess>(std::getenv("SOKEI_PLAN_BINARY"), "SOKEI_PLAN_ADDR",
+                                            env_for(s == Service::kPlan));
+    plan_->Start();
+    PlanFixture(*plan_);
+    if (s == Service::kKpi) {
+      server_ = std::make_unique<ServerProcess>(std::getenv("SOKEI_KPI_BINARY"), "SOKEI_KPI_ADDR",
+                                                env_for(true));
+    } else if (s == Service::kSurvey) {
+      server_ = std::make_unique<ServerProcess>(std::getenv("SOKEI_SURVEY_BINARY"),
+                                                "SOKEI_SURVEY_ADDR", env_for(true));
+    }
+    if (server_) server_->Start();
+  }
+  ServerProcess& under_test() { return server_ ? *server_ : *plan_; }
+  Workload MakeWorkload() {
+    switch (GetParam()) {
+      case Service::kPlan: return PlanNodes(*plan_);
+      case Service::kKpi: return KpiIndicators(*server_);
+      case Service::kSurvey: return Surveys(*server_);
+    }
+    return {};
+  }
+  std::string Readiness() const {
+    const Service s = GetParam();
+    return s == Service::kPlan  ? "sokei.plan.v1.PlanService"
+           : s == Service::kKpi ? "sokei.kpi.v1.KpiService"
+                                : "sokei.survey.v1.SurveyService";
+  }
+
   std::string dir_;
-  std::map<std::string, std::string> env_;
+  std::map<std::string, std::string> base_;
+  std::unique_ptr<ServerProcess> plan_, server_;
 };
 
-TEST_F(DurabilityTest, KillNineDuringWritesOnSqlite) {
-  ServerProcess server(env_);
-  server.Start();
-  CreatePlanFixture(server.Stub().get());
+TEST_P(DurabilityTest, KillNineDuringWritesOnSqlite) {
+  StartAll();
   AckLog log;
   std::atomic<bool> stop{false}, fault{false};
   std::thread faults([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));
-    server.Signal(SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    under_test().Signal(SIGKILL);
     fault = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     stop = true;
   });
-  RunWriters(server, log, stop, fault);
+  sokei::testing::RunWriters(MakeWorkload(), log, stop, fault);
   faults.join();
-  server.Start();
-  Check(log, server.Stub().get());
+  under_test().Start();
+  sokei::testing::Check(log, MakeWorkload(), Name(GetParam()));
 }
 
-TEST_F(DurabilityTest, SigtermDrainsInFlightWrites) {
-  ServerProcess server(env_);
-  server.Start();
-  CreatePlanFixture(server.Stub().get());
-  AckLog log;
-  std::atomic<bool> stop{false}, fault{false};
-  int exit_status = -1;
-  std::thread faults([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));
-    exit_status = server.Signal(SIGTERM);
-    fault = true;
-    stop = true;
-  });
-  RunWriters(server, log, stop, fault);
-  faults.join();
-  EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0) << "status " << exit_status;
-  server.Start();
-  Check(log, server.Stub().get());
-}
-
-TEST_F(DurabilityTest, PostgresStoppedImmediatelyMidStream) {
+TEST_P(DurabilityTest, PostgresStoppedImmediatelyMidStream) {
   const char* dsn = std::getenv("SOKEI_TEST_PG_DSN");
   const char* script = std::getenv("SOKEI_TEST_PG_SCRIPT");
   const char* cluster = std::getenv("SOKEI_TEST_PG_CLUSTER");
   if (dsn == nullptr || script == nullptr || cluster == nullptr)
     GTEST_SKIP() << "no PostgreSQL test cluster";
   // A database of its own so earlier runs do not interfere.
-  const std::string db = "durability_" + std::to_string(getpid());
+  const std::string db = std::string("durability_") + Name(GetParam()) + "_" +
+                         std::to_string(getpid());
   ASSERT_EQ(
       std::system(("psql \"" + std::string(dsn) + "\" -qc 'CREATE DATABASE " + db + "' >/dev/null")
                       .c_str()),
       0);
-  env_["SOKEI_PG_DSN"] = std::string(dsn) + " dbname=" + db;
-  env_["SOKEI_READINESS_INTERVAL_MS"] = "100";
-  ServerProcess server(env_);
-  server.Start();
-  CreatePlanFixture(server.Stub().get());
+  StartAll({{"SOKEI_PG_DSN", std::string(dsn) + " dbname=" + db},
+            {"SOKEI_READINESS_INTERVAL_MS", "100"}});
   AckLog log;
   std::atomic<bool> stop{false}, fault{false};
   // Readiness follows the database: NOT_SERVING while it is down, SERVING again after.
   std::atomic<bool> saw_not_serving{false};
-  auto health_status = [&] {
-    auto health = grpc::health::v1::Health::NewStub(grpcx::MakeChannel(env_.at("SOKEI_PLAN_ADDR")));
-    grpc::ClientContext ctx;
-    grpcx::SetTimeout(&ctx, 500);
-    grpc::health::v1::HealthCheckRequest req;
-    req.set_service("sokei.plan.v1.PlanService");
-    grpc::health::v1::HealthCheckResponse resp;
-    if (!health->Check(&ctx, req, &resp).ok())
-      return grpc::health::v1::HealthCheckResponse::UNKNOWN;
-    return resp.status();
-  };
   std::thread watcher([&] {
     while (!stop) {
-      if (health_status() == grpc::health::v1::HealthCheckResponse::NOT_SERVING)
+      if (under_test().Health(Readiness()) == grpc::health::v1::HealthCheckResponse::NOT_SERVING)
         saw_not_serving = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(30));
     }
   });
   std::thread faults([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
     ASSERT_EQ(
         std::system((std::string("bash ") + script + " stop " + cluster + " immediate").c_str()),
         0);
@@ -292,26 +270,52 @@ TEST_F(DurabilityTest, PostgresStoppedImmediatelyMidStream) {
         std::system((std::string("bash ") + script + " start " + cluster + " >/dev/null").c_str()),
         0);
     fault = true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // writes resume, no restart
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // writes resume, no restart
     stop = true;
   });
-  RunWriters(server, log, stop, fault);
+  sokei::testing::RunWriters(MakeWorkload(), log, stop, fault);
   faults.join();
   watcher.join();
   EXPECT_GT(log.acked_after_fault, 0) << "the service did not reconnect after PostgreSQL came back";
   EXPECT_TRUE(saw_not_serving) << "readiness did not report the database outage";
   // Readiness is polled (every 100 ms here) and the pool reconnects on use: give it a few seconds.
-  auto serving = health_status();
+  auto serving = under_test().Health(Readiness());
   for (int i = 0; i < 50 && serving != grpc::health::v1::HealthCheckResponse::SERVING; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    serving = health_status();
+    serving = under_test().Health(Readiness());
   }
   EXPECT_EQ(serving, grpc::health::v1::HealthCheckResponse::SERVING);
-  Check(log, server.Stub().get());
-  server.Signal(SIGTERM);
+  sokei::testing::Check(log, MakeWorkload(), Name(GetParam()));
+  under_test().Signal(SIGTERM);
   std::system(
       ("psql \"" + std::string(dsn) + "\" -qc 'DROP DATABASE " + db + "' >/dev/null 2>&1").c_str());
 }
 
+INSTANTIATE_TEST_SUITE_P(EveryService, DurabilityTest,
+                         ::testing::Values(Service::kPlan, Service::kKpi, Service::kSurvey),
+                         [](const auto& info) { return std::string(Name(info.param)); });
+
+// SIGTERM drains: the plan service finishes what is in flight and exits 0.
+using PlanDrainTest = DurabilityTest;
+TEST_P(PlanDrainTest, SigtermDrainsInFlightWrites) {
+  StartAll();
+  AckLog log;
+  std::atomic<bool> stop{false}, fault{false};
+  int exit_status = -1;
+  std::thread faults([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    exit_status = under_test().Signal(SIGTERM);
+    fault = true;
+    stop = true;
+  });
+  sokei::testing::RunWriters(MakeWorkload(), log, stop, fault);
+  faults.join();
+  EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0) << "status " << exit_status;
+  under_test().Start();
+  sokei::testing::Check(log, MakeWorkload(), "plan (SIGTERM)");
+}
+INSTANTIATE_TEST_SUITE_P(Plan, PlanDrainTest, ::testing::Values(Service::kPlan),
+                         [](const auto& info) { return std::string(Name(info.param)); });
+
 }  // namespace
-}  // namespace sokei::plan
+}  // namespace sokei

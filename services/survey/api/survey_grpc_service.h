@@ -58,6 +58,7 @@ class SurveyGrpcService : public pb::SurveyService::Service {
                     absl::StatusOr<Resp> (SurveyDomain::*fn)(const Principal&, const Req&));
 
   SurveyDomain* domain_;
+  static void ReturnImportMemory();
   auth::IdentityCheck identity_;
 };
 

@@ -96,17 +96,20 @@ class Reader {
     for (const auto& q : questions) options_.emplace_back(q.options());
   }
 
+  // Row by row: only the current row's cells and each respondent's serialized answers are held,
+  // never the file's cells or message objects for every respondent at once.
   absl::StatusOr<ReadResponses> Read(const std::string& text) {
-    std::vector<jp::DelimitedRow> rows = jp::SplitDelimited(text, jp::DetectDelimiter(text));
-    size_t first = 0;
-    while (first < rows.size() && Blank(rows[first])) ++first;
-    if (first == rows.size()) {
+    jp::DelimitedReader rows(text, jp::DetectDelimiter(text));
+    bool have_head = false;
+    while (!have_head && rows.Next(&head_row_)) have_head = !Blank(head_row_);
+    if (!have_head) {
       return status::InvalidField("RESPONSES_NOT_A_TABLE", "content", "the file has no header row");
     }
-    head_ = &rows[first];
+    head_ = &head_row_;
     SOKEI_RETURN_IF_ERROR(ReadHeader());
-    for (size_t ri = first + 1; ri < rows.size(); ++ri) {
-      if (!Blank(rows[ri])) ReadRow(rows[ri]);
+    jp::DelimitedRow row;
+    while (rows.Next(&row)) {
+      if (!Blank(row)) ReadRow(row);
     }
     if (out_.report.rows() == 0) {
       return status::InvalidField("RESPONSES_NOT_A_TABLE", "content", "the file has no data rows");
@@ -219,7 +222,7 @@ class Reader {
       report.set_skipped(report.skipped() + 1);
       return;
     }
-    out_.respondents.push_back(std::move(rsp));
+    out_.respondents.push_back({rsp.id(), rsp.row(), rsp.SerializeAsString()});
   }
 
   void ReadId(const jp::DelimitedRow& row, pb::Respondent* rsp) {
@@ -322,6 +325,7 @@ class Reader {
   const pb::Survey& survey_;
   const std::vector<pb::Question>& questions_;
   std::vector<Matcher> categories_, options_;
+  jp::DelimitedRow head_row_;
   const jp::DelimitedRow* head_ = nullptr;
   Header h_;
   std::set<std::string> ids_in_file_;

@@ -14,11 +14,19 @@ namespace sokei::survey {
 
 namespace pb = ::sokei::survey::v1;
 
+// A row without an error: the respondent's id, the line it starts on, and the pb::Respondent
+// serialized (as it is stored) — a few hundred bytes where the message would take kilobytes.
+struct ParsedRespondent {
+  std::string id;
+  int row = 0;
+  std::string data;
+};
+
 struct ReadResponses {
-  pb::ImportResponsesResponse report;       // rows, skipped and the findings
-  int errors = 0;                           // findings of error severity, omitted ones included
-  std::string id_header;                    // the id column's header as written
-  std::vector<pb::Respondent> respondents;  // the rows without an error
+  pb::ImportResponsesResponse report;         // rows, skipped and the findings
+  int errors = 0;                             // findings of error severity, omitted ones included
+  std::string id_header;                      // the id column's header as written
+  std::vector<ParsedRespondent> respondents;  // the rows without an error
 };
 
 // RESPONSES_NOT_A_TABLE (no header row, no data rows) and RESPONSES_NO_ID_COLUMN fail the whole

@@ -102,7 +102,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
 
   SOKEI_ASSIGN_OR_RETURN(ReadResponses read, ReadResponseFile(text, v.survey, v.questions));
   pb::ImportResponsesResponse& resp = read.report;
-  const std::vector<pb::Respondent>& parsed = read.respondents;
+  const std::vector<ParsedRespondent>& parsed = read.respondents;
   const std::string& id_header = read.id_header;
 
   const bool commit = !r.dry_run() && (read.errors == 0 || r.allow_partial());
@@ -113,8 +113,8 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
       SOKEI_ASSIGN_OR_RETURN(auto stored, tx.ListRespondentIds(r.survey()));
       std::set<std::string> have(stored.begin(), stored.end());
       for (const auto& rsp : parsed) {
-        if (have.count(rsp.id())) {
-          AddFinding(&read, MakeFinding(rsp.row(), id_header, rsp.id(), "DUPLICATE_RESPONDENT",
+        if (have.count(rsp.id)) {
+          AddFinding(&read, MakeFinding(rsp.row, id_header, rsp.id, "DUPLICATE_RESPONDENT",
                                         "a respondent with this id is already stored",
                                         pb::FINDING_SEVERITY_ERROR));
         }
@@ -132,7 +132,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::ImportResponses(
 absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::StoreResponses(
     const Principal& p, const std::string& m, const pb::ImportResponsesRequest& r,
     const std::string& etag, const ReadResponses& read) {
-  const std::vector<pb::Respondent>& parsed = read.respondents;
+  const std::vector<ParsedRespondent>& parsed = read.respondents;
   const std::string& id_header = read.id_header;
   const pb::ImportResponsesResponse& summary = read.report;
   return Mutate<pb::ImportResponsesResponse>(
@@ -161,15 +161,15 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::StoreResponses(
         int64_t seq = static_cast<int64_t>(have.size());
         int imported = 0;
         for (const auto& rsp : parsed) {
-          if (have.count(rsp.id())) {
+          if (have.count(rsp.id)) {
             pb::ImportFinding f = MakeFinding(
-                rsp.row(), id_header, rsp.id(), "DUPLICATE_RESPONDENT",
+                rsp.row, id_header, rsp.id, "DUPLICATE_RESPONDENT",
                 "a respondent with this id is already stored", pb::FINDING_SEVERITY_ERROR);
             if (!r.allow_partial()) {
               return status::FailedPrecondition(
                   "RESPONSES_DUPLICATE_RESPONDENT",
                   {"RESPONDENT", r.survey(),
-                   absl::StrCat("row ", rsp.row(),
+                   absl::StrCat("row ", rsp.row,
                                 ": a respondent with this id is already stored; "
                                 "import with replace, or leave the row out")});
             }
@@ -178,7 +178,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::StoreResponses(
             continue;
           }
           SOKEI_RETURN_IF_ERROR(
-              w.tx.InsertRespondent(r.survey(), rsp.id(), seq++, rsp.SerializeAsString()));
+              w.tx.InsertRespondent(r.survey(), rsp.id, seq++, rsp.data));
           ++imported;
         }
         pb::Survey after = before;
