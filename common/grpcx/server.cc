@@ -8,6 +8,7 @@
 #include <csignal>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpcx/http2_limits.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
@@ -28,7 +29,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   // oversubscribed.
   grpc::ResourceQuota quota("sokei");
   quota.SetMaxThreads(options.threads * 4 + 8);
-  builder.SetResourceQuota(quota);
+  ApplyHttp2Limits(&builder, &quota);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 1);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 1);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,

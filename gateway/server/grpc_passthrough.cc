@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpcx/http2_limits.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "gateway/server/upstream_status.h"
@@ -194,6 +195,8 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> StartPassthrough(const std::string
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), port);
   builder.SetMaxReceiveMessageSize(17 << 20);
   builder.SetMaxSendMessageSize(64 << 20);
+  grpc::ResourceQuota quota("sokei-gateway-grpc");
+  grpcx::ApplyHttp2Limits(&builder, &quota);
   builder.RegisterCallbackGenericService(passthrough);
   auto server = builder.BuildAndStart();
   if (!server || *port == 0)
