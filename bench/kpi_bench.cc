@@ -1,5 +1,5 @@
 // kpi_bench: the two KPI performance goals, each beside a reference measured in the same run.
-//  1. ImportProgressTable of a synthetic 10,000-row table (every value format of DOMAIN §4),
+//  1. ImportProgressTable of a synthetic 10,000-row table (every value format of docs/domain.md §4),
 //     against `sqlite3 .import` of the same file into a plain table (goal: ≤ 5×).
 //  2. GetPlanSummary for 2,000 indicators × 10 years, uncached (goal: p50 ≤ 20 ms).
 // Both run the KPI domain on SQLite files with the plan service in-process (its own SQLite file).

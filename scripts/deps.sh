@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Sokei builds, tests and runs with (ARCHITECTURE.md §9).
+# Installs the Debian 12 packages Sokei builds, tests and runs with (docs/architecture.md, "Operations").
 # Idempotent and quiet: runs `apt-get update` only when something is missing.
 set -euo pipefail
 

@@ -2,7 +2,7 @@
 # The README's run command: installs what is missing, builds (Release), starts the Sokei suite on
 # loopback with SQLite under var/, loads the demo plans on first start, prints the endpoints and
 # stops everything cleanly on Ctrl-C.
-# Addresses can be overridden with SOKEI_PLAN_ADDR etc. (ARCHITECTURE.md §8).
+# Addresses can be overridden with SOKEI_PLAN_ADDR etc. (docs/architecture.md, "Operations").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -129,7 +129,7 @@ Try:  $cli plans list
       $cli survey crosstab municipalities/142140/surveys/citizen-2024/questions/settle --by district,age --published
       $cli survey cs municipalities/142140/surveys/citizen-2024
       $cli survey compare municipalities/142140/surveys/citizen-2024/questions/sat-11 municipalities/142140/surveys/citizen-2023/questions/sat-11
-      $cli survey publish municipalities/142140/surveys/citizen-2024
+      $cli survey publish municipalities/142140/surveys/citizen-2024   (irreversible: freezes the demo survey's data; delete var/ to start over)
 
 REST through the gateway (a planner of 伊勢原市):
   curl -H "Authorization: Bearer $(token planner)" http://$SOKEI_GATEWAY_HTTP_ADDR/v1/municipalities/142140/plans/next-basic-plan:tree

@@ -1,4 +1,4 @@
-// List conventions shared by every service (API.md): page_size (default 50, at most 500, negative
+// List conventions shared by every service (docs/api.md): page_size (default 50, at most 500, negative
 // is an error), opaque page tokens bound to the query they came from, and the small filter
 // language `key=value AND key="quoted value"`.
 #pragma once

@@ -1,4 +1,4 @@
-// Resource names (API.md): municipalities/{m}/plans/{p}/nodes/{n} … Parsing and validation of the
+// Resource names (docs/api.md): municipalities/{m}/plans/{p}/nodes/{n} … Parsing and validation of the
 // segments: ids are [a-z0-9-], at most 63 characters; the municipality id is a
 // 全国地方公共団体コード.
 #pragma once

@@ -1,5 +1,5 @@
 // Who is calling: the principal the gateway verified and forwards as x-sokei-* metadata, and the
-// policy checks every service applies (roles of ARCHITECTURE §6, municipality scope).
+// policy checks every service applies (roles of docs/architecture.md, "The gateway", municipality scope).
 #pragma once
 
 #include <map>

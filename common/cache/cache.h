@@ -1,4 +1,4 @@
-// The shared Redis cache (ARCHITECTURE §5): cache-aside for expensive reads, never on the
+// The shared Redis cache (docs/architecture.md, "The cache"): cache-aside for expensive reads, never on the
 // correctness path. Values are keyed by a generation that the *database* bumps in every write
 // transaction, so a fill computed from an older state lands under an old key and is never read
 // again (no stale-set race), and a write made while Redis was unreachable cannot leave stale

@@ -140,7 +140,7 @@ constexpr std::u32string_view kUnits[] = {
     U"室",       U"館",     U"箱",   U"枚",   U"種",   U"m",    U"t",    U"g",      U"件数",
     U"kWh",      U"MWh"};
 
-// Placeholders: never a number (DOMAIN §4).
+// Placeholders: never a number (docs/domain.md §4).
 struct Placeholder {
   std::u32string_view text;
   ValueStatus status;

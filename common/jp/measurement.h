@@ -1,4 +1,4 @@
-// Measured values as cities write them in their tables (DOMAIN.md §4): 1億3,125万円, △3,215人,
+// Measured values as cities write them in their tables (docs/domain.md §4): 1億3,125万円, △3,215人,
 // 1005.3ha (85.3%), 162人 (平成29年度), L=692m, 5、6年生17回/年 3、4年生20回/年, —, 制度創設
 // 10人任命 … parsed into a Measurement that keeps the raw cell text. The parser never fails: what
 // it cannot read it keeps as text and says so in `understood`.

@@ -1,4 +1,4 @@
-// The gateway's HTTP/1.1 listener on Boost.Beast: keep-alive, and the limits of ARCHITECTURE §6 —
+// The gateway's HTTP/1.1 listener on Boost.Beast: keep-alive, and the limits of docs/architecture.md, "The gateway" —
 // header size (431), body size known before reading it (413), header- and body-read timeouts
 // (slow clients are dropped), and ambiguous framing (Content-Length with Transfer-Encoding,
 // duplicate or bad lengths, bad chunks) answered 400 and closed. Parsed requests go to Gateway.

@@ -1,7 +1,7 @@
 // REST ⇄ gRPC message transcoding for one matched route: the request message from the bound path
 // variables, the query string and the JSON body (proto3 JSON mapping; unknown fields rejected;
 // PATCH without an explicit mask gets update_mask from the body's keys), and the reply or the error
-// rendered as JSON with the HTTP status of ARCHITECTURE §7.
+// rendered as JSON with the HTTP status of docs/architecture.md, "Errors on the wire".
 #pragma once
 
 #include <google/protobuf/message.h>
@@ -27,7 +27,7 @@ absl::Status BindRequest(const Route& route,
 // Proto3 JSON (lowerCamelCase names, enums as names, int64 as strings).
 std::string RenderJson(const google::protobuf::Message& message);
 
-// The HTTP status for a gRPC code (ARCHITECTURE §7).
+// The HTTP status for a gRPC code (docs/architecture.md, "Errors on the wire").
 int HttpStatusFor(grpc::StatusCode code);
 
 // A google.rpc.Status as JSON: the upstream's own (with its details) when it sent one.

@@ -1,4 +1,4 @@
-// The object-level authorization matrix (RELIABILITY.md, Security) over the whole stack: every
+// The object-level authorization matrix (docs/reliability.md, Security) over the whole stack: every
 // method's case of rest_cases.txt × every role (admin, planner, an editor of department kikaku,
 // viewer, public, a system key) × whose objects it names (own department, another department,
 // another municipality), over REST and — on a fresh stack — over the gRPC passthrough. The

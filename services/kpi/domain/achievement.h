@@ -1,4 +1,4 @@
-// Achievement (達成率), grades and roll-ups: pure functions of DOMAIN.md §3, no storage and no RPC.
+// Achievement (達成率), grades and roll-ups: pure functions of docs/domain.md §3, no storage and no RPC.
 // The ratio is stored unclamped; display code clamps.
 #pragma once
 
@@ -51,7 +51,7 @@ struct Achievement {
 };
 
 // The formula when the indicator does not name one: from the target kind, aggregation and
-// direction (DOMAIN.md §3).
+// direction (docs/domain.md §3).
 Formula DefaultFormula(v1::Direction direction, v1::AggregationKind aggregation,
                        v1::TargetKind target_kind);
 

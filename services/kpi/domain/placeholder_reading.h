@@ -1,4 +1,4 @@
-// What なし, －, — or 0 in an actual cell means, read from its row (DOMAIN.md §4): in a milestone
+// What なし, －, — or 0 in an actual cell means, read from its row (docs/domain.md §4): in a milestone
 // row before the milestone is reached it is "not yet" (step 0); once the milestone was reached in
 // an earlier year it stays reached; among counts it is zero; in a survey-based row it is "not
 // measured" (no survey that year). When the row does not decide, nothing is guessed: the value is

@@ -52,7 +52,7 @@ bool EqualsAny(const std::string& s, std::initializer_list<const char*> words) {
   return false;
 }
 
-// Header synonyms of DOMAIN.md §4, in the order they must be tried (策定時実績値 is a baseline,
+// Header synonyms of docs/domain.md §4, in the order they must be tried (策定時実績値 is a baseline,
 // 見込 before 実績).
 Field Classify(const std::string& header_nfkc) {
   const std::string& h = header_nfkc;

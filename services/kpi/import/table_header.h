@@ -20,7 +20,7 @@ namespace sokei::kpi::table {
 
 bool ContainsAny(const std::string& s, std::initializer_list<const char*> words);
 bool EqualsAny(const std::string& s, std::initializer_list<const char*> words);
-// Header synonyms of DOMAIN.md §4 (the header NFKC'd).
+// Header synonyms of docs/domain.md §4 (the header NFKC'd).
 Field Classify(const std::string& header_nfkc);
 // "(%)", "（人）", "(件)" → the unit inside; "" for anything else.
 std::string BracketedUnit(const std::string& cell);

@@ -1,6 +1,6 @@
 // Survey statistics over the columnar dataset: distributions, cross-tabs, weighting
 // (post-stratification, raking with trimming), disclosure control (primary and complementary
-// suppression), CS analysis and wave comparison. Pure functions; DOMAIN.md §5 is the reference.
+// suppression), CS analysis and wave comparison. Pure functions; docs/domain.md §5 is the reference.
 #pragma once
 
 #include <functional>

@@ -1,4 +1,4 @@
-// Table-driven tests of the Japanese text, 和暦 and 年度 helpers (DOMAIN.md §2).
+// Table-driven tests of the Japanese text, 和暦 and 年度 helpers (docs/domain.md §2).
 #include <gtest/gtest.h>
 
 #include "common/jp/fiscal_year.h"

@@ -1,4 +1,4 @@
-// Table-driven tests of the measured-value parser: every example of DOMAIN.md §4 and more.
+// Table-driven tests of the measured-value parser: every example of docs/domain.md §4 and more.
 #include "common/jp/measurement.h"
 
 #include <gtest/gtest.h>

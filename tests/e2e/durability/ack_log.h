@@ -1,4 +1,4 @@
-// The Jepsen-style oracle of RELIABILITY.md, for any service: writers record every create as
+// The Jepsen-style oracle of docs/reliability.md, for any service: writers record every create as
 // acknowledged, failed or unknown; after the fault and a restart every acknowledged write must be
 // stored (no loss), nothing stored may be outside acknowledged ∪ unknown (no phantom), and
 // replaying each request id creates nothing new.

@@ -1,5 +1,5 @@
 // Gateway credentials: tokens signed here with keys generated here (RSA 2048, EC P-256, an HS256
-// secret), and the attacks RELIABILITY.md lists — alg none, HS256 signed with the RSA public key,
+// secret), and the attacks docs/reliability.md lists — alg none, HS256 signed with the RSA public key,
 // unknown kid, expired, not yet valid, wrong iss / aud, oversized, tampered — plus API keys.
 #include "gateway/auth/credentials.h"
 

@@ -2,7 +2,7 @@
 // percent-decoding, verbs), the route table compiled from every linked sokei service (no
 // duplicates, every unary method reachable, 404 / 405), request binding (path, query of each field
 // kind, body, PATCH mask derivation, refusals naming the field), and JSON rendering of replies and
-// errors with the HTTP status of ARCHITECTURE §7.
+// errors with the HTTP status of docs/architecture.md, "Errors on the wire".
 #include <gtest/gtest.h>
 
 #include "common/status/grpc_status.h"

@@ -1,5 +1,5 @@
 // Every formula (F1–F9), every grading preset and every roll-up method, with the edge cases of
-// DOMAIN.md §3: T = B, no baseline, zero target, negative values, targets already passed, partial
+// docs/domain.md §3: T = B, no baseline, zero target, negative values, targets already passed, partial
 // periods, 未公表 not a 0, survey points.
 #include "services/kpi/domain/achievement.h"
 

@@ -1,6 +1,6 @@
 // The plan tree through the Redis cache, on a real database (SOKEI_TEST_BACKEND) and a real
 // redis-server: a read after a write has returned never sees the old tree, including when a
-// reader's fill races the write (the deterministic stale-set race of RELIABILITY.md).
+// reader's fill races the write (the deterministic stale-set race of docs/reliability.md).
 #include <gtest/gtest.h>
 
 #include <atomic>

@@ -1,4 +1,4 @@
-// Survey statistics against hand-computed examples (DOMAIN.md §5), and property tests of the
+// Survey statistics against hand-computed examples (docs/domain.md §5), and property tests of the
 // disclosure control on random skewed microdata: no published cell with 1 ≤ n < k, and every
 // hidden cell left undetermined by what is published (checked by brute force on small tables).
 #include "services/survey/stats/stats.h"
@@ -89,7 +89,7 @@ TEST(Distribution, WeightedCountsAndKish) {
 }
 
 TEST(MarginOfError, DomainExampleAndFinitePopulation) {
-  // ≈ ±1.8 points at n = 3,000, p = 50% (DOMAIN §5).
+  // ≈ ±1.8 points at n = 3,000, p = 50% (docs/domain.md §5).
   EXPECT_NEAR(MarginOfErrorPoints(0.5, 3000, 3000, 0), 1.789, 0.001);
   // With N = 10,000 the factor is √(7000/9999).
   EXPECT_NEAR(MarginOfErrorPoints(0.5, 3000, 3000, 10000), 1.789 * std::sqrt(7000.0 / 9999), 0.001);
