@@ -149,18 +149,17 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   const std::vector<std::string>& allowed = req.route->allowed;
   switch (req.route->outcome) {
     case RouteTable::Outcome::kNotFound: {
-      HttpResponse r;
-      r.status = 404;
-      r.body = RenderError(grpc::Status(grpc::StatusCode::NOT_FOUND, "no such REST route"));
+      HttpResponse r = ErrorResponse(status::WithReason(absl::StatusCode::kNotFound,
+                                                         "no such REST route", "ROUTE_NOT_FOUND"));
       return reply("(unrouted)", std::move(r));
     }
     case RouteTable::Outcome::kMethodNotAllowed: {
-      HttpResponse r;
+      HttpResponse r = ErrorResponse(status::WithReason(
+          absl::StatusCode::kUnimplemented,
+          absl::StrCat("method not allowed here; use ", absl::StrJoin(allowed, ", ")),
+          "METHOD_NOT_ALLOWED"));
       r.status = 405;
       r.headers.emplace_back("Allow", absl::StrJoin(allowed, ", "));
-      r.body = RenderError(grpc::Status(
-          grpc::StatusCode::UNIMPLEMENTED,
-          absl::StrCat("method not allowed here; use ", absl::StrJoin(allowed, ", "))));
       return reply("(unrouted)", std::move(r));
     }
     case RouteTable::Outcome::kFound:

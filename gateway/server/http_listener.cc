@@ -17,6 +17,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/status/status.h"
 #include "gateway/transcode/transcoder.h"
 
 namespace sokei::gateway {
@@ -178,9 +179,10 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     owner_->gateway->CountRejected(reason);
     HttpResponse r;
     r.status = status;
-    r.body = RenderError(grpc::Status(
-        status == 400 ? grpc::StatusCode::INVALID_ARGUMENT : grpc::StatusCode::RESOURCE_EXHAUSTED,
-        message));
+    // The same google.rpc.Status with ErrorInfo as every other error, its reason the one counted.
+    r.body = RenderError(status::WithReason(status == 400 ? absl::StatusCode::kInvalidArgument
+                                                          : absl::StatusCode::kResourceExhausted,
+                                            message, reason));
     Write(std::move(r), true);
   }
 

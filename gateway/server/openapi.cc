@@ -235,6 +235,8 @@ std::string BuildOpenApi(const RouteTable& routes) {
   for (const auto& [n, s] : schemas) schema_json.push_back(absl::StrCat(JsonString(n), ":", s));
   return absl::StrCat(
       R"({"openapi":"3.0.3","info":{"title":"Sokei","version":"v1","description":"REST/JSON of the Sokei services, transcoded from their google.api.http rules"},)",
+      // Relative: the document is served by the gateway it describes, at whatever address.
+      R"("servers":[{"url":"/","description":"the gateway serving this document"}],)",
       R"("components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer","bearerFormat":"JWT"},"apiKey":{"type":"apiKey","in":"header","name":"X-Api-Key"}},"schemas":{)",
       absl::StrJoin(schema_json, ","), R"(}},"security":[{"bearer":[]},{"apiKey":[]}],"paths":{)",
       absl::StrJoin(path_json, ","), "}}");

@@ -324,11 +324,14 @@ TEST_F(GatewayHttpTest, ErrorsRoutingAndBinding) {
   EXPECT_EQ(r.status, 404);
   EXPECT_NE(r.body.find("PLAN_NOT_FOUND"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("google.rpc.ErrorInfo"), std::string::npos);
+  // The gateway's own refusals carry ErrorInfo with their reason too.
   r = Request("GET", "/v1/nowhere", planner);
   EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("ROUTE_NOT_FOUND"), std::string::npos) << r.body;
   r = Request("DELETE", "/v1/municipalities/142140/plans/next:tree", planner);
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.headers["Allow"], "GET");
+  EXPECT_NE(r.body.find("METHOD_NOT_ALLOWED"), std::string::npos) << r.body;
   r = Request("PATCH", "/v1/municipalities/142140/plans/next", planner, R"({"descripton":"typo"})");
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("REST_REQUEST_INVALID"), std::string::npos) << r.body;
@@ -347,6 +350,7 @@ TEST_F(GatewayHttpTest, LimitsAndFraming) {
       Raw(absl::StrCat("PATCH /v1/municipalities/142140/plans/next HTTP/1.1\r\nHost: x\r\n",
                        "Authorization: Bearer ", planner, "\r\nContent-Length: 2000000\r\n\r\n"));
   EXPECT_EQ(r.status, 413);
+  EXPECT_NE(r.body.find("BODY_TOO_LARGE"), std::string::npos) << r.body;
   // 431: a 20 KB header.
   r = Raw(absl::StrCat("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ", std::string(20000, 'a'),
                        "\r\n\r\n"));
@@ -426,6 +430,10 @@ TEST_F(GatewayHttpTest, KeepAliveRateLimitAndOperations) {
   auto parsed = google::protobuf::util::JsonStringToMessage(o.body, &doc);
   ASSERT_TRUE(parsed.ok()) << parsed.message() << " " << o.body.substr(0, 300);
   EXPECT_GT(doc.fields().at("paths").struct_value().fields_size(), 15);
+  // A generator resolves the paths against the gateway that served the document.
+  const auto& servers = doc.fields().at("servers").list_value();
+  ASSERT_EQ(servers.values_size(), 1);
+  EXPECT_EQ(servers.values(0).struct_value().fields().at("url").string_value(), "/");
 }
 
 }  // namespace
