@@ -13,15 +13,17 @@
 #include "common/grpcx/server.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "tools/connection.h"
 
 namespace sokei::cli {
 
-// A service's stub at the address in `env` (or `fallback`); each call with a timeout.
+// A service's stub at the address in `env` (or `fallback`), or through the profile's gateway;
+// each call with a timeout and the profile's token.
 template <typename Service>
 class ServiceClient {
  public:
   ServiceClient(const char* env, const char* fallback, int default_timeout_ms)
-      : stub_(Service::NewStub(grpcx::MakeChannel(config::EnvOr(env, fallback), 64 << 20))),
+      : stub_(Service::NewStub(CurrentConnection().Channel(env, fallback))),
         default_timeout_ms_(default_timeout_ms) {}
 
   template <typename Req, typename Resp>
@@ -29,6 +31,7 @@ class ServiceClient {
                     const Req& req, Resp* resp, int timeout_ms = 0) {
     grpc::ClientContext ctx;
     grpcx::SetTimeout(&ctx, timeout_ms > 0 ? timeout_ms : default_timeout_ms_);
+    CurrentConnection().Prepare(&ctx);
     return status::FromGrpc(((*stub_).*fn)(&ctx, req, resp));
   }
   typename Service::Stub& raw() { return *stub_; }

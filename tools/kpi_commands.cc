@@ -18,6 +18,7 @@
 #include "common/grpcx/server.h"
 #include "common/jp/fiscal_year.h"
 #include "common/jp/percent.h"
+#include "common/jp/text.h"
 #include "common/status/grpc_status.h"
 #include "sokei/kpi/v1/kpi_service.grpc.pb.h"
 #include "tools/cli_util.h"
@@ -242,19 +243,22 @@ int Summary(KpiClient& c, bool json, const std::map<std::string, std::string>& f
   std::printf("\nroll-up (level %d):\n", shown_level);
   for (const auto& n : s.nodes()) {
     if (n.level() != shown_level) continue;
-    std::printf("  %-8s %-30s %3d/%-3d %s %s\n", n.code().c_str(), n.display_name().c_str(),
+    std::printf("  %s %s %3d/%-3d %s %s\n", jp::PadToWidth(n.code(), 8).c_str(),
+                jp::PadToWidth(n.display_name(), 30).c_str(),
                 n.graded_count(), n.indicator_count(), RollupValue(n).c_str(),
                 n.computed_grade().c_str());
   }
   if (!s.packages().empty()) std::printf("\npackages:\n");
   for (const auto& p : s.packages()) {
-    std::printf("  %-30s %3d/%-3d %s\n", p.display_name().c_str(), p.graded_count(),
+    std::printf("  %s %3d/%-3d %s\n", jp::PadToWidth(p.display_name(), 30).c_str(), p.graded_count(),
                 p.indicator_count(), p.computed_grade().c_str());
   }
   std::printf("\nneeding attention (%d):\n", s.needs_attention_size());
   for (const auto& i : s.needs_attention()) {
-    std::printf("  %-10s %-40s %s %-8s %s\n", i.code().c_str(), i.display_name().c_str(),
-                Pct(i.has_achievement(), i.achievement()).c_str(), i.grade().c_str(),
+    std::printf("  %s %s %s %s %s\n", jp::PadToWidth(i.code(), 10).c_str(),
+                jp::PadToWidth(i.display_name(), 40).c_str(),
+                Pct(i.has_achievement(), i.achievement()).c_str(),
+                jp::PadToWidth(i.grade(), 8).c_str(),
                 i.reason().c_str());
   }
   return 0;
@@ -275,9 +279,10 @@ int History(KpiClient& c, bool json, const std::vector<std::string>& args) {
               h.indicator().display_name().c_str(), h.indicator().baseline().value().raw().c_str(),
               h.indicator().baseline().label().c_str());
   for (const auto& p : h.points()) {
-    std::printf("  %-10s target %-16s actual %-20s %s %s\n",
-                jp::FormatFiscalYear(p.fiscal_year()).c_str(), p.target().value().raw().c_str(),
-                p.observation().value().raw().c_str(),
+    std::printf("  %s target %s actual %s %s %s\n",
+                jp::PadToWidth(jp::FormatFiscalYear(p.fiscal_year()), 10).c_str(),
+                jp::PadToWidth(p.target().value().raw(), 16).c_str(),
+                jp::PadToWidth(p.observation().value().raw(), 20).c_str(),
                 Pct(p.result().has_achievement(), p.result().achievement()).c_str(),
                 p.result().grade().c_str());
   }
@@ -369,6 +374,17 @@ int RunKpiCommand(bool json, const std::map<std::string, std::string>& flags,
   }
   std::fprintf(stderr, "unknown command: %s %s (sokei --help)\n", cmd.c_str(), sub.c_str());
   return 2;
+}
+
+absl::StatusOr<std::vector<type::v1::AuditEvent>> KpiAuditEvents(const std::string& municipality,
+                                                                  int limit) {
+  KpiClient client;
+  pb::ListAuditEventsRequest req;
+  req.set_parent(municipality);
+  req.set_page_size(limit);
+  pb::ListAuditEventsResponse resp;
+  SOKEI_RETURN_IF_ERROR(client.Call(&pb::KpiService::Stub::ListAuditEvents, req, &resp));
+  return std::vector<type::v1::AuditEvent>(resp.audit_events().begin(), resp.audit_events().end());
 }
 
 }  // namespace sokei::cli

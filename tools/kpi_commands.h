@@ -6,9 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "sokei/type/v1/audit.pb.h"
+
 namespace sokei::cli {
 
 int RunKpiCommand(bool json, const std::map<std::string, std::string>& flags,
                   const std::vector<std::string>& words);
+
+// The KPI service's latest `limit` audit events of a municipality.
+absl::StatusOr<std::vector<type::v1::AuditEvent>> KpiAuditEvents(const std::string& municipality,
+                                                                  int limit);
 
 }  // namespace sokei::cli

@@ -2,10 +2,12 @@
 // --json for scripts. Errors show the status reason and the offending field, not a stack of codes.
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "bundle.pb.h"
 #include "common/config/config.h"
 #include "common/grpcx/server.h"
+#include "common/jp/text.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
@@ -39,7 +42,7 @@ struct Options {
   std::vector<std::string> args;
 };
 
-const char kUsage[] = R"(usage: sokei [--addr=host:port] [--json] COMMAND
+const char kUsage[] = R"(usage: sokei [--profile NAME] [--addr=host:port] [--json] COMMAND
 
   plans list [MUNICIPALITY]        plans of one municipality (6-digit code), or of every one you see
   plan tree PLAN                   the plan as an indented tree (PLAN = municipalities/142140/plans/…)
@@ -67,14 +70,36 @@ const char kUsage[] = R"(usage: sokei [--addr=host:port] [--json] COMMAND
   survey compare QUESTION BASELINE_QUESTION
   survey publish SURVEY            freeze the results, record survey-derived KPI actuals
 
-Environment: SOKEI_PLAN_ADDR (default 127.0.0.1:50051), SOKEI_KPI_ADDR (default 127.0.0.1:50052),
-SOKEI_SURVEY_ADDR (default 127.0.0.1:50053).
+Without a profile the commands call the services directly (dev mode, as scripts/run.sh runs them):
+SOKEI_PLAN_ADDR (default 127.0.0.1:50051), SOKEI_KPI_ADDR (default 127.0.0.1:50052),
+SOKEI_SURVEY_ADDR (default 127.0.0.1:50053). With --profile NAME (or SOKEI_PROFILE, or the file's
+"current") every call goes to that profile's gateway with its token. Profiles are JSON at
+$SOKEI_CONFIG (default ~/.config/sokei/profiles.json):
+  {"current": "isehara",
+   "profiles": {"isehara": {"gateway": "sokei.city.example.lg.jp:443", "tls": true,
+                            "caFile": "/etc/ssl/city-ca.pem", "tokenFile": "~/.sokei-token"}}}
+("tokenEnv": "VAR" takes the token from an environment variable instead).
 )";
+
+// Every flag some command reads: anything else is a typo, refused rather than ignored.
+const std::set<std::string>& KnownFlags() {
+  static const std::set<std::string> kFlags = {
+      "addr",  "profile", "map",      "allow-partial", "by",     "dept",       "deviation",
+      "dry-run", "encoding", "format", "id",          "index",  "kpi-link",   "level",
+      "municipality", "out", "plan",  "published",     "recompute", "replace", "respondents",
+      "sdg",   "shift",   "stage",    "tag",           "tsv",    "verbose",    "weighted",
+      "year"};
+  return kFlags;
+}
 
 class Client {
  public:
   explicit Client(const Options& o)
-      : o_(o), stub_(pb::PlanService::NewStub(sokei::grpcx::MakeChannel(o.addr, 64 << 20))) {}
+      : o_(o),
+        stub_(pb::PlanService::NewStub(
+            sokei::cli::CurrentConnection().profile.empty()
+                ? sokei::grpcx::MakeChannel(o.addr, 64 << 20)
+                : sokei::cli::CurrentConnection().Channel("SOKEI_PLAN_ADDR", "127.0.0.1:50051"))) {}
 
   template <typename Req, typename Resp>
   absl::Status Call(grpc::Status (pb::PlanService::Stub::*fn)(grpc::ClientContext*, const Req&,
@@ -82,6 +107,7 @@ class Client {
                     const Req& req, Resp* resp) {
     grpc::ClientContext ctx;
     sokei::grpcx::SetTimeout(&ctx, o_.timeout_ms);
+    sokei::cli::CurrentConnection().Prepare(&ctx);
     return sokei::status::FromGrpc(((*stub_).*fn)(&ctx, req, resp));
   }
   pb::PlanService::Stub& stub() { return *stub_; }
@@ -250,25 +276,60 @@ int NodesSearch(Client& c, const Options& o) {
   return 0;
 }
 
+// The recent changes of a municipality in all three services, newest first.
 int Audit(Client& c, const Options& o) {
   if (o.args.empty()) {
     std::fprintf(stderr, "usage: sokei audit MUNICIPALITY\n");
     return 2;
   }
+  const std::string m = MunicipalityName(o.args[0]);
   pb::ListAuditEventsRequest req;
-  req.set_parent(MunicipalityName(o.args[0]));
+  req.set_parent(m);
   req.set_page_size(50);
-  pb::ListAuditEventsResponse resp;
-  if (auto s = c.Call(&pb::PlanService::Stub::ListAuditEvents, req, &resp); !s.ok()) return Fail(s);
+  pb::ListAuditEventsResponse all;
+  // A service that does not answer is named on stderr; the others' events are still shown.
+  int answered = 0;
+  absl::Status last;
+  auto note = [&](const char* service, const absl::Status& s) {
+    last = s;
+    std::fprintf(stderr, "(the %s service's changes are missing: %s)\n", service,
+                 std::string(s.message()).c_str());
+  };
+  if (auto s = c.Call(&pb::PlanService::Stub::ListAuditEvents, req, &all); s.ok()) {
+    ++answered;
+  } else if (s.code() == absl::StatusCode::kUnavailable) {
+    note("plan", s);
+  } else {
+    return Fail(s);
+  }
+  for (const auto& [service, events] :
+       {std::make_pair("KPI", sokei::cli::KpiAuditEvents(m, 50)),
+        std::make_pair("survey", sokei::cli::SurveyAuditEvents(m, 50))}) {
+    if (events.ok()) {
+      ++answered;
+      for (const auto& e : *events) *all.add_audit_events() = e;
+    } else if (events.status().code() == absl::StatusCode::kUnavailable) {
+      note(service, events.status());
+    } else {
+      return Fail(events.status());
+    }
+  }
+  if (answered == 0) return Fail(last);
+  std::stable_sort(all.mutable_audit_events()->begin(), all.mutable_audit_events()->end(),
+                   [](const auto& a, const auto& b) {
+                     return std::make_pair(a.time().seconds(), a.time().nanos()) >
+                            std::make_pair(b.time().seconds(), b.time().nanos());
+                   });
   if (o.json) {
-    PrintJson(resp);
+    PrintJson(all);
     return 0;
   }
-  for (const auto& e : resp.audit_events()) {
+  for (const auto& e : all.audit_events()) {
     const absl::Time t = absl::FromUnixSeconds(e.time().seconds());
-    std::printf("%s  %-8s %-20s %s\n",
+    std::printf("%s  %s %s %s\n",
                 absl::FormatTime("%Y-%m-%d %H:%M:%S JST", t, absl::FixedTimeZone(9 * 3600)).c_str(),
-                e.actor().c_str(), e.method().c_str(), e.resource().c_str());
+                sokei::jp::PadToWidth(e.actor(), 8).c_str(),
+                sokei::jp::PadToWidth(e.method(), 20).c_str(), e.resource().c_str());
   }
   return 0;
 }
@@ -429,6 +490,10 @@ int main(int argc, char** argv) {
       std::string key = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
       std::string value = eq == std::string::npos ? "" : a.substr(eq + 1);
       if (eq == std::string::npos && i + 1 < argc) value = argv[++i];
+      if (!KnownFlags().count(key)) {
+        std::fprintf(stderr, "unknown flag --%s (see sokei --help)\n", key.c_str());
+        return 2;
+      }
       if (key == "addr") {
         o.addr = value;
       } else if (key == "map") {
@@ -451,6 +516,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s", kUsage);
     return 2;
   }
+  auto connection = sokei::cli::LoadConnection(sokei::cli::Flag(o.flags, "profile"));
+  if (!connection.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(connection.status().message()).c_str());
+    return 2;
+  }
+  sokei::cli::SetCurrentConnection(std::move(*connection));
   Client c(o);
   auto take = [&](size_t n) { o.args.assign(words.begin() + static_cast<long>(n), words.end()); };
   const std::string cmd = words[0];

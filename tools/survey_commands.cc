@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/jp/text.h"
 #include "common/config/config.h"
 #include "common/grpcx/server.h"
 #include "common/status/grpc_status.h"
@@ -36,6 +37,7 @@ absl::StatusOr<pb::ImportResponsesResponse> StreamImport(SurveyStub& s,
                                                          const std::string& content) {
   grpc::ClientContext ctx;
   grpcx::SetTimeout(&ctx, 600000);
+  CurrentConnection().Prepare(&ctx);
   pb::ImportResponsesResponse resp;
   auto writer = s.raw().StreamResponses(&ctx, &resp);
   constexpr size_t kChunk = 1 << 20;
@@ -264,7 +266,7 @@ int CrossTab(bool json, const std::map<std::string, std::string>& flags,
   auto print = [&](const pb::CrossTabRow& row) {
     std::string label;
     for (const auto& c : row.categories()) absl::StrAppend(&label, label.empty() ? "" : "×", c);
-    std::printf("%-22s %6s", label.c_str(), row.total().display().c_str());
+    std::printf("%s %6s", jp::PadToWidth(label, 22).c_str(), row.total().display().c_str());
     for (const auto& c : row.cells()) std::printf(" %8s", c.display().c_str());
     std::printf("\n");
   };
@@ -373,6 +375,17 @@ int RunSurveyCommand(bool json, const std::map<std::string, std::string>& flags,
   if (sub == "compare") return Compare(json, args);
   if (sub == "publish") return Publish(json, args);
   return Usage("sokei survey demo|import|stats|crosstab|cs|compare|publish …");
+}
+
+absl::StatusOr<std::vector<type::v1::AuditEvent>> SurveyAuditEvents(const std::string& municipality,
+                                                                     int limit) {
+  SurveyStub stub;
+  pb::ListAuditEventsRequest req;
+  req.set_parent(municipality);
+  req.set_page_size(limit);
+  pb::ListAuditEventsResponse resp;
+  SOKEI_RETURN_IF_ERROR(stub.Call(&pb::SurveyService::Stub::ListAuditEvents, req, &resp));
+  return std::vector<type::v1::AuditEvent>(resp.audit_events().begin(), resp.audit_events().end());
 }
 
 }  // namespace sokei::cli

@@ -7,9 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "sokei/type/v1/audit.pb.h"
+
 namespace sokei::cli {
 
 int RunSurveyCommand(bool json, const std::map<std::string, std::string>& flags,
                      const std::vector<std::string>& words);
+
+// The survey service's latest `limit` audit events of a municipality.
+absl::StatusOr<std::vector<type::v1::AuditEvent>> SurveyAuditEvents(const std::string& municipality,
+                                                                     int limit);
 
 }  // namespace sokei::cli

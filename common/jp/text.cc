@@ -1,6 +1,7 @@
 #include "common/jp/text.h"
 
 #include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
 #include <unicode/ucnv.h>
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
@@ -161,6 +162,32 @@ size_t CodePointCount(absl::string_view utf8) {
     if ((c & 0xC0) != 0x80) ++n;
   }
   return n;
+}
+
+size_t DisplayWidth(absl::string_view utf8) {
+  size_t width = 0;
+  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
+  const int32_t n = static_cast<int32_t>(utf8.size());
+  for (int32_t i = 0; i < n;) {
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c < 0) {
+      ++width;  // an invalid byte shows as one replacement character
+      continue;
+    }
+    const int mark = u_getIntPropertyValue(c, UCHAR_GENERAL_CATEGORY_MASK);
+    if ((mark & (U_GC_MN_MASK | U_GC_ME_MASK)) != 0 || c == 0x200B) continue;
+    const int ea = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+    width += (ea == U_EA_WIDE || ea == U_EA_FULLWIDTH) ? 2 : 1;
+  }
+  return width;
+}
+
+std::string PadToWidth(absl::string_view utf8, size_t width) {
+  std::string out(utf8);
+  const size_t w = DisplayWidth(utf8);
+  if (w < width) out.append(width - w, ' ');
+  return out;
 }
 
 }  // namespace sokei::jp

@@ -38,4 +38,12 @@ bool HasControlCharacters(absl::string_view utf8);
 // Number of Unicode code points (for length limits that people count in characters).
 size_t CodePointCount(absl::string_view utf8);
 
+// Columns the text takes on a terminal: 2 for wide and full-width characters (漢字, かな, ＡＢ),
+// 0 for combining marks, 1 otherwise (East Asian Width, UAX #11; ambiguous counts as 1).
+size_t DisplayWidth(absl::string_view utf8);
+
+// The text padded with spaces to `width` columns (unchanged when already as wide): what %-Ns
+// does for ASCII, for Japanese text.
+std::string PadToWidth(absl::string_view utf8, size_t width);
+
 }  // namespace sokei::jp

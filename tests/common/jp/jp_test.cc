@@ -140,6 +140,20 @@ TEST(Text, ControlCharactersAndLength) {
   EXPECT_EQ(CodePointCount("伊勢原市"), 4u);
 }
 
+TEST(Text, DisplayWidthCountsTerminalColumns) {
+  EXPECT_EQ(DisplayWidth("abc"), 3u);
+  EXPECT_EQ(DisplayWidth("伊勢原市"), 8u);          // wide
+  EXPECT_EQ(DisplayWidth("ＡＢ１"), 6u);            // full-width
+  EXPECT_EQ(DisplayWidth("ｶﾅ"), 2u);               // half-width katakana
+  EXPECT_EQ(DisplayWidth("が"), 2u);
+  EXPECT_EQ(DisplayWidth("か\u3099"), 2u);          // か + combining dakuten
+  EXPECT_EQ(DisplayWidth("達成率 85.3%"), 12u);
+  // Padding lines up a Japanese column the way %-Ns lines up ASCII.
+  EXPECT_EQ(PadToWidth("施策", 8), "施策    ");
+  EXPECT_EQ(DisplayWidth(PadToWidth("子育て支援", 12)), DisplayWidth(PadToWidth("ICT", 12)));
+  EXPECT_EQ(PadToWidth("長い名前の施策", 4), "長い名前の施策");
+}
+
 TEST(MunicipalityCode, CheckDigit) {
   EXPECT_TRUE(IsValidMunicipalityCode("142140"));  // 伊勢原市
   EXPECT_TRUE(IsValidMunicipalityCode("142034"));  // 平塚市

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The suite as production runs it, black-box: the three services in metadata mode trusting the
+# gateway's identity key, the gateway out of dev mode (an identity provider's RS256 key, its own
+# Ed25519 signing key), and the CLI with profiles. Checks that the CLI reaches everything through
+# the gateway with a profile's token (a KPI import asks the plan service with the caller's proof,
+# across real processes), that a call straight to a service port is refused, that a viewer
+# cannot write and a token from another key is refused, that flag typos are errors, and that
+# `sokei audit` shows all three services.
+# usage: production_e2e_test.sh PLAN KPI SURVEY GATEWAY CLI SOURCE_DIR
+set -euo pipefail
+plan_bin=$1 kpi_bin=$2 survey_bin=$3 gateway_bin=$4 cli=$5 src=$6
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+source "$src/tests/e2e/start_service.sh"
+passed=0 failed=0
+check() {  # check NAME COMMAND… : the command must succeed
+  local name=$1; shift
+  if "$@" >"$work/out" 2>&1; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: $name"; sed 's/^/    /' "$work/out" | head -20; fi
+}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+
+# Keys: the gateway's identity pair, and an identity provider's RS256 pair (plus a stranger's).
+openssl genpkey -algorithm ed25519 -out "$work/identity.key" 2>/dev/null
+openssl pkey -in "$work/identity.key" -pubout -out "$work/trust.pem"
+for k in idp stranger; do
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/$k.key" 2>/dev/null
+done
+openssl pkey -in "$work/idp.key" -pubout -out "$work/idp.pem"
+# jwt KEY SUB ROLE MUNICIPALITY: an RS256 token as the provider would issue it.
+jwt() {
+  python3 - "$@" <<'PY'
+import base64, json, subprocess, sys, time
+key, sub, role, municipality = sys.argv[1:5]
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+header = b64(json.dumps({"alg": "RS256", "typ": "JWT", "kid": "idp"}).encode())
+claims = b64(json.dumps({"iss": "https://idp.example.lg.jp", "aud": "sokei", "sub": sub,
+                         "roles": [role], "municipality": municipality,
+                         "iat": int(time.time()), "exp": int(time.time()) + 600}).encode())
+signed = f"{header}.{claims}".encode()
+sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key], input=signed,
+                     capture_output=True, check=True).stdout
+print(f"{header}.{claims}.{b64(sig)}")
+PY
+}
+jwt "$work/idp.key" root admin '*' >"$work/admin.token"
+jwt "$work/stranger.key" root admin '*' >"$work/forged.token"
+viewer_token=$(jwt "$work/idp.key" yamada viewer 142140)
+
+export SOKEI_DATA_DIR=$work/var SOKEI_AUTH_MODE=metadata SOKEI_IDENTITY_TRUST_FILE=$work/trust.pem
+start_service plan "$plan_bin" SOKEI_PLAN_ADDR
+export SOKEI_PLAN_ADDR=127.0.0.1:$bound_port
+start_service kpi "$kpi_bin" SOKEI_KPI_ADDR
+export SOKEI_KPI_ADDR=127.0.0.1:$bound_port
+start_service survey "$survey_bin" SOKEI_SURVEY_ADDR
+export SOKEI_SURVEY_ADDR=127.0.0.1:$bound_port
+grpc_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+(
+  export SOKEI_GATEWAY_JWT_ISSUER=https://idp.example.lg.jp
+  export SOKEI_GATEWAY_JWT_KEYS=idp=RS256:$work/idp.pem
+  export SOKEI_GATEWAY_IDENTITY_KEY_FILE=$work/identity.key
+  export SOKEI_GATEWAY_GRPC_ADDR=127.0.0.1:$grpc_port SOKEI_GATEWAY_OPS_ADDR=127.0.0.1:0
+  export SOKEI_GATEWAY_RATE=0
+  start_service gateway "$gateway_bin" SOKEI_GATEWAY_HTTP_ADDR
+  echo "$bound_pid" >"$work/gateway.pid"
+)
+pids+=("$(cat "$work/gateway.pid")")
+for _ in $(seq 1 100); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1', $grpc_port), 1)" 2>/dev/null && break
+  sleep 0.1
+done
+
+cat >"$work/profiles.json" <<JSON
+{"current": "city",
+ "profiles": {
+   "city": {"gateway": "127.0.0.1:$grpc_port", "tokenFile": "$work/admin.token"},
+   "viewer": {"gateway": "127.0.0.1:$grpc_port", "tokenEnv": "VIEWER_TOKEN"},
+   "forged": {"gateway": "127.0.0.1:$grpc_port", "tokenFile": "$work/forged.token"}}}
+JSON
+export SOKEI_CONFIG=$work/profiles.json VIEWER_TOKEN=$viewer_token
+seed=$src/services/kpi/demo/isehara-5th-progress-table-fy2020.tsv
+
+check "load through the gateway with the current profile's token" \
+  "$cli" load "$src/services/plan/demo/isehara-5th-implementation-plan.json"
+check "plans list through the gateway" bash -c "'$cli' plans list 142140 | grep -q 5th-implementation"
+check "a KPI import asks the plan service with the caller's proof" \
+  bash -c "'$cli' import progress-table '$seed' --plan municipalities/142140/plans/5th-implementation | grep -q '^imported'"
+check "a viewer reads" bash -c "'$cli' --profile viewer summary --plan municipalities/142140/plans/5th-implementation --year 2020 | grep -q indicators"
+check "a viewer cannot write" \
+  bash -c "'$cli' --profile viewer load '$src/services/plan/demo/isesaki-action-plan.json' 2>&1 | grep -q 'may read only'"
+check "a token from another key is refused" bash -c "'$cli' --profile forged plans list 142140 2>&1 | grep -q TOKEN_SIGNATURE_INVALID"
+check "straight to the service port: refused" bash -c "SOKEI_CONFIG=$work/none.json '$cli' plans list 142140 2>&1 | grep -q PRINCIPAL_MISSING"
+check "an unknown profile is an error" bash -c "'$cli' --profile nowhere plans list; [ \$? -eq 2 ]"
+check "a flag typo is an error, not ignored" bash -c "'$cli' import progress-table '$seed' --plan municipalities/142140/plans/5th-implementation --dryrun 2>&1 | grep -q 'unknown flag --dryrun'"
+check "audit shows the plan and KPI services' changes" \
+  bash -c "'$cli' audit 142140 >'$work/audit' && grep -qE 'CreateNode|CreatePlan' '$work/audit' && grep -q ImportProgressTable '$work/audit'"
+echo "production e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
