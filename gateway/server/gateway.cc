@@ -21,6 +21,7 @@
 #include "gateway/transcode/transcoder.h"
 #include "gateway/server/openapi.h"
 #include "gateway/server/gateway_internal.h"
+#include "gateway/server/http_caching.h"
 
 namespace sokei::gateway {
 
@@ -113,7 +114,12 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   const std::string path = req.target.substr(0, q);
   const std::string query = q == std::string::npos ? "" : req.target.substr(q + 1);
   const std::string method = req.method;
-  auto reply = [this, done, request_id, start, method](const std::string& route, HttpResponse r) {
+  // A GET's reply may be revalidated (ETag, 304) and compressed (http_caching.h).
+  const std::string if_none_match = method == "GET" ? Header(req, "if-none-match") : "";
+  const std::string accept_encoding = method == "GET" ? Header(req, "accept-encoding") : "";
+  auto reply = [this, done, request_id, start, method, if_none_match, accept_encoding](
+                   const std::string& route, HttpResponse r) {
+    if (method == "GET") ConditionalGet(if_none_match, accept_encoding, &r);
     r.headers.emplace_back("X-Request-Id", request_id);
     const absl::Duration took = clock_() - start;
     Record(route, r.status, took);

@@ -10,32 +10,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/auth/credentials.h"
+#include "gateway/server/http_caching.h"
 
 namespace sokei::gateway {
 namespace {
 
 namespace fs = std::filesystem;
-
-// gzip (RFC 1952) at the best level; empty on failure.
-std::string Gzip(const std::string& in) {
-  z_stream z{};
-  if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-    return "";
-  std::string out(deflateBound(&z, in.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return rc == Z_STREAM_END ? out : "";
-}
-
-bool Compressible(absl::string_view type) {
-  return absl::StartsWith(type, "text/") || absl::StartsWith(type, "application/javascript") ||
-         absl::StartsWith(type, "application/json") || absl::StartsWith(type, "image/svg");
-}
 
 }  // namespace
 
@@ -72,7 +52,7 @@ absl::StatusOr<std::unique_ptr<StaticSite>> StaticSite::FromFiles(
     f.etag = absl::StrCat("\"", Sha256Hex(bytes).substr(0, 32), "\"");
     f.body = bytes;
     if (Compressible(f.content_type) && bytes.size() >= 512) {
-      std::string z = Gzip(bytes);
+      std::string z = Gzip(bytes, Z_BEST_COMPRESSION);
       if (!z.empty() && z.size() < bytes.size() * 9 / 10) f.gzip = std::move(z);
     }
     site->files_["/" + rel] = std::move(f);
