@@ -1,14 +1,11 @@
 #include "tools/kpi_commands.h"
 
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -22,6 +19,7 @@
 #include "common/status/grpc_status.h"
 #include "sokei/kpi/v1/kpi_service.grpc.pb.h"
 #include "tools/cli_util.h"
+#include "tools/progress.h"
 
 namespace sokei::cli {
 namespace {
@@ -51,31 +49,6 @@ const char* Severity(pb::FindingSeverity s) {
     default:
       return "info ";
   }
-}
-
-// Runs `fn` on a thread while printing the elapsed time on stderr: imports of large tables take a
-// while and a silent terminal looks hung.
-absl::Status WithProgress(const std::string& what, const std::function<absl::Status()>& fn) {
-  std::atomic<bool> done{false};
-  absl::Status result;
-  std::thread worker([&] {
-    result = fn();
-    done = true;
-  });
-  const auto start = std::chrono::steady_clock::now();
-  const bool tty = isatty(2) != 0;
-  int ticks = 0;
-  while (!done) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (++ticks % 10 == 0) {
-      const double s =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(stderr, tty ? "\r%s… %.0f s" : "%s… %.0f s\n", what.c_str(), s);
-    }
-  }
-  worker.join();
-  if (tty && ticks >= 10) std::fprintf(stderr, "\n");
-  return result;
 }
 
 int ImportTable(KpiClient& c, bool json, const std::map<std::string, std::string>& f,
@@ -113,7 +86,7 @@ int ImportTable(KpiClient& c, bool json, const std::map<std::string, std::string
     (*r.mutable_mapping())[kv.first] = kv.second;
   }
   pb::ImportProgressTableResponse resp;
-  auto s = WithProgress(absl::StrCat("importing ", args[0]), [&] {
+  auto s = WithElapsedTime(absl::StrCat("importing ", args[0]), [&] {
     return c.Call(&pb::KpiService::Stub::ImportProgressTable, r, &resp, 600000);
   });
   if (!s.ok()) return Fail(s);

@@ -17,6 +17,7 @@
 #include "sokei/kpi/v1/kpi_service.grpc.pb.h"
 #include "sokei/survey/v1/survey_service.grpc.pb.h"
 #include "tools/cli_util.h"
+#include "tools/progress.h"
 
 namespace sokei::cli {
 namespace {
@@ -40,14 +41,19 @@ absl::StatusOr<pb::ImportResponsesResponse> StreamImport(SurveyStub& s,
   CurrentConnection().Prepare(&ctx);
   pb::ImportResponsesResponse resp;
   auto writer = s.raw().StreamResponses(&ctx, &resp);
-  constexpr size_t kChunk = 1 << 20;
+  // 256 KiB messages: small enough for the bar to move, large enough to cost nothing.
+  constexpr size_t kChunk = 256 << 10;
+  ProgressBar bar("sending the responses", content.size());
   for (size_t off = 0; off == 0 || off < content.size(); off += kChunk) {
     pb::ImportResponsesRequest r = off == 0 ? first : pb::ImportResponsesRequest();
     r.set_content(content.substr(off, kChunk));
     if (!writer->Write(r)) break;
+    bar.Update(std::min(content.size(), off + kChunk));
   }
+  bar.Finish();
   writer->WritesDone();
-  auto st = status::FromGrpc(writer->Finish());
+  absl::Status st = WithElapsedTime("the survey service is reading them",
+                                    [&] { return status::FromGrpc(writer->Finish()); });
   if (!st.ok()) return st;
   return resp;
 }

@@ -61,6 +61,7 @@ open(f"{w}/sjis.csv", "wb").write(("\r\n".join(rows) + "\r\n").encode("cp932"))
 open(f"{w}/bad.csv", "w", encoding="utf-8").write("\n".join(rows[:3] + ["x999,1,2,1,1,9,1,1"]) + "\n")
 PY
 check "a CP932 file into a fresh survey" bash -c "'$cli' survey demo --year 2025 --respondents 1 --id sjis >/dev/null && '$cli' survey import municipalities/142140/surveys/sjis '$work/sjis.csv' | grep -q '120 imported'"
+check "an import shows how much was sent (plain lines when not a terminal)" bash -c "'$cli' survey import municipalities/142140/surveys/sjis '$work/sjis.csv' --dry-run 2>&1 >/dev/null | grep -q 'sending the responses 100% .* / .*'"
 check "a file with an out-of-scale code writes nothing" bash -c "! '$cli' survey import municipalities/142140/surveys/sjis '$work/bad.csv' > '$work/bad.out' 2>&1; grep -q 'OUT_OF_SCALE' '$work/bad.out' && '$cli' --json survey stats municipalities/142140/surveys/sjis/questions/settle | python3 -c 'import json,sys; assert int(json.load(sys.stdin)[\"respondents\"])==121'"
 head -c 3000 /dev/urandom >"$work/junk.bin"
 check "binary junk is refused" bash -c "'$cli' survey import $s23 '$work/junk.bin' 2>&1 | grep -q RESPONSES_NOT_A_TABLE"
