@@ -7,12 +7,14 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "common/config/config.h"
 #include "common/grpcx/server.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "sokei/type/v1/audit.pb.h"
 #include "tools/connection.h"
 
 namespace sokei::cli {
@@ -40,6 +42,21 @@ class ServiceClient {
   std::unique_ptr<typename Service::Stub> stub_;
   int default_timeout_ms_;
 };
+
+// The latest `limit` audit events of a municipality from one service (every service has the same
+// ListAuditEvents).
+template <typename Service, typename Req, typename Resp>
+absl::StatusOr<std::vector<type::v1::AuditEvent>> LatestAuditEvents(
+    ServiceClient<Service>& client,
+    grpc::Status (Service::Stub::*list)(grpc::ClientContext*, const Req&, Resp*),
+    const std::string& municipality, int limit) {
+  Req req;
+  req.set_parent(municipality);
+  req.set_page_size(limit);
+  Resp resp;
+  SOKEI_RETURN_IF_ERROR(client.Call(list, req, &resp));
+  return std::vector<type::v1::AuditEvent>(resp.audit_events().begin(), resp.audit_events().end());
+}
 
 // Prints the error as message, reason and fields; returns the exit status (2 for bad input).
 inline int Fail(const absl::Status& s) {

@@ -352,12 +352,7 @@ int RunKpiCommand(bool json, const std::map<std::string, std::string>& flags,
 absl::StatusOr<std::vector<type::v1::AuditEvent>> KpiAuditEvents(const std::string& municipality,
                                                                   int limit) {
   KpiClient client;
-  pb::ListAuditEventsRequest req;
-  req.set_parent(municipality);
-  req.set_page_size(limit);
-  pb::ListAuditEventsResponse resp;
-  SOKEI_RETURN_IF_ERROR(client.Call(&pb::KpiService::Stub::ListAuditEvents, req, &resp));
-  return std::vector<type::v1::AuditEvent>(resp.audit_events().begin(), resp.audit_events().end());
+  return LatestAuditEvents(client, &pb::KpiService::Stub::ListAuditEvents, municipality, limit);
 }
 
 }  // namespace sokei::cli

@@ -386,12 +386,7 @@ int RunSurveyCommand(bool json, const std::map<std::string, std::string>& flags,
 absl::StatusOr<std::vector<type::v1::AuditEvent>> SurveyAuditEvents(const std::string& municipality,
                                                                      int limit) {
   SurveyStub stub;
-  pb::ListAuditEventsRequest req;
-  req.set_parent(municipality);
-  req.set_page_size(limit);
-  pb::ListAuditEventsResponse resp;
-  SOKEI_RETURN_IF_ERROR(stub.Call(&pb::SurveyService::Stub::ListAuditEvents, req, &resp));
-  return std::vector<type::v1::AuditEvent>(resp.audit_events().begin(), resp.audit_events().end());
+  return LatestAuditEvents(stub, &pb::SurveyService::Stub::ListAuditEvents, municipality, limit);
 }
 
 }  // namespace sokei::cli

@@ -19,12 +19,7 @@ export SOKEI_DATA_DIR=$work/var SOKEI_AUTH_MODE=dev ASAN_OPTIONS=${ASAN_OPTIONS:
 source "$src/tests/e2e/start_service.sh"
 seed=$src/services/kpi/demo/isehara-5th-progress-table-fy2020.tsv
 
-start_service plan "$plan_bin" SOKEI_PLAN_ADDR
-export SOKEI_PLAN_ADDR=127.0.0.1:$bound_port
-start_service kpi "$kpi_bin" SOKEI_KPI_ADDR
-export SOKEI_KPI_ADDR=127.0.0.1:$bound_port
-start_service survey "$survey_bin" SOKEI_SURVEY_ADDR
-export SOKEI_SURVEY_ADDR=127.0.0.1:$bound_port
+start_services "$plan_bin" "$kpi_bin" "$survey_bin"
 "$cli" load "$src"/services/plan/demo/*.json >"$work/load.log"
 "$cli" import progress-table "$seed" --plan municipalities/142140/plans/5th-implementation >"$work/import.log"
 # The generated 市民意識調査 (2024 wave), published: what citizens see of a survey.

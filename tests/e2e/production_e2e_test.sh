@@ -53,12 +53,7 @@ jwt "$work/stranger.key" root admin '*' >"$work/forged.token"
 viewer_token=$(jwt "$work/idp.key" yamada viewer 142140)
 
 export SOKEI_DATA_DIR=$work/var SOKEI_AUTH_MODE=metadata SOKEI_IDENTITY_TRUST_FILE=$work/trust.pem
-start_service plan "$plan_bin" SOKEI_PLAN_ADDR
-export SOKEI_PLAN_ADDR=127.0.0.1:$bound_port
-start_service kpi "$kpi_bin" SOKEI_KPI_ADDR
-export SOKEI_KPI_ADDR=127.0.0.1:$bound_port
-start_service survey "$survey_bin" SOKEI_SURVEY_ADDR
-export SOKEI_SURVEY_ADDR=127.0.0.1:$bound_port
+start_services "$plan_bin" "$kpi_bin" "$survey_bin"
 grpc_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 (
   export SOKEI_GATEWAY_JWT_ISSUER=https://idp.example.lg.jp

@@ -18,3 +18,15 @@ start_service() {
   done
   echo "$name did not start"; cat "$log"; exit 1
 }
+
+# start_services PLAN KPI SURVEY: the three services, each on a port of its own, their addresses
+# exported as SOKEI_{PLAN,KPI,SURVEY}_ADDR (the KPI service finds the plan service, the survey
+# service the KPI service, and the CLI all three).
+start_services() {
+  start_service plan "$1" SOKEI_PLAN_ADDR
+  export SOKEI_PLAN_ADDR=127.0.0.1:$bound_port
+  start_service kpi "$2" SOKEI_KPI_ADDR
+  export SOKEI_KPI_ADDR=127.0.0.1:$bound_port
+  start_service survey "$3" SOKEI_SURVEY_ADDR
+  export SOKEI_SURVEY_ADDR=127.0.0.1:$bound_port
+}
