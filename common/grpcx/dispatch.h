@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "common/deadline/deadline.h"
+#include "common/grpcx/call_log.h"
+#include "common/trace/trace.h"
 
 namespace sokei::grpcx {
 
@@ -54,8 +56,8 @@ class UnaryMethodOf final : public UnaryMethod {
   // A callable, not a pointer to member: GCC 12's -fsanitize=vptr miscompiles calls through
   // pointers to virtual member functions here (false "invalid vptr" reports).
   using Handler = std::function<grpc::Status(grpc::ServerContext*, const Req*, Resp*)>;
-  UnaryMethodOf(Dispatched<Svc>* service, int index, Handler handler)
-      : service_(service), index_(index), handler_(std::move(handler)) {
+  UnaryMethodOf(Dispatched<Svc>* service, int index, std::string name, Handler handler)
+      : service_(service), index_(index), name_(std::move(name)), handler_(std::move(handler)) {
     if constexpr (kRaw) {
       service_->MarkMethodRaw(index_);
     } else {
@@ -81,7 +83,11 @@ class UnaryMethodOf final : public UnaryMethod {
       grpc::Status status;
       {
         deadline::Scope scope(ctx_.deadline());  // storage stops when the caller gives up
+        // The caller's trace (or a new one): in every log line of this call and forwarded on.
+        trace::Scope traced(IncomingTrace(ctx_));
+        const auto start = std::chrono::steady_clock::now();
         status = m_->handler_(&ctx_, &req_, &resp_);
+        LogCall(ctx_, m_->name_, status, std::chrono::steady_clock::now() - start);
       }
       if (status.ok()) {
         writer_.Finish(resp_, status, this);
@@ -103,6 +109,7 @@ class UnaryMethodOf final : public UnaryMethod {
 
   Dispatched<Svc>* service_;
   int index_;
+  std::string name_;
   Handler handler_;
 };
 
@@ -125,7 +132,7 @@ class DispatchTable {
       std::abort();
     }
     methods_.push_back(
-        std::make_unique<UnaryMethodOf<Svc, Req, Resp>>(svc, index, std::move(handler)));
+        std::make_unique<UnaryMethodOf<Svc, Req, Resp>>(svc, index, name, std::move(handler)));
   }
 
   // Leaves method `name` (the next in order) to the synchronous server: streaming methods, whose

@@ -3,6 +3,7 @@
 #include "common/deadline/deadline.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "common/trace/trace.h"
 
 namespace sokei::grpcx {
 namespace {
@@ -29,6 +30,12 @@ std::shared_ptr<grpc::Channel> MakeUpstreamChannel(const std::string& address,
 
 void PrepareUpstreamCall(const auth::Principal& p, grpc::ClientContext* ctx) {
   for (const auto& [key, value] : auth::ToMetadata(p)) ctx->AddMetadata(key, value);
+  // The trace of the request being served goes on, with a span of this call's own.
+  if (const trace::Context* t = trace::Current(); t != nullptr) {
+    const trace::Context child = trace::Child(*t);
+    ctx->AddMetadata(trace::kTraceparentKey, trace::Traceparent(child));
+    if (!child.tracestate.empty()) ctx->AddMetadata(trace::kTracestateKey, child.tracestate);
+  }
   const auto deadline = deadline::Current();
   ctx->set_deadline(deadline ? *deadline : deadline::Clock::now() + kDefaultBudget);
 }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/trace/trace.h"
 
 namespace sokei::log {
 namespace {
@@ -73,6 +74,10 @@ void Write(Level level, absl::string_view msg, absl::Span<const Field> fields) {
       "\",\"level\":\"", LevelName(level), "\",\"msg\":\"", JsonEscape(msg), "\"");
   for (const auto& [k, v] : fields) {
     absl::StrAppend(&line, ",\"", JsonEscape(k), "\":\"", JsonEscape(v), "\"");
+  }
+  // The trace of the request this thread serves: one request's lines in every process.
+  if (const trace::Context* t = trace::Current(); t != nullptr) {
+    absl::StrAppend(&line, ",\"trace_id\":\"", t->trace_id, "\",\"span_id\":\"", t->span_id, "\"");
   }
   line += "}\n";
   std::lock_guard<std::mutex> lock(g_mu);

@@ -1,4 +1,5 @@
-// Structured JSON-lines logging to stdout: {"time":…,"level":…,"msg":…, fields…}.
+// Structured JSON-lines logging to stdout: {"time":…,"level":…,"msg":…, fields…, and the
+// trace_id and span_id of the request the thread serves (common/trace) when there is one}.
 #pragma once
 
 #include <initializer_list>

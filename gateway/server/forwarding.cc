@@ -42,7 +42,8 @@ std::vector<std::pair<std::string, std::string>> Gateway::UpstreamMetadata(
 }
 
 void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
-                      const auth::Principal& principal, const std::string& request_id, bool media,
+                      const auth::Principal& principal, const std::string& request_id,
+                      const trace::Context& trace, bool media,
                       std::function<void(HttpResponse)> done) {
   auto stub = stubs_.find(UpstreamKey(route));
   if (stub == stubs_.end()) {
@@ -66,6 +67,8 @@ void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
   auto call = std::make_shared<Call>();
   for (const auto& [key, value] : UpstreamMetadata(principal)) call->ctx.AddMetadata(key, value);
   call->ctx.AddMetadata("x-request-id", request_id);
+  call->ctx.AddMetadata(trace::kTraceparentKey, trace::Traceparent(trace::Child(trace)));
+  if (!trace.tracestate.empty()) call->ctx.AddMetadata(trace::kTracestateKey, trace.tracestate);
   const absl::Duration budget = IsImport(route)              ? options_.import_timeout
                                 : route.access.read_only() ? options_.read_timeout
                                                            : options_.upstream_timeout;

@@ -21,6 +21,7 @@
 #include "gateway/transcode/transcoder.h"
 #include "gateway/server/openapi.h"
 #include "gateway/server/gateway_internal.h"
+#include "common/trace/trace.h"
 #include "gateway/server/http_caching.h"
 
 namespace sokei::gateway {
@@ -114,13 +115,20 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   const std::string path = req.target.substr(0, q);
   const std::string query = q == std::string::npos ? "" : req.target.substr(q + 1);
   const std::string method = req.method;
+  // The caller's trace (W3C traceparent) or a new one: in the access line, forwarded upstream.
+  const trace::Context trace = [&] {
+    auto parent = trace::Parse(Header(req, "traceparent"), Header(req, "tracestate"));
+    return parent ? trace::Child(*parent) : trace::Start();
+  }();
   // A GET's reply may be revalidated (ETag, 304) and compressed (http_caching.h).
   const std::string if_none_match = method == "GET" ? Header(req, "if-none-match") : "";
   const std::string accept_encoding = method == "GET" ? Header(req, "accept-encoding") : "";
-  auto reply = [this, done, request_id, start, method, if_none_match, accept_encoding](
+  auto reply = [this, done, request_id, start, method, if_none_match, accept_encoding, trace](
                    const std::string& route, HttpResponse r) {
     if (method == "GET") ConditionalGet(if_none_match, accept_encoding, &r);
     r.headers.emplace_back("X-Request-Id", request_id);
+    r.headers.emplace_back("X-Trace-Id", trace.trace_id);
+    trace::Scope traced(trace);
     const absl::Duration took = clock_() - start;
     Record(route, r.status, took);
     // The access log: the route template, never the path's names, the query or any header.
@@ -196,7 +204,7 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
     CountRejected("REST_REQUEST_INVALID");
     return reply(route_name, ErrorResponse(bound));
   }
-  Forward(route, std::move(request), *principal, request_id, media,
+  Forward(route, std::move(request), *principal, request_id, trace, media,
           [reply, route_name](HttpResponse r) { reply(route_name, std::move(r)); });
 }
 

@@ -18,6 +18,7 @@
 
 #include "absl/time/time.h"
 #include "common/auth/identity_proof.h"
+#include "common/trace/trace.h"
 #include "gateway/auth/credentials.h"
 #include "gateway/server/rate_limiter.h"
 #include "gateway/server/console_settings.h"
@@ -128,7 +129,8 @@ class Gateway {
   struct Counters;
   // `media`: answer a file reply as the file itself (alt=media) instead of JSON.
   void Forward(const Route& route, std::unique_ptr<google::protobuf::Message> request,
-               const auth::Principal& principal, const std::string& request_id, bool media,
+               const auth::Principal& principal, const std::string& request_id,
+               const trace::Context& trace, bool media,
                std::function<void(HttpResponse)> done);
   void Readiness(std::function<void(HttpResponse)> done);
   // The console's file for a GET, or nullopt when the path is not the console's.

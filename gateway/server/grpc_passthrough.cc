@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpcx/http2_limits.h"
+#include "common/trace/trace.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "gateway/server/upstream_status.h"
@@ -46,6 +47,12 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
     }
     const std::string rid = Metadata(sctx, "x-request-id");
     if (!rid.empty() && rid.size() <= 128) cctx_.AddMetadata("x-request-id", rid);
+    // The caller's trace goes on (a new one when it sent none), with a span of the gateway's own.
+    auto parent = trace::Parse(Metadata(sctx, trace::kTraceparentKey),
+                               Metadata(sctx, trace::kTracestateKey));
+    const trace::Context trace = trace::Child(parent ? *parent : trace::Start());
+    cctx_.AddMetadata(trace::kTraceparentKey, trace::Traceparent(trace));
+    if (!trace.tracestate.empty()) cctx_.AddMetadata(trace::kTracestateKey, trace.tracestate);
     // The remaining budget of the caller, or five minutes for calls without a deadline.
     const auto deadline = sctx->deadline();
     const auto cap = std::chrono::system_clock::now() + std::chrono::minutes(5);

@@ -63,6 +63,7 @@ grpc_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)
   export SOKEI_GATEWAY_RATE=0
   start_service gateway "$gateway_bin" SOKEI_GATEWAY_HTTP_ADDR
   echo "$bound_pid" >"$work/gateway.pid"
+  echo "$bound_port" >"$work/gateway.port"
 )
 pids+=("$(cat "$work/gateway.pid")")
 for _ in $(seq 1 100); do
@@ -94,5 +95,14 @@ check "an unknown profile is an error" bash -c "'$cli' --profile nowhere plans l
 check "a flag typo is an error, not ignored" bash -c "'$cli' import progress-table '$seed' --plan municipalities/142140/plans/5th-implementation --dryrun 2>&1 | grep -q 'unknown flag --dryrun'"
 check "audit shows the plan and KPI services' changes" \
   bash -c "'$cli' audit 142140 >'$work/audit' && grep -qE 'CreateNode|CreatePlan' '$work/audit' && grep -q ImportProgressTable '$work/audit'"
+# One request's trace: sent by the caller, in the access lines of the gateway, KPI and plan.
+trace_id=4bf92f3577b34da6a3ce929d0e0e4736
+check "a caller's traceparent is followed through gateway, KPI and plan" bash -c "
+  curl -sf -H 'traceparent: 00-$trace_id-00f067aa0ba902b7-01' -H \"Authorization: Bearer \$(cat '$work/admin.token')\" \
+    'http://127.0.0.1:$(cat "$work/gateway.port")/v1/municipalities/142140/plans/5th-implementation:kpiSummary?fiscalYear=2020' >/dev/null &&
+  grep -q '\"trace_id\":\"$trace_id\"' '$work'/gateway.*.log &&
+  grep -q '\"trace_id\":\"$trace_id\"' '$work'/kpi.*.log &&
+  grep -q '\"trace_id\":\"$trace_id\"' '$work'/plan.*.log"
+
 echo "production e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

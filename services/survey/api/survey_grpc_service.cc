@@ -6,6 +6,9 @@
 
 #include "common/deadline/deadline.h"
 #include "common/grpcx/adapter.h"
+#include "common/grpcx/call_log.h"
+#include "common/trace/trace.h"
+#include "common/status/grpc_status.h"
 #include "common/status/status.h"
 
 namespace sokei::survey {
@@ -71,7 +74,12 @@ grpc::Status SurveyGrpcService::StreamResponses(
   absl::StatusOr<pb::ImportResponsesResponse> result;
   {
     deadline::Scope scope(ctx->deadline());
+    trace::Scope traced(grpcx::IncomingTrace(*ctx));
+    const auto start = std::chrono::steady_clock::now();
     result = domain_->ImportResponses(*principal, whole);
+    grpcx::LogCall(*ctx, "StreamResponses",
+                   result.ok() ? grpc::Status::OK : status::ToGrpc(result.status()),
+                   std::chrono::steady_clock::now() - start);
   }
   pb::ImportResponsesRequest().Swap(&whole);  // the file's bytes freed, not kept for reuse
   pb::ImportResponsesRequest().Swap(&part);
