@@ -9,6 +9,7 @@
 #include <set>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -47,6 +48,19 @@ Message* MutableParent(Message* m, absl::string_view path, const FieldDescriptor
     m = m->GetReflection()->MutableMessage(m, f);
   }
   return nullptr;
+}
+
+// The short form of an enum value the docs and people write — `format=xlsx` for TABLE_FORMAT_XLSX,
+// `csv-cp932` for TABLE_FORMAT_CSV_CP932 — case-insensitive; never the UNSPECIFIED value.
+const google::protobuf::EnumValueDescriptor* FindShortEnumValue(
+    const google::protobuf::EnumDescriptor* type, const std::string& value) {
+  // The values' common prefix: the name of the zero value up to its "UNSPECIFIED".
+  const std::string zero = type->value_count() > 0 ? type->value(0)->name() : "";
+  if (value.empty() || !absl::EndsWith(zero, "UNSPECIFIED")) return nullptr;
+  std::string name = absl::AsciiStrToUpper(value);
+  std::replace(name.begin(), name.end(), '-', '_');
+  if (name == "UNSPECIFIED") return nullptr;
+  return type->FindValueByName(absl::StrCat(zero.substr(0, zero.size() - 11), name));
 }
 
 // Sets (or, for repeated fields, adds) one scalar value given as text.
@@ -119,6 +133,7 @@ absl::Status SetScalar(Message* m, const FieldDescriptor* f, const std::string& 
     }
     case FieldDescriptor::CPPTYPE_ENUM: {
       const auto* e = f->enum_type()->FindValueByName(value);
+      if (e == nullptr) e = FindShortEnumValue(f->enum_type(), value);
       int number = 0;
       if (e == nullptr && absl::SimpleAtoi(value, &number))
         e = f->enum_type()->FindValueByNumber(number);

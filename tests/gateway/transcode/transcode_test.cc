@@ -169,6 +169,24 @@ TEST(Binder, QueryParametersOfEachKind) {
   ASSERT_NE(l, nullptr);
   EXPECT_EQ(l->filter(), "code=\"06-101\" AND plan=\"x\"");
   EXPECT_EQ(l->page_size(), 5);
+  // Enum values also in the short form the docs show: format=xlsx, csv-cp932, any case.
+  for (const auto& [given, wanted] :
+       std::vector<std::pair<std::string, kpi::v1::TableFormat>>{
+           {"xlsx", kpi::v1::TABLE_FORMAT_XLSX},
+           {"csv-cp932", kpi::v1::TABLE_FORMAT_CSV_CP932},
+           {"TSV", kpi::v1::TABLE_FORMAT_TSV},
+           {"TABLE_FORMAT_CSV_UTF8_BOM", kpi::v1::TABLE_FORMAT_CSV_UTF8_BOM}}) {
+    ASSERT_TRUE(Bind("GET", "/v1/municipalities/142140/plans/p:exportProgressTable",
+                     "fiscalYear=2020&format=" + given, "", &req)
+                    .ok())
+        << given;
+    auto* e = dynamic_cast<kpi::v1::ExportProgressTableRequest*>(req.get());
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->format(), wanted) << given;
+  }
+  EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/plans/p:exportProgressTable",
+                       "fiscalYear=2020&format=unspecified", "", &req)),
+            "format");
   // Refusals name the parameter.
   EXPECT_EQ(Field(Bind("GET", "/v1/municipalities/142140/indicators", "pageSize=ten", "", &req)),
             "pageSize");
