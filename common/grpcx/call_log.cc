@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/log/log.h"
+#include "common/metrics/call_metrics.h"
 
 namespace sokei::grpcx {
 namespace {
@@ -29,6 +30,8 @@ void LogCall(const grpc::ServerContext& ctx, const std::string& method, const gr
       absl::StrFormat("%.2f", std::chrono::duration<double, std::milli>(took).count());
   const std::string code =
       absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()));
+  metrics::CallMetrics::Global().Record(method, code,
+                                        std::chrono::duration<double>(took).count());
   log::Info("rpc", {{"method", method},
                     {"code", code},
                     {"ms", ms},

@@ -4,7 +4,10 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
+#include "common/grpcx/ops_server.h"
 #include "common/log/log.h"
+#include "common/metrics/call_metrics.h"
 #include "common/storage/open.h"
 
 namespace sokei::grpcx {
@@ -56,6 +59,19 @@ int RunService(const ServiceMainSpec& spec,
     log::Error("cannot start", {{"error", server.status().message()}});
     return 1;
   }
+  // The operations port (/metrics, /healthz), when SOKEI_<SERVICE>_OPS_ADDR names one.
+  const std::string ops_var = absl::StrCat("SOKEI_", absl::AsciiStrToUpper(spec.service), "_OPS_ADDR");
+  std::unique_ptr<OpsServer> ops;
+  if (const std::string ops_addr = config::EnvOr(ops_var.c_str(), ""); !ops_addr.empty()) {
+    auto started = OpsServer::Start(ops_addr, [service = spec.service] {
+      return metrics::CallMetrics::Global().Text(service);
+    });
+    if (!started.ok()) {
+      log::Error("cannot start", {{"error", started.status().message()}});
+      return 1;
+    }
+    ops = std::move(*started);
+  }
   // Readiness follows the database: NOT_SERVING while it does not answer.
   storage::Database* database = db->get();
   (*server)->WatchReadiness([database] { return storage::Ping(*database); },
@@ -63,12 +79,14 @@ int RunService(const ServiceMainSpec& spec,
   // The fields are views: every string they show lives until the line is written.
   const std::string port = std::to_string((*server)->port());
   const std::string cache = cfg->redis_addr.empty() ? "off" : cfg->redis_addr;
+  const std::string ops_port = ops ? std::to_string(ops->port()) : "off";
   std::vector<log::Field> fields = {
       {"addr", cfg->listen_addr},
       {"port", port},
       {"auth_mode", cfg->auth_mode == config::AuthMode::kDev ? "dev" : "metadata"},
       {"storage", cfg->pg_dsn.empty() ? "sqlite" : "postgres"},
-      {"cache", cache}};
+      {"cache", cache},
+      {"ops_port", ops_port}};
   for (const auto& [k, v] : wiring->log_fields) fields.push_back({k, v});
   log::Write(log::Level::kInfo, absl::StrCat(binary, " serving"), fields);
   (*server)->WaitForTermination();

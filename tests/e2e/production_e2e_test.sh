@@ -53,7 +53,8 @@ jwt "$work/stranger.key" root admin '*' >"$work/forged.token"
 viewer_token=$(jwt "$work/idp.key" yamada viewer 142140)
 
 export SOKEI_DATA_DIR=$work/var SOKEI_AUTH_MODE=metadata SOKEI_IDENTITY_TRUST_FILE=$work/trust.pem
-start_services "$plan_bin" "$kpi_bin" "$survey_bin"
+SOKEI_KPI_OPS_ADDR=127.0.0.1:0 start_services "$plan_bin" "$kpi_bin" "$survey_bin"
+kpi_ops=$(grep -o '"ops_port":"[0-9]*"' "$work"/kpi.*.log | grep -o '[0-9][0-9]*' | head -1)
 grpc_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 (
   export SOKEI_GATEWAY_JWT_ISSUER=https://idp.example.lg.jp
@@ -103,6 +104,9 @@ check "a caller's traceparent is followed through gateway, KPI and plan" bash -c
   grep -q '\"trace_id\":\"$trace_id\"' '$work'/gateway.*.log &&
   grep -q '\"trace_id\":\"$trace_id\"' '$work'/kpi.*.log &&
   grep -q '\"trace_id\":\"$trace_id\"' '$work'/plan.*.log"
+
+check "the KPI service's operations port counts the calls it served" bash -c "
+  curl -sf http://127.0.0.1:$kpi_ops/metrics | grep -q 'sokei_rpc_requests_total{service=\"kpi\",method=\"GetPlanSummary\",code=\"OK\"}'"
 
 echo "production e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
