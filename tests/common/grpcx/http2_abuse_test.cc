@@ -290,8 +290,10 @@ class Http2AbuseTest : public ::testing::TestWithParam<bool /* passthrough */> {
       EXPECT_EQ(failures.load(), 0) << name << ": ordinary calls failed during the attack";
     }
     EXPECT_LE(static_cast<double>(peak) - before, 256.0 * (1 << 20)) << name;
+    // Recovery is bounded: the passthrough works off the attack's backlog within seconds (up to
+    // 10 s allowed on a loaded 2-core machine; ~1 s measured on an idle one).
     bool recovered = false;
-    for (int i = 0; i < 20 && !recovered; ++i) {
+    for (int i = 0; i < 100 && !recovered; ++i) {
       recovered = OrdinaryCall();
       if (!recovered) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
