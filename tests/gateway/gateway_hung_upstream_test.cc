@@ -18,6 +18,7 @@
 #include "gateway/server/grpc_passthrough.h"
 #include "gateway/server/upstreams.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
+#include "tests/support/test_passthrough.h"
 #include "tests/support/gateway_tokens.h"
 #include "tests/support/generic_upstream.h"
 #include "tests/support/test_gateway.h"
@@ -146,12 +147,9 @@ TEST_F(HungUpstreamTest, AFrozenUpstreamFailsFastAndAThawedOneServesAgain) {
   std::printf("frozen upstream: 503 in %.0f ms (the read deadline is 20 s)\n", seconds * 1000);
 
   // Through the passthrough too.
-  Passthrough passthrough(gateway_.get());
-  int port = 0;
-  auto proxy = StartPassthrough("127.0.0.1:0", &passthrough, &port);
-  ASSERT_TRUE(proxy.ok()) << proxy.status();
-  auto stub = plan::v1::PlanService::NewStub(
-      grpcx::MakeUpstreamChannel("127.0.0.1:" + std::to_string(port), 4 << 20));
+  auto proxy = sokei::testing::StartTestPassthrough(gateway_.get());
+  ASSERT_NE(proxy, nullptr);
+  auto& stub = proxy->plan;
   {
     grpc::ClientContext ctx;
     ctx.AddMetadata("authorization", "Bearer " + token_);
@@ -171,7 +169,7 @@ TEST_F(HungUpstreamTest, AFrozenUpstreamFailsFastAndAThawedOneServesAgain) {
   const double recovered = Until(200, 5);
   EXPECT_LT(recovered, 2.0) << "the gateway did not notice the upstream is back";
   std::printf("thawed upstream: served again after %.0f ms\n", recovered * 1000);
-  (*proxy)->Shutdown();
+  proxy->server->Shutdown();
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "gateway/server/upstreams.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
 #include "sokei/survey/v1/survey_service.grpc.pb.h"
+#include "tests/support/test_passthrough.h"
 #include "tests/support/gateway_tokens.h"
 #include "tests/support/generic_upstream.h"
 #include "tests/support/test_gateway.h"
@@ -156,12 +157,9 @@ TEST_F(RetryTest, ThrottlingStopsRetriesToAFailingUpstream) {
 }
 
 TEST_F(RetryTest, PassthroughReadsAreRetriedAndWritesAreNot) {
-  Passthrough passthrough(gateway_.get());
-  int port = 0;
-  auto proxy = StartPassthrough("127.0.0.1:0", &passthrough, &port);
-  ASSERT_TRUE(proxy.ok()) << proxy.status();
-  auto stub = plan::v1::PlanService::NewStub(
-      grpcx::MakeUpstreamChannel("127.0.0.1:" + std::to_string(port), 4 << 20));
+  auto proxy = sokei::testing::StartTestPassthrough(gateway_.get());
+  ASSERT_NE(proxy, nullptr);
+  auto& stub = proxy->plan;
   {
     upstream_.fail_next = 2;
     grpc::ClientContext ctx;
@@ -187,7 +185,7 @@ TEST_F(RetryTest, PassthroughReadsAreRetriedAndWritesAreNot) {
       gateway_->MetricsText().find(
           R"(sokei_gateway_upstream_errors_total{service="sokei.plan.v1",code="UNAVAILABLE"} 1)"),
       std::string::npos);
-  (*proxy)->Shutdown();
+  proxy->server->Shutdown();
 }
 
 // An upstream nobody answers for: the gRPC transport's own message names the address and port
@@ -211,12 +209,9 @@ TEST_F(RetryTest, AnUnreachableUpstreamIsNamedNeverAddressed) {
     EXPECT_EQ(r.body.find(secret), std::string::npos) << secret << " in " << r.body;
   }
 
-  Passthrough passthrough(gateway.get());
-  int port = 0;
-  auto proxy = StartPassthrough("127.0.0.1:0", &passthrough, &port);
-  ASSERT_TRUE(proxy.ok()) << proxy.status();
-  auto stub = plan::v1::PlanService::NewStub(
-      grpcx::MakeUpstreamChannel("127.0.0.1:" + std::to_string(port), 4 << 20));
+  auto proxy = sokei::testing::StartTestPassthrough(gateway.get());
+  ASSERT_NE(proxy, nullptr);
+  auto& stub = proxy->plan;
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", "Bearer " + token_);
   plan::v1::Plan out;
@@ -227,7 +222,7 @@ TEST_F(RetryTest, AnUnreachableUpstreamIsNamedNeverAddressed) {
   EXPECT_EQ(s.error_message().find("127.0.0.1"), std::string::npos) << s.error_message();
   EXPECT_EQ(s.error_message().find("ipv4"), std::string::npos) << s.error_message();
   EXPECT_EQ(status::GetErrorInfo(status::FromGrpc(s))->reason, "UPSTREAM_UNAVAILABLE");
-  (*proxy)->Shutdown();
+  proxy->server->Shutdown();
 }
 
 // A client-streaming call whose upstream fails after the first message, while the caller has
@@ -241,11 +236,9 @@ TEST_F(RetryTest, PassthroughStreamEndsAsSoonAsTheUpstreamFails) {
   auto gateway = sokei::testing::TestGateway(
       kSecret, {plan, survey},
       MakeUpstreams({plan, survey}, {{"sokei.plan.v1", addr}, {"sokei.survey.v1", addr}}));
-  Passthrough passthrough(gateway.get());
-  int port = 0;
-  auto proxy = StartPassthrough("127.0.0.1:0", &passthrough, &port);
-  ASSERT_TRUE(proxy.ok()) << proxy.status();
-  grpc::GenericStub stub(grpcx::MakeUpstreamChannel("127.0.0.1:" + std::to_string(port), 4 << 20));
+  auto proxy = sokei::testing::StartTestPassthrough(gateway.get());
+  ASSERT_NE(proxy, nullptr);
+  grpc::GenericStub stub(grpcx::MakeUpstreamChannel(proxy->address(), 4 << 20));
 
   class Caller final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
    public:
@@ -282,7 +275,7 @@ TEST_F(RetryTest, PassthroughStreamEndsAsSoonAsTheUpstreamFails) {
     EXPECT_EQ(caller.status.error_message(), "the sokei.survey.v1 service cannot be reached");
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   }
-  (*proxy)->Shutdown();
+  proxy->server->Shutdown();
 }
 
 TEST(RetryServiceConfig, ListsExactlyTheReadOnlyMethods) {
