@@ -137,6 +137,7 @@ int main(int argc, char** argv) {
   log::Info("sokei-gateway serving", {{"http", lo.address},
                                       {"grpc", grpc_addr},
                                       {"ops", ops.address},
+                                      {"ops_port", std::to_string((*ops_listener)->port())},
                                       {"port", std::to_string((*listener)->port())},
                                       {"routes", std::to_string(route_count)},
                                       {"rate_limits", redis_addr.empty() ? "in-process" : "redis"},

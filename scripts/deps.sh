@@ -14,6 +14,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 clang-format
   python3-yaml python3-kubernetes
+  # promtool, which checks every process's metrics exposition in the tests.
+  prometheus
   # The web console's browser tests: Debian's Chromium (driven by Playwright, never downloaded)
   # and Japanese fonts so screens render as staff see them.
   chromium fonts-noto-cjk

@@ -22,7 +22,8 @@ for path in [p for d in ("common", "services", "gateway") for p in (root / d).rg
 # Literals that are not reasons (SQL keywords, precondition types, enum names).
 ignore = {"PACKAGE_LINK"}
 used = {u for u in used if not u.startswith(("PLAN_KIND_", "PLAN_LAYER_", "PLAN_STATUS_", "PACKAGE_KIND_",
-                                             "DEPARTMENT_ROLE_", "SOKEI_"))}
+                                             "DEPARTMENT_ROLE_", "SOKEI_", "SURVEY_STATUS_",
+                                             "EVALUATION_STAGE_"))}
 used -= ignore
 precondition_types = {"IN_USE", "HAS_CHILDREN", "LEVELS", "CODE_PATTERN", "CYCLE", "LEVEL", "ETAG",
                       "REVIEW_STATE"}

@@ -1,14 +1,16 @@
 // One write transaction of a service's domain: its storage transaction, who writes, the method and
-// request id, the time, and the audit row per change (in the same transaction as the change).
-// `Tx` has AppendAudit(const storage::AuditRow&).
+// request id, the time, and per change the audit row and the change feed's outbox row (in the same
+// transaction as the change). `Tx` is a storage::BookkeepingTx.
 #pragma once
 
 #include <string>
 
 #include "absl/time/time.h"
+#include "common/api/change_record.h"
 #include "common/api/resources.h"
 #include "common/auth/principal.h"
 #include "common/storage/audit_log.h"
+#include "common/status/status.h"
 
 namespace sokei::api {
 
@@ -32,7 +34,13 @@ struct WriteContext {
     row.request_id = request_id;
     row.before_json = AuditPayload(before);
     row.after_json = AuditPayload(after);
-    return tx.AppendAudit(row).status();
+    SOKEI_RETURN_IF_ERROR(tx.AppendAudit(row).status());
+    // The change feed's outbox row, in the same transaction; now and then the old rows go.
+    SOKEI_RETURN_IF_ERROR(
+        tx.AppendChange(ChangeRecord(municipality, resource, before, after, request_id, now))
+            .status());
+    if (PruneDue(now)) return tx.PruneChanges(Micros(now - ChangeRetention()));
+    return absl::OkStatus();
   }
 };
 

@@ -1,4 +1,7 @@
+#include "common/metrics/registry.h"
 #include "common/cache/cache.h"
+
+#include <chrono>
 
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
@@ -178,7 +181,13 @@ absl::StatusOr<std::string> Cache::Eval(const std::string& script,
 absl::StatusOr<std::string> Cache::GetOrCompute(
     const std::string& key, const std::function<absl::StatusOr<std::string>()>& compute) {
   std::string value;
-  switch (Get(key, &value)) {
+  const auto start = std::chrono::steady_clock::now();
+  const Outcome outcome = Get(key, &value);
+  metrics::Registry::Global().Observe(
+      "sokei_cache_get_seconds", "Reads of the shared cache, by outcome (hit, miss, error).",
+      {{"outcome", outcome == Outcome::kHit ? "hit" : outcome == Outcome::kMiss ? "miss" : "error"}},
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  switch (outcome) {
     case Outcome::kHit:
       ++hits_;
       return value;

@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <map>
 #include <string>
 
@@ -13,6 +14,8 @@
 #include "common/auth/identity_check.h"
 #include "common/auth/principal.h"
 #include "common/config/config.h"
+#include "common/grpcx/call_log.h"
+#include "common/trace/trace.h"
 
 namespace sokei::grpcx {
 
@@ -37,6 +40,22 @@ grpc::Status ServeUnary(grpc::ServerContext* ctx, const auth::IdentityCheck& ide
   if (!result.ok()) return FinishCall(metadata, method, result.status());
   *resp = std::move(*result);
   return grpc::Status::OK;
+}
+
+// Serves one call on gRPC's sync threads (streams, long waits): the principal from the call's
+// metadata, then `fn(principal)` (which writes the reply or the messages) in the call's trace, with
+// the access line and metrics when it ends.
+template <typename Fn>
+grpc::Status ServeStream(grpc::ServerContext* ctx, const auth::IdentityCheck& identity,
+                         const char* method, Fn fn) {
+  const auto metadata = SokeiMetadata(*ctx);
+  trace::Scope traced(IncomingTrace(*ctx));
+  const auto start = std::chrono::steady_clock::now();
+  auto principal = identity.Read(metadata);
+  const grpc::Status status =
+      FinishCall(metadata, method, principal.ok() ? fn(*principal) : principal.status());
+  LogCall(*ctx, method, status, std::chrono::steady_clock::now() - start);
+  return status;
 }
 
 }  // namespace sokei::grpcx

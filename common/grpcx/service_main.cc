@@ -8,6 +8,7 @@
 #include "common/grpcx/ops_server.h"
 #include "common/log/log.h"
 #include "common/metrics/call_metrics.h"
+#include "common/metrics/registry.h"
 #include "common/storage/open.h"
 
 namespace sokei::grpcx {
@@ -64,7 +65,7 @@ int RunService(const ServiceMainSpec& spec,
   std::unique_ptr<OpsServer> ops;
   if (const std::string ops_addr = config::EnvOr(ops_var.c_str(), ""); !ops_addr.empty()) {
     auto started = OpsServer::Start(ops_addr, [service = spec.service] {
-      return metrics::CallMetrics::Global().Text(service);
+      return metrics::CallMetrics::Global().Text(service) + metrics::Registry::Global().Text(service);
     });
     if (!started.ok()) {
       log::Error("cannot start", {{"error", started.status().message()}});

@@ -52,6 +52,25 @@ std::string AuditSchemaSql(const std::string& p) {
                       ");\n");
 }
 
+std::string ChangeSchemaSql(const std::string& p) {
+  return absl::StrCat("CREATE TABLE ", p, "_changes (\n"
+                      "  seq BIGINT PRIMARY KEY,\n"
+                      "  municipality TEXT NOT NULL,\n"
+                      "  time_micros BIGINT NOT NULL,\n"
+                      "  resource TEXT NOT NULL,\n"
+                      "  resource_type TEXT NOT NULL,\n"
+                      "  change_type BIGINT NOT NULL,\n"
+                      "  etag TEXT NOT NULL,\n"
+                      "  plans TEXT NOT NULL,\n"
+                      "  public_visible BIGINT NOT NULL,\n"
+                      "  request_id TEXT NOT NULL,\n"
+                      "  value BYTEA NOT NULL\n"
+                      ");\n",
+                      "CREATE INDEX ", p, "_changes_municipality ON ", p,
+                      "_changes (municipality, seq);\n",
+                      "CREATE INDEX ", p, "_changes_time ON ", p, "_changes (time_micros);\n");
+}
+
 std::vector<Migration> WithBase(std::vector<Migration> migrations, int version,
                                 const std::string& sql) {
   for (Migration& m : migrations) {

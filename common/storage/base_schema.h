@@ -18,6 +18,9 @@ std::string GenerationSchemaSql(const std::string& prefix);
 // <prefix>_audit_events and <prefix>_idempotency.
 std::string AuditSchemaSql(const std::string& prefix);
 
+// <prefix>_changes, the transactional outbox of the change feed (change_log.h).
+std::string ChangeSchemaSql(const std::string& prefix);
+
 // `migrations` with `sql` placed before the service's own statements of migration `version`
 // (the versions a service first created the shared tables in).
 std::vector<Migration> WithBase(std::vector<Migration> migrations, int version,

@@ -1,5 +1,6 @@
 // What every service's transaction has besides its own resources, declared once: the
-// municipality's generation (cache keys carry it), the audit trail and the request ids — and, for
+// municipality's generation (cache keys carry it), the audit trail, the request ids and the change
+// feed's outbox — and, for
 // the services on the shared record store (KPI, survey), the record operations. A service's
 // transaction interface derives from these; the SQL side is sql_service_tx.h.
 #pragma once
@@ -12,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/storage/audit_log.h"
+#include "common/storage/change_log.h"
 #include "common/storage/resource_record.h"
 
 namespace sokei::storage {
@@ -33,6 +35,13 @@ class BookkeepingTx {
   virtual absl::StatusOr<std::optional<IdempotencyRow>> GetIdempotency(
       const std::string& municipality, const std::string& request_id) = 0;
   virtual absl::Status PutIdempotency(const IdempotencyRow& row) = 0;
+  // The change feed's outbox (change_log.h): a row per change, in the transaction of the change.
+  virtual absl::StatusOr<int64_t> AppendChange(const ChangeRow& row) = 0;
+  virtual absl::StatusOr<std::vector<ChangeRow>> ChangesAfter(const std::string& municipality,
+                                                              int64_t after_seq,
+                                                              int64_t limit) = 0;
+  virtual absl::StatusOr<ChangeBounds> ChangeLogBounds() = 0;
+  virtual absl::Status PruneChanges(int64_t before_micros) = 0;
 };
 
 // The record-store half, for services whose resources are ResourceRecords of kinds `KindT`.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/storage/audit_log.h"
+#include "common/storage/change_log.h"
 #include "common/storage/driver.h"
 #include "common/storage/record_tables.h"
 #include "common/storage/service_tx.h"
@@ -20,8 +21,9 @@ namespace sokei::storage {
 // A service's tables, their SQL prepared once per table prefix ("plan", "kpi", "survey").
 struct ServiceTables {
   explicit ServiceTables(const std::string& prefix)
-      : audit(prefix), generations(prefix), records(prefix) {}
+      : audit(prefix), changes(prefix), generations(prefix), records(prefix) {}
   AuditTables audit;
+  ChangeTables changes;
   GenerationTable generations;
   RecordTables records;  // unused by the plan service, whose resource table is its own
 };
@@ -53,6 +55,17 @@ class SqlBookkeeping : public Tx {
   absl::Status PutIdempotency(const IdempotencyRow& row) final {
     return tables_.audit.PutIdempotency(c_, row);
   }
+  absl::StatusOr<int64_t> AppendChange(const ChangeRow& row) final {
+    return tables_.changes.Append(c_, row, &next_change_seq_);
+  }
+  absl::StatusOr<std::vector<ChangeRow>> ChangesAfter(const std::string& m, int64_t after_seq,
+                                                      int64_t limit) final {
+    return tables_.changes.After(c_, m, after_seq, limit);
+  }
+  absl::StatusOr<ChangeBounds> ChangeLogBounds() final { return tables_.changes.Bounds(c_); }
+  absl::Status PruneChanges(int64_t before_micros) final {
+    return tables_.changes.Prune(c_, before_micros);
+  }
 
  protected:
   Connection& c_;
@@ -60,6 +73,7 @@ class SqlBookkeeping : public Tx {
 
  private:
   std::map<std::string, int64_t> next_seq_;  // audit sequence numbers of this transaction
+  int64_t next_change_seq_ = 0;               // the outbox's, 0 before the first append
 };
 
 // RecordStoreTx on SQL: `Tx` derives from RecordStoreTx<KindT>, `kind_name` names a kind in the

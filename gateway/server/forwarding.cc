@@ -41,6 +41,20 @@ std::vector<std::pair<std::string, std::string>> Gateway::UpstreamMetadata(
   return auth::ToMetadata(signed_principal);
 }
 
+namespace {
+
+// A change feed page (ListChanges) may wait for the first change: its budget grows by the wait.
+absl::Duration LongPollWait(const Message& request) {
+  if (request.GetDescriptor()->full_name() != "sokei.type.v1.ListChangesRequest") {
+    return absl::ZeroDuration();
+  }
+  const auto* field = request.GetDescriptor()->FindFieldByName("wait_seconds");
+  if (field == nullptr) return absl::ZeroDuration();
+  return absl::Seconds(std::max(0, request.GetReflection()->GetInt32(request, field)));
+}
+
+}  // namespace
+
 void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
                       const auth::Principal& principal, const std::string& request_id,
                       const trace::Context& trace, bool media,
@@ -72,7 +86,7 @@ void Gateway::Forward(const Route& route, std::unique_ptr<Message> request,
   const absl::Duration budget = IsImport(route)              ? options_.import_timeout
                                 : route.access.read_only() ? options_.read_timeout
                                                            : options_.upstream_timeout;
-  call->ctx.set_deadline(absl::ToChronoTime(clock_() + budget));
+  call->ctx.set_deadline(absl::ToChronoTime(clock_() + budget + LongPollWait(*request)));
   const std::string bytes = request->SerializeAsString();
   grpc::Slice slice(bytes);
   call->request = grpc::ByteBuffer(&slice, 1);

@@ -2,10 +2,14 @@
 
 #include <google/protobuf/descriptor.h>
 
+#include <chrono>
 #include <mutex>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/log/log.h"
+#include "common/metrics/registry.h"
 #include "common/grpcx/http2_limits.h"
 #include "common/trace/trace.h"
 #include "common/status/grpc_status.h"
@@ -21,11 +25,43 @@ std::string Metadata(const grpc::GenericCallbackServerContext* ctx, const char* 
                                             : std::string(it->second.data(), it->second.size());
 }
 
+// Every passthrough call, answered or refused: counted by method and code, timed, and logged with
+// its request id and trace (the REST side's access line is "http"; this one is "grpc").
+void RecordCall(const std::string& method, grpc::StatusCode code,
+                std::chrono::steady_clock::time_point start, const std::string& request_id,
+                const trace::Context& trace) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string code_name = absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+  auto& registry = metrics::Registry::Global();
+  registry.Add("sokei_gateway_grpc_requests_total", "gRPC passthrough calls, by method and code.",
+               {{"method", method}, {"code", code_name}});
+  registry.Observe("sokei_gateway_grpc_request_seconds",
+                   "gRPC passthrough calls, from arrival to the caller's status, by method.",
+                   {{"method", method}}, seconds);
+  trace::Scope traced(trace);
+  log::Info("grpc", {{"method", method},
+                     {"code", code_name},
+                     {"ms", absl::StrFormat("%.2f", seconds * 1000)},
+                     {"request_id", request_id}});
+}
+
 class Refuse final : public grpc::ServerGenericBidiReactor {
  public:
-  explicit Refuse(const grpc::Status& s) { Finish(s); }
+  Refuse(const grpc::Status& s, const std::string& method, const std::string& request_id,
+         const trace::Context& trace) {
+    RecordCall(method, s.error_code(), std::chrono::steady_clock::now(), request_id, trace);
+    Finish(s);
+  }
   void OnDone() override { delete this; }
 };
+
+// The caller's trace (a new one when it sent none).
+trace::Context CallerTrace(const grpc::GenericCallbackServerContext* ctx) {
+  auto parent = trace::Parse(Metadata(ctx, trace::kTraceparentKey),
+                             Metadata(ctx, trace::kTracestateKey));
+  return parent ? *parent : trace::Start();
+}
 
 // Forwards one call in both directions, one message in flight per direction. The two reactors
 // call into each other; a client-side hold is taken before every server operation that will call
@@ -40,17 +76,25 @@ class Refuse final : public grpc::ServerGenericBidiReactor {
 class Proxy final : public grpc::ServerGenericBidiReactor {
  public:
   Proxy(grpc::GenericCallbackServerContext* sctx, Gateway* gateway, std::string package,
-        grpc::GenericStub* stub, const auth::Principal& principal)
-      : sctx_(sctx), gateway_(gateway), package_(std::move(package)), client_(this) {
+        grpc::GenericStub* stub, const auth::Principal& principal, std::string method,
+        const trace::Context& caller_trace)
+      : sctx_(sctx),
+        gateway_(gateway),
+        package_(std::move(package)),
+        method_(std::move(method)),
+        start_(std::chrono::steady_clock::now()),
+        client_(this) {
     for (const auto& [key, value] : gateway->UpstreamMetadata(principal)) {
       cctx_.AddMetadata(key, value);
     }
     const std::string rid = Metadata(sctx, "x-request-id");
-    if (!rid.empty() && rid.size() <= 128) cctx_.AddMetadata("x-request-id", rid);
-    // The caller's trace goes on (a new one when it sent none), with a span of the gateway's own.
-    auto parent = trace::Parse(Metadata(sctx, trace::kTraceparentKey),
-                               Metadata(sctx, trace::kTracestateKey));
-    const trace::Context trace = trace::Child(parent ? *parent : trace::Start());
+    if (!rid.empty() && rid.size() <= 128) {
+      cctx_.AddMetadata("x-request-id", rid);
+      request_id_ = rid;
+    }
+    // The caller's trace goes on, with a span of the gateway's own.
+    trace_ = trace::Child(caller_trace);
+    const trace::Context& trace = trace_;
     cctx_.AddMetadata(trace::kTraceparentKey, trace::Traceparent(trace));
     if (!trace.tracestate.empty()) cctx_.AddMetadata(trace::kTracestateKey, trace.tracestate);
     // The remaining budget of the caller, or five minutes for calls without a deadline.
@@ -132,6 +176,7 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
 
   void UpstreamDone(const grpc::Status& s) {
     if (!s.ok()) gateway_->CountUpstreamError(package_, s.error_code());
+    RecordCall(method_, s.error_code(), start_, request_id_, trace_);
     // The status, its details and the trailing metadata go back to the caller.
     for (const auto& [key, value] : cctx_.GetServerTrailingMetadata()) {
       const std::string k(key.data(), key.size());
@@ -152,6 +197,10 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
   grpc::GenericCallbackServerContext* sctx_;
   Gateway* gateway_;
   const std::string package_;
+  const std::string method_;  // sokei.plan.v1.PlanService.GetPlan
+  const std::chrono::steady_clock::time_point start_;
+  std::string request_id_;
+  trace::Context trace_;
   grpc::ClientContext cctx_;
   Client client_;
   grpc::ByteBuffer from_caller_, from_upstream_;
@@ -172,27 +221,32 @@ grpc::ServerGenericBidiReactor* Passthrough::CreateReactor(
       path.size() > 1 && slash != std::string::npos ? path.substr(1, slash - 1) : "";
   const auto* method = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
       absl::StrCat(service, ".", path.substr(slash + 1)));
+  const trace::Context trace = CallerTrace(ctx);
+  const std::string request_id = Metadata(ctx, "x-request-id").substr(0, 128);
   if (!absl::StartsWith(service, "sokei.") || method == nullptr) {
-    return new Refuse(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no such method"));
+    return new Refuse(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no such method"), "unknown",
+                      request_id, trace);
   }
+  auto refuse = [&](const absl::Status& s) {
+    return new Refuse(status::ToGrpc(s), method->full_name(), request_id, trace);
+  };
   // The municipality is checked by the service itself (it reads the request); the edge checks
   // the principal, the method's access level and the rate — before anything about the upstreams
   // shows. A method without its access option is never forwarded.
   auto principal = gateway_->Admit(Metadata(ctx, "authorization"), Metadata(ctx, "x-api-key"), "",
                                    AccessOf(method));
-  if (!principal.ok()) return new Refuse(status::ToGrpc(principal.status()));
+  if (!principal.ok()) return refuse(principal.status());
   const std::string package = method->service()->file()->package();
   grpc::GenericStub* stub = gateway_->StubFor(package);
   if (stub == nullptr) {
-    return new Refuse(status::ToGrpc(
-        status::Unavailable("UPSTREAM_UNAVAILABLE", "the service is not configured")));
+    return refuse(status::Unavailable("UPSTREAM_UNAVAILABLE", "the service is not configured"));
   }
   if (!gateway_->UpstreamUp(package)) {
     gateway_->CountUpstreamError(package, grpc::StatusCode::UNAVAILABLE);
-    return new Refuse(status::ToGrpc(status::Unavailable(
-        "UPSTREAM_UNAVAILABLE", absl::StrCat("the ", package, " service is not answering"))));
+    return refuse(status::Unavailable("UPSTREAM_UNAVAILABLE",
+                                      absl::StrCat("the ", package, " service is not answering")));
   }
-  return new Proxy(ctx, gateway_, package, stub, *principal);
+  return new Proxy(ctx, gateway_, package, stub, *principal, method->full_name(), trace);
 }
 
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartPassthrough(const std::string& address,

@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/metrics/registry.h"
 #include "common/log/log.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
@@ -105,6 +106,8 @@ std::string Gateway::MetricsText() const {
                   "# TYPE sokei_gateway_rate_limit_sync_errors_total counter\n"
                   "sokei_gateway_rate_limit_sync_errors_total ",
                   limiter_->sync_errors(), "\n");
+  // The passthrough's calls (and whatever else the process records).
+  absl::StrAppend(&out, metrics::Registry::Global().Text("gateway"));
   return out;
 }
 

@@ -53,8 +53,10 @@ jwt "$work/stranger.key" root admin '*' >"$work/forged.token"
 viewer_token=$(jwt "$work/idp.key" yamada viewer 142140)
 
 export SOKEI_DATA_DIR=$work/var SOKEI_AUTH_MODE=metadata SOKEI_IDENTITY_TRUST_FILE=$work/trust.pem
-SOKEI_KPI_OPS_ADDR=127.0.0.1:0 start_services "$plan_bin" "$kpi_bin" "$survey_bin"
-kpi_ops=$(grep -o '"ops_port":"[0-9]*"' "$work"/kpi.*.log | grep -o '[0-9][0-9]*' | head -1)
+SOKEI_PLAN_OPS_ADDR=127.0.0.1:0 SOKEI_KPI_OPS_ADDR=127.0.0.1:0 SOKEI_SURVEY_OPS_ADDR=127.0.0.1:0 \
+  start_services "$plan_bin" "$kpi_bin" "$survey_bin"
+ops_port() { grep -o '"ops_port":"[0-9]*"' "$work"/$1.*.log | grep -o '[0-9][0-9]*' | head -1; }
+kpi_ops=$(ops_port kpi)
 grpc_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 (
   export SOKEI_GATEWAY_JWT_ISSUER=https://idp.example.lg.jp
@@ -107,6 +109,33 @@ check "a caller's traceparent is followed through gateway, KPI and plan" bash -c
 
 check "the KPI service's operations port counts the calls it served" bash -c "
   curl -sf http://127.0.0.1:$kpi_ops/metrics | grep -q 'sokei_rpc_requests_total{service=\"kpi\",method=\"GetPlanSummary\",code=\"OK\"}'"
+
+# The change feed over REST: a viewer's long-poll page waits until a write commits, then answers
+# with it (the gateway gives the call the wait on top of its read budget).
+check "a REST long-poll of the change feed answers with the next write" bash -c "
+  curl -sf -H \"Authorization: Bearer $viewer_token\" \
+    'http://127.0.0.1:$(cat "$work/gateway.port")/v1/municipalities/142140/planChanges:watch?waitSeconds=20&pageSize=5' >'$work/poll' &
+  poll=\$!
+  sleep 1
+  curl -sf -H \"Authorization: Bearer \$(cat '$work/admin.token')\" -H 'Content-Type: application/json' \
+    -d '{\"displayName\":\"第6次総合計画（案）\",\"kind\":\"PLAN_KIND_COMPREHENSIVE\",\"layer\":\"PLAN_LAYER_BASIC_PLAN\",\"period\":{\"startYear\":2028,\"endYear\":2037},\"levels\":[{\"depth\":1,\"displayName\":\"基本目標\"},{\"depth\":2,\"displayName\":\"施策\"}]}' \
+    'http://127.0.0.1:$(cat "$work/gateway.port")/v1/municipalities/142140/plans?planId=6th' >'$work/create' &&
+  wait \$poll &&
+  grep -q '\"resource\": *\"municipalities/142140/plans/6th\"' '$work/poll' && grep -q CHANGE_TYPE_CREATED '$work/poll' ||
+  { echo 'the page:'; cat '$work/poll'; echo 'the write:'; cat '$work/create'; false; }"
+
+# Every process's metrics pass promtool's exposition check and carry what operators chart: calls,
+# storage transactions, import rows, the passthrough's calls (the CLI came through it above).
+for svc in plan kpi survey gateway; do
+  check "$svc metrics pass promtool check metrics" bash -c "
+    curl -sf http://127.0.0.1:$(ops_port $svc)/metrics >'$work/$svc.metrics' &&
+    promtool check metrics <'$work/$svc.metrics'"
+done
+check "storage, import and passthrough metrics are there" bash -c "
+  grep -q '^sokei_storage_transaction_seconds_count{service=\"plan\",mode=\"write\",outcome=\"ok\"}' '$work/plan.metrics' &&
+  grep -q '^sokei_import_rows_total{service=\"kpi\",kind=\"progress_table\"} [1-9]' '$work/kpi.metrics' &&
+  grep -q '^sokei_gateway_grpc_requests_total{service=\"gateway\",method=\"sokei.kpi.v1.KpiService.ImportProgressTable\",code=\"OK\"} 1' '$work/gateway.metrics' &&
+  grep -q '\"msg\":\"grpc\",\"method\":\"sokei.kpi.v1.KpiService.ImportProgressTable\"' '$work'/gateway.*.log"
 
 echo "production e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

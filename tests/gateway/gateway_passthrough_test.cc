@@ -246,6 +246,41 @@ TEST_F(PassthroughTest, ClientStreamingImportGoesThrough) {
   EXPECT_TRUE(resp.committed());
 }
 
+// The change feed's stream goes through like any server stream, with the caller's identity: a
+// viewer of the municipality watches while a planner writes.
+TEST_F(PassthroughTest, ServerStreamingChangeFeedGoesThrough) {
+  auto plans = plan::v1::PlanService::NewStub(*channel_);
+  grpc::ClientContext watch;
+  Auth(&watch, Token("viewer"));
+  type::v1::WatchChangesRequest req;
+  req.set_parent("municipalities/142140");
+  req.mutable_filter()->add_resource_types("sokei.plan.v1.Plan");
+  auto reader = plans->WatchChanges(&watch, req);  // from now on
+  // The stream is open before the write (the first read would otherwise race the write).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  {
+    grpc::ClientContext ctx;
+    Auth(&ctx, Token("planner"));
+    plan::v1::Plan out;
+    auto s = plans->CreatePlan(&ctx, sokei::testing::PlanRequest("municipalities/142140", "fed"),
+                               &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  type::v1::ChangeEvent e;
+  ASSERT_TRUE(reader->Read(&e));
+  EXPECT_EQ(e.resource(), "municipalities/142140/plans/fed");
+  EXPECT_EQ(e.change_type(), type::v1::CHANGE_TYPE_CREATED);
+  EXPECT_EQ(e.value().type_url(), "type.googleapis.com/sokei.plan.v1.Plan");
+  watch.TryCancel();
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  // Without a token the passthrough refuses the stream as it refuses any call.
+  grpc::ClientContext anonymous;
+  grpcx::SetTimeout(&anonymous, 5000);
+  auto refused = plans->WatchChanges(&anonymous, req);
+  EXPECT_FALSE(refused->Read(&e));
+  EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
 TEST_F(PassthroughTest, TheCallersDeadlineGoesUpstream) {
   // A call that cannot finish before its deadline: a client stream that sends nothing for longer
   // than its 300 ms budget (the upstream waits for the first message). It ends DEADLINE_EXCEEDED

@@ -3,6 +3,7 @@
 object validates against the Kubernetes API schema (the models of Debian's python3-kubernetes,
 strictly: unknown fields are errors), the policies hold, and the Dockerfile follows its rules.
 usage: check_deploy.py SOURCE_DIR"""
+import json
 import pathlib
 import re
 import subprocess
@@ -239,6 +240,33 @@ for f in (root / "k8s").rglob("*.yaml"):
     check(not re.search(r"^kind:\s*Secret\b", text, re.M), f"{f}: a Secret in the repository")
     check("secretGenerator" not in text, f"{f}: a secretGenerator in the repository")
     check(not re.search(r"(?i)password\s*[:=]\s*\S", text), f"{f}: a password in the repository")
+
+# ---- The Grafana dashboard ----------------------------------------------------------------------
+# It loads (JSON with the fields Grafana requires), each panel queries Prometheus, and every series
+# it charts is one the code emits: a renamed metric breaks this check, not the operators' screen.
+dashboard_file = root / "k8s" / "components" / "monitoring" / "sokei-dashboard.json"
+dashboard = json.loads(dashboard_file.read_text(encoding="utf-8"))
+check(dashboard.get("title") and dashboard.get("uid") and isinstance(dashboard.get("schemaVersion"), int),
+      "dashboard: title, uid and schemaVersion")
+panels = dashboard.get("panels", [])
+check(len(panels) >= 8, "dashboard: panels")
+check(len({p.get("id") for p in panels}) == len(panels), "dashboard: unique panel ids")
+emitted = set()
+for src in list((root / "common").rglob("*.cc")) + list((root / "gateway").rglob("*.cc")) + \
+        list((root / "services").rglob("*.cc")):
+    emitted.update(re.findall(r'"(sokei_[a-z_]+)', src.read_text(encoding="utf-8")))
+for p in panels:
+    where = f"dashboard panel {p.get('title')!r}"
+    grid = p.get("gridPos", {})
+    check(all(isinstance(grid.get(k), int) for k in ("x", "y", "w", "h")), f"{where}: gridPos")
+    targets = p.get("targets", [])
+    check(targets and all(t.get("expr") for t in targets), f"{where}: Prometheus queries")
+    for t in targets:
+        expr = t.get("expr", "")
+        check(expr.count("(") == expr.count(")"), f"{where}: balanced parentheses in {expr}")
+        for series in re.findall(r"\b(sokei_[a-z_]+)", expr):
+            base = re.sub(r"_(bucket|count|sum)$", "", series)
+            check(series in emitted or base in emitted, f"{where}: {series} is not emitted by the code")
 
 # ---- Dockerfile rules ---------------------------------------------------------------------------
 docker = (root / "Dockerfile").read_text(encoding="utf-8")

@@ -1,6 +1,7 @@
 #include "services/kpi/api/kpi_grpc_service.h"
 
 #include "common/grpcx/adapter.h"
+#include "common/grpcx/serve_changes.h"
 
 namespace sokei::kpi {
 
@@ -19,6 +20,18 @@ grpc::Status KpiGrpcService::Call(grpc::ServerContext* ctx, const char* method, 
 SOKEI_KPI_METHODS(SOKEI_KPI_RPC)
 #undef SOKEI_KPI_RPC
 
+grpc::Status KpiGrpcService::ListChanges(grpc::ServerContext* ctx,
+                                   const ::sokei::type::v1::ListChangesRequest* req,
+                                   ::sokei::type::v1::ListChangesResponse* resp) {
+  return grpcx::ServeListChanges(ctx, identity_, domain_->changes(), *req, resp);
+}
+
+grpc::Status KpiGrpcService::WatchChanges(grpc::ServerContext* ctx,
+                                    const ::sokei::type::v1::WatchChangesRequest* req,
+                                    grpc::ServerWriter<::sokei::type::v1::ChangeEvent>* writer) {
+  return grpcx::ServeWatch(ctx, identity_, domain_->changes(), *req, writer);
+}
+
 std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedKpiService* service) {
   auto table = std::make_unique<grpcx::DispatchTable>(
       service, pb::GetIndicatorRequest::descriptor()->file()->FindServiceByName("KpiService"));
@@ -29,6 +42,8 @@ std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedKpiService* se
       });
   SOKEI_KPI_METHODS(SOKEI_KPI_DISPATCH)
 #undef SOKEI_KPI_DISPATCH
+  table->KeepSync("ListChanges");
+  table->KeepSync("WatchChanges");
   return table;
 }
 

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/api/change_feed.h"
 #include "common/api/write_context.h"
 #include "common/auth/principal.h"
 #include "common/cache/cache.h"
@@ -101,6 +102,8 @@ class KpiDomain {
 
   absl::StatusOr<pb::ListAuditEventsResponse> ListAuditEvents(const Principal& p,
                                                               const pb::ListAuditEventsRequest& r);
+  // The change feed (common/api/change_feed.h): a page (long-poll) or a stream of changes.
+  api::ChangeFeed& changes() { return changes_; }
 
   using WriteContext = api::WriteContext<KpiTx>;
 
@@ -132,6 +135,10 @@ class KpiDomain {
   const TableWriter* files_;
   Clock clock_;
   cache::Cache* cache_;
+  // Reads the outbox through the repository (declared last: it refers to repo_).
+  api::ChangeFeed changes_{[this](const api::ChangeFeed::ReadFn::argument_type& fn) {
+    return repo_->Read([&](KpiTx& tx) { return fn(tx); });
+  }};
 };
 
 }  // namespace sokei::kpi

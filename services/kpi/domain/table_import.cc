@@ -14,6 +14,7 @@
 #include "common/api/resources.h"
 #include "common/jp/measurement.h"
 #include "common/jp/text.h"
+#include "common/metrics/registry.h"
 #include "services/kpi/domain/achievement.h"
 #include "services/kpi/domain/kpi_internal.h"
 #include "services/kpi/domain/placeholder_reading.h"
@@ -306,9 +307,14 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     }));
     return dry;
   }
-  return Mutate<pb::ImportProgressTableResponse>(
+  auto done = Mutate<pb::ImportProgressTableResponse>(
       p, m, "ImportProgressTable", r.request_id(), r,
       std::function<absl::Status(WriteContext&, pb::ImportProgressTableResponse*)>(apply));
+  if (done.ok() && done->committed()) {
+    metrics::Registry::Global().Add("sokei_import_rows_total", "Table rows committed by imports.",
+                                    {{"kind", "progress_table"}}, done->counts().rows());
+  }
+  return done;
 }
 
 absl::StatusOr<std::map<std::string, std::string>> KpiDomain::ImportStructure(

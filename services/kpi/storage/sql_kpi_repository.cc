@@ -100,6 +100,7 @@ absl::Status SqlKpiRepository::Migrate() {
   auto migrations = storage::WithBase(
       KpiMigrations(), 1, storage::RecordSchemaSql("kpi") + storage::AuditSchemaSql("kpi"));
   migrations = storage::WithBase(std::move(migrations), 2, storage::GenerationSchemaSql("kpi"));
+  migrations = storage::WithBase(std::move(migrations), 3, storage::ChangeSchemaSql("kpi"));
   return storage::ApplyMigrations(*db_, "kpi", migrations);
 }
 

@@ -1,6 +1,7 @@
 #include "services/plan/api/plan_grpc_service.h"
 
 #include "common/grpcx/adapter.h"
+#include "common/grpcx/serve_changes.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 
@@ -77,6 +78,18 @@ void AddMethod(grpcx::DispatchTable* table, DispatchedPlanService* service, cons
 
 }  // namespace
 
+grpc::Status PlanGrpcService::ListChanges(grpc::ServerContext* ctx,
+                                   const ::sokei::type::v1::ListChangesRequest* req,
+                                   ::sokei::type::v1::ListChangesResponse* resp) {
+  return grpcx::ServeListChanges(ctx, identity_, domain_->changes(), *req, resp);
+}
+
+grpc::Status PlanGrpcService::WatchChanges(grpc::ServerContext* ctx,
+                                    const ::sokei::type::v1::WatchChangesRequest* req,
+                                    grpc::ServerWriter<::sokei::type::v1::ChangeEvent>* writer) {
+  return grpcx::ServeWatch(ctx, identity_, domain_->changes(), *req, writer);
+}
+
 std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedPlanService* service) {
   auto table = std::make_unique<grpcx::DispatchTable>(
       service, pb::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService"));
@@ -87,6 +100,8 @@ std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedPlanService* s
                        });
   SOKEI_PLAN_METHODS(SOKEI_PLAN_DISPATCH)
 #undef SOKEI_PLAN_DISPATCH
+  table->KeepSync("ListChanges");
+  table->KeepSync("WatchChanges");
   return table;
 }
 

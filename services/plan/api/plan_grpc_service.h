@@ -64,6 +64,13 @@ class PlanGrpcService : public pb::PlanService::Service {
   grpc::Status GetPlanTreeRaw(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
                               grpc::ByteBuffer* resp);
 
+  // The change feed (common/grpcx/serve_changes.h), on gRPC's sync threads.
+  grpc::Status ListChanges(grpc::ServerContext* ctx,
+                           const ::sokei::type::v1::ListChangesRequest* req,
+                           ::sokei::type::v1::ListChangesResponse* resp) override;
+  grpc::Status WatchChanges(grpc::ServerContext* ctx,
+                            const ::sokei::type::v1::WatchChangesRequest* req,
+                            grpc::ServerWriter<::sokei::type::v1::ChangeEvent>* writer) override;
  private:
   template <typename Req, typename Resp>
   grpc::Status Call(grpc::ServerContext* ctx, const char* method, const Req& req, Resp* resp,

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/api/change_feed.h"
 #include "common/api/write_context.h"
 #include "common/auth/principal.h"
 #include "common/cache/cache.h"
@@ -88,6 +89,8 @@ class PlanDomain {
 
   absl::StatusOr<pb::ListAuditEventsResponse> ListAuditEvents(const Principal& p,
                                                               const pb::ListAuditEventsRequest& r);
+  // The change feed (common/api/change_feed.h): a page (long-poll) or a stream of changes.
+  api::ChangeFeed& changes() { return changes_; }
 
  private:
   using WriteContext = api::WriteContext<PlanTx>;
@@ -103,6 +106,10 @@ class PlanDomain {
   PlanRepository* repo_;
   Clock clock_;
   cache::Cache* cache_;
+  // Reads the outbox through the repository (declared last: it refers to repo_).
+  api::ChangeFeed changes_{[this](const api::ChangeFeed::ReadFn::argument_type& fn) {
+    return repo_->Read([&](PlanTx& tx) { return fn(tx); });
+  }};
 };
 
 }  // namespace sokei::plan

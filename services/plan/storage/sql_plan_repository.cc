@@ -139,6 +139,7 @@ absl::Status SqlPlanRepository::Migrate() {
   // service first created them (its resource table is its own).
   auto migrations = storage::WithBase(PlanMigrations(), 1, storage::AuditSchemaSql("plan"));
   migrations = storage::WithBase(std::move(migrations), 2, storage::GenerationSchemaSql("plan"));
+  migrations = storage::WithBase(std::move(migrations), 3, storage::ChangeSchemaSql("plan"));
   return storage::ApplyMigrations(*db_, "plan", migrations);
 }
 

@@ -6,6 +6,7 @@
 
 #include "common/deadline/deadline.h"
 #include "common/grpcx/adapter.h"
+#include "common/grpcx/serve_changes.h"
 #include "common/grpcx/call_log.h"
 #include "common/trace/trace.h"
 #include "common/status/grpc_status.h"
@@ -89,6 +90,18 @@ grpc::Status SurveyGrpcService::StreamResponses(
   return grpc::Status::OK;
 }
 
+grpc::Status SurveyGrpcService::ListChanges(grpc::ServerContext* ctx,
+                                   const ::sokei::type::v1::ListChangesRequest* req,
+                                   ::sokei::type::v1::ListChangesResponse* resp) {
+  return grpcx::ServeListChanges(ctx, identity_, domain_->changes(), *req, resp);
+}
+
+grpc::Status SurveyGrpcService::WatchChanges(grpc::ServerContext* ctx,
+                                    const ::sokei::type::v1::WatchChangesRequest* req,
+                                    grpc::ServerWriter<::sokei::type::v1::ChangeEvent>* writer) {
+  return grpcx::ServeWatch(ctx, identity_, domain_->changes(), *req, writer);
+}
+
 std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedSurveyService* service) {
   auto table = std::make_unique<grpcx::DispatchTable>(
       service, pb::GetSurveyRequest::descriptor()->file()->FindServiceByName("SurveyService"));
@@ -99,7 +112,9 @@ std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedSurveyService*
       });
   SOKEI_SURVEY_METHODS(SOKEI_SURVEY_DISPATCH)
 #undef SOKEI_SURVEY_DISPATCH
+  table->KeepSync("ListChanges");
   table->KeepSync("StreamResponses");
+  table->KeepSync("WatchChanges");
   return table;
 }
 

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "absl/time/time.h"
+#include "common/api/change_feed.h"
 #include "common/api/write_context.h"
 #include "common/auth/principal.h"
 #include "google/protobuf/empty.pb.h"
@@ -87,6 +88,8 @@ class SurveyDomain {
   absl::StatusOr<pb::PublishResponse> Publish(const Principal& p, const pb::PublishRequest& r);
   absl::StatusOr<pb::ListAuditEventsResponse> ListAuditEvents(const Principal& p,
                                                               const pb::ListAuditEventsRequest& r);
+  // The change feed (common/api/change_feed.h): a page (long-poll) or a stream of changes.
+  api::ChangeFeed& changes() { return changes_; }
 
   // The largest response file a streamed import takes (unary calls stop at the message limit).
   static constexpr size_t kMaxStreamImportBytes = 256 << 20;
@@ -127,6 +130,10 @@ class SurveyDomain {
   // to the shared cache). Keyed by survey name; valid while the fingerprint matches.
   std::mutex cache_mu_;
   std::list<std::pair<std::string, std::pair<std::string, std::shared_ptr<const Compiled>>>> cache_;
+  // Reads the outbox through the repository (declared last: it refers to repo_).
+  api::ChangeFeed changes_{[this](const api::ChangeFeed::ReadFn::argument_type& fn) {
+    return repo_->Read([&](SurveyTx& tx) { return fn(tx); });
+  }};
 };
 
 }  // namespace sokei::survey

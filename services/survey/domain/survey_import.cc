@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/metrics/registry.h"
 #include "common/api/names.h"
 #include "common/jp/delimited.h"
 #include "common/jp/measurement.h"
@@ -135,7 +136,7 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::StoreResponses(
   const std::vector<ParsedRespondent>& parsed = read.respondents;
   const std::string& id_header = read.id_header;
   const pb::ImportResponsesResponse& summary = read.report;
-  return Mutate<pb::ImportResponsesResponse>(
+  auto done = Mutate<pb::ImportResponsesResponse>(
       p, m, "ImportResponses", r.request_id(), r,
       [&](WriteContext& w, pb::ImportResponsesResponse* out) -> absl::Status {
         *out = summary;
@@ -201,6 +202,11 @@ absl::StatusOr<pb::ImportResponsesResponse> SurveyDomain::StoreResponses(
         audit.set_data_version(after.data_version());
         return w.Audit(m, r.survey(), nullptr, &audit);
       });
+  if (done.ok() && done->committed()) {
+    metrics::Registry::Global().Add("sokei_import_rows_total", "Table rows committed by imports.",
+                                    {{"kind", "survey_responses"}}, done->imported());
+  }
+  return done;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -66,11 +66,13 @@ const char* KindName(Kind kind) { return kind == Kind::kSurvey ? "survey" : "que
 absl::Status SqlSurveyRepository::Migrate() {
   // The shared base (record store, generations, audit, request ids) where the survey service
   // first created it: 0001.
-  return storage::ApplyMigrations(*db_, "survey",
-                                  storage::WithBase(SurveyMigrations(), 1,
-                                                    storage::RecordSchemaSql("survey") +
-                                                        storage::GenerationSchemaSql("survey") +
-                                                        storage::AuditSchemaSql("survey")));
+  // The change feed's outbox in 0002.
+  auto migrations = storage::WithBase(SurveyMigrations(), 1,
+                                      storage::RecordSchemaSql("survey") +
+                                          storage::GenerationSchemaSql("survey") +
+                                          storage::AuditSchemaSql("survey"));
+  migrations = storage::WithBase(std::move(migrations), 2, storage::ChangeSchemaSql("survey"));
+  return storage::ApplyMigrations(*db_, "survey", migrations);
 }
 
 absl::Status SqlSurveyRepository::Read(const std::function<absl::Status(SurveyTx&)>& fn) {

@@ -220,7 +220,15 @@ TEST(JsonRender, RandomInstancesOfEveryServiceTypeMatchProtobuf) {
   }
   std::mt19937_64 rng(20261123);
   int rendered = 0;
+  // The change feed's events carry google.protobuf.Any, which the direct renderer leaves to
+  // protobuf's printer (UnsupportedTypesFallBackToProtobuf); every other type is rendered directly.
+  const std::set<std::string> with_any = {"sokei.type.v1.ChangeEvent",
+                                          "sokei.type.v1.ListChangesResponse"};
   for (const Descriptor* t : types) {
+    if (with_any.count(t->full_name())) {
+      EXPECT_FALSE(JsonDirectSupports(t)) << t->full_name();
+      continue;
+    }
     ASSERT_TRUE(JsonDirectSupports(t)) << t->full_name();
     std::unique_ptr<Message> m(
         google::protobuf::MessageFactory::generated_factory()->GetPrototype(t)->New());

@@ -36,6 +36,7 @@ class MemoryPlanRepository final : public PlanRepository {
     std::map<std::string, std::vector<AuditRow>> audit;
     std::map<std::pair<std::string, std::string>, IdempotencyRow> idempotency;
     std::map<std::string, int64_t> generations;
+    std::vector<storage::ChangeRow> changes;
   };
 
   class Tx final : public PlanTx {
@@ -103,6 +104,33 @@ class MemoryPlanRepository final : public PlanRepository {
         out.push_back(matching[i]);
       }
       return out;
+    }
+    absl::StatusOr<int64_t> AppendChange(const storage::ChangeRow& row) override {
+      storage::ChangeRow copy = row;
+      copy.seq = s_->changes.empty() ? 1 : s_->changes.back().seq + 1;
+      s_->changes.push_back(copy);
+      return copy.seq;
+    }
+    absl::StatusOr<std::vector<storage::ChangeRow>> ChangesAfter(const std::string& m,
+                                                                 int64_t after_seq,
+                                                                 int64_t limit) override {
+      std::vector<storage::ChangeRow> out;
+      for (const auto& c : s_->changes) {
+        if (c.municipality == m && c.seq > after_seq && static_cast<int64_t>(out.size()) < limit) {
+          out.push_back(c);
+        }
+      }
+      return out;
+    }
+    absl::StatusOr<storage::ChangeBounds> ChangeLogBounds() override {
+      if (s_->changes.empty()) return storage::ChangeBounds{};
+      return storage::ChangeBounds{s_->changes.front().seq, s_->changes.back().seq};
+    }
+    absl::Status PruneChanges(int64_t before_micros) override {
+      while (s_->changes.size() > 1 && s_->changes.front().time_micros < before_micros) {
+        s_->changes.erase(s_->changes.begin());
+      }
+      return absl::OkStatus();
     }
     absl::StatusOr<int64_t> Generation(const std::string& m) override { return s_->generations[m]; }
     absl::Status BumpGeneration(const std::string& m) override {

@@ -181,6 +181,73 @@ TEST_P(StorageConformance, UpdateAndDelete) {
                   .ok());
 }
 
+// The change feed's outbox: one sequence for the service, in commit order; a rolled-back write
+// leaves no row; read per municipality after a cursor; pruning keeps the newest row, so numbering
+// never restarts.
+TEST_P(StorageConformance, ChangeOutboxSequenceRollbackReadAndPrune) {
+  auto change = [](const std::string& m, int64_t t, const std::string& resource) {
+    storage::ChangeRow c;
+    c.municipality = m;
+    c.time_micros = t;
+    c.resource = resource;
+    c.resource_type = "sokei.plan.v1.Node";
+    c.change_type = 1;
+    c.etag = "e";
+    c.plans = "municipalities/142140/plans/p\n";
+    c.public_visible = t == 30;
+    c.value = std::string("\x00\x01 伊勢原", 11);
+    return c;
+  };
+  ASSERT_TRUE(repo()
+                  .Write([&](PlanTx& tx) -> absl::Status {
+                    EXPECT_EQ(*tx.AppendChange(change("142140", 10, "a")), 1);
+                    EXPECT_EQ(*tx.AppendChange(change("142034", 20, "b")), 2);
+                    EXPECT_EQ(*tx.AppendChange(change("142140", 30, "c")), 3);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  // A failed write transaction leaves no outbox row and takes no number.
+  EXPECT_FALSE(repo()
+                   .Write([&](PlanTx& tx) -> absl::Status {
+                     EXPECT_TRUE(tx.AppendChange(change("142140", 40, "lost")).ok());
+                     return absl::InternalError("the use case failed");
+                   })
+                   .ok());
+  ASSERT_TRUE(repo()
+                  .Read([&](PlanTx& tx) -> absl::Status {
+                    auto rows = tx.ChangesAfter("142140", 0, 10);
+                    EXPECT_EQ(rows->size(), 2u);
+                    EXPECT_EQ(rows->at(0).seq, 1);
+                    EXPECT_EQ(rows->at(1).seq, 3);
+                    EXPECT_EQ(rows->at(1).value, std::string("\x00\x01 伊勢原", 11));
+                    EXPECT_TRUE(rows->at(1).public_visible);
+                    EXPECT_FALSE(rows->at(0).public_visible);
+                    EXPECT_EQ(rows->at(1).plans, "municipalities/142140/plans/p\n");
+                    EXPECT_EQ(tx.ChangesAfter("142140", 1, 10)->size(), 1u);
+                    EXPECT_EQ(tx.ChangesAfter("142140", 0, 1)->size(), 1u);
+                    auto bounds = tx.ChangeLogBounds();
+                    EXPECT_EQ(bounds->oldest, 1);
+                    EXPECT_EQ(bounds->newest, 3);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_TRUE(repo()
+                  .Write([&](PlanTx& tx) -> absl::Status {
+                    SOKEI_RETURN_IF_ERROR(tx.PruneChanges(1000));  // all are older
+                    EXPECT_EQ(*tx.AppendChange(change("142140", 2000, "d")), 4);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_TRUE(repo()
+                  .Read([&](PlanTx& tx) -> absl::Status {
+                    auto bounds = tx.ChangeLogBounds();
+                    EXPECT_EQ(bounds->oldest, 3);  // the newest row before the prune was kept
+                    EXPECT_EQ(bounds->newest, 4);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+}
+
 TEST_P(StorageConformance, AuditSequencePerMunicipalityNewestFirstWithFilters) {
   ASSERT_TRUE(repo()
                   .Write([&](PlanTx& tx) -> absl::Status {

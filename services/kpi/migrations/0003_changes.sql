@@ -1,0 +1,4 @@
+-- The change feed's transactional outbox: one row per committed change, written in the transaction
+-- of the change. The table (kpi_changes) comes from the shared base schema
+-- (common/storage/base_schema, ChangeSchemaSql).
+SELECT 1;
