@@ -15,6 +15,7 @@ RUN apt-get update -qq \
       build-essential cmake ninja-build pkg-config protobuf-compiler protobuf-compiler-grpc \
       libprotobuf-dev libgrpc++-dev libabsl-dev libsqlite3-dev libicu-dev libhiredis-dev libpq-dev \
       libxlsxwriter-dev libminizip-dev libexpat1-dev libglpk-dev libssl-dev libboost-dev golang-github-gogo-googleapis-dev grpc-proto \
+      libgoogle-common-protos-java nlohmann-json3-dev \
       libgtest-dev libgmock-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

@@ -36,11 +36,15 @@ endfunction()
 # given relative to ROOT; output goes to ${PROJECT_BINARY_DIR}/gen/<rel>.pb.{h,cc}. NAME holds the
 # messages only (protobuf, no gRPC: what a domain links); with GRPC, NAME_grpc holds the service
 # stubs (<rel>.grpc.pb.{h,cc}) and links gRPC, for RPC adapters, clients and tools.
+# Protos taken out of Debian packages at configure time (protos/CMakeLists.txt).
+set(SOKEI_EXTRA_PROTOS_DIR ${PROJECT_BINARY_DIR}/extra-protos)
+
 function(sokei_proto_library name)
   cmake_parse_arguments(ARG "GRPC" "ROOT" "PROTOS;DEPS" ${ARGN})
   set(gen_dir ${PROJECT_BINARY_DIR}/gen)
   file(MAKE_DIRECTORY ${gen_dir})
-  set(import_flags -I${ARG_ROOT} -I${PROJECT_SOURCE_DIR}/protos -I${SOKEI_GOOGLEAPIS_DIR} -I${SOKEI_GRPC_PROTO_DIR})
+  set(import_flags -I${ARG_ROOT} -I${PROJECT_SOURCE_DIR}/protos -I${SOKEI_GOOGLEAPIS_DIR}
+      -I${SOKEI_GRPC_PROTO_DIR} -I${SOKEI_EXTRA_PROTOS_DIR})
   set(srcs)
   set(grpc_srcs)
   foreach(rel ${ARG_PROTOS})

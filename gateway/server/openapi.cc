@@ -1,22 +1,20 @@
-// The OpenAPI 3 document of the REST routes, built from the protos' google.api.http bindings.
+// The OpenAPI 3 document of the REST routes, built from the protos' google.api.http bindings with
+// a JSON library: paths and parameters from the path templates, query parameters from the request
+// fields bound to neither path nor body, `required` from google.api.field_behavior, summaries and
+// descriptions from the contract's comments (api_docs.h).
 #include "gateway/server/openapi.h"
 
-#include <google/protobuf/dynamic_message.h>
+#include <google/api/field_behavior.pb.h>
 
-#include <algorithm>
-#include <optional>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <vector>
 
-#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "common/log/log.h"
-#include "common/status/grpc_status.h"
-#include "common/status/status.h"
+#include "gateway/server/api_docs.h"
 #include "gateway/server/gateway_internal.h"
 #include "gateway/transcode/files.h"
 #include "gateway/transcode/transcoder.h"
@@ -26,8 +24,7 @@ namespace {
 
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
-
-// ---- OpenAPI ----
+using Json = nlohmann::ordered_json;
 
 // municipalities → municipality, analyses → analysis, plans → plan.
 std::string Singular(const std::string& plural) {
@@ -37,67 +34,80 @@ std::string Singular(const std::string& plural) {
   return plural;
 }
 
-std::string SchemaOf(const FieldDescriptor* f, std::set<const Descriptor*>* todo) {
-  std::string item;
+bool Required(const FieldDescriptor* f) {
+  for (int b : f->options().GetRepeatedExtension(google::api::field_behavior)) {
+    if (b == google::api::REQUIRED) return true;
+  }
+  return false;
+}
+
+Json Ref(const Descriptor* d) { return {{"$ref", "#/components/schemas/" + d->full_name()}}; }
+
+Json SchemaOf(const FieldDescriptor* f, std::set<const Descriptor*>* todo) {
+  Json item;
   switch (f->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING:
-      item = f->type() == FieldDescriptor::TYPE_BYTES ? R"({"type":"string","format":"byte"})"
-                                                      : R"({"type":"string"})";
+      item = {{"type", "string"}};
+      if (f->type() == FieldDescriptor::TYPE_BYTES) item["format"] = "byte";
       break;
     case FieldDescriptor::CPPTYPE_INT32:
     case FieldDescriptor::CPPTYPE_UINT32:
-      item = R"({"type":"integer","format":"int32"})";
+      item = {{"type", "integer"}, {"format", "int32"}};
       break;
     case FieldDescriptor::CPPTYPE_INT64:
     case FieldDescriptor::CPPTYPE_UINT64:
-      item = R"({"type":"string","format":"int64"})";
+      item = {{"type", "string"}, {"format", "int64"}};
       break;
     case FieldDescriptor::CPPTYPE_DOUBLE:
     case FieldDescriptor::CPPTYPE_FLOAT:
-      item = R"({"type":"number"})";
+      item = {{"type", "number"}};
       break;
     case FieldDescriptor::CPPTYPE_BOOL:
-      item = R"({"type":"boolean"})";
+      item = {{"type", "boolean"}};
       break;
     case FieldDescriptor::CPPTYPE_ENUM: {
-      std::vector<std::string> names;
+      Json names = Json::array();
       for (int i = 0; i < f->enum_type()->value_count(); ++i) {
-        names.push_back(JsonString(f->enum_type()->value(i)->name()));
+        names.push_back(f->enum_type()->value(i)->name());
       }
-      item = absl::StrCat(R"({"type":"string","enum":[)", absl::StrJoin(names, ","), "]}");
+      item = {{"type", "string"}, {"enum", names}};
       break;
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
       if (f->is_map()) {
-        item = absl::StrCat(R"({"type":"object","additionalProperties":)",
-                            SchemaOf(f->message_type()->map_value(), todo), "}");
-        return item;
+        return {{"type", "object"},
+                {"additionalProperties", SchemaOf(f->message_type()->map_value(), todo)}};
       }
       if (f->message_type()->full_name() == "google.protobuf.Timestamp") {
-        item = R"({"type":"string","format":"date-time"})";
+        item = {{"type", "string"}, {"format", "date-time"}};
       } else if (f->message_type()->full_name() == "google.protobuf.FieldMask") {
-        item = R"({"type":"string","description":"comma-separated field paths"})";
+        item = {{"type", "string"}, {"description", "comma-separated field paths"}};
+      } else if (f->message_type()->full_name() == "google.protobuf.Any") {
+        item = {{"type", "object"},
+                {"description", "a message with its type in \"@type\" and its fields beside it"},
+                {"properties", {{"@type", {{"type", "string"}}}}},
+                {"additionalProperties", true}};
       } else {
         todo->insert(f->message_type());
-        item = absl::StrCat(R"({"$ref":"#/components/schemas/)", f->message_type()->full_name(),
-                            "\"}");
+        item = Ref(f->message_type());
       }
       break;
   }
-  return f->is_repeated() ? absl::StrCat(R"({"type":"array","items":)", item, "}") : item;
+  if (f->is_repeated()) return {{"type", "array"}, {"items", item}};
+  return item;
 }
 
 // The route's path as OpenAPI writes it — {name=municipalities/*/plans/*} becomes
 // municipalities/{municipality}/plans/{plan}: one path parameter per wildcard, named after its
 // collection, so that no two routes share a path — and its parameters appended to `params`.
-std::string OpenApiPath(const Route& r, std::vector<std::string>* params_out) {
-  std::vector<std::string>& params = *params_out;
+std::string OpenApiPath(const Route& r, Json* params) {
   std::string path = r.path.text();
   auto add_param = [&](const std::string& name, const std::string& field) {
-    params.push_back(
-        absl::StrCat(R"({"name":)", JsonString(name), R"(,"in":"path","required":true,)",
-                     R"("schema":{"type":"string"},"description":)",
-                     JsonString(absl::StrCat("part of the request field ", field)), "}"));
+    params->push_back({{"name", name},
+                       {"in", "path"},
+                       {"required", true},
+                       {"schema", {{"type", "string"}}},
+                       {"description", absl::StrCat("part of the request field ", field)}});
   };
   for (const auto& fp : r.path.FieldPaths()) {
     const size_t open = path.find("{" + fp);
@@ -127,119 +137,179 @@ std::string OpenApiPath(const Route& r, std::vector<std::string>* params_out) {
   return path;
 }
 
-// The request's query parameters, appended to `params`.
-void QueryParameters(const Route& r, std::vector<std::string>* params_out) {
-  std::vector<std::string>& params = *params_out;
-  // The request's other top-level fields travel in the query when there is no whole-body
-  // binding (scalars, enums, repeated scalars and the well-known types written as strings) — and
-  // for a file upload sent as the raw file, every field but its `content`.
+// The request's query parameters, appended to `params`: its top-level fields bound to neither the
+// path nor the body (scalars, enums, repeated scalars and the well-known types written as strings,
+// and one level of nested messages as dotted names: filter.plan) — and, for a file upload sent as
+// the raw file, every field but its `content`.
+void QueryParameters(const Route& r, Json* params) {
   const bool raw_upload = TakesFileUpload(r);
-  if (r.body != "*" || raw_upload) {
-    std::set<std::string> taken;
-    for (const auto& fp : r.path.FieldPaths()) taken.insert(fp.substr(0, fp.find('.')));
-    if (!r.body.empty() && r.body != "*") taken.insert(r.body);
-    if (raw_upload) taken.insert("content");
-    const Descriptor* in = r.method->input_type();
-    for (int i = 0; i < in->field_count(); ++i) {
-      const auto* f = in->field(i);
-      if (taken.count(f->name())) continue;
-      if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE &&
-          f->message_type()->full_name().rfind("google.protobuf.", 0) != 0) {
-        continue;
+  if (r.body == "*" && !raw_upload) return;
+  std::set<std::string> taken;
+  for (const auto& fp : r.path.FieldPaths()) taken.insert(fp.substr(0, fp.find('.')));
+  if (!r.body.empty() && r.body != "*") taken.insert(r.body);
+  if (raw_upload) taken.insert("content");
+  const ApiDocs& docs = ApiDocs::Embedded();
+  auto add = [&](const FieldDescriptor* f, const std::string& name) {
+    std::set<const Descriptor*> unused;
+    Json p = {{"name", name},
+              {"in", "query"},
+              {"required", Required(f) && r.body != "*"},
+              {"schema", SchemaOf(f, &unused)}};
+    std::string description = docs.Of(f->full_name());
+    if (r.body == "*") description = "with the raw file as the body only (else in the JSON)";
+    if (!description.empty()) p["description"] = description;
+    params->push_back(std::move(p));
+  };
+  auto scalar = [](const FieldDescriptor* f) {
+    return f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
+           absl::StartsWith(f->message_type()->full_name(), "google.protobuf.");
+  };
+  const Descriptor* in = r.method->input_type();
+  for (int i = 0; i < in->field_count(); ++i) {
+    const FieldDescriptor* f = in->field(i);
+    if (taken.count(f->name()) || f->is_map()) continue;
+    if (scalar(f)) {
+      add(f, f->json_name());
+    } else if (!f->is_repeated()) {
+      for (int j = 0; j < f->message_type()->field_count(); ++j) {
+        const FieldDescriptor* sub = f->message_type()->field(j);
+        if (scalar(sub) && !sub->is_map()) add(sub, f->json_name() + "." + sub->json_name());
       }
-      if (f->is_map()) continue;
-      std::set<const Descriptor*> unused;
-      params.push_back(absl::StrCat(
-          R"({"name":)", JsonString(f->json_name()), R"(,"in":"query","required":false,"schema":)",
-          SchemaOf(f, &unused),
-          r.body == "*"
-              ? R"x(,"description":"with the raw file as the body only (else in the JSON)")x"
-              : "",
-          "}"));
     }
   }
 }
 
 // The schemas of the messages in `todo` and of every message they reach.
-std::map<std::string, std::string> Schemas(std::set<const Descriptor*> todo) {
-  std::map<std::string, std::string> schemas;
+Json Schemas(std::set<const Descriptor*> todo) {
+  const ApiDocs& docs = ApiDocs::Embedded();
+  std::map<std::string, Json> schemas;  // sorted by name
   while (!todo.empty()) {
     const Descriptor* d = *todo.begin();
     todo.erase(todo.begin());
     if (schemas.count(d->full_name())) continue;
-    std::vector<std::string> props;
+    Json props = Json::object();
+    Json required = Json::array();
     std::set<const Descriptor*> more;
     for (int i = 0; i < d->field_count(); ++i) {
-      props.push_back(
-          absl::StrCat(JsonString(d->field(i)->json_name()), ":", SchemaOf(d->field(i), &more)));
+      const FieldDescriptor* f = d->field(i);
+      Json schema = SchemaOf(f, &more);
+      if (const std::string& doc = docs.Of(f->full_name()); !doc.empty()) {
+        // A $ref stands alone in OpenAPI 3.0: the description goes beside it through allOf.
+        schema = schema.contains("$ref") ? Json{{"allOf", Json::array({schema})}, {"description", doc}}
+                                         : (schema["description"] = doc, schema);
+      }
+      props[f->json_name()] = std::move(schema);
+      if (Required(f)) required.push_back(f->json_name());
     }
-    schemas[d->full_name()] =
-        absl::StrCat(R"({"type":"object","properties":{)", absl::StrJoin(props, ","), "}}");
+    Json s = {{"type", "object"}};
+    if (const std::string& doc = docs.Of(d->full_name()); !doc.empty()) s["description"] = doc;
+    s["properties"] = std::move(props);
+    if (!required.empty()) s["required"] = std::move(required);
+    schemas[d->full_name()] = std::move(s);
     for (const auto* m : more) {
       if (!schemas.count(m->full_name())) todo.insert(m);
     }
   }
-  return schemas;
+  schemas["google.rpc.Status"] = {
+      {"type", "object"},
+      {"description", "the error: code, message and details (google.rpc.ErrorInfo with the reason, "
+                      "google.rpc.BadRequest with the fields)"},
+      {"properties",
+       {{"code", {{"type", "integer"}}},
+        {"message", {{"type", "string"}}},
+        {"details", {{"type", "array"}, {"items", {{"type", "object"}}}}}}}};
+  Json out = Json::object();
+  for (auto& [name, s] : schemas) out[name] = std::move(s);
+  return out;
+}
+
+// "CreatePlan" → "Create plan" (for a method the contract leaves without a comment).
+std::string Words(const std::string& method) {
+  std::string out;
+  for (char c : method) {
+    if (absl::ascii_isupper(static_cast<unsigned char>(c)) && !out.empty()) {
+      out.push_back(' ');
+      out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
 }
 
 }  // namespace
 
 std::string BuildOpenApi(const RouteTable& routes) {
-  std::map<std::string, std::vector<std::string>> paths;  // openapi path → operations
+  const ApiDocs& docs = ApiDocs::Embedded();
+  std::map<std::string, Json> paths;  // openapi path → operations, sorted by path
   std::set<const Descriptor*> todo;
   for (const Route& r : routes.routes()) {
-    std::vector<std::string> params;
+    Json params = Json::array();
     const std::string path = OpenApiPath(r, &params);
     QueryParameters(r, &params);
     if (r.http_method == "GET" && IsFileReply(r.method->output_type())) {
-      params.push_back(
-          R"({"name":"alt","in":"query","required":false,"schema":{"type":"string","enum":["media"]},)"
-          R"("description":"media: the file itself (its Content-Type, Content-Disposition) instead of JSON"})");
+      params.push_back({{"name", "alt"},
+                        {"in", "query"},
+                        {"required", false},
+                        {"schema", {{"type", "string"}, {"enum", {"media"}}}},
+                        {"description", "media: the file itself (its Content-Type, "
+                                        "Content-Disposition) instead of JSON"}});
     }
     todo.insert(r.method->input_type());
     todo.insert(r.method->output_type());
-    std::string op = absl::StrCat(JsonString(absl::AsciiStrToLower(r.http_method)),
-                                  R"(:{"operationId":)", JsonString(r.method->full_name()),
-                                  R"(,"tags":[)", JsonString(r.method->service()->name()),
-                                  R"(],"parameters":[)", absl::StrJoin(params, ","), "]");
+    const std::string& comment = docs.Of(r.method->full_name());
+    Json op = {{"operationId", r.method->full_name()},
+               {"summary", comment.empty() ? Words(r.method->name()) : FirstSentence(comment)}};
+    if (!comment.empty()) op["description"] = comment;
+    op["tags"] = {r.method->service()->name()};
+    op["parameters"] = std::move(params);
     if (!r.body.empty()) {
       const Descriptor* body_type =
           r.body == "*" ? r.method->input_type()
                         : r.method->input_type()->FindFieldByName(r.body)->message_type();
       if (body_type != nullptr) {
         todo.insert(body_type);
+        Json content = {{"application/json", {{"schema", Ref(body_type)}}}};
         // A file upload may also be the raw file, its other fields in the query.
-        const std::string raw =
-            TakesFileUpload(r)
-                ? R"(,"text/csv":{"schema":{"type":"string","format":"binary"}},"text/tab-separated-values":{"schema":{"type":"string","format":"binary"}},"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":{"schema":{"type":"string","format":"binary"}})"
-                : "";
-        absl::StrAppend(
-            &op,
-            R"(,"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/)",
-            body_type->full_name(), R"("}})", raw, "}}");
+        if (TakesFileUpload(r)) {
+          const Json binary = {{"schema", {{"type", "string"}, {"format", "binary"}}}};
+          content["text/csv"] = binary;
+          content["text/tab-separated-values"] = binary;
+          content["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"] = binary;
+        }
+        op["requestBody"] = {{"required", true}, {"content", std::move(content)}};
       }
     }
-    absl::StrAppend(
-        &op,
-        R"(,"responses":{"200":{"description":"OK","content":{"application/json":{"schema":{"$ref":"#/components/schemas/)",
-        r.method->output_type()->full_name(),
-        R"("}}}},"default":{"description":"google.rpc.Status","content":{"application/json":{"schema":{"$ref":"#/components/schemas/google.rpc.Status"}}}}}})");
-    paths[path].push_back(op);
+    op["responses"] = {
+        {"200",
+         {{"description", "OK"},
+          {"content", {{"application/json", {{"schema", Ref(r.method->output_type())}}}}}}},
+        {"default",
+         {{"description", "google.rpc.Status"},
+          {"content",
+           {{"application/json",
+             {{"schema", {{"$ref", "#/components/schemas/google.rpc.Status"}}}}}}}}}};
+    paths[path][absl::AsciiStrToLower(r.http_method)] = std::move(op);
   }
-  std::map<std::string, std::string> schemas = Schemas(std::move(todo));
-  schemas["google.rpc.Status"] =
-      R"({"type":"object","properties":{"code":{"type":"integer"},"message":{"type":"string"},"details":{"type":"array","items":{"type":"object"}}}})";
-  std::vector<std::string> path_json, schema_json;
-  for (const auto& [p, ops] : paths)
-    path_json.push_back(absl::StrCat(JsonString(p), ":{", absl::StrJoin(ops, ","), "}"));
-  for (const auto& [n, s] : schemas) schema_json.push_back(absl::StrCat(JsonString(n), ":", s));
-  return absl::StrCat(
-      R"({"openapi":"3.0.3","info":{"title":"Sokei","version":"v1","description":"REST/JSON of the Sokei services, transcoded from their google.api.http rules"},)",
+  Json doc = {
+      {"openapi", "3.0.3"},
+      {"info",
+       {{"title", "Sokei"},
+        {"version", "v1"},
+        {"description",
+         "REST/JSON of the Sokei services, transcoded from their google.api.http rules"}}},
       // Relative: the document is served by the gateway it describes, at whatever address.
-      R"("servers":[{"url":"/","description":"the gateway serving this document"}],)",
-      R"("components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer","bearerFormat":"JWT"},"apiKey":{"type":"apiKey","in":"header","name":"X-Api-Key"}},"schemas":{)",
-      absl::StrJoin(schema_json, ","), R"(}},"security":[{"bearer":[]},{"apiKey":[]}],"paths":{)",
-      absl::StrJoin(path_json, ","), "}}");
+      {"servers", {{{"url", "/"}, {"description", "the gateway serving this document"}}}}};
+  doc["components"] = {
+      {"securitySchemes",
+       {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}},
+        {"apiKey", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-Api-Key"}}}}},
+      {"schemas", Schemas(std::move(todo))}};
+  doc["security"] = {{{"bearer", Json::array()}}, {{"apiKey", Json::array()}}};
+  Json path_json = Json::object();
+  for (auto& [p, ops] : paths) path_json[p] = std::move(ops);
+  doc["paths"] = std::move(path_json);
+  return doc.dump();
 }
 
 }  // namespace sokei::gateway

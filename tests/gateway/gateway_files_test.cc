@@ -147,6 +147,23 @@ TEST_F(GatewayFilesTest, TheOpenApiDocumentDeclaresFilesAsFiles) {
     }
     return names;
   };
+  // A required query parameter is declared required (google.api.field_behavior in the contract).
+  bool fiscal_year_required = false;
+  for (const auto& p : paths.at("/v1/municipalities/{municipality}/plans/{plan}:kpiSummary")
+                           .struct_value()
+                           .fields()
+                           .at("get")
+                           .struct_value()
+                           .fields()
+                           .at("parameters")
+                           .list_value()
+                           .values()) {
+    const auto& f = p.struct_value().fields();
+    if (f.at("name").string_value() == "fiscalYear") {
+      fiscal_year_required = f.at("in").string_value() == "query" && f.at("required").bool_value();
+    }
+  }
+  EXPECT_TRUE(fiscal_year_required);
   const std::string exp = "/v1/municipalities/{municipality}/plans/{plan}:exportProgressTable";
   EXPECT_EQ(params(exp, "get"), (std::set<std::string>{"municipality", "plan", "fiscalYear",
                                                         "format", "department", "alt"}));

@@ -19,6 +19,7 @@
 #include <future>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpcx/server.h"
 #include "common/grpcx/upstream.h"
@@ -482,6 +483,31 @@ TEST_F(GatewayHttpTest, KeepAliveRateLimitAndOperations) {
   const auto& servers = doc.fields().at("servers").list_value();
   ASSERT_EQ(servers.values_size(), 1);
   EXPECT_EQ(servers.values(0).struct_value().fields().at("url").string_value(), "/");
+  // Required fields come from google.api.field_behavior, summaries from the contract's comments.
+  const auto& get_plan = doc.fields()
+                             .at("paths")
+                             .struct_value()
+                             .fields()
+                             .at("/v1/municipalities/{municipality}/plans/{plan}")
+                             .struct_value()
+                             .fields()
+                             .at("get")
+                             .struct_value()
+                             .fields();
+  EXPECT_EQ(get_plan.at("summary").string_value(), "Returns one plan.");
+  const auto& schema = doc.fields()
+                           .at("components")
+                           .struct_value()
+                           .fields()
+                           .at("schemas")
+                           .struct_value()
+                           .fields()
+                           .at("sokei.plan.v1.GetPlanRequest")
+                           .struct_value()
+                           .fields();
+  ASSERT_TRUE(schema.count("required"));
+  ASSERT_EQ(schema.at("required").list_value().values_size(), 1);
+  EXPECT_EQ(schema.at("required").list_value().values(0).string_value(), "name");
 }
 
 }  // namespace
