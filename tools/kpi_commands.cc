@@ -85,10 +85,29 @@ int ImportTable(KpiClient& c, bool json, const std::map<std::string, std::string
     std::pair<std::string, std::string> kv = absl::StrSplit(m, absl::MaxSplits('=', 1));
     (*r.mutable_mapping())[kv.first] = kv.second;
   }
+  // The file goes in 256 KiB parts (StreamProgressTable), so the bar follows the upload; then the
+  // elapsed time while the service reads and writes it.
   pb::ImportProgressTableResponse resp;
-  auto s = WithElapsedTime(absl::StrCat("importing ", args[0]), [&] {
-    return c.Call(&pb::KpiService::Stub::ImportProgressTable, r, &resp, 600000);
-  });
+  grpc::ClientContext ctx;
+  grpcx::SetTimeout(&ctx, 600000);
+  CurrentConnection().Prepare(&ctx);
+  auto writer = c.raw().StreamProgressTable(&ctx, &resp);
+  constexpr size_t kChunk = 256 << 10;
+  ProgressBar bar(absl::StrCat("sending ", args[0]), content.size());
+  for (size_t off = 0; off == 0 || off < content.size(); off += kChunk) {
+    pb::ImportProgressTableRequest part;
+    if (off == 0) {
+      part = r;
+      part.clear_content();
+    }
+    part.set_content(content.substr(off, kChunk));
+    if (!writer->Write(part)) break;
+    bar.Update(std::min(content.size(), off + kChunk));
+  }
+  bar.Finish();
+  writer->WritesDone();
+  auto s = WithElapsedTime("the KPI service is importing it",
+                           [&] { return status::FromGrpc(writer->Finish()); });
   if (!s.ok()) return Fail(s);
   if (json) {
     PrintJson(resp);

@@ -87,8 +87,9 @@ seed=$src/services/kpi/demo/isehara-5th-progress-table-fy2020.tsv
 check "load through the gateway with the current profile's token" \
   "$cli" load "$src/services/plan/demo/isehara-5th-implementation-plan.json"
 check "plans list through the gateway" bash -c "'$cli' plans list 142140 | grep -q 5th-implementation"
-check "a KPI import asks the plan service with the caller's proof" \
-  bash -c "'$cli' import progress-table '$seed' --plan municipalities/142140/plans/5th-implementation | grep -q '^imported'"
+check "a KPI import asks the plan service with the caller's proof, streamed with a progress bar" \
+  bash -c "'$cli' import progress-table '$seed' --plan municipalities/142140/plans/5th-implementation >'$work/import' 2>'$work/import.err' &&
+    grep -q '^imported' '$work/import' && grep -q 'sending .*100%' '$work/import.err'"
 check "a viewer reads" bash -c "'$cli' --profile viewer summary --plan municipalities/142140/plans/5th-implementation --year 2020 | grep -q indicators"
 check "a viewer cannot write" \
   bash -c "'$cli' --profile viewer load '$src/services/plan/demo/isesaki-action-plan.json' 2>&1 | grep -q 'may read only'"
@@ -134,8 +135,8 @@ done
 check "storage, import and passthrough metrics are there" bash -c "
   grep -q '^sokei_storage_transaction_seconds_count{service=\"plan\",mode=\"write\",outcome=\"ok\"}' '$work/plan.metrics' &&
   grep -q '^sokei_import_rows_total{service=\"kpi\",kind=\"progress_table\"} [1-9]' '$work/kpi.metrics' &&
-  grep -q '^sokei_gateway_grpc_requests_total{service=\"gateway\",method=\"sokei.kpi.v1.KpiService.ImportProgressTable\",code=\"OK\"} 1' '$work/gateway.metrics' &&
-  grep -q '\"msg\":\"grpc\",\"method\":\"sokei.kpi.v1.KpiService.ImportProgressTable\"' '$work'/gateway.*.log"
+  grep -q '^sokei_gateway_grpc_requests_total{service=\"gateway\",method=\"sokei.kpi.v1.KpiService.StreamProgressTable\",code=\"OK\"} 1' '$work/gateway.metrics' &&
+  grep -q '\"msg\":\"grpc\",\"method\":\"sokei.kpi.v1.KpiService.StreamProgressTable\"' '$work'/gateway.*.log"
 
 echo "production e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,9 +1,16 @@
 #include "services/kpi/api/kpi_grpc_service.h"
 
 #include "common/grpcx/adapter.h"
+#include "common/deadline/deadline.h"
 #include "common/grpcx/serve_changes.h"
+#include "common/status/status.h"
 
 namespace sokei::kpi {
+
+namespace {
+// The domain refuses a table over 16 MiB; the stream stops gathering a little after that.
+constexpr size_t kMaxStreamedTableBytes = (16 << 20) + 1;
+}  // namespace
 
 template <typename Req, typename Resp>
 grpc::Status KpiGrpcService::Call(grpc::ServerContext* ctx, const char* method, const Req& req,
@@ -32,6 +39,43 @@ grpc::Status KpiGrpcService::WatchChanges(grpc::ServerContext* ctx,
   return grpcx::ServeWatch(ctx, identity_, domain_->changes(), *req, writer);
 }
 
+grpc::Status KpiGrpcService::StreamProgressTable(
+    grpc::ServerContext* ctx, grpc::ServerReader<pb::ImportProgressTableRequest>* reader,
+    pb::ImportProgressTableResponse* resp) {
+  return grpcx::ServeStream(ctx, identity_, "StreamProgressTable",
+                            [&](const Principal& p) -> absl::Status {
+    // The first message names the plan and carries the options; every message the next bytes.
+    pb::ImportProgressTableRequest whole, part;
+    bool first = true;
+    while (reader->Read(&part)) {
+      if (first) {
+        whole = std::move(part);
+        first = false;
+      } else {
+        if (!part.parent().empty() && part.parent() != whole.parent()) {
+          return status::InvalidField("IMPORT_STREAM_INVALID", "parent",
+                                      "every message of the stream must name the same plan");
+        }
+        whole.mutable_content()->append(part.content());
+      }
+      part.Clear();
+      if (whole.content().size() > kMaxStreamedTableBytes) {
+        return status::InvalidField("IMPORT_TOO_LARGE", "content", "at most 16 MiB per import");
+      }
+    }
+    if (ctx->IsCancelled()) return absl::CancelledError("the client cancelled the stream");
+    if (first) {
+      return status::InvalidField("IMPORT_STREAM_INVALID", "parent",
+                                  "the stream carried no message");
+    }
+    deadline::Scope scope(ctx->deadline());
+    auto result = domain_->ImportProgressTable(p, whole);
+    if (!result.ok()) return result.status();
+    *resp = std::move(*result);
+    return absl::OkStatus();
+  });
+}
+
 std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedKpiService* service) {
   auto table = std::make_unique<grpcx::DispatchTable>(
       service, pb::GetIndicatorRequest::descriptor()->file()->FindServiceByName("KpiService"));
@@ -44,6 +88,7 @@ std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedKpiService* se
 #undef SOKEI_KPI_DISPATCH
   table->KeepSync("ListChanges");
   table->KeepSync("WatchChanges");
+  table->KeepSync("StreamProgressTable");
   return table;
 }
 

@@ -60,6 +60,10 @@ class KpiGrpcService : public pb::KpiService::Service {
   grpc::Status WatchChanges(grpc::ServerContext* ctx,
                             const ::sokei::type::v1::WatchChangesRequest* req,
                             grpc::ServerWriter<::sokei::type::v1::ChangeEvent>* writer) override;
+  // ImportProgressTable with the file streamed in parts (on gRPC's sync threads).
+  grpc::Status StreamProgressTable(grpc::ServerContext* ctx,
+                                   grpc::ServerReader<pb::ImportProgressTableRequest>* reader,
+                                   pb::ImportProgressTableResponse* resp) override;
  private:
   template <typename Req, typename Resp>
   grpc::Status Call(grpc::ServerContext* ctx, const char* method, const Req& req, Resp* resp,
