@@ -48,12 +48,12 @@ void Connection::Prepare(grpc::ClientContext* ctx) const {
   if (!token.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
 }
 
-absl::StatusOr<Connection> LoadConnection(const std::string& profile_flag) {
+absl::StatusOr<NamedProfile> FindProfile(const std::string& profile_flag) {
   std::string name = profile_flag.empty() ? config::EnvOr("SOKEI_PROFILE", "") : profile_flag;
   const std::string path = ProfilesPath();
   std::ifstream probe(path);
   if (!probe) {
-    if (name.empty()) return Connection();  // no profiles: dev mode
+    if (name.empty()) return NamedProfile();  // no profiles: dev mode
     return absl::NotFoundError(absl::StrCat("profile ", name, ": no profiles file at ", path,
                                             " (set SOKEI_CONFIG)"));
   }
@@ -65,12 +65,21 @@ absl::StatusOr<Connection> LoadConnection(const std::string& profile_flag) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", s.message().as_string()));
   }
   if (name.empty()) name = profiles.current();
-  if (name.empty()) return Connection();
+  if (name.empty()) return NamedProfile();
   auto it = profiles.profiles().find(name);
   if (it == profiles.profiles().end()) {
     return absl::NotFoundError(absl::StrCat("no profile named ", name, " in ", path));
   }
-  const tools::v1::Profile& p = it->second;
+  return NamedProfile{name, it->second, path};
+}
+
+absl::StatusOr<Connection> LoadConnection(const std::string& profile_flag) {
+  auto found = FindProfile(profile_flag);
+  if (!found.ok()) return found.status();
+  if (found->name.empty()) return Connection();
+  const std::string& name = found->name;
+  const std::string& path = found->path;
+  const tools::v1::Profile& p = found->profile;
   if (!config::IsValidHostPort(p.gateway())) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": profiles.", name, ".gateway must be host:port"));
@@ -90,6 +99,11 @@ absl::StatusOr<Connection> LoadConnection(const std::string& profile_flag) {
     c.credentials = grpc::InsecureChannelCredentials();
   }
   if (!p.token_file().empty()) {
+    std::ifstream exists(p.token_file());
+    if (!exists && !p.oidc().issuer().empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "profile ", name, ": not signed in (run sokei --profile ", name, " login)"));
+    }
     auto token = ReadText(p.token_file(), absl::StrCat("profiles.", name, ".tokenFile"));
     if (!token.ok()) return token.status();
     c.token = std::string(absl::StripAsciiWhitespace(*token));

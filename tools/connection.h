@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "profiles.pb.h"
 
 namespace sokei::cli {
 
@@ -26,6 +27,14 @@ struct Connection {
   // Adds the bearer token to a call.
   void Prepare(grpc::ClientContext* ctx) const;
 };
+
+// A profile as the file names it ("" name: none named, dev mode).
+struct NamedProfile {
+  std::string name;
+  tools::v1::Profile profile;
+  std::string path;  // of the profiles file
+};
+absl::StatusOr<NamedProfile> FindProfile(const std::string& profile_flag);
 
 // The connection for `profile_flag` (--profile), else SOKEI_PROFILE, else the file's `current`;
 // dev mode when none is named and the file has no current one. Errors name the file and field.

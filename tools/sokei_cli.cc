@@ -24,6 +24,7 @@
 #include "common/status/status.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
 #include "tools/cli_util.h"
+#include "tools/oidc_login.h"
 #include "tools/kpi_commands.h"
 #include "tools/survey_commands.h"
 
@@ -78,7 +79,10 @@ $SOKEI_CONFIG (default ~/.config/sokei/profiles.json):
   {"current": "isehara",
    "profiles": {"isehara": {"gateway": "sokei.city.example.lg.jp:443", "tls": true,
                             "caFile": "/etc/ssl/city-ca.pem", "tokenFile": "~/.sokei-token"}}}
-("tokenEnv": "VAR" takes the token from an environment variable instead).
+("tokenEnv": "VAR" takes the token from an environment variable instead). With
+"oidc": {"issuer": "https://idp.city.example.lg.jp", "clientId": "sokei-cli"} in a profile,
+  sokei --profile NAME login       signs in with the provider's device code (a code to enter in a
+                                   browser) and saves the token to the profile's tokenFile
 )";
 
 // Every flag some command reads: anything else is a typo, refused rather than ignored.
@@ -515,6 +519,19 @@ int main(int argc, char** argv) {
   if (words.empty()) {
     std::fprintf(stderr, "%s", kUsage);
     return 2;
+  }
+  if (words[0] == "login") {
+    // Before the connection: the token it would read is what this command obtains.
+    auto found = sokei::cli::FindProfile(sokei::cli::Flag(o.flags, "profile"));
+    if (!found.ok() || found->name.empty()) {
+      std::fprintf(stderr, "error: %s\n",
+                   found.ok() ? "sokei login needs a profile (--profile NAME) with oidc settings"
+                              : std::string(found.status().message()).c_str());
+      return 2;
+    }
+    const absl::Status s = sokei::cli::DeviceLogin(found->name, found->profile);
+    if (!s.ok()) std::fprintf(stderr, "error: %s\n", std::string(s.message()).c_str());
+    return s.ok() ? 0 : 1;
   }
   auto connection = sokei::cli::LoadConnection(sokei::cli::Flag(o.flags, "profile"));
   if (!connection.ok()) {

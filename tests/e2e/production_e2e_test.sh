@@ -74,15 +74,36 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+# The city's identity provider, for `sokei login` (device code): a local test provider that signs
+# with the key the gateway trusts.
+python3 "$src/tests/e2e/oidc_test_provider.py" "$work/idp.port" "$work/idp.key" \
+  https://idp.example.lg.jp sato planner 142140 &
+pids+=($!)
+for _ in $(seq 1 50); do [ -s "$work/idp.port" ] && break; sleep 0.1; done
+
 cat >"$work/profiles.json" <<JSON
 {"current": "city",
  "profiles": {
    "city": {"gateway": "127.0.0.1:$grpc_port", "tokenFile": "$work/admin.token"},
+   "signin": {"gateway": "127.0.0.1:$grpc_port", "tokenFile": "$work/signin.token",
+              "oidc": {"issuer": "http://127.0.0.1:$(cat "$work/idp.port")", "clientId": "sokei-cli"}},
    "viewer": {"gateway": "127.0.0.1:$grpc_port", "tokenEnv": "VIEWER_TOKEN"},
    "forged": {"gateway": "127.0.0.1:$grpc_port", "tokenFile": "$work/forged.token"}}}
 JSON
 export SOKEI_CONFIG=$work/profiles.json VIEWER_TOKEN=$viewer_token
 seed=$src/services/kpi/demo/isehara-5th-progress-table-fy2020.tsv
+
+check "before sokei login, a sign-in profile says how to sign in" \
+  bash -c "'$cli' --profile signin plans list 142140 2>&1 | grep -q 'not signed in (run sokei --profile signin login)'"
+# The person opens the address and approves the code the CLI shows, while the CLI polls.
+check "sokei login signs in with the device code and saves the token" bash -c "
+  '$cli' --profile signin login 2>'$work/login.err' & login=\$!
+  for _ in \$(seq 1 50); do grep -q 'enter the code' '$work/login.err' && break; sleep 0.1; done
+  code=\$(grep -o 'enter the code [A-Z0-9-]*' '$work/login.err' | awk '{print \$4}')
+  curl -sf \"http://127.0.0.1:$(cat "$work/idp.port")/activate?user_code=\$code\" >/dev/null &&
+  wait \$login && [ \"\$(stat -c %a '$work/signin.token')\" = 600 ] || { cat '$work/login.err'; false; }"
+check "the signed-in planner reads through the gateway with that token" \
+  bash -c "'$cli' --profile signin plans list 142140"
 
 check "load through the gateway with the current profile's token" \
   "$cli" load "$src/services/plan/demo/isehara-5th-implementation-plan.json"
