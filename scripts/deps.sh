@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   golang-github-gogo-googleapis-dev grpc-proto libgoogle-common-protos-java nlohmann-json3-dev
+  libcurl4-openssl-dev libcli11-dev
   libabsl-dev libsqlite3-dev libicu-dev libssl-dev openssl
   libhiredis-dev redis-server libpq-dev postgresql-15 libxlsxwriter-dev sqlite3
   libminizip-dev libexpat1-dev libglpk-dev

@@ -23,6 +23,7 @@
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
+#include "tools/arguments.h"
 #include "tools/cli_util.h"
 #include "tools/oidc_login.h"
 #include "tools/kpi_commands.h"
@@ -84,17 +85,6 @@ $SOKEI_CONFIG (default ~/.config/sokei/profiles.json):
   sokei --profile NAME login       signs in with the provider's device code (a code to enter in a
                                    browser) and saves the token to the profile's tokenFile
 )";
-
-// Every flag some command reads: anything else is a typo, refused rather than ignored.
-const std::set<std::string>& KnownFlags() {
-  static const std::set<std::string> kFlags = {
-      "addr",  "profile", "map",      "allow-partial", "by",     "dept",       "deviation",
-      "dry-run", "encoding", "format", "id",          "index",  "kpi-link",   "level",
-      "municipality", "out", "plan",  "published",     "recompute", "replace", "respondents",
-      "sdg",   "shift",   "stage",    "tag",           "tsv",    "verbose",    "weighted",
-      "year"};
-  return kFlags;
-}
 
 class Client {
  public:
@@ -481,41 +471,19 @@ int LoadBundle(Client& c, const std::string& path) {
 
 int main(int argc, char** argv) {
   Options o;
-  std::vector<std::string> words;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--json") {
-      o.json = true;
-    } else if (a == "-h" || a == "--help") {
-      std::printf("%s", kUsage);
-      return 0;
-    } else if (absl::StartsWith(a, "--")) {
-      const size_t eq = a.find('=');
-      std::string key = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-      std::string value = eq == std::string::npos ? "" : a.substr(eq + 1);
-      if (eq == std::string::npos && i + 1 < argc) value = argv[++i];
-      if (!KnownFlags().count(key)) {
-        std::fprintf(stderr, "unknown flag --%s (see sokei --help)\n", key.c_str());
-        return 2;
-      }
-      if (key == "addr") {
-        o.addr = value;
-      } else if (key == "map") {
-        o.flags["map"] += (o.flags["map"].empty() ? "" : "\n") + value;
-      } else if (key == "dry-run" || key == "allow-partial" || key == "replace" ||
-                 key == "weighted" || key == "published" || key == "deviation" ||
-                 key == "kpi-link" || key == "tsv") {
-        if (eq == std::string::npos && !value.empty() && value != "true") {
-          --i;  // a boolean flag: the next word is not its value
-        }
-        o.flags[key] = "true";
-      } else {
-        o.flags[key] = value;
-      }
-    } else {
-      words.push_back(a);
-    }
+  auto parsed = sokei::cli::ParseArguments(argc, argv);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(parsed.status().message()).c_str());
+    return 2;
   }
+  if (parsed->help) {
+    std::printf("%s", kUsage);
+    return 0;
+  }
+  o.json = parsed->json;
+  o.flags = parsed->flags;
+  if (auto it = o.flags.find("addr"); it != o.flags.end()) o.addr = it->second;
+  const std::vector<std::string>& words = parsed->words;
   if (words.empty()) {
     std::fprintf(stderr, "%s", kUsage);
     return 2;
