@@ -51,6 +51,33 @@ const char* Severity(pb::FindingSeverity s) {
   }
 }
 
+// A download (DownloadProgressTable, DownloadEvaluationReport): the elapsed time while the service
+// prepares the file, then a progress bar while its parts arrive.
+template <typename Reader>
+absl::StatusOr<pb::ExportedFile> Download(grpc::ClientContext& ctx, Reader reader,
+                                          const std::string& what) {
+  pb::FileChunk part;
+  bool got = false;
+  WithElapsedTime(absl::StrCat("the KPI service is preparing ", what), [&] {
+    got = reader->Read(&part);
+    return absl::OkStatus();
+  }).IgnoreError();  // the call's status comes with Finish below
+  pb::ExportedFile file;
+  if (got) {
+    file.set_filename(part.filename());
+    file.set_content_type(part.content_type());
+    ProgressBar bar(absl::StrCat("receiving ", part.filename()), static_cast<size_t>(part.size()));
+    do {
+      file.mutable_content()->append(part.data());
+      bar.Update(file.content().size());
+    } while (reader->Read(&part));
+    bar.Finish();
+  }
+  if (auto s = status::FromGrpc(reader->Finish()); !s.ok()) return s;
+  if (!got) return absl::UnavailableError("the service sent no file");
+  return file;
+}
+
 int ImportTable(KpiClient& c, bool json, const std::map<std::string, std::string>& f,
                 const std::vector<std::string>& args) {
   if (args.empty() || Flag(f, "plan").empty()) {
@@ -178,10 +205,12 @@ int ExportTable(KpiClient& c, const std::map<std::string, std::string>& f) {
   } else {
     return Usage("--format tsv | csv | sjis | xlsx");
   }
-  pb::ExportedFile file;
-  if (auto s = c.Call(&pb::KpiService::Stub::ExportProgressTable, r, &file, 120000); !s.ok()) {
-    return Fail(s);
-  }
+  grpc::ClientContext ctx;
+  grpcx::SetTimeout(&ctx, 300000);
+  CurrentConnection().Prepare(&ctx);
+  auto downloaded = Download(ctx, c.raw().DownloadProgressTable(&ctx, r), "the progress table");
+  if (!downloaded.ok()) return Fail(downloaded.status());
+  const pb::ExportedFile& file = *downloaded;
   const std::string out = Flag(f, "out", file.filename());
   if (out == "-") {
     std::fwrite(file.content().data(), 1, file.content().size(), stdout);
@@ -324,10 +353,12 @@ int Evaluation(KpiClient& c, bool json, const std::map<std::string, std::string>
     r.set_name(args[1]);
     r.set_format(Flag(f, "format", "md") == "html" ? pb::REPORT_FORMAT_HTML
                                                    : pb::REPORT_FORMAT_MARKDOWN);
-    pb::ExportedFile file;
-    if (auto st = c.Call(&pb::KpiService::Stub::ExportEvaluationReport, r, &file); !st.ok()) {
-      return Fail(st);
-    }
+    grpc::ClientContext ctx;
+    grpcx::SetTimeout(&ctx, 300000);
+    CurrentConnection().Prepare(&ctx);
+    auto downloaded = Download(ctx, c.raw().DownloadEvaluationReport(&ctx, r), "the report");
+    if (!downloaded.ok()) return Fail(downloaded.status());
+    const pb::ExportedFile& file = *downloaded;
     const std::string out = Flag(f, "out", "-");
     if (out == "-") {
       std::fwrite(file.content().data(), 1, file.content().size(), stdout);

@@ -111,6 +111,9 @@ check "plans list through the gateway" bash -c "'$cli' plans list 142140 | grep 
 check "a KPI import asks the plan service with the caller's proof, streamed with a progress bar" \
   bash -c "'$cli' import progress-table '$seed' --plan municipalities/142140/plans/5th-implementation >'$work/import' 2>'$work/import.err' &&
     grep -q '^imported' '$work/import' && grep -q 'sending .*100%' '$work/import.err'"
+check "an export through the gateway downloads in parts behind a progress bar" \
+  bash -c "cd '$work' && '$cli' export progress-table --plan municipalities/142140/plans/5th-implementation --year 2020 --format xlsx --out t.xlsx 2>'$work/export.err' &&
+    grep -q 'receiving .*100%' '$work/export.err' && python3 -c 'import zipfile; zipfile.ZipFile(\"$work/t.xlsx\").testzip()'"
 check "a viewer reads" bash -c "'$cli' --profile viewer summary --plan municipalities/142140/plans/5th-implementation --year 2020 | grep -q indicators"
 check "a viewer cannot write" \
   bash -c "'$cli' --profile viewer load '$src/services/plan/demo/isesaki-action-plan.json' 2>&1 | grep -q 'may read only'"

@@ -76,6 +76,51 @@ grpc::Status KpiGrpcService::StreamProgressTable(
   });
 }
 
+namespace {
+
+// Writes `file` as parts of 256 KiB, the first with its name, type and size.
+absl::Status WriteParts(const pb::ExportedFile& file, grpc::ServerWriter<pb::FileChunk>* writer) {
+  constexpr size_t kPart = 256 << 10;
+  const std::string& bytes = file.content();
+  for (size_t off = 0; off == 0 || off < bytes.size(); off += kPart) {
+    pb::FileChunk part;
+    if (off == 0) {
+      part.set_filename(file.filename());
+      part.set_content_type(file.content_type());
+      part.set_size(static_cast<int64_t>(bytes.size()));
+    }
+    part.set_data(bytes.substr(off, kPart));
+    if (!writer->Write(part)) return absl::CancelledError("the client went away");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::Status KpiGrpcService::DownloadProgressTable(grpc::ServerContext* ctx,
+                                                   const pb::ExportProgressTableRequest* req,
+                                                   grpc::ServerWriter<pb::FileChunk>* writer) {
+  return grpcx::ServeStream(ctx, identity_, "DownloadProgressTable",
+                            [&](const Principal& p) -> absl::Status {
+    deadline::Scope scope(ctx->deadline());
+    auto file = domain_->ExportProgressTable(p, *req);
+    if (!file.ok()) return file.status();
+    return WriteParts(*file, writer);
+  });
+}
+
+grpc::Status KpiGrpcService::DownloadEvaluationReport(
+    grpc::ServerContext* ctx, const pb::ExportEvaluationReportRequest* req,
+    grpc::ServerWriter<pb::FileChunk>* writer) {
+  return grpcx::ServeStream(ctx, identity_, "DownloadEvaluationReport",
+                            [&](const Principal& p) -> absl::Status {
+    deadline::Scope scope(ctx->deadline());
+    auto file = domain_->ExportEvaluationReport(p, *req);
+    if (!file.ok()) return file.status();
+    return WriteParts(*file, writer);
+  });
+}
+
 std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedKpiService* service) {
   auto table = std::make_unique<grpcx::DispatchTable>(
       service, pb::GetIndicatorRequest::descriptor()->file()->FindServiceByName("KpiService"));
@@ -89,6 +134,8 @@ std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedKpiService* se
   table->KeepSync("ListChanges");
   table->KeepSync("WatchChanges");
   table->KeepSync("StreamProgressTable");
+  table->KeepSync("DownloadProgressTable");
+  table->KeepSync("DownloadEvaluationReport");
   return table;
 }
 

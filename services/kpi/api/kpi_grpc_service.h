@@ -64,6 +64,13 @@ class KpiGrpcService : public pb::KpiService::Service {
   grpc::Status StreamProgressTable(grpc::ServerContext* ctx,
                                    grpc::ServerReader<pb::ImportProgressTableRequest>* reader,
                                    pb::ImportProgressTableResponse* resp) override;
+  // The exports as a stream of parts (on gRPC's sync threads).
+  grpc::Status DownloadProgressTable(grpc::ServerContext* ctx,
+                                     const pb::ExportProgressTableRequest* req,
+                                     grpc::ServerWriter<pb::FileChunk>* writer) override;
+  grpc::Status DownloadEvaluationReport(grpc::ServerContext* ctx,
+                                        const pb::ExportEvaluationReportRequest* req,
+                                        grpc::ServerWriter<pb::FileChunk>* writer) override;
  private:
   template <typename Req, typename Resp>
   grpc::Status Call(grpc::ServerContext* ctx, const char* method, const Req& req, Resp* resp,
