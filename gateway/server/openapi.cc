@@ -243,6 +243,7 @@ std::string BuildOpenApi(const RouteTable& routes) {
   const ApiDocs& docs = ApiDocs::Embedded();
   std::map<std::string, Json> paths;  // openapi path → operations, sorted by path
   std::set<const Descriptor*> todo;
+  std::map<std::string, std::set<std::string>> bodies;  // body "*" requests → path-bound fields
   for (const Route& r : routes.routes()) {
     Json params = Json::array();
     const std::string path = OpenApiPath(r, &params);
@@ -269,7 +270,19 @@ std::string BuildOpenApi(const RouteTable& routes) {
                         : r.method->input_type()->FindFieldByName(r.body)->message_type();
       if (body_type != nullptr) {
         todo.insert(body_type);
-        Json content = {{"application/json", {{"schema", Ref(body_type)}}}};
+        Json body_schema = Ref(body_type);
+        if (r.body == "*") {
+          // The body is the request without the fields the path binds (google.api.http): its own
+          // schema, "<request>.Body", made once the request's schema exists.
+          std::set<std::string> bound;
+          for (const auto& fp : r.path.FieldPaths()) {
+            const FieldDescriptor* f = body_type->FindFieldByName(fp.substr(0, fp.find('.')));
+            if (f != nullptr) bound.insert(f->json_name());
+          }
+          bodies[body_type->full_name()] = bound;
+          body_schema = {{"$ref", "#/components/schemas/" + body_type->full_name() + ".Body"}};
+        }
+        Json content = {{"application/json", {{"schema", body_schema}}}};
         // A file upload may also be the raw file, its other fields in the query.
         if (TakesFileUpload(r)) {
           const Json binary = {{"schema", {{"type", "string"}, {"format", "binary"}}}};
@@ -300,11 +313,30 @@ std::string BuildOpenApi(const RouteTable& routes) {
          "REST/JSON of the Sokei services, transcoded from their google.api.http rules"}}},
       // Relative: the document is served by the gateway it describes, at whatever address.
       {"servers", {{{"url", "/"}, {"description", "the gateway serving this document"}}}}};
+  Json schemas = Schemas(std::move(todo));
+  for (const auto& [request, bound] : bodies) {
+    Json body = schemas[request];
+    for (const std::string& field : bound) body["properties"].erase(field);
+    if (body.contains("required")) {
+      Json required = Json::array();
+      for (const auto& f : body["required"]) {
+        if (!bound.count(f.get<std::string>())) required.push_back(f);
+      }
+      if (required.empty()) {
+        body.erase("required");
+      } else {
+        body["required"] = std::move(required);
+      }
+    }
+    body["description"] = absl::StrCat("The body of ", request,
+                                       ": the request without the fields in the path.");
+    schemas[request + ".Body"] = std::move(body);
+  }
   doc["components"] = {
       {"securitySchemes",
        {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}},
         {"apiKey", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-Api-Key"}}}}},
-      {"schemas", Schemas(std::move(todo))}};
+      {"schemas", std::move(schemas)}};
   doc["security"] = {{{"bearer", Json::array()}}, {{"apiKey", Json::array()}}};
   Json path_json = Json::object();
   for (auto& [p, ops] : paths) path_json[p] = std::move(ops);
