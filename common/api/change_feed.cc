@@ -44,7 +44,8 @@ type::v1::ChangeEvent ToEvent(storage::ChangeRow&& row, bool with_value) {
   e.set_change_type(static_cast<type::v1::ChangeType>(row.change_type));
   e.set_etag(std::move(row.etag));
   *e.mutable_time() = ToTimestamp(absl::FromUnixMicros(row.time_micros));
-  e.set_request_id(std::move(row.request_id));
+  // Public callers get neither the resource nor the staff's request ids.
+  if (with_value) e.set_request_id(std::move(row.request_id));
   if (with_value && !row.value.empty()) {
     e.mutable_value()->set_type_url(absl::StrCat("type.googleapis.com/", row.resource_type));
     e.mutable_value()->set_value(std::move(row.value));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/sync_stream.h>
 
 #include "common/api/change_feed.h"
 #include "common/deadline/deadline.h"
@@ -36,3 +37,17 @@ inline grpc::Status ServeListChanges(grpc::ServerContext* ctx, const auth::Ident
 }
 
 }  // namespace sokei::grpcx
+
+// Inside a service's gRPC class with members `identity_` (auth::IdentityCheck) and `domain_` (whose
+// changes() is its api::ChangeFeed): the two methods of the change feed.
+#define SOKEI_CHANGE_FEED_RPCS                                                                  \
+  grpc::Status ListChanges(grpc::ServerContext* ctx,                                            \
+                           const ::sokei::type::v1::ListChangesRequest* req,                    \
+                           ::sokei::type::v1::ListChangesResponse* resp) override {             \
+    return ::sokei::grpcx::ServeListChanges(ctx, identity_, domain_->changes(), *req, resp);    \
+  }                                                                                             \
+  grpc::Status WatchChanges(grpc::ServerContext* ctx,                                           \
+                            const ::sokei::type::v1::WatchChangesRequest* req,                  \
+                            grpc::ServerWriter<::sokei::type::v1::ChangeEvent>* writer) override { \
+    return ::sokei::grpcx::ServeWatch(ctx, identity_, domain_->changes(), *req, writer);        \
+  }

@@ -350,6 +350,7 @@ TEST_P(ChangeFeedTest, PublicCallersSeeOnlyPublishedPlansWithoutTheResource) {
   EXPECT_EQ(resp.changes(0).resource(), kPlan);
   EXPECT_EQ(resp.changes(0).change_type(), tpb::CHANGE_TYPE_UPDATED);
   EXPECT_FALSE(resp.changes(0).has_value());
+  EXPECT_TRUE(resp.changes(0).request_id().empty());
   // Staff see all of it, with the resources; another municipality's staff nothing.
   grpc::ClientContext c3;
   c3.AddMetadata("x-sokei-subject", "viewer");

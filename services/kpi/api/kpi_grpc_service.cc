@@ -2,7 +2,6 @@
 
 #include "common/grpcx/adapter.h"
 #include "common/deadline/deadline.h"
-#include "common/grpcx/serve_changes.h"
 #include "common/status/status.h"
 
 namespace sokei::kpi {
@@ -26,18 +25,6 @@ grpc::Status KpiGrpcService::Call(grpc::ServerContext* ctx, const char* method, 
   }
 SOKEI_KPI_METHODS(SOKEI_KPI_RPC)
 #undef SOKEI_KPI_RPC
-
-grpc::Status KpiGrpcService::ListChanges(grpc::ServerContext* ctx,
-                                   const ::sokei::type::v1::ListChangesRequest* req,
-                                   ::sokei::type::v1::ListChangesResponse* resp) {
-  return grpcx::ServeListChanges(ctx, identity_, domain_->changes(), *req, resp);
-}
-
-grpc::Status KpiGrpcService::WatchChanges(grpc::ServerContext* ctx,
-                                    const ::sokei::type::v1::WatchChangesRequest* req,
-                                    grpc::ServerWriter<::sokei::type::v1::ChangeEvent>* writer) {
-  return grpcx::ServeWatch(ctx, identity_, domain_->changes(), *req, writer);
-}
 
 grpc::Status KpiGrpcService::StreamProgressTable(
     grpc::ServerContext* ctx, grpc::ServerReader<pb::ImportProgressTableRequest>* reader,

@@ -7,6 +7,7 @@
 #include "common/auth/identity_check.h"
 #include "common/config/config.h"
 #include "common/grpcx/dispatch.h"
+#include "common/grpcx/serve_changes.h"
 #include "services/kpi/domain/kpi_domain.h"
 #include "sokei/kpi/v1/kpi_service.grpc.pb.h"
 
@@ -54,12 +55,7 @@ class KpiGrpcService : public pb::KpiService::Service {
 #undef SOKEI_KPI_RPC
 
   // The change feed (common/grpcx/serve_changes.h), on gRPC's sync threads.
-  grpc::Status ListChanges(grpc::ServerContext* ctx,
-                           const ::sokei::type::v1::ListChangesRequest* req,
-                           ::sokei::type::v1::ListChangesResponse* resp) override;
-  grpc::Status WatchChanges(grpc::ServerContext* ctx,
-                            const ::sokei::type::v1::WatchChangesRequest* req,
-                            grpc::ServerWriter<::sokei::type::v1::ChangeEvent>* writer) override;
+  SOKEI_CHANGE_FEED_RPCS
   // ImportProgressTable with the file streamed in parts (on gRPC's sync threads).
   grpc::Status StreamProgressTable(grpc::ServerContext* ctx,
                                    grpc::ServerReader<pb::ImportProgressTableRequest>* reader,
@@ -71,6 +67,7 @@ class KpiGrpcService : public pb::KpiService::Service {
   grpc::Status DownloadEvaluationReport(grpc::ServerContext* ctx,
                                         const pb::ExportEvaluationReportRequest* req,
                                         grpc::ServerWriter<pb::FileChunk>* writer) override;
+
  private:
   template <typename Req, typename Resp>
   grpc::Status Call(grpc::ServerContext* ctx, const char* method, const Req& req, Resp* resp,

@@ -1,7 +1,6 @@
 #include "services/plan/api/plan_grpc_service.h"
 
 #include "common/grpcx/adapter.h"
-#include "common/grpcx/serve_changes.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 
@@ -77,18 +76,6 @@ void AddMethod(grpcx::DispatchTable* table, DispatchedPlanService* service, cons
 }
 
 }  // namespace
-
-grpc::Status PlanGrpcService::ListChanges(grpc::ServerContext* ctx,
-                                   const ::sokei::type::v1::ListChangesRequest* req,
-                                   ::sokei::type::v1::ListChangesResponse* resp) {
-  return grpcx::ServeListChanges(ctx, identity_, domain_->changes(), *req, resp);
-}
-
-grpc::Status PlanGrpcService::WatchChanges(grpc::ServerContext* ctx,
-                                    const ::sokei::type::v1::WatchChangesRequest* req,
-                                    grpc::ServerWriter<::sokei::type::v1::ChangeEvent>* writer) {
-  return grpcx::ServeWatch(ctx, identity_, domain_->changes(), *req, writer);
-}
 
 std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedPlanService* service) {
   auto table = std::make_unique<grpcx::DispatchTable>(

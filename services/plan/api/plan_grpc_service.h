@@ -7,6 +7,7 @@
 #include "common/auth/identity_check.h"
 #include "common/config/config.h"
 #include "common/grpcx/dispatch.h"
+#include "common/grpcx/serve_changes.h"
 #include "services/plan/domain/plan_domain.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
 
@@ -65,12 +66,8 @@ class PlanGrpcService : public pb::PlanService::Service {
                               grpc::ByteBuffer* resp);
 
   // The change feed (common/grpcx/serve_changes.h), on gRPC's sync threads.
-  grpc::Status ListChanges(grpc::ServerContext* ctx,
-                           const ::sokei::type::v1::ListChangesRequest* req,
-                           ::sokei::type::v1::ListChangesResponse* resp) override;
-  grpc::Status WatchChanges(grpc::ServerContext* ctx,
-                            const ::sokei::type::v1::WatchChangesRequest* req,
-                            grpc::ServerWriter<::sokei::type::v1::ChangeEvent>* writer) override;
+  SOKEI_CHANGE_FEED_RPCS
+
  private:
   template <typename Req, typename Resp>
   grpc::Status Call(grpc::ServerContext* ctx, const char* method, const Req& req, Resp* resp,

@@ -6,7 +6,6 @@
 
 #include "common/deadline/deadline.h"
 #include "common/grpcx/adapter.h"
-#include "common/grpcx/serve_changes.h"
 #include "common/grpcx/call_log.h"
 #include "common/trace/trace.h"
 #include "common/status/grpc_status.h"
@@ -88,18 +87,6 @@ grpc::Status SurveyGrpcService::StreamResponses(
   if (!result.ok()) return grpcx::FinishCall(metadata, "StreamResponses", result.status());
   *resp = std::move(*result);
   return grpc::Status::OK;
-}
-
-grpc::Status SurveyGrpcService::ListChanges(grpc::ServerContext* ctx,
-                                   const ::sokei::type::v1::ListChangesRequest* req,
-                                   ::sokei::type::v1::ListChangesResponse* resp) {
-  return grpcx::ServeListChanges(ctx, identity_, domain_->changes(), *req, resp);
-}
-
-grpc::Status SurveyGrpcService::WatchChanges(grpc::ServerContext* ctx,
-                                    const ::sokei::type::v1::WatchChangesRequest* req,
-                                    grpc::ServerWriter<::sokei::type::v1::ChangeEvent>* writer) {
-  return grpcx::ServeWatch(ctx, identity_, domain_->changes(), *req, writer);
 }
 
 std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedSurveyService* service) {
