@@ -248,8 +248,8 @@ void SummaryBench(int indicators, int years, int runs, const std::string& redis)
     if (!env.client->GetPlanTree(env.admin, sr.plan()).ok()) std::abort();
     tree_ms.push_back(Ms(Clock::now() - t0));
   }
-  // With the Redis cache in front (when a redis-server was given): a hit costs the plan tree read,
-  // the generation read, one GET and the parse.
+  // With the Redis cache in front (when a redis-server was given): a hit costs the plan structure's
+  // generation (asked of the plan service), the KPI generation read, one GET and the parse.
   std::vector<double> cached_ms;
   if (!redis.empty()) {
     cache::Cache cache({redis});

@@ -41,6 +41,14 @@ class InProcessPlanClient final : public kpi::PlanClient {
     if (!s.ok()) return s;
     return t;
   }
+  absl::StatusOr<int64_t> StructureGeneration(const auth::Principal& p,
+                                              const std::string& plan) override {
+    kpi::planpb::GetStructureGenerationRequest r;
+    r.set_plan(plan);
+    auto g = d_->GetStructureGeneration(p, r);
+    if (!g.ok()) return g.status();
+    return g->generation();
+  }
   absl::StatusOr<std::vector<kpi::planpb::Department>> ListDepartments(
       const auth::Principal& p, const std::string& municipality) override {
     std::vector<kpi::planpb::Department> out;

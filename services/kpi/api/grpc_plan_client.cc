@@ -50,6 +50,15 @@ absl::StatusOr<planpb::PlanTree> GrpcPlanClient::GetPlanTree(const auth::Princip
   return Call(p, &planpb::PlanService::Stub::GetPlanTree, r);
 }
 
+absl::StatusOr<int64_t> GrpcPlanClient::StructureGeneration(const auth::Principal& p,
+                                                            const std::string& plan) {
+  planpb::GetStructureGenerationRequest r;
+  r.set_plan(plan);
+  auto g = Call(p, &planpb::PlanService::Stub::GetStructureGeneration, r);
+  if (!g.ok()) return g.status();
+  return g->generation();
+}
+
 absl::StatusOr<std::vector<planpb::Department>> GrpcPlanClient::ListDepartments(
     const auth::Principal& p, const std::string& municipality) {
   planpb::ListDepartmentsRequest r;

@@ -24,6 +24,8 @@ class GrpcPlanClient final : public PlanClient {
   absl::StatusOr<planpb::Node> GetNode(const auth::Principal& p, const std::string& name) override;
   absl::StatusOr<planpb::PlanTree> GetPlanTree(const auth::Principal& p,
                                                const std::string& plan) override;
+  absl::StatusOr<int64_t> StructureGeneration(const auth::Principal& p,
+                                              const std::string& plan) override;
   absl::StatusOr<std::vector<planpb::Department>> ListDepartments(
       const auth::Principal& p, const std::string& municipality) override;
   absl::StatusOr<planpb::Department> CreateDepartment(

@@ -134,28 +134,26 @@ absl::StatusOr<pb::PlanSummary> KpiDomain::GetPlanSummary(const Principal& p,
   if (cache_ == nullptr || !cache_->enabled()) {
     return ComputeSummary(p, r.plan(), r.fiscal_year(), full);
   }
-  // The structure is always read (it also checks the caller may see the plan); the key holds the
-  // KPI generation and a fingerprint of the structure, so the cached value is the current one.
-  SOKEI_ASSIGN_OR_RETURN(auto tree, plans_->GetPlanTree(p, r.plan()));
-  SOKEI_ASSIGN_OR_RETURN(auto departments, plans_->ListDepartments(p, plan.municipality()));
+  // A hit costs two small reads and a GET: the plan structure's generation from the plan service
+  // (which also checks the caller may see the plan) and the KPI generation, both in the key, so the
+  // cached value is the current one. The structure itself is fetched only to compute a miss (read
+  // after its generation: a value is never older than its key says).
+  SOKEI_ASSIGN_OR_RETURN(const int64_t structure, plans_->StructureGeneration(p, r.plan()));
   int64_t generation = 0;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](KpiTx& tx) -> absl::Status {
     SOKEI_ASSIGN_OR_RETURN(generation, tx.Generation(plan.municipality()));
     return absl::OkStatus();
   }));
-  std::string structure = api::Fingerprint(tree);
-  for (const auto& d : departments) absl::StrAppend(&structure, ".", api::Fingerprint(d));
   const std::string key = absl::StrCat(
-      "sokei:kpi:summary:v1:", plan.municipality(), ":", generation, ":", api::Fingerprint([&] {
+      "sokei:kpi:summary:v2:", plan.municipality(), ":", generation, ":", structure, ":",
+      api::Fingerprint([&] {
         pb::GetPlanSummaryRequest k = r;
         k.set_view(full ? pb::SUMMARY_VIEW_FULL : pb::SUMMARY_VIEW_BASIC);
         return k;
-      }()),
-      ":", std::hash<std::string>{}(structure));
+      }()));
   SOKEI_ASSIGN_OR_RETURN(
       std::string bytes, cache_->GetOrCompute(key, [&]() -> absl::StatusOr<std::string> {
-        SOKEI_ASSIGN_OR_RETURN(auto s,
-                               ComputeSummary(r.plan(), r.fiscal_year(), full, tree, departments));
+        SOKEI_ASSIGN_OR_RETURN(auto s, ComputeSummary(p, r.plan(), r.fiscal_year(), full));
         return s.SerializeAsString();
       }));
   pb::PlanSummary out;

@@ -25,6 +25,10 @@ class PlanClient {
                                                const std::string& name) = 0;
   virtual absl::StatusOr<planpb::PlanTree> GetPlanTree(const auth::Principal& p,
                                                        const std::string& plan) = 0;
+  // The plan structure's generation (grows with every change of the municipality's plans, nodes,
+  // packages and departments): what a cached copy built from the structure is checked against.
+  virtual absl::StatusOr<int64_t> StructureGeneration(const auth::Principal& p,
+                                                      const std::string& plan) = 0;
   // Every department of the municipality (its 6-digit code, e.g. "142140").
   virtual absl::StatusOr<std::vector<planpb::Department>> ListDepartments(
       const auth::Principal& p, const std::string& municipality) = 0;

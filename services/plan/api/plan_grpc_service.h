@@ -48,6 +48,7 @@ namespace sokei::plan {
   X(ListPackageLinks, pb::ListPackageLinksRequest, pb::ListPackageLinksResponse)       \
   X(DeletePackageLink, pb::DeletePackageLinkRequest, Empty)                            \
   X(GetPackageMatrix, pb::GetPackageMatrixRequest, pb::PackageMatrix)                  \
+  X(GetStructureGeneration, pb::GetStructureGenerationRequest, pb::StructureGeneration)   \
   X(ListAuditEvents, pb::ListAuditEventsRequest, pb::ListAuditEventsResponse)
 
 class PlanGrpcService : public pb::PlanService::Service {

@@ -86,6 +86,9 @@ class PlanDomain {
                                           const pb::DeletePackageLinkRequest& r);
   absl::StatusOr<pb::PackageMatrix> GetPackageMatrix(const Principal& p,
                                                      const pb::GetPackageMatrixRequest& r);
+  // One small read: the municipality's generation, after the same checks as GetPlanTree.
+  absl::StatusOr<pb::StructureGeneration> GetStructureGeneration(
+      const Principal& p, const pb::GetStructureGenerationRequest& r);
 
   absl::StatusOr<pb::ListAuditEventsResponse> ListAuditEvents(const Principal& p,
                                                               const pb::ListAuditEventsRequest& r);

@@ -104,4 +104,21 @@ absl::StatusOr<std::string> PlanDomain::GetPlanTreeBytes(const Principal& p,
   return cache_->GetOrCompute(key, build);
 }
 
+absl::StatusOr<pb::StructureGeneration> PlanDomain::GetStructureGeneration(
+    const Principal& p, const pb::GetStructureGenerationRequest& r) {
+  SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.plan(), kPlanPattern, "plan"));
+  SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, name.municipality()));
+  pb::StructureGeneration out;
+  out.set_plan(r.plan());
+  SOKEI_RETURN_IF_ERROR(repo_->Read([&](PlanTx& tx) -> absl::Status {
+    // The plan must exist and be visible to the caller, as for its tree.
+    SOKEI_ASSIGN_OR_RETURN(auto plan, LoadOrNotFound<pb::Plan>(tx, Kind::kPlan, r.plan()));
+    SOKEI_RETURN_IF_ERROR(CheckPlanVisible(p, plan));
+    SOKEI_ASSIGN_OR_RETURN(auto generation, tx.Generation(name.municipality()));
+    out.set_generation(generation);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
 }  // namespace sokei::plan

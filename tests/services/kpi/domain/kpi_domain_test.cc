@@ -1425,9 +1425,12 @@ TEST_F(WorkflowTest, CachedSummaryIsNeverStale) {
   sr.set_view(pb::SUMMARY_VIEW_FULL);
   auto first = cached.GetPlanSummary(planner_, sr);
   ASSERT_TRUE(first.ok()) << first.status();
+  const int trees_before_hit = stack_->plan_client->tree_calls;
   auto second = cached.GetPlanSummary(planner_, sr);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(cache.stats().hits, 1);
+  // A hit checks generations only: it does not fetch the plan tree.
+  EXPECT_EQ(stack_->plan_client->tree_calls, trees_before_hit);
   EXPECT_EQ(first->SerializeAsString(), second->SerializeAsString());
   // A KPI write: the next read computes again and shows it.
   ASSERT_TRUE(Record(planner_, 2020, "0人").ok());
@@ -1435,7 +1438,7 @@ TEST_F(WorkflowTest, CachedSummaryIsNeverStale) {
   ASSERT_TRUE(after_write.ok());
   EXPECT_EQ(cache.stats().hits, 1);
   EXPECT_EQ(after_write->indicators(0).actual().value(), "0");
-  // A plan-structure change (a new node): the fingerprint changes, so does the key.
+  // A plan-structure change (a new node): the structure's generation changes, so does the key.
   plan::v1::CreateNodeRequest cn;
   cn.set_parent(kPlan);
   cn.set_node_id("g2");
