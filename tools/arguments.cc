@@ -11,11 +11,12 @@ namespace {
 
 // Flags that take a value, and flags that are true when present.
 constexpr const char* kValueFlags[] = {
-    "addr", "profile", "by",   "dept",     "encoding",  "format",      "id",
-    "index", "level",  "municipality", "out", "plan", "recompute", "respondents",
-    "sdg",  "shift",   "stage", "tag",     "verbose",   "year"};
-constexpr const char* kBoolFlags[] = {"allow-partial", "deviation", "dry-run", "kpi-link",
-                                      "published",     "replace",   "tsv",     "weighted"};
+    "addr",  "profile", "by",  "dept", "encoding", "format",      "id",  "index",
+    "level", "municipality",   "out",  "plan",     "respondents", "sdg", "shift",
+    "stage", "tag",     "year"};
+constexpr const char* kBoolFlags[] = {"allow-partial", "deviation", "dry-run",  "kpi-link",
+                                      "published",     "recompute", "replace",  "tsv",
+                                      "verbose",       "weighted"};
 
 }  // namespace
 

@@ -17,6 +17,7 @@ namespace sokei::api {
 namespace {
 
 constexpr int kReadBatch = 500;  // outbox rows read per transaction
+constexpr int kMaxBatches = 20;  // per page: a filter that matches little answers every 10,000 rows
 // How often a waiting reader looks at the outbox when no commit of this process woke it (the
 // commits of another replica of the service).
 constexpr std::chrono::milliseconds kPoll{1000};
@@ -102,11 +103,18 @@ absl::StatusOr<ChangeFeed::Position> ChangeFeed::Open(const auth::Principal& p,
   return pos;
 }
 
-absl::Status ChangeFeed::Next(Position* pos, int limit, std::vector<type::v1::ChangeEvent>* out) {
+absl::Status ChangeFeed::Next(Position* pos, int limit, std::vector<type::v1::ChangeEvent>* out,
+                              bool* more) {
   std::vector<storage::ChangeRow> rows;
-  // Rows are read in batches until `limit` events are found or the outbox has no more; each
-  // batch checks, in its snapshot, that nothing after the cursor was pruned.
-  while (static_cast<int>(out->size()) < limit) {
+  *more = false;
+  // Rows are read in batches until `limit` events are found, the outbox has no more, or
+  // kMaxBatches were read (`more`: the caller asks again at once); each batch checks, in its
+  // snapshot, that nothing after the cursor was pruned.
+  for (int batch = 0; static_cast<int>(out->size()) < limit; ++batch) {
+    if (batch == kMaxBatches) {
+      *more = true;
+      return absl::OkStatus();
+    }
     SOKEI_RETURN_IF_ERROR(read_([&](storage::BookkeepingTx& tx) -> absl::Status {
       SOKEI_ASSIGN_OR_RETURN(auto bounds, tx.ChangeLogBounds());
       if (bounds.oldest > 0 && pos->cursor < bounds.oldest - 1) return CursorExpired();
@@ -115,7 +123,10 @@ absl::Status ChangeFeed::Next(Position* pos, int limit, std::vector<type::v1::Ch
     }));
     if (rows.empty()) return absl::OkStatus();
     for (storage::ChangeRow& row : rows) {
-      if (static_cast<int>(out->size()) == limit) return absl::OkStatus();
+      if (static_cast<int>(out->size()) == limit) {
+        *more = true;
+        return absl::OkStatus();
+      }
       pos->cursor = row.seq;
       if (pos->public_only && !row.public_visible) continue;
       if (!Matches(row, pos->plan, pos->types)) continue;
@@ -123,6 +134,7 @@ absl::Status ChangeFeed::Next(Position* pos, int limit, std::vector<type::v1::Ch
     }
     if (rows.size() < static_cast<size_t>(kReadBatch)) return absl::OkStatus();
   }
+  *more = true;  // the page is full; rows may follow
   return absl::OkStatus();
 }
 
@@ -143,10 +155,12 @@ absl::StatusOr<type::v1::ListChangesResponse> ChangeFeed::List(
   std::vector<type::v1::ChangeEvent> events;
   while (true) {
     const uint64_t seen = storage::CommitSignal::Global().version();
-    SOKEI_RETURN_IF_ERROR(Next(&pos, limit, &events));
+    bool more = false;
+    SOKEI_RETURN_IF_ERROR(Next(&pos, limit, &events, &more));
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         until - std::chrono::system_clock::now());
-    if (!events.empty() || left.count() <= 0) break;
+    // An empty page with `more` answers at once: next_cursor moved past what did not match.
+    if (!events.empty() || more || left.count() <= 0) break;
     storage::CommitSignal::Global().WaitNewer(seen, std::min(left, kPoll));
   }
   type::v1::ListChangesResponse resp;
@@ -177,7 +191,8 @@ absl::Status ChangeFeed::Watch(const auth::Principal& p, const type::v1::WatchCh
   while (!cancelled()) {
     const uint64_t seen = storage::CommitSignal::Global().version();
     events.clear();
-    result = Next(&pos, 100, &events);
+    bool more = false;
+    result = Next(&pos, 100, &events, &more);
     if (!result.ok()) break;
     bool open = true;
     for (const auto& e : events) {
@@ -190,7 +205,7 @@ absl::Status ChangeFeed::Watch(const auth::Principal& p, const type::v1::WatchCh
                                                absl::Nanoseconds(e.time().nanos()))));
     }
     if (!open) break;
-    if (events.empty()) storage::CommitSignal::Global().WaitNewer(seen, kPoll);
+    if (events.empty() && !more) storage::CommitSignal::Global().WaitNewer(seen, kPoll);
   }
   watchers_.fetch_sub(1);
   gauge();

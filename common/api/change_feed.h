@@ -47,8 +47,9 @@ class ChangeFeed {
   absl::StatusOr<Position> Open(const auth::Principal& p, const std::string& parent,
                                 const std::string& cursor, const type::v1::ChangeFilter& filter);
   // Up to `limit` changes after pos->cursor that the caller may see; advances the cursor past
-  // every row read. Fails with CHANGE_CURSOR_EXPIRED when rows after the cursor were pruned.
-  absl::Status Next(Position* pos, int limit, std::vector<type::v1::ChangeEvent>* out);
+  // every row read; `more` when it stopped before the end of the outbox. Fails with
+  // CHANGE_CURSOR_EXPIRED when rows after the cursor were pruned.
+  absl::Status Next(Position* pos, int limit, std::vector<type::v1::ChangeEvent>* out, bool* more);
 
   ReadFn read_;
   std::atomic<int> watchers_{0};
