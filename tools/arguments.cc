@@ -10,12 +10,12 @@ namespace sokei::cli {
 namespace {
 
 // Flags that take a value, and flags that are true when present.
-constexpr const char* kValueFlags[] = {
-    "addr",  "profile", "by",  "dept", "encoding", "format",      "id",  "index",
-    "level", "municipality",   "out",  "plan",     "respondents", "sdg", "shift",
-    "stage", "tag",     "year"};
-constexpr const char* kBoolFlags[] = {"allow-partial", "deviation", "dry-run",  "kpi-link",
-                                      "published",     "recompute", "replace",  "tsv",
+constexpr const char* kValueFlags[] = {"addr",   "profile", "by",          "dept",  "encoding",
+                                       "format", "id",      "index",       "level", "municipality",
+                                       "out",    "plan",    "respondents", "sdg",   "shift",
+                                       "stage",  "tag",     "year"};
+constexpr const char* kBoolFlags[] = {"allow-partial", "deviation", "dry-run", "kpi-link",
+                                      "published",     "recompute", "replace", "tsv",
                                       "verbose",       "weighted"};
 
 }  // namespace
@@ -42,8 +42,7 @@ absl::StatusOr<Arguments> ParseArguments(int argc, const char* const* argv) {
   for (const std::string& extra : app.remaining()) {
     if (absl::StartsWith(extra, "-")) {
       const std::string name = extra.substr(0, extra.find('='));
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown flag ", name, " (see sokei --help)"));
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag ", name, " (see sokei --help)"));
     }
     out.words.push_back(extra);
   }

@@ -141,8 +141,8 @@ absl::Status DeviceLogin(const std::string& name, const tools::v1::Profile& p) {
   auto grant = JsonOf(*started, "the device authorization endpoint");
   if (!grant.ok()) return grant.status();
   if (started->status != 200 || Text(*grant, "device_code").empty()) {
-    return absl::PermissionDeniedError(absl::StrCat("the provider refused to start a sign-in: ",
-                                                    Text(*grant, "error")));
+    return absl::PermissionDeniedError(
+        absl::StrCat("the provider refused to start a sign-in: ", Text(*grant, "error")));
   }
   const std::string device_code = Text(*grant, "device_code");
   const std::string complete = Text(*grant, "verification_uri_complete");
@@ -157,10 +157,11 @@ absl::Status DeviceLogin(const std::string& name, const tools::v1::Profile& p) {
   // Waiting for the person: polled at the provider's interval (RFC 8628 §3.4, §3.5).
   while (std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::seconds(std::max(1, interval)));
-    auto polled = Http(token_endpoint,
-                       absl::StrCat("grant_type=", Escape("urn:ietf:params:oauth:grant-type:device_code"),
-                                    "&device_code=", Escape(device_code),
-                                    "&client_id=", Escape(p.oidc().client_id())));
+    auto polled =
+        Http(token_endpoint,
+             absl::StrCat("grant_type=", Escape("urn:ietf:params:oauth:grant-type:device_code"),
+                          "&device_code=", Escape(device_code),
+                          "&client_id=", Escape(p.oidc().client_id())));
     if (!polled.ok()) return polled.status();
     auto answer = JsonOf(*polled, "the token endpoint");
     if (!answer.ok()) return answer.status();

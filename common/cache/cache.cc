@@ -1,13 +1,13 @@
-#include "common/metrics/registry.h"
 #include "common/cache/cache.h"
-
-#include <chrono>
 
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
 
+#include <chrono>
+
 #include "absl/strings/numbers.h"
 #include "common/log/log.h"
+#include "common/metrics/registry.h"
 
 namespace sokei::cache {
 namespace {
@@ -185,7 +185,9 @@ absl::StatusOr<std::string> Cache::GetOrCompute(
   const Outcome outcome = Get(key, &value);
   metrics::Registry::Global().Observe(
       "sokei_cache_get_seconds", "Reads of the shared cache, by outcome (hit, miss, error).",
-      {{"outcome", outcome == Outcome::kHit ? "hit" : outcome == Outcome::kMiss ? "miss" : "error"}},
+      {{"outcome", outcome == Outcome::kHit    ? "hit"
+                   : outcome == Outcome::kMiss ? "miss"
+                                               : "error"}},
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   switch (outcome) {
     case Outcome::kHit:

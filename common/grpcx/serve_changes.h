@@ -24,8 +24,7 @@ inline grpc::Status ServeWatch(grpc::ServerContext* ctx, const auth::IdentityChe
 }
 
 inline grpc::Status ServeListChanges(grpc::ServerContext* ctx, const auth::IdentityCheck& identity,
-                                     api::ChangeFeed& feed,
-                                     const type::v1::ListChangesRequest& req,
+                                     api::ChangeFeed& feed, const type::v1::ListChangesRequest& req,
                                      type::v1::ListChangesResponse* resp) {
   return ServeStream(ctx, identity, "ListChanges", [&](const auth::Principal& p) -> absl::Status {
     deadline::Scope scope(ctx->deadline());
@@ -40,14 +39,14 @@ inline grpc::Status ServeListChanges(grpc::ServerContext* ctx, const auth::Ident
 
 // Inside a service's gRPC class with members `identity_` (auth::IdentityCheck) and `domain_` (whose
 // changes() is its api::ChangeFeed): the two methods of the change feed.
-#define SOKEI_CHANGE_FEED_RPCS                                                                  \
-  grpc::Status ListChanges(grpc::ServerContext* ctx,                                            \
-                           const ::sokei::type::v1::ListChangesRequest* req,                    \
-                           ::sokei::type::v1::ListChangesResponse* resp) override {             \
-    return ::sokei::grpcx::ServeListChanges(ctx, identity_, domain_->changes(), *req, resp);    \
-  }                                                                                             \
-  grpc::Status WatchChanges(grpc::ServerContext* ctx,                                           \
-                            const ::sokei::type::v1::WatchChangesRequest* req,                  \
+#define SOKEI_CHANGE_FEED_RPCS                                                                     \
+  grpc::Status ListChanges(grpc::ServerContext* ctx,                                               \
+                           const ::sokei::type::v1::ListChangesRequest* req,                       \
+                           ::sokei::type::v1::ListChangesResponse* resp) override {                \
+    return ::sokei::grpcx::ServeListChanges(ctx, identity_, domain_->changes(), *req, resp);       \
+  }                                                                                                \
+  grpc::Status WatchChanges(grpc::ServerContext* ctx,                                              \
+                            const ::sokei::type::v1::WatchChangesRequest* req,                     \
                             grpc::ServerWriter<::sokei::type::v1::ChangeEvent>* writer) override { \
-    return ::sokei::grpcx::ServeWatch(ctx, identity_, domain_->changes(), *req, writer);        \
+    return ::sokei::grpcx::ServeWatch(ctx, identity_, domain_->changes(), *req, writer);           \
   }

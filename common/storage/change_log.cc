@@ -17,8 +17,8 @@ ChangeTables::ChangeTables(const std::string& prefix) {
       "public_visible, request_id, value FROM ",
       t, " WHERE municipality = $1 AND seq > $2 ORDER BY seq LIMIT $3");
   bounds_ = absl::StrCat("SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM ", t);
-  prune_ = absl::StrCat("DELETE FROM ", t, " WHERE time_micros < $1 AND seq < (SELECT MAX(seq) FROM ",
-                        t, ")");
+  prune_ = absl::StrCat("DELETE FROM ", t,
+                        " WHERE time_micros < $1 AND seq < (SELECT MAX(seq) FROM ", t, ")");
 }
 
 absl::StatusOr<int64_t> ChangeTables::Append(Connection& c, const ChangeRow& row,
@@ -28,16 +28,16 @@ absl::StatusOr<int64_t> ChangeTables::Append(Connection& c, const ChangeRow& row
     *next_seq = rows.empty() ? 1 : AsInt(rows.front()[0]);
   }
   const int64_t seq = (*next_seq)++;
-  SOKEI_RETURN_IF_ERROR(c.Exec(
-      insert_, {seq, row.municipality, row.time_micros, row.resource, row.resource_type,
-                static_cast<int64_t>(row.change_type), row.etag, row.plans,
-                static_cast<int64_t>(row.public_visible ? 1 : 0), row.request_id, Blob{row.value}}));
+  SOKEI_RETURN_IF_ERROR(
+      c.Exec(insert_,
+             {seq, row.municipality, row.time_micros, row.resource, row.resource_type,
+              static_cast<int64_t>(row.change_type), row.etag, row.plans,
+              static_cast<int64_t>(row.public_visible ? 1 : 0), row.request_id, Blob{row.value}}));
   return seq;
 }
 
 absl::StatusOr<std::vector<ChangeRow>> ChangeTables::After(Connection& c, const std::string& m,
-                                                           int64_t after_seq,
-                                                           int64_t limit) const {
+                                                           int64_t after_seq, int64_t limit) const {
   SOKEI_ASSIGN_OR_RETURN(auto rows, c.Query(after_, {m, after_seq, limit}));
   std::vector<ChangeRow> out;
   out.reserve(rows.size());

@@ -104,7 +104,9 @@ absl::Status InTransaction(Database& db, TxMode mode,
     metrics::Registry::Global().Observe(
         "sokei_storage_transaction_seconds",
         "Storage transactions, by mode and outcome (retries of a conflict included).",
-        {{"mode", mode == TxMode::kRead ? "read" : mode == TxMode::kWrite ? "write" : "rehearsal"},
+        {{"mode", mode == TxMode::kRead    ? "read"
+                  : mode == TxMode::kWrite ? "write"
+                                           : "rehearsal"},
          {"outcome", result.ok() ? "ok" : "error"}},
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     return result;

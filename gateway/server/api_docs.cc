@@ -32,8 +32,9 @@ std::string Clean(const std::string& raw) {
 
 std::string Key(const std::vector<int>& path) { return absl::StrJoin(path, ","); }
 
-void Messages(const std::string& scope, const google::protobuf::RepeatedPtrField<DescriptorProto>& ms,
-              std::vector<int> path, const std::map<std::string, std::string>& by_path,
+void Messages(const std::string& scope,
+              const google::protobuf::RepeatedPtrField<DescriptorProto>& ms, std::vector<int> path,
+              const std::map<std::string, std::string>& by_path,
               std::map<std::string, std::string>* out) {
   for (int i = 0; i < ms.size(); ++i) {
     const DescriptorProto& m = ms[i];
@@ -73,9 +74,9 @@ const ApiDocs& ApiDocs::Embedded() {
       const std::string package = file.package();
       for (int s = 0; s < file.service_size(); ++s) {
         for (int m = 0; m < file.service(s).method_size(); ++m) {
-          auto it = by_path.find(Key({FileDescriptorProto::kServiceFieldNumber, s,
-                                      google::protobuf::ServiceDescriptorProto::kMethodFieldNumber,
-                                      m}));
+          auto it =
+              by_path.find(Key({FileDescriptorProto::kServiceFieldNumber, s,
+                                google::protobuf::ServiceDescriptorProto::kMethodFieldNumber, m}));
           if (it == by_path.end()) continue;
           d->comments_[absl::StrCat(package, ".", file.service(s).name(), ".",
                                     file.service(s).method(m).name())] = it->second;

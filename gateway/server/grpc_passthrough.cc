@@ -8,12 +8,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/grpcx/http2_limits.h"
 #include "common/log/log.h"
 #include "common/metrics/registry.h"
-#include "common/grpcx/http2_limits.h"
-#include "common/trace/trace.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "common/trace/trace.h"
 #include "gateway/server/upstream_status.h"
 
 namespace sokei::gateway {
@@ -58,8 +58,8 @@ class Refuse final : public grpc::ServerGenericBidiReactor {
 
 // The caller's trace (a new one when it sent none).
 trace::Context CallerTrace(const grpc::GenericCallbackServerContext* ctx) {
-  auto parent = trace::Parse(Metadata(ctx, trace::kTraceparentKey),
-                             Metadata(ctx, trace::kTracestateKey));
+  auto parent =
+      trace::Parse(Metadata(ctx, trace::kTraceparentKey), Metadata(ctx, trace::kTracestateKey));
   return parent ? *parent : trace::Start();
 }
 

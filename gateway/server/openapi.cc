@@ -195,8 +195,9 @@ Json Schemas(std::set<const Descriptor*> todo) {
       Json schema = SchemaOf(f, &more);
       if (const std::string& doc = docs.Of(f->full_name()); !doc.empty()) {
         // A $ref stands alone in OpenAPI 3.0: the description goes beside it through allOf.
-        schema = schema.contains("$ref") ? Json{{"allOf", Json::array({schema})}, {"description", doc}}
-                                         : (schema["description"] = doc, schema);
+        schema = schema.contains("$ref")
+                     ? Json{{"allOf", Json::array({schema})}, {"description", doc}}
+                     : (schema["description"] = doc, schema);
       }
       props[f->json_name()] = std::move(schema);
       if (Required(f)) required.push_back(f->json_name());
@@ -212,8 +213,9 @@ Json Schemas(std::set<const Descriptor*> todo) {
   }
   schemas["google.rpc.Status"] = {
       {"type", "object"},
-      {"description", "the error: code, message and details (google.rpc.ErrorInfo with the reason, "
-                      "google.rpc.BadRequest with the fields)"},
+      {"description",
+       "the error: code, message and details (google.rpc.ErrorInfo with the reason, "
+       "google.rpc.BadRequest with the fields)"},
       {"properties",
        {{"code", {{"type", "integer"}}},
         {"message", {{"type", "string"}}},
@@ -253,8 +255,9 @@ std::string BuildOpenApi(const RouteTable& routes) {
                         {"in", "query"},
                         {"required", false},
                         {"schema", {{"type", "string"}, {"enum", {"media"}}}},
-                        {"description", "media: the file itself (its Content-Type, "
-                                        "Content-Disposition) instead of JSON"}});
+                        {"description",
+                         "media: the file itself (its Content-Type, "
+                         "Content-Disposition) instead of JSON"}});
     }
     todo.insert(r.method->input_type());
     todo.insert(r.method->output_type());
@@ -304,15 +307,14 @@ std::string BuildOpenApi(const RouteTable& routes) {
              {{"schema", {{"$ref", "#/components/schemas/google.rpc.Status"}}}}}}}}}};
     paths[path][absl::AsciiStrToLower(r.http_method)] = std::move(op);
   }
-  Json doc = {
-      {"openapi", "3.0.3"},
-      {"info",
-       {{"title", "Sokei"},
-        {"version", "v1"},
-        {"description",
-         "REST/JSON of the Sokei services, transcoded from their google.api.http rules"}}},
-      // Relative: the document is served by the gateway it describes, at whatever address.
-      {"servers", {{{"url", "/"}, {"description", "the gateway serving this document"}}}}};
+  Json doc = {{"openapi", "3.0.3"},
+              {"info",
+               {{"title", "Sokei"},
+                {"version", "v1"},
+                {"description",
+                 "REST/JSON of the Sokei services, transcoded from their google.api.http rules"}}},
+              // Relative: the document is served by the gateway it describes, at whatever address.
+              {"servers", {{{"url", "/"}, {"description", "the gateway serving this document"}}}}};
   Json schemas = Schemas(std::move(todo));
   for (const auto& [request, bound] : bodies) {
     Json body = schemas[request];
@@ -328,8 +330,8 @@ std::string BuildOpenApi(const RouteTable& routes) {
         body["required"] = std::move(required);
       }
     }
-    body["description"] = absl::StrCat("The body of ", request,
-                                       ": the request without the fields in the path.");
+    body["description"] =
+        absl::StrCat("The body of ", request, ": the request without the fields in the path.");
     schemas[request + ".Body"] = std::move(body);
   }
   doc["components"] = {

@@ -52,7 +52,8 @@ struct Seen {
 // every `drop_every` events.
 class Consumer {
  public:
-  Consumer(const ServerProcess* server, int drop_every) : server_(server), drop_every_(drop_every) {}
+  Consumer(const ServerProcess* server, int drop_every)
+      : server_(server), drop_every_(drop_every) {}
 
   void Run(std::string cursor, const std::atomic<bool>& stop) {
     while (!stop) {
@@ -169,8 +170,8 @@ class ChangeFeedTest : public ::testing::TestWithParam<std::string> {
       static int databases = 0;  // one database per test
       db_ = "feed_" + std::to_string(getpid()) + "_" + std::to_string(++databases);
       dsn_ = dsn;
-      ASSERT_EQ(std::system(("psql \"" + dsn_ + "\" -qc 'CREATE DATABASE " + db_ + "' >/dev/null")
-                                .c_str()),
+      ASSERT_EQ(std::system(
+                    ("psql \"" + dsn_ + "\" -qc 'CREATE DATABASE " + db_ + "' >/dev/null").c_str()),
                 0);
       env_["SOKEI_PG_DSN"] = dsn_ + " dbname=" + db_;
     }
@@ -178,15 +179,16 @@ class ChangeFeedTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     server_.reset();
     if (!db_.empty()) {
-      std::system(("psql \"" + dsn_ + "\" -qc 'DROP DATABASE " + db_ + "' >/dev/null 2>&1").c_str());
+      std::system(
+          ("psql \"" + dsn_ + "\" -qc 'DROP DATABASE " + db_ + "' >/dev/null 2>&1").c_str());
     }
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
   void Start(const std::map<std::string, std::string>& extra = {}) {
     auto env = env_;
     env.insert(extra.begin(), extra.end());
-    server_ = std::make_unique<ServerProcess>(std::getenv("SOKEI_PLAN_BINARY"), "SOKEI_PLAN_ADDR",
-                                              env);
+    server_ =
+        std::make_unique<ServerProcess>(std::getenv("SOKEI_PLAN_BINARY"), "SOKEI_PLAN_ADDR", env);
     server_->Start();
   }
   void Fixture() {
@@ -285,10 +287,11 @@ TEST_P(ChangeFeedTest, ConsumerSeesEveryChangeOnceInOrderThroughDropsAndKillNine
   for (const std::string& a : acked) {
     EXPECT_TRUE(created.count(a)) << a << " acknowledged, not fed";
   }
-  std::printf("[feed %s] %zu changes, %zu acknowledged nodes, %d streams, %d drops, kill after "
-              "cursor %lld\n",
-              GetParam().c_str(), seen.size(), acked.size(), consumer.streams(), consumer.drops(),
-              static_cast<long long>(seen_at_kill.load()));
+  std::printf(
+      "[feed %s] %zu changes, %zu acknowledged nodes, %d streams, %d drops, kill after "
+      "cursor %lld\n",
+      GetParam().c_str(), seen.size(), acked.size(), consumer.streams(), consumer.drops(),
+      static_cast<long long>(seen_at_kill.load()));
 }
 
 TEST_P(ChangeFeedTest, ACursorOlderThanTheRetentionWindowIsRefused) {

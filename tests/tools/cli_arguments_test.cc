@@ -27,7 +27,8 @@ TEST(CliArguments, WordsFlagsBooleansAndRepeatedMaps) {
   EXPECT_TRUE(a->json);
   EXPECT_FALSE(a->flags.count("allow-partial"));
   // A boolean flag takes no value: the next word stays a word.
-  auto b = Parse({"evaluation", "advance", "--recompute", "municipalities/142140/plans/p/evaluations/2020"});
+  auto b = Parse(
+      {"evaluation", "advance", "--recompute", "municipalities/142140/plans/p/evaluations/2020"});
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(b->flags.at("recompute"), "true");
   EXPECT_EQ(b->words.back(), "municipalities/142140/plans/p/evaluations/2020");

@@ -1,7 +1,7 @@
 #include "services/kpi/api/kpi_grpc_service.h"
 
-#include "common/grpcx/adapter.h"
 #include "common/deadline/deadline.h"
+#include "common/grpcx/adapter.h"
 #include "common/status/status.h"
 
 namespace sokei::kpi {
@@ -29,38 +29,38 @@ SOKEI_KPI_METHODS(SOKEI_KPI_RPC)
 grpc::Status KpiGrpcService::StreamProgressTable(
     grpc::ServerContext* ctx, grpc::ServerReader<pb::ImportProgressTableRequest>* reader,
     pb::ImportProgressTableResponse* resp) {
-  return grpcx::ServeStream(ctx, identity_, "StreamProgressTable",
-                            [&](const Principal& p) -> absl::Status {
-    // The first message names the plan and carries the options; every message the next bytes.
-    pb::ImportProgressTableRequest whole, part;
-    bool first = true;
-    while (reader->Read(&part)) {
-      if (first) {
-        whole = std::move(part);
-        first = false;
-      } else {
-        if (!part.parent().empty() && part.parent() != whole.parent()) {
-          return status::InvalidField("IMPORT_STREAM_INVALID", "parent",
-                                      "every message of the stream must name the same plan");
+  return grpcx::ServeStream(
+      ctx, identity_, "StreamProgressTable", [&](const Principal& p) -> absl::Status {
+        // The first message names the plan and carries the options; every message the next bytes.
+        pb::ImportProgressTableRequest whole, part;
+        bool first = true;
+        while (reader->Read(&part)) {
+          if (first) {
+            whole = std::move(part);
+            first = false;
+          } else {
+            if (!part.parent().empty() && part.parent() != whole.parent()) {
+              return status::InvalidField("IMPORT_STREAM_INVALID", "parent",
+                                          "every message of the stream must name the same plan");
+            }
+            whole.mutable_content()->append(part.content());
+          }
+          part.Clear();
+          if (whole.content().size() > kMaxStreamedTableBytes) {
+            return status::InvalidField("IMPORT_TOO_LARGE", "content", "at most 16 MiB per import");
+          }
         }
-        whole.mutable_content()->append(part.content());
-      }
-      part.Clear();
-      if (whole.content().size() > kMaxStreamedTableBytes) {
-        return status::InvalidField("IMPORT_TOO_LARGE", "content", "at most 16 MiB per import");
-      }
-    }
-    if (ctx->IsCancelled()) return absl::CancelledError("the client cancelled the stream");
-    if (first) {
-      return status::InvalidField("IMPORT_STREAM_INVALID", "parent",
-                                  "the stream carried no message");
-    }
-    deadline::Scope scope(ctx->deadline());
-    auto result = domain_->ImportProgressTable(p, whole);
-    if (!result.ok()) return result.status();
-    *resp = std::move(*result);
-    return absl::OkStatus();
-  });
+        if (ctx->IsCancelled()) return absl::CancelledError("the client cancelled the stream");
+        if (first) {
+          return status::InvalidField("IMPORT_STREAM_INVALID", "parent",
+                                      "the stream carried no message");
+        }
+        deadline::Scope scope(ctx->deadline());
+        auto result = domain_->ImportProgressTable(p, whole);
+        if (!result.ok()) return result.status();
+        *resp = std::move(*result);
+        return absl::OkStatus();
+      });
 }
 
 namespace {
@@ -89,23 +89,23 @@ grpc::Status KpiGrpcService::DownloadProgressTable(grpc::ServerContext* ctx,
                                                    grpc::ServerWriter<pb::FileChunk>* writer) {
   return grpcx::ServeStream(ctx, identity_, "DownloadProgressTable",
                             [&](const Principal& p) -> absl::Status {
-    deadline::Scope scope(ctx->deadline());
-    auto file = domain_->ExportProgressTable(p, *req);
-    if (!file.ok()) return file.status();
-    return WriteParts(*file, writer);
-  });
+                              deadline::Scope scope(ctx->deadline());
+                              auto file = domain_->ExportProgressTable(p, *req);
+                              if (!file.ok()) return file.status();
+                              return WriteParts(*file, writer);
+                            });
 }
 
-grpc::Status KpiGrpcService::DownloadEvaluationReport(
-    grpc::ServerContext* ctx, const pb::ExportEvaluationReportRequest* req,
-    grpc::ServerWriter<pb::FileChunk>* writer) {
+grpc::Status KpiGrpcService::DownloadEvaluationReport(grpc::ServerContext* ctx,
+                                                      const pb::ExportEvaluationReportRequest* req,
+                                                      grpc::ServerWriter<pb::FileChunk>* writer) {
   return grpcx::ServeStream(ctx, identity_, "DownloadEvaluationReport",
                             [&](const Principal& p) -> absl::Status {
-    deadline::Scope scope(ctx->deadline());
-    auto file = domain_->ExportEvaluationReport(p, *req);
-    if (!file.ok()) return file.status();
-    return WriteParts(*file, writer);
-  });
+                              deadline::Scope scope(ctx->deadline());
+                              auto file = domain_->ExportEvaluationReport(p, *req);
+                              if (!file.ok()) return file.status();
+                              return WriteParts(*file, writer);
+                            });
 }
 
 std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedKpiService* service) {

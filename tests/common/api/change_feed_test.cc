@@ -52,9 +52,7 @@ class MemoryOutbox final : public storage::BookkeepingTx {
       const std::string&, const std::string&) override {
     return std::nullopt;
   }
-  absl::Status PutIdempotency(const storage::IdempotencyRow&) override {
-    return absl::OkStatus();
-  }
+  absl::Status PutIdempotency(const storage::IdempotencyRow&) override { return absl::OkStatus(); }
 };
 
 storage::ChangeRow Row(const std::string& type, const std::string& plans, bool pub) {
@@ -84,8 +82,7 @@ class ChangeFeedTest : public ::testing::Test {
   ChangeFeed feed_{[this](const ChangeFeed::ReadFn::argument_type& fn) { return fn(outbox_); }};
   MemoryOutbox outbox_;
   type::v1::ListChangesResponse List(const auth::Principal& p, const std::string& cursor,
-                                     const std::string& plan = "",
-                                     const std::string& type = "") {
+                                     const std::string& plan = "", const std::string& type = "") {
     type::v1::ListChangesRequest r;
     r.set_parent("municipalities/142140");
     r.set_cursor(cursor);
@@ -99,9 +96,12 @@ class ChangeFeedTest : public ::testing::Test {
 };
 
 TEST_F(ChangeFeedTest, FiltersAndThePublicView) {
-  outbox_.AppendChange(Row("sokei.plan.v1.Node", "municipalities/142140/plans/a\n", false)).IgnoreError();
-  outbox_.AppendChange(Row("sokei.plan.v1.Plan", "municipalities/142140/plans/b\n", true)).IgnoreError();
-  outbox_.AppendChange(Row("sokei.plan.v1.Node", "municipalities/142140/plans/b\n", false)).IgnoreError();
+  outbox_.AppendChange(Row("sokei.plan.v1.Node", "municipalities/142140/plans/a\n", false))
+      .IgnoreError();
+  outbox_.AppendChange(Row("sokei.plan.v1.Plan", "municipalities/142140/plans/b\n", true))
+      .IgnoreError();
+  outbox_.AppendChange(Row("sokei.plan.v1.Node", "municipalities/142140/plans/b\n", false))
+      .IgnoreError();
   EXPECT_EQ(List(Staff(), "0").changes_size(), 3);
   auto b = List(Staff(), "0", "municipalities/142140/plans/b");
   ASSERT_EQ(b.changes_size(), 2);
