@@ -107,7 +107,8 @@ bool PruneDue(absl::Time now) {
 
 storage::ChangeRow ChangeRecord(const std::string& municipality, const std::string& resource,
                                 const Message* before, const Message* after,
-                                const std::string& request_id, absl::Time now) {
+                                std::string after_bytes, const std::string& request_id,
+                                absl::Time now) {
   storage::ChangeRow row;
   row.municipality = municipality;
   row.time_micros = Micros(now);
@@ -122,7 +123,7 @@ storage::ChangeRow ChangeRecord(const std::string& municipality, const std::stri
     row.change_type = before == nullptr && is_resource ? type::v1::CHANGE_TYPE_CREATED
                                                        : type::v1::CHANGE_TYPE_UPDATED;
     if (is_resource) row.etag = StringField(*after, "etag");
-    after->SerializeToString(&row.value);
+    row.value = std::move(after_bytes);
   }
   row.plans = PlansOf(resource, shown);
   row.public_visible = (after != nullptr && PubliclyVisible(*after)) ||

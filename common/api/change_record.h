@@ -10,11 +10,12 @@
 
 namespace sokei::api {
 
-// `before` is null on creation, `after` on deletion. When `after` is not the resource itself
-// (an import's record), the change is an UPDATED of `resource` carrying that record.
+// `before` is null on creation, `after` on deletion; `after_bytes` is `after` serialized. When
+// `after` is not the resource itself (an import's record), the change is an UPDATED of `resource`
+// carrying that record.
 storage::ChangeRow ChangeRecord(const std::string& municipality, const std::string& resource,
                                 const google::protobuf::Message* before,
-                                const google::protobuf::Message* after,
+                                const google::protobuf::Message* after, std::string after_bytes,
                                 const std::string& request_id, absl::Time now);
 
 // Public callers see the changes of what is published to them: an adopted plan, a published

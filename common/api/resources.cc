@@ -37,8 +37,11 @@ std::string ToJson(const Message* m) {
 
 std::string AuditPayload(const Message* m) {
   if (m == nullptr) return "";
-  return absl::StrCat("pb:", m->GetDescriptor()->full_name(), ":",
-                      absl::Base64Escape(m->SerializeAsString()));
+  return AuditPayload(m->GetDescriptor()->full_name(), m->SerializeAsString());
+}
+
+std::string AuditPayload(const std::string& full_name, const std::string& bytes) {
+  return absl::StrCat("pb:", full_name, ":", absl::Base64Escape(bytes));
 }
 
 std::string AuditPayloadToJson(const std::string& payload) {

@@ -27,6 +27,8 @@ std::string ToJson(const google::protobuf::Message* m);
 // transaction of 10,000 rows spent a third of its time printing JSON); reads render it as proto3
 // JSON. Anything else (older rows) is returned as it is.
 std::string AuditPayload(const google::protobuf::Message* m);
+// The same payload from a message's type name and its serialized bytes (already at hand).
+std::string AuditPayload(const std::string& full_name, const std::string& bytes);
 std::string AuditPayloadToJson(const std::string& payload);
 // A stable hash of a request's deterministic serialization: the same request_id with another
 // request is refused.

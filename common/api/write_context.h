@@ -9,8 +9,8 @@
 #include "common/api/change_record.h"
 #include "common/api/resources.h"
 #include "common/auth/principal.h"
-#include "common/storage/audit_log.h"
 #include "common/status/status.h"
+#include "common/storage/audit_log.h"
 
 namespace sokei::api {
 
@@ -33,12 +33,15 @@ struct WriteContext {
     row.resource = resource;
     row.request_id = request_id;
     row.before_json = AuditPayload(before);
-    row.after_json = AuditPayload(after);
+    // The resource after the change, serialized once for the audit row and the outbox row.
+    std::string after_bytes = after != nullptr ? after->SerializeAsString() : "";
+    if (after != nullptr)
+      row.after_json = AuditPayload(after->GetDescriptor()->full_name(), after_bytes);
     SOKEI_RETURN_IF_ERROR(tx.AppendAudit(row).status());
     // The change feed's outbox row, in the same transaction; now and then the old rows go.
-    SOKEI_RETURN_IF_ERROR(
-        tx.AppendChange(ChangeRecord(municipality, resource, before, after, request_id, now))
-            .status());
+    SOKEI_RETURN_IF_ERROR(tx.AppendChange(ChangeRecord(municipality, resource, before, after,
+                                                       std::move(after_bytes), request_id, now))
+                              .status());
     if (PruneDue(now)) return tx.PruneChanges(Micros(now - ChangeRetention()));
     return absl::OkStatus();
   }
