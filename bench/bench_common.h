@@ -45,6 +45,9 @@ inline void AddViewerPrincipal(grpc::ClientContext* ctx) {
 // ready_fd and returns when stop_fd closes. Returns false when the child did not report.
 template <class Ports, class Serve>
 bool ForkServers(Serve serve, Ports* ports, pid_t* child, int* stop_writer) {
+  // The identity keys are made before the fork, so the child's services trust the parent's
+  // signed calls (each process would otherwise make its own pair).
+  (void)sokei::testing::TestIdentity();
   int ready[2], stop[2];
   if (pipe(ready) != 0 || pipe(stop) != 0) return false;
   *child = fork();

@@ -61,9 +61,14 @@ bool IsAsciiLetter(char c) { return std::isalpha(static_cast<unsigned char>(c)) 
 
 }  // namespace
 
-absl::StatusOr<int> EraToGregorian(Era era, int era_year) {
+namespace {
+
+// The Gregorian year of an era year, or 0 with `why` set: the one conversion behind both
+// EraToGregorian and the parser (which must not build a status for every cell it tries).
+int Gregorian(Era era, int era_year, const char** why) {
   if (era_year < 1) {
-    return status::InvalidField(kReason, "year", "an era year starts at 1 (元年)");
+    *why = "an era year starts at 1 (元年)";
+    return 0;
   }
   switch (era) {
     case Era::kReiwa:
@@ -79,10 +84,12 @@ absl::StatusOr<int> EraToGregorian(Era era, int era_year) {
     case Era::kNone:
       return era_year;
   }
-  return status::InvalidField(kReason, "year", "the era year is out of range");
+  *why = "the era year is out of range";
+  return 0;
 }
 
-absl::StatusOr<YearRef> ParseYear(absl::string_view raw) {
+// ParseYear without a status: the year found, or nullopt with `why` set.
+std::optional<YearRef> Find(absl::string_view raw, const char** why) {
   const std::string text = Nfkc(raw);
   const absl::string_view s = text;
   for (size_t pos = 0; pos < s.size(); ++pos) {
@@ -98,7 +105,8 @@ absl::StatusOr<YearRef> ParseYear(absl::string_view raw) {
       if (letter && after < s.size() && s[after] == '.') ++after;  // R.2
       size_t n = ReadNumber(s, after, &number);
       if (n == 0) continue;
-      SOKEI_ASSIGN_OR_RETURN(ref.start_year, EraToGregorian(token.era, number));
+      ref.start_year = Gregorian(token.era, number, why);
+      if (ref.start_year == 0) return std::nullopt;
       ref.era = token.era;
       cursor = after + n;
       found = true;
@@ -126,7 +134,8 @@ absl::StatusOr<YearRef> ParseYear(absl::string_view raw) {
       // The end is an era year of the same era (R1～5) or a four-digit Gregorian year.
       int end_year = 0;
       if (n > 0 && n <= 2 && ref.era != Era::kNone) {
-        SOKEI_ASSIGN_OR_RETURN(end_year, EraToGregorian(ref.era, end));
+        end_year = Gregorian(ref.era, end, why);
+        if (end_year == 0) return std::nullopt;
       } else if (n == 4 && end >= 1868 && end <= 2200) {
         end_year = end;
       }
@@ -140,7 +149,29 @@ absl::StatusOr<YearRef> ParseYear(absl::string_view raw) {
     ref.is_average = s.find("平均", cursor) != absl::string_view::npos;
     return ref;
   }
-  return status::InvalidField(kReason, "year", "no year (令和2年度, R2, 2020 …) found");
+  *why = "no year (令和2年度, R2, 2020 …) found";
+  return std::nullopt;
+}
+
+}  // namespace
+
+absl::StatusOr<int> EraToGregorian(Era era, int era_year) {
+  const char* why = "";
+  const int year = Gregorian(era, era_year, &why);
+  if (year == 0) return status::InvalidField(kReason, "year", why);
+  return year;
+}
+
+std::optional<YearRef> FindYear(absl::string_view text) {
+  const char* why = "";
+  return Find(text, &why);
+}
+
+absl::StatusOr<YearRef> ParseYear(absl::string_view raw) {
+  const char* why = "";
+  std::optional<YearRef> ref = Find(raw, &why);
+  if (!ref) return status::InvalidField(kReason, "year", why);
+  return *ref;
 }
 
 int FiscalYearOfDate(int year, int month, int /*day*/) { return month >= 4 ? year : year - 1; }

@@ -2,6 +2,7 @@
 // (平成29年度), 平成32年, 令和元年度, 2027, 目標値 (2027), R1～5年度平均) and formatting them back.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -29,6 +30,10 @@ struct YearRef {
 // Finds the first year expression in `text` (NFKC-normalised internally).
 // INVALID_ARGUMENT when there is none or it is impossible (令和0年, 昭和65年).
 absl::StatusOr<YearRef> ParseYear(absl::string_view text);
+
+// The same without a status, for readers that try many texts (table cells, headers): nullopt
+// where ParseYear answers INVALID_ARGUMENT.
+std::optional<YearRef> FindYear(absl::string_view text);
 
 // Converts an era year to Gregorian: 令和N = 2018+N, 平成N = 1988+N (平成32 = 令和2 = 2020),
 // 昭和N = 1925+N.

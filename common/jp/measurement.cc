@@ -540,7 +540,7 @@ void ReadGroups(const std::vector<Group>& groups, Measurement* mp) {
       if (!IsSpace(c)) year_text.push_back(c);
     }
     if (IsOnlyYear(year_text)) {
-      if (auto y = ParseYear(ToU8(year_text)); y.ok()) {
+      if (auto y = FindYear(ToU8(year_text)); y) {
         SetPeriod(*y, &m);
         continue;
       }
@@ -597,7 +597,7 @@ std::u32string TakeMarkers(std::u32string* mainp, Measurement* mp) {
     std::u32string first = main.substr(0, sp);
     if (IsOnlyYear(first) && (EndsWith(first, U"年") || EndsWith(first, U"年度")) &&
         LooksLikeYear(first)) {
-      if (auto y = ParseYear(ToU8(first)); y.ok()) {
+      if (auto y = FindYear(ToU8(first)); y) {
         SetPeriod(*y, &m);
         main = Trim(std::u32string_view(main).substr(sp + 1));
       }
@@ -668,7 +668,7 @@ Measurement ParseMeasurement(absl::string_view raw) {
   }
   // A year alone: ２０２７年度, 令和2年度.
   if (IsOnlyYear(main) && LooksLikeYear(main)) {
-    if (auto y = ParseYear(ToU8(main)); y.ok()) {
+    if (auto y = FindYear(ToU8(main)); y) {
       SetPeriod(*y, &m);
       m.set_understood(type::v1::UNDERSTANDING_FULL);
       return m;

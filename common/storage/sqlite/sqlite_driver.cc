@@ -2,9 +2,9 @@
 
 #include <sqlite3.h>
 
-#include <unordered_map>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
@@ -34,18 +34,18 @@ class SqliteConnection final : public Connection {
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
   ~SqliteConnection() override {
-    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    for (auto& [sql, prepared] : cache_) sqlite3_finalize(prepared.stmt);
     sqlite3_close_v2(db_);
   }
 
   absl::StatusOr<std::vector<Row>> Query(absl::string_view sql,
                                          const std::vector<Value>& params) override {
-    SOKEI_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    SOKEI_ASSIGN_OR_RETURN(const Prepared* prepared, Prepare(sql));
+    sqlite3_stmt* stmt = prepared->stmt;
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
-    for (size_t i = 0; i < params.size(); ++i) {
-      const std::string placeholder = absl::StrCat("$", i + 1);
-      int index = sqlite3_bind_parameter_index(stmt, placeholder.c_str());
+    for (size_t i = 0; i < params.size() && i < prepared->index_of.size(); ++i) {
+      const int index = prepared->index_of[i];
       if (index == 0) continue;  // parameter not used by this statement
       int rc = Bind(stmt, index, params[i]);
       if (rc != SQLITE_OK) return MapError(db_, rc, "bind");
@@ -57,6 +57,7 @@ class SqliteConnection final : public Connection {
       if (rc != SQLITE_ROW) {
         absl::Status s = MapError(db_, sqlite3_extended_errcode(db_), "step");
         sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
         return s;
       }
       const int n = sqlite3_column_count(stmt);
@@ -65,6 +66,7 @@ class SqliteConnection final : public Connection {
       rows.push_back(std::move(row));
     }
     sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);  // the values were bound without a copy: none may outlive params
     return rows;
   }
 
@@ -85,15 +87,24 @@ class SqliteConnection final : public Connection {
   }
 
  private:
-  absl::StatusOr<sqlite3_stmt*> Prepare(absl::string_view sql) {
-    auto it = cache_.find(std::string(sql));
-    if (it != cache_.end()) return it->second;
+  // A cached statement and, for $1…$n, the index SQLite gave each (0: not used by it).
+  struct Prepared {
     sqlite3_stmt* stmt = nullptr;
+    std::vector<int> index_of;
+  };
+
+  absl::StatusOr<const Prepared*> Prepare(absl::string_view sql) {
+    auto it = cache_.find(sql);  // no copy of the text to look it up
+    if (it != cache_.end()) return &it->second;
+    Prepared p;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+                                SQLITE_PREPARE_PERSISTENT, &p.stmt, nullptr);
     if (rc != SQLITE_OK) return MapError(db_, rc, "prepare");
-    cache_.emplace(std::string(sql), stmt);
-    return stmt;
+    const int count = sqlite3_bind_parameter_count(p.stmt);
+    for (int i = 1; i <= count; ++i) {
+      p.index_of.push_back(sqlite3_bind_parameter_index(p.stmt, absl::StrCat("$", i).c_str()));
+    }
+    return &cache_.emplace(std::string(sql), p).first->second;
   }
 
   static int Bind(sqlite3_stmt* stmt, int index, const Value& v) {
@@ -101,10 +112,10 @@ class SqliteConnection final : public Connection {
     if (const auto* i = std::get_if<int64_t>(&v)) return sqlite3_bind_int64(stmt, index, *i);
     if (const auto* d = std::get_if<double>(&v)) return sqlite3_bind_double(stmt, index, *d);
     if (const auto* s = std::get_if<std::string>(&v)) {
-      return sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      return sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
     }
     const auto& b = std::get<Blob>(v);
-    return sqlite3_bind_blob64(stmt, index, b.bytes.data(), b.bytes.size(), SQLITE_TRANSIENT);
+    return sqlite3_bind_blob64(stmt, index, b.bytes.data(), b.bytes.size(), SQLITE_STATIC);
   }
 
   static Value Column(sqlite3_stmt* stmt, int c) {
@@ -126,7 +137,7 @@ class SqliteConnection final : public Connection {
   }
 
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  absl::flat_hash_map<std::string, Prepared> cache_;
 };
 
 absl::StatusOr<std::unique_ptr<Connection>> OpenOne(const SqliteOptions& options) {

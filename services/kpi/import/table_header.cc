@@ -143,14 +143,14 @@ void HeaderPeriod(const std::string& n, Column* c) {
     return;
   }
   if (n.find("FY") != std::string::npos || n.find("年度") != std::string::npos) return;
-  auto y = jp::ParseYear(n);
-  c->calendar = y.ok() && y->basis == jp::YearBasis::kCalendarYear;
+  auto y = jp::FindYear(n);
+  c->calendar = y && y->basis == jp::YearBasis::kCalendarYear;
 }
 
 // A header that is a year and nothing else: 令和2年度, R3, H30年度, 2022, (2031), FY2020.
 bool YearOnlyHeader(const std::string& n) {
-  auto y = jp::ParseYear(n);
-  if (!y.ok()) return false;
+  auto y = jp::FindYear(n);
+  if (!y) return false;
   std::string rest = n;
   for (const char* w : {"令和", "平成", "昭和", "年度", "年", "FY", "元", "(", ")", " ", "R", "H"}) {
     for (size_t at; (at = rest.find(w)) != std::string::npos;) rest.erase(at, strlen(w));
@@ -171,8 +171,8 @@ Field RowKind(const std::string& cell) {
 }
 
 int HeaderYear(const std::string& header, bool end_of_range) {
-  auto y = jp::ParseYear(header);
-  if (!y.ok() || y->start_year < 1900 || y->start_year > 2200) return 0;
+  auto y = jp::FindYear(header);
+  if (!y || y->start_year < 1900 || y->start_year > 2200) return 0;
   // A target over a period (目標値(H27～H31)) is due at its end.
   if (end_of_range) {
     if (y->end_year > y->start_year) return y->end_year;
@@ -183,16 +183,16 @@ int HeaderYear(const std::string& header, bool end_of_range) {
       after = tilde + std::string("〜").size();
     }
     if (tilde != std::string::npos) {
-      auto end = jp::ParseYear(n.substr(after));
-      if (!end.ok()) {
+      auto end = jp::FindYear(n.substr(after));
+      if (!end) {
         // "H31)": the closing bracket of the header is no part of the year.
         std::string rest = n.substr(after);
         while (!rest.empty() && !absl::ascii_isalnum(static_cast<unsigned char>(rest.back()))) {
           rest.pop_back();
         }
-        end = jp::ParseYear(rest);
+        end = jp::FindYear(rest);
       }
-      if (end.ok() && end->start_year > y->start_year && end->start_year <= 2200) {
+      if (end && end->start_year > y->start_year && end->start_year <= 2200) {
         return end->start_year;
       }
     }
