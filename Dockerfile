@@ -14,7 +14,7 @@ RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends \
       build-essential cmake ninja-build pkg-config protobuf-compiler protobuf-compiler-grpc \
       libprotobuf-dev libgrpc++-dev libabsl-dev libsqlite3-dev libicu-dev libhiredis-dev libpq-dev \
-      libxlsxwriter-dev libminizip-dev libexpat1-dev libglpk-dev libssl-dev libboost-dev golang-github-gogo-googleapis-dev grpc-proto \
+      libxlsxwriter-dev libminizip-dev libexpat1-dev libglpk-dev libbrotli-dev libssl-dev libboost-dev golang-github-gogo-googleapis-dev grpc-proto \
       libgoogle-common-protos-java nlohmann-json3-dev libcurl4-openssl-dev libcli11-dev \
       libgtest-dev libgmock-dev \
  && rm -rf /var/lib/apt/lists/*
@@ -31,7 +31,7 @@ ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends \
       libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libre2-9 libc-ares2 libssl3 \
-      libsqlite3-0 libpq5 libhiredis0.14 libicu72 libxlsxwriter4 libminizip1 libexpat1 libglpk40 zlib1g \
+      libsqlite3-0 libpq5 libhiredis0.14 libicu72 libxlsxwriter4 libminizip1 libexpat1 libglpk40 zlib1g libbrotli1 \
       libcurl4 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 sokei && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin sokei

@@ -1,8 +1,10 @@
 // A small closed-loop gRPC load generator for bench/gateway_bench.sh: keeps --concurrency unary
-// GetPlanTree calls in flight for --seconds on one channel (callback API, no thread per call) and
-// prints "qps p50_ms p99_ms errors". --token adds an authorization header (through the gateway).
-// usage: grpc_load --target=host:port --plan=municipalities/…/plans/… [--concurrency=64]
-//        [--seconds=10] [--token=JWT]
+// calls in flight for --seconds on one channel (callback API, no thread per call) and prints
+// "qps p50_ms p99_ms errors": GetPlanTree (the heavy read), or GetPlan with --method=plan (a
+// small one, where a proxy's own cost shows). --token adds an authorization header (through the
+// gateway).
+// usage: grpc_load --target=host:port --plan=municipalities/…/plans/… [--method=tree|plan]
+//        [--concurrency=64] [--seconds=10] [--token=JWT]
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
@@ -25,6 +28,7 @@ namespace pb = sokei::plan::v1;
 struct Load {
   pb::PlanService::Stub* stub;
   std::string plan, token;
+  bool small = false;  // GetPlan instead of GetPlanTree
   Clock::time_point end;
   std::mutex mu;
   std::condition_variable cv;
@@ -33,10 +37,16 @@ struct Load {
   int active = 0;
 
   void Issue() {
+    small ? IssueCall<pb::GetPlanRequest, pb::Plan>()
+          : IssueCall<pb::GetPlanTreeRequest, pb::PlanTree>();
+  }
+
+  template <class Req, class Resp>
+  void IssueCall() {
     struct Call {
       grpc::ClientContext ctx;
-      pb::GetPlanTreeRequest req;
-      pb::PlanTree resp;
+      Req req;
+      Resp resp;
       Clock::time_point start;
     };
     auto* c = new Call;
@@ -44,7 +54,7 @@ struct Load {
     if (!token.empty()) c->ctx.AddMetadata("authorization", "Bearer " + token);
     c->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     c->start = Clock::now();
-    stub->async()->GetPlanTree(&c->ctx, &c->req, &c->resp, [this, c](grpc::Status s) {
+    auto done = [this, c](grpc::Status s) {
       const double ms = std::chrono::duration<double, std::milli>(Clock::now() - c->start).count();
       delete c;
       bool again;
@@ -59,7 +69,12 @@ struct Load {
         if (!again && --active == 0) cv.notify_one();
       }
       if (again) Issue();
-    });
+    };
+    if constexpr (std::is_same_v<Req, pb::GetPlanRequest>) {
+      stub->async()->GetPlan(&c->ctx, &c->req, &c->resp, std::move(done));
+    } else {
+      stub->async()->GetPlanTree(&c->ctx, &c->req, &c->resp, std::move(done));
+    }
   }
 };
 
@@ -85,6 +100,7 @@ int main(int argc, char** argv) {
   load.stub = stub.get();
   load.plan = Arg(argc, argv, "plan", "municipalities/142140/plans/next-basic-plan");
   load.token = Arg(argc, argv, "token", "");
+  load.small = Arg(argc, argv, "method", "tree") == "plan";
   // Warm-up: connect and one call.
   {
     grpc::ClientContext ctx;

@@ -56,7 +56,8 @@ std::vector<const google::protobuf::ServiceDescriptor*> Services() {
 
 int main(int argc, char** argv) {
   if (argc == 2 && std::string(argv[1]) == "--openapi") return PrintOpenApi(Services());
-  if (argc > 1) Die("usage: sokei-gateway [--openapi] (settings come from SOKEI_GATEWAY_* variables)");
+  if (argc > 1)
+    Die("usage: sokei-gateway [--openapi] (settings come from SOKEI_GATEWAY_* variables)");
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
   options.burst = cfg->burst;
   options.anonymous_public = cfg->anonymous_public;
   options.identity_signer = *signer;
+  options.response_cache_bytes = static_cast<size_t>(cfg->response_cache_mb) << 20;
   // Rate limits shared by every replica through Redis (in-process without it).
   const std::string& redis_addr = cfg->redis_addr;
   cache::Cache shared_limits({redis_addr});

@@ -10,7 +10,7 @@ PACKAGES=(
   libcurl4-openssl-dev libcli11-dev
   libabsl-dev libsqlite3-dev libicu-dev libssl-dev openssl
   libhiredis-dev redis-server libpq-dev postgresql-15 libxlsxwriter-dev sqlite3
-  libminizip-dev libexpat1-dev libglpk-dev
+  libminizip-dev libexpat1-dev libglpk-dev libbrotli-dev
   libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 clang-format

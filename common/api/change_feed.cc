@@ -11,6 +11,7 @@
 #include "common/deadline/deadline.h"
 #include "common/metrics/registry.h"
 #include "common/status/status.h"
+#include "common/storage/change_log.h"
 #include "common/storage/commit_signal.h"
 
 namespace sokei::api {
@@ -61,7 +62,14 @@ absl::StatusOr<ChangeFeed::Position> ChangeFeed::Open(const auth::Principal& p,
                                                       const std::string& parent,
                                                       const std::string& cursor,
                                                       const type::v1::ChangeFilter& filter) {
-  SOKEI_ASSIGN_OR_RETURN(auto name, ParseName(parent, "municipalities/*", "parent"));
+  // municipalities/- is every municipality's feed, for a reader that serves them all (an admin
+  // of every municipality: the gateway's response cache).
+  SOKEI_ASSIGN_OR_RETURN(auto name, ParseName(parent, "municipalities/*", "parent", true));
+  if (name.municipality() == storage::kEveryMunicipality &&
+      !(p.municipality == "*" && p.Has(auth::Role::kAdmin))) {
+    return status::PermissionDenied("PERMISSION_DENIED",
+                                    "every municipality's feed is for admins of all of them");
+  }
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, name.municipality()));
   Position pos;
   pos.municipality = name.municipality();
@@ -139,7 +147,8 @@ absl::Status ChangeFeed::Next(Position* pos, int limit, std::vector<type::v1::Ch
 }
 
 absl::StatusOr<type::v1::ListChangesResponse> ChangeFeed::List(
-    const auth::Principal& p, const type::v1::ListChangesRequest& r) {
+    const auth::Principal& p, const type::v1::ListChangesRequest& r,
+    const std::function<bool()>& cancelled) {
   if (r.page_size() < 0 || r.page_size() > 1000) {
     return status::InvalidField("CHANGE_PAGE_SIZE_INVALID", "page_size", "0 to 1000");
   }
@@ -160,7 +169,7 @@ absl::StatusOr<type::v1::ListChangesResponse> ChangeFeed::List(
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         until - std::chrono::system_clock::now());
     // An empty page with `more` answers at once: next_cursor moved past what did not match.
-    if (!events.empty() || more || left.count() <= 0) break;
+    if (!events.empty() || more || left.count() <= 0 || cancelled()) break;
     storage::CommitSignal::Global().WaitNewer(seen, std::min(left, kPoll));
   }
   type::v1::ListChangesResponse resp;

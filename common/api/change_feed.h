@@ -21,15 +21,18 @@ namespace sokei::api {
 class ChangeFeed {
  public:
   // Runs `fn` in a read transaction of the service's repository.
-  using ReadFn = std::function<absl::Status(
-      const std::function<absl::Status(storage::BookkeepingTx&)>& fn)>;
+  using ReadFn =
+      std::function<absl::Status(const std::function<absl::Status(storage::BookkeepingTx&)>& fn)>;
   static constexpr int kMaxWaitSeconds = 25;
   static constexpr int kMaxWatchers = 256;  // streams per process; more are RESOURCE_EXHAUSTED
 
   explicit ChangeFeed(ReadFn read) : read_(std::move(read)) {}
 
-  absl::StatusOr<type::v1::ListChangesResponse> List(const auth::Principal& p,
-                                                     const type::v1::ListChangesRequest& r);
+  // One page; a wait for the first change ends early when `cancelled()` turns true (checked at
+  // least once a second).
+  absl::StatusOr<type::v1::ListChangesResponse> List(
+      const auth::Principal& p, const type::v1::ListChangesRequest& r,
+      const std::function<bool()>& cancelled = [] { return false; });
   // Sends each change to `send` until it returns false or `cancelled()` is true (checked at least
   // once a second); returns the error that ended the stream, OK when the caller did.
   absl::Status Watch(const auth::Principal& p, const type::v1::WatchChangesRequest& r,

@@ -47,7 +47,7 @@ absl::StatusOr<ResourceName> ParseName(absl::string_view name, absl::string_view
     if (got[i] != want[i]) return bad(absl::StrCat("must have the form ", pattern));
     const absl::string_view id = got[i + 1];
     if (i == 0) {
-      if (!jp::IsValidMunicipalityCode(id)) {
+      if (!(allow_wildcard && id == "-") && !jp::IsValidMunicipalityCode(id)) {
         return bad(
             "the municipality must be a 6-digit 全国地方公共団体コード with a valid check digit");
       }

@@ -28,7 +28,8 @@ inline grpc::Status ServeListChanges(grpc::ServerContext* ctx, const auth::Ident
                                      type::v1::ListChangesResponse* resp) {
   return ServeStream(ctx, identity, "ListChanges", [&](const auth::Principal& p) -> absl::Status {
     deadline::Scope scope(ctx->deadline());
-    absl::StatusOr<type::v1::ListChangesResponse> page = feed.List(p, req);
+    absl::StatusOr<type::v1::ListChangesResponse> page =
+        feed.List(p, req, [&] { return ctx->IsCancelled(); });
     if (!page.ok()) return page.status();
     *resp = std::move(*page);
     return absl::OkStatus();

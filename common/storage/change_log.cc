@@ -16,6 +16,10 @@ ChangeTables::ChangeTables(const std::string& prefix) {
       "SELECT seq, municipality, time_micros, resource, resource_type, change_type, etag, plans, "
       "public_visible, request_id, value FROM ",
       t, " WHERE municipality = $1 AND seq > $2 ORDER BY seq LIMIT $3");
+  after_all_ = absl::StrCat(
+      "SELECT seq, municipality, time_micros, resource, resource_type, change_type, etag, plans, "
+      "public_visible, request_id, value FROM ",
+      t, " WHERE seq > $1 ORDER BY seq LIMIT $2");
   bounds_ = absl::StrCat("SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM ", t);
   prune_ = absl::StrCat("DELETE FROM ", t,
                         " WHERE time_micros < $1 AND seq < (SELECT MAX(seq) FROM ", t, ")");
@@ -38,7 +42,9 @@ absl::StatusOr<int64_t> ChangeTables::Append(Connection& c, const ChangeRow& row
 
 absl::StatusOr<std::vector<ChangeRow>> ChangeTables::After(Connection& c, const std::string& m,
                                                            int64_t after_seq, int64_t limit) const {
-  SOKEI_ASSIGN_OR_RETURN(auto rows, c.Query(after_, {m, after_seq, limit}));
+  SOKEI_ASSIGN_OR_RETURN(auto rows, m == kEveryMunicipality
+                                        ? c.Query(after_all_, {after_seq, limit})
+                                        : c.Query(after_, {m, after_seq, limit}));
   std::vector<ChangeRow> out;
   out.reserve(rows.size());
   for (Row& r : rows) {

@@ -32,6 +32,10 @@ struct ChangeRow {
   std::string value;  // the resource after the change, serialized ("" when deleted)
 };
 
+// The municipality that stands for all of them in After (AIP-159's wildcard): the feed of a
+// reader that serves every municipality (the gateway's response cache).
+inline constexpr char kEveryMunicipality[] = "-";
+
 // The oldest and newest sequence numbers stored (both 0 when there are none).
 struct ChangeBounds {
   int64_t oldest = 0, newest = 0;
@@ -44,7 +48,8 @@ class ChangeTables {
   // Assigns the service's next sequence number. `next_seq` belongs to one transaction (0 before
   // its first append).
   absl::StatusOr<int64_t> Append(Connection& c, const ChangeRow& row, int64_t* next_seq) const;
-  // The municipality's changes after `after_seq`, oldest first, at most `limit`.
+  // The municipality's changes after `after_seq`, oldest first, at most `limit`
+  // (kEveryMunicipality: every municipality's).
   absl::StatusOr<std::vector<ChangeRow>> After(Connection& c, const std::string& municipality,
                                                int64_t after_seq, int64_t limit) const;
   absl::StatusOr<ChangeBounds> Bounds(Connection& c) const;
@@ -52,7 +57,7 @@ class ChangeTables {
   absl::Status Prune(Connection& c, int64_t before_micros) const;
 
  private:
-  std::string next_seq_, insert_, after_, bounds_, prune_;
+  std::string next_seq_, insert_, after_, after_all_, bounds_, prune_;
 };
 
 }  // namespace sokei::storage

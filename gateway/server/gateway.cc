@@ -15,16 +15,30 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/log/log.h"
+#include "common/metrics/registry.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "common/trace/trace.h"
+#include "gateway/server/change_follower.h"
+#include "gateway/server/gateway_internal.h"
+#include "gateway/server/http_caching.h"
+#include "gateway/server/openapi.h"
+#include "gateway/server/response_cache.h"
 #include "gateway/transcode/files.h"
 #include "gateway/transcode/transcoder.h"
-#include "gateway/server/openapi.h"
-#include "gateway/server/gateway_internal.h"
-#include "common/trace/trace.h"
-#include "gateway/server/http_caching.h"
 
 namespace sokei::gateway {
+namespace {
+
+// The response cache's answers by result: hit, miss (kept for next time) or bypass (the feeds
+// were not followed).
+void CountCache(const char* result) {
+  metrics::Registry::Global().Add("sokei_gateway_response_cache_total",
+                                  "REST GETs by what the response cache did.", {{"result", result}},
+                                  1);
+}
+
+}  // namespace
 
 Gateway::Gateway(RouteTable routes, Credentials credentials,
                  std::map<std::string, std::shared_ptr<grpc::Channel>> upstreams,
@@ -47,6 +61,37 @@ Gateway::Gateway(RouteTable routes, Credentials credentials,
     health_ = std::make_unique<UpstreamHealth>(std::move(checked), options_.health_interval,
                                                options_.health_timeout);
   }
+  // The response cache follows every service's change feed (one ListChanges per package).
+  if (options_.response_cache_bytes > 0) {
+    cache_ = std::make_unique<ResponseCache>(options_.response_cache_bytes,
+                                             options_.response_cache_max_age);
+    std::vector<FollowedFeed> feeds;
+    std::set<std::string> packages;
+    for (const Route& r : routes_.routes()) {
+      if (r.method->name() != "ListChanges") continue;
+      const std::string package = UpstreamKey(r);
+      auto stub = stubs_.find(package);
+      if (stub == stubs_.end() || !packages.insert(package).second) continue;
+      feeds.push_back({package, r.grpc_path, stub->second.get()});
+    }
+    auth::Principal reader;  // reads every municipality's feed, and nothing else
+    reader.subject = "sokei-gateway/response-cache";
+    reader.roles = {auth::Role::kAdmin};
+    reader.municipality = "*";
+    if (!feeds.empty()) {
+      follower_ = std::make_unique<ChangeFollower>(
+          std::move(feeds), [this, reader] { return UpstreamMetadata(reader); }, cache_.get());
+    }
+  }
+}
+
+void Gateway::NoteWrite(const std::string& municipality) {
+  if (cache_ == nullptr) return;
+  if (municipality.empty() || municipality == "*") {
+    cache_->InvalidateAll();
+  } else {
+    cache_->Invalidate(municipality);
+  }
 }
 
 bool Gateway::UpstreamUp(const std::string& package) const {
@@ -66,7 +111,6 @@ size_t Gateway::BodyLimit(const RouteLookup& l) {
   const bool import = l.outcome == RouteTable::Outcome::kFound && IsImport(*l.match.route);
   return import ? (16u << 20) : (1u << 20);
 }
-
 
 void Gateway::ServeConsole(std::unique_ptr<StaticSite> site, const ConsoleSettings& settings) {
   site_ = std::move(site);
@@ -163,8 +207,8 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   const std::vector<std::string>& allowed = req.route->allowed;
   switch (req.route->outcome) {
     case RouteTable::Outcome::kNotFound: {
-      HttpResponse r = ErrorResponse(status::WithReason(absl::StatusCode::kNotFound,
-                                                         "no such REST route", "ROUTE_NOT_FOUND"));
+      HttpResponse r = ErrorResponse(
+          status::WithReason(absl::StatusCode::kNotFound, "no such REST route", "ROUTE_NOT_FOUND"));
       return reply("(unrouted)", std::move(r));
     }
     case RouteTable::Outcome::kMethodNotAllowed: {
@@ -203,6 +247,43 @@ void Gateway::Handle(HttpRequest req, std::function<void(HttpResponse)> done) {
   if (!bound.ok()) {
     CountRejected("REST_REQUEST_INVALID");
     return reply(route_name, ErrorResponse(bound));
+  }
+  const std::string municipality = MunicipalityOf(match.bindings);
+  if (cache_ != nullptr && method == "GET" && CacheableRead(route, media, municipality)) {
+    // Answered before and unchanged since: from the response cache (response_cache.h).
+    if (auto generation = cache_->Generation(municipality)) {
+      std::string key = ResponseCache::Key(*principal, req.target);
+      if (auto hit = cache_->Get(municipality, key, *generation)) {
+        CountCache("hit");
+        HttpResponse r = Serve(*hit, if_none_match, accept_encoding);
+        r.headers.emplace_back("X-Sokei-Cache", "hit");
+        return reply(route_name, std::move(r));
+      }
+      CountCache("miss");
+      return Forward(route, std::move(request), *principal, request_id, trace, media,
+                     [this, reply, route_name, municipality, key = std::move(key), g = *generation,
+                      if_none_match, accept_encoding](HttpResponse r) {
+                       if (r.status == 200) {
+                         auto reps = Represent(std::move(r.body), r.content_type, "", true);
+                         cache_->Put(municipality, key, g, reps);
+                         HttpResponse served = Serve(*reps, if_none_match, accept_encoding);
+                         for (auto& h : r.headers) served.headers.push_back(std::move(h));
+                         served.headers.emplace_back("X-Sokei-Cache", "miss");
+                         r = std::move(served);
+                       }
+                       reply(route_name, std::move(r));
+                     });
+    }
+    CountCache("bypass");  // the feeds are not followed (yet, or no longer)
+  }
+  if (cache_ != nullptr && !route.access.read_only()) {
+    // A write moves its municipality on when it ends, whatever the outcome: read-your-writes on
+    // this replica at once (the others learn it from the feeds).
+    return Forward(route, std::move(request), *principal, request_id, trace, media,
+                   [this, reply, route_name, municipality](HttpResponse r) {
+                     NoteWrite(municipality);
+                     reply(route_name, std::move(r));
+                   });
   }
   Forward(route, std::move(request), *principal, request_id, trace, media,
           [reply, route_name](HttpResponse r) { reply(route_name, std::move(r)); });

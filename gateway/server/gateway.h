@@ -20,13 +20,15 @@
 #include "common/auth/identity_proof.h"
 #include "common/trace/trace.h"
 #include "gateway/auth/credentials.h"
-#include "gateway/server/rate_limiter.h"
 #include "gateway/server/console_settings.h"
+#include "gateway/server/rate_limiter.h"
 #include "gateway/server/static_site.h"
 #include "gateway/server/upstream_health.h"
 #include "gateway/transcode/routes.h"
 
 namespace sokei::gateway {
+class ChangeFollower;
+class ResponseCache;
 
 // Where a request line leads in the route table.
 struct RouteLookup {
@@ -75,6 +77,10 @@ struct GatewayOptions {
   bool anonymous_public = false;
   // Signs the principal forwarded to the services (nullptr: unsigned, for dev-mode services).
   std::shared_ptr<const auth::ProofSigner> identity_signer;
+  // The response cache (response_cache.h): bytes of rendered GET replies kept per replica
+  // (0: none), and how long one is served at most even when nothing changed.
+  size_t response_cache_bytes = 0;
+  absl::Duration response_cache_max_age = absl::Minutes(5);
 };
 
 class Gateway {
@@ -121,6 +127,10 @@ class Gateway {
 
   RateLimiter& rate_limiter() { return *limiter_; }
 
+  // A write for `municipality` ("*": any) went through this replica: its cached replies go.
+  void NoteWrite(const std::string& municipality);
+  // The response cache, when there is one (tests read its figures).
+  const ResponseCache* response_cache() const { return cache_.get(); }
   // The x-sokei-* metadata that carries `principal` to a service, with its signed proof.
   std::vector<std::pair<std::string, std::string>> UpstreamMetadata(
       const auth::Principal& principal) const;
@@ -130,8 +140,7 @@ class Gateway {
   // `media`: answer a file reply as the file itself (alt=media) instead of JSON.
   void Forward(const Route& route, std::unique_ptr<google::protobuf::Message> request,
                const auth::Principal& principal, const std::string& request_id,
-               const trace::Context& trace, bool media,
-               std::function<void(HttpResponse)> done);
+               const trace::Context& trace, bool media, std::function<void(HttpResponse)> done);
   void Readiness(std::function<void(HttpResponse)> done);
   // The console's file for a GET, or nullopt when the path is not the console's.
   std::optional<HttpResponse> ConsoleFile(const HttpRequest& req, const std::string& path) const;
@@ -157,8 +166,10 @@ class Gateway {
   std::mutex token_mu_;
   std::map<std::string, Verified> verified_;
   std::unique_ptr<Counters> counters_;
-  // Last: stopped first, before the stubs it checks go.
   std::unique_ptr<UpstreamHealth> health_;
+  std::unique_ptr<ResponseCache> cache_;
+  // Last: stopped first (its threads use the stubs, the signer and the cache).
+  std::unique_ptr<ChangeFollower> follower_;
 };
 
 }  // namespace sokei::gateway

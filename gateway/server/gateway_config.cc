@@ -57,7 +57,9 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig() {
     c.oidc->scope = EnvOr("SOKEI_GATEWAY_OIDC_SCOPE", c.oidc->scope);
     if (auto s = ValidateConsoleOidc(*c.oidc); !s.ok()) errors.push_back(std::string(s.message()));
   }
-  c.jwt.issuer = EnvOr("SOKEI_GATEWAY_JWT_ISSUER", c.dev ? "sokei-dev" : c.oidc ? c.oidc->issuer : "");
+  c.jwt.issuer = EnvOr("SOKEI_GATEWAY_JWT_ISSUER", c.dev    ? "sokei-dev"
+                                                   : c.oidc ? c.oidc->issuer
+                                                            : "");
   c.jwt.audience = EnvOr("SOKEI_GATEWAY_JWT_AUDIENCE", "sokei");
   if (c.jwt.issuer.empty()) {
     errors.push_back("SOKEI_GATEWAY_JWT_ISSUER is required (the identity provider's iss)");
@@ -109,6 +111,10 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig() {
   ReadInt("SOKEI_GATEWAY_MAX_CONNECTIONS", &c.max_connections, &errors);
   ReadInt("SOKEI_GATEWAY_MAX_CONNECTIONS_PER_CLIENT", &c.max_connections_per_client, &errors);
   ReadInt("SOKEI_GATEWAY_HEADER_TIMEOUT_MS", &c.header_timeout_ms, &errors);
+  ReadInt("SOKEI_GATEWAY_RESPONSE_CACHE_MB", &c.response_cache_mb, &errors);
+  if (c.response_cache_mb < 0 || c.response_cache_mb > 65536) {
+    errors.push_back("SOKEI_GATEWAY_RESPONSE_CACHE_MB must be 0 (off) to 65536");
+  }
   c.identity_key_file = EnvOr("SOKEI_GATEWAY_IDENTITY_KEY_FILE", "");
   if (c.identity_key_file.empty() && !c.dev) {
     errors.push_back(

@@ -26,8 +26,8 @@ struct GatewayConfig {
   std::string jwks_file;             // SOKEI_GATEWAY_JWKS_FILE: the provider's JWKS document
   std::string api_keys_file;         // SOKEI_GATEWAY_API_KEYS_FILE
   std::optional<ConsoleOidc> oidc;   // SOKEI_GATEWAY_OIDC_ISSUER / _CLIENT_ID / _SCOPE
-  std::string console_municipality = "142140";  // SOKEI_GATEWAY_CONSOLE_MUNICIPALITY
-  std::string console_dir;                      // SOKEI_GATEWAY_CONSOLE_DIR (web/dist)
+  std::string console_municipality = "142140";   // SOKEI_GATEWAY_CONSOLE_MUNICIPALITY
+  std::string console_dir;                       // SOKEI_GATEWAY_CONSOLE_DIR (web/dist)
   std::map<std::string, std::string> upstreams;  // proto package → SOKEI_{PLAN,KPI,SURVEY}_ADDR
   int rate_per_second = 50;                      // SOKEI_GATEWAY_RATE
   int burst = 100;                               // SOKEI_GATEWAY_BURST
@@ -39,7 +39,8 @@ struct GatewayConfig {
   int threads = 2;                               // SOKEI_GATEWAY_THREADS
   int max_connections = 1024;                    // SOKEI_GATEWAY_MAX_CONNECTIONS
   int max_connections_per_client = 256;  // SOKEI_GATEWAY_MAX_CONNECTIONS_PER_CLIENT (per address)
-  int header_timeout_ms = 10000;                 // SOKEI_GATEWAY_HEADER_TIMEOUT_MS
+  int header_timeout_ms = 10000;         // SOKEI_GATEWAY_HEADER_TIMEOUT_MS
+  int response_cache_mb = 64;  // SOKEI_GATEWAY_RESPONSE_CACHE_MB: rendered GET replies; 0 = off
   // The Ed25519 private key (PEM) that signs the identity the gateway forwards to the services
   // (identity_proof.h). Required outside dev mode.
   std::string identity_key_file;  // SOKEI_GATEWAY_IDENTITY_KEY_FILE

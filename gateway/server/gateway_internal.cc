@@ -1,5 +1,5 @@
 // The gateway's shared helpers: headers, request ids, error replies, role checks, routing keys.
-#include "gateway/server/gateway.h"
+#include "gateway/server/gateway_internal.h"
 
 #include <google/protobuf/dynamic_message.h>
 
@@ -17,9 +17,9 @@
 #include "common/log/log.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "gateway/server/gateway.h"
 #include "gateway/transcode/files.h"
 #include "gateway/transcode/transcoder.h"
-#include "gateway/server/gateway_internal.h"
 
 namespace sokei::gateway {
 
@@ -94,6 +94,11 @@ std::string MunicipalityOf(const std::vector<std::pair<std::string, std::string>
     }
   }
   return "";
+}
+
+bool CacheableRead(const Route& route, bool media, const std::string& municipality) {
+  return route.access.read_only() && !media && !municipality.empty() && municipality != "-" &&
+         route.method->output_type()->full_name() != "sokei.type.v1.ListChangesResponse";
 }
 
 std::string UpstreamKey(const Route& route) { return route.method->service()->file()->package(); }

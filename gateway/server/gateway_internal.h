@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "google/protobuf/message.h"
 #include "gateway/server/gateway.h"
+#include "google/protobuf/message.h"
 
 namespace sokei::gateway {
 
@@ -49,6 +49,9 @@ Refusal RoleRefusal(const auth::Principal& p, const type::v1::MethodAccess& acce
 // A method that takes a file (a bytes `content` with the whole body bound): an import or a file
 // check — the 16 MiB body limit and the import timeout.
 bool IsImport(const Route& route);
+// Whether a GET's reply may be kept in the response cache: a read-only method of a municipality
+// that answers JSON (not a file download, not the change feed's long-poll).
+bool CacheableRead(const Route& route, bool media, const std::string& municipality);
 // The municipality a request is about: the first bound name under municipalities/.
 std::string MunicipalityOf(const std::vector<std::pair<std::string, std::string>>& bindings);
 // The upstream a route goes to: its proto package.

@@ -77,10 +77,12 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
  public:
   Proxy(grpc::GenericCallbackServerContext* sctx, Gateway* gateway, std::string package,
         grpc::GenericStub* stub, const auth::Principal& principal, std::string method,
-        const trace::Context& caller_trace)
+        const trace::Context& caller_trace, bool writes)
       : sctx_(sctx),
         gateway_(gateway),
         package_(std::move(package)),
+        writes_(writes),
+        municipality_(principal.municipality),
         method_(std::move(method)),
         start_(std::chrono::steady_clock::now()),
         client_(this) {
@@ -176,6 +178,8 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
 
   void UpstreamDone(const grpc::Status& s) {
     if (!s.ok()) gateway_->CountUpstreamError(package_, s.error_code());
+    // A write (whatever its outcome) moves the caller's municipality on in the response cache.
+    if (writes_) gateway_->NoteWrite(municipality_);
     RecordCall(method_, s.error_code(), start_, request_id_, trace_);
     // The status, its details and the trailing metadata go back to the caller.
     for (const auto& [key, value] : cctx_.GetServerTrailingMetadata()) {
@@ -197,6 +201,8 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
   grpc::GenericCallbackServerContext* sctx_;
   Gateway* gateway_;
   const std::string package_;
+  bool writes_ = false;       // the method is not read-only
+  std::string municipality_;  // the caller's ("*": every one)
   const std::string method_;  // sokei.plan.v1.PlanService.GetPlan
   const std::chrono::steady_clock::time_point start_;
   std::string request_id_;
@@ -246,7 +252,8 @@ grpc::ServerGenericBidiReactor* Passthrough::CreateReactor(
     return refuse(status::Unavailable("UPSTREAM_UNAVAILABLE",
                                       absl::StrCat("the ", package, " service is not answering")));
   }
-  return new Proxy(ctx, gateway_, package, stub, *principal, method->full_name(), trace);
+  return new Proxy(ctx, gateway_, package, stub, *principal, method->full_name(), trace,
+                   !AccessOf(method).read_only());
 }
 
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartPassthrough(const std::string& address,

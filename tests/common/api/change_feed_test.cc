@@ -25,7 +25,8 @@ class MemoryOutbox final : public storage::BookkeepingTx {
                                                                int64_t limit) override {
     std::vector<storage::ChangeRow> out;
     for (const auto& r : rows) {
-      if (r.municipality == m && r.seq > after && static_cast<int64_t>(out.size()) < limit) {
+      if ((m == storage::kEveryMunicipality || r.municipality == m) && r.seq > after &&
+          static_cast<int64_t>(out.size()) < limit) {
         out.push_back(r);
       }
     }

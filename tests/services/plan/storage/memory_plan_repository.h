@@ -116,7 +116,8 @@ class MemoryPlanRepository final : public PlanRepository {
                                                                  int64_t limit) override {
       std::vector<storage::ChangeRow> out;
       for (const auto& c : s_->changes) {
-        if (c.municipality == m && c.seq > after_seq && static_cast<int64_t>(out.size()) < limit) {
+        if ((m == storage::kEveryMunicipality || c.municipality == m) && c.seq > after_seq &&
+            static_cast<int64_t>(out.size()) < limit) {
           out.push_back(c);
         }
       }

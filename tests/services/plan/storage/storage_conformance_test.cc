@@ -225,6 +225,14 @@ TEST_P(StorageConformance, ChangeOutboxSequenceRollbackReadAndPrune) {
                     EXPECT_EQ(rows->at(1).plans, "municipalities/142140/plans/p\n");
                     EXPECT_EQ(tx.ChangesAfter("142140", 1, 10)->size(), 1u);
                     EXPECT_EQ(tx.ChangesAfter("142140", 0, 1)->size(), 1u);
+                    // Every municipality's changes in one sequence (municipalities/-).
+                    auto all = tx.ChangesAfter(storage::kEveryMunicipality, 1, 10);
+                    EXPECT_EQ(all->size(), 2u);
+                    if (all->size() == 2) {
+                      EXPECT_EQ(all->at(0).municipality, "142034");
+                      EXPECT_EQ(all->at(1).seq, 3);
+                    }
+                    EXPECT_EQ(tx.ChangesAfter(storage::kEveryMunicipality, 0, 2)->size(), 2u);
                     auto bounds = tx.ChangeLogBounds();
                     EXPECT_EQ(bounds->oldest, 1);
                     EXPECT_EQ(bounds->newest, 3);
