@@ -153,8 +153,8 @@ line "  through the gateway's passthrough (JWT)" pass-tree grpc-tree
 line "  through nginx grpc_pass" ngx-tree grpc-tree
 line "gRPC GetPlan (small): plan service directly (reference)" grpc-small grpc-small
 line "  through the gateway's passthrough (JWT)" pass-small grpc-small
-hits=$(curl -sf "http://127.0.0.1:$ops2_port/metrics" | awk '/^sokei_gateway_response_cache_total\{result="hit"\}/ {print $2}')
-misses=$(curl -sf "http://127.0.0.1:$ops2_port/metrics" | awk '/^sokei_gateway_response_cache_total\{result="miss"\}/ {print $2}')
+hits=$(curl -sf "http://127.0.0.1:$ops2_port/metrics" | awk '/^sokei_gateway_response_cache_total\{.*result="hit"/ {print $2}')
+misses=$(curl -sf "http://127.0.0.1:$ops2_port/metrics" | awk '/^sokei_gateway_response_cache_total\{.*result="miss"/ {print $2}')
 printf '\n  the cached gateway: %s hits, %s misses\n\n' "${hits:-0}" "${misses:-0}"
 "$build/bench/json_render_bench" "$work/www/tree.json" 200 | sed 's/^/  /'
 echo "  targets: REST ≥ 50% of nginx static with p99 ≤ 10 ms (response cache on); passthrough ≥ 60% of direct"
