@@ -14,20 +14,26 @@ using storage::Value;
 
 #define KPI_COLUMNS "r.name, r.municipality, r.parent, r.code, r.sort_key, r.revision, r.data"
 
+// The plan's members first, then each one's rows by index: CROSS JOIN fixes that order in SQLite
+// (left to right), whose planner otherwise walked every observation of every municipality by
+// kind and tested each for membership; PostgreSQL plans the same query as an ordinary join.
 constexpr char kListPlanIndicators[] =
     "SELECT " KPI_COLUMNS
-    " FROM kpi_plan_members m JOIN kpi_resources r ON r.name = m.indicator "
-    "WHERE m.plan = $1 AND r.kind = 'indicator' ORDER BY r.sort_key, r.name";
+    " FROM kpi_plan_members m CROSS JOIN kpi_resources r "
+    "WHERE m.plan = $1 AND r.name = m.indicator AND r.kind = 'indicator' "
+    "ORDER BY r.sort_key, r.name";
 constexpr char kListPlanObservations[] =
     "SELECT " KPI_COLUMNS
-    " FROM kpi_plan_members m JOIN kpi_resources r ON r.parent = m.indicator "
-    "WHERE m.plan = $1 AND r.kind = 'observation' ORDER BY r.parent, r.sort_key, r.name";
+    " FROM kpi_plan_members m CROSS JOIN kpi_resources r "
+    "WHERE m.plan = $1 AND r.kind = 'observation' AND r.parent = m.indicator "
+    "ORDER BY r.parent, r.sort_key, r.name";
 constexpr char kListPlanIndicatorData[] =
-    "SELECT r.data FROM kpi_plan_members m JOIN kpi_resources r ON r.name = m.indicator "
-    "WHERE m.plan = $1 AND r.kind = 'indicator'";
+    "SELECT r.data FROM kpi_plan_members m CROSS JOIN kpi_resources r "
+    "WHERE m.plan = $1 AND r.kind = 'indicator' AND r.name = m.indicator";
 constexpr char kListPlanObservationData[] =
-    "SELECT r.data FROM kpi_plan_members m JOIN kpi_resources r ON r.parent = m.indicator "
-    "WHERE m.plan = $1 AND r.kind = 'observation' AND r.sort_key BETWEEN $2 AND $3";
+    "SELECT r.data FROM kpi_plan_members m CROSS JOIN kpi_resources r "
+    "WHERE m.plan = $1 AND r.kind = 'observation' AND r.parent = m.indicator "
+    "AND r.sort_key BETWEEN $2 AND $3";
 constexpr char kDeleteMembers[] = "DELETE FROM kpi_plan_members WHERE indicator = $1";
 constexpr char kInsertMember[] = "INSERT INTO kpi_plan_members (plan, indicator) VALUES ($1, $2)";
 #undef KPI_COLUMNS
