@@ -205,7 +205,8 @@ int main(int argc, char** argv) {
   sqlite3_finalize(ains);
   Exec(db, "COMMIT");
   auto ll1 = Clock::now();
-  const std::string long_dist = "SELECT question, answer, COUNT(*) FROM answers GROUP BY question, answer";
+  const std::string long_dist =
+      "SELECT question, answer, COUNT(*) FROM answers GROUP BY question, answer";
   const std::string long_tab =
       "SELECT r.age, r.district, a.answer, COUNT(*) FROM answers a JOIN respondents r "
       "ON r.id = a.respondent WHERE a.question = 0 AND a.answer <> 5 "

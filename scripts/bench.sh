@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the benchmarks (Release) and runs them; each prints its figures beside a reference
 # measured in the same run. A throwaway PostgreSQL cluster gives cache_bench its PostgreSQL row.
-# usage: scripts/bench.sh [plan|cache|kpi|survey|all] [extra arguments for the benchmark]
+# usage: scripts/bench.sh [plan|cache|kpi|survey|tenant|all] [extra arguments for the benchmark]
+# (tenant — many cities in one PostgreSQL database — takes minutes; `all` leaves it out. The
+# gateway's benchmark is bench/gateway_bench.sh.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -11,7 +13,7 @@ bash scripts/deps.sh
 export CCACHE_DIR=${CCACHE_DIR:-$PWD/.cache/ccache}
 build=${SOKEI_BENCH_BUILD_DIR:-build/bench}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=ON >/dev/null
-cmake --build "$build" -j "$(nproc)" --target plan_bench cache_bench kpi_bench survey_bench survey_import_bench
+cmake --build "$build" -j "$(nproc)" --target plan_bench cache_bench kpi_bench survey_bench survey_import_bench tenant_bench
 if [ "$which" = plan ] || [ "$which" = all ]; then
   "$build/bench/plan_bench" "$@" 2>&1 | grep -v '^{'
 fi
@@ -33,4 +35,10 @@ fi
 if [ "$which" = survey ] || [ "$which" = all ]; then
   "$build/bench/survey_bench" "$@"
   "$build/bench/survey_import_bench" 2>&1 | grep -v '^{'
+fi
+if [ "$which" = tenant ]; then
+  pg_dir=$(mktemp -d /tmp/sokei-bench-pg-XXXXXX)
+  trap 'bash "$root/scripts/pg_test_cluster.sh" destroy "$pg_dir"' EXIT
+  SOKEI_BENCH_PG_DSN=$(bash scripts/pg_test_cluster.sh start "$pg_dir") \
+    "$build/bench/tenant_bench" "$@" 2>&1 | grep -v '^{'
 fi

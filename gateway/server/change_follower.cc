@@ -23,13 +23,14 @@ std::string MunicipalityOfResource(const std::string& name) {
 
 }  // namespace
 
-ChangeFollower::ChangeFollower(std::vector<FollowedFeed> feeds,
-                               std::function<Metadata()> metadata, ResponseCache* cache, std::chrono::milliseconds retry)
+ChangeFollower::ChangeFollower(std::vector<FollowedFeed> feeds, std::function<Metadata()> metadata,
+                               ResponseCache* cache, std::chrono::milliseconds retry)
     : feeds_(std::move(feeds)),
       metadata_(std::move(metadata)),
       cache_(cache),
       retry_(retry),
       up_(feeds_.size(), false),
+      warned_(feeds_.size(), false),
       calls_(feeds_.size()) {
   for (size_t i = 0; i < feeds_.size(); ++i) threads_.emplace_back([this, i] { Follow(i); });
 }
@@ -125,16 +126,28 @@ bool ChangeFollower::Poll(const FollowedFeed& feed, const std::string& cursor, i
     calls_[index].reset();
   }
   if (!status.ok()) {
-    if (status.error_code() != grpc::StatusCode::CANCELLED) {
+    // Said once per outage (the feed is tried again every retry_), not once a second.
+    bool was_up;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      was_up = up_[index] || !warned_[index];
+      warned_[index] = true;
+    }
+    if (was_up && status.error_code() != grpc::StatusCode::CANCELLED) {
       log::Warn("response cache: a change feed failed; the cache is off until it is back",
                 {{"service", feed.package}, {"code", std::to_string(status.error_code())}});
     }
     return false;
   }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    warned_[index] = false;
+  }
   std::vector<grpc::Slice> slices;
   std::string reply;
   if (response.Dump(&slices).ok()) {
-    for (const auto& sl : slices) reply.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    for (const auto& sl : slices)
+      reply.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
   }
   type::v1::ListChangesResponse resp;
   if (!resp.ParseFromString(reply)) return false;

@@ -54,6 +54,7 @@ class ChangeFollower {
   std::condition_variable stopped_cv_;
   bool stop_ = false;
   std::vector<bool> up_;
+  std::vector<bool> warned_;  // a failure of the feed was logged since it last answered
   std::vector<std::shared_ptr<grpc::ClientContext>> calls_;  // in flight, cancelled on stop
   std::vector<std::thread> threads_;
 };

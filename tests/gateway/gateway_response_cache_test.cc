@@ -42,7 +42,8 @@ std::string Unbrotli(const std::string& in) {
   std::string out(in.size() * 30 + 4096, '\0');
   size_t size = out.size();
   if (BrotliDecoderDecompress(in.size(), reinterpret_cast<const uint8_t*>(in.data()), &size,
-                              reinterpret_cast<uint8_t*>(out.data())) != BROTLI_DECODER_RESULT_SUCCESS) {
+                              reinterpret_cast<uint8_t*>(out.data())) !=
+      BROTLI_DECODER_RESULT_SUCCESS) {
     return "";
   }
   out.resize(size);
@@ -127,8 +128,8 @@ class ResponseCacheTest : public ::testing::Test {
     auto stub = plan::v1::PlanService::NewStub(
         grpc::CreateChannel(plan_->address(), grpc::InsecureChannelCredentials()));
     grpc::ClientContext ctx;
-    sokei::testing::AddSignedPrincipal(
-        &ctx, sokei::testing::TestPrincipal(auth::Role::kPlanner, kM));
+    sokei::testing::AddSignedPrincipal(&ctx,
+                                       sokei::testing::TestPrincipal(auth::Role::kPlanner, kM));
     plan::v1::UpdatePlanRequest r;
     r.mutable_plan()->set_name("municipalities/142140/plans/next");
     r.mutable_plan()->set_description(description);
@@ -157,7 +158,8 @@ TEST_F(ResponseCacheTest, ASecondReadComesFromMemoryWithTheSameBytes) {
   EXPECT_EQ(Header(second, "ETag"), Header(first, "ETag"));
   EXPECT_EQ(Header(second, "Cache-Control"), "private, no-cache");
   // Revalidation and the compressed forms come from the kept reply too.
-  HttpResponse revalidated = Handle("GET", path, planner, "", {{"If-None-Match", Header(first, "ETag")}});
+  HttpResponse revalidated =
+      Handle("GET", path, planner, "", {{"If-None-Match", Header(first, "ETag")}});
   EXPECT_EQ(revalidated.status, 304);
   EXPECT_TRUE(revalidated.body.empty());
   // A query is part of the request line: another entry.
@@ -201,9 +203,7 @@ TEST_F(ResponseCacheTest, AWriteThroughTheGatewayIsSeenByTheNextRead) {
   const std::string planner = Token("sato", "planner");
   const std::string path = "/v1/municipalities/142140/plans/next";
   ASSERT_TRUE(Settle(path, planner));
-  ASSERT_EQ(Handle("PATCH", path, planner,
-                   R"({"description":"ゲートウェイ経由の変更"})")
-                .status,
+  ASSERT_EQ(Handle("PATCH", path, planner, R"({"description":"ゲートウェイ経由の変更"})").status,
             200);
   HttpResponse after = Handle("GET", path, planner);
   EXPECT_EQ(Header(after, "X-Sokei-Cache"), "miss");
@@ -225,9 +225,9 @@ TEST_F(ResponseCacheTest, AWriteAroundTheGatewayIsSeenThroughTheChangeFeed) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   } while (std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
   EXPECT_TRUE(absl::StrContains(r.body, "サービスへ直接の変更")) << r.body;
-  std::printf("change seen by the gateway after %.1f ms\n",
-              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                  .count());
+  std::printf(
+      "change seen by the gateway after %.1f ms\n",
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   EXPECT_TRUE(Settle(path, planner)) << "kept again";
 }
 
@@ -261,6 +261,56 @@ TEST_F(ResponseCacheTest, EveryMunicipalitysFeedIsForAdminsOfAllOfThem) {
   EXPECT_EQ(Handle("GET", feed, Token("kimura", "admin")).status, 403);
   HttpResponse all = Handle("GET", feed, Admin());
   EXPECT_EQ(all.status, 200) << all.body;
+}
+
+// A service (and so its feed) gone: the cache stops serving what it kept, within the feed's
+// failure, rather than answer from memory for a service that may be changing without it.
+TEST(ResponseCacheFeedLoss, KeptRepliesAreNotServedOnceAFeedFails) {
+  auto db = sokei::testing::TestDatabase::Make("sqlite");
+  auto started = sokei::testing::PlanServer::Start(db->db());
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<sokei::testing::PlanServer> plan = std::move(*started);
+  auto gw = sokei::testing::TestGateway(
+      kSecret, {plan::v1::GetPlanRequest::descriptor()->file()->FindServiceByName("PlanService")},
+      {{"sokei.plan.v1", grpcx::MakeUpstreamChannel(plan->address(), 16 << 20)}},
+      [](GatewayOptions* o, Credentials*) {
+        o->jwt.issuer = "test-idp";
+        o->response_cache_bytes = 1 << 20;
+      });
+  auto handle = [&](const std::string& method, const std::string& target,
+                    const std::string& body = "") {
+    HttpRequest req;
+    req.method = method;
+    req.target = target;
+    req.body = body;
+    req.headers.emplace(
+        "authorization",
+        "Bearer " + sokei::testing::GatewayToken(kSecret, "test-idp", "root", "admin", "*"));
+    std::promise<HttpResponse> p;
+    gw->Handle(std::move(req), [&p](HttpResponse r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  };
+  ASSERT_EQ(
+      handle("POST", "/v1/municipalities?municipalityId=142140", R"({"displayName":"伊勢原市"})")
+          .status,
+      200);
+  const std::string path = "/v1/municipalities/142140";
+  bool hit = false;
+  for (int i = 0; i < 500 && !hit; ++i) {
+    hit = Header(handle("GET", path), "X-Sokei-Cache") == "hit";
+    if (!hit) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(hit) << "kept while the feed is followed";
+  plan.reset();  // the service stops: its feed's long-poll fails
+  bool served_from_memory = true;
+  for (int i = 0; i < 500 && served_from_memory; ++i) {
+    served_from_memory = Header(handle("GET", path), "X-Sokei-Cache") == "hit";
+    if (served_from_memory) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_FALSE(served_from_memory);
+  EXPECT_FALSE(gw->response_cache()->Generation("142140")) << "nothing is kept meanwhile";
+  EXPECT_EQ(gw->response_cache()->stats().entries, 0u);
+  EXPECT_NE(handle("GET", path).status, 200) << "the service is down, and says so";
 }
 
 }  // namespace

@@ -75,8 +75,10 @@ TEST(ResponseCache, EveryPartOfTheIdentityIsInTheKey) {
   EXPECT_NE(base, ResponseCache::Key(Person("ito2", auth::Role::kViewer, "142140"), t));
   EXPECT_NE(base, ResponseCache::Key(Person("ito", auth::Role::kPublic, "142140"), t));
   EXPECT_NE(base, ResponseCache::Key(Person("ito", auth::Role::kViewer, "131001"), t));
-  EXPECT_NE(base, ResponseCache::Key(Person("ito", auth::Role::kViewer, "142140", {"d-kikaku"}), t));
-  EXPECT_NE(base, ResponseCache::Key(Person("ito", auth::Role::kViewer, "142140"), t + "?view=BASIC"));
+  EXPECT_NE(base,
+            ResponseCache::Key(Person("ito", auth::Role::kViewer, "142140", {"d-kikaku"}), t));
+  EXPECT_NE(base,
+            ResponseCache::Key(Person("ito", auth::Role::kViewer, "142140"), t + "?view=BASIC"));
   EXPECT_EQ(base, ResponseCache::Key(Person("ito", auth::Role::kViewer, "142140"), t));
 }
 
