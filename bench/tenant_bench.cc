@@ -16,7 +16,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +23,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bench/synthetic_actuals.h"
 #include "bench/synthetic_table.h"
 #include "common/jp/municipality_code.h"
 #include "common/storage/postgres/pg_driver.h"
@@ -111,31 +111,8 @@ double LoadCity(testing::DomainStack& s, const std::string& m, const std::string
   const double import_ms = Ms(Clock::now() - t0);
   if (!imported.ok()) Fail("import", imported.status());
   if (!imported->committed()) Fail("import", absl::InternalError("not committed"));
-  std::vector<std::string> names;
-  kpi::v1::ListIndicatorsRequest lr;
-  lr.set_parent(parent);
-  lr.set_page_size(500);
-  while (true) {
-    auto page = s.kpi->ListIndicators(Admin(), lr);
-    if (!page.ok()) Fail("list", page.status());
-    for (const auto& i : page->indicators()) names.push_back(i.name());
-    if (page->next_page_token().empty()) break;
-    lr.set_page_token(page->next_page_token());
-  }
-  std::mt19937 rng(7);
-  for (int y = 2020 - years + 1; y < 2020; ++y) {
-    for (size_t start = 0; start < names.size(); start += 1000) {
-      kpi::v1::RecordObservationsRequest rr;
-      rr.set_parent(parent);
-      for (size_t i = start; i < std::min(names.size(), start + 1000); ++i) {
-        auto* o = rr.add_observations();
-        o->set_indicator(names[i]);
-        o->set_fiscal_year(y);
-        o->set_raw_value(absl::StrCat(rng() % 5000, "人"));
-      }
-      if (auto r = s.kpi->RecordObservations(Admin(), rr); !r.ok())
-        Fail("observations", r.status());
-    }
+  if (auto r = bench::RecordEarlierActuals(*s.kpi, Admin(), parent, years); !r.ok()) {
+    Fail("observations", r);
   }
   return import_ms;
 }
