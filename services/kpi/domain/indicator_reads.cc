@@ -1,6 +1,4 @@
 // Reads with achievement: an indicator's history and forecast, the plan summary.
-#include "services/kpi/domain/kpi_domain.h"
-
 #include <algorithm>
 #include <map>
 #include <set>
@@ -20,6 +18,7 @@
 #include "common/jp/text.h"
 #include "common/status/status.h"
 #include "services/kpi/domain/achievement.h"
+#include "services/kpi/domain/kpi_domain.h"
 #include "services/kpi/domain/kpi_internal.h"
 
 namespace sokei::kpi {
@@ -27,7 +26,6 @@ namespace sokei::kpi {
 using api::Micros;
 using api::ToTimestamp;
 using google::protobuf::Message;
-
 
 absl::StatusOr<pb::IndicatorHistory> KpiDomain::GetIndicatorHistory(
     const Principal& p, const pb::GetIndicatorHistoryRequest& r) {
@@ -144,13 +142,13 @@ absl::StatusOr<pb::PlanSummary> KpiDomain::GetPlanSummary(const Principal& p,
     SOKEI_ASSIGN_OR_RETURN(generation, tx.Generation(plan.municipality()));
     return absl::OkStatus();
   }));
-  const std::string key = absl::StrCat(
-      "sokei:kpi:summary:v2:", plan.municipality(), ":", generation, ":", structure, ":",
-      api::Fingerprint([&] {
-        pb::GetPlanSummaryRequest k = r;
-        k.set_view(full ? pb::SUMMARY_VIEW_FULL : pb::SUMMARY_VIEW_BASIC);
-        return k;
-      }()));
+  const std::string key =
+      absl::StrCat("sokei:kpi:summary:v2:", plan.municipality(), ":", generation, ":", structure,
+                   ":", api::Fingerprint([&] {
+                     pb::GetPlanSummaryRequest k = r;
+                     k.set_view(full ? pb::SUMMARY_VIEW_FULL : pb::SUMMARY_VIEW_BASIC);
+                     return k;
+                   }()));
   SOKEI_ASSIGN_OR_RETURN(
       std::string bytes, cache_->GetOrCompute(key, [&]() -> absl::StatusOr<std::string> {
         SOKEI_ASSIGN_OR_RETURN(auto s, ComputeSummary(p, r.plan(), r.fiscal_year(), full));
@@ -164,11 +162,19 @@ absl::StatusOr<pb::PlanSummary> KpiDomain::GetPlanSummary(const Principal& p,
 absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(const Principal& p,
                                                           const std::string& plan_name,
                                                           int fiscal_year, bool with_indicators) {
-  // The structure comes from the plan service; the values from our own store.
-  SOKEI_ASSIGN_OR_RETURN(auto tree, plans_->GetPlanTree(p, plan_name));
+  // The structure comes from the plan service — the whole tree only when its generation (one
+  // small read, which also checks the caller may see the plan) is not the one last read; the
+  // values from our own store.
+  SOKEI_ASSIGN_OR_RETURN(const int64_t generation, plans_->StructureGeneration(p, plan_name));
+  std::shared_ptr<const planpb::PlanTree> tree = trees_.Get(plan_name, generation);
+  if (tree == nullptr) {
+    SOKEI_ASSIGN_OR_RETURN(auto read, plans_->GetPlanTree(p, plan_name));
+    tree = std::make_shared<const planpb::PlanTree>(std::move(read));
+    trees_.Put(plan_name, generation, tree);
+  }
   SOKEI_ASSIGN_OR_RETURN(auto departments,
                          plans_->ListDepartments(p, api::MunicipalityOf(plan_name)));
-  return ComputeSummary(plan_name, fiscal_year, with_indicators, tree, departments);
+  return ComputeSummary(plan_name, fiscal_year, with_indicators, *tree, departments);
 }
 
 absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(

@@ -21,6 +21,7 @@
 #include "common/auth/principal.h"
 #include "common/cache/cache.h"
 #include "services/kpi/domain/plan_client.h"
+#include "services/kpi/domain/plan_tree_memo.h"
 #include "services/kpi/files/table_writer.h"
 #include "services/kpi/storage/kpi_repository.h"
 #include "sokei/kpi/v1/kpi_service.pb.h"
@@ -78,8 +79,8 @@ class KpiDomain {
                                                   const pb::CreateEvaluationRequest& r);
   absl::StatusOr<pb::Evaluation> GetEvaluation(const Principal& p,
                                                const pb::GetEvaluationRequest& r);
-  absl::StatusOr<pb::ListEvaluationsResponse> ListEvaluations(
-      const Principal& p, const pb::ListEvaluationsRequest& r);
+  absl::StatusOr<pb::ListEvaluationsResponse> ListEvaluations(const Principal& p,
+                                                              const pb::ListEvaluationsRequest& r);
   absl::StatusOr<pb::Evaluation> AdvanceEvaluation(const Principal& p,
                                                    const pb::AdvanceEvaluationRequest& r);
   absl::StatusOr<pb::Evaluation> OverrideRollup(const Principal& p,
@@ -121,8 +122,7 @@ class KpiDomain {
   // departments, nodes; counted only in a dry run); folded department name → resource name.
   absl::StatusOr<std::map<std::string, std::string>> ImportStructure(
       const Principal& p, const std::string& municipality, const pb::ImportProgressTableRequest& r,
-      const ImportPlan& plan,
-      const planpb::Plan& stored, pb::ImportCounts* counts);
+      const ImportPlan& plan, const planpb::Plan& stored, pb::ImportCounts* counts);
   // The summary of a plan for a fiscal year from current data (the dashboard and snapshots).
   absl::StatusOr<pb::PlanSummary> ComputeSummary(const Principal& p, const std::string& plan,
                                                  int fiscal_year, bool with_indicators);
@@ -135,6 +135,7 @@ class KpiDomain {
   const TableWriter* files_;
   Clock clock_;
   cache::Cache* cache_;
+  PlanTreeMemo trees_;  // the structure of recent summaries' plans, by generation
   // Reads the outbox through the repository (declared last: it refers to repo_).
   api::ChangeFeed changes_{[this](const api::ChangeFeed::ReadFn::argument_type& fn) {
     return repo_->Read([&](KpiTx& tx) { return fn(tx); });

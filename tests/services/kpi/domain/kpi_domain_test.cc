@@ -1412,6 +1412,38 @@ TEST_F(WorkflowTest, DeleteNeedsForceWhenObservationsExist) {
   EXPECT_EQ(domain_->GetPlanSummary(planner_, sr)->indicator_count(), 0);
 }
 
+TEST_F(WorkflowTest, UncachedSummaryReadsThePlanTreeOnlyWhenTheStructureChanged) {
+  ASSERT_TRUE(Record(planner_, 2020, "8人").ok());
+  pb::GetPlanSummaryRequest sr;
+  sr.set_plan(kPlan);
+  sr.set_fiscal_year(2020);
+  sr.set_view(pb::SUMMARY_VIEW_FULL);
+  auto first = domain_->GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(first.ok()) << first.status();
+  const int trees = stack_->plan_client->tree_calls;
+  auto second = domain_->GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(stack_->plan_client->tree_calls, trees) << "the structure is unchanged";
+  EXPECT_EQ(first->SerializeAsString(), second->SerializeAsString());
+  // A KPI write leaves the structure alone; the values are read afresh.
+  ASSERT_TRUE(Record(planner_, 2020, "0人").ok());
+  auto after_write = domain_->GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(after_write.ok());
+  EXPECT_EQ(after_write->indicators(0).actual().value(), "0");
+  EXPECT_EQ(stack_->plan_client->tree_calls, trees);
+  // The node renamed: the tree is read again and the summary says the new name.
+  plan::v1::UpdateNodeRequest un;
+  un.mutable_node()->set_name(std::string(kPlan) + "/nodes/g1");
+  un.mutable_node()->set_display_name("目標1(改称)");
+  un.mutable_update_mask()->add_paths("display_name");
+  ASSERT_TRUE(plans_->UpdateNode(admin_, un).ok());
+  auto renamed = domain_->GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(renamed.ok());
+  EXPECT_EQ(stack_->plan_client->tree_calls, trees + 1);
+  ASSERT_GT(renamed->nodes_size(), 0);
+  EXPECT_EQ(renamed->nodes(0).display_name(), "目標1(改称)");
+}
+
 TEST_F(WorkflowTest, CachedSummaryIsNeverStale) {
   // A real redis-server; the domain with the cache in front of GetPlanSummary.
   sokei::testing::RedisServer redis;
