@@ -213,7 +213,9 @@ class Reader {
       report.set_skipped(report.skipped() + 1);
       return;
     }
-    pb::Respondent rsp;
+    // One message for every row, cleared: its answers' storage is reused, not allocated again.
+    pb::Respondent& rsp = rsp_;
+    rsp.Clear();
     rsp.set_row(row.line);
     ReadId(row, &rsp);
     ReadAttributes(row, &rsp);
@@ -330,6 +332,7 @@ class Reader {
   Header h_;
   std::set<std::string> ids_in_file_;
   ReadResponses out_;
+  pb::Respondent rsp_;  // the row being read (ReadRow)
 };
 
 }  // namespace

@@ -101,6 +101,16 @@ TEST(Text, SearchFoldIgnoresWidthCaseAndSpaces) {
 
 // What Excel's CP932 does to a label must not stop it matching: 〜 comes back as ～, — as ―,
 // − as － (the survey labels 20〜29歳 / 20～29歳 of a real import).
+TEST(Text, SearchFoldOfAsciiIsWhatIcuFolds) {
+  // ASCII takes a path without ICU; with a non-ASCII character after it the same text goes
+  // through ICU. Every ASCII character must fold the same both ways.
+  for (int c = 1; c < 0x80; ++c) {
+    const std::string ascii(1, static_cast<char>(c));
+    EXPECT_EQ(SearchFold(ascii + "あ"), SearchFold(ascii) + "あ") << "character " << c;
+  }
+  EXPECT_EQ(SearchFold(" Q1-a\tB "), "q1-ab");
+}
+
 TEST(Text, SearchFoldMatchesTheLookAlikesCp932Swaps) {
   for (const char* label : {"20〜29歳", "外国人人口—割合", "−5.2ポイント"}) {
     auto sjis = Utf8ToCp932(label);
