@@ -70,18 +70,14 @@ void ResponseCache::Invalidate(const std::string& municipality) {
 
 void ResponseCache::InvalidateAll() {
   std::lock_guard<std::mutex> lock(mu_);
-  ++epoch_;
-  generation_.clear();
-  while (!lru_.empty()) EraseLocked(lru_.begin());
+  DropAllLocked();
 }
 
 void ResponseCache::SetFollowing(bool following) {
   std::lock_guard<std::mutex> lock(mu_);
   if (following == following_) return;
   following_ = following;
-  ++epoch_;
-  generation_.clear();
-  while (!lru_.empty()) EraseLocked(lru_.begin());
+  DropAllLocked();
 }
 
 ResponseCache::Stats ResponseCache::stats() const {
@@ -108,12 +104,14 @@ void ResponseCache::DropMunicipalityLocked(const std::string& municipality) {
   const std::set<std::string> keys = std::move(m->second);
   of_municipality_.erase(m);
   for (const std::string& key : keys) {
-    auto it = index_.find(key);
-    if (it == index_.end()) continue;
-    stats_.bytes -= it->second->reps->bytes() + key.size();
-    lru_.erase(it->second);
-    index_.erase(it);
+    if (auto it = index_.find(key); it != index_.end()) EraseLocked(it->second);
   }
+}
+
+void ResponseCache::DropAllLocked() {
+  ++epoch_;  // every generation handed out before is stale
+  generation_.clear();
+  while (!lru_.empty()) EraseLocked(lru_.begin());
 }
 
 }  // namespace sokei::gateway

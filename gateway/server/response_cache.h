@@ -70,6 +70,7 @@ class ResponseCache {
   using Lru = std::list<Entry>;
   void EraseLocked(Lru::iterator it);
   void DropMunicipalityLocked(const std::string& municipality);
+  void DropAllLocked();
 
   const size_t max_bytes_;
   const std::chrono::nanoseconds max_age_;
