@@ -26,7 +26,7 @@ used = {u for u in used if not u.startswith(("PLAN_KIND_", "PLAN_LAYER_", "PLAN_
                                              "EVALUATION_STAGE_"))}
 used -= ignore
 precondition_types = {"IN_USE", "HAS_CHILDREN", "LEVELS", "CODE_PATTERN", "CYCLE", "LEVEL", "ETAG",
-                      "REVIEW_STATE"}
+                      "REVIEW_STATE", "SHEET_STATE"}
 used -= precondition_types
 
 missing = sorted(used - documented)

@@ -77,7 +77,7 @@ test('the 企画課 approves, then creates, advances and publishes the evaluatio
   await page.getByLabel(/^承認 \d+$/).check();
   await expect(page.locator('[data-testid=review-row][data-code="06-103"] [data-state]')).toHaveText('承認');
 
-  await page.getByRole('link', { name: '評価' }).click();
+  await page.getByRole('link', { name: '評価', exact: true }).click();
   await expect(page.getByRole('heading', { name: '評価', exact: true })).toBeVisible();
   await page.getByRole('button', { name: '令和4年度の評価を作成' }).click();
   await expect(page.getByTestId('stage')).toHaveText('所管課による自己評価');

@@ -17,6 +17,7 @@ const PlanTreePage = lazy(() => import('./features/plans/PlanTreePage').then((m)
 const PlansPage = lazy(() => import('./features/plans/PlansPage').then((m) => ({ default: m.PlansPage })));
 const PublicEvaluationPage = lazy(() => import('./features/public/PublicEvaluationPage').then((m) => ({ default: m.PublicEvaluationPage })));
 const ReviewPage = lazy(() => import('./features/review/ReviewPage').then((m) => ({ default: m.ReviewPage })));
+const SheetsPage = lazy(() => import('./features/sheets/SheetsPage').then((m) => ({ default: m.SheetsPage })));
 const SurveyResultsPage = lazy(() => import('./features/surveys/SurveyResultsPage').then((m) => ({ default: m.SurveyResultsPage })));
 
 /** A staff screen: sign in first; a role that may not use it gets the 403 page. */
@@ -45,6 +46,7 @@ export function App() {
             <Route path="review" element={<Staff roles={['planner']}><ReviewPage /></Staff>} />
             <Route path="import" element={<Staff roles={['planner']}><ImportPage /></Staff>} />
             <Route path="evaluations" element={<Staff roles={['planner']}><EvaluationsPage /></Staff>} />
+            <Route path="sheets" element={<Staff roles={['editor', 'planner']}><SheetsPage /></Staff>} />
             <Route path="plans" element={<Staff roles={['viewer', 'editor', 'planner']}><PlansPage /></Staff>} />
             <Route path="plans/:municipality/:plan" element={<Staff roles={['viewer', 'editor', 'planner']}><PlanDashboard /></Staff>} />
             <Route path="plans/:municipality/:plan/tree" element={<Staff roles={['viewer', 'editor', 'planner']}><PlanTreePage /></Staff>} />

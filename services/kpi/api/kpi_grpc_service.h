@@ -37,6 +37,15 @@ namespace sokei::kpi {
   X(OverrideRollup, pb::OverrideRollupRequest, pb::Evaluation)                            \
   X(AmendEvaluation, pb::AmendEvaluationRequest, pb::Evaluation)                          \
   X(ExportEvaluationReport, pb::ExportEvaluationReportRequest, pb::ExportedFile)          \
+  X(GetSheetTemplate, pb::GetSheetTemplateRequest, pb::SheetTemplate)                    \
+  X(UpdateSheetTemplate, pb::UpdateSheetTemplateRequest, pb::SheetTemplate)               \
+  X(ListEvaluationSheets, pb::ListEvaluationSheetsRequest, pb::ListEvaluationSheetsResponse) \
+  X(GetEvaluationSheet, pb::GetEvaluationSheetRequest, pb::EvaluationSheet)               \
+  X(UpdateEvaluationSheet, pb::UpdateEvaluationSheetRequest, pb::EvaluationSheet)         \
+  X(SubmitEvaluationSheet, pb::ReviewEvaluationSheetRequest, pb::EvaluationSheet)         \
+  X(ReturnEvaluationSheet, pb::ReviewEvaluationSheetRequest, pb::EvaluationSheet)         \
+  X(AcceptEvaluationSheet, pb::ReviewEvaluationSheetRequest, pb::EvaluationSheet)         \
+  X(ExportEvaluationSheet, pb::ExportEvaluationSheetRequest, pb::ExportedFile)            \
   X(ImportProgressTable, pb::ImportProgressTableRequest, pb::ImportProgressTableResponse) \
   X(InferTableShape, pb::InferTableShapeRequest, pb::TableShape)                          \
   X(ExportProgressTable, pb::ExportProgressTableRequest, pb::ExportedFile)                \

@@ -90,6 +90,26 @@ class KpiDomain {
   absl::StatusOr<pb::ExportedFile> ExportEvaluationReport(
       const Principal& p, const pb::ExportEvaluationReportRequest& r);
 
+  // sheet_templates.cc, evaluation_sheets.cc, evaluation_sheet_report.cc: the 評価シート.
+  absl::StatusOr<pb::SheetTemplate> GetSheetTemplate(const Principal& p,
+                                                     const pb::GetSheetTemplateRequest& r);
+  absl::StatusOr<pb::SheetTemplate> UpdateSheetTemplate(const Principal& p,
+                                                        const pb::UpdateSheetTemplateRequest& r);
+  absl::StatusOr<pb::ListEvaluationSheetsResponse> ListEvaluationSheets(
+      const Principal& p, const pb::ListEvaluationSheetsRequest& r);
+  absl::StatusOr<pb::EvaluationSheet> GetEvaluationSheet(const Principal& p,
+                                                         const pb::GetEvaluationSheetRequest& r);
+  absl::StatusOr<pb::EvaluationSheet> UpdateEvaluationSheet(
+      const Principal& p, const pb::UpdateEvaluationSheetRequest& r);
+  absl::StatusOr<pb::EvaluationSheet> SubmitEvaluationSheet(
+      const Principal& p, const pb::ReviewEvaluationSheetRequest& r);
+  absl::StatusOr<pb::EvaluationSheet> ReturnEvaluationSheet(
+      const Principal& p, const pb::ReviewEvaluationSheetRequest& r);
+  absl::StatusOr<pb::EvaluationSheet> AcceptEvaluationSheet(
+      const Principal& p, const pb::ReviewEvaluationSheetRequest& r);
+  absl::StatusOr<pb::ExportedFile> ExportEvaluationSheet(
+      const Principal& p, const pb::ExportEvaluationSheetRequest& r);
+
   absl::StatusOr<pb::ImportProgressTableResponse> ImportProgressTable(
       const Principal& p, const pb::ImportProgressTableRequest& r);
   absl::StatusOr<pb::ExportedFile> ExportProgressTable(const Principal& p,
@@ -118,6 +138,11 @@ class KpiDomain {
                                                         const pb::ReviewObservationsRequest& r,
                                                         const char* method, pb::ReviewState to);
   absl::Status CheckNodesExist(const Principal& p, const pb::Indicator& ind);
+  // evaluation_sheets.cc: a sheet moved to `to` (submit, return, accept) with a review event.
+  absl::StatusOr<pb::EvaluationSheet> TransitionSheet(const Principal& p,
+                                                      const pb::ReviewEvaluationSheetRequest& r,
+                                                      const char* method, pb::SheetState to);
+
   // table_import.cc: the structure an import adds through the plan service (level names,
   // departments, nodes; counted only in a dry run); folded department name → resource name.
   absl::StatusOr<std::map<std::string, std::string>> ImportStructure(

@@ -21,6 +21,7 @@
 #include "common/status/status.h"
 #include "services/kpi/domain/achievement.h"
 #include "services/kpi/domain/kpi_internal.h"
+#include "services/kpi/domain/sheet_template.h"
 
 namespace sokei::kpi {
 
@@ -101,6 +102,9 @@ Record StampObservation(pb::Observation* m, const Placement& w, absl::Time now,
 Record StampEvaluation(pb::Evaluation* m, const Placement& w, absl::Time now, const Record* prev) {
   return StampAny(m, w, now, prev);
 }
+Record StampSheet(pb::EvaluationSheet* m, const Placement& w, absl::Time now, const Record* prev) {
+  return StampAny(m, w, now, prev);
+}
 
 absl::Status CheckEtag(const std::string& given, const std::string& stored,
                        const std::string& reason, const std::string& name) {
@@ -148,6 +152,15 @@ absl::StatusOr<pb::GradingScheme> LoadScheme(KpiTx& tx, const std::string& plan)
   s = Normalize(s);
   s.set_name(name);
   return s;
+}
+
+absl::StatusOr<pb::SheetTemplate> LoadSheetTemplate(KpiTx& tx, const std::string& plan) {
+  const std::string name = plan + "/sheetTemplate";
+  SOKEI_ASSIGN_OR_RETURN(auto rec, tx.Get(Kind::kSheetTemplate, name));
+  if (!rec) return DefaultSheetTemplate(name);
+  pb::SheetTemplate t;
+  if (!t.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
+  return t;
 }
 
 

@@ -20,6 +20,7 @@ inline constexpr char kPlanPattern[] = "municipalities/*/plans/*";
 inline constexpr char kNodePattern[] = "municipalities/*/plans/*/nodes/*";
 inline constexpr char kDepartmentPattern[] = "municipalities/*/departments/*";
 inline constexpr char kEvaluationPattern[] = "municipalities/*/plans/*/evaluations/*";
+inline constexpr char kSheetPattern[] = "municipalities/*/plans/*/evaluations/*/sheets/*";
 
 // One write use case: a transaction, request_id idempotency, the write context for audit rows.
 template <typename Resp>
@@ -81,6 +82,8 @@ absl::Status CheckKpiRead(const Principal& p, const std::string& municipality);
 absl::Status CheckObservationWrite(const Principal& p, const pb::Indicator& ind,
                                    const std::string& municipality);
 absl::StatusOr<pb::GradingScheme> LoadScheme(KpiTx& tx, const std::string& plan);
+// The plan's sheet template (the default until a planner changed it).
+absl::StatusOr<pb::SheetTemplate> LoadSheetTemplate(KpiTx& tx, const std::string& plan);
 absl::Status CheckEtag(const std::string& given, const std::string& stored,
                        const std::string& reason, const std::string& name);
 
@@ -88,6 +91,7 @@ Placement IndicatorPlacement(const pb::Indicator& ind, const std::string& munici
 Record StampIndicator(pb::Indicator* m, const Placement& w, absl::Time now, const Record* prev);
 Record StampObservation(pb::Observation* m, const Placement& w, absl::Time now, const Record* prev);
 Record StampEvaluation(pb::Evaluation* m, const Placement& w, absl::Time now, const Record* prev);
+Record StampSheet(pb::EvaluationSheet* m, const Placement& w, absl::Time now, const Record* prev);
 
 // Creates or updates an observation (no write when the value is unchanged; `changed` says which).
 absl::StatusOr<pb::Observation> UpsertObservation(KpiDomain::WriteContext& w,

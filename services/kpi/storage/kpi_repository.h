@@ -17,11 +17,12 @@
 
 namespace sokei::kpi {
 
-enum class Kind { kIndicator, kObservation, kScheme, kEvaluation };
+enum class Kind { kIndicator, kObservation, kScheme, kEvaluation, kSheetTemplate, kSheet };
 
 const char* KindName(Kind kind);
 
-// parent: the municipality for indicators, the indicator for observations, the plan otherwise.
+// parent: the municipality for indicators, the indicator for observations, the evaluation for
+// sheets, the plan otherwise.
 using Record = storage::ResourceRecord;
 
 using AuditRow = storage::AuditRow;

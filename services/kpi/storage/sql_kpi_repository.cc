@@ -96,6 +96,10 @@ const char* KindName(Kind kind) {
       return "scheme";
     case Kind::kEvaluation:
       return "evaluation";
+    case Kind::kSheetTemplate:
+      return "sheet_template";
+    case Kind::kSheet:
+      return "sheet";
   }
   return "unknown";
 }

@@ -71,6 +71,11 @@ export function Layout() {
                   <NavItem to="/app/review">提出の確認</NavItem>
                 </li>
               )}
+              {hasRole(session, 'editor', 'planner') && (
+                <li>
+                  <NavItem to="/app/sheets">評価シート</NavItem>
+                </li>
+              )}
               {hasRole(session, 'viewer', 'editor', 'planner') && (
                 <li>
                   <NavItem to="/app/plans">計画と達成状況</NavItem>

@@ -1,0 +1,153 @@
+// 評価シート in a real browser against the real gateway and services, on the demo data (Isehara's
+// 5th plan, FY2021 — the yearly cycle uses FY2022): the 企画課 creates the year's evaluation; the
+// 子育て支援課 writes its 事務事業評価シート and submits it; the 企画課 returns it with a comment;
+// someone else saves the same sheet while the department is typing, and the department sees both
+// versions and keeps its own; it resubmits; the 企画課 accepts it, adds its 二次評価 and downloads the
+// printable page.
+import type { Page } from '@playwright/test';
+import { allowErrorStatus, checkA11y, expect, shot, signIn, signOut, test } from './fixtures';
+
+const KOSODATE = /子育て支援課/;
+const PLANNER = /企画課（/;
+const CODE = '06-103';
+
+test.describe.configure({ mode: 'serial' });
+
+async function openSheet(page: Page) {
+  await page.goto('/app/sheets?year=2021');
+  await expect(page.getByRole('heading', { name: '評価シート', exact: true })).toBeVisible();
+  await page.getByLabel(/^すべて \d+$/).check();
+  const row = page.locator(`[data-testid=sheet-row][data-code="${CODE}"]`);
+  await row.getByRole('button').click();
+  const editor = page.getByTestId('sheet-editor');
+  await expect(editor.getByRole('heading', { level: 2 })).toContainText(CODE);
+  return editor;
+}
+
+test('the 企画課 creates FY2021 evaluation: every 事業 and 施策 has a sheet to write', async ({ watched: page }) => {
+  await signIn(page, PLANNER);
+  await page.goto('/app/sheets?year=2021');
+  await expect(page.getByTestId('no-evaluation')).toBeVisible();
+  await page.goto('/app/evaluations?year=2021');
+  await page.getByRole('button', { name: '令和3年度の評価を作成' }).click();
+  await expect(page.getByTestId('stage')).toHaveText('所管課による自己評価');
+  await page.getByRole('link', { name: '評価シート' }).click();
+  await expect(page.getByTestId('sheet-stage')).toHaveText('所管課による自己評価');
+  await page.getByLabel(/^作成中 \d+$/).check();
+  await expect(page.locator('[data-testid=sheet-row]').first()).toBeVisible();
+  await signOut(page);
+});
+
+test('the department writes its 事務事業評価シート and submits it', async ({ watched: page }) => {
+  await signIn(page, KOSODATE);
+  await page.getByRole('link', { name: '評価シート' }).click();
+  await page.goto('/app/sheets?year=2021');
+  // Its own sheets first: 06-101 … 06-105.
+  await expect(page.getByLabel(/^自分の課 \d+$/)).toBeChecked();
+  await expect(page.locator(`[data-testid=sheet-row][data-code="${CODE}"]`)).toBeVisible();
+  const editor = await openSheet(page);
+  await expect(editor.getByTestId('sheet-state')).toHaveText('作成中');
+  // The 企画課's part is not the department's to write.
+  await expect(editor.locator('#sheet-field-planning_comment')).toHaveCount(0);
+  const text: Record<string, string> = {
+    purpose_target: '未就学児とその保護者',
+    purpose_intent: '身近な場所で親子が交流し、子育ての不安を和らげる',
+    means: 'つどいの広場の運営（市内4箇所）',
+    necessity_reason: '核家族化で相談相手のいない保護者が多い',
+    effectiveness_reason: '利用者アンケートで満足度が高い',
+    efficiency_reason: 'NPOへの委託で運営',
+    fairness_reason: '市内全域から利用できる',
+    results_and_issues: '利用者数は目標を上回った。\n地域による利用の偏りが課題。',
+    direction_reason: '利用の少ない地区で出張広場を試行する',
+  };
+  for (const [key, value] of Object.entries(text)) await editor.locator(`#sheet-field-${key}`).fill(value);
+  for (const key of ['necessity', 'effectiveness', 'efficiency', 'fairness']) await editor.locator(`#sheet-field-${key}`).selectOption('A');
+  await editor.locator('#sheet-field-direction').selectOption('改善');
+  await expect(editor.locator('#sheet-field-means-count')).toHaveText('16 / 1000字');
+  await editor.getByRole('button', { name: '保存', exact: true }).click();
+  await expect(editor.getByRole('status')).toHaveText('保存しました。');
+  await shot(page, '20-sheet-department');
+  await checkA11y(page, 'evaluation sheet (department)');
+  await editor.getByRole('button', { name: '企画課に提出' }).click();
+  await expect(editor.getByTestId('sheet-state')).toHaveText('提出済');
+  // Submitted: the department's part is text now.
+  await expect(editor.locator('#sheet-field-means')).toHaveCount(0);
+  await expect(editor.locator('[data-field=results_and_issues]')).toContainText('地域による利用の偏りが課題。');
+  await signOut(page);
+});
+
+test('the 企画課 returns it with a comment', async ({ watched: page }) => {
+  await signIn(page, PLANNER);
+  await page.goto('/app/sheets?year=2021');
+  await expect(page.getByLabel(/^提出済 \d+$/)).toBeChecked();
+  await expect(page.locator(`[data-testid=sheet-row][data-code="${CODE}"]`)).toBeVisible();
+  const editor = await openSheet(page);
+  await editor.getByRole('button', { name: '差戻し…' }).click();
+  await editor.getByLabel('差戻しの理由（所管課に表示されます）').fill('出張広場の費用の見込みを書いてください');
+  await editor.getByRole('button', { name: '差し戻す' }).click();
+  await expect(editor.getByTestId('sheet-state')).toHaveText('差戻し');
+  await signOut(page);
+});
+
+test('a conflicting save shows both versions; the department keeps its own and resubmits', async ({ watched: page }) => {
+  await signIn(page, KOSODATE);
+  const editor = await openSheet(page);
+  await expect(editor.getByTestId('return-comment')).toHaveText(/出張広場の費用の見込みを書いてください/);
+  await editor.locator('#sheet-field-direction_reason').fill('利用の少ない地区で出張広場を試行する（年30万円の見込み）');
+  // Meanwhile the 企画課 saves the same field through the API, with the version it read.
+  const config = await (await page.request.get('/console/config.json')).json();
+  const planner = (config.roles as Array<{ label: string; token: string }>).find((r) => PLANNER.test(r.label));
+  expect(planner).toBeTruthy();
+  const sheet = new URL(page.url()).searchParams.get('sheet');
+  const url = `/v1/municipalities/142140/plans/5th-implementation/evaluations/2021/sheets/${sheet}`;
+  const headers = { Authorization: `Bearer ${planner!.token}`, 'Content-Type': 'application/json' };
+  const current = await (await page.request.get(url, { headers })).json();
+  const other = await page.request.patch(url, { headers, data: { etag: current.etag, values: { direction_reason: '企画課が補記' } } });
+  expect(other.status()).toBe(200);
+  allowErrorStatus(page, /\/evaluations\/2021\/sheets\/[^/:?]+$/); // the department's save meets the newer version: 409
+  await editor.getByRole('button', { name: '保存', exact: true }).click();
+  const conflict = editor.getByTestId('conflict');
+  await expect(conflict).toBeVisible();
+  await expect(conflict.getByRole('row', { name: /方向性の理由/ })).toContainText('年30万円の見込み');
+  await expect(conflict.getByRole('row', { name: /方向性の理由/ })).toContainText('企画課が補記');
+  await shot(page, '21-sheet-conflict');
+  await checkA11y(page, 'evaluation sheet (conflict)');
+  await conflict.getByRole('button', { name: '自分の入力で保存し直す' }).click();
+  await expect(editor.getByRole('status')).toHaveText('保存しました。');
+  await expect(editor.locator('#sheet-field-direction_reason')).toHaveValue('利用の少ない地区で出張広場を試行する（年30万円の見込み）');
+  await editor.getByRole('button', { name: '企画課に提出' }).click();
+  await expect(editor.getByTestId('sheet-state')).toHaveText('提出済');
+  await signOut(page);
+});
+
+test('the 企画課 accepts it, adds its 二次評価 and prints the sheet', async ({ watched: page }) => {
+  await signIn(page, PLANNER);
+  const editor = await openSheet(page);
+  await editor.getByRole('button', { name: '確認済にする' }).click();
+  await expect(editor.getByTestId('sheet-state')).toHaveText('確認済');
+  await editor.locator('#sheet-field-planning_direction').selectOption('改善');
+  await editor.locator('#sheet-field-planning_comment').fill('出張広場の効果を利用者数で検証すること。');
+  await editor.getByRole('button', { name: '保存', exact: true }).click();
+  await expect(editor.getByRole('status')).toHaveText('保存しました。');
+  await expect(editor.getByTestId('sheet-history')).toContainText('差戻し');
+  await shot(page, '22-sheet-planning-review');
+  await checkA11y(page, 'evaluation sheet (二次評価)');
+  const download = page.waitForEvent('download');
+  await editor.getByRole('button', { name: '印刷用ページ（HTML）' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/-2021-sheet-.+\.html$/);
+  // The printable page, opened as the browser would print it.
+  const path = await file.path();
+  const printable = await page.context().newPage();
+  await printable.goto(`file://${path}`);
+  await expect(printable.getByRole('heading', { level: 1 })).toHaveText('令和3年度 事務事業評価シート');
+  await expect(printable.locator('body')).toContainText('出張広場の効果を利用者数で検証すること。');
+  await expect(printable.locator('body')).toContainText('子育て支援課');
+  await printable.emulateMedia({ media: 'print' });
+  await printable.screenshot({ path: 'e2e/artifacts/screenshots/23-sheet-printable.png', fullPage: true });
+  await printable.close();
+  // The list shows the directions of both.
+  await page.getByLabel(/^すべて \d+$/).check();
+  await expect(page.locator(`[data-testid=sheet-row][data-code="${CODE}"]`)).toContainText('改善 → 改善');
+  await signOut(page);
+});
