@@ -25,8 +25,8 @@
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
 #include "tools/arguments.h"
 #include "tools/cli_util.h"
-#include "tools/oidc_login.h"
 #include "tools/kpi_commands.h"
+#include "tools/oidc_login.h"
 #include "tools/survey_commands.h"
 
 namespace {
@@ -49,6 +49,10 @@ const char kUsage[] = R"(usage: sokei [--profile NAME] [--addr=host:port] [--jso
   plans list [MUNICIPALITY]        plans of one municipality (6-digit code), or of every one you see
   plan tree PLAN                   the plan as an indented tree (PLAN = municipalities/142140/plans/…)
   plan matrix PLAN [--level=N]     packages × nodes (重点プロジェクト ↔ 施策)
+  plan revise PLAN --id NEW_ID [--label 令和7年度改定]
+                                   the next version (ローリング): a DRAFT copy, lineage filled in
+  plan diff PLAN --base BASE       what changed since BASE: nodes added, removed, renamed, moved,
+                                   split, merged (by lineage)
   nodes search [--plan=PLAN | --municipality=CODE] [--dept=DEPT] [--sdg=N] [--tag=T] [--level=N] WORDS…
                                    text search, width- and case-insensitive
   audit MUNICIPALITY               recent changes
@@ -231,6 +235,62 @@ int PlanMatrix(Client& c, const Options& o) {
     std::printf("%s  %s %s\n", marks.c_str(), row.node().code().c_str(),
                 row.node().display_name().c_str());
   }
+  return 0;
+}
+
+int PlanRevise(Client& c, const Options& o) {
+  if (o.args.empty() || !o.flags.count("id")) {
+    std::fprintf(stderr, "usage: sokei plan revise PLAN --id NEW_ID [--label LABEL]\n");
+    return 2;
+  }
+  pb::RevisePlanRequest req;
+  req.set_name(o.args[0]);
+  req.set_new_plan_id(o.flags.at("id"));
+  if (o.flags.count("label")) req.set_version_label(o.flags.at("label"));
+  pb::Plan plan;
+  if (auto s = c.Call(&pb::PlanService::Stub::RevisePlan, req, &plan); !s.ok()) return Fail(s);
+  if (o.json) {
+    PrintJson(plan);
+    return 0;
+  }
+  std::printf("%s  %s %s (draft, supersedes %s)\n", plan.name().c_str(),
+              plan.display_name().c_str(), plan.version_label().c_str(), plan.supersedes().c_str());
+  return 0;
+}
+
+int PlanDiff(Client& c, const Options& o) {
+  if (o.args.empty() || !o.flags.count("base")) {
+    std::fprintf(stderr, "usage: sokei plan diff PLAN --base BASE\n");
+    return 2;
+  }
+  pb::DiffPlansRequest req;
+  req.set_plan(o.args[0]);
+  req.set_base(o.flags.at("base"));
+  pb::PlanDiff diff;
+  if (auto s = c.Call(&pb::PlanService::Stub::DiffPlans, req, &diff); !s.ok()) return Fail(s);
+  if (o.json) {
+    PrintJson(diff);
+    return 0;
+  }
+  static const std::map<pb::NodeChangeKind, const char*> kWords = {
+      {pb::NODE_CHANGE_KIND_ADDED, "新設"},
+      {pb::NODE_CHANGE_KIND_REMOVED, "廃止"},
+      {pb::NODE_CHANGE_KIND_RENAMED, "名称・番号変更"},
+      {pb::NODE_CHANGE_KIND_MOVED, "移動"},
+      {pb::NODE_CHANGE_KIND_SPLIT, "分割"},
+      {pb::NODE_CHANGE_KIND_MERGED, "統合"}};
+  for (const auto& ch : diff.changes()) {
+    auto it = kWords.find(ch.kind());
+    const char* word = it == kWords.end() ? "?" : it->second;
+    if (ch.before().empty()) {
+      std::printf("%s  %s\n", word, ch.after().c_str());
+    } else if (ch.after().empty()) {
+      std::printf("%s  %s\n", word, ch.before().c_str());
+    } else {
+      std::printf("%s  %s → %s\n", word, ch.before().c_str(), ch.after().c_str());
+    }
+  }
+  std::printf("%d change(s), %d node(s) unchanged\n", diff.changes_size(), diff.unchanged());
   return 0;
 }
 
@@ -522,6 +582,14 @@ int main(int argc, char** argv) {
   if (cmd == "plan" && sub == "matrix") {
     take(2);
     return PlanMatrix(c, o);
+  }
+  if (cmd == "plan" && sub == "revise") {
+    take(2);
+    return PlanRevise(c, o);
+  }
+  if (cmd == "plan" && sub == "diff") {
+    take(2);
+    return PlanDiff(c, o);
   }
   if (cmd == "nodes" && sub == "search") {
     take(2);

@@ -49,6 +49,8 @@ namespace sokei::plan {
   X(DeletePackageLink, pb::DeletePackageLinkRequest, Empty)                            \
   X(GetPackageMatrix, pb::GetPackageMatrixRequest, pb::PackageMatrix)                  \
   X(GetStructureGeneration, pb::GetStructureGenerationRequest, pb::StructureGeneration)   \
+  X(RevisePlan, pb::RevisePlanRequest, pb::Plan)                                       \
+  X(DiffPlans, pb::DiffPlansRequest, pb::PlanDiff)                                     \
   X(ListAuditEvents, pb::ListAuditEventsRequest, pb::ListAuditEventsResponse)
 
 class PlanGrpcService : public pb::PlanService::Service {

@@ -90,6 +90,10 @@ class PlanDomain {
   absl::StatusOr<pb::StructureGeneration> GetStructureGeneration(
       const Principal& p, const pb::GetStructureGenerationRequest& r);
 
+  // revisions.cc: the rolling revision of a plan and the diff of two versions.
+  absl::StatusOr<pb::Plan> RevisePlan(const Principal& p, const pb::RevisePlanRequest& r);
+  absl::StatusOr<pb::PlanDiff> DiffPlans(const Principal& p, const pb::DiffPlansRequest& r);
+
   absl::StatusOr<pb::ListAuditEventsResponse> ListAuditEvents(const Principal& p,
                                                               const pb::ListAuditEventsRequest& r);
   // The change feed (common/api/change_feed.h): a page (long-poll) or a stream of changes.

@@ -551,5 +551,96 @@ TEST_F(PlanDomainTest, PackageCodesRepeatUnderDifferentParentsOnly) {
   EXPECT_EQ(Reason(domain_.UpdatePackage(planner_, u).status()), "PACKAGE_CYCLE");
 }
 
+TEST_F(PlanDomainTest, ARevisionCopiesThePlanWithLineageAndTheDiffShowsWhatChangedSince) {
+  ASSERT_TRUE(AddNode("p1", 1, "", "1", "健康").ok());
+  ASSERT_TRUE(AddNode("s1", 2, "p1", "1-1", "健康づくり").ok());
+  ASSERT_TRUE(AddNode("s2", 2, "p1", "1-2", "医療").ok());
+  pb::CreatePackageRequest pk;
+  pk.set_parent(kPlan);
+  pk.set_package_id("goal1");
+  pk.mutable_package()->set_display_name("基本目標1");
+  pk.mutable_package()->set_kind(pb::PACKAGE_KIND_STRATEGY_GOAL);
+  ASSERT_TRUE(domain_.CreatePackage(planner_, pk).ok());
+  pb::CreatePackageLinkRequest l;
+  l.set_parent(std::string(kPlan) + "/packages/goal1");
+  l.mutable_link()->set_node(std::string(kPlan) + "/nodes/s1");
+  l.mutable_link()->set_role(pb::PACKAGE_LINK_ROLE_PRIMARY);
+  ASSERT_TRUE(domain_.CreatePackageLink(planner_, l).ok());
+
+  pb::RevisePlanRequest r;
+  r.set_name(kPlan);
+  r.set_new_plan_id("6th-r7");
+  r.set_version_label("令和7年度改定");
+  // Editors do not revise plans; a bad period is named.
+  EXPECT_EQ(domain_.RevisePlan(Make(Role::kEditor), r).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  pb::RevisePlanRequest bad = r;
+  bad.mutable_period()->set_start_year(2026);
+  bad.mutable_period()->set_end_year(2020);
+  EXPECT_EQ(Field(domain_.RevisePlan(planner_, bad).status()), "period.end_year");
+  auto revised = domain_.RevisePlan(planner_, r);
+  ASSERT_TRUE(revised.ok()) << revised.status();
+  const std::string next = "municipalities/142140/plans/6th-r7";
+  EXPECT_EQ(revised->name(), next);
+  EXPECT_EQ(revised->status(), pb::PLAN_STATUS_DRAFT);
+  EXPECT_EQ(revised->supersedes(), kPlan);
+  EXPECT_EQ(revised->version_label(), "令和7年度改定");
+  EXPECT_EQ(revised->levels_size(), 3);
+  EXPECT_EQ(Reason(domain_.RevisePlan(planner_, r).status()), "PLAN_ALREADY_EXISTS");
+
+  // The copy: the same tree, each node CONTINUED from the one it copies, packages and links too.
+  pb::GetPlanTreeRequest t;
+  t.set_name(next);
+  pb::PlanTree tree;
+  ASSERT_TRUE(domain_.GetPlanTree(planner_, t, &tree).ok());
+  ASSERT_EQ(tree.nodes_size(), 3);
+  EXPECT_EQ(tree.nodes(1).node().name(), next + "/nodes/s1");
+  EXPECT_EQ(tree.nodes(1).node().parent(), next + "/nodes/p1");
+  ASSERT_EQ(tree.nodes(1).node().lineage_size(), 1);
+  EXPECT_EQ(tree.nodes(1).node().lineage(0).source_node(), std::string(kPlan) + "/nodes/s1");
+  EXPECT_EQ(tree.nodes(1).node().lineage(0).relation(), pb::LINEAGE_RELATION_CONTINUED);
+  ASSERT_EQ(tree.links_size(), 1);
+  EXPECT_EQ(tree.links(0).node(), next + "/nodes/s1");
+  EXPECT_EQ(tree.link_packages(0), next + "/packages/goal1");
+  EXPECT_EQ(tree.packages_size(), 1);
+
+  pb::DiffPlansRequest dr;
+  dr.set_plan(next);
+  dr.set_base(kPlan);
+  auto same = domain_.DiffPlans(planner_, dr);
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_EQ(same->changes_size(), 0);
+  EXPECT_EQ(same->unchanged(), 3);
+  // The revision renames one 施策, drops another and adds one: the diff says so.
+  pb::UpdateNodeRequest u;
+  u.mutable_node()->set_name(next + "/nodes/s1");
+  u.mutable_node()->set_display_name("健康づくりの推進");
+  u.mutable_update_mask()->add_paths("display_name");
+  ASSERT_TRUE(domain_.UpdateNode(planner_, u).ok());
+  pb::DeleteNodeRequest del;
+  del.set_name(next + "/nodes/s2");
+  ASSERT_TRUE(domain_.DeleteNode(planner_, del).ok());
+  pb::CreateNodeRequest add;
+  add.set_parent(next);
+  add.set_node_id("s3");
+  add.mutable_node()->set_level(2);
+  add.mutable_node()->set_code("1-3");
+  add.mutable_node()->set_display_name("地域医療");
+  add.mutable_node()->set_parent(next + "/nodes/p1");
+  ASSERT_TRUE(domain_.CreateNode(planner_, add).ok());
+  auto d = domain_.DiffPlans(planner_, dr);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->unchanged(), 1);
+  ASSERT_EQ(d->changes_size(), 3);
+  EXPECT_EQ(d->changes(0).kind(), pb::NODE_CHANGE_KIND_RENAMED);
+  EXPECT_EQ(d->changes(0).after(), "1-1 健康づくりの推進");
+  EXPECT_EQ(d->changes(1).kind(), pb::NODE_CHANGE_KIND_ADDED);
+  EXPECT_EQ(d->changes(2).kind(), pb::NODE_CHANGE_KIND_REMOVED);
+  EXPECT_EQ(d->changes(2).before(), "1-2 医療");
+  // Another municipality's plan is not a base.
+  dr.set_base("municipalities/131001/plans/x");
+  EXPECT_EQ(Field(domain_.DiffPlans(planner_, dr).status()), "base");
+}
+
 }  // namespace
 }  // namespace sokei::plan

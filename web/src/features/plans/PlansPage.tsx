@@ -35,6 +35,14 @@ export function PlansPage() {
                 <Link className="text-blue-1000 underline" to={`/app/plans/${municipality}/${plan}/tree`}>
                   体系と重点的な取組
                 </Link>
+                {p.supersedes && (
+                  <>
+                    {' ・ '}
+                    <Link className="text-blue-1000 underline" to={`/app/plans/${municipality}/${plan}/diff`}>
+                      前の版との差分
+                    </Link>
+                  </>
+                )}
               </p>
             </li>
           );
