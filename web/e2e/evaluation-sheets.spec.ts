@@ -4,6 +4,7 @@
 // someone else saves the same sheet while the department is typing, and the department sees both
 // versions and keeps its own; it resubmits; the 企画課 accepts it, adds its 二次評価 and downloads the
 // printable page.
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { allowErrorStatus, checkA11y, expect, shot, signIn, signOut, test } from './fixtures';
 
@@ -32,6 +33,8 @@ test('the 企画課 creates FY2021 evaluation: every 事業 and 施策 has a she
   await page.getByRole('button', { name: '令和3年度の評価を作成' }).click();
   await expect(page.getByTestId('stage')).toHaveText('所管課による自己評価');
   await page.getByRole('link', { name: '評価シート' }).click();
+  await expect(page.getByRole('heading', { name: '評価シート', exact: true })).toBeVisible();
+  await page.goto('/app/sheets?year=2021');
   await expect(page.getByTestId('sheet-stage')).toHaveText('所管課による自己評価');
   await page.getByLabel(/^作成中 \d+$/).check();
   await expect(page.locator('[data-testid=sheet-row]').first()).toBeVisible();
@@ -137,9 +140,9 @@ test('the 企画課 accepts it, adds its 二次評価 and prints the sheet', asy
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/-2021-sheet-.+\.html$/);
   // The printable page, opened as the browser would print it.
-  const path = await file.path();
+  const html = readFileSync(await file.path(), 'utf-8');
   const printable = await page.context().newPage();
-  await printable.goto(`file://${path}`);
+  await printable.setContent(html);
   await expect(printable.getByRole('heading', { level: 1 })).toHaveText('令和3年度 事務事業評価シート');
   await expect(printable.locator('body')).toContainText('出張広場の効果を利用者数で検証すること。');
   await expect(printable.locator('body')).toContainText('子育て支援課');

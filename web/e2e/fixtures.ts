@@ -17,7 +17,10 @@ export const test = base.extend<{ watched: Page }>({
     const problems: string[] = [];
     allowed.set(page, []);
     page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+      if (m.type() !== 'error') return;
+      // The browser's own line for a declared error status (its location is the resource's URL).
+      const declared = m.text().startsWith('Failed to load resource') && (allowed.get(page) ?? []).some((a) => a.test(m.location().url));
+      if (!declared) problems.push(`console error: ${m.text()}`);
     });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('response', (r) => {
