@@ -85,6 +85,10 @@ seed=$root/services/kpi/demo/isehara-5th-progress-table-fy2020.tsv
 if [ ! -f "$SOKEI_DATA_DIR/.demo-kpi-loaded" ]; then
   "$cli" load services/plan/demo/isehara-5th-implementation-plan.json
   "$cli" import progress-table "$seed" --plan municipalities/142140/plans/5th-implementation
+  # A SAMPLE budget / settlement table (made-up amounts, services/kpi/demo/make_sample_costs.py)
+  # for the 事業 of seed 001, through the real cost importer, with a sample 人件費単価.
+  "$cli" import cost-table services/kpi/demo/isehara-5th-sample-costs-fy2020.tsv \
+    --plan municipalities/142140/plans/5th-implementation --year 2020 --rate 8000000
   touch "$SOKEI_DATA_DIR/.demo-kpi-loaded"
 fi
 

@@ -10,10 +10,10 @@ namespace sokei::cli {
 namespace {
 
 // Flags that take a value, and flags that are true when present.
-constexpr const char* kValueFlags[] = {"addr",     "profile",      "base",  "by",    "dept",
-                                       "encoding", "format",       "id",    "index", "label",
-                                       "level",    "municipality", "out",   "plan",  "respondents",
-                                       "sdg",      "shift",        "stage", "tag",   "year"};
+constexpr const char* kValueFlags[] = {
+    "addr", "profile",     "base",  "by",    "dept",         "encoding", "format",
+    "id",   "index",       "label", "level", "municipality", "out",      "plan",
+    "rate", "respondents", "sdg",   "shift", "stage",        "tag",      "year"};
 constexpr const char* kBoolFlags[] = {"allow-partial", "deviation", "dry-run", "kpi-link",
                                       "published",     "recompute", "replace", "tsv",
                                       "verbose",       "weighted"};

@@ -183,6 +183,74 @@ int ImportTable(KpiClient& c, bool json, const std::map<std::string, std::string
   return 0;
 }
 
+// The 財務会計システム's budget / settlement export into the plan's 事業 costs; --rate sets the
+// year's 人件費単価 (円 per 人工) first.
+int ImportCosts(KpiClient& c, bool json, const std::map<std::string, std::string>& f,
+                const std::vector<std::string>& args) {
+  int year = 0;
+  int64_t rate = 0;
+  if (args.empty() || Flag(f, "plan").empty() ||
+      (!Flag(f, "year").empty() && !absl::SimpleAtoi(Flag(f, "year"), &year)) ||
+      (!Flag(f, "rate").empty() && (!absl::SimpleAtoi(Flag(f, "rate"), &rate) || year == 0))) {
+    return Usage(
+        "sokei import cost-table FILE --plan PLAN [--year N] [--rate YEN_PER_FTE] [--dry-run]");
+  }
+  pb::ImportCostTableRequest r;
+  r.set_parent(Flag(f, "plan"));
+  if (!ReadFile(args[0], r.mutable_content())) {
+    std::fprintf(stderr, "cannot read %s\n", args[0].c_str());
+    return 2;
+  }
+  r.set_fiscal_year(year);
+  r.set_dry_run(Flag(f, "dry-run") == "true");
+  if (rate > 0 && !r.dry_run()) {
+    const std::string plan = r.parent();
+    const std::string m = plan.substr(0, plan.find("/plans/"));
+    pb::GetCostSettingsRequest g;
+    g.set_name(m + "/costSettings");
+    pb::CostSettings settings;
+    if (auto st = c.Call(&pb::KpiService::Stub::GetCostSettings, g, &settings); !st.ok()) {
+      return Fail(st);
+    }
+    bool found = false;
+    for (auto& pr : *settings.mutable_personnel_rates()) {
+      if (pr.fiscal_year() == year) {
+        pr.set_yen_per_fte(rate);
+        found = true;
+      }
+    }
+    if (!found) {
+      auto* pr = settings.add_personnel_rates();
+      pr->set_fiscal_year(year);
+      pr->set_yen_per_fte(rate);
+    }
+    pb::UpdateCostSettingsRequest u;
+    *u.mutable_settings() = settings;
+    if (auto st = c.Call(&pb::KpiService::Stub::UpdateCostSettings, u, &settings); !st.ok()) {
+      return Fail(st);
+    }
+  }
+  pb::ImportCostTableResponse resp;
+  if (auto st = c.Call(&pb::KpiService::Stub::ImportCostTable, r, &resp); !st.ok()) return Fail(st);
+  if (json) {
+    PrintJson(resp);
+    return resp.committed() || r.dry_run() ? 0 : 1;
+  }
+  int64_t total = 0;
+  for (const auto& cost : resp.costs()) total += cost.total_cost();
+  std::printf("%s %s: %d rows, %d 事業, %d unchanged; トータルコスト %lld 円\n",
+              r.dry_run()        ? "dry run:"
+              : resp.committed() ? "imported"
+                                 : "NOT imported:",
+              args[0].c_str(), resp.rows(), resp.costs_size(), resp.unchanged(),
+              static_cast<long long>(total));
+  for (const auto& fd : resp.findings()) {
+    std::printf("  %s row %d %s: %s「%s」\n", Severity(fd.severity()), fd.row(),
+                fd.column().c_str(), fd.understood().c_str(), fd.raw().c_str());
+  }
+  return resp.committed() || r.dry_run() ? 0 : 1;
+}
+
 int ExportTable(KpiClient& c, const std::map<std::string, std::string>& f) {
   int year = 0;
   if (Flag(f, "plan").empty() || !absl::SimpleAtoi(Flag(f, "year"), &year)) {
@@ -389,6 +457,7 @@ int RunKpiCommand(bool json, const std::map<std::string, std::string>& flags,
   const std::vector<std::string> rest(words.begin() + std::min<size_t>(2, words.size()),
                                       words.end());
   if (cmd == "import" && sub == "progress-table") return ImportTable(c, json, flags, rest);
+  if (cmd == "import" && sub == "cost-table") return ImportCosts(c, json, flags, rest);
   if (cmd == "export" && sub == "progress-table") return ExportTable(c, flags);
   if (cmd == "summary") return Summary(c, json, flags);
   if (cmd == "indicator" && sub == "history") return History(c, json, rest);

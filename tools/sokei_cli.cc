@@ -62,6 +62,9 @@ const char kUsage[] = R"(usage: sokei [--profile NAME] [--addr=host:port] [--jso
                          [--allow-partial] [--map HEADER=FIELD]…
                                    the city's 進捗管理表 (TSV/CSV, UTF-8 or CP932) into the plan
   export progress-table --plan PLAN --year N [--format tsv|csv|sjis|xlsx] [--out FILE]
+  import cost-table FILE --plan PLAN [--year N] [--rate YEN_PER_FTE] [--dry-run]
+                                   the 財務会計システム's 予算・決算 export (円 or 千円) into the 事業's
+                                   costs; --rate sets the year's 人件費単価 (円 per 人工)
   summary --plan PLAN --year N [--level N]
                                    grades, roll-ups and indicators needing attention
   indicator history INDICATOR      every year: target as it was, actual, achievement, trend

@@ -22,6 +22,8 @@ seed=$src/services/kpi/demo/isehara-5th-progress-table-fy2020.tsv
 start_services "$plan_bin" "$kpi_bin" "$survey_bin"
 "$cli" load "$src"/services/plan/demo/*.json >"$work/load.log"
 "$cli" import progress-table "$seed" --plan municipalities/142140/plans/5th-implementation >"$work/import.log"
+"$cli" import cost-table "$src/services/kpi/demo/isehara-5th-sample-costs-fy2020.tsv" \
+  --plan municipalities/142140/plans/5th-implementation --year 2020 --rate 8000000 >>"$work/import.log"
 # The generated 市民意識調査 (2024 wave), published: what citizens see of a survey.
 "$cli" survey demo --year 2024 >"$work/survey.log"
 "$cli" survey publish municipalities/142140/surveys/citizen-2024 >>"$work/survey.log"

@@ -56,6 +56,9 @@ check "a broken row commits nothing" bash -c "'$cli' import progress-table '$wor
   printf '98-001\t事業\t指標\t1人\t2人\t3人\t課\n98-002\t事業\t指標2\t1人\t2人\t3人\t課\n'; } >"$work/all-refused.tsv"
 check "allow-partial with every row refused says so and exits 1" bash -c "'$cli' import progress-table '$work/all-refused.tsv' --plan $plan --allow-partial >'$work/refused.out'; rc=\$?; cat '$work/refused.out'; [ \$rc -eq 1 ] && grep -q 'every row was refused' '$work/refused.out'"
 check "nothing changed by the refused files" bash -c "'$cli' import progress-table '$seed' --plan $plan | grep -q '111 unchanged'"
+costs=$src/services/kpi/demo/isehara-5th-sample-costs-fy2020.tsv
+check "sample cost table imports through the real importer" bash -c "'$cli' import cost-table '$costs' --plan $plan --year 2020 --rate 8000000 | tee /dev/stderr | grep -q '109 rows, 109 事業, 0 unchanged'"
+check "cost table re-import changes nothing" bash -c "'$cli' import cost-table '$costs' --plan $plan --year 2020 | grep -q '109 事業, 109 unchanged'"
 check "evaluation report" bash -c "'$cli' evaluation create --plan $plan --year 2020 && '$cli' evaluation report $plan/evaluations/2020 | grep -q '令和2年度 施策評価'"
 
 kill -9 "$kpi_pid"; wait "$kpi_pid" 2>/dev/null || true

@@ -46,6 +46,11 @@ namespace sokei::kpi {
   X(ReturnEvaluationSheet, pb::ReviewEvaluationSheetRequest, pb::EvaluationSheet)         \
   X(AcceptEvaluationSheet, pb::ReviewEvaluationSheetRequest, pb::EvaluationSheet)         \
   X(ExportEvaluationSheet, pb::ExportEvaluationSheetRequest, pb::ExportedFile)            \
+  X(ImportCostTable, pb::ImportCostTableRequest, pb::ImportCostTableResponse)            \
+  X(ListProjectCosts, pb::ListProjectCostsRequest, pb::ListProjectCostsResponse)         \
+  X(UpdateProjectCost, pb::UpdateProjectCostRequest, pb::ProjectCost)                    \
+  X(GetCostSettings, pb::GetCostSettingsRequest, pb::CostSettings)                       \
+  X(UpdateCostSettings, pb::UpdateCostSettingsRequest, pb::CostSettings)                 \
   X(ImportProgressTable, pb::ImportProgressTableRequest, pb::ImportProgressTableResponse) \
   X(InferTableShape, pb::InferTableShapeRequest, pb::TableShape)                          \
   X(ExportProgressTable, pb::ExportProgressTableRequest, pb::ExportedFile)                \

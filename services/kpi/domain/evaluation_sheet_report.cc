@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/api/names.h"
 #include "common/jp/fiscal_year.h"
 #include "common/status/status.h"
@@ -139,6 +140,86 @@ void Indicators(const SheetRead& s, std::string* out) {
   }
 }
 
+// 1234567 → "1,234,567".
+std::string Grouped(int64_t v) {
+  std::string digits = std::to_string(v < 0 ? -v : v);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return v < 0 ? "△" + out : out;
+}
+
+std::string Yen(int64_t v) { return Grouped(v) + "円"; }
+
+// The year's money beside the year before's, and what each unit of result cost.
+void Costs(const SheetRead& s, std::string* out) {
+  if (!s.sheet.has_cost()) return;
+  const v1::ProjectCost& c = s.sheet.cost();
+  const bool prev = s.sheet.has_previous_cost();
+  const v1::ProjectCost& p = s.sheet.previous_cost();
+  auto sum = [](const v1::ProjectCost& x) {
+    int64_t t = 0;
+    for (int64_t v : x.supplementary_budgets()) t += v;
+    return t;
+  };
+  struct Line {
+    const char* label;
+    int64_t now, before;
+  };
+  const Line lines[] = {
+      {"当初予算", c.initial_budget(), p.initial_budget()},
+      {"補正予算", sum(c), sum(p)},
+      {"予算現額", c.current_budget(), p.current_budget()},
+      {"決算額", c.settlement(), p.settlement()},
+      {"翌年度繰越", c.carried_forward(), p.carried_forward()},
+      {"財源内訳: 国庫支出金", c.funding().national(), p.funding().national()},
+      {"財源内訳: 都道府県支出金", c.funding().prefectural(), p.funding().prefectural()},
+      {"財源内訳: 地方債", c.funding().bonds(), p.funding().bonds()},
+      {"財源内訳: その他特定財源", c.funding().other_specific(), p.funding().other_specific()},
+      {"財源内訳: 一般財源", c.funding().general(), p.funding().general()},
+      {"人件費（人工 × 単価）", c.personnel_cost(), p.personnel_cost()},
+      {"トータルコスト", c.total_cost(), p.total_cost()},
+  };
+  absl::StrAppend(out, "<h2>コスト</h2>\n<table><thead><tr><th>区分</th><th>",
+                  jp::FormatFiscalYear(c.fiscal_year()), "</th>");
+  if (prev) {
+    absl::StrAppend(out, "<th>", jp::FormatFiscalYear(p.fiscal_year()), "</th><th>増減</th>");
+  }
+  absl::StrAppend(out, "</tr></thead><tbody>\n");
+  for (const Line& l : lines) {
+    if (l.now == 0 && (!prev || l.before == 0)) continue;
+    absl::StrAppend(out, "<tr><td>", l.label, "</td><td class=\"num\">", Yen(l.now), "</td>");
+    if (prev) {
+      absl::StrAppend(out, "<td class=\"num\">", Yen(l.before), "</td><td class=\"num\">",
+                      Yen(l.now - l.before), "</td>");
+    }
+    absl::StrAppend(out, "</tr>\n");
+  }
+  absl::StrAppend(out, "<tr><td>人工</td><td class=\"num\">",
+                  absl::StrFormat("%.2f", c.staff_fte()), "</td>");
+  if (prev) {
+    absl::StrAppend(out, "<td class=\"num\">", absl::StrFormat("%.2f", p.staff_fte()),
+                    "</td><td class=\"num\">",
+                    absl::StrFormat("%+.2f", c.staff_fte() - p.staff_fte()), "</td>");
+  }
+  absl::StrAppend(out, "</tr>\n</tbody></table>\n");
+  if (!c.has_settlement()) {
+    absl::StrAppend(out, "<p class=\"unit\">決算前: トータルコストは予算現額によります。</p>\n");
+  }
+  if (s.sheet.unit_costs().empty()) return;
+  absl::StrAppend(out,
+                  "<table><thead><tr><th>指標</th><th>単位当たりのトータルコスト</th></tr></thead>"
+                  "<tbody>\n");
+  for (const auto& u : s.sheet.unit_costs()) {
+    absl::StrAppend(out, "<tr><td>", Escape(u.display_name()), "</td><td class=\"num\">",
+                    Escape(u.unit().empty() ? "1単位" : "1" + u.unit()), "当たり ",
+                    Yen(static_cast<int64_t>(u.yen_per_unit() + 0.5)), "</td></tr>\n");
+  }
+  absl::StrAppend(out, "</tbody></table>\n");
+}
+
 void Children(const SheetRead& s, std::string* out) {
   if (s.sheet.children().empty()) return;
   // The columns: the choice fields of the 事業 sheets (今後の方向性 and the like).
@@ -229,6 +310,7 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportEvaluationSheet(
       depts.empty() ? "—" : depts, "</span><span class=\"state\">", StateLabel(s.sheet.state()),
       "</span></div>\n");
   Indicators(s, &html);
+  Costs(s, &html);
   Children(s, &html);
   Sections(s, &html);
   Amendments(s, &html);

@@ -9,6 +9,7 @@
 #include "common/api/names.h"
 #include "common/api/resources.h"
 #include "common/status/status.h"
+#include "services/kpi/domain/costing.h"
 #include "services/kpi/domain/kpi_domain.h"
 #include "services/kpi/domain/kpi_internal.h"
 #include "services/kpi/domain/sheet_read.h"
@@ -289,6 +290,9 @@ absl::Status StoreSheet(KpiDomain::WriteContext& w, const SheetAddress& a, const
   out->clear_indicators();
   out->clear_rollup();
   out->clear_children();
+  out->clear_cost();
+  out->clear_previous_cost();
+  out->clear_unit_costs();
   Record next = StampSheet(out, {a.municipality, a.evaluation, a.node_id, 0}, w.now,
                            f.rec ? &*f.rec : nullptr);
   if (f.rec) {
@@ -352,18 +356,41 @@ absl::StatusOr<SheetRead> ReadSheet(KpiRepository& repo, PlanClient& plans, cons
       if (kind == pb::SHEET_KIND_UNSPECIFIED) return status::NotFound("SHEET_NOT_FOUND", a.name);
       out.sheet = BlankSheet(a, node->node(), kind, owners);
     }
+    // The 事業 whose money the sheet shows: its own, or a 施策's 事業.
+    std::vector<std::string> costed = {out.sheet.node()};
     if (out.sheet.kind() == pb::SHEET_KIND_MEASURE && node != nullptr) {
       std::vector<const planpb::Node*> under;
       index.Descendants(*node, levels.project, &under);
+      costed.clear();
+      for (const planpb::Node* u : under) costed.push_back(u->name());
       if (!under.empty()) {
         SOKEI_ASSIGN_OR_RETURN(children, SheetsInTreeOrder(tx, a.evaluation, a.fiscal_year, tree,
                                                            levels, owners, under));
       }
     }
+    SOKEI_ASSIGN_OR_RETURN(auto settings, LoadCostSettings(tx, a.municipality));
+    SOKEI_ASSIGN_OR_RETURN(auto costs, LoadCosts(tx, a.plan, a.fiscal_year - 1, a.fiscal_year));
+    std::vector<pb::ProjectCost> now, before;
+    for (auto& c : costs) {
+      if (std::find(costed.begin(), costed.end(), c.node()) == costed.end()) continue;
+      DeriveCost(settings, &c);
+      (c.fiscal_year() == a.fiscal_year ? now : before).push_back(std::move(c));
+    }
+    auto one = [&](std::vector<pb::ProjectCost>& list) {
+      return list.size() == 1 && out.sheet.kind() == pb::SHEET_KIND_PROJECT ? list[0]
+                                                                            : SumCosts(list);
+    };
+    if (!now.empty()) *out.sheet.mutable_cost() = one(now);
+    if (!before.empty()) *out.sheet.mutable_previous_cost() = one(before);
     return absl::OkStatus();
   }));
   out.stage = evaluation.stage();
   AddSnapshot(evaluation, &out.sheet);
+  if (out.sheet.has_cost()) {
+    for (auto& u : UnitCosts(out.sheet.cost(), out.sheet.indicators())) {
+      *out.sheet.add_unit_costs() = std::move(u);
+    }
+  }
   for (const auto& c : children) *out.sheet.add_children() = ChildOf(out.sheet_template, c);
   if (p.PublicOnly()) HideStaff(&out.sheet);
   return out;

@@ -110,6 +110,18 @@ class KpiDomain {
   absl::StatusOr<pb::ExportedFile> ExportEvaluationSheet(
       const Principal& p, const pb::ExportEvaluationSheetRequest& r);
 
+  // cost_table_import.cc, project_costs.cc: 予算・決算 and トータルコスト.
+  absl::StatusOr<pb::ImportCostTableResponse> ImportCostTable(const Principal& p,
+                                                              const pb::ImportCostTableRequest& r);
+  absl::StatusOr<pb::ListProjectCostsResponse> ListProjectCosts(
+      const Principal& p, const pb::ListProjectCostsRequest& r);
+  absl::StatusOr<pb::ProjectCost> UpdateProjectCost(const Principal& p,
+                                                    const pb::UpdateProjectCostRequest& r);
+  absl::StatusOr<pb::CostSettings> GetCostSettings(const Principal& p,
+                                                   const pb::GetCostSettingsRequest& r);
+  absl::StatusOr<pb::CostSettings> UpdateCostSettings(const Principal& p,
+                                                      const pb::UpdateCostSettingsRequest& r);
+
   absl::StatusOr<pb::ImportProgressTableResponse> ImportProgressTable(
       const Principal& p, const pb::ImportProgressTableRequest& r);
   absl::StatusOr<pb::ExportedFile> ExportProgressTable(const Principal& p,

@@ -105,6 +105,9 @@ Record StampEvaluation(pb::Evaluation* m, const Placement& w, absl::Time now, co
 Record StampSheet(pb::EvaluationSheet* m, const Placement& w, absl::Time now, const Record* prev) {
   return StampAny(m, w, now, prev);
 }
+Record StampCost(pb::ProjectCost* m, const Placement& w, absl::Time now, const Record* prev) {
+  return StampAny(m, w, now, prev);
+}
 
 absl::Status CheckEtag(const std::string& given, const std::string& stored,
                        const std::string& reason, const std::string& name) {
@@ -152,6 +155,28 @@ absl::StatusOr<pb::GradingScheme> LoadScheme(KpiTx& tx, const std::string& plan)
   s = Normalize(s);
   s.set_name(name);
   return s;
+}
+
+absl::StatusOr<pb::CostSettings> LoadCostSettings(KpiTx& tx, const std::string& municipality) {
+  const std::string name = absl::StrCat("municipalities/", municipality, "/costSettings");
+  SOKEI_ASSIGN_OR_RETURN(auto rec, tx.Get(Kind::kCostSettings, name));
+  pb::CostSettings s;
+  if (rec && !s.ParseFromString(rec->data)) return status::Internal("STORAGE_CORRUPT");
+  s.set_name(name);
+  return s;
+}
+
+absl::StatusOr<std::vector<pb::ProjectCost>> LoadCosts(KpiTx& tx, const std::string& plan,
+                                                       int from_year, int to_year) {
+  SOKEI_ASSIGN_OR_RETURN(auto recs, tx.ListParent(Kind::kCost, plan));
+  std::vector<pb::ProjectCost> out;
+  for (const Record& rec : recs) {
+    if (rec.sort_key < from_year || rec.sort_key > to_year) continue;
+    pb::ProjectCost c;
+    if (!c.ParseFromString(rec.data)) return status::Internal("STORAGE_CORRUPT");
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 absl::StatusOr<pb::SheetTemplate> LoadSheetTemplate(KpiTx& tx, const std::string& plan) {

@@ -21,6 +21,7 @@ inline constexpr char kNodePattern[] = "municipalities/*/plans/*/nodes/*";
 inline constexpr char kDepartmentPattern[] = "municipalities/*/departments/*";
 inline constexpr char kEvaluationPattern[] = "municipalities/*/plans/*/evaluations/*";
 inline constexpr char kSheetPattern[] = "municipalities/*/plans/*/evaluations/*/sheets/*";
+inline constexpr char kCostPattern[] = "municipalities/*/plans/*/costs/*";
 
 // One write use case: a transaction, request_id idempotency, the write context for audit rows.
 template <typename Resp>
@@ -84,6 +85,12 @@ absl::Status CheckObservationWrite(const Principal& p, const pb::Indicator& ind,
 absl::StatusOr<pb::GradingScheme> LoadScheme(KpiTx& tx, const std::string& plan);
 // The plan's sheet template (the default until a planner changed it).
 absl::StatusOr<pb::SheetTemplate> LoadSheetTemplate(KpiTx& tx, const std::string& plan);
+// The cost settings of the municipality (its id: 142140; empty until set), and a plan's stored
+// costs of the fiscal
+// years in [from_year, to_year] (as stored: DeriveCost fills the output fields).
+absl::StatusOr<pb::CostSettings> LoadCostSettings(KpiTx& tx, const std::string& municipality);
+absl::StatusOr<std::vector<pb::ProjectCost>> LoadCosts(KpiTx& tx, const std::string& plan,
+                                                       int from_year, int to_year);
 absl::Status CheckEtag(const std::string& given, const std::string& stored,
                        const std::string& reason, const std::string& name);
 
@@ -92,6 +99,8 @@ Record StampIndicator(pb::Indicator* m, const Placement& w, absl::Time now, cons
 Record StampObservation(pb::Observation* m, const Placement& w, absl::Time now, const Record* prev);
 Record StampEvaluation(pb::Evaluation* m, const Placement& w, absl::Time now, const Record* prev);
 Record StampSheet(pb::EvaluationSheet* m, const Placement& w, absl::Time now, const Record* prev);
+// Placement of a cost: the plan, code = its node, sort_key = its fiscal year.
+Record StampCost(pb::ProjectCost* m, const Placement& w, absl::Time now, const Record* prev);
 
 // Creates or updates an observation (no write when the value is unchanged; `changed` says which).
 absl::StatusOr<pb::Observation> UpsertObservation(KpiDomain::WriteContext& w,

@@ -17,7 +17,7 @@
 
 namespace sokei::kpi {
 
-enum class Kind { kIndicator, kObservation, kScheme, kEvaluation, kSheetTemplate, kSheet };
+enum class Kind { kIndicator, kObservation, kScheme, kEvaluation, kSheetTemplate, kSheet, kCost, kCostSettings };
 
 const char* KindName(Kind kind);
 

@@ -100,6 +100,10 @@ const char* KindName(Kind kind) {
       return "sheet_template";
     case Kind::kSheet:
       return "sheet";
+    case Kind::kCost:
+      return "cost";
+    case Kind::kCostSettings:
+      return "cost_settings";
   }
   return "unknown";
 }

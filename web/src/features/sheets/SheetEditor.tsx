@@ -29,6 +29,7 @@ import {
   type SheetField,
   type Stage,
 } from './sheetRules';
+import { SheetCosts } from './SheetCosts';
 import { idOf, useSheet, useSheetTemplate } from './useSheets';
 
 type Values = Record<string, string>;
@@ -176,6 +177,7 @@ export function SheetEditor({ municipality, plan, year, sheetId, stage, departme
         </p>
       )}
       <Indicators sheet={sheet} />
+      <SheetCosts sheet={sheet} />
       <Children sheet={sheet} fields={fields} />
       {SECTIONS.map((section) => {
         const list = fieldsOf(fields, sheet.kind, section);
