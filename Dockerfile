@@ -47,6 +47,13 @@ EXPOSE 50051
 ENTRYPOINT ["/usr/local/bin/sokei-plan"]
 
 FROM runtime AS kpi
+# The 評価結果報告書 as PDF is printed by Debian's headless Chromium with Japanese fonts (this image
+# only; without them, PDF requests are refused with PDF_UNAVAILABLE and HTML still works).
+USER root
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/*
+USER 10001:10001
 COPY --from=build /build/services/kpi/sokei-kpi /usr/local/bin/sokei-kpi
 ENV SOKEI_KPI_ADDR=0.0.0.0:50052
 EXPOSE 50052

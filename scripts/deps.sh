@@ -20,6 +20,8 @@ PACKAGES=(
   # The web console's browser tests: Debian's Chromium (driven by Playwright, never downloaded)
   # and Japanese fonts so screens render as staff see them.
   chromium fonts-noto-cjk
+  # The 評価結果報告書 as PDF is printed by the same Chromium; the tests read it back with poppler.
+  poppler-utils
 )
 # kubectl (for `kubectl kustomize`): Debian's kubernetes-client, unless a kubectl is already there
 # (its package would conflict with another kubectl package).

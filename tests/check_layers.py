@@ -3,7 +3,7 @@
 
 services/<s>/domain and services/kpi/import: no gRPC, no SQL drivers, no storage implementation,
 no file writer, no RPC adapter — the domain talks to storage through its repository interface, to
-file formats through its writer interface (services/kpi/files/table_writer.h) and to other
+file formats through its writer interfaces (services/kpi/files/table_writer.h, pdf_renderer.h) and to other
 services through its client interface. services/<s>/storage and services/<s>/files (adapters): no
 domain, no RPC adapter.
 common/: nothing of services/, gateway/, tools/ or demo/. No service includes another service's
@@ -23,7 +23,8 @@ FORBIDDEN_IN_DOMAIN = [
      "an SQL driver"),
     (re.compile(r'^services/[a-z]+/storage/sql_'), "a storage implementation"),
     (re.compile(r'^services/[a-z]+/api/'), "an RPC adapter"),
-    (re.compile(r'^services/[a-z]+/files/(?!table_writer\.h$)|^xlsxwriter\.h$'), "a file writer"),
+    (re.compile(r'^services/[a-z]+/files/(?!(table_writer|pdf_renderer)\.h$)|^xlsxwriter\.h$'),
+     "a file writer"),
     (re.compile(r'^common/grpcx/'), "the gRPC runtime"),
     (re.compile(r'^gateway/|^tools/|^demo/'), "the gateway, tools or demo data"),
 ]

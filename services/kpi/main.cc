@@ -5,6 +5,7 @@
 #include "common/grpcx/service_main.h"
 #include "services/kpi/api/grpc_plan_client.h"
 #include "services/kpi/api/kpi_grpc_service.h"
+#include "services/kpi/files/chromium_pdf.h"
 #include "services/kpi/files/format_table_writer.h"
 #include "services/kpi/storage/sql_kpi_repository.h"
 
@@ -23,6 +24,8 @@ int main() {
           kpi::SqlKpiRepository repo;
           kpi::GrpcPlanClient plans;
           kpi::FormatTableWriter files;
+          // The 評価結果報告書 as PDF, printed by Debian's headless Chromium ($SOKEI_CHROMIUM).
+          kpi::ChromiumPdf pdf;
           // The shared cache, when configured: the dashboard read only, never on the
           // correctness path.
           cache::Cache cache;
@@ -36,7 +39,9 @@ int main() {
                 cache({cfg.redis_addr}),
                 domain(&repo, &plans, &files, &absl::Now, &cache),
                 service(&domain, identity),
-                table(kpi::MakeDispatchTable(&service)) {}
+                table(kpi::MakeDispatchTable(&service)) {
+            domain.set_pdf_renderer(&pdf);
+          }
         };
         auto parts = std::make_shared<Parts>(db, cfg, identity, plan_addr);
         return grpcx::ServiceWiring{parts, parts->table.get(), {{"plan_service", plan_addr}}};

@@ -149,6 +149,14 @@ test('the 企画課 accepts it, adds its 二次評価 and prints the sheet', asy
   await printable.emulateMedia({ media: 'print' });
   await printable.screenshot({ path: 'e2e/artifacts/screenshots/23-sheet-printable.png', fullPage: true });
   await printable.close();
+  // The year's 評価結果報告書 as PDF, printed by the server's headless Chromium.
+  await page.goto('/app/evaluations?year=2021');
+  const book = page.waitForEvent('download');
+  await page.getByRole('button', { name: '評価結果報告書（PDF）' }).click();
+  const pdf = await book;
+  expect(pdf.suggestedFilename()).toMatch(/-evaluation-book-2021\.pdf$/);
+  expect(readFileSync(await pdf.path()).subarray(0, 4).toString()).toBe('%PDF');
+  await page.goto('/app/sheets?year=2021');
   // The list shows the directions of both.
   await page.getByLabel(/^すべて \d+$/).check();
   await expect(page.locator(`[data-testid=sheet-row][data-code="${CODE}"]`)).toContainText('改善 → 改善');

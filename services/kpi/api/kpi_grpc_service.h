@@ -46,6 +46,7 @@ namespace sokei::kpi {
   X(ReturnEvaluationSheet, pb::ReviewEvaluationSheetRequest, pb::EvaluationSheet)         \
   X(AcceptEvaluationSheet, pb::ReviewEvaluationSheetRequest, pb::EvaluationSheet)         \
   X(ExportEvaluationSheet, pb::ExportEvaluationSheetRequest, pb::ExportedFile)            \
+  X(ExportEvaluationBook, pb::ExportEvaluationBookRequest, pb::ExportedFile)              \
   X(ImportCostTable, pb::ImportCostTableRequest, pb::ImportCostTableResponse)            \
   X(ListProjectCosts, pb::ListProjectCostsRequest, pb::ListProjectCostsResponse)         \
   X(UpdateProjectCost, pb::UpdateProjectCostRequest, pb::ProjectCost)                    \

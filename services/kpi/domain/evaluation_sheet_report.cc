@@ -1,284 +1,16 @@
-// ExportEvaluationSheet: one 評価シート as a printable A4 HTML page — the node and its
-// departments (named as they were that year), its indicators with grades coloured by the plan's
-// scheme, each section of the template with its writer, the 事業 under a 施策, the amendments.
-#include <map>
+// ExportEvaluationSheet: one 評価シート as a printable A4 HTML page (sheet_html.h).
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "common/api/names.h"
 #include "common/jp/fiscal_year.h"
 #include "common/status/status.h"
-#include "services/kpi/domain/achievement.h"
-#include "services/kpi/domain/department_names.h"
 #include "services/kpi/domain/kpi_domain.h"
 #include "services/kpi/domain/kpi_internal.h"
+#include "services/kpi/domain/sheet_html.h"
 #include "services/kpi/domain/sheet_read.h"
-#include "services/kpi/domain/sheet_template.h"
 
 namespace sokei::kpi {
-namespace {
-
-std::string Escape(const std::string& t) {
-  std::string o;
-  o.reserve(t.size());
-  for (char c : t) {
-    switch (c) {
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '&':
-        o += "&amp;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      default:
-        o.push_back(c);
-    }
-  }
-  return o;
-}
-
-constexpr char kStyle[] = R"(
-@page { size: A4; margin: 14mm 12mm; }
-* { box-sizing: border-box; }
-body { font-family: "Noto Sans CJK JP", "Noto Sans JP", sans-serif; font-size: 10pt;
-       line-height: 1.5; color: #1a1a1c; margin: 0; }
-main { max-width: 186mm; margin: 0 auto; }
-h1 { font-size: 15pt; margin: 0 0 2mm; padding-bottom: 1.5mm; border-bottom: 2px solid #0031d8; }
-h2 { font-size: 11.5pt; margin: 5mm 0 1.5mm; padding-left: 2mm; border-left: 4px solid #0031d8; }
-.meta { display: flex; flex-wrap: wrap; gap: 1mm 6mm; margin: 0 0 2mm; color: #333; }
-table { width: 100%; border-collapse: collapse; margin: 0 0 2mm; break-inside: auto; }
-tr { break-inside: avoid; }
-th, td { border: 1px solid #767676; padding: 1.2mm 2mm; vertical-align: top; text-align: left; }
-thead th { background: #e8e8eb; font-weight: 700; }
-tbody th { background: #f3f3f5; width: 28%; font-weight: 700; }
-td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.text { white-space: pre-wrap; overflow-wrap: anywhere; }
-.empty { color: #626264; }
-.grade { display: inline-block; min-width: 7mm; padding: 0 1.5mm; border: 1px solid #767676;
-         border-left-width: 3mm; font-weight: 700; }
-.state { display: inline-block; padding: 0 2mm; border: 1px solid #0031d8; color: #0031d8; }
-.unit { color: #333; font-size: 8.5pt; }
-footer { margin-top: 4mm; font-size: 8.5pt; color: #333; }
-@media print { h2 { break-after: avoid; } }
-)";
-
-const char* SheetTitle(v1::SheetKind k) {
-  return k == v1::SHEET_KIND_MEASURE ? "施策評価シート" : "事務事業評価シート";
-}
-
-const char* StateLabel(v1::SheetState s) {
-  switch (s) {
-    case v1::SHEET_STATE_SUBMITTED:
-      return "提出済";
-    case v1::SHEET_STATE_RETURNED:
-      return "差戻し";
-    case v1::SHEET_STATE_ACCEPTED:
-      return "確認済";
-    default:
-      return "作成中";
-  }
-}
-
-const char* SectionHeading(v1::SheetSection s) {
-  switch (s) {
-    case v1::SHEET_SECTION_PLANNING:
-      return "二次評価（企画課）";
-    case v1::SHEET_SECTION_COMMITTEE:
-      return "外部評価委員会";
-    default:
-      return "一次評価（所管課）";
-  }
-}
-
-// A grade with the colour of its band in the plan's scheme (a swatch beside dark text, so the
-// contrast does not depend on the colour the city chose).
-std::string Grade(const v1::GradingScheme& scheme, const std::string& label) {
-  if (label.empty()) return "";
-  std::string color = "#767676";
-  for (const auto& b : scheme.bands()) {
-    if (b.label() == label && !b.color().empty()) color = b.color();
-  }
-  return absl::StrCat("<span class=\"grade\" style=\"border-left-color:", Escape(color), "\">",
-                      Escape(label), "</span>");
-}
-
-std::string Value(const std::string& text) {
-  if (text.empty()) return "<span class=\"empty\">（未記入）</span>";
-  return absl::StrCat("<span class=\"text\">", Escape(text), "</span>");
-}
-
-void Indicators(const SheetRead& s, std::string* out) {
-  absl::StrAppend(out, "<h2>指標</h2>\n");
-  if (s.sheet.indicators().empty()) {
-    absl::StrAppend(out, "<p class=\"empty\">この", SheetTitle(s.sheet.kind()),
-                    "に結び付いた指標はありません。</p>\n");
-    return;
-  }
-  absl::StrAppend(out,
-                  "<table><thead><tr><th>番号</th><th>指標</th><th>目標値</th><th>実績値</th>"
-                  "<th>達成率</th><th>評価</th></tr></thead><tbody>\n");
-  for (const auto& ir : s.sheet.indicators()) {
-    absl::StrAppend(out, "<tr><td>", Escape(ir.code()), "</td><td>", Escape(ir.display_name()),
-                    "</td><td class=\"num\">", Escape(ir.target().raw()), "</td><td class=\"num\">",
-                    Escape(ir.actual().raw()), "</td><td class=\"num\">",
-                    Escape(AchievementPercent(ir)), "</td><td>", Grade(s.scheme, ir.grade()),
-                    "</td></tr>\n");
-  }
-  absl::StrAppend(out, "</tbody></table>\n");
-  if (s.sheet.has_rollup() && !s.sheet.rollup().computed_grade().empty()) {
-    const auto& r = s.sheet.rollup();
-    absl::StrAppend(
-        out, "<p>施策の達成状況: ",
-        Grade(s.scheme, r.override_grade().empty() ? r.computed_grade() : r.override_grade()),
-        "（評価済 ", r.graded_count(), " / 指標 ", r.indicator_count(), "）</p>\n");
-  }
-}
-
-// 1234567 → "1,234,567".
-std::string Grouped(int64_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return v < 0 ? "△" + out : out;
-}
-
-std::string Yen(int64_t v) { return Grouped(v) + "円"; }
-
-// The year's money beside the year before's, and what each unit of result cost.
-void Costs(const SheetRead& s, std::string* out) {
-  if (!s.sheet.has_cost()) return;
-  const v1::ProjectCost& c = s.sheet.cost();
-  const bool prev = s.sheet.has_previous_cost();
-  const v1::ProjectCost& p = s.sheet.previous_cost();
-  auto sum = [](const v1::ProjectCost& x) {
-    int64_t t = 0;
-    for (int64_t v : x.supplementary_budgets()) t += v;
-    return t;
-  };
-  struct Line {
-    const char* label;
-    int64_t now, before;
-  };
-  const Line lines[] = {
-      {"当初予算", c.initial_budget(), p.initial_budget()},
-      {"補正予算", sum(c), sum(p)},
-      {"予算現額", c.current_budget(), p.current_budget()},
-      {"決算額", c.settlement(), p.settlement()},
-      {"翌年度繰越", c.carried_forward(), p.carried_forward()},
-      {"財源内訳: 国庫支出金", c.funding().national(), p.funding().national()},
-      {"財源内訳: 都道府県支出金", c.funding().prefectural(), p.funding().prefectural()},
-      {"財源内訳: 地方債", c.funding().bonds(), p.funding().bonds()},
-      {"財源内訳: その他特定財源", c.funding().other_specific(), p.funding().other_specific()},
-      {"財源内訳: 一般財源", c.funding().general(), p.funding().general()},
-      {"人件費（人工 × 単価）", c.personnel_cost(), p.personnel_cost()},
-      {"トータルコスト", c.total_cost(), p.total_cost()},
-  };
-  absl::StrAppend(out, "<h2>コスト</h2>\n<table><thead><tr><th>区分</th><th>",
-                  jp::FormatFiscalYear(c.fiscal_year()), "</th>");
-  if (prev) {
-    absl::StrAppend(out, "<th>", jp::FormatFiscalYear(p.fiscal_year()), "</th><th>増減</th>");
-  }
-  absl::StrAppend(out, "</tr></thead><tbody>\n");
-  for (const Line& l : lines) {
-    if (l.now == 0 && (!prev || l.before == 0)) continue;
-    absl::StrAppend(out, "<tr><td>", l.label, "</td><td class=\"num\">", Yen(l.now), "</td>");
-    if (prev) {
-      absl::StrAppend(out, "<td class=\"num\">", Yen(l.before), "</td><td class=\"num\">",
-                      Yen(l.now - l.before), "</td>");
-    }
-    absl::StrAppend(out, "</tr>\n");
-  }
-  absl::StrAppend(out, "<tr><td>人工</td><td class=\"num\">",
-                  absl::StrFormat("%.2f", c.staff_fte()), "</td>");
-  if (prev) {
-    absl::StrAppend(out, "<td class=\"num\">", absl::StrFormat("%.2f", p.staff_fte()),
-                    "</td><td class=\"num\">",
-                    absl::StrFormat("%+.2f", c.staff_fte() - p.staff_fte()), "</td>");
-  }
-  absl::StrAppend(out, "</tr>\n</tbody></table>\n");
-  if (!c.has_settlement()) {
-    absl::StrAppend(out, "<p class=\"unit\">決算前: トータルコストは予算現額によります。</p>\n");
-  }
-  if (s.sheet.unit_costs().empty()) return;
-  absl::StrAppend(out,
-                  "<table><thead><tr><th>指標</th><th>単位当たりのトータルコスト</th></tr></thead>"
-                  "<tbody>\n");
-  for (const auto& u : s.sheet.unit_costs()) {
-    absl::StrAppend(out, "<tr><td>", Escape(u.display_name()), "</td><td class=\"num\">",
-                    Escape(u.unit().empty() ? "1単位" : "1" + u.unit()), "当たり ",
-                    Yen(static_cast<int64_t>(u.yen_per_unit() + 0.5)), "</td></tr>\n");
-  }
-  absl::StrAppend(out, "</tbody></table>\n");
-}
-
-void Children(const SheetRead& s, std::string* out) {
-  if (s.sheet.children().empty()) return;
-  // The columns: the choice fields of the 事業 sheets (今後の方向性 and the like).
-  std::vector<const v1::SheetField*> cols;
-  for (const auto& f : s.sheet_template.fields()) {
-    if (f.kind() == v1::SHEET_KIND_PROJECT && f.choices_size() > 0 &&
-        f.section() != v1::SHEET_SECTION_COMMITTEE) {
-      cols.push_back(&f);
-    }
-  }
-  absl::StrAppend(out, "<h2>構成事業</h2>\n<table><thead><tr><th>番号</th><th>事業</th>");
-  for (const auto* f : cols) absl::StrAppend(out, "<th>", Escape(f->label()), "</th>");
-  absl::StrAppend(out, "<th>状態</th></tr></thead><tbody>\n");
-  for (const auto& c : s.sheet.children()) {
-    absl::StrAppend(out, "<tr><td>", Escape(c.code()), "</td><td>", Escape(c.display_name()),
-                    "</td>");
-    for (const auto* f : cols) {
-      auto it = c.choices().find(f->key());
-      absl::StrAppend(out, "<td>", it == c.choices().end() ? "" : Escape(it->second), "</td>");
-    }
-    absl::StrAppend(out, "<td>", StateLabel(c.state()), "</td></tr>\n");
-  }
-  absl::StrAppend(out, "</tbody></table>\n");
-}
-
-void Sections(const SheetRead& s, std::string* out) {
-  for (auto section :
-       {v1::SHEET_SECTION_DEPARTMENT, v1::SHEET_SECTION_PLANNING, v1::SHEET_SECTION_COMMITTEE}) {
-    std::string rows;
-    for (const auto& f : s.sheet_template.fields()) {
-      if (f.kind() != s.sheet.kind() || f.section() != section) continue;
-      auto it = s.sheet.values().find(f.key());
-      absl::StrAppend(&rows, "<tr><th scope=\"row\">", Escape(f.label()), "</th><td>",
-                      Value(it == s.sheet.values().end() ? "" : it->second), "</td></tr>\n");
-    }
-    if (rows.empty()) continue;
-    absl::StrAppend(out, "<h2>", SectionHeading(section), "</h2>\n<table><tbody>\n", rows,
-                    "</tbody></table>\n");
-  }
-}
-
-void Amendments(const SheetRead& s, std::string* out) {
-  if (s.sheet.amendments().empty()) return;
-  absl::StrAppend(out,
-                  "<h2>公表後の訂正</h2>\n<table><thead><tr><th>項目</th><th>訂正前</th>"
-                  "<th>訂正後</th><th>理由</th></tr></thead><tbody>\n");
-  for (const auto& a : s.sheet.amendments()) {
-    std::string label = a.field();
-    if (const auto* f = FindSheetField(s.sheet_template, s.sheet.kind(), a.field())) {
-      label = f->label();
-    }
-    absl::StrAppend(out, "<tr><td>", Escape(label), "</td><td>", Value(a.before()), "</td><td>",
-                    Value(a.after()), "</td><td class=\"text\">", Escape(a.reason()),
-                    "</td></tr>\n");
-  }
-  absl::StrAppend(out, "</tbody></table>\n");
-}
-
-}  // namespace
 
 absl::StatusOr<pb::ExportedFile> KpiDomain::ExportEvaluationSheet(
     const Principal& p, const pb::ExportEvaluationSheetRequest& r) {
@@ -289,37 +21,15 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportEvaluationSheet(
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kSheetPattern, "name"));
   // The departments by the names they had that year.
   SOKEI_ASSIGN_OR_RETURN(auto departments, plans_->ListDepartments(p, name.municipality()));
-  std::map<std::string, std::string> dept_names;
-  for (const auto& d : departments) {
-    dept_names[d.name()] = DepartmentNameIn(d, s.sheet.fiscal_year());
-  }
-  std::string depts;
-  for (const auto& d : s.sheet.departments()) {
-    auto it = dept_names.find(d);
-    absl::StrAppend(&depts, depts.empty() ? "" : "・",
-                    Escape(it == dept_names.end() ? d.substr(d.rfind('/') + 1) : it->second));
-  }
-  const std::string year = jp::FormatFiscalYear(s.sheet.fiscal_year());
-  const std::string title = absl::StrCat(year, " ", SheetTitle(s.sheet.kind()), " ", s.sheet.code(),
-                                         " ", s.sheet.display_name());
-  std::string html = absl::StrCat(
-      "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>", Escape(title),
-      "</title><style>", kStyle, "</style></head><body><main>\n<h1>", Escape(year), " ",
-      SheetTitle(s.sheet.kind()), "</h1>\n<div class=\"meta\"><span>番号 ", Escape(s.sheet.code()),
-      "</span><span>", Escape(s.sheet.display_name()), "</span><span>所管 ",
-      depts.empty() ? "—" : depts, "</span><span class=\"state\">", StateLabel(s.sheet.state()),
-      "</span></div>\n");
-  Indicators(s, &html);
-  Costs(s, &html);
-  Children(s, &html);
-  Sections(s, &html);
-  Amendments(s, &html);
-  absl::StrAppend(&html, "<footer>", Escape(title), "（Sokei）</footer>\n</main></body></html>\n");
+  const std::string title =
+      absl::StrCat(jp::FormatFiscalYear(s.sheet.fiscal_year()), " ", SheetTitle(s.sheet.kind()),
+                   " ", s.sheet.code(), " ", s.sheet.display_name());
   pb::ExportedFile file;
   file.set_filename(absl::StrCat(name.Id("plans"), "-", s.sheet.fiscal_year(), "-sheet-",
                                  name.Id("sheets"), ".html"));
   file.set_content_type("text/html; charset=utf-8");
-  file.set_content(std::move(html));
+  file.set_content(PrintableDocument(
+      title, SheetHtml(s, DepartmentNamesIn(departments, s.sheet.fiscal_year()), false)));
   return file;
 }
 

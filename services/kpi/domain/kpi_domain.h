@@ -22,6 +22,7 @@
 #include "common/cache/cache.h"
 #include "services/kpi/domain/plan_client.h"
 #include "services/kpi/domain/plan_tree_memo.h"
+#include "services/kpi/files/pdf_renderer.h"
 #include "services/kpi/files/table_writer.h"
 #include "services/kpi/storage/kpi_repository.h"
 #include "sokei/kpi/v1/kpi_service.pb.h"
@@ -109,6 +110,9 @@ class KpiDomain {
       const Principal& p, const pb::ReviewEvaluationSheetRequest& r);
   absl::StatusOr<pb::ExportedFile> ExportEvaluationSheet(
       const Principal& p, const pb::ExportEvaluationSheetRequest& r);
+  // evaluation_book.cc: the year's 評価結果報告書 (HTML, or PDF through the PdfRenderer).
+  absl::StatusOr<pb::ExportedFile> ExportEvaluationBook(const Principal& p,
+                                                        const pb::ExportEvaluationBookRequest& r);
 
   // cost_table_import.cc, project_costs.cc: 予算・決算 and トータルコスト.
   absl::StatusOr<pb::ImportCostTableResponse> ImportCostTable(const Principal& p,
@@ -137,6 +141,8 @@ class KpiDomain {
                                                               const pb::ListAuditEventsRequest& r);
   // The change feed (common/api/change_feed.h): a page (long-poll) or a stream of changes.
   api::ChangeFeed& changes() { return changes_; }
+  // How PDF documents are printed (none: PDF requests are FAILED_PRECONDITION, PDF_UNAVAILABLE).
+  void set_pdf_renderer(const PdfRenderer* pdf) { pdf_ = pdf; }
 
   using WriteContext = api::WriteContext<KpiTx>;
 
@@ -170,6 +176,7 @@ class KpiDomain {
   KpiRepository* repo_;
   PlanClient* plans_;
   const TableWriter* files_;
+  const PdfRenderer* pdf_ = nullptr;
   Clock clock_;
   cache::Cache* cache_;
   PlanTreeMemo trees_;  // the structure of recent summaries' plans, by generation

@@ -1,7 +1,9 @@
 // Costs over real gRPC, on the seed 001 plan and the demo's sample budget table: the importer
 // (dry run, commit, idempotent re-import, bad input that writes nothing), the 人件費単価, a
 // correction by hand with its etag, and the sheet of a 事業 and of its 施策 showing the money and
-// the cost per unit of result.
+// the cost per unit of result; the year's 評価結果報告書 as HTML and as PDF (read back with
+// poppler).
+#include "services/kpi/files/chromium_pdf.h"
 #include "tests/services/kpi/api/kpi_grpc_fixture.h"
 
 namespace sokei::kpi::grpc_test {
@@ -161,6 +163,68 @@ TEST_F(CostTest, TheSampleTableGivesEachProjectItsCostAndEachResultItsUnitCost) 
   ASSERT_TRUE(Call(&pb::KpiService::Stub::ExportEvaluationSheet, er, &f).ok());
   EXPECT_NE(f.content().find("トータルコスト"), std::string::npos);
   EXPECT_NE(f.content().find("人件費"), std::string::npos);
+
+  // The year's 評価結果報告書: the summary, then every 施策 sheet in tree order.
+  pb::ExportEvaluationBookRequest br;
+  br.set_name(e.name());
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::ExportEvaluationBook, br, &f).ok());
+  EXPECT_EQ(f.content_type(), "text/html; charset=utf-8");
+  const std::string& book = f.content();
+  EXPECT_NE(book.find("令和2年度 評価結果報告書"), std::string::npos);
+  EXPECT_NE(book.find("施策の一覧"), std::string::npos);
+  size_t sections = 0;
+  for (size_t at = book.find("<section class=\"sheet\">"); at != std::string::npos;
+       at = book.find("<section class=\"sheet\">", at + 1)) {
+    ++sections;
+  }
+  EXPECT_EQ(sections, static_cast<size_t>(measures.sheets_size()));
+  size_t last = 0;
+  for (const auto& m : measures.sheets()) {  // in tree order
+    const size_t at = book.find("<h2 class=\"sheet-title\">" + m.code() + " ");
+    ASSERT_NE(at, std::string::npos) << m.code();
+    EXPECT_GT(at, last) << m.code();
+    last = at;
+  }
+  // PDF: refused where the server cannot print, printed by headless Chromium where it can.
+  br.set_format(pb::BOOK_FORMAT_PDF);
+  auto unavailable = Call(&pb::KpiService::Stub::ExportEvaluationBook, br, &f);
+  EXPECT_EQ(unavailable.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Reason(unavailable), "PDF_UNAVAILABLE");
+  ChromiumPdf printer;
+  kpi_domain_->set_pdf_renderer(&printer);
+  auto printed = Call(&pb::KpiService::Stub::ExportEvaluationBook, br, &f);
+  kpi_domain_->set_pdf_renderer(nullptr);
+  ASSERT_TRUE(printed.ok()) << printed;
+  EXPECT_EQ(f.content_type(), "application/pdf");
+  ASSERT_EQ(f.content().rfind("%PDF", 0), 0u);
+  // Read back with poppler: its text has the title and a 施策, and its second page renders.
+  const std::string dir = ::testing::TempDir() + "/book";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream out(dir + "/book.pdf", std::ios::binary);
+    out << f.content();
+  }
+  auto run = [](const std::string& cmd) {
+    std::string text;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (pipe == nullptr) return text;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) text.append(buf, n);
+    pclose(pipe);
+    return text;
+  };
+  const std::string text = run("pdftotext -enc UTF-8 " + dir + "/book.pdf -");
+  EXPECT_NE(text.find("評価結果報告書"), std::string::npos);
+  EXPECT_NE(text.find(measures.sheets(0).display_name()), std::string::npos);
+  EXPECT_NE(text.find("トータルコスト"), std::string::npos);
+  run("pdftoppm -png -r 40 -f 2 -l 2 " + dir + "/book.pdf " + dir + "/page");
+  std::error_code ec;
+  uintmax_t png = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".png") png = entry.file_size();
+  }
+  EXPECT_GT(png, 2000u);  // a page with text on it, not an empty file
 }
 
 }  // namespace

@@ -34,6 +34,20 @@ export function EvaluationView({ evaluation, municipality, plan }: { evaluation:
     };
   }, [matrix]);
 
+  const downloadBook = async (format: 'BOOK_FORMAT_HTML' | 'BOOK_FORMAT_PDF') => {
+    setDownloadError(null);
+    try {
+      const r = await api.GET('/v1/municipalities/{municipality}/plans/{plan}/evaluations/{evaluation}:book', {
+        params: { path: { municipality, plan, evaluation: String(year) }, query: { format, alt: 'media' } },
+        parseAs: 'blob',
+      });
+      const blob = unwrap(r) as Blob;
+      saveBlob(blob, dispositionFilename(r.response.headers.get('Content-Disposition'), `evaluation-book-${year}.${format === 'BOOK_FORMAT_PDF' ? 'pdf' : 'html'}`));
+    } catch (e) {
+      setDownloadError(e);
+    }
+  };
+
   const download = async () => {
     setDownloadError(null);
     try {
@@ -68,6 +82,12 @@ export function EvaluationView({ evaluation, municipality, plan }: { evaluation:
           </Button>
           <Button variant="secondary" onClick={download}>
             報告書（HTML）をダウンロード
+          </Button>
+          <Button variant="secondary" onClick={() => downloadBook('BOOK_FORMAT_HTML')}>
+            評価結果報告書（HTML）
+          </Button>
+          <Button variant="secondary" onClick={() => downloadBook('BOOK_FORMAT_PDF')}>
+            評価結果報告書（PDF）
           </Button>
         </div>
       </div>

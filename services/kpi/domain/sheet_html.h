@@ -1,0 +1,35 @@
+// One 評価シート as printable HTML — the sheet page (ExportEvaluationSheet) and the year's
+// 評価結果報告書 (ExportEvaluationBook) print the same sections: the node and its departments
+// (named as they were that year), the indicators with grades coloured by the plan's scheme, the
+// year's money, the 事業 under a 施策, each section of the template, the amendments.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "services/kpi/domain/sheet_read.h"
+#include "sokei/plan/v1/resources.pb.h"
+
+namespace sokei::kpi {
+
+// Department resource name → its name in the fiscal year (names as they were).
+using DepartmentNames = std::map<std::string, std::string>;
+DepartmentNames DepartmentNamesIn(const std::vector<plan::v1::Department>& departments,
+                                  int fiscal_year);
+
+std::string HtmlEscape(const std::string& text);
+const char* SheetTitle(v1::SheetKind kind);
+// 1234567 → "1,234,567円" (negative: △).
+std::string Yen(int64_t yen);
+// A grade with the colour of its band in the plan's scheme.
+std::string GradeHtml(const v1::GradingScheme& scheme, const std::string& label);
+
+// One sheet as a printable section, its title at <h1> (a page) or <h2> (in a book).
+std::string SheetHtml(const SheetRead& s, const DepartmentNames& names, bool in_book);
+
+// A whole A4 document around `body`: the print style, the title, a footer.
+std::string PrintableDocument(const std::string& title, const std::string& body);
+
+}  // namespace sokei::kpi
