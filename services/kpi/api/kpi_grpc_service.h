@@ -27,6 +27,7 @@ namespace sokei::kpi {
   X(ApproveObservations, pb::ReviewObservationsRequest, pb::ReviewObservationsResponse)   \
   X(ReturnObservations, pb::ReviewObservationsRequest, pb::ReviewObservationsResponse)    \
   X(GetIndicatorHistory, pb::GetIndicatorHistoryRequest, pb::IndicatorHistory)            \
+  X(GetNodeHistory, pb::GetNodeHistoryRequest, pb::NodeHistory)                          \
   X(GetPlanSummary, pb::GetPlanSummaryRequest, pb::PlanSummary)                           \
   X(GetGradingScheme, pb::GetGradingSchemeRequest, pb::GradingScheme)                     \
   X(UpdateGradingScheme, pb::UpdateGradingSchemeRequest, pb::GradingScheme)               \

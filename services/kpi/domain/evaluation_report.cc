@@ -9,6 +9,7 @@
 #include "common/jp/fiscal_year.h"
 #include "services/kpi/domain/achievement.h"
 #include "services/kpi/domain/kpi_internal.h"
+#include "services/kpi/domain/sheet_html.h"
 
 namespace sokei::kpi {
 namespace {
@@ -19,29 +20,11 @@ class Document {
   explicit Document(bool html) : html_(html) {}
 
   std::string Escape(const std::string& t) const {
+    if (html_) return HtmlEscape(t);
     std::string o;
     for (char c : t) {
-      if (!html_) {
-        if (c == '|') o += '\\';
-        o.push_back(c);
-        continue;
-      }
-      switch (c) {
-        case '<':
-          o += "&lt;";
-          break;
-        case '>':
-          o += "&gt;";
-          break;
-        case '&':
-          o += "&amp;";
-          break;
-        case '"':
-          o += "&quot;";
-          break;
-        default:
-          o.push_back(c);
-      }
+      if (c == '|') o += '\\';
+      o.push_back(c);
     }
     return o;
   }
@@ -123,7 +106,7 @@ void Rollups(Document& doc, const std::string& heading,
   for (const auto& x : list) {
     rows.push_back(
         {x.code(), x.display_name(), absl::StrCat(x.graded_count(), "/", x.indicator_count()),
-         !x.has_value()                                        ? ""
+         !x.has_value()                                   ? ""
          : x.value_unit() == v1::ROLLUP_VALUE_UNIT_POINTS ? absl::StrFormat("%.2f点", x.value())
                                                           : PercentText(x.value()),
          x.computed_grade(),

@@ -12,6 +12,7 @@
 #include "services/kpi/domain/costing.h"
 #include "services/kpi/domain/kpi_domain.h"
 #include "services/kpi/domain/kpi_internal.h"
+#include "services/kpi/domain/sheet_html.h"
 #include "services/kpi/domain/sheet_read.h"
 #include "services/kpi/domain/sheet_rules.h"
 #include "services/kpi/domain/sheet_template.h"
@@ -320,10 +321,6 @@ absl::Status CheckSheetWriter(const Principal& p) {
       "PERMISSION_DENIED", "only editors of the owning department and planners write sheets");
 }
 
-const char* KindLabel(pb::SheetKind k) {
-  return k == pb::SHEET_KIND_MEASURE ? "施策評価シート" : "事務事業評価シート";
-}
-
 }  // namespace
 
 absl::StatusOr<SheetRead> ReadSheet(KpiRepository& repo, PlanClient& plans, const Principal& p,
@@ -499,8 +496,8 @@ absl::StatusOr<pb::EvaluationSheet> KpiDomain::UpdateEvaluationSheet(
               const pb::SheetField* field = FindSheetField(f.sheet_template, f.before.kind(), key);
               fields.push_back(field);
               if (field == nullptr) {
-                bad.Add(path,
-                        absl::StrCat("is not a field of this plan's ", KindLabel(f.before.kind())));
+                bad.Add(path, absl::StrCat("is not a field of this plan's ",
+                                           SheetTitle(f.before.kind())));
                 continue;
               }
               CheckSheetValue(*field, path, &text, bad);

@@ -68,6 +68,9 @@ class KpiDomain {
 
   absl::StatusOr<pb::IndicatorHistory> GetIndicatorHistory(const Principal& p,
                                                            const pb::GetIndicatorHistoryRequest& r);
+  // node_history.cc: a node and the nodes it came from, with their indicators' histories.
+  absl::StatusOr<pb::NodeHistory> GetNodeHistory(const Principal& p,
+                                                 const pb::GetNodeHistoryRequest& r);
   absl::StatusOr<pb::PlanSummary> GetPlanSummary(const Principal& p,
                                                  const pb::GetPlanSummaryRequest& r);
 

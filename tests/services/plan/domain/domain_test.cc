@@ -70,6 +70,21 @@ class PlanDomainTest : public ::testing::Test {
     return domain_.CreateNode(planner_, r);
   }
 
+  // A 基本目標 package `id` with one PRIMARY link to node `node`.
+  void LinkToNewPackage(const std::string& id, const std::string& node) {
+    pb::CreatePackageRequest pk;
+    pk.set_parent(kPlan);
+    pk.set_package_id(id);
+    pk.mutable_package()->set_display_name("基本目標1");
+    pk.mutable_package()->set_kind(pb::PACKAGE_KIND_STRATEGY_GOAL);
+    ASSERT_TRUE(domain_.CreatePackage(planner_, pk).ok());
+    pb::CreatePackageLinkRequest l;
+    l.set_parent(std::string(kPlan) + "/packages/" + id);
+    l.mutable_link()->set_node(std::string(kPlan) + "/nodes/" + node);
+    l.mutable_link()->set_role(pb::PACKAGE_LINK_ROLE_PRIMARY);
+    ASSERT_TRUE(domain_.CreatePackageLink(planner_, l).ok());
+  }
+
   testing::MemoryPlanRepository repo_;
   absl::Time now_ = absl::FromCivil(absl::CivilSecond(2026, 11, 23, 10, 0, 0), absl::UTCTimeZone());
   PlanDomain domain_{&repo_, [this] { return now_; }};
@@ -246,17 +261,7 @@ TEST_F(PlanDomainTest, MoveNodeRejectsCyclesAndLevelMismatches) {
 TEST_F(PlanDomainTest, DeleteWithChildrenNeedsForceAndForceRemovesSubtreeAndLinks) {
   ASSERT_TRUE(AddNode("p1", 1, "", "1").ok());
   ASSERT_TRUE(AddNode("s1", 2, "p1", "1-1").ok());
-  pb::CreatePackageRequest pk;
-  pk.set_parent(kPlan);
-  pk.set_package_id("goal1");
-  pk.mutable_package()->set_display_name("基本目標1");
-  pk.mutable_package()->set_kind(pb::PACKAGE_KIND_STRATEGY_GOAL);
-  ASSERT_TRUE(domain_.CreatePackage(planner_, pk).ok());
-  pb::CreatePackageLinkRequest l;
-  l.set_parent(std::string(kPlan) + "/packages/goal1");
-  l.mutable_link()->set_node(std::string(kPlan) + "/nodes/s1");
-  l.mutable_link()->set_role(pb::PACKAGE_LINK_ROLE_PRIMARY);
-  ASSERT_TRUE(domain_.CreatePackageLink(planner_, l).ok());
+  LinkToNewPackage("goal1", "s1");
 
   pb::DeleteNodeRequest d;
   d.set_name(std::string(kPlan) + "/nodes/p1");
@@ -555,17 +560,7 @@ TEST_F(PlanDomainTest, ARevisionCopiesThePlanWithLineageAndTheDiffShowsWhatChang
   ASSERT_TRUE(AddNode("p1", 1, "", "1", "健康").ok());
   ASSERT_TRUE(AddNode("s1", 2, "p1", "1-1", "健康づくり").ok());
   ASSERT_TRUE(AddNode("s2", 2, "p1", "1-2", "医療").ok());
-  pb::CreatePackageRequest pk;
-  pk.set_parent(kPlan);
-  pk.set_package_id("goal1");
-  pk.mutable_package()->set_display_name("基本目標1");
-  pk.mutable_package()->set_kind(pb::PACKAGE_KIND_STRATEGY_GOAL);
-  ASSERT_TRUE(domain_.CreatePackage(planner_, pk).ok());
-  pb::CreatePackageLinkRequest l;
-  l.set_parent(std::string(kPlan) + "/packages/goal1");
-  l.mutable_link()->set_node(std::string(kPlan) + "/nodes/s1");
-  l.mutable_link()->set_role(pb::PACKAGE_LINK_ROLE_PRIMARY);
-  ASSERT_TRUE(domain_.CreatePackageLink(planner_, l).ok());
+  LinkToNewPackage("goal1", "s1");
 
   pb::RevisePlanRequest r;
   r.set_name(kPlan);

@@ -9,9 +9,8 @@ import { Chart, type ChartOption } from '../../ui/Chart';
 import { ErrorBox } from '../../ui/Status';
 import { gradeColors, gradeMatrix, levelsOf } from '../plans/gradeChart';
 import { dispositionFilename, saveBlob } from '../../lib/files';
+import { IndicatorTable } from './IndicatorTable';
 import { stageLabel } from './stages';
-import { TableHead } from '../../ui/TableHead';
-import { percentText } from '../../lib/percent';
 
 export function EvaluationView({ evaluation, municipality, plan }: { evaluation: Evaluation; municipality: string; plan: string }) {
   const s = evaluation.summary ?? {};
@@ -97,34 +96,7 @@ export function EvaluationView({ evaluation, municipality, plan }: { evaluation:
       )}
       <Judged evaluation={evaluation} />
       <h2 className="mb-2 mt-6 text-std-20B-150">指標ごとの評価（{(s.indicators ?? []).length} 件）</h2>
-      <div className="overflow-x-auto">
-        <table className="min-w-full border-collapse text-dns-14N-130">
-          <caption className="sr-only">指標ごとの目標、実績、達成率と評価</caption>
-          <TableHead columns={['番号', '指標', '目標', '実績', '達成率', '評価']} />
-          <tbody>
-            {(s.indicators ?? []).map((r) => (
-              <tr key={r.indicator}>
-                <td className="border border-solid-gray-420 p-2">{r.code}</td>
-                <th scope="row" className="border border-solid-gray-420 p-2 text-left font-normal">
-                  {r.displayName}
-                </th>
-                <td className="border border-solid-gray-420 p-2">{r.target?.raw || '—'}</td>
-                <td className="border border-solid-gray-420 p-2">{r.actual?.raw || '—'}</td>
-                <td className="border border-solid-gray-420 p-2 text-right">{r.hasAchievement ? percentText(r.achievement ?? 0) : '—'}</td>
-                <td className="border border-solid-gray-420 p-2 text-center font-bold">
-                  {r.grade || '—'}
-                  {r.provisional && <span className="block text-dns-14N-130 font-normal text-solid-gray-700">（暫定: 方向の確認待ち）</span>}
-                  {(r.reportedGrade || r.reportedRate) && (
-                    <span className="block text-dns-14N-130 font-normal text-solid-gray-700">
-                      市の表: {[r.reportedRate, r.reportedGrade].filter(Boolean).join(' ')}
-                    </span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <IndicatorTable results={s.indicators ?? []} caption="指標ごとの目標、実績、達成率と評価" />
     </div>
   );
 }

@@ -6,11 +6,11 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import { dispositionFilename, saveBlob } from '../../lib/files';
-import { percentText } from '../../lib/percent';
 import { Button } from '../../ui/Button';
 import { ErrorBox, Loading } from '../../ui/Status';
 import { TableHead } from '../../ui/TableHead';
 import { useAuth } from '../auth/AuthContext';
+import { IndicatorTable } from '../evaluation/IndicatorTable';
 import { hasRole } from '../auth/session';
 import {
   canAccept,
@@ -303,6 +303,18 @@ export function SheetEditor({ municipality, plan, year, sheetId, stage, departme
   );
 }
 
+function FieldLabel({ id, field }: { id: string; field: SheetField }) {
+  return (
+    <>
+      <label htmlFor={id}>
+        {field.label}
+        {field.required && <span className="ml-1 text-red-900">（必須）</span>}
+      </label>
+      {field.help && <span className="text-dns-14N-130 text-solid-gray-700">{field.help}</span>}
+    </>
+  );
+}
+
 function FieldInput({ field, value, editable, onChange }: { field: SheetField; value: string; editable: boolean; onChange: (v: string) => void }) {
   const id = `sheet-field-${field.key}`;
   const limit = limitOf(field);
@@ -318,11 +330,7 @@ function FieldInput({ field, value, editable, onChange }: { field: SheetField; v
   if (field.choices?.length) {
     return (
       <div className="flex flex-col text-dns-16N-130" data-field={field.key}>
-        <label htmlFor={id}>
-          {field.label}
-          {field.required && <span className="ml-1 text-red-900">（必須）</span>}
-        </label>
-        {field.help && <span className="text-dns-14N-130 text-solid-gray-700">{field.help}</span>}
+        <FieldLabel id={id} field={field} />
         <select id={id} className="min-h-11 max-w-xs rounded-8 border border-solid-gray-600 px-2" value={value} onChange={(e) => onChange(e.target.value)}>
           <option value="">（選択してください）</option>
           {field.choices.map((c) => (
@@ -336,11 +344,7 @@ function FieldInput({ field, value, editable, onChange }: { field: SheetField; v
   }
   return (
     <div className="flex flex-col text-dns-16N-130" data-field={field.key}>
-      <label htmlFor={id}>
-        {field.label}
-        {field.required && <span className="ml-1 text-red-900">（必須）</span>}
-      </label>
-      {field.help && <span className="text-dns-14N-130 text-solid-gray-700">{field.help}</span>}
+      <FieldLabel id={id} field={field} />
       <textarea
         id={id}
         rows={Math.min(8, Math.max(2, Math.ceil(limit / 200)))}
@@ -364,26 +368,7 @@ function Indicators({ sheet }: { sheet: Sheet }) {
       {list.length === 0 ? (
         <p className="text-std-16N-170">このシートに結び付いた指標はありません。</p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="min-w-full border-collapse text-dns-14N-130">
-            <caption className="sr-only">指標の目標、実績、達成率と評価</caption>
-            <TableHead columns={['番号', '指標', '目標', '実績', '達成率', '評価']} />
-            <tbody>
-              {list.map((r) => (
-                <tr key={r.indicator}>
-                  <td className="border border-solid-gray-420 p-2">{r.code}</td>
-                  <th scope="row" className="border border-solid-gray-420 p-2 text-left font-normal">
-                    {r.displayName}
-                  </th>
-                  <td className="border border-solid-gray-420 p-2">{r.target?.raw || '—'}</td>
-                  <td className="border border-solid-gray-420 p-2">{r.actual?.raw || '—'}</td>
-                  <td className="border border-solid-gray-420 p-2 text-right">{r.hasAchievement ? percentText(r.achievement ?? 0) : '—'}</td>
-                  <td className="border border-solid-gray-420 p-2 text-center font-bold">{r.grade || '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <IndicatorTable results={list} caption="指標の目標、実績、達成率と評価" />
       )}
     </div>
   );
