@@ -42,10 +42,12 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportEvaluationBook(
   const std::string year = jp::FormatFiscalYear(e.fiscal_year());
   const std::string title = absl::StrCat(year, " 評価結果報告書");
 
-  // Each 施策's sheet, read as its readers see it; the summary is made from the same reads.
+  // Each 施策's sheet, read as its readers see it (the plan's tree read once for all of them);
+  // the summary is made from the same reads.
+  SOKEI_ASSIGN_OR_RETURN(planpb::PlanTree tree, SheetTree(*plans_, p, plan));
   std::string sections, rows;
   for (const auto& index : sheets.sheets()) {
-    SOKEI_ASSIGN_OR_RETURN(SheetRead s, ReadSheet(*repo_, *plans_, p, index.name(), "name"));
+    SOKEI_ASSIGN_OR_RETURN(SheetRead s, ReadSheet(*repo_, *plans_, p, index.name(), "name", &tree));
     sections += SheetHtml(s, names, true);
     std::string grade;
     if (s.sheet.has_rollup()) {

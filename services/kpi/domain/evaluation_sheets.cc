@@ -240,15 +240,16 @@ absl::StatusOr<std::vector<pb::EvaluationSheet>> SheetsInTreeOrder(
   return out;
 }
 
-// The plan's tree as the caller may read it. A public caller reads a published evaluation's
-// sheets even when the plan itself is not public (a draft 実施計画): without the tree, only the
-// sheets that were written, as they were written.
-absl::StatusOr<planpb::PlanTree> TreeFor(PlanClient& plans, const Principal& p,
-                                         const std::string& plan) {
+}  // namespace
+
+absl::StatusOr<planpb::PlanTree> SheetTree(PlanClient& plans, const Principal& p,
+                                           const std::string& plan) {
   auto tree = plans.GetPlanTree(p, plan);
   if (!tree.ok() && p.PublicOnly() && absl::IsNotFound(tree.status())) return planpb::PlanTree();
   return tree;
 }
+
+namespace {
 
 // What a write of a sheet starts from, read in its transaction.
 struct SheetForWrite {
@@ -324,10 +325,15 @@ absl::Status CheckSheetWriter(const Principal& p) {
 }  // namespace
 
 absl::StatusOr<SheetRead> ReadSheet(KpiRepository& repo, PlanClient& plans, const Principal& p,
-                                    const std::string& name, const std::string& field) {
+                                    const std::string& name, const std::string& field,
+                                    const planpb::PlanTree* given) {
   SOKEI_ASSIGN_OR_RETURN(auto a, ParseSheet(name, field));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, a.municipality));
-  SOKEI_ASSIGN_OR_RETURN(auto tree, TreeFor(plans, p, a.plan));
+  planpb::PlanTree read;
+  if (given == nullptr) {
+    SOKEI_ASSIGN_OR_RETURN(read, SheetTree(plans, p, a.plan));
+  }
+  const planpb::PlanTree& tree = given != nullptr ? *given : read;
   const TreeIndex index(tree);
   SheetRead out;
   pb::Evaluation evaluation;
@@ -417,7 +423,7 @@ absl::StatusOr<pb::ListEvaluationSheetsResponse> KpiDomain::ListEvaluationSheets
     return status::NotFound("EVALUATION_NOT_FOUND", r.parent());
   }
   const std::string plan = en.Prefix("plans");
-  SOKEI_ASSIGN_OR_RETURN(auto tree, TreeFor(*plans_, p, plan));
+  SOKEI_ASSIGN_OR_RETURN(auto tree, SheetTree(*plans_, p, plan));
   pb::SheetTemplate tmpl;
   std::vector<pb::EvaluationSheet> sheets;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](KpiTx& tx) -> absl::Status {

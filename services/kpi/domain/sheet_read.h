@@ -21,10 +21,18 @@ struct SheetRead {
   v1::EvaluationStage stage = v1::EVALUATION_STAGE_UNSPECIFIED;
 };
 
+// The plan's tree as the caller may read it. A public caller reads a published evaluation's
+// sheets even when the plan itself is not public (a draft 実施計画): for them a plan the plan
+// service hides is an empty tree — only the sheets that were written, as they were written.
+absl::StatusOr<planpb::PlanTree> SheetTree(PlanClient& plans, const auth::Principal& p,
+                                           const std::string& plan);
+
 // NOT_FOUND when the evaluation does not exist (or is not published, for public callers) or the
-// node has no sheet; `field` names the request field that holds `name`.
+// node has no sheet; `field` names the request field that holds `name`. `tree` (SheetTree of the
+// sheet's plan) spares a reader of many sheets one tree read each; null: read here.
 absl::StatusOr<SheetRead> ReadSheet(KpiRepository& repo, PlanClient& plans,
                                     const auth::Principal& p, const std::string& name,
-                                    const std::string& field);
+                                    const std::string& field,
+                                    const planpb::PlanTree* tree = nullptr);
 
 }  // namespace sokei::kpi

@@ -133,6 +133,18 @@ class KpiGrpcTest : public ::testing::Test {
     return status::FromGrpc(((*stub_).*fn)(&ctx, req, resp));
   }
 
+  // The municipality's one indicator with `code` (a failure, and an empty one, if not exactly one).
+  pb::Indicator IndicatorByCode(const std::string& code) {
+    pb::ListIndicatorsRequest lr;
+    lr.set_parent(kM);
+    lr.set_filter("code=\"" + code + "\"");
+    pb::ListIndicatorsResponse list;
+    const absl::Status s = Call(&pb::KpiService::Stub::ListIndicators, lr, &list);
+    EXPECT_TRUE(s.ok()) << s;
+    EXPECT_EQ(list.indicators_size(), 1) << code;
+    return list.indicators_size() == 1 ? list.indicators(0) : pb::Indicator();
+  }
+
   void EnsureImported() {
     if (imported_) return;
     pb::ImportProgressTableRequest r;

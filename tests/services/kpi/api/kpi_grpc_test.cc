@@ -58,13 +58,8 @@ TEST_F(KpiGrpcTest, ErrorsOnTheWire) {
   auto anon = Call(&pb::KpiService::Stub::GetPlanSummary, sr, &s, Caller{"", "", "", ""});
   EXPECT_EQ(anon.code(), absl::StatusCode::kUnauthenticated);
   // An editor of another department may not record; nothing is written.
-  pb::ListIndicatorsRequest lr;
-  lr.set_parent(kM);
-  lr.set_filter("code=\"06-102\"");
-  pb::ListIndicatorsResponse list;
-  ASSERT_TRUE(Call(&pb::KpiService::Stub::ListIndicators, lr, &list).ok());
-  ASSERT_EQ(list.indicators_size(), 1);
-  const auto& ind = list.indicators(0);
+  const pb::Indicator ind = IndicatorByCode("06-102");
+  ASSERT_FALSE(ind.name().empty());
   pb::RecordObservationsRequest rr;
   rr.set_parent(kM);
   auto* o = rr.add_observations();

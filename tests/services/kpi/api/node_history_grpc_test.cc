@@ -22,13 +22,8 @@ TEST_F(NodeHistoryTest, OneReadFollowsTheLineageBackThroughTheEarlierPlan) {
   plan::v1::Plan next;
   ASSERT_TRUE(plan_stub->RevisePlan(&c1, rev, &next).ok());
 
-  pb::ListIndicatorsRequest lr;
-  lr.set_parent(kM);
-  lr.set_filter("code=\"06-102\"");
-  pb::ListIndicatorsResponse list;
-  ASSERT_TRUE(Call(&pb::KpiService::Stub::ListIndicators, lr, &list).ok());
-  ASSERT_EQ(list.indicators_size(), 1);
-  const pb::Indicator old = list.indicators(0);
+  const pb::Indicator old = IndicatorByCode("06-102");
+  ASSERT_FALSE(old.name().empty());
   const std::string old_node = old.nodes(0);
   const std::string new_node =
       std::string(next.name()) + "/nodes/" + old_node.substr(old_node.rfind('/') + 1);
