@@ -134,6 +134,10 @@ test('the 企画課 accepts it, adds its 二次評価 and prints the sheet', asy
   await expect(editor.getByRole('status')).toHaveText('保存しました。');
   await expect(editor.getByTestId('sheet-history')).toContainText('差戻し');
   await shot(page, '22-sheet-planning-review');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(editor.getByTestId('sheet-history')).toBeVisible();
+  await shot(page, '24-phone-sheet');
+  await page.setViewportSize({ width: 1280, height: 800 });
   await checkA11y(page, 'evaluation sheet (二次評価)');
   const download = page.waitForEvent('download');
   await editor.getByRole('button', { name: '印刷用ページ（HTML）' }).click();
