@@ -153,6 +153,12 @@ test('the 企画課 accepts it, adds its 二次評価 and prints the sheet', asy
   await printable.emulateMedia({ media: 'print' });
   await printable.screenshot({ path: 'e2e/artifacts/screenshots/23-sheet-printable.png', fullPage: true });
   await printable.close();
+  // The same sheet as a spreadsheet the 課 can open in Excel.
+  const sheetXlsx = page.waitForEvent('download');
+  await editor.getByRole('button', { name: 'Excel（xlsx）' }).click();
+  const xlsx = await sheetXlsx;
+  expect(xlsx.suggestedFilename()).toMatch(/-2021-sheet-.+\.xlsx$/);
+  expect(readFileSync(await xlsx.path()).subarray(0, 2).toString()).toBe('PK');
   // The year's 評価結果報告書 as PDF, printed by the server's headless Chromium.
   await page.goto('/app/evaluations?year=2021');
   const book = page.waitForEvent('download');

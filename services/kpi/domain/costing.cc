@@ -76,4 +76,23 @@ std::vector<v1::UnitCost> UnitCosts(
   return out;
 }
 
+std::vector<CostLine> CostLines(const v1::ProjectCost& c) {
+  int64_t supplementary = 0;
+  for (int64_t v : c.supplementary_budgets()) supplementary += v;
+  return {
+      {"当初予算", c.initial_budget()},
+      {"補正予算", supplementary},
+      {"予算現額", c.current_budget()},
+      {"決算額", c.settlement()},
+      {"翌年度繰越", c.carried_forward()},
+      {"財源内訳: 国庫支出金", c.funding().national()},
+      {"財源内訳: 都道府県支出金", c.funding().prefectural()},
+      {"財源内訳: 地方債", c.funding().bonds()},
+      {"財源内訳: その他特定財源", c.funding().other_specific()},
+      {"財源内訳: 一般財源", c.funding().general()},
+      {"人件費（人工 × 単価）", c.personnel_cost()},
+      {"トータルコスト", c.total_cost()},
+  };
+}
+
 }  // namespace sokei::kpi

@@ -2,6 +2,7 @@
 // 事業, and the cost per unit of an indicator's result (参加者1人当たりコスト). Pure functions.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "sokei/kpi/v1/resources.pb.h"
@@ -20,5 +21,13 @@ v1::ProjectCost SumCosts(const std::vector<v1::ProjectCost>& costs);
 std::vector<v1::UnitCost> UnitCosts(
     const v1::ProjectCost& cost,
     const google::protobuf::RepeatedPtrField<v1::IndicatorResult>& results);
+
+// The labelled amounts a sheet prints, in print order (当初予算 … トータルコスト); 補正予算 is
+// the sum of the year's supplementary budgets.
+struct CostLine {
+  const char* label;
+  int64_t yen;
+};
+std::vector<CostLine> CostLines(const v1::ProjectCost& cost);
 
 }  // namespace sokei::kpi

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "common/jp/fiscal_year.h"
 #include "services/kpi/domain/achievement.h"
+#include "services/kpi/domain/costing.h"
 #include "services/kpi/domain/department_names.h"
 #include "services/kpi/domain/kpi_internal.h"
 #include "services/kpi/domain/sheet_template.h"
@@ -157,41 +158,20 @@ void Costs(const SheetRead& s, std::string* out) {
   const v1::ProjectCost& c = s.sheet.cost();
   const bool prev = s.sheet.has_previous_cost();
   const v1::ProjectCost& p = s.sheet.previous_cost();
-  auto sum = [](const v1::ProjectCost& x) {
-    int64_t t = 0;
-    for (int64_t v : x.supplementary_budgets()) t += v;
-    return t;
-  };
-  struct Line {
-    const char* label;
-    int64_t now, before;
-  };
-  const Line lines[] = {
-      {"当初予算", c.initial_budget(), p.initial_budget()},
-      {"補正予算", sum(c), sum(p)},
-      {"予算現額", c.current_budget(), p.current_budget()},
-      {"決算額", c.settlement(), p.settlement()},
-      {"翌年度繰越", c.carried_forward(), p.carried_forward()},
-      {"財源内訳: 国庫支出金", c.funding().national(), p.funding().national()},
-      {"財源内訳: 都道府県支出金", c.funding().prefectural(), p.funding().prefectural()},
-      {"財源内訳: 地方債", c.funding().bonds(), p.funding().bonds()},
-      {"財源内訳: その他特定財源", c.funding().other_specific(), p.funding().other_specific()},
-      {"財源内訳: 一般財源", c.funding().general(), p.funding().general()},
-      {"人件費（人工 × 単価）", c.personnel_cost(), p.personnel_cost()},
-      {"トータルコスト", c.total_cost(), p.total_cost()},
-  };
+  const std::vector<CostLine> now = CostLines(c), before = CostLines(p);
   absl::StrAppend(out, "<h2>コスト</h2>\n<table><thead><tr><th>区分</th><th>",
                   jp::FormatFiscalYear(c.fiscal_year()), "</th>");
   if (prev) {
     absl::StrAppend(out, "<th>", jp::FormatFiscalYear(p.fiscal_year()), "</th><th>増減</th>");
   }
   absl::StrAppend(out, "</tr></thead><tbody>\n");
-  for (const Line& l : lines) {
-    if (l.now == 0 && (!prev || l.before == 0)) continue;
-    absl::StrAppend(out, "<tr><td>", l.label, "</td><td class=\"num\">", YenText(l.now), "</td>");
+  for (size_t i = 0; i < now.size(); ++i) {
+    if (now[i].yen == 0 && (!prev || before[i].yen == 0)) continue;
+    absl::StrAppend(out, "<tr><td>", now[i].label, "</td><td class=\"num\">", YenText(now[i].yen),
+                    "</td>");
     if (prev) {
-      absl::StrAppend(out, "<td class=\"num\">", YenText(l.before), "</td><td class=\"num\">",
-                      YenText(l.now - l.before), "</td>");
+      absl::StrAppend(out, "<td class=\"num\">", YenText(before[i].yen), "</td><td class=\"num\">",
+                      YenText(now[i].yen - before[i].yen), "</td>");
     }
     absl::StrAppend(out, "</tr>\n");
   }
@@ -285,20 +265,27 @@ DepartmentNames DepartmentNamesIn(const std::vector<plan::v1::Department>& depar
   return out;
 }
 
+std::string SheetDepartments(const v1::EvaluationSheet& sheet, const DepartmentNames& names) {
+  std::string out;
+  for (const auto& d : sheet.departments()) {
+    auto it = names.find(d);
+    absl::StrAppend(&out, out.empty() ? "" : "・",
+                    it == names.end() ? d.substr(d.rfind('/') + 1) : it->second);
+  }
+  return out;
+}
+
 std::string HtmlEscape(const std::string& text) { return Escape(text); }
 const char* SheetTitle(v1::SheetKind kind) { return KindTitle(kind); }
+const char* SheetStateLabel(v1::SheetState state) { return StateLabel(state); }
+const char* SheetSectionHeading(v1::SheetSection section) { return SectionHeading(section); }
 std::string Yen(int64_t yen) { return YenText(yen); }
 std::string GradeHtml(const v1::GradingScheme& scheme, const std::string& label) {
   return GradeSwatch(scheme, label);
 }
 
 std::string SheetHtml(const SheetRead& s, const DepartmentNames& names, bool in_book) {
-  std::string depts;
-  for (const auto& d : s.sheet.departments()) {
-    auto it = names.find(d);
-    absl::StrAppend(&depts, depts.empty() ? "" : "・",
-                    Escape(it == names.end() ? d.substr(d.rfind('/') + 1) : it->second));
-  }
+  const std::string depts = Escape(SheetDepartments(s.sheet, names));
   const std::string year = jp::FormatFiscalYear(s.sheet.fiscal_year());
   std::string html;
   if (in_book) {

@@ -19,8 +19,15 @@ using DepartmentNames = std::map<std::string, std::string>;
 DepartmentNames DepartmentNamesIn(const std::vector<plan::v1::Department>& departments,
                                   int fiscal_year);
 
+// The sheet's departments by their names that year, joined with ・ ("" for none).
+std::string SheetDepartments(const v1::EvaluationSheet& sheet, const DepartmentNames& names);
+
 std::string HtmlEscape(const std::string& text);
 const char* SheetTitle(v1::SheetKind kind);
+// 作成中 / 提出済 / 差戻し / 確認済.
+const char* SheetStateLabel(v1::SheetState state);
+// 一次評価（所管課） / 二次評価（企画課） / 外部評価委員会.
+const char* SheetSectionHeading(v1::SheetSection section);
 // 1234567 → "1,234,567円" (negative: △).
 std::string Yen(int64_t yen);
 // A grade with the colour of its band in the plan's scheme.

@@ -18,6 +18,7 @@ struct ExportRow {
   std::vector<std::string> cells;
   std::string grade;
   std::string color;  // #RRGGBB of the grade, for xlsx
+  bool wrap = false;  // long text (a sheet's 成果と課題): wrapped, top-aligned in xlsx
 };
 
 class TableWriter {

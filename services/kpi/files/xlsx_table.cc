@@ -50,6 +50,9 @@ absl::StatusOr<std::string> XlsxTable(const std::vector<ExportRow>& rows,
   format_set_text_wrap(header);
   lxw_format* section = workbook_add_format(wb);
   format_set_bold(section);
+  lxw_format* wrapped = workbook_add_format(wb);
+  format_set_text_wrap(wrapped);
+  format_set_align(wrapped, LXW_ALIGN_VERTICAL_TOP);
   std::map<std::string, lxw_format*> grade_formats;
   const double widths[] = {10, 28, 36, 20, 20, 20, 18, 9, 9};
   for (int c = 0; c < 9; ++c) worksheet_set_column(ws, c, c, widths[c], nullptr);
@@ -57,7 +60,7 @@ absl::StatusOr<std::string> XlsxTable(const std::vector<ExportRow>& rows,
   worksheet_set_header(ws, sheet_title.c_str());
   for (size_t r = 0; r < rows.size(); ++r) {
     const ExportRow& row = rows[r];
-    lxw_format* fmt = r == 0 ? header : row.section ? section : nullptr;
+    lxw_format* fmt = r == 0 ? header : row.section ? section : row.wrap ? wrapped : nullptr;
     for (size_t c = 0; c < row.cells.size(); ++c) {
       lxw_format* cell_fmt = fmt;
       if (r > 0 && !row.section && c + 1 == row.cells.size() && !row.color.empty()) {

@@ -2,8 +2,13 @@
 // (dry run, commit, idempotent re-import, bad input that writes nothing), the 人件費単価, a
 // correction by hand with its etag, and the sheet of a 事業 and of its 施策 showing the money and
 // the cost per unit of result; the year's 評価結果報告書 as HTML and as PDF (read back with
-// poppler).
+// poppler); the sheet as xlsx (read back with the importer's xlsx reader).
+#include <map>
+#include <string>
+
+#include "absl/strings/match.h"
 #include "services/kpi/files/chromium_pdf.h"
+#include "services/kpi/import/xlsx_reader.h"
 #include "tests/services/kpi/api/kpi_grpc_fixture.h"
 
 namespace sokei::kpi::grpc_test {
@@ -163,6 +168,39 @@ TEST_F(CostTest, TheSampleTableGivesEachProjectItsCostAndEachResultItsUnitCost) 
   ASSERT_TRUE(Call(&pb::KpiService::Stub::ExportEvaluationSheet, er, &f).ok());
   EXPECT_NE(f.content().find("トータルコスト"), std::string::npos);
   EXPECT_NE(f.content().find("人件費"), std::string::npos);
+  // The same sheet as a spreadsheet: one label and value per row, amounts in yen.
+  er.set_table_format(pb::TABLE_FORMAT_XLSX);
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::ExportEvaluationSheet, er, &f).ok());
+  EXPECT_EQ(f.content_type(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  EXPECT_TRUE(absl::EndsWith(f.filename(), ".xlsx")) << f.filename();
+  auto grid = ReadXlsxSheet(f.content());
+  ASSERT_TRUE(grid.ok()) << grid.status();
+  pb::GetEvaluationSheetRequest g0;
+  g0.set_name(measures.sheets(0).name());
+  pb::EvaluationSheet first_measure;
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::GetEvaluationSheet, g0, &first_measure).ok());
+  std::map<std::string, std::string> by_label;  // column B → column C
+  for (const auto& row : grid->rows) {
+    if (row.size() >= 3) by_label.emplace(row[1], row[2]);
+  }
+  EXPECT_EQ(by_label["シート"], "施策評価シート");
+  EXPECT_EQ(by_label["名称"], first_measure.display_name());
+  EXPECT_EQ(by_label["トータルコスト"], std::to_string(first_measure.cost().total_cost()));
+  EXPECT_NE(by_label["所管"], "—");
+  size_t indicator_rows = 0;
+  for (const auto& row : grid->rows) {
+    for (const auto& ir : first_measure.indicators()) {
+      if (!row.empty() && row[0] == ir.code() && row.size() == 6 && row[1] == ir.display_name()) {
+        ++indicator_rows;
+        EXPECT_EQ(row[5], ir.grade());
+      }
+    }
+  }
+  EXPECT_EQ(indicator_rows, static_cast<size_t>(first_measure.indicators_size()));
+  er.set_table_format(static_cast<pb::TableFormat>(42));
+  EXPECT_EQ(Call(&pb::KpiService::Stub::ExportEvaluationSheet, er, &f).code(),
+            absl::StatusCode::kInvalidArgument);
+  er.clear_table_format();
 
   // The year's 評価結果報告書: the summary, then every 施策 sheet in tree order.
   pb::ExportEvaluationBookRequest br;

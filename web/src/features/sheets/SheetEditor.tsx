@@ -126,14 +126,16 @@ export function SheetEditor({ municipality, plan, year, sheetId, stage, departme
     },
   });
 
-  const download = async () => {
+  // The printable page, or the sheet as a spreadsheet.
+  const download = async (asXlsx: boolean) => {
     setDownloadError(null);
     try {
       const r = await api.GET('/v1/municipalities/{municipality}/plans/{plan}/evaluations/{evaluation}/sheets/{sheet}:report', {
-        params: { path, query: { alt: 'media' } },
+        params: { path, query: { alt: 'media', ...(asXlsx ? { tableFormat: 'TABLE_FORMAT_XLSX' as const } : {}) } },
         parseAs: 'blob',
       });
-      saveBlob(unwrap(r) as Blob, dispositionFilename(r.response.headers.get('Content-Disposition'), `sheet-${sheetId}.html`));
+      const fallback = `sheet-${sheetId}.${asXlsx ? 'xlsx' : 'html'}`;
+      saveBlob(unwrap(r) as Blob, dispositionFilename(r.response.headers.get('Content-Disposition'), fallback));
     } catch (e) {
       setDownloadError(e);
     }
@@ -166,9 +168,14 @@ export function SheetEditor({ municipality, plan, year, sheetId, stage, departme
             <strong data-testid="sheet-state">{SHEET_STATE_LABEL[sheet.state ?? 'SHEET_STATE_DRAFT']}</strong>
           </p>
         </div>
-        <Button variant="secondary" onClick={download}>
-          印刷用ページ（HTML）
-        </Button>
+        <div className="flex flex-wrap gap-2">
+          <Button variant="secondary" onClick={() => download(false)}>
+            印刷用ページ（HTML）
+          </Button>
+          <Button variant="secondary" onClick={() => download(true)}>
+            Excel（xlsx）
+          </Button>
+        </div>
       </div>
       {downloadError !== null && <ErrorBox error={downloadError} />}
       {sheet.state === 'SHEET_STATE_RETURNED' && lastReturn && (
