@@ -474,4 +474,15 @@ absl::StatusOr<std::vector<type::v1::AuditEvent>> KpiAuditEvents(const std::stri
   return LatestAuditEvents(client, &pb::KpiService::Stub::ListAuditEvents, municipality, limit);
 }
 
+absl::StatusOr<pb::IndicatorDiff> KpiIndicatorDiff(const std::string& plan,
+                                                   const std::string& base) {
+  KpiClient client;
+  pb::DiffIndicatorsRequest req;
+  req.set_plan(plan);
+  req.set_base(base);
+  pb::IndicatorDiff diff;
+  SOKEI_RETURN_IF_ERROR(client.Call(&pb::KpiService::Stub::DiffIndicators, req, &diff));
+  return diff;
+}
+
 }  // namespace sokei::cli

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "sokei/kpi/v1/kpi_service.pb.h"
 #include "sokei/type/v1/audit.pb.h"
 
 namespace sokei::cli {
@@ -16,6 +17,10 @@ int RunKpiCommand(bool json, const std::map<std::string, std::string>& flags,
 
 // The KPI service's latest `limit` audit events of a municipality.
 absl::StatusOr<std::vector<type::v1::AuditEvent>> KpiAuditEvents(const std::string& municipality,
-                                                                  int limit);
+                                                                 int limit);
+
+// How the indicators changed between two versions of a plan (for `plan diff`).
+absl::StatusOr<kpi::v1::IndicatorDiff> KpiIndicatorDiff(const std::string& plan,
+                                                        const std::string& base);
 
 }  // namespace sokei::cli

@@ -52,7 +52,8 @@ const char kUsage[] = R"(usage: sokei [--profile NAME] [--addr=host:port] [--jso
   plan revise PLAN --id NEW_ID [--label 令和7年度改定]
                                    the next version (ローリング): a DRAFT copy, lineage filled in
   plan diff PLAN --base BASE       what changed since BASE: nodes added, removed, renamed, moved,
-                                   split, merged (by lineage)
+                                   split, merged (by lineage); indicators added, removed, renamed,
+                                   moved, with another unit or other targets
   nodes search [--plan=PLAN | --municipality=CODE] [--dept=DEPT] [--sdg=N] [--tag=T] [--level=N] WORDS…
                                    text search, width- and case-insensitive
   audit MUNICIPALITY               recent changes
@@ -271,8 +272,14 @@ int PlanDiff(Client& c, const Options& o) {
   req.set_base(o.flags.at("base"));
   pb::PlanDiff diff;
   if (auto s = c.Call(&pb::PlanService::Stub::DiffPlans, req, &diff); !s.ok()) return Fail(s);
-  if (o.json) {
+  auto indicators = sokei::cli::KpiIndicatorDiff(req.plan(), req.base());
+  if (!indicators.ok()) return Fail(indicators.status());
+  if (o.json) {  // one document: {"nodes": PlanDiff, "indicators": IndicatorDiff}
+    std::cout << "{\"nodes\": ";
     PrintJson(diff);
+    std::cout << ", \"indicators\": ";
+    PrintJson(*indicators);
+    std::cout << "}\n";
     return 0;
   }
   static const std::map<pb::NodeChangeKind, const char*> kWords = {
@@ -294,6 +301,22 @@ int PlanDiff(Client& c, const Options& o) {
     }
   }
   std::printf("%d change(s), %d node(s) unchanged\n", diff.changes_size(), diff.unchanged());
+  static const std::map<sokei::kpi::v1::IndicatorChangeKind, const char*> kIndicatorWords = {
+      {sokei::kpi::v1::INDICATOR_CHANGE_KIND_ADDED, "指標追加"},
+      {sokei::kpi::v1::INDICATOR_CHANGE_KIND_REMOVED, "指標削除"},
+      {sokei::kpi::v1::INDICATOR_CHANGE_KIND_RENAMED, "指標名・番号変更"},
+      {sokei::kpi::v1::INDICATOR_CHANGE_KIND_MOVED, "指標の施策変更"},
+      {sokei::kpi::v1::INDICATOR_CHANGE_KIND_UNIT_CHANGED, "単位変更"},
+      {sokei::kpi::v1::INDICATOR_CHANGE_KIND_RETARGETED, "目標値変更"}};
+  for (const auto& ch : indicators->changes()) {
+    auto it = kIndicatorWords.find(ch.kind());
+    std::printf("%s  %s %s: %s → %s\n", it == kIndicatorWords.end() ? "?" : it->second,
+                ch.code().c_str(), ch.display_name().c_str(),
+                ch.before().empty() ? "—" : ch.before().c_str(),
+                ch.after().empty() ? "—" : ch.after().c_str());
+  }
+  std::printf("%d indicator change(s), %d indicator(s) unchanged\n", indicators->changes_size(),
+              indicators->unchanged());
   return 0;
 }
 

@@ -1,5 +1,6 @@
 // Staff browse the plan as the city wrote it: levels with their own names, the node tree with
-// departments, SDGs and tags, and the 総合戦略 基本目標 × 基本政策 matrix (Isehara's next plan).
+// departments, SDGs and tags, and the 総合戦略 基本目標 × 基本政策 matrix (Isehara's next plan);
+// a rolling revision of Isesaki's action plan and what changed in its nodes and indicators.
 import { checkA11y, expect, shot, signIn, test } from './fixtures';
 
 test('the plan tree and the package matrix', async ({ watched: page }) => {
@@ -16,4 +17,47 @@ test('the plan tree and the package matrix', async ({ watched: page }) => {
   expect(await matrix.locator('td', { hasText: /◎|○/ }).count()).toBeGreaterThan(0);
   await shot(page, '40-plan-tree-matrix');
   await checkA11y(page, 'plan tree');
+});
+
+test('a rolling revision: what changed in the nodes and in the indicators', async ({ watched: page }) => {
+  // The 企画課 of 伊勢崎市 revises its action plan through the API (as the CLI or a script would),
+  // renames a 施策 of the new version and gives it an indicator of its own.
+  const config = await (await page.request.get('/console/config.json')).json();
+  const admin = (config.roles as Array<{ role: string; token: string }>).find((r) => r.role === 'admin');
+  expect(admin).toBeTruthy();
+  const headers = { Authorization: `Bearer ${admin!.token}`, 'Content-Type': 'application/json' };
+  const m = '/v1/municipalities/102041';
+  const revised = await page.request.post(`${m}/plans/3rd-action-plan-early:revise`, {
+    headers,
+    data: { newPlanId: 'e2e-r1', versionLabel: '令和7年度改定' },
+  });
+  expect(revised.status(), await revised.text()).toBe(200);
+  const tree = await (await page.request.get(`${m}/plans/e2e-r1:tree`, { headers })).json();
+  const node = (tree.nodes as Array<{ node: { name: string; code: string; displayName: string; parent?: string; etag: string } }>)
+    .map((n) => n.node)
+    .find((n) => !!n.parent)!;
+  const renamed = await page.request.patch(`/v1/${node.name}?updateMask=displayName`, { headers, data: { displayName: `${node.displayName}（改定）`, etag: node.etag } });
+  expect(renamed.status(), await renamed.text()).toBe(200);
+  const indicator = await page.request.post(`${m}/indicators?indicatorId=e2e-r1-new`, {
+    headers,
+    data: { code: 'R7-1', displayName: '改定で加えた指標', kind: 'INDICATOR_KIND_OUTCOME', unit: '件', direction: 'DIRECTION_INCREASE', nodes: [node.name] },
+  });
+  expect(indicator.status(), await indicator.text()).toBe(200);
+
+  await signIn(page, /システム管理者/);
+  await page.goto('/app/plans/102041/e2e-r1/diff');
+  // The base defaults to the version the revision supersedes.
+  await expect(page.getByLabel('比べる前の版')).toHaveValue('municipalities/102041/plans/3rd-action-plan-early');
+  const rows = page.getByTestId('diff-row');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toHaveAttribute('data-kind', 'NODE_CHANGE_KIND_RENAMED');
+  await expect(rows.first()).toContainText(`${node.displayName}（改定）`);
+  const indicators = page.getByTestId('indicator-diff-row');
+  await expect(indicators).toHaveCount(1);
+  await expect(indicators.first()).toHaveAttribute('data-kind', 'INDICATOR_CHANGE_KIND_ADDED');
+  await expect(indicators.first()).toContainText('R7-1 改定で加えた指標');
+  await expect(indicators.first()).toContainText(`${node.code} ${node.displayName}（改定）`);
+  await expect(page.getByTestId('indicator-diff-summary')).toHaveText('変更 1 件 ・ 変更なし 0 件');
+  await shot(page, '41-plan-revision-diff');
+  await checkA11y(page, 'plan revision diff');
 });

@@ -28,6 +28,7 @@ namespace sokei::kpi {
   X(ReturnObservations, pb::ReviewObservationsRequest, pb::ReviewObservationsResponse)    \
   X(GetIndicatorHistory, pb::GetIndicatorHistoryRequest, pb::IndicatorHistory)            \
   X(GetNodeHistory, pb::GetNodeHistoryRequest, pb::NodeHistory)                          \
+  X(DiffIndicators, pb::DiffIndicatorsRequest, pb::IndicatorDiff)                        \
   X(GetPlanSummary, pb::GetPlanSummaryRequest, pb::PlanSummary)                           \
   X(GetGradingScheme, pb::GetGradingSchemeRequest, pb::GradingScheme)                     \
   X(UpdateGradingScheme, pb::UpdateGradingSchemeRequest, pb::GradingScheme)               \

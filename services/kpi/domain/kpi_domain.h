@@ -71,6 +71,8 @@ class KpiDomain {
   // node_history.cc: a node and the nodes it came from, with their indicators' histories.
   absl::StatusOr<pb::NodeHistory> GetNodeHistory(const Principal& p,
                                                  const pb::GetNodeHistoryRequest& r);
+  absl::StatusOr<pb::IndicatorDiff> DiffIndicators(const Principal& p,
+                                                   const pb::DiffIndicatorsRequest& r);
   absl::StatusOr<pb::PlanSummary> GetPlanSummary(const Principal& p,
                                                  const pb::GetPlanSummaryRequest& r);
 

@@ -1,6 +1,10 @@
 // A node's history across plans over real gRPC: the seed 001 plan revised into its next version
 // (RevisePlan, lineage filled in), a new indicator on the revised 事業, and one GetNodeHistory of
-// the revised node that returns both versions and both indicators' histories.
+// the revised node that returns both versions and both indicators' histories; DiffIndicators of
+// the two versions.
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 #include "tests/services/kpi/api/kpi_grpc_fixture.h"
 
 namespace sokei::kpi::grpc_test {
@@ -77,6 +81,65 @@ TEST_F(NodeHistoryTest, OneReadFollowsTheLineageBackThroughTheEarlierPlan) {
   hr.set_node(new_node);
   EXPECT_EQ(Call(&pb::KpiService::Stub::GetNodeHistory, hr, &h, outsider).code(),
             absl::StatusCode::kPermissionDenied);
+
+  // The indicators of the two versions compared. The next plan also renumbers the old 事業's
+  // indicator (same name, a new code): matched by name, RENAMED (with its unit and targets); its
+  // own new one is ADDED; the
+  // 5th plan's others are not carried on: REMOVED.
+  cr.set_indicator_id("6th-06-102-follow");
+  cr.mutable_indicator()->set_code("6-06-102-2");
+  cr.mutable_indicator()->set_display_name(old.display_name());
+  pb::Indicator renumbered;
+  s = Call(&pb::KpiService::Stub::CreateIndicator, cr, &renumbered);
+  ASSERT_TRUE(s.ok()) << s;
+  pb::DiffIndicatorsRequest dr;
+  dr.set_plan(next.name());
+  dr.set_base(kPlan);
+  pb::IndicatorDiff diff;
+  s = Call(&pb::KpiService::Stub::DiffIndicators, dr, &diff);
+  ASSERT_TRUE(s.ok()) << s;
+  pb::ListIndicatorsRequest lr;
+  lr.set_parent(kM);
+  lr.set_filter(absl::StrCat("plan=\"", kPlan, "\""));
+  lr.set_page_size(500);
+  pb::ListIndicatorsResponse base_indicators;
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::ListIndicators, lr, &base_indicators).ok());
+  int removed = 0;
+  std::vector<pb::IndicatorChange> first;  // the changes before the removals
+  for (const auto& c : diff.changes()) {
+    if (c.kind() == pb::INDICATOR_CHANGE_KIND_REMOVED) {
+      ++removed;
+      EXPECT_NE(c.base_indicator(), old.name());
+    } else {
+      first.push_back(c);
+    }
+  }
+  ASSERT_EQ(first.size(), 4u);
+  EXPECT_EQ(first[0].kind(), pb::INDICATOR_CHANGE_KIND_ADDED);  // by code: 6-06-102 first
+  EXPECT_EQ(first[0].indicator(), created.name());
+  EXPECT_EQ(first[1].kind(), pb::INDICATOR_CHANGE_KIND_RENAMED);
+  EXPECT_EQ(first[1].indicator(), renumbered.name());
+  EXPECT_EQ(first[1].base_indicator(), old.name());
+  EXPECT_EQ(first[1].before(), "06-102 " + old.display_name());
+  EXPECT_EQ(first[1].after(), "6-06-102-2 " + old.display_name());
+  // The renumbered one states its unit (the imported one kept it in its values) and has no
+  // targets yet: both are differences too.
+  EXPECT_EQ(first[2].kind(), pb::INDICATOR_CHANGE_KIND_UNIT_CHANGED);
+  EXPECT_EQ(first[2].before(), old.unit());
+  EXPECT_EQ(first[2].after(), "人");
+  EXPECT_EQ(first[3].kind(), pb::INDICATOR_CHANGE_KIND_RETARGETED);
+  EXPECT_EQ(first[3].before(), "令和2年度 176人");
+  EXPECT_EQ(first[3].after(), "");
+  EXPECT_EQ(removed, base_indicators.indicators_size() - 1);
+  EXPECT_EQ(diff.unchanged(), 0);
+  EXPECT_EQ(Call(&pb::KpiService::Stub::DiffIndicators, dr, &diff, outsider).code(),
+            absl::StatusCode::kPermissionDenied);
+  dr.set_base(next.name());
+  EXPECT_EQ(Call(&pb::KpiService::Stub::DiffIndicators, dr, &diff).code(),
+            absl::StatusCode::kInvalidArgument);
+  dr.set_base("municipalities/142034/plans/5th");
+  EXPECT_EQ(Call(&pb::KpiService::Stub::DiffIndicators, dr, &diff).code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

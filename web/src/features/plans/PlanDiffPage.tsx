@@ -1,10 +1,12 @@
 // 改定の差分: what changed from one version of a plan to another (ローリングによる見直し), by the
-// nodes' lineage — added, removed, renamed or renumbered, moved, split, merged.
+// nodes' lineage — added, removed, renamed or renumbered, moved, split, merged — and what changed
+// in their indicators.
 import { useQuery } from '@tanstack/react-query';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { api, planParts, unwrap, type Schemas } from '../../api/client';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { TableHead } from '../../ui/TableHead';
+import { IndicatorDiffTable } from './IndicatorDiffTable';
 import { usePlans } from './usePlans';
 
 type Kind = NonNullable<Schemas['sokei.plan.v1.NodeChange']['kind']>;
@@ -64,6 +66,7 @@ export function PlanDiffPage() {
           <p className="mb-2 text-std-16N-170" data-testid="diff-summary">
             変更 {(diff.data.changes ?? []).length} 件 ・ 変更なし {diff.data.unchanged ?? 0} 件
           </p>
+          <h2 className="mb-2 text-std-20B-150">施策・事業の変更</h2>
           <table className="min-w-full border-collapse text-dns-14N-130">
             <caption className="sr-only">前の版から変わった施策・事業</caption>
             <TableHead columns={['変更', '前の版', 'この版']} />
@@ -79,6 +82,7 @@ export function PlanDiffPage() {
               ))}
             </tbody>
           </table>
+          <IndicatorDiffTable municipality={municipality} plan={plan} base={base} />
         </>
       )}
     </>
