@@ -485,4 +485,17 @@ absl::StatusOr<pb::IndicatorDiff> KpiIndicatorDiff(const std::string& plan,
   return diff;
 }
 
+absl::StatusOr<pb::CarryIndicatorsResponse> KpiCarryIndicators(const std::string& plan,
+                                                               const std::string& base,
+                                                               const std::string& request_id) {
+  KpiClient client;
+  pb::CarryIndicatorsRequest req;
+  req.set_plan(plan);
+  req.set_base(base);
+  req.set_request_id(request_id);
+  pb::CarryIndicatorsResponse resp;
+  SOKEI_RETURN_IF_ERROR(client.Call(&pb::KpiService::Stub::CarryIndicators, req, &resp));
+  return resp;
+}
+
 }  // namespace sokei::cli

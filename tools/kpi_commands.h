@@ -23,4 +23,8 @@ absl::StatusOr<std::vector<type::v1::AuditEvent>> KpiAuditEvents(const std::stri
 absl::StatusOr<kpi::v1::IndicatorDiff> KpiIndicatorDiff(const std::string& plan,
                                                         const std::string& base);
 
+// Carries the base plan's indicators on to its revision (for `plan revise`).
+absl::StatusOr<kpi::v1::CarryIndicatorsResponse> KpiCarryIndicators(
+    const std::string& plan, const std::string& base, const std::string& request_id);
+
 }  // namespace sokei::cli

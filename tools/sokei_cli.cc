@@ -50,7 +50,8 @@ const char kUsage[] = R"(usage: sokei [--profile NAME] [--addr=host:port] [--jso
   plan tree PLAN                   the plan as an indented tree (PLAN = municipalities/142140/plans/…)
   plan matrix PLAN [--level=N]     packages × nodes (重点プロジェクト ↔ 施策)
   plan revise PLAN --id NEW_ID [--label 令和7年度改定]
-                                   the next version (ローリング): a DRAFT copy, lineage filled in
+                                   the next version (ローリング): a DRAFT copy, lineage filled in,
+                                   the indicators carried on to the continued nodes
   plan diff PLAN --base BASE       what changed since BASE: nodes added, removed, renamed, moved,
                                    split, merged (by lineage); indicators added, removed, renamed,
                                    moved, with another unit or other targets
@@ -253,12 +254,23 @@ int PlanRevise(Client& c, const Options& o) {
   if (o.flags.count("label")) req.set_version_label(o.flags.at("label"));
   pb::Plan plan;
   if (auto s = c.Call(&pb::PlanService::Stub::RevisePlan, req, &plan); !s.ok()) return Fail(s);
+  // The indicators go on measuring the nodes the revision continues.
+  auto carried = sokei::cli::KpiCarryIndicators(plan.name(), req.name(),
+                                                absl::StrCat("revise-carry-", plan.name()));
+  if (!carried.ok()) return Fail(carried.status());
   if (o.json) {
     PrintJson(plan);
     return 0;
   }
   std::printf("%s  %s %s (draft, supersedes %s)\n", plan.name().c_str(),
               plan.display_name().c_str(), plan.version_label().c_str(), plan.supersedes().c_str());
+  std::printf("%d indicator(s) carried on", carried->carried_size());
+  if (carried->not_carried_size() > 0) {
+    std::printf("; %d left to a person (their node was split or is gone):",
+                carried->not_carried_size());
+    for (const auto& n : carried->not_carried()) std::printf(" %s", n.c_str());
+  }
+  std::printf("\n");
   return 0;
 }
 

@@ -60,8 +60,10 @@ costs=$src/services/kpi/demo/isehara-5th-sample-costs-fy2020.tsv
 check "sample cost table imports through the real importer" bash -c "'$cli' import cost-table '$costs' --plan $plan --year 2020 --rate 8000000 | tee /dev/stderr | grep -q '109 rows, 109 事業, 0 unchanged'"
 check "cost table re-import changes nothing" bash -c "'$cli' import cost-table '$costs' --plan $plan --year 2020 | grep -q '109 事業, 109 unchanged'"
 check "evaluation report" bash -c "'$cli' evaluation create --plan $plan --year 2020 && '$cli' evaluation report $plan/evaluations/2020 | grep -q '令和2年度 施策評価'"
-check "plan revise and diff: nodes and indicators" bash -c "'$cli' plan revise $plan --id 5th-r1 --label 改定 && '$cli' --json plan diff municipalities/142140/plans/5th-r1 --base $plan | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"nodes\"][\"unchanged\"]>100, d[\"nodes\"]; k=[c[\"kind\"] for c in d[\"indicators\"][\"changes\"]]; assert k.count(\"INDICATOR_CHANGE_KIND_REMOVED\")==111, k[:3]'"
-check "plan diff in words" bash -c "'$cli' plan diff municipalities/142140/plans/5th-r1 --base $plan | grep -q '111 indicator change(s), 0 indicator(s) unchanged'"
+check "plan revise carries the indicators on" bash -c "'$cli' plan revise $plan --id 5th-r1 --label 改定 | tee /dev/stderr | grep -q '^111 indicator(s) carried on$'"
+check "plan diff: nodes and indicators unchanged" bash -c "'$cli' --json plan diff municipalities/142140/plans/5th-r1 --base $plan | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"nodes\"][\"unchanged\"]>100, d[\"nodes\"]; assert d[\"indicators\"][\"unchanged\"]==111, d[\"indicators\"]; assert not d[\"indicators\"].get(\"changes\")'"
+check "plan diff in words" bash -c "'$cli' plan diff municipalities/142140/plans/5th-r1 --base $plan | grep -q '0 indicator change(s), 111 indicator(s) unchanged'"
+check "the revision's summary has the carried indicators and their years" bash -c "'$cli' summary --plan municipalities/142140/plans/5th-r1 --year 2020 | grep -q '111 indicators'"
 
 kill -9 "$kpi_pid"; wait "$kpi_pid" 2>/dev/null || true
 start_kpi

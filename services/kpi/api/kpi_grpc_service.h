@@ -29,6 +29,7 @@ namespace sokei::kpi {
   X(GetIndicatorHistory, pb::GetIndicatorHistoryRequest, pb::IndicatorHistory)            \
   X(GetNodeHistory, pb::GetNodeHistoryRequest, pb::NodeHistory)                          \
   X(DiffIndicators, pb::DiffIndicatorsRequest, pb::IndicatorDiff)                        \
+  X(CarryIndicators, pb::CarryIndicatorsRequest, pb::CarryIndicatorsResponse)             \
   X(GetPlanSummary, pb::GetPlanSummaryRequest, pb::PlanSummary)                           \
   X(GetGradingScheme, pb::GetGradingSchemeRequest, pb::GradingScheme)                     \
   X(UpdateGradingScheme, pb::UpdateGradingSchemeRequest, pb::GradingScheme)               \

@@ -73,6 +73,8 @@ class KpiDomain {
                                                  const pb::GetNodeHistoryRequest& r);
   absl::StatusOr<pb::IndicatorDiff> DiffIndicators(const Principal& p,
                                                    const pb::DiffIndicatorsRequest& r);
+  absl::StatusOr<pb::CarryIndicatorsResponse> CarryIndicators(
+      const Principal& p, const pb::CarryIndicatorsRequest& r);
   absl::StatusOr<pb::PlanSummary> GetPlanSummary(const Principal& p,
                                                  const pb::GetPlanSummaryRequest& r);
 

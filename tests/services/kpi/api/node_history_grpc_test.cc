@@ -2,6 +2,7 @@
 // (RevisePlan, lineage filled in), a new indicator on the revised 事業, and one GetNodeHistory of
 // the revised node that returns both versions and both indicators' histories; DiffIndicators of
 // the two versions.
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -132,6 +133,38 @@ TEST_F(NodeHistoryTest, OneReadFollowsTheLineageBackThroughTheEarlierPlan) {
   EXPECT_EQ(first[3].after(), "");
   EXPECT_EQ(removed, base_indicators.indicators_size() - 1);
   EXPECT_EQ(diff.unchanged(), 0);
+  // The 5th plan's indicators carried on to the revision (every node was CONTINUED): they now
+  // match themselves and are unchanged; the renumbered one is then simply new.
+  pb::CarryIndicatorsRequest carry;
+  carry.set_plan(next.name());
+  carry.set_base(kPlan);
+  pb::CarryIndicatorsResponse carried;
+  s = Call(&pb::KpiService::Stub::CarryIndicators, carry, &carried);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(carried.carried_size(), base_indicators.indicators_size());
+  EXPECT_EQ(carried.not_carried_size(), 0);
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::DiffIndicators, dr, &diff).ok());
+  EXPECT_EQ(diff.unchanged(), base_indicators.indicators_size());
+  ASSERT_EQ(diff.changes_size(), 2);
+  EXPECT_EQ(diff.changes(0).kind(), pb::INDICATOR_CHANGE_KIND_ADDED);
+  EXPECT_EQ(diff.changes(1).kind(), pb::INDICATOR_CHANGE_KIND_ADDED);
+  EXPECT_EQ(diff.changes(1).indicator(), renumbered.name());
+  // The carried indicator measures both versions of the 事業.
+  const pb::Indicator carried_old = IndicatorByCode("06-102");
+  EXPECT_EQ(std::vector<std::string>(carried_old.nodes().begin(), carried_old.nodes().end()),
+            (std::vector<std::string>{old_node, new_node}));
+  // Again: nothing to carry. A department's editor may not; nor another city's planner.
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::CarryIndicators, carry, &carried).ok());
+  EXPECT_EQ(carried.carried_size(), 0);
+  EXPECT_EQ(carried.unchanged(), base_indicators.indicators_size());
+  const Caller editor{"e", "editor", "142140", "kikaku"};
+  EXPECT_EQ(Call(&pb::KpiService::Stub::CarryIndicators, carry, &carried, editor).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Call(&pb::KpiService::Stub::CarryIndicators, carry, &carried, outsider).code(),
+            absl::StatusCode::kPermissionDenied);
+  carry.set_base(next.name());
+  EXPECT_EQ(Call(&pb::KpiService::Stub::CarryIndicators, carry, &carried).code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Call(&pb::KpiService::Stub::DiffIndicators, dr, &diff, outsider).code(),
             absl::StatusCode::kPermissionDenied);
   dr.set_base(next.name());
