@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "services/kpi/domain/achievement.h"
+#include "services/kpi/domain/department_names.h"
 #include "services/kpi/domain/kpi_internal.h"
 
 namespace sokei::kpi {
@@ -91,7 +92,9 @@ pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const pla
     RollupInput in = make_input(idx);
     in.subject = name;
     auto it = dept_by_name.find(name);
-    in.display_name = it == dept_by_name.end() ? DepartmentId(name) : it->second->display_name();
+    // Named as it was that year (a 課 renamed since keeps its old name in a past year's figures).
+    in.display_name =
+        it == dept_by_name.end() ? DepartmentId(name) : DepartmentNameIn(*it->second, fiscal_year);
     in.code = it == dept_by_name.end() ? "" : it->second->code();
     in.kind = pb::SUBJECT_KIND_DEPARTMENT;
     in.level = -1;

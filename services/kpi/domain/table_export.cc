@@ -17,6 +17,7 @@
 #include "common/jp/measurement.h"
 #include "common/jp/text.h"
 #include "services/kpi/domain/achievement.h"
+#include "services/kpi/domain/department_names.h"
 #include "services/kpi/domain/kpi_internal.h"
 #include "services/kpi/import/direction.h"
 #include "services/kpi/import/progress_table.h"
@@ -141,7 +142,8 @@ absl::StatusOr<pb::ExportedFile> KpiDomain::ExportProgressTable(
   SOKEI_ASSIGN_OR_RETURN(auto tree, plans_->GetPlanTree(p, r.plan()));
   SOKEI_ASSIGN_OR_RETURN(auto depts, plans_->ListDepartments(p, m));
   std::map<std::string, std::string> dept_display;
-  for (const auto& d : depts) dept_display[d.name()] = d.display_name();
+  // The departments by the names they had that year.
+  for (const auto& d : depts) dept_display[d.name()] = DepartmentNameIn(d, r.fiscal_year());
   std::vector<pb::Indicator> indicators;
   std::vector<pb::Observation> observations;
   pb::GradingScheme scheme;

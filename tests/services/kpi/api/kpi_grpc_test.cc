@@ -113,5 +113,59 @@ TEST_F(KpiGrpcTest, ExportAndReportOverGrpc) {
             absl::StatusCode::kNotFound);
 }
 
+// Names as they were: a 課 renamed from FY2021 keeps its old name in FY2020's table and summary.
+TEST_F(KpiGrpcTest, APastYearNamesTheDepartmentsAsTheyWere) {
+  EnsureImported();
+  const pb::Indicator ind = IndicatorByCode("06-102");
+  ASSERT_FALSE(ind.departments().empty());
+  auto plan_stub = plan::v1::PlanService::NewStub(*plan_channel_);
+  plan::v1::Department dept;
+  {
+    grpc::ClientContext c;
+    sokei::testing::AddSignedMetadata(&c, "planner-1", "planner", "142140");
+    plan::v1::GetDepartmentRequest g;
+    g.set_name(ind.departments(0));
+    ASSERT_TRUE(plan_stub->GetDepartment(&c, g, &dept).ok());
+  }
+  const std::string old_name = dept.display_name();
+  {
+    grpc::ClientContext c;
+    sokei::testing::AddSignedMetadata(&c, "planner-1", "planner", "142140");
+    plan::v1::UpdateDepartmentRequest u;
+    *u.mutable_department() = dept;
+    u.mutable_department()->set_display_name("こども家庭支援課");
+    u.mutable_update_mask()->add_paths("display_name");
+    u.mutable_rename_effective_date()->set_year(2021);
+    u.mutable_rename_effective_date()->set_month(4);
+    u.mutable_rename_effective_date()->set_day(1);
+    ASSERT_TRUE(plan_stub->UpdateDepartment(&c, u, &dept).ok());
+  }
+  auto department_rollup = [&](int year) {
+    pb::GetPlanSummaryRequest r;
+    r.set_plan(kPlan);
+    r.set_fiscal_year(year);
+    pb::PlanSummary s;
+    EXPECT_TRUE(Call(&pb::KpiService::Stub::GetPlanSummary, r, &s).ok());
+    for (const auto& d : s.departments()) {
+      if (d.subject() == dept.name()) return d.display_name();
+    }
+    return std::string("(missing)");
+  };
+  EXPECT_EQ(department_rollup(2020), old_name);
+  EXPECT_EQ(department_rollup(2021), "こども家庭支援課");
+  auto table = [&](int year) {
+    pb::ExportProgressTableRequest er;
+    er.set_plan(kPlan);
+    er.set_fiscal_year(year);
+    pb::ExportedFile f;
+    EXPECT_TRUE(Call(&pb::KpiService::Stub::ExportProgressTable, er, &f).ok());
+    return f.content();
+  };
+  const std::string fy2020 = table(2020), fy2021 = table(2021);
+  EXPECT_NE(fy2020.find(old_name), std::string::npos);
+  EXPECT_EQ(fy2020.find("こども家庭支援課"), std::string::npos);
+  EXPECT_NE(fy2021.find("こども家庭支援課"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sokei::kpi::grpc_test
