@@ -3,7 +3,7 @@
 // 子育て支援課 writes its 事務事業評価シート and submits it; the 企画課 returns it with a comment;
 // someone else saves the same sheet while the department is typing, and the department sees both
 // versions and keeps its own; it resubmits; the 企画課 accepts it, adds its 二次評価 and downloads the
-// printable page.
+// printable page; the 企画課 enters the 事業's money for the year by hand.
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { allowErrorStatus, checkA11y, expect, shot, signIn, signOut, test } from './fixtures';
@@ -170,5 +170,38 @@ test('the 企画課 accepts it, adds its 二次評価 and prints the sheet', asy
   // The list shows the directions of both.
   await page.getByLabel(/^すべて \d+$/).check();
   await expect(page.locator(`[data-testid=sheet-row][data-code="${CODE}"]`)).toContainText('改善 → 改善');
+  await signOut(page);
+});
+
+test('the 企画課 enters the money of the 事業 for FY2021 by hand, and the sheet shows it beside FY2020', async ({ watched: page }) => {
+  await signIn(page, PLANNER);
+  const editor = await openSheet(page);
+  const costs = editor.getByTestId('sheet-costs');
+  // FY2021 has no imported table yet: only the year before's money, and the form to enter this year's.
+  await expect(costs).toContainText('この年度の金額はまだありません。');
+  await costs.getByRole('button', { name: '金額を入力・訂正' }).click();
+  const form = costs.getByTestId('cost-form');
+  await form.getByLabel('当初予算').fill('3,000千円');
+  await form.getByLabel('決算額（空欄: 決算前）').fill('約280万');
+  await form.getByRole('button', { name: '金額を保存' }).click();
+  // A value it cannot read is named beside its field, and nothing is sent.
+  await expect(form.locator('#cost-settlement-error')).toContainText('数字');
+  await form.getByLabel('決算額（空欄: 決算前）').fill('２，８５０，０００');
+  await form.getByLabel('人工（人・年）').fill('0.5');
+  await checkA11y(page, 'cost form');
+  await shot(page, '25-sheet-cost-form');
+  await form.getByRole('button', { name: '金額を保存' }).click();
+  await expect(form).toBeHidden();
+  // The year's money beside the year before's; no 人件費単価 for FY2021 yet, so the total is the 決算額.
+  const settled = costs.getByRole('row', { name: /^決算額/ });
+  await expect(settled).toContainText('2,850,000円');
+  await expect(costs.getByRole('row', { name: /^トータルコスト/ })).toContainText('2,850,000円');
+  await expect(costs.getByRole('columnheader', { name: '令和2年度' })).toBeVisible();
+  // A correction of what was just entered.
+  await costs.getByRole('button', { name: '金額を入力・訂正' }).click();
+  await expect(form.getByLabel('決算額（空欄: 決算前）')).toHaveValue('2850000');
+  await form.getByLabel('決算額（空欄: 決算前）').fill('2,800,000');
+  await form.getByRole('button', { name: '金額を保存' }).click();
+  await expect(costs.getByRole('row', { name: /^決算額/ })).toContainText('2,800,000円');
   await signOut(page);
 });

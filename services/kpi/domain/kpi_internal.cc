@@ -106,7 +106,11 @@ Record StampSheet(pb::EvaluationSheet* m, const Placement& w, absl::Time now, co
   return StampAny(m, w, now, prev);
 }
 Record StampCost(pb::ProjectCost* m, const Placement& w, absl::Time now, const Record* prev) {
-  return StampAny(m, w, now, prev);
+  // Unique per plan is the cost's name (one 事業 and one year), never the node alone: a 事業 has
+  // a cost in every year. (Rows written before keep the node as their code; both stay unique.)
+  Placement unique = w;
+  unique.code = m->name();
+  return StampAny(m, unique, now, prev);
 }
 
 absl::Status CheckEtag(const std::string& given, const std::string& stored,

@@ -99,7 +99,7 @@ Record StampIndicator(pb::Indicator* m, const Placement& w, absl::Time now, cons
 Record StampObservation(pb::Observation* m, const Placement& w, absl::Time now, const Record* prev);
 Record StampEvaluation(pb::Evaluation* m, const Placement& w, absl::Time now, const Record* prev);
 Record StampSheet(pb::EvaluationSheet* m, const Placement& w, absl::Time now, const Record* prev);
-// Placement of a cost: the plan, code = its node, sort_key = its fiscal year.
+// Placement of a cost: the plan, sort_key = its fiscal year; the code is set here (its name).
 Record StampCost(pb::ProjectCost* m, const Placement& w, absl::Time now, const Record* prev);
 
 // Creates or updates an observation (no write when the value is unchanged; `changed` says which).

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "services/kpi/files/chromium_pdf.h"
 #include "services/kpi/import/xlsx_reader.h"
 #include "tests/services/kpi/api/kpi_grpc_fixture.h"
@@ -118,6 +119,18 @@ TEST_F(CostTest, TheSampleTableGivesEachProjectItsCostAndEachResultItsUnitCost) 
   EXPECT_EQ(fixed.source(), "planner-1");
   EXPECT_EQ(Call(&pb::KpiService::Stub::UpdateProjectCost, fix, &fixed).code(),
             absl::StatusCode::kAborted);  // the etag read before the correction
+  // The next year's money of the same 事業, entered by hand: a cost per 事業 and year.
+  pb::UpdateProjectCostRequest next_year;
+  const std::string node_id = first.node().substr(first.node().rfind('/') + 1);
+  next_year.mutable_cost()->set_name(absl::StrCat(kPlan, "/costs/2021-", node_id));
+  next_year.mutable_cost()->set_initial_budget(3000000);
+  next_year.mutable_update_mask()->add_paths("initial_budget");
+  pb::ProjectCost entered;
+  auto entered_status = Call(&pb::KpiService::Stub::UpdateProjectCost, next_year, &entered);
+  ASSERT_TRUE(entered_status.ok()) << entered_status;
+  EXPECT_EQ(entered.fiscal_year(), 2021);
+  EXPECT_EQ(entered.node(), first.node());
+  EXPECT_EQ(entered.total_cost(), 3000000);  // 予算現額 = 当初; no 人件費単価 for 2021
   pb::UpdateProjectCostRequest wrong = fix;
   wrong.mutable_cost()->set_name(std::string(kPlan) + "/costs/20x0-a");
   EXPECT_EQ(Call(&pb::KpiService::Stub::UpdateProjectCost, wrong, &fixed).code(),

@@ -1,17 +1,58 @@
 // A sheet's money: the year's 予算・決算, 人件費 and トータルコスト beside the year before's, and
-// what each unit of result cost (from the KPI service; amounts are int64 strings in JSON).
+// what each unit of result cost (from the KPI service; amounts are int64 strings in JSON); a
+// planner enters or corrects a 事業's amounts here (CostForm).
+import { useState } from 'react';
+import { Button } from '../../ui/Button';
 import { TableHead } from '../../ui/TableHead';
 import { warekiFiscalYear } from '../../lib/fiscal';
+import { CostForm } from './CostForm';
 import type { Sheet } from './sheetRules';
+import { idOf } from './useSheets';
 
 type Cost = NonNullable<Sheet['cost']>;
 
 const yen = (v: string | number | undefined) => `${Number(v ?? 0).toLocaleString('ja-JP')}円`;
 const supplementary = (c: Cost | undefined) => (c?.supplementaryBudgets ?? []).reduce((a, b) => a + Number(b), 0);
 
-export function SheetCosts({ sheet }: { sheet: Sheet }) {
+type Props = {
+  sheet: Sheet;
+  /** Set for a planner on a 事業's sheet: the money can be entered or corrected here. */
+  edit?: { municipality: string; plan: string; onSaved: () => Promise<void> | void };
+};
+
+export function SheetCosts({ sheet, edit }: Props) {
+  const [editing, setEditing] = useState(false);
   const now = sheet.cost;
-  if (!now) return null;
+  const form =
+    edit && sheet.kind === 'SHEET_KIND_PROJECT' ? (
+      editing ? (
+        <CostForm
+          municipality={edit.municipality}
+          plan={edit.plan}
+          costId={`${sheet.fiscalYear}-${idOf(sheet.node)}`}
+          stored={now}
+          onSaved={async () => {
+            setEditing(false);
+            await edit.onSaved();
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      ) : (
+        <Button variant="secondary" className="mt-2" onClick={() => setEditing(true)}>
+          金額を入力・訂正
+        </Button>
+      )
+    ) : null;
+  if (!now) {
+    if (!form) return null;
+    return (
+      <div className="mb-4" data-testid="sheet-costs">
+        <h3 className="mb-1 text-std-18B-160">コスト</h3>
+        <p className="text-std-16N-170">この年度の金額はまだありません。</p>
+        {form}
+      </div>
+    );
+  }
   const before = sheet.previousCost;
   const rows: Array<[string, number, number]> = [
     ['当初予算', Number(now.initialBudget ?? 0), Number(before?.initialBudget ?? 0)],
@@ -54,6 +95,7 @@ export function SheetCosts({ sheet }: { sheet: Sheet }) {
           ))}
         </ul>
       )}
+      {form}
     </div>
   );
 }

@@ -184,7 +184,10 @@ export function SheetEditor({ municipality, plan, year, sheetId, stage, departme
         </p>
       )}
       <Indicators sheet={sheet} />
-      <SheetCosts sheet={sheet} />
+      <SheetCosts
+        sheet={sheet}
+        edit={who.planner ? { municipality, plan, onSaved: () => qc.invalidateQueries({ queryKey: ['sheet', municipality, plan, year, sheetId] }) } : undefined}
+      />
       <Children sheet={sheet} fields={fields} />
       {SECTIONS.map((section) => {
         const list = fieldsOf(fields, sheet.kind, section);
