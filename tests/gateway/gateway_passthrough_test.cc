@@ -35,6 +35,10 @@ class NoKpi final : public survey::KpiClient {
       const auth::Principal&, const kpi::v1::RecordObservationsRequest&) override {
     return absl::UnavailableError("no KPI service in this test");
   }
+  absl::StatusOr<kpi::v1::SurveyPerceptions> RecordSurveyPerceptions(
+      const auth::Principal&, const kpi::v1::RecordSurveyPerceptionsRequest&) override {
+    return absl::UnavailableError("no KPI service in this test");
+  }
 };
 
 std::string Token(const std::string& role, const std::string& m = "142140") {

@@ -16,7 +16,14 @@ class InProcessKpiClient final : public survey::KpiClient {
     if (fail) return absl::UnavailableError("the KPI service is down (test)");
     return d_->RecordObservations(p, r);
   }
-  int calls = 0;
+  absl::StatusOr<kpi::v1::SurveyPerceptions> RecordSurveyPerceptions(
+      const auth::Principal& p, const kpi::v1::RecordSurveyPerceptionsRequest& r) override {
+    ++perception_calls;
+    if (fail) return absl::UnavailableError("the KPI service is down (test)");
+    return d_->RecordSurveyPerceptions(p, r);
+  }
+  int calls = 0;             // RecordObservations
+  int perception_calls = 0;  // RecordSurveyPerceptions
   bool fail = false;
 
  private:

@@ -3,7 +3,8 @@
 // 子育て支援課 writes its 事務事業評価シート and submits it; the 企画課 returns it with a comment;
 // someone else saves the same sheet while the department is typing, and the department sees both
 // versions and keeps its own; it resubmits; the 企画課 accepts it, adds its 二次評価 and downloads the
-// printable page; the 企画課 enters the 事業's money for the year by hand.
+// printable page; the 企画課 enters the 事業's money for the year by hand; a 施策評価シート of the
+// next plan shows what the published 市民意識調査 said of the 施策.
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { allowErrorStatus, checkA11y, expect, shot, signIn, signOut, test } from './fixtures';
@@ -203,5 +204,30 @@ test('the 企画課 enters the money of the 事業 for FY2021 by hand, and the s
   await form.getByLabel('決算額（空欄: 決算前）').fill('2,800,000');
   await form.getByRole('button', { name: '金額を保存' }).click();
   await expect(costs.getByRole('row', { name: /^決算額/ })).toContainText('2,800,000円');
+  await signOut(page);
+});
+
+test('a 施策評価シート of the next plan shows what the published 市民意識調査 said of the 施策', async ({ watched: page }) => {
+  // The stack published the 2024 wave, whose 満足度 and 重要度 questions are linked to the next
+  // plan's 基本政策分野; the 企画課 opens FY2024's evaluation of that plan.
+  const config = await (await page.request.get('/console/config.json')).json();
+  const planner = (config.roles as Array<{ label: string; token: string }>).find((r) => PLANNER.test(r.label));
+  const headers = { Authorization: `Bearer ${planner!.token}`, 'Content-Type': 'application/json' };
+  const created = await page.request.post('/v1/municipalities/142140/plans/next-basic-plan/evaluations', { headers, data: { fiscalYear: 2024 } });
+  expect(created.status(), await created.text()).toBe(200);
+  await signIn(page, PLANNER);
+  await page.goto('/app/sheets?plan=next-basic-plan&year=2024');
+  await page.getByLabel(/^すべて \d+$/).check();
+  await page.locator('[data-testid=sheet-row][data-code="05"]').getByRole('button').click();
+  const editor = page.getByTestId('sheet-editor');
+  await expect(editor.getByRole('heading', { level: 2 })).toContainText('05');
+  const perceptions = editor.getByTestId('sheet-perceptions');
+  await expect(perceptions.getByTestId('perception-row')).toHaveCount(2);
+  const satisfaction = perceptions.locator('[data-role=PERCEPTION_ROLE_SATISFACTION]');
+  await expect(satisfaction).toContainText('令和6年度');
+  await expect(satisfaction).toContainText(/n=\d{1,3}(,\d{3})*/);
+  await expect(satisfaction).toContainText(/\d+\.\d%（±\d+\.\dポイント）/);
+  await shot(page, '26-sheet-survey-perceptions');
+  await checkA11y(page, 'sheet with survey perceptions');
   await signOut(page);
 });

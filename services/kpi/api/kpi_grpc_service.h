@@ -30,6 +30,7 @@ namespace sokei::kpi {
   X(GetNodeHistory, pb::GetNodeHistoryRequest, pb::NodeHistory)                          \
   X(DiffIndicators, pb::DiffIndicatorsRequest, pb::IndicatorDiff)                        \
   X(CarryIndicators, pb::CarryIndicatorsRequest, pb::CarryIndicatorsResponse)             \
+  X(RecordSurveyPerceptions, pb::RecordSurveyPerceptionsRequest, pb::SurveyPerceptions)  \
   X(GetPlanSummary, pb::GetPlanSummaryRequest, pb::PlanSummary)                           \
   X(GetGradingScheme, pb::GetGradingSchemeRequest, pb::GradingScheme)                     \
   X(UpdateGradingScheme, pb::UpdateGradingSchemeRequest, pb::GradingScheme)               \

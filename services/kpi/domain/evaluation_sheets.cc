@@ -16,6 +16,7 @@
 #include "services/kpi/domain/sheet_read.h"
 #include "services/kpi/domain/sheet_rules.h"
 #include "services/kpi/domain/sheet_template.h"
+#include "services/kpi/domain/survey_perceptions.h"
 
 namespace sokei::kpi {
 namespace {
@@ -294,6 +295,7 @@ absl::Status StoreSheet(KpiDomain::WriteContext& w, const SheetAddress& a, const
   out->clear_children();
   out->clear_cost();
   out->clear_previous_cost();
+  out->clear_perceptions();
   out->clear_unit_costs();
   Record next = StampSheet(out, {a.municipality, a.evaluation, a.node_id, 0}, w.now,
                            f.rec ? &*f.rec : nullptr);
@@ -385,6 +387,9 @@ absl::StatusOr<SheetRead> ReadSheet(KpiRepository& repo, PlanClient& plans, cons
     };
     if (!now.empty()) *out.sheet.mutable_cost() = one(now);
     if (!before.empty()) *out.sheet.mutable_previous_cost() = one(before);
+    SOKEI_ASSIGN_OR_RETURN(auto perceptions,
+                           NodePerceptions(tx, a.municipality, out.sheet.node(), a.fiscal_year));
+    for (auto& pc : perceptions) *out.sheet.add_perceptions() = std::move(pc);
     return absl::OkStatus();
   }));
   out.stage = evaluation.stage();

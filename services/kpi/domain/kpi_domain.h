@@ -75,6 +75,8 @@ class KpiDomain {
                                                    const pb::DiffIndicatorsRequest& r);
   absl::StatusOr<pb::CarryIndicatorsResponse> CarryIndicators(
       const Principal& p, const pb::CarryIndicatorsRequest& r);
+  absl::StatusOr<pb::SurveyPerceptions> RecordSurveyPerceptions(
+      const Principal& p, const pb::RecordSurveyPerceptionsRequest& r);
   absl::StatusOr<pb::PlanSummary> GetPlanSummary(const Principal& p,
                                                  const pb::GetPlanSummaryRequest& r);
 

@@ -198,6 +198,27 @@ void Costs(const SheetRead& s, std::string* out) {
   absl::StrAppend(out, "</tbody></table>\n");
 }
 
+// What the surveys say of the node: importance and satisfaction, each with n and its margin.
+void Perceptions(const SheetRead& s, std::string* out) {
+  if (s.sheet.perceptions().empty()) return;
+  absl::StrAppend(
+      out,
+      "<h2>市民意識調査</h2>\n<table><thead><tr><th>調査</th><th>項目</th><th>回答数</th>"
+      "<th>平均</th><th>肯定的な回答</th></tr></thead><tbody>\n");
+  for (const auto& np : s.sheet.perceptions()) {
+    for (const auto& m : np.measures()) {
+      absl::StrAppend(out, "<tr><td>", Escape(np.survey_display_name()), "（",
+                      jp::FormatFiscalYear(np.fiscal_year()), "）", Escape(m.number()), "</td><td>",
+                      Escape(PerceptionRoleLabel(m.role())), "</td><td class=\"num\">n=", m.n(),
+                      "</td><td class=\"num\">", Escape(PerceptionMeanText(m)),
+                      "</td><td class=\"num\">", Escape(PerceptionShareText(m)), "</td></tr>\n");
+    }
+  }
+  absl::StrAppend(out,
+                  "</tbody></table>\n<p class=\"unit\">± は95%の標本誤差。肯定的な回答: "
+                  "「満足」「やや満足」（重要度は「重要」「やや重要」）の割合。</p>\n");
+}
+
 void Children(const SheetRead& s, std::string* out) {
   if (s.sheet.children().empty()) return;
   // The columns: the choice fields of the 事業 sheets (今後の方向性 and the like).
@@ -265,6 +286,24 @@ DepartmentNames DepartmentNamesIn(const std::vector<plan::v1::Department>& depar
   return out;
 }
 
+const char* PerceptionRoleLabel(v1::PerceptionRole role) {
+  return role == v1::PERCEPTION_ROLE_IMPORTANCE ? "重要度" : "満足度";
+}
+
+std::string PerceptionMeanText(const v1::PerceptionMeasure& m) {
+  if (m.n() == 0) return "—";
+  return m.margin_known()
+             ? absl::StrFormat("%.2f点（±%.2f）", m.mean_score(), m.mean_margin_of_error())
+             : absl::StrFormat("%.2f点", m.mean_score());
+}
+
+std::string PerceptionShareText(const v1::PerceptionMeasure& m) {
+  if (m.n() == 0) return "—";
+  return m.margin_known() ? absl::StrFormat("%.1f%%（±%.1fポイント）", m.positive_percent(),
+                                            m.positive_margin_of_error_points())
+                          : absl::StrFormat("%.1f%%", m.positive_percent());
+}
+
 std::string SheetDepartments(const v1::EvaluationSheet& sheet, const DepartmentNames& names) {
   std::string out;
   for (const auto& d : sheet.departments()) {
@@ -300,6 +339,7 @@ std::string SheetHtml(const SheetRead& s, const DepartmentNames& names, bool in_
                   "</span><span class=\"state\">", StateLabel(s.sheet.state()), "</span></div>\n");
   Indicators(s, &html);
   Costs(s, &html);
+  Perceptions(s, &html);
   Children(s, &html);
   Sections(s, &html);
   Amendments(s, &html);

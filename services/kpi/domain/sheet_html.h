@@ -1,7 +1,8 @@
 // One 評価シート as printable HTML — the sheet page (ExportEvaluationSheet) and the year's
 // 評価結果報告書 (ExportEvaluationBook) print the same sections: the node and its departments
 // (named as they were that year), the indicators with grades coloured by the plan's scheme, the
-// year's money, the 事業 under a 施策, each section of the template, the amendments.
+// year's money, the 市民意識調査's importance and satisfaction, the 事業 under a 施策, each section
+// of the template, the amendments.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,12 @@ namespace sokei::kpi {
 using DepartmentNames = std::map<std::string, std::string>;
 DepartmentNames DepartmentNamesIn(const std::vector<plan::v1::Department>& departments,
                                   int fiscal_year);
+
+// 重要度 / 満足度, and a survey measure's mean and positive share with their 95% margins
+// ("0.42点（±0.06）", "58.3%（±2.9ポイント）"; "—" without answers).
+const char* PerceptionRoleLabel(v1::PerceptionRole role);
+std::string PerceptionMeanText(const v1::PerceptionMeasure& m);
+std::string PerceptionShareText(const v1::PerceptionMeasure& m);
 
 // The sheet's departments by their names that year, joined with ・ ("" for none).
 std::string SheetDepartments(const v1::EvaluationSheet& sheet, const DepartmentNames& names);

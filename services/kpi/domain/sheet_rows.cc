@@ -90,6 +90,21 @@ void Costs(const SheetRead& s, std::vector<ExportRow>* rows) {
   }
 }
 
+void Perceptions(const SheetRead& s, std::vector<ExportRow>* rows) {
+  if (s.sheet.perceptions().empty()) return;
+  rows->push_back(Heading("市民意識調査（± は95%の標本誤差）"));
+  rows->push_back(Row({"", "調査", "項目", "回答数", "平均", "肯定的な回答"}));
+  for (const auto& np : s.sheet.perceptions()) {
+    for (const auto& m : np.measures()) {
+      rows->push_back(Row({"",
+                           absl::StrCat(np.survey_display_name(), "（",
+                                        jp::FormatFiscalYear(np.fiscal_year()), "）", m.number()),
+                           PerceptionRoleLabel(m.role()), absl::StrCat(m.n()),
+                           PerceptionMeanText(m), PerceptionShareText(m)}));
+    }
+  }
+}
+
 void Children(const SheetRead& s, std::vector<ExportRow>* rows) {
   if (s.sheet.children().empty()) return;
   std::vector<const v1::SheetField*> cols;
@@ -156,6 +171,7 @@ std::vector<ExportRow> SheetRows(const SheetRead& s, const DepartmentNames& name
   rows.push_back(Row({"", "状態", SheetStateLabel(s.sheet.state())}));
   Indicators(s, &rows);
   Costs(s, &rows);
+  Perceptions(s, &rows);
   Children(s, &rows);
   Sections(s, &rows);
   Amendments(s, &rows);

@@ -17,7 +17,17 @@
 
 namespace sokei::kpi {
 
-enum class Kind { kIndicator, kObservation, kScheme, kEvaluation, kSheetTemplate, kSheet, kCost, kCostSettings };
+enum class Kind {
+  kIndicator,
+  kObservation,
+  kScheme,
+  kEvaluation,
+  kSheetTemplate,
+  kSheet,
+  kCost,
+  kCostSettings,
+  kPerceptions,  // a survey's SurveyPerceptions, parent: the municipality
+};
 
 const char* KindName(Kind kind);
 

@@ -104,6 +104,8 @@ const char* KindName(Kind kind) {
       return "cost";
     case Kind::kCostSettings:
       return "cost_settings";
+    case Kind::kPerceptions:
+      return "survey_perceptions";
   }
   return "unknown";
 }

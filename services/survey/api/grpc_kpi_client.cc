@@ -11,4 +11,11 @@ absl::StatusOr<kpi::v1::RecordObservationsResponse> GrpcKpiClient::RecordObserva
                              "the KPI service did not answer; nothing was published, try again");
 }
 
+absl::StatusOr<kpi::v1::SurveyPerceptions> GrpcKpiClient::RecordSurveyPerceptions(
+    const auth::Principal& p, const kpi::v1::RecordSurveyPerceptionsRequest& r) {
+  return grpcx::CallUpstream(p, stub_.get(), &kpi::v1::KpiService::Stub::RecordSurveyPerceptions, r,
+                             "KPI_SERVICE_UNAVAILABLE",
+                             "the KPI service did not answer; nothing was published, try again");
+}
+
 }  // namespace sokei::survey

@@ -16,6 +16,8 @@ class GrpcKpiClient final : public KpiClient {
       : stub_(kpi::v1::KpiService::NewStub(std::move(channel))) {}
   absl::StatusOr<kpi::v1::RecordObservationsResponse> RecordObservations(
       const auth::Principal& p, const kpi::v1::RecordObservationsRequest& r) override;
+  absl::StatusOr<kpi::v1::SurveyPerceptions> RecordSurveyPerceptions(
+      const auth::Principal& p, const kpi::v1::RecordSurveyPerceptionsRequest& r) override;
 
  private:
   std::unique_ptr<kpi::v1::KpiService::Stub> stub_;

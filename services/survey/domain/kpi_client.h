@@ -1,4 +1,5 @@
-// What the survey service needs from the KPI service: recording survey-derived actuals. The gRPC
+// What the survey service needs from the KPI service: recording survey-derived actuals, and what
+// a published survey says of the 施策 linked to its questions. The gRPC
 // implementation forwards the caller's principal and the remaining deadline; tests may use the
 // real KpiDomain in process.
 #pragma once
@@ -14,6 +15,8 @@ class KpiClient {
   virtual ~KpiClient() = default;
   virtual absl::StatusOr<kpi::v1::RecordObservationsResponse> RecordObservations(
       const auth::Principal& p, const kpi::v1::RecordObservationsRequest& r) = 0;
+  virtual absl::StatusOr<kpi::v1::SurveyPerceptions> RecordSurveyPerceptions(
+      const auth::Principal& p, const kpi::v1::RecordSurveyPerceptionsRequest& r) = 0;
 };
 
 }  // namespace sokei::survey

@@ -1,5 +1,5 @@
-// Publication (freezing the results, sending survey-derived actuals to the KPI service) and the
-// survey audit trail.
+// Publication (freezing the results, sending survey-derived actuals and what the survey says of
+// the linked 施策 to the KPI service) and the survey audit trail.
 #include <algorithm>
 #include <set>
 
@@ -51,6 +51,17 @@ absl::StatusOr<pb::PublishResponse> SurveyDomain::Publish(const Principal& p,
         "survey-publish-",
         absl::Hex(api::Fnv1a64(absl::StrCat(r.name(), "#", v.survey.data_version())))));
     auto recorded = kpi_->RecordObservations(p, kreq);
+    if (!recorded.ok()) return recorded.status();
+  }
+  // What it says of each linked 施策, for their 施策評価シート (retry-safe the same way).
+  kpi::v1::RecordSurveyPerceptionsRequest preq;
+  *preq.mutable_perceptions() = Perceptions(v);
+  if (preq.perceptions().nodes_size() > 0) {
+    preq.set_parent(absl::StrCat("municipalities/", m));
+    preq.set_request_id(absl::StrCat(
+        "survey-perceptions-",
+        absl::Hex(api::Fnv1a64(absl::StrCat(r.name(), "#", v.survey.data_version())))));
+    auto recorded = kpi_->RecordSurveyPerceptions(p, preq);
     if (!recorded.ok()) return recorded.status();
   }
   const std::string etag = v.survey.etag();

@@ -393,4 +393,46 @@ absl::StatusOr<std::vector<pb::RecordedActual>> SurveyDomain::Actuals(
   return out;
 }
 
+kpi::v1::SurveyPerceptions SurveyDomain::Perceptions(const View& v) {
+  kpi::v1::SurveyPerceptions out;
+  out.set_survey(v.survey.name());
+  out.set_survey_display_name(v.survey.display_name());
+  out.set_fiscal_year(v.survey.fiscal_year());
+  const Compiled& c = *v.compiled;
+  const bool sampled = v.survey.sampling_frame() != pb::SAMPLING_FRAME_EVENT_BASED;
+  const std::vector<double>* w = c.weighted ? &c.weights.weights : nullptr;
+  std::map<std::string, kpi::v1::NodePerception*> by_node;
+  for (const auto& q : v.questions) {
+    for (int i = 0; i < q.node_links_size(); ++i) {
+      const auto& l = q.node_links(i);
+      if (l.role() != pb::LINK_ROLE_IMPORTANCE && l.role() != pb::LINK_ROLE_SATISFACTION) continue;
+      const std::string field = absl::StrCat(q.name(), ".node_links[", i, "]");
+      // A question without a scale has no mean or share to report: nothing to say of the 施策.
+      auto mean = MeasuredIn(v, q, w, pb::KPI_MEASURE_MEAN_SCORE, "", sampled, field);
+      auto share = MeasuredIn(v, q, w, pb::KPI_MEASURE_POSITIVE_SHARE, "", sampled, field);
+      if (!mean.ok() || !share.ok()) continue;
+      if (!FromPublished(v) && mean->n < MinCellCount(v.survey)) continue;
+      kpi::v1::NodePerception*& node = by_node[l.node()];
+      if (node == nullptr) {
+        node = out.add_nodes();
+        node->set_node(l.node());
+      }
+      if (node->measures_size() >= 4) continue;
+      auto* m = node->add_measures();
+      m->set_role(l.role() == pb::LINK_ROLE_IMPORTANCE ? kpi::v1::PERCEPTION_ROLE_IMPORTANCE
+                                                       : kpi::v1::PERCEPTION_ROLE_SATISFACTION);
+      m->set_question(q.name());
+      m->set_number(q.number());
+      m->set_n(mean->n);
+      m->set_mean_score(std::round(mean->value * 100) / 100);
+      m->set_mean_margin_of_error(std::round(mean->moe * 100) / 100);
+      m->set_positive_percent(Round1(share->value * 100));
+      m->set_positive_margin_of_error_points(Round1(share->moe));
+      m->set_margin_known(sampled && mean->se_known && share->se_known);
+      m->set_weighted(w != nullptr);
+    }
+  }
+  return out;
+}
+
 }  // namespace sokei::survey

@@ -115,6 +115,10 @@ class SurveyDomain {
                                                               const std::vector<pb::Question>& qs);
   absl::StatusOr<std::vector<pb::RecordedActual>> Actuals(const View& v,
                                                           kpi::v1::RecordObservationsRequest* req);
+  // What the survey says of each 施策 linked to an importance or satisfaction question: mean
+  // and positive share with their margins, for the 施策評価シート (bases below the survey's k
+  // are left out).
+  kpi::v1::SurveyPerceptions Perceptions(const View& v);
   // The write of ImportResponses: the respondents read, unless the survey changed meanwhile
   // (`etag` as it was read).
   absl::StatusOr<pb::ImportResponsesResponse> StoreResponses(const Principal& p,

@@ -167,5 +167,89 @@ TEST_F(KpiGrpcTest, APastYearNamesTheDepartmentsAsTheyWere) {
   EXPECT_NE(fy2021.find("こども家庭支援課"), std::string::npos);
 }
 
+// What a published survey said of a 施策 (recorded by the survey service on publication) on the
+// 施策's sheet and its printed page; a survey recorded again replaces its figures; bad input and
+// callers who may not record are refused with nothing stored.
+TEST_F(KpiGrpcTest, SurveyPerceptionsOnTheSheet) {
+  EnsureImported();
+  pb::CreateEvaluationRequest cr;
+  cr.set_parent(kPlan);
+  cr.set_fiscal_year(2019);
+  pb::Evaluation e;
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::CreateEvaluation, cr, &e).ok());
+  pb::ListEvaluationSheetsRequest lr;
+  lr.set_parent(e.name());
+  lr.set_kind(pb::SHEET_KIND_MEASURE);
+  pb::ListEvaluationSheetsResponse measures;
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::ListEvaluationSheets, lr, &measures).ok());
+  ASSERT_FALSE(measures.sheets().empty());
+  const std::string node = measures.sheets(0).node();
+
+  pb::RecordSurveyPerceptionsRequest rr;
+  rr.set_parent(kM);
+  auto* in = rr.mutable_perceptions();
+  in->set_survey(absl::StrCat(kM, "/surveys/citizen-2019"));
+  in->set_survey_display_name("市民意識調査");
+  in->set_fiscal_year(2019);
+  auto* np = in->add_nodes();
+  np->set_node(node);
+  auto* sat = np->add_measures();
+  sat->set_role(pb::PERCEPTION_ROLE_SATISFACTION);
+  sat->set_number("問4(06)");
+  sat->set_n(1234);
+  sat->set_mean_score(0.42);
+  sat->set_mean_margin_of_error(0.06);
+  sat->set_positive_percent(58.3);
+  sat->set_positive_margin_of_error_points(2.9);
+  sat->set_margin_known(true);
+  pb::SurveyPerceptions stored;
+  auto s = Call(&pb::KpiService::Stub::RecordSurveyPerceptions, rr, &stored);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(stored.name(), absl::StrCat(kM, "/surveyPerceptions/citizen-2019"));
+
+  pb::GetEvaluationSheetRequest g;
+  g.set_name(measures.sheets(0).name());
+  pb::EvaluationSheet sheet;
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::GetEvaluationSheet, g, &sheet).ok());
+  ASSERT_EQ(sheet.perceptions_size(), 1);
+  EXPECT_EQ(sheet.perceptions(0).survey_display_name(), "市民意識調査");
+  EXPECT_EQ(sheet.perceptions(0).measures(0).n(), 1234);
+  pb::ExportEvaluationSheetRequest er;
+  er.set_name(sheet.name());
+  pb::ExportedFile f;
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::ExportEvaluationSheet, er, &f).ok());
+  EXPECT_NE(f.content().find("市民意識調査"), std::string::npos);
+  EXPECT_NE(f.content().find("58.3%（±2.9ポイント）"), std::string::npos);
+  EXPECT_NE(f.content().find("0.42点（±0.06）"), std::string::npos);
+
+  // Published again (new data): the figures are replaced, not added.
+  sat->set_positive_percent(60.1);
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::RecordSurveyPerceptions, rr, &stored).ok());
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::GetEvaluationSheet, g, &sheet).ok());
+  ASSERT_EQ(sheet.perceptions_size(), 1);
+  EXPECT_DOUBLE_EQ(sheet.perceptions(0).measures(0).positive_percent(), 60.1);
+
+  // Bad input names the field; nothing changes.
+  pb::RecordSurveyPerceptionsRequest bad = rr;
+  bad.mutable_perceptions()->mutable_nodes(0)->mutable_measures(0)->set_positive_percent(120);
+  s = Call(&pb::KpiService::Stub::RecordSurveyPerceptions, bad, &stored);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Reason(s), "PERCEPTIONS_INVALID");
+  EXPECT_EQ(sokei::testing::Field(s), "perceptions.nodes[0].measures[0].positive_percent");
+  bad = rr;
+  bad.mutable_perceptions()->mutable_nodes(0)->set_node("municipalities/142034/plans/x/nodes/y");
+  s = Call(&pb::KpiService::Stub::RecordSurveyPerceptions, bad, &stored);
+  EXPECT_EQ(sokei::testing::Field(s), "perceptions.nodes[0].node");
+  bad = rr;
+  bad.mutable_perceptions()->mutable_nodes(0)->mutable_measures(0)->clear_role();
+  EXPECT_EQ(Call(&pb::KpiService::Stub::RecordSurveyPerceptions, bad, &stored).code(),
+            absl::StatusCode::kInvalidArgument);
+  const Caller editor{"e", "editor", "142140", "kikaku"};
+  EXPECT_EQ(Call(&pb::KpiService::Stub::RecordSurveyPerceptions, rr, &stored, editor).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(Call(&pb::KpiService::Stub::GetEvaluationSheet, g, &sheet).ok());
+  EXPECT_DOUBLE_EQ(sheet.perceptions(0).measures(0).positive_percent(), 60.1);
+}
+
 }  // namespace
 }  // namespace sokei::kpi::grpc_test

@@ -5,7 +5,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include "tests/support/test_identity.h"
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "common/grpcx/upstream.h"
 #include "common/status/grpc_status.h"
@@ -13,9 +14,10 @@
 #include "demo/demo_survey.h"
 #include "tests/support/plan_fixtures.h"
 #include "tests/support/service_stack.h"
-#include "tests/support/test_databases.h"
 #include "tests/support/status_details.h"
 #include "tests/support/survey_fixtures.h"
+#include "tests/support/test_databases.h"
+#include "tests/support/test_identity.h"
 
 namespace sokei::survey {
 namespace {
@@ -250,6 +252,65 @@ TEST_F(SurveyGrpcTest, PublishRecordsTheActualThroughTheKpiService) {
   EXPECT_EQ(obs.observations(0).source(), r.survey());
   // The person who published is the one the KPI service recorded.
   EXPECT_EQ(obs.observations(0).entered_by(), "planner-1");
+
+  // What the survey says of the 施策 (its 満足度 and 重要度 questions are linked to f05) is on
+  // the 施策's 評価シート of that year, with n and margins.
+  {
+    grpc::ClientContext c1;
+    Authorize(&c1, Caller());
+    kpi::v1::CreateEvaluationRequest cr;
+    cr.set_parent(kPlan);
+    cr.set_fiscal_year(2024);
+    kpi::v1::Evaluation e;
+    ASSERT_TRUE(kpis->CreateEvaluation(&c1, cr, &e).ok());
+    grpc::ClientContext c2;
+    Authorize(&c2, Caller());
+    kpi::v1::GetEvaluationSheetRequest gs;
+    gs.set_name(absl::StrCat(kPlan, "/evaluations/2024/sheets/f05"));
+    kpi::v1::EvaluationSheet sheet;
+    auto st = kpis->GetEvaluationSheet(&c2, gs, &sheet);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    ASSERT_EQ(sheet.perceptions_size(), 1);
+    const auto& pc = sheet.perceptions(0);
+    EXPECT_EQ(pc.survey(), r.survey());
+    EXPECT_EQ(pc.fiscal_year(), 2024);
+    ASSERT_EQ(pc.measures_size(), 2);
+    std::set<kpi::v1::PerceptionRole> roles;
+    for (const auto& m : pc.measures()) {
+      roles.insert(m.role());
+      EXPECT_GT(m.n(), 500);  // 800 respondents, less those who skipped or chose わからない
+      EXPECT_LE(m.n(), 800);
+      EXPECT_TRUE(m.weighted());  // the demo survey is weighted: its estimates are
+      EXPECT_TRUE(m.margin_known());
+      EXPECT_GT(m.positive_margin_of_error_points(), 0);
+      EXPECT_LT(m.positive_margin_of_error_points(), 5);  // ±1.96·√(p(1−p)/n) at n≈800
+      EXPECT_GT(m.positive_percent(), 0);
+      EXPECT_LT(m.positive_percent(), 100);
+    }
+    EXPECT_EQ(roles, (std::set<kpi::v1::PerceptionRole>{kpi::v1::PERCEPTION_ROLE_IMPORTANCE,
+                                                        kpi::v1::PERCEPTION_ROLE_SATISFACTION}));
+    // The survey's own figures: the sheet's satisfaction is the question's weighted top-2-box.
+    pb::GetQuestionStatsRequest qr;
+    qr.set_question(absl::StrCat(r.survey(), "/questions/sat-05"));
+    qr.set_weighted(true);
+    pb::QuestionStats qs;
+    ASSERT_TRUE(Call(&pb::SurveyService::Stub::GetQuestionStats, qr, &qs).ok());
+    for (const auto& m : pc.measures()) {
+      if (m.role() != kpi::v1::PERCEPTION_ROLE_SATISFACTION) continue;
+      EXPECT_NEAR(m.positive_percent(), qs.positive_percent(), 0.05);
+      EXPECT_EQ(m.n(), qs.base());
+    }
+    // A year before the survey: nothing yet.
+    grpc::ClientContext c3;
+    Authorize(&c3, Caller());
+    cr.set_fiscal_year(2023);
+    ASSERT_TRUE(kpis->CreateEvaluation(&c3, cr, &e).ok());
+    grpc::ClientContext c4;
+    Authorize(&c4, Caller());
+    gs.set_name(absl::StrCat(kPlan, "/evaluations/2023/sheets/f05"));
+    ASSERT_TRUE(kpis->GetEvaluationSheet(&c4, gs, &sheet).ok());
+    EXPECT_EQ(sheet.perceptions_size(), 0);
+  }
 
   // The public now sees the suppressed cross-tab, never the full one.
   pb::GetCrossTabRequest ct;

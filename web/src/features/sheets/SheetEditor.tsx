@@ -30,6 +30,7 @@ import {
   type Stage,
 } from './sheetRules';
 import { SheetCosts } from './SheetCosts';
+import { SheetPerceptions } from './SheetPerceptions';
 import { idOf, useSheet, useSheetTemplate } from './useSheets';
 
 type Values = Record<string, string>;
@@ -184,6 +185,7 @@ export function SheetEditor({ municipality, plan, year, sheetId, stage, departme
         </p>
       )}
       <Indicators sheet={sheet} />
+      <SheetPerceptions sheet={sheet} />
       <SheetCosts
         sheet={sheet}
         edit={who.planner ? { municipality, plan, onSaved: () => qc.invalidateQueries({ queryKey: ['sheet', municipality, plan, year, sheetId] }) } : undefined}
