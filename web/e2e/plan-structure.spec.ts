@@ -60,4 +60,15 @@ test('a rolling revision: what changed in the nodes and in the indicators', asyn
   await expect(page.getByTestId('indicator-diff-summary')).toHaveText('変更 1 件 ・ 変更なし 0 件');
   await shot(page, '41-plan-revision-diff');
   await checkA11y(page, 'plan revision diff');
+  // The renamed 施策's history: both versions, oldest first, and the indicator of the new one.
+  await rows.first().getByRole('link', { name: '経緯' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`${node.code} ${node.displayName}（改定）の経緯`);
+  const versions = page.getByTestId('node-version');
+  await expect(versions).toHaveCount(2);
+  await expect(versions.nth(0)).toContainText(node.displayName);
+  await expect(versions.nth(0)).toContainText('次の版へ: 継続');
+  await expect(versions.nth(1)).toContainText('令和7年度改定');
+  await expect(page.getByTestId('node-indicator')).toContainText('R7-1 改定で加えた指標');
+  await shot(page, '42-node-history');
+  await checkA11y(page, 'node history');
 });

@@ -14,6 +14,7 @@ const ImportPage = lazy(() => import('./features/import/ImportPage').then((m) =>
 const IndicatorPage = lazy(() => import('./features/plans/IndicatorPage').then((m) => ({ default: m.IndicatorPage })));
 const PlanDashboard = lazy(() => import('./features/plans/PlanDashboard').then((m) => ({ default: m.PlanDashboard })));
 const PlanDiffPage = lazy(() => import('./features/plans/PlanDiffPage').then((m) => ({ default: m.PlanDiffPage })));
+const NodeHistoryPage = lazy(() => import('./features/plans/NodeHistoryPage').then((m) => ({ default: m.NodeHistoryPage })));
 const PlanTreePage = lazy(() => import('./features/plans/PlanTreePage').then((m) => ({ default: m.PlanTreePage })));
 const PlansPage = lazy(() => import('./features/plans/PlansPage').then((m) => ({ default: m.PlansPage })));
 const PublicEvaluationPage = lazy(() => import('./features/public/PublicEvaluationPage').then((m) => ({ default: m.PublicEvaluationPage })));
@@ -52,6 +53,7 @@ export function App() {
             <Route path="plans/:municipality/:plan" element={<Staff roles={['viewer', 'editor', 'planner']}><PlanDashboard /></Staff>} />
             <Route path="plans/:municipality/:plan/tree" element={<Staff roles={['viewer', 'editor', 'planner']}><PlanTreePage /></Staff>} />
             <Route path="plans/:municipality/:plan/diff" element={<Staff roles={['viewer', 'editor', 'planner']}><PlanDiffPage /></Staff>} />
+            <Route path="plans/:municipality/:plan/nodes/:node/history" element={<Staff roles={['viewer', 'editor', 'planner']}><NodeHistoryPage /></Staff>} />
             <Route path="indicators/:municipality/:indicator" element={<Staff roles={['viewer', 'editor', 'planner']}><IndicatorPage /></Staff>} />
             <Route path="*" element={<NotFound />} />
           </Route>

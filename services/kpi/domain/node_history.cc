@@ -81,6 +81,7 @@ absl::StatusOr<pb::NodeHistory> KpiDomain::GetNodeHistory(const Principal& p,
     nv->set_node(v.node.name());
     nv->set_plan(plan);
     nv->set_plan_display_name(plans[plan].display_name());
+    nv->set_plan_version_label(plans[plan].version_label());
     nv->set_start_year(plans[plan].period().start_year());
     nv->set_code(v.node.code());
     nv->set_display_name(v.node.display_name());

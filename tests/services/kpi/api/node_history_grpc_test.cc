@@ -22,6 +22,7 @@ TEST_F(NodeHistoryTest, OneReadFollowsTheLineageBackThroughTheEarlierPlan) {
   plan::v1::RevisePlanRequest rev;
   rev.set_name(kPlan);
   rev.set_new_plan_id("6th");
+  rev.set_version_label("令和15年度改定");
   rev.mutable_period()->set_start_year(2033);
   rev.mutable_period()->set_end_year(2037);
   plan::v1::Plan next;
@@ -59,6 +60,7 @@ TEST_F(NodeHistoryTest, OneReadFollowsTheLineageBackThroughTheEarlierPlan) {
   EXPECT_EQ(h.versions(0).relation_to_next(), "CONTINUED");
   EXPECT_EQ(h.versions(1).node(), new_node);
   EXPECT_EQ(h.versions(1).relation_to_next(), "");
+  EXPECT_EQ(h.versions(1).plan_version_label(), "令和15年度改定");
   EXPECT_EQ(h.versions(0).code(), h.versions(1).code());
   ASSERT_EQ(h.indicators_size(), 2);
   EXPECT_EQ(h.indicators(0).indicator().name(), old.name());

@@ -2,7 +2,7 @@
 // nodes' lineage — added, removed, renamed or renumbered, moved, split, merged — and what changed
 // in their indicators.
 import { useQuery } from '@tanstack/react-query';
-import { useParams, useSearchParams } from 'react-router-dom';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { api, planParts, unwrap, type Schemas } from '../../api/client';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { TableHead } from '../../ui/TableHead';
@@ -77,7 +77,17 @@ export function PlanDiffPage() {
                     {CHANGE_LABEL[c.kind ?? 'NODE_CHANGE_KIND_UNSPECIFIED']}
                   </th>
                   <td className="border border-solid-gray-420 p-2">{c.before || '—'}</td>
-                  <td className="border border-solid-gray-420 p-2">{c.after || '—'}</td>
+                  <td className="border border-solid-gray-420 p-2">
+                    {c.after || '—'}
+                    {(c.nodes ?? []).length > 0 && (
+                      <>
+                        {' '}
+                        <Link className="text-blue-1000 underline" to={`/app/plans/${municipality}/${plan}/nodes/${(c.nodes ?? [])[0]?.split('/')[5] ?? ''}/history`}>
+                          経緯
+                        </Link>
+                      </>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -4,6 +4,7 @@
 // and lets the writer choose; nothing typed is lost.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import { api, ApiError, unwrap } from '../../api/client';
 import { dispositionFilename, saveBlob } from '../../lib/files';
 import { Button } from '../../ui/Button';
@@ -166,7 +167,10 @@ export function SheetEditor({ municipality, plan, year, sheetId, stage, departme
           </h2>
           <p className="text-dns-14N-130">
             所管: {(sheet.departments ?? []).map((d) => departmentNames.get(d) || idOf(d)).join('・') || '—'} ・ 状態:{' '}
-            <strong data-testid="sheet-state">{SHEET_STATE_LABEL[sheet.state ?? 'SHEET_STATE_DRAFT']}</strong>
+            <strong data-testid="sheet-state">{SHEET_STATE_LABEL[sheet.state ?? 'SHEET_STATE_DRAFT']}</strong> ・{' '}
+            <Link className="text-blue-1000 underline" to={`/app/plans/${municipality}/${plan}/nodes/${idOf(sheet.node)}/history`}>
+              前の計画からの経緯
+            </Link>
           </p>
         </div>
         <div className="flex flex-wrap gap-2">
