@@ -10,6 +10,7 @@
 #include "common/api/resources.h"
 #include "common/status/status.h"
 #include "services/kpi/domain/costing.h"
+#include "services/kpi/domain/indicator_trend.h"
 #include "services/kpi/domain/kpi_domain.h"
 #include "services/kpi/domain/kpi_internal.h"
 #include "services/kpi/domain/sheet_html.h"
@@ -296,6 +297,7 @@ absl::Status StoreSheet(KpiDomain::WriteContext& w, const SheetAddress& a, const
   out->clear_cost();
   out->clear_previous_cost();
   out->clear_perceptions();
+  out->clear_trends();
   out->clear_unit_costs();
   Record next = StampSheet(out, {a.municipality, a.evaluation, a.node_id, 0}, w.now,
                            f.rec ? &*f.rec : nullptr);
@@ -390,6 +392,27 @@ absl::StatusOr<SheetRead> ReadSheet(KpiRepository& repo, PlanClient& plans, cons
     SOKEI_ASSIGN_OR_RETURN(auto perceptions,
                            NodePerceptions(tx, a.municipality, out.sheet.node(), a.fiscal_year));
     for (auto& pc : perceptions) *out.sheet.add_perceptions() = std::move(pc);
+    // 推移: each of the node's indicators against its latest earlier actual (or its baseline).
+    for (const auto& ir : evaluation.summary().indicators()) {
+      if (std::find(ir.nodes().begin(), ir.nodes().end(), out.sheet.node()) == ir.nodes().end()) {
+        continue;
+      }
+      SOKEI_ASSIGN_OR_RETURN(auto irec, tx.Get(Kind::kIndicator, ir.indicator()));
+      if (!irec) continue;  // deleted since the snapshot
+      pb::Indicator ind;
+      if (!ind.ParseFromString(irec->data)) return status::Internal("STORAGE_CORRUPT");
+      // The public compare with the baseline only: an earlier year's actual may be one no
+      // published evaluation carries.
+      std::vector<pb::Observation> obs;
+      if (!p.PublicOnly()) {
+        SOKEI_ASSIGN_OR_RETURN(auto orecs, tx.ListParent(Kind::kObservation, ir.indicator()));
+        obs.resize(orecs.size());
+        for (size_t i = 0; i < orecs.size(); ++i) {
+          if (!obs[i].ParseFromString(orecs[i].data)) return status::Internal("STORAGE_CORRUPT");
+        }
+      }
+      *out.sheet.add_trends() = TrendOf(ind, ir, obs);
+    }
     return absl::OkStatus();
   }));
   out.stage = evaluation.stage();

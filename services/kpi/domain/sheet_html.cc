@@ -121,13 +121,14 @@ void Indicators(const SheetRead& s, std::string* out) {
   }
   absl::StrAppend(out,
                   "<table><thead><tr><th>番号</th><th>指標</th><th>目標値</th><th>実績値</th>"
-                  "<th>達成率</th><th>評価</th></tr></thead><tbody>\n");
+                  "<th>達成率</th><th>推移</th><th>評価</th></tr></thead><tbody>\n");
   for (const auto& ir : s.sheet.indicators()) {
     absl::StrAppend(out, "<tr><td>", Escape(ir.code()), "</td><td>", Escape(ir.display_name()),
                     "</td><td class=\"num\">", Escape(ir.target().raw()), "</td><td class=\"num\">",
                     Escape(ir.actual().raw()), "</td><td class=\"num\">",
-                    Escape(AchievementPercent(ir)), "</td><td>", GradeSwatch(s.scheme, ir.grade()),
-                    "</td></tr>\n");
+                    Escape(AchievementPercent(ir)), "</td><td>",
+                    Escape(TrendText(s.sheet, ir.indicator())), "</td><td>",
+                    GradeSwatch(s.scheme, ir.grade()), "</td></tr>\n");
   }
   absl::StrAppend(out, "</tbody></table>\n");
   if (s.sheet.has_rollup() && !s.sheet.rollup().computed_grade().empty()) {
@@ -302,6 +303,25 @@ std::string PerceptionShareText(const v1::PerceptionMeasure& m) {
   return m.margin_known() ? absl::StrFormat("%.1f%%（±%.1fポイント）", m.positive_percent(),
                                             m.positive_margin_of_error_points())
                           : absl::StrFormat("%.1f%%", m.positive_percent());
+}
+
+std::string TrendText(const v1::EvaluationSheet& sheet, const std::string& indicator) {
+  for (const auto& t : sheet.trends()) {
+    if (t.indicator() != indicator) continue;
+    const char* word = t.change() == v1::TREND_CHANGE_IMPROVED    ? "改善"
+                       : t.change() == v1::TREND_CHANGE_WORSENED  ? "悪化"
+                       : t.change() == v1::TREND_CHANGE_UNCHANGED ? "横ばい"
+                                                                  : "—";
+    if (t.compared().raw().empty() || t.change() == v1::TREND_CHANGE_UNKNOWN) return word;
+    const std::string year =
+        t.compared_year() > 0 ? jp::FormatFiscalYear(t.compared_year()) : std::string();
+    if (t.from_baseline()) {
+      return absl::StrCat(word, "（基準値 ", t.compared().raw(), year.empty() ? "" : "（", year,
+                          year.empty() ? "" : "）", "から）");
+    }
+    return absl::StrCat(word, "（", year, " ", t.compared().raw(), "から）");
+  }
+  return "";
 }
 
 std::string SheetDepartments(const v1::EvaluationSheet& sheet, const DepartmentNames& names) {

@@ -26,6 +26,10 @@ const char* PerceptionRoleLabel(v1::PerceptionRole role);
 std::string PerceptionMeanText(const v1::PerceptionMeasure& m);
 std::string PerceptionShareText(const v1::PerceptionMeasure& m);
 
+// 推移 of an indicator on the sheet: "改善（令和元年度 150人から）", "悪化（基準値 162人（平成29年度）
+// から）", "—" when nothing can be said. Empty when the sheet has no trend for it.
+std::string TrendText(const v1::EvaluationSheet& sheet, const std::string& indicator);
+
 // The sheet's departments by their names that year, joined with ・ ("" for none).
 std::string SheetDepartments(const v1::EvaluationSheet& sheet, const DepartmentNames& names);
 

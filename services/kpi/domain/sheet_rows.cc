@@ -34,10 +34,10 @@ void Indicators(const SheetRead& s, std::vector<ExportRow>* rows) {
     rows->push_back(Row({"", "（結び付いた指標はありません）"}));
     return;
   }
-  rows->push_back(Row({"番号", "指標", "目標値", "実績値", "達成率", "評価"}));
+  rows->push_back(Row({"番号", "指標", "目標値", "実績値", "達成率", "推移", "評価"}));
   for (const auto& ir : s.sheet.indicators()) {
     ExportRow r = Row({ir.code(), ir.display_name(), ir.target().raw(), ir.actual().raw(),
-                       AchievementPercent(ir), ir.grade()});
+                       AchievementPercent(ir), TrendText(s.sheet, ir.indicator()), ir.grade()});
     r.grade = ir.grade();
     r.color = GradeColor(s.scheme, ir.grade());
     rows->push_back(std::move(r));
@@ -45,9 +45,9 @@ void Indicators(const SheetRead& s, std::vector<ExportRow>* rows) {
   if (s.sheet.has_rollup() && !s.sheet.rollup().computed_grade().empty()) {
     const auto& u = s.sheet.rollup();
     const std::string grade = u.override_grade().empty() ? u.computed_grade() : u.override_grade();
-    ExportRow r =
-        Row({"", "施策の達成状況", "", "",
-             absl::StrCat("評価済 ", u.graded_count(), " / 指標 ", u.indicator_count()), grade});
+    ExportRow r = Row({"", "施策の達成状況", "", "",
+                       absl::StrCat("評価済 ", u.graded_count(), " / 指標 ", u.indicator_count()),
+                       "", grade});
     r.grade = grade;
     r.color = GradeColor(s.scheme, grade);
     rows->push_back(std::move(r));

@@ -148,6 +148,7 @@ TEST_F(CostTest, TheSampleTableGivesEachProjectItsCostAndEachResultItsUnitCost) 
   pb::ListEvaluationSheetsResponse measures;
   ASSERT_TRUE(Call(&pb::KpiService::Stub::ListEvaluationSheets, lr, &measures).ok());
   bool seen_unit_cost = false;
+  int trends_judged = 0;
   for (const auto& m : measures.sheets()) {
     pb::GetEvaluationSheetRequest g;
     g.set_name(m.name());
@@ -160,6 +161,15 @@ TEST_F(CostTest, TheSampleTableGivesEachProjectItsCostAndEachResultItsUnitCost) 
       g.set_name(child.sheet());
       ASSERT_TRUE(Call(&pb::KpiService::Stub::GetEvaluationSheet, g, &project).ok());
       ASSERT_TRUE(project.has_cost()) << child.code();
+      // 推移: each indicator against its baseline (seed 001 has one actual a year).
+      ASSERT_EQ(project.trends_size(), project.indicators_size()) << child.code();
+      for (const auto& t : project.trends()) {
+        if (t.compared().raw().empty()) continue;
+        EXPECT_TRUE(t.from_baseline()) << t.indicator();
+        trends_judged += t.change() == pb::TREND_CHANGE_IMPROVED ||
+                         t.change() == pb::TREND_CHANGE_WORSENED ||
+                         t.change() == pb::TREND_CHANGE_UNCHANGED;
+      }
       children_total += project.cost().total_cost();
       for (const auto& uc : project.unit_costs()) {
         seen_unit_cost = true;
@@ -174,6 +184,7 @@ TEST_F(CostTest, TheSampleTableGivesEachProjectItsCostAndEachResultItsUnitCost) 
     EXPECT_EQ(measure.cost().total_cost(), children_total) << m.code();
   }
   EXPECT_TRUE(seen_unit_cost);
+  EXPECT_GT(trends_judged, 10);
   // The printable page carries the money.
   pb::ExportEvaluationSheetRequest er;
   er.set_name(measures.sheets(0).name());
@@ -203,9 +214,9 @@ TEST_F(CostTest, TheSampleTableGivesEachProjectItsCostAndEachResultItsUnitCost) 
   size_t indicator_rows = 0;
   for (const auto& row : grid->rows) {
     for (const auto& ir : first_measure.indicators()) {
-      if (!row.empty() && row[0] == ir.code() && row.size() == 6 && row[1] == ir.display_name()) {
+      if (!row.empty() && row[0] == ir.code() && row.size() == 7 && row[1] == ir.display_name()) {
         ++indicator_rows;
-        EXPECT_EQ(row[5], ir.grade());
+        EXPECT_EQ(row[6], ir.grade());
       }
     }
   }

@@ -5,6 +5,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
+import { warekiFiscalYear } from '../../lib/fiscal';
 import { api, ApiError, unwrap } from '../../api/client';
 import { dispositionFilename, saveBlob } from '../../lib/files';
 import { Button } from '../../ui/Button';
@@ -376,6 +377,24 @@ function FieldInput({ field, value, editable, onChange }: { field: SheetField; v
   );
 }
 
+const CHANGE: Record<string, string> = {
+  TREND_CHANGE_IMPROVED: '改善',
+  TREND_CHANGE_WORSENED: '悪化',
+  TREND_CHANGE_UNCHANGED: '横ばい',
+};
+
+/** Each indicator's 推移: 改善（令和元年度 150人から）, 悪化（基準値 162人（平成29年度）から）. */
+function trendTexts(sheet: Sheet): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const t of sheet.trends ?? []) {
+    const word = CHANGE[t.change ?? ''] ?? '—';
+    const raw = t.compared?.raw;
+    const year = t.comparedYear ? warekiFiscalYear(t.comparedYear) : '';
+    out.set(t.indicator ?? '', !raw || !CHANGE[t.change ?? ''] ? word : t.fromBaseline ? `${word}（基準値 ${raw}${year ? `（${year}）` : ''}から）` : `${word}（${year} ${raw}から）`);
+  }
+  return out;
+}
+
 function Indicators({ sheet }: { sheet: Sheet }) {
   const list = sheet.indicators ?? [];
   return (
@@ -384,7 +403,7 @@ function Indicators({ sheet }: { sheet: Sheet }) {
       {list.length === 0 ? (
         <p className="text-std-16N-170">このシートに結び付いた指標はありません。</p>
       ) : (
-        <IndicatorTable results={list} caption="指標の目標、実績、達成率と評価" />
+        <IndicatorTable results={list} caption="指標の目標、実績、達成率、推移と評価" trends={trendTexts(sheet)} />
       )}
     </div>
   );
