@@ -222,14 +222,7 @@ void Perceptions(const SheetRead& s, std::string* out) {
 
 void Children(const SheetRead& s, std::string* out) {
   if (s.sheet.children().empty()) return;
-  // The columns: the choice fields of the 事業 sheets (今後の方向性 and the like).
-  std::vector<const v1::SheetField*> cols;
-  for (const auto& f : s.sheet_template.fields()) {
-    if (f.kind() == v1::SHEET_KIND_PROJECT && f.choices_size() > 0 &&
-        f.section() != v1::SHEET_SECTION_COMMITTEE) {
-      cols.push_back(&f);
-    }
-  }
+  const std::vector<const v1::SheetField*> cols = ChildChoiceFields(s.sheet_template);
   absl::StrAppend(out, "<h2>構成事業</h2>\n<table><thead><tr><th>番号</th><th>事業</th>");
   for (const auto* f : cols) absl::StrAppend(out, "<th>", Escape(f->label()), "</th>");
   absl::StrAppend(out, "<th>状態</th></tr></thead><tbody>\n");

@@ -107,13 +107,7 @@ void Perceptions(const SheetRead& s, std::vector<ExportRow>* rows) {
 
 void Children(const SheetRead& s, std::vector<ExportRow>* rows) {
   if (s.sheet.children().empty()) return;
-  std::vector<const v1::SheetField*> cols;
-  for (const auto& f : s.sheet_template.fields()) {
-    if (f.kind() == v1::SHEET_KIND_PROJECT && f.choices_size() > 0 &&
-        f.section() != v1::SHEET_SECTION_COMMITTEE) {
-      cols.push_back(&f);
-    }
-  }
+  const std::vector<const v1::SheetField*> cols = ChildChoiceFields(s.sheet_template);
   rows->push_back(Heading("構成事業"));
   std::vector<std::string> head = {"番号", "事業"};
   for (const auto* f : cols) head.push_back(f->label());

@@ -136,6 +136,17 @@ const v1::SheetField* FindSheetField(const v1::SheetTemplate& t, v1::SheetKind k
   return nullptr;
 }
 
+std::vector<const v1::SheetField*> ChildChoiceFields(const v1::SheetTemplate& t) {
+  std::vector<const v1::SheetField*> cols;
+  for (const auto& f : t.fields()) {
+    if (f.kind() == v1::SHEET_KIND_PROJECT && f.choices_size() > 0 &&
+        f.section() != v1::SHEET_SECTION_COMMITTEE) {
+      cols.push_back(&f);
+    }
+  }
+  return cols;
+}
+
 int SheetFieldLimit(const v1::SheetField& f) {
   return f.max_chars() > 0 ? f.max_chars() : kDefaultLimit;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sokei/kpi/v1/resources.pb.h"
 
@@ -30,6 +31,10 @@ v1::SheetKind SheetKindAt(const SheetLevels& levels, int depth);
 // The field `key` of sheets of `kind`, or nullptr.
 const v1::SheetField* FindSheetField(const v1::SheetTemplate& t, v1::SheetKind kind,
                                      const std::string& key);
+
+// The columns a 施策 sheet shows for each of its 事業: the choice fields of the 事業 sheets
+// (今後の方向性 and the like) outside the committee's section, in the template's order.
+std::vector<const v1::SheetField*> ChildChoiceFields(const v1::SheetTemplate& t);
 
 // A field's limit in characters (its max_chars, or the default of 1,000).
 int SheetFieldLimit(const v1::SheetField& f);

@@ -4,12 +4,11 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
-import { warekiFiscalYear } from '../../lib/fiscal';
 import { Button } from '../../ui/Button';
 import { Chart, type ChartOption } from '../../ui/Chart';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
 import { historySeries } from './history';
-import { TableHead } from '../../ui/TableHead';
+import { IndicatorYearsTable } from './IndicatorYearsTable';
 
 const OUTLOOK: Record<string, string> = {
   TREND_OUTLOOK_ON_TRACK: '目標に届く見込み',
@@ -76,24 +75,7 @@ export function IndicatorPage() {
             </Button>
           </div>
           {asTable ? (
-            <div className="overflow-x-auto">
-              <table className="min-w-full border-collapse text-dns-16N-130">
-                <caption className="sr-only">年度ごとの目標と実績</caption>
-                <TableHead columns={['年度', '目標', '実績（書かれていたとおり）', '評価']} />
-                <tbody>
-                  {(history.data.points ?? []).map((p) => (
-                    <tr key={p.fiscalYear}>
-                      <th scope="row" className="border border-solid-gray-420 p-2 text-left font-normal">
-                        {warekiFiscalYear(p.fiscalYear ?? 0)}
-                      </th>
-                      <td className="border border-solid-gray-420 p-2">{p.target?.value?.raw || '—'}</td>
-                      <td className="border border-solid-gray-420 p-2">{p.observation?.value?.raw || '—'}</td>
-                      <td className="border border-solid-gray-420 p-2">{p.result?.grade || '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <IndicatorYearsTable points={history.data.points ?? []} caption="年度ごとの目標と実績" />
           ) : (
             <Chart
               option={option}

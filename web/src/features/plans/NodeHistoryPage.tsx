@@ -6,7 +6,7 @@ import { Link, useParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { warekiFiscalYear } from '../../lib/fiscal';
 import { ErrorBox, Loading, PageTitle } from '../../ui/Status';
-import { TableHead } from '../../ui/TableHead';
+import { IndicatorYearsTable } from './IndicatorYearsTable';
 
 export const RELATION_LABEL: Record<string, string> = {
   CONTINUED: '継続',
@@ -61,24 +61,7 @@ export function NodeHistoryPage() {
               {(h.points ?? []).length === 0 ? (
                 <p className="text-std-16N-170">まだ年度の値がありません。</p>
               ) : (
-                <div className="overflow-x-auto">
-                  <table className="min-w-full border-collapse text-dns-14N-130">
-                    <caption className="sr-only">{h.indicator?.displayName}の年度ごとの目標と実績</caption>
-                    <TableHead columns={['年度', '目標', '実績（書かれていたとおり）', '評価']} />
-                    <tbody>
-                      {(h.points ?? []).map((p) => (
-                        <tr key={p.fiscalYear}>
-                          <th scope="row" className="border border-solid-gray-420 p-2 text-left font-normal">
-                            {warekiFiscalYear(p.fiscalYear ?? 0)}
-                          </th>
-                          <td className="border border-solid-gray-420 p-2">{p.target?.value?.raw || '—'}</td>
-                          <td className="border border-solid-gray-420 p-2">{p.observation?.value?.raw || '—'}</td>
-                          <td className="border border-solid-gray-420 p-2">{p.result?.grade || '—'}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <IndicatorYearsTable points={h.points ?? []} caption={`${h.indicator?.displayName}の年度ごとの目標と実績`} className="text-dns-14N-130" />
               )}
             </section>
           ))}
