@@ -66,7 +66,11 @@ export function CostForm({ municipality, plan, costId, stored, onSaved, onCancel
                 value={form[key]}
                 aria-invalid={errors[key] ? true : undefined}
                 aria-describedby={errors[key] ? `${id}-error` : undefined}
-                onChange={(e) => setForm({ ...form, [key]: e.target.value })}
+                onChange={(e) => {
+                  setForm({ ...form, [key]: e.target.value });
+                  // A field's message is for what was there when saving was tried.
+                  if (errors[key]) setErrors({ ...errors, [key]: undefined });
+                }}
               />
               {errors[key] && (
                 <span id={`${id}-error`} className="text-red-900">
