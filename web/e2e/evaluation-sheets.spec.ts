@@ -191,6 +191,10 @@ test('the 企画課 enters the money of the 事業 for FY2021 by hand, and the s
   await form.getByLabel('人工（人・年）').fill('0.5');
   await checkA11y(page, 'cost form');
   await shot(page, '25-sheet-cost-form');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await form.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'e2e/artifacts/screenshots/28-phone-cost-form.png' });
+  await page.setViewportSize({ width: 1280, height: 800 });
   await form.getByRole('button', { name: '金額を保存' }).click();
   await expect(form).toBeHidden();
   // The year's money beside the year before's; no 人件費単価 for FY2021 yet, so the total is the 決算額.
@@ -228,6 +232,10 @@ test('a 施策評価シート of the next plan shows what the published 市民�
   await expect(satisfaction).toContainText(/n=\d{1,3}(,\d{3})*/);
   await expect(satisfaction).toContainText(/\d+\.\d%（±\d+\.\dポイント）/);
   await shot(page, '26-sheet-survey-perceptions');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await editor.getByTestId('sheet-perceptions').scrollIntoViewIfNeeded();
+  await shot(page, '27-phone-sheet-perceptions');
+  await page.setViewportSize({ width: 1280, height: 800 });
   await checkA11y(page, 'sheet with survey perceptions');
   await signOut(page);
 });

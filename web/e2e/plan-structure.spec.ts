@@ -60,6 +60,9 @@ test('a rolling revision: what changed in the nodes and in the indicators', asyn
   await expect(page.getByTestId('indicator-diff-summary')).toHaveText('変更 1 件 ・ 変更なし 0 件');
   await shot(page, '41-plan-revision-diff');
   await checkA11y(page, 'plan revision diff');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, '43-phone-plan-revision-diff');
+  await page.setViewportSize({ width: 1280, height: 800 });
   // The renamed 施策's history: both versions, oldest first, and the indicator of the new one.
   await rows.first().getByRole('link', { name: '経緯' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`${node.code} ${node.displayName}（改定）の経緯`);

@@ -280,7 +280,7 @@ TEST_F(SurveyGrpcTest, PublishRecordsTheActualThroughTheKpiService) {
       roles.insert(m.role());
       EXPECT_GT(m.n(), 500);  // 800 respondents, less those who skipped or chose わからない
       EXPECT_LE(m.n(), 800);
-      EXPECT_TRUE(m.weighted());  // the demo survey is weighted: its estimates are
+      EXPECT_TRUE(m.weighted());  // the demo survey is weighted, so the sheet shows weighted estimates
       EXPECT_TRUE(m.margin_known());
       EXPECT_GT(m.positive_margin_of_error_points(), 0);
       EXPECT_LT(m.positive_margin_of_error_points(), 5);  // ±1.96·√(p(1−p)/n) at n≈800

@@ -67,31 +67,33 @@ export function PlanDiffPage() {
             変更 {(diff.data.changes ?? []).length} 件 ・ 変更なし {diff.data.unchanged ?? 0} 件
           </p>
           <h2 className="mb-2 text-std-20B-150">施策・事業の変更</h2>
-          <table className="min-w-full border-collapse text-dns-14N-130">
-            <caption className="sr-only">前の版から変わった施策・事業</caption>
-            <TableHead columns={['変更', '前の版', 'この版']} />
-            <tbody>
-              {(diff.data.changes ?? []).map((c, i) => (
-                <tr key={i} data-testid="diff-row" data-kind={c.kind}>
-                  <th scope="row" className="border border-solid-gray-420 p-2 text-left">
-                    {CHANGE_LABEL[c.kind ?? 'NODE_CHANGE_KIND_UNSPECIFIED']}
-                  </th>
-                  <td className="border border-solid-gray-420 p-2">{c.before || '—'}</td>
-                  <td className="border border-solid-gray-420 p-2">
-                    {c.after || '—'}
-                    {(c.nodes ?? []).length > 0 && (
-                      <>
-                        {' '}
-                        <Link className="text-blue-1000 underline" to={`/app/plans/${municipality}/${plan}/nodes/${(c.nodes ?? [])[0]?.split('/')[5] ?? ''}/history`}>
-                          経緯
-                        </Link>
-                      </>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div className="overflow-x-auto">
+            <table className="min-w-full border-collapse text-dns-14N-130">
+              <caption className="sr-only">前の版から変わった施策・事業</caption>
+              <TableHead columns={['変更', '前の版', 'この版']} />
+              <tbody>
+                {(diff.data.changes ?? []).map((c, i) => (
+                  <tr key={i} data-testid="diff-row" data-kind={c.kind}>
+                    <th scope="row" className="border border-solid-gray-420 p-2 text-left">
+                      {CHANGE_LABEL[c.kind ?? 'NODE_CHANGE_KIND_UNSPECIFIED']}
+                    </th>
+                    <td className="border border-solid-gray-420 p-2">{c.before || '—'}</td>
+                    <td className="border border-solid-gray-420 p-2">
+                      {c.after || '—'}
+                      {(c.nodes ?? []).length > 0 && (
+                        <>
+                          {' '}
+                          <Link className="text-blue-1000 underline" to={`/app/plans/${municipality}/${plan}/nodes/${(c.nodes ?? [])[0]?.split('/')[5] ?? ''}/history`}>
+                            経緯
+                          </Link>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <IndicatorDiffTable municipality={municipality} plan={plan} base={base} />
         </>
       )}
