@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "common/cache/cache.h"
 #include "common/config/config.h"
+#include "common/grpcx/lock_mode.h"
 #include "common/log/log.h"
 #include "gateway/server/dev_tokens.h"
 #include "gateway/server/gateway_config.h"
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  grpcx::QuietLockGraphInRelease();
 
   auto cfg = gateway::LoadGatewayConfig();
   if (!cfg.ok()) config::DieWithConfigError(cfg.status());

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
+#include "common/grpcx/lock_mode.h"
 #include "common/grpcx/ops_server.h"
 #include "common/log/log.h"
 #include "common/metrics/call_metrics.h"
@@ -28,6 +29,7 @@ int RunService(const ServiceMainSpec& spec,
                    const config::ServiceConfig&, storage::Database*, const auth::IdentityCheck&)>& wire) {
   const std::string binary = absl::StrCat("sokei-", spec.service);
   BlockTerminationSignals();
+  QuietLockGraphInRelease();
   auto cfg = config::LoadServiceConfig(spec.service, spec.default_addr);
   if (!cfg.ok()) config::DieWithConfigError(cfg.status());
   auto db = storage::OpenForService(*cfg, spec.service);

@@ -28,6 +28,21 @@ absl::string_view LevelName(Level l) {
   }
   return "info";
 }
+
+// "2026-12-06T04:57:41.123Z" (UTC, milliseconds): the part to the second is formatted once a
+// second per thread, not for every line.
+std::string Timestamp(absl::Time now) {
+  thread_local int64_t cached_second = -1;
+  thread_local std::string cached;
+  const int64_t micros = absl::ToUnixMicros(now);
+  const int64_t second = micros / 1000000;
+  if (second != cached_second) {
+    cached =
+        absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(second), absl::UTCTimeZone());
+    cached_second = second;
+  }
+  return absl::StrCat(cached, ".", absl::Dec((micros % 1000000) / 1000, absl::kZeroPad3), "Z");
+}
 }  // namespace
 
 void SetMinLevel(Level level) { g_min_level = static_cast<int>(level); }
@@ -69,9 +84,8 @@ void Write(Level level, absl::string_view msg, std::initializer_list<Field> fiel
 
 void Write(Level level, absl::string_view msg, absl::Span<const Field> fields) {
   if (static_cast<int>(level) < g_min_level.load()) return;
-  std::string line = absl::StrCat(
-      "{\"time\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-      "\",\"level\":\"", LevelName(level), "\",\"msg\":\"", JsonEscape(msg), "\"");
+  std::string line = absl::StrCat("{\"time\":\"", Timestamp(absl::Now()), "\",\"level\":\"",
+                                  LevelName(level), "\",\"msg\":\"", JsonEscape(msg), "\"");
   for (const auto& [k, v] : fields) {
     absl::StrAppend(&line, ",\"", JsonEscape(k), "\":\"", JsonEscape(v), "\"");
   }

@@ -63,6 +63,105 @@ trace::Context CallerTrace(const grpc::GenericCallbackServerContext* ctx) {
   return parent ? *parent : trace::Start();
 }
 
+// The upstream call's context: the verified principal (signed), the caller's request id, the
+// caller's trace with a span of the gateway's own, and the caller's remaining budget (five minutes
+// for calls without a deadline).
+void PrepareUpstream(grpc::GenericCallbackServerContext* sctx, Gateway* gateway,
+                     const auth::Principal& principal, const trace::Context& caller_trace,
+                     grpc::ClientContext* cctx, std::string* request_id, trace::Context* trace) {
+  for (const auto& [key, value] : gateway->UpstreamMetadata(principal)) {
+    cctx->AddMetadata(key, value);
+  }
+  const std::string rid = Metadata(sctx, "x-request-id");
+  if (!rid.empty() && rid.size() <= 128) {
+    cctx->AddMetadata("x-request-id", rid);
+    *request_id = rid;
+  }
+  *trace = trace::Child(caller_trace);
+  cctx->AddMetadata(trace::kTraceparentKey, trace::Traceparent(*trace));
+  if (!trace->tracestate.empty()) cctx->AddMetadata(trace::kTracestateKey, trace->tracestate);
+  const auto deadline = sctx->deadline();
+  const auto cap = std::chrono::system_clock::now() + std::chrono::minutes(5);
+  cctx->set_deadline(deadline < cap ? deadline : cap);
+}
+
+// After the upstream's status: its error counted, a write noted for the response cache (whatever
+// its outcome), the call recorded, and the upstream's trailing metadata handed to the caller.
+void AfterUpstream(Gateway* gateway, const std::string& package, bool writes,
+                   const std::string& municipality, const std::string& method,
+                   std::chrono::steady_clock::time_point start, const std::string& request_id,
+                   const trace::Context& trace, const grpc::Status& s, grpc::ClientContext* cctx,
+                   grpc::GenericCallbackServerContext* sctx) {
+  if (!s.ok()) gateway->CountUpstreamError(package, s.error_code());
+  if (writes) gateway->NoteWrite(municipality);
+  RecordCall(method, s.error_code(), start, request_id, trace);
+  for (const auto& [key, value] : cctx->GetServerTrailingMetadata()) {
+    const std::string k(key.data(), key.size());
+    if (!absl::StartsWith(k, "grpc-"))
+      sctx->AddTrailingMetadata(k, std::string(value.data(), value.size()));
+  }
+}
+
+// A unary method in one exchange each way: the caller's one message is read, sent upstream as a
+// unary call (one batch), and the reply goes back with the status in one write-and-finish. The
+// caller's side is finished only once the upstream call is over, so OnDone (which deletes) comes
+// after every upstream callback.
+class UnaryProxy final : public grpc::ServerGenericBidiReactor {
+ public:
+  UnaryProxy(grpc::GenericCallbackServerContext* sctx, Gateway* gateway, std::string package,
+             grpc::GenericStub* stub, const auth::Principal& principal, std::string method,
+             const trace::Context& caller_trace, bool writes)
+      : sctx_(sctx),
+        gateway_(gateway),
+        stub_(stub),
+        package_(std::move(package)),
+        writes_(writes),
+        municipality_(principal.municipality),
+        method_(std::move(method)),
+        start_(std::chrono::steady_clock::now()) {
+    PrepareUpstream(sctx, gateway, principal, caller_trace, &cctx_, &request_id_, &trace_);
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the caller went away or half-closed without its message
+      grpc::Status s(grpc::StatusCode::CANCELLED, "the call ended before its request arrived");
+      RecordCall(method_, s.error_code(), start_, request_id_, trace_);
+      Finish(s);
+      return;
+    }
+    stub_->UnaryCall(&cctx_, sctx_->method(), grpc::StubOptions(), &request_, &response_,
+                     [this](grpc::Status s) { UpstreamDone(s); });
+  }
+  // A cancel before the upstream call starts is kept by the context and applied when it starts.
+  void OnCancel() override { cctx_.TryCancel(); }
+  void OnDone() override { delete this; }
+
+ private:
+  void UpstreamDone(const grpc::Status& s) {
+    AfterUpstream(gateway_, package_, writes_, municipality_, method_, start_, request_id_, trace_,
+                  s, &cctx_, sctx_);
+    if (s.ok()) {
+      StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+    } else {
+      Finish(ForCaller(s, package_));
+    }
+  }
+
+  grpc::GenericCallbackServerContext* sctx_;
+  Gateway* gateway_;
+  grpc::GenericStub* stub_;
+  const std::string package_;
+  const bool writes_;
+  const std::string municipality_;
+  const std::string method_;
+  const std::chrono::steady_clock::time_point start_;
+  std::string request_id_;
+  trace::Context trace_;
+  grpc::ClientContext cctx_;
+  grpc::ByteBuffer request_, response_;
+};
+
 // Forwards one call in both directions, one message in flight per direction. The two reactors
 // call into each other; a client-side hold is taken before every server operation that will call
 // the client back (and released there), so the upstream call cannot complete — and its objects go
@@ -86,23 +185,7 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
         method_(std::move(method)),
         start_(std::chrono::steady_clock::now()),
         client_(this) {
-    for (const auto& [key, value] : gateway->UpstreamMetadata(principal)) {
-      cctx_.AddMetadata(key, value);
-    }
-    const std::string rid = Metadata(sctx, "x-request-id");
-    if (!rid.empty() && rid.size() <= 128) {
-      cctx_.AddMetadata("x-request-id", rid);
-      request_id_ = rid;
-    }
-    // The caller's trace goes on, with a span of the gateway's own.
-    trace_ = trace::Child(caller_trace);
-    const trace::Context& trace = trace_;
-    cctx_.AddMetadata(trace::kTraceparentKey, trace::Traceparent(trace));
-    if (!trace.tracestate.empty()) cctx_.AddMetadata(trace::kTracestateKey, trace.tracestate);
-    // The remaining budget of the caller, or five minutes for calls without a deadline.
-    const auto deadline = sctx->deadline();
-    const auto cap = std::chrono::system_clock::now() + std::chrono::minutes(5);
-    cctx_.set_deadline(deadline < cap ? deadline : cap);
+    PrepareUpstream(sctx, gateway, principal, caller_trace, &cctx_, &request_id_, &trace_);
     stub->PrepareBidiStreamingCall(&cctx_, sctx->method(), grpc::StubOptions(), &client_);
     caller_read_hold_ = true;
     client_.AddHold();  // for the first read from the caller
@@ -177,16 +260,8 @@ class Proxy final : public grpc::ServerGenericBidiReactor {
   };
 
   void UpstreamDone(const grpc::Status& s) {
-    if (!s.ok()) gateway_->CountUpstreamError(package_, s.error_code());
-    // A write (whatever its outcome) moves the caller's municipality on in the response cache.
-    if (writes_) gateway_->NoteWrite(municipality_);
-    RecordCall(method_, s.error_code(), start_, request_id_, trace_);
-    // The status, its details and the trailing metadata go back to the caller.
-    for (const auto& [key, value] : cctx_.GetServerTrailingMetadata()) {
-      const std::string k(key.data(), key.size());
-      if (!absl::StartsWith(k, "grpc-"))
-        sctx_->AddTrailingMetadata(k, std::string(value.data(), value.size()));
-    }
+    AfterUpstream(gateway_, package_, writes_, municipality_, method_, start_, request_id_, trace_,
+                  s, &cctx_, sctx_);
     std::unique_lock<std::mutex> lock(mu_);
     upstream_done_ = true;
     if (server_done_) {
@@ -252,8 +327,12 @@ grpc::ServerGenericBidiReactor* Passthrough::CreateReactor(
     return refuse(status::Unavailable("UPSTREAM_UNAVAILABLE",
                                       absl::StrCat("the ", package, " service is not answering")));
   }
-  return new Proxy(ctx, gateway_, package, stub, *principal, method->full_name(), trace,
-                   !AccessOf(method).read_only());
+  const bool writes = !AccessOf(method).read_only();
+  if (!method->client_streaming() && !method->server_streaming()) {
+    return new UnaryProxy(ctx, gateway_, package, stub, *principal, method->full_name(), trace,
+                          writes);
+  }
+  return new Proxy(ctx, gateway_, package, stub, *principal, method->full_name(), trace, writes);
 }
 
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartPassthrough(const std::string& address,

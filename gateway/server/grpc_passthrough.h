@@ -2,7 +2,9 @@
 // service — unary and streaming alike, byte for byte — after the same authentication, edge
 // authorization and rate limit as REST (Gateway::Admit). The caller's deadline goes upstream as
 // the remaining budget; cancellation propagates; the status, its details and the trailing metadata
-// come back. Non-blocking: reactors on both sides, no thread waits on an upstream.
+// come back. Non-blocking: reactors on both sides, no thread waits on an upstream. A unary method
+// goes upstream as one unary call and back in one write-and-finish (the fewest batches gRPC
+// allows); streaming methods are relayed a message at a time.
 #pragma once
 
 #include <grpcpp/generic/async_generic_service.h>

@@ -152,53 +152,54 @@ absl::StatusOr<PathTemplate> PathTemplate::Parse(absl::string_view text) {
   return t;
 }
 
+PathTemplate::SplitPath PathTemplate::Split(absl::string_view path) {
+  SplitPath out;
+  if (path.empty() || path[0] != '/') return out;
+  out.valid = true;
+  path.remove_prefix(1);
+  // A ':' after the last slash starts a custom method's verb (ids and literals hold no ':').
+  const size_t slash = path.rfind('/');
+  const size_t colon = path.rfind(':');
+  if (colon != absl::string_view::npos && (slash == absl::string_view::npos || colon > slash)) {
+    out.has_verb = true;
+    out.verb = path.substr(colon + 1);
+    path = path.substr(0, colon);
+  }
+  out.parts = absl::StrSplit(path, '/');
+  return out;
+}
+
 bool PathTemplate::Match(absl::string_view path,
                          std::vector<std::pair<std::string, std::string>>* bindings) const {
+  return Match(Split(path), bindings);
+}
+
+bool PathTemplate::Match(const SplitPath& path,
+                         std::vector<std::pair<std::string, std::string>>* bindings) const {
   bindings->clear();
-  if (path.empty() || path[0] != '/') return false;
-  path.remove_prefix(1);
-  if (!verb_.empty()) {
-    const size_t slash = path.rfind('/');
-    const size_t colon = path.rfind(':');
-    if (colon == absl::string_view::npos || (slash != absl::string_view::npos && colon < slash)) {
-      return false;
-    }
-    if (path.substr(colon + 1) != verb_) return false;
-    path = path.substr(0, colon);
-  } else {
-    // A ":verb" after the last slash belongs to a custom method, never to this route (ids and
-    // literals hold no ':').
-    const size_t slash = path.rfind('/');
-    const size_t colon = path.rfind(':');
-    if (colon != absl::string_view::npos && (slash == absl::string_view::npos || colon > slash)) {
-      return false;
-    }
-  }
-  std::vector<absl::string_view> parts = absl::StrSplit(path, '/');
-  // Segment i of the template covers parts [start[i], start[i+1]).
-  std::vector<size_t> start(segments_.size() + 1, 0);
-  size_t p = 0;
-  for (size_t i = 0; i < segments_.size(); ++i) {
-    start[i] = p;
+  if (!path.valid) return false;
+  // A route with a verb takes only that verb; one without, none.
+  if (verb_.empty() ? path.has_verb : (!path.has_verb || path.verb != verb_)) return false;
+  const std::vector<absl::string_view>& parts = path.parts;
+  const size_t n = segments_.size();
+  // ** is only ever the last segment and covers one or more parts; every other segment one.
+  const bool multi = n > 0 && segments_.back().kind == Kind::kMulti;
+  if (multi ? parts.size() < n : parts.size() != n) return false;
+  for (size_t i = 0; i < n; ++i) {
     const Segment& s = segments_[i];
-    if (s.kind == Kind::kMulti) {
-      if (p >= parts.size()) return false;  // ** matches one or more segments
-      p = parts.size();
-      continue;
-    }
-    if (p >= parts.size() || parts[p].empty()) return false;
-    if (s.kind == Kind::kLiteral && parts[p] != s.literal) return false;
-    ++p;
+    if (s.kind == Kind::kMulti) break;
+    if (parts[i].empty()) return false;
+    if (s.kind == Kind::kLiteral && parts[i] != s.literal) return false;
   }
-  start[segments_.size()] = p;
-  if (p != parts.size()) return false;
+  // Segment i covers part i; the last one (a **) covers the rest.
+  auto part_of = [&](size_t segment) { return segment == n ? parts.size() : segment; };
   for (const Variable& v : variables_) {
-    const size_t from = start[v.first], to = start[v.end];
-    const bool multi = v.end - v.first > 1 || segments_[v.first].kind == Kind::kMulti;
+    const size_t from = part_of(v.first), to = part_of(v.end);
+    const bool several = v.end - v.first > 1 || segments_[v.first].kind == Kind::kMulti;
     std::string value;
     for (size_t i = from; i < to; ++i) {
       std::string decoded;
-      if (!PercentDecode(parts[i], multi, &decoded)) return false;
+      if (!PercentDecode(parts[i], several, &decoded)) return false;
       absl::StrAppend(&value, i == from ? "" : "/", decoded);
     }
     bindings->emplace_back(v.field_path, std::move(value));

@@ -21,9 +21,22 @@ class PathTemplate {
   // INVALID_ARGUMENT naming what is wrong: the gateway refuses to start on a bad rule.
   static absl::StatusOr<PathTemplate> Parse(absl::string_view text);
 
+  // A request path split once, to be matched against every route without splitting it again: its
+  // segments (still percent-encoded) and its custom verb (after a ':' in the last segment).
+  struct SplitPath {
+    bool valid = false;  // it starts with '/'
+    std::vector<absl::string_view> parts;
+    bool has_verb = false;
+    absl::string_view verb;
+  };
+  static SplitPath Split(absl::string_view path);
+
   // Binds `path` (the request target without the query, still percent-encoded). Returns false
   // when it does not match; `bindings` gets (field path, decoded value) pairs in template order.
   bool Match(absl::string_view path,
+             std::vector<std::pair<std::string, std::string>>* bindings) const;
+  // The same for a path already split (allocates only for the bindings of a match).
+  bool Match(const SplitPath& path,
              std::vector<std::pair<std::string, std::string>>* bindings) const;
 
   // The same shape: the same literals, wildcards and verb (variable names aside). Two rules of one

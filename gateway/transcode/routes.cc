@@ -142,8 +142,9 @@ RouteTable::Outcome RouteTable::Find(absl::string_view http_method, absl::string
                                      Match* match, std::vector<std::string>* allowed) const {
   allowed->clear();
   std::vector<std::pair<std::string, std::string>> bindings;
+  const PathTemplate::SplitPath split = PathTemplate::Split(path);  // once for every route
   for (const Route& r : routes_) {
-    if (!r.path.Match(path, &bindings)) continue;
+    if (!r.path.Match(split, &bindings)) continue;
     if (r.http_method == http_method) {
       match->route = &r;
       match->bindings = std::move(bindings);
