@@ -1,5 +1,7 @@
 #include "services/kpi/api/kpi_grpc_service.h"
 
+#include <type_traits>
+
 #include "common/deadline/deadline.h"
 #include "common/grpcx/adapter.h"
 #include "common/status/status.h"
@@ -108,14 +110,43 @@ grpc::Status KpiGrpcService::DownloadEvaluationReport(grpc::ServerContext* ctx,
                             });
 }
 
+grpc::Status KpiGrpcService::GetPlanSummaryRaw(grpc::ServerContext* ctx,
+                                               const grpc::ByteBuffer* req,
+                                               grpc::ByteBuffer* resp) {
+  return grpcx::ServeUnaryBytes<pb::GetPlanSummaryRequest>(
+      ctx, identity_, "GetPlanSummary", req, resp,
+      [this](const Principal& p, const pb::GetPlanSummaryRequest& r) {
+        return domain_->GetPlanSummaryBytes(p, r);
+      });
+}
+
+namespace {
+
+template <class Req, class Resp, class Handler>
+void AddMethod(grpcx::DispatchTable* table, DispatchedKpiService* service, const char* name,
+               Handler handler) {
+  if constexpr (std::is_same_v<Req, pb::GetPlanSummaryRequest>) {
+    // The hot read goes out as bytes (see GetPlanSummaryRaw).
+    table->Add<KpiGrpcService, grpc::ByteBuffer, grpc::ByteBuffer>(
+        service, name,
+        [service](grpc::ServerContext* ctx, const grpc::ByteBuffer* req, grpc::ByteBuffer* resp) {
+          return service->GetPlanSummaryRaw(ctx, req, resp);
+        });
+  } else {
+    table->Add<KpiGrpcService, Req, Resp>(service, name, std::move(handler));
+  }
+}
+
+}  // namespace
+
 std::unique_ptr<grpcx::DispatchTable> MakeDispatchTable(DispatchedKpiService* service) {
   auto table = std::make_unique<grpcx::DispatchTable>(
       service, pb::GetIndicatorRequest::descriptor()->file()->FindServiceByName("KpiService"));
-#define SOKEI_KPI_DISPATCH(Method, Req, Resp)                                             \
-  table->Add<KpiGrpcService, Req, Resp>(                                                  \
-      service, #Method, [service](grpc::ServerContext* ctx, const Req* req, Resp* resp) { \
-        return service->Method(ctx, req, resp);                                           \
-      });
+#define SOKEI_KPI_DISPATCH(Method, Req, Resp)                                            \
+  AddMethod<Req, Resp>(table.get(), service, #Method,                                    \
+                       [service](grpc::ServerContext* ctx, const Req* req, Resp* resp) { \
+                         return service->Method(ctx, req, resp);                         \
+                       });
   SOKEI_KPI_METHODS(SOKEI_KPI_DISPATCH)
 #undef SOKEI_KPI_DISPATCH
   table->KeepSync("ListChanges");

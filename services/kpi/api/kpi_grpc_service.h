@@ -73,6 +73,11 @@ class KpiGrpcService : public pb::KpiService::Service {
   SOKEI_KPI_METHODS(SOKEI_KPI_RPC)
 #undef SOKEI_KPI_RPC
 
+  // GetPlanSummary as bytes: the reply goes out as the serialized summary the domain returns
+  // (from the cache when warm), without a parse and a second serialization.
+  grpc::Status GetPlanSummaryRaw(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
+                                 grpc::ByteBuffer* resp);
+
   // The change feed (common/grpcx/serve_changes.h), on gRPC's sync threads.
   SOKEI_CHANGE_FEED_RPCS
   // ImportProgressTable with the file streamed in parts (on gRPC's sync threads).

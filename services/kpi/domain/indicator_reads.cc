@@ -120,22 +120,47 @@ absl::StatusOr<pb::IndicatorHistory> KpiDomain::GetIndicatorHistory(
   return h;
 }
 
-absl::StatusOr<pb::PlanSummary> KpiDomain::GetPlanSummary(const Principal& p,
-                                                          const pb::GetPlanSummaryRequest& r) {
+namespace {
+
+// The summary request's plan, once the caller may read it and the year is sensible.
+absl::StatusOr<api::ResourceName> CheckSummaryRequest(const Principal& p,
+                                                      const pb::GetPlanSummaryRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto plan, api::ParseName(r.plan(), kPlanPattern, "plan"));
   SOKEI_RETURN_IF_ERROR(CheckKpiRead(p, plan.municipality()));
   if (r.fiscal_year() < 1900 || r.fiscal_year() > 2200) {
     return status::InvalidField("SUMMARY_INVALID", "fiscal_year",
                                 "a fiscal year between 1900 and 2200 (令和2年度 = 2020)");
   }
-  const bool full = r.view() == pb::SUMMARY_VIEW_FULL;
-  if (cache_ == nullptr || !cache_->enabled()) {
-    return ComputeSummary(p, r.plan(), r.fiscal_year(), full);
+  return plan;
+}
+
+}  // namespace
+
+absl::StatusOr<pb::PlanSummary> KpiDomain::GetPlanSummary(const Principal& p,
+                                                          const pb::GetPlanSummaryRequest& r) {
+  if (cache_ != nullptr && cache_->enabled()) {
+    SOKEI_ASSIGN_OR_RETURN(std::string bytes, GetPlanSummaryBytes(p, r));
+    pb::PlanSummary out;
+    if (!out.ParseFromString(bytes)) return status::Internal("CACHE_CORRUPT");
+    return out;
   }
+  SOKEI_RETURN_IF_ERROR(CheckSummaryRequest(p, r).status());
+  return ComputeSummary(p, r.plan(), r.fiscal_year(), r.view() == pb::SUMMARY_VIEW_FULL);
+}
+
+absl::StatusOr<std::string> KpiDomain::GetPlanSummaryBytes(const Principal& p,
+                                                           const pb::GetPlanSummaryRequest& r) {
+  SOKEI_ASSIGN_OR_RETURN(auto plan, CheckSummaryRequest(p, r));
+  const bool full = r.view() == pb::SUMMARY_VIEW_FULL;
+  auto compute = [&]() -> absl::StatusOr<std::string> {
+    SOKEI_ASSIGN_OR_RETURN(auto s, ComputeSummary(p, r.plan(), r.fiscal_year(), full));
+    return s.SerializeAsString();
+  };
+  if (cache_ == nullptr || !cache_->enabled()) return compute();
   // A hit costs two small reads and a GET: the plan structure's generation from the plan service
   // (which also checks the caller may see the plan) and the KPI generation, both in the key, so the
   // cached value is the current one. The structure itself is fetched only to compute a miss (read
-  // after its generation: a value is never older than its key says).
+  // after its generation: a value is never older than its key says). The bytes go out as they are.
   SOKEI_ASSIGN_OR_RETURN(const int64_t structure, plans_->StructureGeneration(p, r.plan()));
   int64_t generation = 0;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](KpiTx& tx) -> absl::Status {
@@ -149,14 +174,7 @@ absl::StatusOr<pb::PlanSummary> KpiDomain::GetPlanSummary(const Principal& p,
                      k.set_view(full ? pb::SUMMARY_VIEW_FULL : pb::SUMMARY_VIEW_BASIC);
                      return k;
                    }()));
-  SOKEI_ASSIGN_OR_RETURN(
-      std::string bytes, cache_->GetOrCompute(key, [&]() -> absl::StatusOr<std::string> {
-        SOKEI_ASSIGN_OR_RETURN(auto s, ComputeSummary(p, r.plan(), r.fiscal_year(), full));
-        return s.SerializeAsString();
-      }));
-  pb::PlanSummary out;
-  if (!out.ParseFromString(bytes)) return status::Internal("CACHE_CORRUPT");
-  return out;
+  return cache_->GetOrCompute(key, compute);
 }
 
 absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(const Principal& p,

@@ -79,6 +79,10 @@ class KpiDomain {
       const Principal& p, const pb::RecordSurveyPerceptionsRequest& r);
   absl::StatusOr<pb::PlanSummary> GetPlanSummary(const Principal& p,
                                                  const pb::GetPlanSummaryRequest& r);
+  // The same summary as serialized PlanSummary bytes (the gRPC adapter sends them as they are): a
+  // cache hit is the generations, a GET and no parse.
+  absl::StatusOr<std::string> GetPlanSummaryBytes(const Principal& p,
+                                                  const pb::GetPlanSummaryRequest& r);
 
   absl::StatusOr<pb::GradingScheme> GetGradingScheme(const Principal& p,
                                                      const pb::GetGradingSchemeRequest& r);

@@ -34,28 +34,11 @@ SOKEI_PLAN_METHODS(SOKEI_PLAN_RPC)
 
 grpc::Status PlanGrpcService::GetPlanTreeRaw(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
                                              grpc::ByteBuffer* resp) {
-  const auto metadata = grpcx::SokeiMetadata(*ctx);
-  auto principal = identity_.Read(metadata);
-  if (!principal.ok()) return grpcx::FinishCall(metadata, "GetPlanTree", principal.status());
-  pb::GetPlanTreeRequest request;
-  std::vector<grpc::Slice> slices;
-  std::string bytes;
-  if (req->Dump(&slices).ok()) {
-    for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  }
-  if (!request.ParseFromString(bytes)) {
-    return grpcx::FinishCall(
-        metadata, "GetPlanTree",
-        status::InvalidField("REQUEST_INVALID", "", "the request is not a GetPlanTreeRequest"));
-  }
-  absl::StatusOr<std::string> tree = domain_->GetPlanTreeBytes(*principal, request);
-  if (!tree.ok()) return grpcx::FinishCall(metadata, "GetPlanTree", tree.status());
-  // Hand the bytes to gRPC without copying them: the slice owns the string until sent.
-  auto* owned = new std::string(std::move(*tree));
-  grpc::Slice slice(
-      owned->data(), owned->size(), [](void* p) { delete static_cast<std::string*>(p); }, owned);
-  *resp = grpc::ByteBuffer(&slice, 1);
-  return grpc::Status::OK;
+  return grpcx::ServeUnaryBytes<pb::GetPlanTreeRequest>(
+      ctx, identity_, "GetPlanTree", req, resp,
+      [this](const Principal& p, const pb::GetPlanTreeRequest& r) {
+        return domain_->GetPlanTreeBytes(p, r);
+      });
 }
 
 namespace {

@@ -51,11 +51,11 @@ class PlanDomain {
                                                   const pb::ListPlansRequest& r);
   absl::StatusOr<pb::Plan> UpdatePlan(const Principal& p, const pb::UpdatePlanRequest& r);
   absl::StatusOr<Empty> DeletePlan(const Principal& p, const pb::DeletePlanRequest& r);
-  // The whole tree, filled into `out` in place (which may live on an arena: GetPlanTreeBytes
-  // builds it on one, so 2,000 nodes are parsed and freed without a heap allocation each).
+  // The whole tree, parsed into `out` (the domain's own uses; the RPC sends GetPlanTreeBytes).
   absl::Status GetPlanTree(const Principal& p, const pb::GetPlanTreeRequest& r, pb::PlanTree* out);
-  // The same tree as serialized PlanTree bytes, from the cache when it holds the current
-  // generation's copy (the gRPC adapter sends them as they are).
+  // The same tree as serialized PlanTree bytes, made from the stored nodes without parsing them
+  // (tree_bytes.h), or from the cache when it holds the current generation's copy (the gRPC
+  // adapter sends them as they are).
   absl::StatusOr<std::string> GetPlanTreeBytes(const Principal& p, const pb::GetPlanTreeRequest& r);
 
   absl::StatusOr<pb::Node> CreateNode(const Principal& p, const pb::CreateNodeRequest& r);

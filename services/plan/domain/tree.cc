@@ -1,82 +1,51 @@
 // The plan tree: nodes, packages and links in one read.
-#include <algorithm>
-#include <map>
-#include <set>
-#include <unordered_map>
+#include <string>
+#include <vector>
 
-#include "absl/hash/hash.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
-#include "google/protobuf/util/json_util.h"
 #include "services/plan/domain/plan_internal.h"
+#include "services/plan/domain/tree_bytes.h"
 #include "services/plan/domain/validation.h"
 
 namespace sokei::plan {
+
+namespace {
+
+// The tree's reply bytes, read in one transaction: the plan (existence and visibility checked),
+// then its nodes, packages and links as stored (tree_bytes.h).
+absl::StatusOr<std::string> ReadPlanTreeBytes(PlanRepository* repo, const Principal& p,
+                                              const std::string& plan_name) {
+  pb::Plan plan;
+  StoredTree stored;
+  std::vector<Record> package_recs, link_recs;
+  SOKEI_RETURN_IF_ERROR(repo->Read([&](PlanTx& tx) -> absl::Status {
+    SOKEI_ASSIGN_OR_RETURN(plan, LoadOrNotFound<pb::Plan>(tx, Kind::kPlan, plan_name));
+    SOKEI_RETURN_IF_ERROR(CheckPlanVisible(p, plan));
+    SOKEI_ASSIGN_OR_RETURN(stored.nodes, tx.ListPlanData(Kind::kNode, plan_name));
+    SOKEI_ASSIGN_OR_RETURN(package_recs, tx.ListPlan(Kind::kPackage, plan_name));
+    SOKEI_ASSIGN_OR_RETURN(link_recs, tx.ListPlan(Kind::kLink, plan_name));
+    return absl::OkStatus();
+  }));
+  stored.plan = &plan;
+  stored.packages.reserve(package_recs.size());
+  for (Record& rec : package_recs) stored.packages.push_back(std::move(rec.data));
+  stored.links.reserve(link_recs.size());
+  stored.link_packages.reserve(link_recs.size());
+  for (Record& rec : link_recs) {
+    stored.links.push_back(std::move(rec.data));
+    stored.link_packages.push_back(std::move(rec.collection));
+  }
+  return SerializePlanTree(stored);
+}
+
+}  // namespace
 
 absl::Status PlanDomain::GetPlanTree(const Principal& p, const pb::GetPlanTreeRequest& r,
                                      pb::PlanTree* out) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kPlanPattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, name.municipality()));
+  SOKEI_ASSIGN_OR_RETURN(std::string bytes, ReadPlanTreeBytes(repo_, p, r.name()));
   out->Clear();
-  pb::PlanTree& tree = *out;
-  google::protobuf::Arena* arena = tree.GetArena();
-  std::vector<std::string> node_data;
-  std::vector<Record> package_recs, link_recs;
-  SOKEI_RETURN_IF_ERROR(repo_->Read([&](PlanTx& tx) -> absl::Status {
-    SOKEI_ASSIGN_OR_RETURN(*tree.mutable_plan(),
-                           LoadOrNotFound<pb::Plan>(tx, Kind::kPlan, r.name()));
-    SOKEI_RETURN_IF_ERROR(CheckPlanVisible(p, tree.plan()));
-    SOKEI_ASSIGN_OR_RETURN(node_data, tx.ListPlanData(Kind::kNode, r.name()));
-    SOKEI_ASSIGN_OR_RETURN(package_recs, tx.ListPlan(Kind::kPackage, r.name()));
-    SOKEI_ASSIGN_OR_RETURN(link_recs, tx.ListPlan(Kind::kLink, r.name()));
-    return absl::OkStatus();
-  }));
-  *tree.mutable_levels() = tree.plan().levels();
-  // Parse every node onto the response's arena (or the heap), in sibling order (the rows come
-  // sorted by sort_key, name); then hand them to the response depth-first without copying.
-  std::vector<pb::Node*> nodes;
-  std::vector<std::unique_ptr<pb::Node>> heap_owned;  // only when the response is on the heap
-  nodes.reserve(node_data.size());
-  for (const std::string& data : node_data) {
-    pb::Node* node = google::protobuf::Arena::CreateMessage<pb::Node>(arena);
-    if (arena == nullptr) heap_owned.emplace_back(node);
-    if (!node->ParseFromString(data)) return status::Internal("STORAGE_CORRUPT");
-    nodes.push_back(node);
-  }
-  std::unordered_map<absl::string_view, std::vector<size_t>, absl::Hash<absl::string_view>>
-      children;
-  std::vector<size_t> roots;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (nodes[i]->parent().empty()) {
-      roots.push_back(i);
-    } else {
-      children[nodes[i]->parent()].push_back(i);
-    }
-  }
-  tree.mutable_nodes()->Reserve(static_cast<int>(nodes.size()));
-  std::vector<size_t> stack(roots.rbegin(), roots.rend());
-  while (!stack.empty()) {
-    const size_t i = stack.back();
-    stack.pop_back();
-    auto* tn = tree.add_nodes();
-    auto it = children.find(nodes[i]->name());
-    if (it != children.end()) {
-      for (size_t c : it->second) tn->add_children(nodes[c]->name());
-      stack.insert(stack.end(), it->second.rbegin(), it->second.rend());
-    }
-    if (arena != nullptr) {
-      tn->unsafe_arena_set_allocated_node(nodes[i]);
-    } else {
-      tn->set_allocated_node(heap_owned[i].release());
-    }
-  }
-  for (const Record& rec : package_recs) {
-    if (!tree.add_packages()->ParseFromString(rec.data)) return status::Internal("STORAGE_CORRUPT");
-  }
-  for (const Record& rec : link_recs) {
-    if (!tree.add_links()->ParseFromString(rec.data)) return status::Internal("STORAGE_CORRUPT");
-    tree.add_link_packages(rec.collection);
-  }
+  if (!out->ParseFromString(bytes)) return status::Internal("STORAGE_CORRUPT");
   return absl::OkStatus();
 }
 
@@ -84,12 +53,7 @@ absl::StatusOr<std::string> PlanDomain::GetPlanTreeBytes(const Principal& p,
                                                          const pb::GetPlanTreeRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kPlanPattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, name.municipality()));
-  auto build = [&]() -> absl::StatusOr<std::string> {
-    google::protobuf::Arena arena;
-    auto* tree = google::protobuf::Arena::CreateMessage<pb::PlanTree>(&arena);
-    SOKEI_RETURN_IF_ERROR(GetPlanTree(p, r, tree));
-    return tree->SerializeAsString();
-  };
+  auto build = [&]() { return ReadPlanTreeBytes(repo_, p, r.name()); };
   if (cache_ == nullptr || !cache_->enabled()) return build();
   int64_t generation = 0;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](PlanTx& tx) -> absl::Status {
