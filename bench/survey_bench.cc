@@ -5,9 +5,14 @@
 //     service embeds; file database, default cache) in a wide table (a column per question), and
 //     in the long table a database user would keep, answers(respondent, question, answer), without
 //     and with a covering index.
+//   - with --service=HOST:PORT (a running sokei-survey in dev mode; --service-pid=PID for its
+//     RSS): the same respondents imported through the service over gRPC in files of 50,000, then
+//     every distribution and the cross-tab asked by RPC (survey_through_service.h), beside the
+//     long-table references.
 // Prints medians of --runs runs, the ratio, and the process's peak RSS after the columnar part
 // (before SQLite is touched) and at the end.
 // usage: survey_bench [--respondents=N] [--questions=N] [--runs=N] [--quick]
+//                     [--service=HOST:PORT [--service-pid=PID]]
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -21,6 +26,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/survey_through_service.h"
 #include "demo/demo_survey.h"
 #include "services/survey/stats/stats.h"
 
@@ -71,6 +77,8 @@ int64_t GroupCount(sqlite3* db, const std::string& sql) {
 int main(int argc, char** argv) {
   size_t n = 1000000;
   int questions = 40, runs = 3;
+  std::string service;
+  pid_t service_pid = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--quick") {
@@ -82,6 +90,10 @@ int main(int argc, char** argv) {
       questions = std::atoi(a.c_str() + 12);
     } else if (a.rfind("--runs=", 0) == 0) {
       runs = std::max(1, std::atoi(a.c_str() + 7));
+    } else if (a.rfind("--service=", 0) == 0) {
+      service = a.substr(10);
+    } else if (a.rfind("--service-pid=", 0) == 0) {
+      service_pid = std::atoi(a.c_str() + 14);
     }
   }
   std::printf(
@@ -268,8 +280,40 @@ int main(int argc, char** argv) {
       weights->iterations, Ms(tw0, tw1), Ms(l0, l1), Ms(ll0, ll1), Ms(i0, i1));
   std::printf("  peak RSS after the columnar part: %ld MiB (goal ≤ 200); at the end: %ld MiB\n",
               rss_columnar, PeakRssMiB());
+  bool service_agrees = true;
+  if (!service.empty()) {
+    auto f = sokei::bench::RunThroughService(service, service_pid, data, runs);
+    if (!f.ok()) {
+      std::fprintf(stderr, "through the service: %s\n", std::string(f.status().message()).c_str());
+      return 1;
+    }
+    std::printf(
+        "\n  through the running sokei-survey over gRPC (%lld respondents imported in files of "
+        "50,000: %.0f ms, %.0f respondents/s):\n",
+        f->imported, f->import_ms, f->imported / (f->import_ms / 1000));
+    std::printf("  %-58s %10.1f\n", "first GetQuestionStats (the service compiles the responses)",
+                f->first_stats_ms);
+    std::printf("  %-58s %10.1f %11.1f×\n", "every GetQuestionStats, vs sqlite3 long table",
+                f->all_stats_ms, ld / f->all_stats_ms);
+    std::printf("  %-58s %10.1f %11.1f×\n", "every GetQuestionStats, vs sqlite3 + covering index",
+                f->all_stats_ms, xd / f->all_stats_ms);
+    std::printf("  %-58s %10.1f %11.1f×\n", "GetCrossTab age × district, vs sqlite3 long table",
+                f->crosstab_ms, lt / f->crosstab_ms);
+    std::printf("  %-58s %10.1f %11.1f×\n", "GetCrossTab age × district, vs + covering index",
+                f->crosstab_ms, xt / f->crosstab_ms);
+    if (f->rss_after_import_mib > 0) {
+      std::printf(
+          "  the service's RSS: %.0f MiB after the imports (heap %.0f), %.0f MiB after the stats "
+          "(heap %.0f; the rest is SQLite's mapped database)\n",
+          f->rss_after_import_mib, f->anon_after_import_mib, f->rss_after_stats_mib,
+          f->anon_after_stats_mib);
+    }
+    service_agrees = f->answered * runs == dchecksum;
+    std::printf("  answers counted through the service: %lld — %s\n", f->answered,
+                service_agrees ? "agree" : "DIFFER");
+  }
   // Both sides counted the same answers.
-  const bool agree = checksum == sql_checksum && wchecksum == dchecksum;
+  const bool agree = checksum == sql_checksum && wchecksum == dchecksum && service_agrees;
   std::printf("  answers counted: Sokei %lld, sqlite3 %lld — %s\n",
               static_cast<long long>(checksum), static_cast<long long>(sql_checksum),
               agree ? "agree" : "DIFFER");

@@ -7,9 +7,9 @@
 #include "common/deadline/deadline.h"
 #include "common/grpcx/adapter.h"
 #include "common/grpcx/call_log.h"
-#include "common/trace/trace.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "common/trace/trace.h"
 
 namespace sokei::survey {
 
@@ -18,14 +18,18 @@ grpc::Status SurveyGrpcService::Call(grpc::ServerContext* ctx, const char* metho
                                      Resp* resp,
                                      absl::StatusOr<Resp> (SurveyDomain::*fn)(const Principal&,
                                                                               const Req&)) {
+  const uint64_t compiles = domain_->compiles();
   grpc::Status s = grpcx::ServeUnary(ctx, identity_, method, domain_, fn, req, resp);
-  if constexpr (std::is_same_v<Req, pb::ImportResponsesRequest>) ReturnImportMemory();
+  if (std::is_same_v<Req, pb::ImportResponsesRequest> || domain_->compiles() != compiles) {
+    ReturnFreedMemory();
+  }
   return s;
 }
 
-// An import's file, its decoded text and its rows are freed when it ends; glibc keeps freed heap
-// for reuse unless asked, and a service that imported 50,000 rows would otherwise sit on it.
-void SurveyGrpcService::ReturnImportMemory() { malloc_trim(0); }
+// An import's file, its decoded text and its rows, and a compile's copy of every stored
+// respondent, are freed when the call ends; glibc keeps freed heap for reuse unless asked, and a
+// service that imported 50,000 rows or compiled 1,000,000 would otherwise sit on it.
+void SurveyGrpcService::ReturnFreedMemory() { malloc_trim(0); }
 
 #define SOKEI_SURVEY_RPC(Method, Req, Resp)                                                      \
   grpc::Status SurveyGrpcService::Method(grpc::ServerContext* ctx, const Req* req, Resp* resp) { \
@@ -83,7 +87,7 @@ grpc::Status SurveyGrpcService::StreamResponses(
   }
   pb::ImportResponsesRequest().Swap(&whole);  // the file's bytes freed, not kept for reuse
   pb::ImportResponsesRequest().Swap(&part);
-  ReturnImportMemory();
+  ReturnFreedMemory();
   if (!result.ok()) return grpcx::FinishCall(metadata, "StreamResponses", result.status());
   *resp = std::move(*result);
   return grpc::Status::OK;

@@ -62,7 +62,7 @@ class SurveyGrpcService : public pb::SurveyService::Service {
                     absl::StatusOr<Resp> (SurveyDomain::*fn)(const Principal&, const Req&));
 
   SurveyDomain* domain_;
-  static void ReturnImportMemory();
+  static void ReturnFreedMemory();
   auth::IdentityCheck identity_;
 };
 

@@ -93,7 +93,10 @@ class Reader {
   Reader(const pb::Survey& survey, const std::vector<pb::Question>& questions)
       : survey_(survey), questions_(questions) {
     for (const auto& attr : survey.attributes()) categories_.emplace_back(attr.categories());
-    for (const auto& q : questions) options_.emplace_back(q.options());
+    for (const auto& q : questions) {
+      options_.emplace_back(q.options());
+      question_ids_.push_back(IdOf(q.name()));
+    }
   }
 
   // Row by row: only the current row's cells and each respondent's serialized answers are held,
@@ -265,7 +268,7 @@ class Reader {
   void ReadAnswer(const jp::DelimitedRow& row, size_t q, pb::Respondent* rsp) {
     const pb::Question& question = questions_[q];
     pb::Answer* ans = rsp->add_answers();
-    ans->set_question(IdOf(question.name()));
+    ans->set_question(question_ids_[q]);
     if (h_.question[q] < 0) return;
     const std::string raw = jp::TrimCell(row.cells[h_.question[q]]);
     const std::string& col = head_->cells[h_.question[q]];
@@ -327,6 +330,7 @@ class Reader {
   const pb::Survey& survey_;
   const std::vector<pb::Question>& questions_;
   std::vector<Matcher> categories_, options_;
+  std::vector<std::string> question_ids_;  // each question's id, as answers name it
   jp::DelimitedRow head_row_;
   const jp::DelimitedRow* head_ = nullptr;
   Header h_;

@@ -4,6 +4,8 @@
 // details; knows nothing of gRPC.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
@@ -49,6 +51,9 @@ struct Compiled {
 class SurveyDomain {
  public:
   SurveyDomain(SurveyRepository* repo, KpiClient* kpi, std::function<absl::Time()> clock);
+  // How many times a survey's responses were compiled for statistics: each compile reads every
+  // respondent at once, so the adapter hands the freed memory back after a call that did one.
+  uint64_t compiles() const { return compiles_.load(); }
 
   absl::StatusOr<pb::Survey> CreateSurvey(const Principal& p, const pb::CreateSurveyRequest& r);
   absl::StatusOr<pb::Survey> GetSurvey(const Principal& p, const pb::GetSurveyRequest& r);
@@ -134,6 +139,7 @@ class SurveyDomain {
   // to the shared cache). Keyed by survey name; valid while the fingerprint matches.
   std::mutex cache_mu_;
   std::list<std::pair<std::string, std::pair<std::string, std::shared_ptr<const Compiled>>>> cache_;
+  std::atomic<uint64_t> compiles_{0};  // responses compiled so far (compiles())
   // Reads the outbox through the repository (declared last: it refers to repo_).
   api::ChangeFeed changes_{[this](const api::ChangeFeed::ReadFn::argument_type& fn) {
     return repo_->Read([&](SurveyTx& tx) { return fn(tx); });

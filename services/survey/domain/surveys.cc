@@ -195,6 +195,7 @@ absl::StatusOr<SurveyDomain::View> SurveyDomain::Load(const Principal& p,
   compiled->weighted = in.method != stats::WeightingInput::Method::kNone;
   compiled->weighting_attributes = in.attributes;
   v.compiled = compiled;
+  ++compiles_;
   std::lock_guard<std::mutex> lock(cache_mu_);
   cache_.remove_if([&](const auto& e) { return e.first == survey_name; });
   cache_.push_front({survey_name, {key, v.compiled}});
