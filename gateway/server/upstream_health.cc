@@ -6,11 +6,17 @@
 #include <vector>
 
 namespace sokei::gateway {
+namespace {
+
+// Checks failed in a row before an upstream counts as down (upstream_health.h).
+constexpr int kMissesForDown = 2;
+
+}  // namespace
 
 UpstreamHealth::UpstreamHealth(std::map<std::string, grpc::GenericStub*> stubs,
                                absl::Duration interval, absl::Duration timeout)
     : stubs_(std::move(stubs)), interval_(interval), timeout_(timeout) {
-  for (const auto& [package, stub] : stubs_) up_[package] = true;
+  for (const auto& [package, stub] : stubs_) missed_[package] = 0;
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -25,8 +31,8 @@ UpstreamHealth::~UpstreamHealth() {
 
 bool UpstreamHealth::Up(const std::string& package) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = up_.find(package);
-  return it == up_.end() || it->second;
+  auto it = missed_.find(package);
+  return it == missed_.end() || it->second < kMissesForDown;
 }
 
 void UpstreamHealth::Run() {
@@ -74,7 +80,10 @@ void UpstreamHealth::CheckAll() {
   while (cq.Next(&tag, &ok)) {
   }
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& c : checks) up_[c->package] = Serving(c->status, c->response);
+  for (const auto& c : checks) {
+    int& missed = missed_[c->package];
+    missed = Serving(c->status, c->response) ? 0 : missed + 1;
+  }
 }
 
 bool UpstreamHealth::Serving(const grpc::Status& s, const grpc::ByteBuffer& response) {
@@ -83,7 +92,8 @@ bool UpstreamHealth::Serving(const grpc::Status& s, const grpc::ByteBuffer& resp
   std::vector<grpc::Slice> slices;
   std::string bytes;
   if (response.Dump(&slices).ok()) {
-    for (const auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    for (const auto& sl : slices)
+      bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
   }
   return bytes == std::string("\x08\x01", 2);  // status: SERVING
 }

@@ -1,9 +1,11 @@
 // Which upstreams are answering, known before a request is sent. Every `interval` each upstream
 // gets a grpc.health.v1 Check with a short deadline; a service that says NOT_SERVING, refuses
-// connections or does not answer in time (frozen, overloaded) is down until a check succeeds
-// again, and requests for it fail at once with 503 instead of waiting out their deadline. A
-// service without the health service (UNIMPLEMENTED) counts as up: only a check that fails says
-// down. Up until the first check.
+// connections or does not answer in time (frozen, overloaded) in two checks running is down until
+// a check succeeds again, and requests for it fail at once with 503 instead of waiting out their
+// deadline. One missed check is not enough: the gateway's own probe can be late when the gateway
+// itself is busy (an HTTP/2 ping flood on its passthrough port did that), and a healthy service
+// must not be refused for it. A service without the health service (UNIMPLEMENTED) counts as up:
+// only a check that fails says down. Up until the first checks.
 #pragma once
 
 #include <grpcpp/generic/generic_stub.h>
@@ -40,7 +42,7 @@ class UpstreamHealth {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  std::map<std::string, bool> up_;
+  std::map<std::string, int> missed_;  // checks failed in a row, by package
   std::thread thread_;
 };
 

@@ -18,10 +18,10 @@
 #include "gateway/server/grpc_passthrough.h"
 #include "gateway/server/upstreams.h"
 #include "sokei/plan/v1/plan_service.grpc.pb.h"
-#include "tests/support/test_passthrough.h"
 #include "tests/support/gateway_tokens.h"
 #include "tests/support/generic_upstream.h"
 #include "tests/support/test_gateway.h"
+#include "tests/support/test_passthrough.h"
 
 namespace sokei::gateway {
 namespace {
@@ -137,10 +137,10 @@ TEST_F(HungUpstreamTest, AFrozenUpstreamFailsFastAndAThawedOneServesAgain) {
   EXPECT_EQ(Get().first, 200);
 
   upstream_.Freeze();
-  // The first read after the freeze may still be sent; the health check says down within about
-  // one interval and one timeout.
+  // The first read after the freeze may still be sent; the health checks say down after two
+  // misses in a row: within about two intervals and two timeouts.
   std::future<std::pair<int, double>> early = std::async(std::launch::async, [&] { return Get(); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
   const auto [status, seconds] = Get();
   EXPECT_EQ(status, 503);
   EXPECT_LT(seconds, 0.5) << "a frozen upstream's request waited";
