@@ -5,77 +5,114 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "common/jp/measurement.h"
 
 namespace sokei::jp {
 
-std::string TrimCell(absl::string_view s) {
-  // ASCII blanks and the ideographic space.
-  std::string out(absl::StripAsciiWhitespace(s));
-  while (absl::StartsWith(out, "\u3000")) out.erase(0, 3);
-  while (absl::EndsWith(out, "\u3000")) out.erase(out.size() - 3);
-  return std::string(absl::StripAsciiWhitespace(out));
+absl::string_view TrimCellView(absl::string_view s) {
+  // ASCII blanks, then the ideographic space, then ASCII blanks again.
+  constexpr absl::string_view kIdeographicSpace = "\u3000";
+  s = absl::StripAsciiWhitespace(s);
+  while (absl::ConsumePrefix(&s, kIdeographicSpace)) {
+  }
+  while (absl::ConsumeSuffix(&s, kIdeographicSpace)) {
+  }
+  return absl::StripAsciiWhitespace(s);
 }
+
+std::string TrimCell(absl::string_view s) { return std::string(TrimCellView(s)); }
 
 namespace {
 
 // Exports guard cells that a spreadsheet would run as formulas (=, +, -, @) with a leading
 // apostrophe, as Excel itself does; reading drops it again.
-std::string Unguard(std::string cell) {
-  if (cell.size() >= 2 && cell[0] == '\'' && std::strchr("=+-@", cell[1]) != nullptr) {
-    cell.erase(0, 1);
+void Unguard(std::string* cell) {
+  if (cell->size() >= 2 && (*cell)[0] == '\'' && std::strchr("=+-@", (*cell)[1]) != nullptr) {
+    cell->erase(0, 1);
   }
-  return cell;
 }
 
 }  // namespace
 
+// The row's cells are written into the strings `row` already holds, so a reader that passes the
+// same row every time allocates only when a cell outgrows what it held before. Unquoted text is
+// copied a run at a time, up to the next delimiter, quote or line break.
 bool DelimitedReader::Next(DelimitedRow* row) {
-  if (pos_ >= text_.size()) return false;
-  DelimitedRow cur;
-  cur.line = line_;
-  std::string cell;
+  const size_t size = text_.size();
+  if (pos_ >= size) return false;
+  const char* const data = text_.data();
+  std::vector<std::string>& cells = row->cells;
+  size_t n = 0;
+  auto next_cell = [&]() -> std::string* {
+    if (n == cells.size()) cells.emplace_back();
+    std::string* c = &cells[n++];
+    c->clear();
+    return c;
+  };
+  row->line = line_;
+  row->open_quote = false;
+  row->no_line_end = false;
+  std::string* cell = next_cell();
   bool quoted = false, cell_started = false;
-  for (; pos_ < text_.size(); ++pos_) {
-    const char c = text_[pos_];
+  while (pos_ < size) {
     if (quoted) {
-      if (c == '"') {
-        if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
-          cell.push_back('"');
-          ++pos_;
-        } else {
-          quoted = false;
-        }
+      // Up to the next quote, counting the line breaks inside.
+      const char* q = static_cast<const char*>(std::memchr(data + pos_, '"', size - pos_));
+      const size_t end = q == nullptr ? size : static_cast<size_t>(q - data);
+      line_ += static_cast<int>(std::count(data + pos_, data + end, '\n'));
+      cell->append(data + pos_, end - pos_);
+      pos_ = end;
+      if (pos_ == size) break;
+      if (pos_ + 1 < size && data[pos_ + 1] == '"') {
+        cell->push_back('"');
+        pos_ += 2;
       } else {
-        if (c == '\n') ++line_;
-        cell.push_back(c);
+        quoted = false;
+        ++pos_;
       }
       continue;
     }
-    if (c == '"' && !cell_started) {
-      quoted = true;
+    size_t end = pos_;
+    while (end < size) {
+      const char c = data[end];
+      if (c == delim_ || c == '\n' || c == '\r' || c == '"') break;
+      ++end;
+    }
+    if (end > pos_) {
+      cell->append(data + pos_, end - pos_);
       cell_started = true;
+      pos_ = end;
+    }
+    if (pos_ == size) break;
+    const char c = data[pos_];
+    if (c == '"') {
+      if (cell_started) {
+        cell->push_back('"');  // a quote inside an unquoted cell is text
+      } else {
+        quoted = true;
+        cell_started = true;
+      }
+      ++pos_;
     } else if (c == delim_) {
-      cur.cells.push_back(Unguard(std::move(cell)));
-      cell.clear();
+      Unguard(cell);
+      cell = next_cell();
       cell_started = false;
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n') ++pos_;
+      ++pos_;
+    } else {  // a line break ends the row
+      if (c == '\r' && pos_ + 1 < size && data[pos_ + 1] == '\n') ++pos_;
       ++pos_;
       ++line_;
-      cur.cells.push_back(Unguard(std::move(cell)));
-      *row = std::move(cur);
+      Unguard(cell);
+      cells.resize(n);
       return true;
-    } else {
-      cell.push_back(c);
-      cell_started = true;
     }
   }
-  if (cell.empty() && cur.cells.empty() && !quoted) return false;
-  cur.cells.push_back(Unguard(std::move(cell)));
-  cur.open_quote = quoted;
-  cur.no_line_end = true;
-  *row = std::move(cur);
+  if (cell->empty() && n == 1 && !quoted) return false;
+  Unguard(cell);
+  cells.resize(n);
+  row->open_quote = quoted;
+  row->no_line_end = true;
   return true;
 }
 

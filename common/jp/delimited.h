@@ -26,7 +26,7 @@ std::vector<DelimitedRow> SplitDelimited(const std::string& text, char delim);
 class DelimitedReader {
  public:
   DelimitedReader(absl::string_view text, char delim) : text_(text), delim_(delim) {}
-  // The next row into `row`; false at the end of the text.
+  // The next row into `row`, reusing the strings it holds; false at the end of the text.
   bool Next(DelimitedRow* row);
 
  private:
@@ -41,6 +41,8 @@ char DetectDelimiter(const std::string& text);
 
 // ASCII blanks and the ideographic space trimmed from both ends.
 std::string TrimCell(absl::string_view s);
+// The same as a view into `s`, for readers that copy only what they keep.
+absl::string_view TrimCellView(absl::string_view s);
 
 // One cell written for a spreadsheet (the inverse of SplitDelimited): quoted when it holds the
 // delimiter, a quote or a line break; a cell a spreadsheet would evaluate (=1+1, +SUM(…), -cmd,

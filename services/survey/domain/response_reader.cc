@@ -4,12 +4,15 @@
 #include <cstring>
 #include <set>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/jp/delimited.h"
 #include "common/jp/measurement.h"
 #include "common/jp/text.h"
 #include "common/status/status.h"
+#include "services/survey/domain/respondent_bytes.h"
 #include "services/survey/domain/survey_internal.h"
 
 namespace sokei::survey {
@@ -31,9 +34,21 @@ class Matcher {
       codes_.push_back(jp::SearchFold(item.code()));
       labels_.push_back(item.label().empty() ? "" : jp::SearchFold(item.label()));
     }
+    // Each code's and label's own text → what the folded match answers for it: a cell written
+    // as the option is written (most are) costs one lookup and no fold.
+    for (const auto& item : items) {
+      for (const std::string* text : {&item.code(), &item.label()}) {
+        if (!text->empty()) exact_.emplace(*text, FindFolded(jp::SearchFold(*text)));
+      }
+    }
   }
-  int Find(const std::string& cell) const {
-    const std::string key = jp::SearchFold(cell);
+  int Find(absl::string_view cell) const {
+    if (auto it = exact_.find(cell); it != exact_.end()) return it->second;
+    return FindFolded(jp::SearchFold(cell));
+  }
+
+ private:
+  int FindFolded(const std::string& key) const {
     for (size_t i = 0; i < codes_.size(); ++i) {
       if (codes_[i] == key) return static_cast<int>(i);
     }
@@ -43,8 +58,8 @@ class Matcher {
     return -1;
   }
 
- private:
   std::vector<std::string> codes_, labels_;
+  absl::flat_hash_map<std::string, int> exact_;
 };
 
 // A code that is not an option: outside the scale when it is a number, unknown otherwise.
@@ -83,7 +98,7 @@ struct Header {
 
 bool Blank(const jp::DelimitedRow& row) {
   for (const auto& c : row.cells) {
-    if (!jp::TrimCell(c).empty()) return false;
+    if (!jp::TrimCellView(c).empty()) return false;
   }
   return true;
 }
@@ -216,97 +231,103 @@ class Reader {
       report.set_skipped(report.skipped() + 1);
       return;
     }
-    // One message for every row, cleared: its answers' storage is reused, not allocated again.
-    pb::Respondent& rsp = rsp_;
-    rsp.Clear();
-    rsp.set_row(row.line);
-    ReadId(row, &rsp);
-    ReadAttributes(row, &rsp);
-    for (size_t q = 0; q < questions_.size(); ++q) ReadAnswer(row, q, &rsp);
+    // The respondent goes straight into its stored bytes; the writer's buffers are reused.
+    const std::string id = ReadId(row);
+    rsp_.Start(id, row.line);
+    ReadAttributes(row);
+    for (size_t q = 0; q < questions_.size(); ++q) ReadAnswer(row, q);
     if (out_.errors > before) {
       report.set_skipped(report.skipped() + 1);
       return;
     }
-    out_.respondents.push_back({rsp.id(), rsp.row(), rsp.SerializeAsString()});
+    out_.respondents.push_back({id, row.line, rsp_.Finish()});
   }
 
-  void ReadId(const jp::DelimitedRow& row, pb::Respondent* rsp) {
-    rsp->set_id(jp::Nfkc(jp::TrimCell(row.cells[h_.id])));
+  std::string ReadId(const jp::DelimitedRow& row) {
+    std::string id = jp::Nfkc(jp::TrimCellView(row.cells[h_.id]));
     const std::string& id_header = out_.id_header;
-    if (rsp->id().empty()) {
+    if (id.empty()) {
       Add(MakeFinding(row.line, id_header, "", "MISSING_ID", "the respondent id is empty",
                       pb::FINDING_SEVERITY_ERROR));
-    } else if (rsp->id().size() > 64) {
-      Add(MakeFinding(row.line, id_header, rsp->id(), "ID_TOO_LONG", "at most 64 characters",
+    } else if (id.size() > 64) {
+      Add(MakeFinding(row.line, id_header, id, "ID_TOO_LONG", "at most 64 characters",
                       pb::FINDING_SEVERITY_ERROR));
-    } else if (!ids_in_file_.insert(rsp->id()).second) {
-      Add(MakeFinding(row.line, id_header, rsp->id(), "DUPLICATE_RESPONDENT",
+    } else if (!ids_in_file_.insert(id).second) {
+      Add(MakeFinding(row.line, id_header, id, "DUPLICATE_RESPONDENT",
                       "the respondent id appears twice in the file", pb::FINDING_SEVERITY_ERROR));
     }
+    return id;
   }
 
-  void ReadAttributes(const jp::DelimitedRow& row, pb::Respondent* rsp) {
+  void ReadAttributes(const jp::DelimitedRow& row) {
     for (int a = 0; a < survey_.attributes_size(); ++a) {
-      const std::string raw = h_.attribute[a] < 0 ? "" : jp::TrimCell(row.cells[h_.attribute[a]]);
-      rsp->add_raw_attributes(raw);
+      const absl::string_view raw =
+          h_.attribute[a] < 0 ? "" : jp::TrimCellView(row.cells[h_.attribute[a]]);
       if (raw.empty() || raw == "無回答" || raw == "-") {
-        rsp->add_attributes("");
+        rsp_.AddAttribute("", raw);
         continue;
       }
       const int c = categories_[a].Find(raw);
       if (c < 0) {
-        Add(MakeFinding(row.line, head_->cells[h_.attribute[a]], raw, "UNKNOWN_CATEGORY",
-                        "not a category of this attribute", pb::FINDING_SEVERITY_ERROR));
-        rsp->add_attributes("");
+        Add(MakeFinding(row.line, head_->cells[h_.attribute[a]], std::string(raw),
+                        "UNKNOWN_CATEGORY", "not a category of this attribute",
+                        pb::FINDING_SEVERITY_ERROR));
+        rsp_.AddAttribute("", raw);
       } else {
-        rsp->add_attributes(survey_.attributes(a).categories(c).code());
+        rsp_.AddAttribute(survey_.attributes(a).categories(c).code(), raw);
       }
     }
   }
 
   // The answer to question `q` as its type reads it; an empty cell is 無回答.
-  void ReadAnswer(const jp::DelimitedRow& row, size_t q, pb::Respondent* rsp) {
+  void ReadAnswer(const jp::DelimitedRow& row, size_t q) {
+    AnswerParts& ans = answer_;
+    ans.Clear();
+    ans.question = question_ids_[q];
+    ReadCell(row, q, &ans);
+    rsp_.AddAnswer(ans);
+  }
+
+  void ReadCell(const jp::DelimitedRow& row, size_t q, AnswerParts* ans) {
     const pb::Question& question = questions_[q];
-    pb::Answer* ans = rsp->add_answers();
-    ans->set_question(question_ids_[q]);
     if (h_.question[q] < 0) return;
-    const std::string raw = jp::TrimCell(row.cells[h_.question[q]]);
+    const absl::string_view raw = jp::TrimCellView(row.cells[h_.question[q]]);
     const std::string& col = head_->cells[h_.question[q]];
-    ans->set_raw(raw);
+    ans->raw = raw;
     if (raw.empty()) return;
     switch (question.type()) {
       case pb::QUESTION_TYPE_SINGLE:
       case pb::QUESTION_TYPE_LIKERT: {
         const int o = options_[q].Find(raw);
         if (o < 0) {
-          Add(BadCode(row.line, col, raw, raw, true));
+          Add(BadCode(row.line, col, std::string(raw), std::string(raw), true));
         } else {
-          ans->add_codes(question.options(o).code());
+          ans->codes.push_back(question.options(o).code());
         }
         break;
       }
       case pb::QUESTION_TYPE_MULTIPLE:
-        ReadChoices(row.line, col, raw, q, ans);
+        ReadChoices(row.line, col, std::string(raw), q, ans);
         break;
       case pb::QUESTION_TYPE_NUMERIC: {
         auto d = jp::ParseDecimal(jp::Nfkc(raw));
         if (!d) {
-          Add(MakeFinding(row.line, col, raw, "NOT_A_NUMBER", "a number is expected",
+          Add(MakeFinding(row.line, col, std::string(raw), "NOT_A_NUMBER", "a number is expected",
                           pb::FINDING_SEVERITY_ERROR));
         } else {
-          ans->set_number(jp::DecimalToString(*d));
+          ans->number = jp::DecimalToString(*d);
         }
         break;
       }
       default:
-        ans->set_text(raw);
+        ans->text = raw;
         break;
     }
   }
 
   // A multiple-choice cell: every code an option; more than max_choices is 無回答 (a warning).
   void ReadChoices(int line, const std::string& col, const std::string& raw, size_t q,
-                   pb::Answer* ans) {
+                   AnswerParts* ans) {
     const pb::Question& question = questions_[q];
     std::set<int> chosen;
     for (const auto& code : SplitCodes(raw)) {
@@ -317,9 +338,9 @@ class Reader {
         chosen.insert(o);
       }
     }
-    for (int o : chosen) ans->add_codes(question.options(o).code());
+    for (int o : chosen) ans->codes.push_back(question.options(o).code());
     if (question.max_choices() > 0 && static_cast<int>(chosen.size()) > question.max_choices()) {
-      ans->set_invalid(true);
+      ans->invalid = true;
       Add(MakeFinding(line, col, raw, "TOO_MANY_CHOICES",
                       absl::StrCat(chosen.size(), " choices where at most ", question.max_choices(),
                                    " are allowed: counted as 無回答"),
@@ -334,9 +355,10 @@ class Reader {
   jp::DelimitedRow head_row_;
   const jp::DelimitedRow* head_ = nullptr;
   Header h_;
-  std::set<std::string> ids_in_file_;
+  absl::flat_hash_set<std::string> ids_in_file_;
   ReadResponses out_;
-  pb::Respondent rsp_;  // the row being read (ReadRow)
+  RespondentBytes rsp_;  // the row being read (ReadRow), written as it is stored
+  AnswerParts answer_;   // the answer being read
 };
 
 }  // namespace

@@ -111,6 +111,16 @@ TEST(Text, SearchFoldOfAsciiIsWhatIcuFolds) {
   EXPECT_EQ(SearchFold(" Q1-a\tB "), "q1-ab");
 }
 
+TEST(Text, NfkcOfAsciiIsWhatIcuNormalizes) {
+  // The same check for NFKC's ASCII path: each character alone and ahead of a character that
+  // sends the text through ICU.
+  for (int c = 1; c < 0x80; ++c) {
+    const std::string ascii(1, static_cast<char>(c));
+    EXPECT_EQ(Nfkc(ascii + "ｱ"), Nfkc(ascii) + "ア") << "character " << c;
+  }
+  EXPECT_EQ(Nfkc("No. 12 (A-b)"), "No. 12 (A-b)");
+}
+
 TEST(Text, SearchFoldMatchesTheLookAlikesCp932Swaps) {
   for (const char* label : {"20〜29歳", "外国人人口—割合", "−5.2ポイント"}) {
     auto sjis = Utf8ToCp932(label);

@@ -1,0 +1,102 @@
+#include "services/survey/domain/respondent_bytes.h"
+
+namespace sokei::survey {
+namespace {
+
+// Wire tags: field number << 3 | wire type (2: length-delimited, 0: varint).
+constexpr char kRespondentId = 0x0A, kRespondentRow = 0x10, kAttribute = 0x1A, kRawAttribute = 0x22,
+               kAnswer = 0x2A;
+constexpr char kQuestion = 0x0A, kCode = 0x12, kNumber = 0x1A, kText = 0x22, kRaw = 0x2A,
+               kInvalid = 0x30;
+
+size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+void PutVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// A length-delimited field with one-byte tag: its size on the wire.
+size_t FieldSize(absl::string_view s) { return 1 + VarintSize(s.size()) + s.size(); }
+
+void PutField(char tag, absl::string_view s, std::string* out) {
+  out->push_back(tag);
+  PutVarint(s.size(), out);
+  out->append(s.data(), s.size());
+}
+
+// proto3 leaves out a singular string that is empty; repeated strings are always written.
+void PutSingular(char tag, absl::string_view s, std::string* out) {
+  if (!s.empty()) PutField(tag, s, out);
+}
+
+}  // namespace
+
+void RespondentBytes::Start(absl::string_view id, int32_t row) {
+  id_.assign(id.data(), id.size());
+  row_ = row;
+  attribute_count_ = 0;
+  answers_.clear();
+}
+
+void RespondentBytes::AddAttribute(absl::string_view code, absl::string_view raw) {
+  if (attribute_count_ == attributes_.size()) {
+    attributes_.emplace_back();
+    raw_attributes_.emplace_back();
+  }
+  attributes_[attribute_count_].assign(code.data(), code.size());
+  raw_attributes_[attribute_count_].assign(raw.data(), raw.size());
+  ++attribute_count_;
+}
+
+void RespondentBytes::AddAnswer(const AnswerParts& a) {
+  size_t size = 0;
+  if (!a.question.empty()) size += FieldSize(a.question);
+  for (absl::string_view c : a.codes) size += FieldSize(c);
+  if (!a.number.empty()) size += FieldSize(a.number);
+  if (!a.text.empty()) size += FieldSize(a.text);
+  if (!a.raw.empty()) size += FieldSize(a.raw);
+  if (a.invalid) size += 2;
+  answers_.push_back(kAnswer);
+  PutVarint(size, &answers_);
+  PutSingular(kQuestion, a.question, &answers_);
+  for (absl::string_view c : a.codes) PutField(kCode, c, &answers_);
+  PutSingular(kNumber, a.number, &answers_);
+  PutSingular(kText, a.text, &answers_);
+  PutSingular(kRaw, a.raw, &answers_);
+  if (a.invalid) {
+    answers_.push_back(kInvalid);
+    answers_.push_back(1);
+  }
+}
+
+std::string RespondentBytes::Finish() const {
+  std::string out;
+  size_t size = answers_.size() + (id_.empty() ? 0 : FieldSize(id_)) + 11;
+  for (size_t i = 0; i < attribute_count_; ++i) {
+    size += FieldSize(attributes_[i]) + FieldSize(raw_attributes_[i]);
+  }
+  out.reserve(size);
+  PutSingular(kRespondentId, id_, &out);
+  if (row_ != 0) {
+    out.push_back(kRespondentRow);
+    // int32 on the wire: a negative value is sign-extended to ten bytes.
+    PutVarint(static_cast<uint64_t>(static_cast<int64_t>(row_)), &out);
+  }
+  for (size_t i = 0; i < attribute_count_; ++i) PutField(kAttribute, attributes_[i], &out);
+  for (size_t i = 0; i < attribute_count_; ++i) PutField(kRawAttribute, raw_attributes_[i], &out);
+  out.append(answers_);
+  return out;
+}
+
+}  // namespace sokei::survey
