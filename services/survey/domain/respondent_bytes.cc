@@ -1,5 +1,7 @@
 #include "services/survey/domain/respondent_bytes.h"
 
+#include <cstring>
+
 namespace sokei::survey {
 namespace {
 
@@ -26,6 +28,15 @@ void PutVarint(uint64_t v, std::string* out) {
   out->push_back(static_cast<char>(v));
 }
 
+char* PutVarint(uint64_t v, char* p) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>((v & 0x7F) | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
 // A length-delimited field with one-byte tag: its size on the wire.
 size_t FieldSize(absl::string_view s) { return 1 + VarintSize(s.size()) + s.size(); }
 
@@ -35,9 +46,21 @@ void PutField(char tag, absl::string_view s, std::string* out) {
   out->append(s.data(), s.size());
 }
 
+// The same into room already made for it; returns the end of what was written.
+char* PutField(char tag, absl::string_view s, char* p) {
+  *p++ = tag;
+  p = PutVarint(s.size(), p);
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
 // proto3 leaves out a singular string that is empty; repeated strings are always written.
 void PutSingular(char tag, absl::string_view s, std::string* out) {
   if (!s.empty()) PutField(tag, s, out);
+}
+
+char* PutSingular(char tag, absl::string_view s, char* p) {
+  return s.empty() ? p : PutField(tag, s, p);
 }
 
 }  // namespace
@@ -67,16 +90,20 @@ void RespondentBytes::AddAnswer(const AnswerParts& a) {
   if (!a.text.empty()) size += FieldSize(a.text);
   if (!a.raw.empty()) size += FieldSize(a.raw);
   if (a.invalid) size += 2;
-  answers_.push_back(kAnswer);
-  PutVarint(size, &answers_);
-  PutSingular(kQuestion, a.question, &answers_);
-  for (absl::string_view c : a.codes) PutField(kCode, c, &answers_);
-  PutSingular(kNumber, a.number, &answers_);
-  PutSingular(kText, a.text, &answers_);
-  PutSingular(kRaw, a.raw, &answers_);
+  // Room for the framed answer first, then every field written into it.
+  const size_t at = answers_.size();
+  answers_.resize(at + 1 + VarintSize(size) + size);
+  char* p = answers_.data() + at;
+  *p++ = kAnswer;
+  p = PutVarint(size, p);
+  p = PutSingular(kQuestion, a.question, p);
+  for (absl::string_view c : a.codes) p = PutField(kCode, c, p);
+  p = PutSingular(kNumber, a.number, p);
+  p = PutSingular(kText, a.text, p);
+  p = PutSingular(kRaw, a.raw, p);
   if (a.invalid) {
-    answers_.push_back(kInvalid);
-    answers_.push_back(1);
+    *p++ = kInvalid;
+    *p++ = 1;
   }
 }
 

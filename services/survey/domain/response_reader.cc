@@ -31,6 +31,7 @@ class Matcher {
   template <typename Items>
   explicit Matcher(const Items& items) {
     for (const auto& item : items) {
+      item_codes_.push_back(item.code());
       codes_.push_back(jp::SearchFold(item.code()));
       labels_.push_back(item.label().empty() ? "" : jp::SearchFold(item.label()));
     }
@@ -42,6 +43,9 @@ class Matcher {
       }
     }
   }
+  // The code of item `i` as the questionnaire defines it.
+  const std::string& Code(int i) const { return item_codes_[i]; }
+
   int Find(absl::string_view cell) const {
     if (auto it = exact_.find(cell); it != exact_.end()) return it->second;
     return FindFolded(jp::SearchFold(cell));
@@ -58,7 +62,7 @@ class Matcher {
     return -1;
   }
 
-  std::vector<std::string> codes_, labels_;
+  std::vector<std::string> item_codes_, codes_, labels_;
   absl::flat_hash_map<std::string, int> exact_;
 };
 
@@ -274,7 +278,7 @@ class Reader {
                         pb::FINDING_SEVERITY_ERROR));
         rsp_.AddAttribute("", raw);
       } else {
-        rsp_.AddAttribute(survey_.attributes(a).categories(c).code(), raw);
+        rsp_.AddAttribute(categories_[a].Code(c), raw);
       }
     }
   }
@@ -302,7 +306,7 @@ class Reader {
         if (o < 0) {
           Add(BadCode(row.line, col, std::string(raw), std::string(raw), true));
         } else {
-          ans->codes.push_back(question.options(o).code());
+          ans->codes.push_back(options_[q].Code(o));
         }
         break;
       }
@@ -338,7 +342,7 @@ class Reader {
         chosen.insert(o);
       }
     }
-    for (int o : chosen) ans->codes.push_back(question.options(o).code());
+    for (int o : chosen) ans->codes.push_back(options_[q].Code(o));
     if (question.max_choices() > 0 && static_cast<int>(chosen.size()) > question.max_choices()) {
       ans->invalid = true;
       Add(MakeFinding(line, col, raw, "TOO_MANY_CHOICES",
