@@ -1,14 +1,14 @@
 // Roll-ups of indicator results to nodes, packages and departments, and the trend forecast.
-#include "services/kpi/domain/achievement.h"
-
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/jp/measurement.h"
 #include "common/jp/text.h"
+#include "services/kpi/domain/achievement.h"
 #include "services/kpi/domain/placeholder_reading.h"
 
 namespace sokei::kpi {
@@ -33,8 +33,9 @@ v1::RollupResult Rollup(const v1::GradingScheme& scheme, const v1::RollupRule& r
   out.set_level(in.level);
   out.set_method(rule.method());
   out.set_indicator_count(static_cast<int>(in.results.size()));
-  std::map<std::string, int> counts;
+  std::map<absl::string_view, int> counts;  // views of the results' grades
   std::vector<int> bands;
+  bands.reserve(in.results.size());
   double sum = 0, wsum = 0, wtotal = 0, points = 0;
   int graded = 0;
   for (size_t i = 0; i < in.results.size(); ++i) {
@@ -57,12 +58,13 @@ v1::RollupResult Rollup(const v1::GradingScheme& scheme, const v1::RollupRule& r
   for (const auto& b : scheme.bands()) {
     auto* gc = out.add_grade_counts();
     gc->set_grade(b.label());
-    gc->set_count(counts.count(b.label()) ? counts[b.label()] : 0);
-    counts.erase(b.label());
+    auto it = counts.find(b.label());
+    gc->set_count(it == counts.end() ? 0 : it->second);
+    if (it != counts.end()) counts.erase(it);
   }
   for (const auto& [label, n] : counts) {
     auto* gc = out.add_grade_counts();
-    gc->set_grade(label);
+    gc->set_grade(std::string(label));
     gc->set_count(n);
   }
   out.set_graded_count(graded);
