@@ -5,7 +5,6 @@
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 
 namespace sokei::trace {
@@ -23,11 +22,15 @@ bool Hex(absl::string_view s, size_t n) {
   return nonzero || n == 2;
 }
 
+// `bytes` random bytes, none zero (an all-zero id is invalid), as lower-case hex.
 std::string RandomHex(size_t bytes) {
   static thread_local absl::BitGen gen;
-  std::string out;
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(bytes * 2, '0');
   for (size_t i = 0; i < bytes; ++i) {
-    absl::StrAppendFormat(&out, "%02x", absl::Uniform<unsigned>(gen, 1, 256) & 0xff);
+    const unsigned b = absl::Uniform<unsigned>(gen, 1, 256);
+    out[2 * i] = kDigits[b >> 4];
+    out[2 * i + 1] = kDigits[b & 0xf];
   }
   return out;
 }
@@ -35,7 +38,8 @@ std::string RandomHex(size_t bytes) {
 }  // namespace
 
 std::optional<Context> Parse(absl::string_view traceparent, absl::string_view tracestate) {
-  std::vector<absl::string_view> parts = absl::StrSplit(absl::StripAsciiWhitespace(traceparent), '-');
+  std::vector<absl::string_view> parts =
+      absl::StrSplit(absl::StripAsciiWhitespace(traceparent), '-');
   if (parts.size() != 4 || parts[0] != "00" || !Hex(parts[1], 32) || !Hex(parts[2], 16) ||
       !Hex(parts[3], 2)) {
     return std::nullopt;

@@ -39,8 +39,9 @@ bool ValidRequestId(const std::string& id) {
 }
 
 std::string NewRequestId() {
-  absl::BitGen gen;
-  return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(gen), absl::Uniform<uint64_t>(gen));
+  static thread_local absl::BitGen gen;  // seeded once per thread, not once per request
+  return absl::StrCat(absl::Hex(absl::Uniform<uint64_t>(gen), absl::kZeroPad16),
+                      absl::Hex(absl::Uniform<uint64_t>(gen), absl::kZeroPad16));
 }
 
 HttpResponse ErrorResponse(const absl::Status& s) {

@@ -31,6 +31,16 @@ TEST(Trace, ChildrenKeepTheTraceAndTakeANewSpan) {
   EXPECT_NE(Start().trace_id, root.trace_id);
 }
 
+TEST(Trace, NewIdsAreAlwaysValidTraceparents) {
+  // 32 and 16 lower-case hex digits, never all zero: every id a new trace or span gets.
+  for (int i = 0; i < 2000; ++i) {
+    const Context c = Child(Start());
+    ASSERT_EQ(c.trace_id.size(), 32u);
+    ASSERT_EQ(c.span_id.size(), 16u);
+    ASSERT_TRUE(Parse(Traceparent(c)).has_value()) << Traceparent(c);
+  }
+}
+
 TEST(Trace, TheCurrentTraceIsScopedToTheThread) {
   EXPECT_EQ(Current(), nullptr);
   const Context outer = Start();
