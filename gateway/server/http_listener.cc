@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -136,6 +136,9 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
       return Fail(413, "BODY_TOO_LARGE", "the request body is too large for this method");
     }
     parser_->body_limit(limit);
+    // A request without a body (most GETs) is complete already: handled now, without another
+    // read through the executor or a body timer.
+    if (parser_->is_done()) return OnBody({});
     stream_.expires_after(Chrono(owner_->options.body_timeout));
     http::async_read(
         stream_, buffer_, *parser_,
@@ -167,11 +170,13 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     stream_.expires_never();  // the upstream call has its own deadline
     owner_->gateway->Handle(std::move(req), [self = shared_from_this()](HttpResponse r) {
       // An answer after the listener stopped has nobody to go to (its socket is closed); posting
-      // it would leave a handler queued for ever, holding its session.
+      // it would leave a handler queued for ever, holding its session. An answer given on the
+      // session's own strand (a response-cache hit, a refusal) is written at once; one from an
+      // upstream's thread is posted to the strand.
       std::lock_guard<std::mutex> lock(self->owner_->post_mu);
       if (self->owner_->stopping) return;
-      net::post(self->stream_.get_executor(),
-                [self, r = std::move(r)]() mutable { self->Write(std::move(r), false); });
+      net::dispatch(self->stream_.get_executor(),
+                    [self, r = std::move(r)]() mutable { self->Write(std::move(r), false); });
     });
   }
 
@@ -180,9 +185,9 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     HttpResponse r;
     r.status = status;
     // The same google.rpc.Status with ErrorInfo as every other error, its reason the one counted.
-    r.body = RenderError(status::WithReason(status == 400 ? absl::StatusCode::kInvalidArgument
-                                                          : absl::StatusCode::kResourceExhausted,
-                                            message, reason));
+    r.body = RenderError(status::WithReason(
+        status == 400 ? absl::StatusCode::kInvalidArgument : absl::StatusCode::kResourceExhausted,
+        message, reason));
     Write(std::move(r), true);
   }
 
