@@ -4,7 +4,9 @@
 #   REST — wrk, 64 connections, against three reads through the gateway: the Isehara next plan's
 #          tree (≈ 76 KB), the plan itself (a small read) and the Isehara 5th plan's kpiSummary for
 #          FY2020 (≈ 100 KB; its progress table imported first) — each beside nginx serving the
-#          same bytes as a static file (the machine's HTTP limit). Each read twice: through a
+#          same bytes as a static file (the machine's HTTP limit), twice: with its access log on, as
+#          nginx ships (one line written per request, as the gateway writes one), which is the
+#          reference, and with the log off (printed beside it). Each read twice: through a
 #          gateway with its response cache off (SOKEI_GATEWAY_RESPONSE_CACHE_MB=0: every request
 #          goes to the service, the services' Redis caches warm) and through one with it on.
 #   gRPC — GetPlanTree (heavy) and GetPlan (small) called directly on the plan service, through
@@ -29,7 +31,7 @@ source bench/bench_work.sh gateway-bench
 plan_port=$(free_port) kpi_port=$(free_port) survey_port=$(free_port) redis_port=$(free_port)
 http_port=$(free_port) ops_port=$(free_port) grpc_port=$(free_port)
 http2_port=$(free_port) ops2_port=$(free_port) grpc2_port=$(free_port)
-static_port=$(free_port) grpc_pass_port=$(free_port)
+static_port=$(free_port) logged_port=$(free_port) grpc_pass_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
 pids+=($!)
 wait_port "$redis_port"
@@ -86,12 +88,15 @@ http {
   client_body_temp_path $work/tmp; proxy_temp_path $work/tmp; fastcgi_temp_path $work/tmp;
   uwsgi_temp_path $work/tmp; scgi_temp_path $work/tmp;
   server { listen 127.0.0.1:$static_port; location / { root $work/www; default_type application/json; } }
+  server { listen 127.0.0.1:$logged_port; access_log $work/nginx-access.log;
+           location / { root $work/www; default_type application/json; } }
   server { listen 127.0.0.1:$grpc_pass_port http2; location / { grpc_pass grpc://127.0.0.1:$plan_port; } }
 }
 NGINX
 mkdir -p "$work/tmp"
 nginx -c "$work/nginx.conf" -p "$work"
 wait_port "$static_port"
+wait_port "$logged_port"
 
 wrk_run() {  # wrk_run URL [header] → "rps p50_ms p99_ms"
   local out
@@ -109,16 +114,19 @@ grpc_run() {  # grpc_run TARGET METHOD [TOKEN] → "qps p50_ms p99_ms errors"
     --plan=municipalities/142140/plans/next-basic-plan ${3:+--token="$3"}
 }
 # Every row RUNS times, interleaved; each result line appended to its row's file.
-rows=(static-tree rest-tree cached-tree static-small rest-small cached-small
-      static-summary rest-summary cached-summary
+rows=(logged-tree static-tree rest-tree cached-tree logged-small static-small rest-small cached-small
+      logged-summary static-summary rest-summary cached-summary
       grpc-tree pass-tree ngx-tree grpc-small pass-small)
 for r in $(seq 1 "$runs"); do
+  wrk_run "http://127.0.0.1:$logged_port/tree.json" >>"$work/logged-tree"
   wrk_run "http://127.0.0.1:$static_port/tree.json" >>"$work/static-tree"
   wrk_run "http://127.0.0.1:$http_port$tree" "$auth" >>"$work/rest-tree"
   wrk_run "http://127.0.0.1:$http2_port$tree" "$auth" >>"$work/cached-tree"
+  wrk_run "http://127.0.0.1:$logged_port/plan.json" >>"$work/logged-small"
   wrk_run "http://127.0.0.1:$static_port/plan.json" >>"$work/static-small"
   wrk_run "http://127.0.0.1:$http_port$small" "$auth" >>"$work/rest-small"
   wrk_run "http://127.0.0.1:$http2_port$small" "$auth" >>"$work/cached-small"
+  wrk_run "http://127.0.0.1:$logged_port/summary.json" >>"$work/logged-summary"
   wrk_run "http://127.0.0.1:$static_port/summary.json" >>"$work/static-summary"
   wrk_run "http://127.0.0.1:$http_port$summary" "$auth" >>"$work/rest-summary"
   wrk_run "http://127.0.0.1:$http2_port$summary" "$auth" >>"$work/cached-summary"
@@ -133,20 +141,22 @@ median() { sort -n -k1,1 "$work/$1" | awk -v n="$runs" 'NR == int((n + 1) / 2)';
 declare -A rate p50 p99
 for row in "${rows[@]}"; do read -r rate[$row] p50[$row] p99[$row] _ < <(median "$row"); done
 ratio() { python3 -c "print(f'{$1/$2*100:.0f}%')"; }
-line() {  # line LABEL ROW REFERENCE_ROW
-  printf '  %-56s %10.0f %9.2f %9.2f %12s\n' "$1" "${rate[$2]}" "${p50[$2]}" "${p99[$2]}" "$(ratio "${rate[$2]}" "${rate[$3]}")"
+line() {  # line LABEL ROW REFERENCE_ROW [SECOND_REFERENCE_ROW]
+  printf '  %-56s %10.0f %9.2f %9.2f %12s %14s\n' "$1" "${rate[$2]}" "${p50[$2]}" "${p99[$2]}" \
+    "$(ratio "${rate[$2]}" "${rate[$3]}")" "${4:+$(ratio "${rate[$2]}" "${rate[$4]}")}"
 }
 printf '\ngateway_bench: %s cores; medians of %s runs of %ss; 64 in flight\n' "$(nproc)" "$runs" "$seconds"
-printf '  %-56s %10s %9s %9s %12s\n' "path" "req/s" "p50 ms" "p99 ms" "vs reference"
+printf '  %-56s %10s %9s %9s %12s %14s\n' "path" "req/s" "p50 ms" "p99 ms" "vs reference" "vs nginx no log"
 for what in tree small summary; do
   case $what in
     tree) label="GetPlanTree, $(stat -c %s "$work/www/tree.json") B" ;;
     small) label="GetPlan (small read), $(stat -c %s "$work/www/plan.json") B" ;;
     summary) label="kpiSummary FY2020, $(stat -c %s "$work/www/summary.json") B" ;;
   esac
-  line "REST $label: nginx static (reference)" "static-$what" "static-$what"
-  line "  through sokei-gateway, response cache off" "rest-$what" "static-$what"
-  line "  through sokei-gateway, response cache on" "cached-$what" "static-$what"
+  line "REST $label: nginx static, access log on (reference)" "logged-$what" "logged-$what" "static-$what"
+  line "  nginx static, access log off" "static-$what" "logged-$what" "static-$what"
+  line "  through sokei-gateway, response cache off" "rest-$what" "logged-$what" "static-$what"
+  line "  through sokei-gateway, response cache on" "cached-$what" "logged-$what" "static-$what"
 done
 line "gRPC GetPlanTree: plan service directly (reference)" grpc-tree grpc-tree
 line "  through the gateway's passthrough (JWT)" pass-tree grpc-tree
@@ -158,3 +168,4 @@ misses=$(curl -sf "http://127.0.0.1:$ops2_port/metrics" | awk '/^sokei_gateway_r
 printf '\n  the cached gateway: %s hits, %s misses\n\n' "${hits:-0}" "${misses:-0}"
 "$build/bench/json_render_bench" "$work/www/tree.json" 200 | sed 's/^/  /'
 echo "  targets: REST ≥ 50% of nginx static with p99 ≤ 10 ms (response cache on); passthrough ≥ 60% of direct"
+echo "  (the gateway writes a JSON access line per request, unbuffered, as nginx's default access log does)"
