@@ -1,5 +1,7 @@
 #include "services/survey/domain/respondent_bytes.h"
 
+#include <google/protobuf/io/coded_stream.h>
+
 #include <cstring>
 
 namespace sokei::survey {
@@ -11,42 +13,19 @@ constexpr char kRespondentId = 0x0A, kRespondentRow = 0x10, kAttribute = 0x1A, k
 constexpr char kQuestion = 0x0A, kCode = 0x12, kNumber = 0x1A, kText = 0x22, kRaw = 0x2A,
                kInvalid = 0x30;
 
-size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
+using google::protobuf::io::CodedOutputStream;
 
-void PutVarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
+// A length-delimited field with one-byte tag: its size on the wire.
+size_t FieldSize(absl::string_view s) {
+  return 1 + CodedOutputStream::VarintSize64(s.size()) + s.size();
 }
 
 char* PutVarint(uint64_t v, char* p) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>((v & 0x7F) | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
+  return reinterpret_cast<char*>(
+      CodedOutputStream::WriteVarint64ToArray(v, reinterpret_cast<uint8_t*>(p)));
 }
 
-// A length-delimited field with one-byte tag: its size on the wire.
-size_t FieldSize(absl::string_view s) { return 1 + VarintSize(s.size()) + s.size(); }
-
-void PutField(char tag, absl::string_view s, std::string* out) {
-  out->push_back(tag);
-  PutVarint(s.size(), out);
-  out->append(s.data(), s.size());
-}
-
-// The same into room already made for it; returns the end of what was written.
+// Tag, length and bytes into room already made for them; returns the end of what was written.
 char* PutField(char tag, absl::string_view s, char* p) {
   *p++ = tag;
   p = PutVarint(s.size(), p);
@@ -55,10 +34,6 @@ char* PutField(char tag, absl::string_view s, char* p) {
 }
 
 // proto3 leaves out a singular string that is empty; repeated strings are always written.
-void PutSingular(char tag, absl::string_view s, std::string* out) {
-  if (!s.empty()) PutField(tag, s, out);
-}
-
 char* PutSingular(char tag, absl::string_view s, char* p) {
   return s.empty() ? p : PutField(tag, s, p);
 }
@@ -92,7 +67,7 @@ void RespondentBytes::AddAnswer(const AnswerParts& a) {
   if (a.invalid) size += 2;
   // Room for the framed answer first, then every field written into it.
   const size_t at = answers_.size();
-  answers_.resize(at + 1 + VarintSize(size) + size);
+  answers_.resize(at + 1 + CodedOutputStream::VarintSize64(size) + size);
   char* p = answers_.data() + at;
   *p++ = kAnswer;
   p = PutVarint(size, p);
@@ -108,21 +83,23 @@ void RespondentBytes::AddAnswer(const AnswerParts& a) {
 }
 
 std::string RespondentBytes::Finish() const {
-  std::string out;
-  size_t size = answers_.size() + (id_.empty() ? 0 : FieldSize(id_)) + 11;
+  // int32 on the wire: a negative row would be sign-extended to ten bytes.
+  const uint64_t row = static_cast<uint64_t>(static_cast<int64_t>(row_));
+  size_t size = answers_.size() + (id_.empty() ? 0 : FieldSize(id_)) +
+                (row_ == 0 ? 0 : 1 + CodedOutputStream::VarintSize64(row));
   for (size_t i = 0; i < attribute_count_; ++i) {
     size += FieldSize(attributes_[i]) + FieldSize(raw_attributes_[i]);
   }
-  out.reserve(size);
-  PutSingular(kRespondentId, id_, &out);
+  std::string out(size, '\0');
+  char* p = out.data();
+  p = PutSingular(kRespondentId, id_, p);
   if (row_ != 0) {
-    out.push_back(kRespondentRow);
-    // int32 on the wire: a negative value is sign-extended to ten bytes.
-    PutVarint(static_cast<uint64_t>(static_cast<int64_t>(row_)), &out);
+    *p++ = kRespondentRow;
+    p = PutVarint(row, p);
   }
-  for (size_t i = 0; i < attribute_count_; ++i) PutField(kAttribute, attributes_[i], &out);
-  for (size_t i = 0; i < attribute_count_; ++i) PutField(kRawAttribute, raw_attributes_[i], &out);
-  out.append(answers_);
+  for (size_t i = 0; i < attribute_count_; ++i) p = PutField(kAttribute, attributes_[i], p);
+  for (size_t i = 0; i < attribute_count_; ++i) p = PutField(kRawAttribute, raw_attributes_[i], p);
+  if (!answers_.empty()) std::memcpy(p, answers_.data(), answers_.size());
   return out;
 }
 
