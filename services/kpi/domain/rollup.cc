@@ -1,4 +1,6 @@
 // Roll-ups of indicator results to nodes, packages and departments, and the trend forecast.
+#include "services/kpi/domain/achievement.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -8,7 +10,6 @@
 #include "absl/strings/str_format.h"
 #include "common/jp/measurement.h"
 #include "common/jp/text.h"
-#include "services/kpi/domain/achievement.h"
 #include "services/kpi/domain/placeholder_reading.h"
 
 namespace sokei::kpi {
