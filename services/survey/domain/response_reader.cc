@@ -37,10 +37,12 @@ class Matcher {
     }
     // Each code's and label's own text → what the folded match answers for it: a cell written
     // as the option is written (most are) costs one lookup and no fold.
+    // (The answer for a text depends on the text alone, so the order of insertion does not matter.)
+    size_t i = 0;
     for (const auto& item : items) {
-      for (const std::string* text : {&item.code(), &item.label()}) {
-        if (!text->empty()) exact_.emplace(*text, FindFolded(jp::SearchFold(*text)));
-      }
+      if (!item.code().empty()) exact_.emplace(item.code(), FindFolded(codes_[i]));
+      if (!item.label().empty()) exact_.emplace(item.label(), FindFolded(labels_[i]));
+      ++i;
     }
   }
   // The code of item `i` as the questionnaire defines it.
