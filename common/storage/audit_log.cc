@@ -5,13 +5,14 @@
 
 namespace sokei::storage {
 
-AuditTables::AuditTables(const std::string& prefix) {
+AuditTables::AuditTables(const std::string& prefix)
+    : insert_(absl::StrCat("INSERT INTO ", prefix,
+                           "_audit_events (municipality, seq, time_micros, actor, method, "
+                           "resource, request_id, before_json, after_json)"),
+              9) {
   const std::string audit = prefix + "_audit_events", idem = prefix + "_idempotency";
   next_seq_ =
       absl::StrCat("SELECT COALESCE(MAX(seq), 0) + 1 FROM ", audit, " WHERE municipality = $1");
-  insert_ = absl::StrCat("INSERT INTO ", audit,
-                         " (municipality, seq, time_micros, actor, method, resource, request_id, "
-                         "before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
   // Prefix match without LIKE (whose escaping and case rules differ between databases).
   list_ = absl::StrCat(
       "SELECT municipality, seq, time_micros, actor, method, resource, request_id, before_json, "
@@ -27,18 +28,22 @@ AuditTables::AuditTables(const std::string& prefix) {
                            "time_micros) VALUES ($1, $2, $3, $4, $5, $6)");
 }
 
-absl::StatusOr<int64_t> AuditTables::Append(Connection& c, const AuditRow& row,
-                                            std::map<std::string, int64_t>* next_seq) const {
-  auto it = next_seq->find(row.municipality);
+absl::StatusOr<int64_t> AuditTables::NextSeq(Connection& c, const std::string& municipality,
+                                             std::map<std::string, int64_t>* next_seq) const {
+  auto it = next_seq->find(municipality);
   if (it == next_seq->end()) {
-    SOKEI_ASSIGN_OR_RETURN(auto rows, c.Query(next_seq_, {row.municipality}));
-    it = next_seq->emplace(row.municipality, rows.empty() ? 1 : AsInt(rows.front()[0])).first;
+    SOKEI_ASSIGN_OR_RETURN(auto rows, c.Query(next_seq_, {municipality}));
+    it = next_seq->emplace(municipality, rows.empty() ? 1 : AsInt(rows.front()[0])).first;
   }
-  const int64_t seq = it->second++;
-  SOKEI_RETURN_IF_ERROR(
-      c.Exec(insert_, {row.municipality, seq, row.time_micros, row.actor, row.method, row.resource,
-                       row.request_id, row.before_json, row.after_json}));
-  return seq;
+  return it->second++;
+}
+
+absl::Status AuditTables::Insert(Connection& c, const std::vector<AuditRow>& rows) const {
+  return insert_.Run(c, rows.size(), [&](size_t i, std::vector<Value>* out) {
+    const AuditRow& r = rows[i];
+    out->insert(out->end(), {r.municipality, r.seq, r.time_micros, r.actor, r.method, r.resource,
+                             r.request_id, r.before_json, r.after_json});
+  });
 }
 
 absl::StatusOr<std::vector<AuditRow>> AuditTables::List(Connection& c, const std::string& m,

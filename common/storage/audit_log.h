@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/storage/driver.h"
+#include "common/storage/multi_row_insert.h"
 
 namespace sokei::storage {
 
@@ -31,10 +32,12 @@ class AuditTables {
  public:
   explicit AuditTables(const std::string& prefix);
 
-  // Assigns the municipality's next sequence number. `next_seq` belongs to one transaction: the
-  // first append reads MAX(seq), later ones count on (writers are serialised).
-  absl::StatusOr<int64_t> Append(Connection& c, const AuditRow& row,
-                                 std::map<std::string, int64_t>* next_seq) const;
+  // The municipality's next sequence number. `next_seq` belongs to one transaction: the first
+  // number reads MAX(seq), later ones count on (writers are serialised).
+  absl::StatusOr<int64_t> NextSeq(Connection& c, const std::string& municipality,
+                                  std::map<std::string, int64_t>* next_seq) const;
+  // Writes rows numbered by NextSeq, many to a statement.
+  absl::Status Insert(Connection& c, const std::vector<AuditRow>& rows) const;
   // Newest first. Empty filters match everything; resource_prefix matches names starting with it.
   absl::StatusOr<std::vector<AuditRow>> List(Connection& c, const std::string& municipality,
                                              const std::string& resource_prefix,
@@ -46,7 +49,8 @@ class AuditTables {
   absl::Status PutIdempotency(Connection& c, const IdempotencyRow& row) const;
 
  private:
-  std::string next_seq_, insert_, list_, get_idem_, put_idem_;
+  std::string next_seq_, list_, get_idem_, put_idem_;
+  MultiRowInsert insert_;
 };
 
 }  // namespace sokei::storage

@@ -5,13 +5,13 @@
 
 namespace sokei::storage {
 
-ChangeTables::ChangeTables(const std::string& prefix) {
+ChangeTables::ChangeTables(const std::string& prefix)
+    : insert_(absl::StrCat("INSERT INTO ", prefix,
+                           "_changes (seq, municipality, time_micros, resource, resource_type, "
+                           "change_type, etag, plans, public_visible, request_id, value)"),
+              11) {
   const std::string t = prefix + "_changes";
   next_seq_ = absl::StrCat("SELECT COALESCE(MAX(seq), 0) + 1 FROM ", t);
-  insert_ = absl::StrCat("INSERT INTO ", t,
-                         " (seq, municipality, time_micros, resource, resource_type, change_type, "
-                         "etag, plans, public_visible, request_id, value) "
-                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
   after_ = absl::StrCat(
       "SELECT seq, municipality, time_micros, resource, resource_type, change_type, etag, plans, "
       "public_visible, request_id, value FROM ",
@@ -25,19 +25,22 @@ ChangeTables::ChangeTables(const std::string& prefix) {
                         " WHERE time_micros < $1 AND seq < (SELECT MAX(seq) FROM ", t, ")");
 }
 
-absl::StatusOr<int64_t> ChangeTables::Append(Connection& c, const ChangeRow& row,
-                                             int64_t* next_seq) const {
+absl::StatusOr<int64_t> ChangeTables::NextSeq(Connection& c, int64_t* next_seq) const {
   if (*next_seq == 0) {
     SOKEI_ASSIGN_OR_RETURN(auto rows, c.Query(next_seq_, {}));
     *next_seq = rows.empty() ? 1 : AsInt(rows.front()[0]);
   }
-  const int64_t seq = (*next_seq)++;
-  SOKEI_RETURN_IF_ERROR(
-      c.Exec(insert_,
-             {seq, row.municipality, row.time_micros, row.resource, row.resource_type,
-              static_cast<int64_t>(row.change_type), row.etag, row.plans,
-              static_cast<int64_t>(row.public_visible ? 1 : 0), row.request_id, Blob{row.value}}));
-  return seq;
+  return (*next_seq)++;
+}
+
+absl::Status ChangeTables::Insert(Connection& c, const std::vector<ChangeRow>& rows) const {
+  return insert_.Run(c, rows.size(), [&](size_t i, std::vector<Value>* out) {
+    const ChangeRow& r = rows[i];
+    out->insert(out->end(),
+                {r.seq, r.municipality, r.time_micros, r.resource, r.resource_type,
+                 static_cast<int64_t>(r.change_type), r.etag, r.plans,
+                 static_cast<int64_t>(r.public_visible ? 1 : 0), r.request_id, Blob{r.value}});
+  });
 }
 
 absl::StatusOr<std::vector<ChangeRow>> ChangeTables::After(Connection& c, const std::string& m,

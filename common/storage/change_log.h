@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/storage/driver.h"
+#include "common/storage/multi_row_insert.h"
 
 namespace sokei::storage {
 
@@ -45,9 +46,11 @@ class ChangeTables {
  public:
   explicit ChangeTables(const std::string& prefix);
 
-  // Assigns the service's next sequence number. `next_seq` belongs to one transaction (0 before
-  // its first append).
-  absl::StatusOr<int64_t> Append(Connection& c, const ChangeRow& row, int64_t* next_seq) const;
+  // The service's next sequence number. `next_seq` belongs to one transaction (0 before its
+  // first number).
+  absl::StatusOr<int64_t> NextSeq(Connection& c, int64_t* next_seq) const;
+  // Writes rows numbered by NextSeq, many to a statement.
+  absl::Status Insert(Connection& c, const std::vector<ChangeRow>& rows) const;
   // The municipality's changes after `after_seq`, oldest first, at most `limit`
   // (kEveryMunicipality: every municipality's).
   absl::StatusOr<std::vector<ChangeRow>> After(Connection& c, const std::string& municipality,
@@ -57,7 +60,8 @@ class ChangeTables {
   absl::Status Prune(Connection& c, int64_t before_micros) const;
 
  private:
-  std::string next_seq_, insert_, after_, after_all_, bounds_, prune_;
+  std::string next_seq_, after_, after_all_, bounds_, prune_;
+  MultiRowInsert insert_;
 };
 
 }  // namespace sokei::storage

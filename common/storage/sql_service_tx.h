@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/status/status.h"
 #include "common/storage/audit_log.h"
 #include "common/storage/change_log.h"
 #include "common/storage/driver.h"
@@ -28,18 +29,27 @@ struct ServiceTables {
   RecordTables records;  // unused by the plan service, whose resource table is its own
 };
 
-// BookkeepingTx on SQL, for `Tx` (a service's interface, derived from BookkeepingTx).
+// BookkeepingTx on SQL, for `Tx` (a service's interface, derived from BookkeepingTx). Audit and
+// change rows are numbered when appended and written a batch at a time (MultiRowInsert): when a
+// batch is full, before this transaction reads those tables, and by RunInTransaction before it
+// commits — so the transaction sees its own rows and commits all of them.
 template <typename Tx>
 class SqlBookkeeping : public Tx {
  public:
   SqlBookkeeping(Connection& c, const ServiceTables& tables) : c_(c), tables_(tables) {}
 
   absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) final {
-    return tables_.audit.Append(c_, row, &next_seq_);
+    SOKEI_ASSIGN_OR_RETURN(const int64_t seq,
+                           tables_.audit.NextSeq(c_, row.municipality, &next_seq_));
+    pending_audit_.push_back(row);
+    pending_audit_.back().seq = seq;
+    if (pending_audit_.size() >= MultiRowInsert::kMaxRows) SOKEI_RETURN_IF_ERROR(FlushAudit());
+    return seq;
   }
   absl::StatusOr<std::vector<AuditRow>> ListAudit(const std::string& m, const std::string& prefix,
                                                   const std::string& actor, int64_t offset,
                                                   int64_t limit) final {
+    SOKEI_RETURN_IF_ERROR(FlushAudit());
     return tables_.audit.List(c_, m, prefix, actor, offset, limit);
   }
   absl::StatusOr<int64_t> Generation(const std::string& m) final {
@@ -56,15 +66,32 @@ class SqlBookkeeping : public Tx {
     return tables_.audit.PutIdempotency(c_, row);
   }
   absl::StatusOr<int64_t> AppendChange(const ChangeRow& row) final {
-    return tables_.changes.Append(c_, row, &next_change_seq_);
+    SOKEI_ASSIGN_OR_RETURN(const int64_t seq, tables_.changes.NextSeq(c_, &next_change_seq_));
+    pending_changes_.push_back(row);
+    pending_changes_.back().seq = seq;
+    if (pending_changes_.size() >= MultiRowInsert::kMaxRows) {
+      SOKEI_RETURN_IF_ERROR(FlushChanges());
+    }
+    return seq;
   }
   absl::StatusOr<std::vector<ChangeRow>> ChangesAfter(const std::string& m, int64_t after_seq,
                                                       int64_t limit) final {
+    SOKEI_RETURN_IF_ERROR(FlushChanges());
     return tables_.changes.After(c_, m, after_seq, limit);
   }
-  absl::StatusOr<ChangeBounds> ChangeLogBounds() final { return tables_.changes.Bounds(c_); }
+  absl::StatusOr<ChangeBounds> ChangeLogBounds() final {
+    SOKEI_RETURN_IF_ERROR(FlushChanges());
+    return tables_.changes.Bounds(c_);
+  }
   absl::Status PruneChanges(int64_t before_micros) final {
+    SOKEI_RETURN_IF_ERROR(FlushChanges());
     return tables_.changes.Prune(c_, before_micros);
+  }
+
+  // Writes the rows appended and not yet written; RunInTransaction calls it before committing.
+  absl::Status Flush() {
+    SOKEI_RETURN_IF_ERROR(FlushAudit());
+    return FlushChanges();
   }
 
  protected:
@@ -72,8 +99,23 @@ class SqlBookkeeping : public Tx {
   const ServiceTables& tables_;
 
  private:
+  absl::Status FlushAudit() {
+    if (pending_audit_.empty()) return absl::OkStatus();
+    SOKEI_RETURN_IF_ERROR(tables_.audit.Insert(c_, pending_audit_));
+    pending_audit_.clear();
+    return absl::OkStatus();
+  }
+  absl::Status FlushChanges() {
+    if (pending_changes_.empty()) return absl::OkStatus();
+    SOKEI_RETURN_IF_ERROR(tables_.changes.Insert(c_, pending_changes_));
+    pending_changes_.clear();
+    return absl::OkStatus();
+  }
+
   std::map<std::string, int64_t> next_seq_;  // audit sequence numbers of this transaction
-  int64_t next_change_seq_ = 0;               // the outbox's, 0 before the first append
+  int64_t next_change_seq_ = 0;              // the outbox's, 0 before the first append
+  std::vector<AuditRow> pending_audit_;      // numbered, not yet written
+  std::vector<ChangeRow> pending_changes_;
 };
 
 // RecordStoreTx on SQL: `Tx` derives from RecordStoreTx<KindT>, `kind_name` names a kind in the
@@ -105,9 +147,10 @@ class SqlRecordStore : public SqlBookkeeping<Tx> {
 template <typename SqlTx, typename Tx>
 absl::Status RunInTransaction(Database& db, TxMode mode,
                               const std::function<absl::Status(Tx&)>& fn) {
-  return InTransaction(db, mode, [&](Connection& c) {
+  return InTransaction(db, mode, [&](Connection& c) -> absl::Status {
     SqlTx tx(c);
-    return fn(tx);
+    SOKEI_RETURN_IF_ERROR(fn(tx));
+    return tx.Flush();
   });
 }
 

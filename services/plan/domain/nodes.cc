@@ -15,8 +15,11 @@ namespace sokei::plan {
 
 namespace {
 
+// `created_levels`: the levels of nodes this transaction created (a batch's earlier items), so a
+// parent among them is not read back.
 absl::Status ValidateNode(PlanTx& tx, const pb::Plan& plan, const pb::Node& node,
-                          const std::string& municipality) {
+                          const std::string& municipality,
+                          const absl::flat_hash_map<std::string, int>* created_levels = nullptr) {
   Violations v;
   v.Text("node.display_name", node.display_name(), kMaxTitleChars, true);
   v.Text("node.code", node.code(), kMaxCodeChars, false);
@@ -63,14 +66,23 @@ absl::Status ValidateNode(PlanTx& tx, const pb::Plan& plan, const pb::Node& node
       return status::InvalidField("NODE_PARENT_INVALID", "node.parent",
                                   "must be a node of the same plan");
     }
-    SOKEI_ASSIGN_OR_RETURN(auto parent, Load<pb::Node>(tx, Kind::kNode, node.parent()));
-    if (!parent)
-      return status::InvalidField("NODE_PARENT_INVALID", "node.parent", "does not exist");
-    if (parent->level() != node.level() - 1) {
+    int parent_level = -1;
+    if (created_levels != nullptr) {
+      if (auto it = created_levels->find(node.parent()); it != created_levels->end()) {
+        parent_level = it->second;
+      }
+    }
+    if (parent_level < 0) {
+      SOKEI_ASSIGN_OR_RETURN(auto parent, Load<pb::Node>(tx, Kind::kNode, node.parent()));
+      if (!parent)
+        return status::InvalidField("NODE_PARENT_INVALID", "node.parent", "does not exist");
+      parent_level = parent->level();
+    }
+    if (parent_level != node.level() - 1) {
       return status::InvalidField(
           "NODE_LEVEL_INVALID", "node.level",
-          absl::StrCat("the parent is at level ", parent->level(),
-                       ", so this node must be at level ", parent->level() + 1));
+          absl::StrCat("the parent is at level ", parent_level, ", so this node must be at level ",
+                       parent_level + 1));
     }
   }
   for (int i = 0; i < node.departments_size(); ++i) {
@@ -96,8 +108,6 @@ absl::Status ValidateNode(PlanTx& tx, const pb::Plan& plan, const pb::Node& node
   return absl::OkStatus();
 }
 
-
-
 // Names of `root` and every node below it.
 std::set<std::string> Subtree(const std::vector<pb::Node>& nodes, const std::string& root) {
   std::unordered_map<std::string, std::vector<const pb::Node*>> children;
@@ -117,17 +127,24 @@ std::set<std::string> Subtree(const std::vector<pb::Node>& nodes, const std::str
 }  // namespace
 
 absl::Status PlanDomain::CreateNodeInTx(WriteContext& w, const pb::CreateNodeRequest& r,
-                                        pb::Node* out) {
+                                        pb::Node* out, NodeBatch* batch) {
   SOKEI_ASSIGN_OR_RETURN(auto parent, api::ParseName(r.parent(), kPlanPattern, "parent"));
   SOKEI_RETURN_IF_ERROR(CheckId("node_id", r.node_id()));
-  SOKEI_ASSIGN_OR_RETURN(auto plan, LoadOrNotFound<pb::Plan>(w.tx, Kind::kPlan, r.parent()));
+  pb::Plan read;
+  if (!batch || !batch->plan) {
+    SOKEI_ASSIGN_OR_RETURN(read, LoadOrNotFound<pb::Plan>(w.tx, Kind::kPlan, r.parent()));
+    if (batch) batch->plan = std::move(read);
+  }
+  const pb::Plan& plan = batch ? *batch->plan : read;
   *out = r.node();
   out->set_name(absl::StrCat(r.parent(), "/nodes/", r.node_id()));
-  SOKEI_RETURN_IF_ERROR(ValidateNode(w.tx, plan, *out, parent.municipality()));
+  SOKEI_RETURN_IF_ERROR(ValidateNode(w.tx, plan, *out, parent.municipality(),
+                                     batch ? &batch->created_levels : nullptr));
   Record rec =
       Stamp(out, {parent.municipality(), r.parent(), r.parent(), out->code(), out->sort_key()},
             w.now, nullptr);
   SOKEI_RETURN_IF_ERROR(InsertCoded(w.tx, Kind::kNode, rec, "node.code"));
+  if (batch) batch->created_levels[out->name()] = out->level();
   return w.Audit(parent.municipality(), out->name(), nullptr, out);
 }
 
@@ -150,6 +167,7 @@ absl::StatusOr<pb::BatchCreateNodesResponse> PlanDomain::BatchCreateNodes(
   return Mutate<pb::BatchCreateNodesResponse>(
       p, parent.municipality(), "BatchCreateNodes", r.request_id(), r,
       [&](WriteContext& w, pb::BatchCreateNodesResponse* out) -> absl::Status {
+        NodeBatch batch;  // the plan read once; parents created earlier in the batch not read back
         for (int i = 0; i < r.requests_size(); ++i) {
           pb::CreateNodeRequest item = r.requests(i);
           const std::string prefix = absl::StrCat("requests[", i, "].");
@@ -158,7 +176,8 @@ absl::StatusOr<pb::BatchCreateNodesResponse> PlanDomain::BatchCreateNodes(
                                         "must be empty or equal to the batch's parent");
           }
           item.set_parent(r.parent());
-          SOKEI_RETURN_IF_ERROR(PrefixFields(CreateNodeInTx(w, item, out->add_nodes()), prefix));
+          SOKEI_RETURN_IF_ERROR(
+              PrefixFields(CreateNodeInTx(w, item, out->add_nodes(), &batch), prefix));
         }
         return absl::OkStatus();
       });

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/api/change_feed.h"
@@ -108,7 +110,14 @@ class PlanDomain {
                               const char* method, const std::string& request_id,
                               const google::protobuf::Message& request,
                               const std::function<absl::Status(WriteContext&, Resp*)>& fn);
-  absl::Status CreateNodeInTx(WriteContext& w, const pb::CreateNodeRequest& r, pb::Node* out);
+  // What a batch of node creations has read and written so far: the plan (the same for every
+  // item) and the level of each node it created (a later item's parent).
+  struct NodeBatch {
+    std::optional<pb::Plan> plan;
+    absl::flat_hash_map<std::string, int> created_levels;
+  };
+  absl::Status CreateNodeInTx(WriteContext& w, const pb::CreateNodeRequest& r, pb::Node* out,
+                              NodeBatch* batch = nullptr);
 
   PlanRepository* repo_;
   Clock clock_;

@@ -316,6 +316,43 @@ TEST_F(PlanDomainTest, BatchCreateIsAllOrNothingAndNamesTheFailingItem) {
   EXPECT_EQ(domain_.BatchCreateNodes(planner_, b)->nodes_size(), 3);
 }
 
+// A batch's items may be the parents of later items (read from the batch, not back from storage)
+// or of nodes stored before it; either way the level must follow the parent's.
+TEST_F(PlanDomainTest, BatchItemsParentEarlierItemsAndStoredNodes) {
+  ASSERT_TRUE(AddNode("stored", 1, "", "1", "防災").ok());
+  auto item = [](pb::BatchCreateNodesRequest* b, const std::string& id, int level,
+                 const std::string& parent, const std::string& code) {
+    auto* r = b->add_requests();
+    r->set_node_id(id);
+    r->mutable_node()->set_level(level);
+    r->mutable_node()->set_code(code);
+    r->mutable_node()->set_display_name("施策");
+    if (!parent.empty()) r->mutable_node()->set_parent(std::string(kPlan) + "/nodes/" + parent);
+  };
+  pb::BatchCreateNodesRequest b;
+  b.set_parent(kPlan);
+  item(&b, "a", 1, "", "2");
+  item(&b, "a1", 2, "a", "2-1");       // parent earlier in the batch
+  item(&b, "s1", 2, "stored", "1-1");  // parent stored before the batch
+  item(&b, "a11", 3, "a1", "02-001");  // grandchild within the batch
+  item(&b, "bad", 3, "a", "02-002");   // level 3 under a level-1 node of the batch
+  auto s = domain_.BatchCreateNodes(planner_, b).status();
+  EXPECT_EQ(Reason(s), "NODE_LEVEL_INVALID");
+  EXPECT_EQ(Field(s), "requests[4].node.level");
+  b.mutable_requests(4)->mutable_node()->set_parent(std::string(kPlan) + "/nodes/missing");
+  s = domain_.BatchCreateNodes(planner_, b).status();
+  EXPECT_EQ(Reason(s), "NODE_PARENT_INVALID");
+  EXPECT_EQ(Field(s), "requests[4].node.parent");
+  pb::ListNodesRequest l;
+  l.set_parent(kPlan);
+  EXPECT_EQ(domain_.ListNodes(planner_, l)->nodes_size(), 1) << "a failed batch stores nothing";
+  b.mutable_requests(4)->mutable_node()->set_parent(std::string(kPlan) + "/nodes/s1");
+  auto made = domain_.BatchCreateNodes(planner_, b);
+  ASSERT_TRUE(made.ok()) << made.status();
+  EXPECT_EQ(made->nodes_size(), 5);
+  EXPECT_EQ(domain_.ListNodes(planner_, l)->nodes_size(), 6);
+}
+
 TEST_F(PlanDomainTest, EveryWriteIsAudited) {
   ASSERT_TRUE(AddNode("p1", 1, "", "1", "防災").ok());
   pb::ListAuditEventsRequest r;

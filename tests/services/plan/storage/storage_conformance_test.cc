@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "services/plan/storage/sql_plan_repository.h"
 #include "tests/services/plan/storage/memory_plan_repository.h"
 #include "tests/support/test_databases.h"
@@ -285,6 +286,93 @@ TEST_P(StorageConformance, AuditSequencePerMunicipalityNewestFirstWithFilters) {
                     EXPECT_EQ(tx.ListAudit("142140", "", "alice", 0, 100)->size(), 2u);
                     // A LIKE wildcard in the prefix must not match everything.
                     EXPECT_EQ(tx.ListAudit("142140", "municipalities/%", "", 0, 100)->size(), 0u);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+}
+
+// Audit and change rows are written many to a statement (common/storage/multi_row_insert.h):
+// a transaction with more rows than a statement holds, not a multiple of it, sees its own rows
+// before it commits and commits every one, in order; a failed one leaves none of them.
+TEST_P(StorageConformance, ManyBookkeepingRowsInOneTransaction) {
+  constexpr int kAudit = 203, kChanges = 150;
+  auto change = [](int i) {
+    storage::ChangeRow c;
+    c.municipality = i % 3 ? "142140" : "142034";
+    c.time_micros = 1000 + i;
+    c.resource = absl::StrCat("municipalities/142140/plans/p/nodes/n", i);
+    c.resource_type = "sokei.plan.v1.Node";
+    c.change_type = 1 + i % 3;
+    c.etag = absl::StrCat("e", i);
+    c.public_visible = i % 2 == 0;
+    c.value = std::string("\x00\xff 伊勢原 ", 13) + std::to_string(i);
+    return c;
+  };
+  auto audit = [](int i) {
+    return storage::AuditRow{"142140",
+                             0,
+                             2000 + i,
+                             i % 2 ? "alice" : "bob",
+                             "CreateNode",
+                             absl::StrCat("r", i),
+                             "",
+                             "",
+                             absl::StrCat("{\"i\":", i, "}")};
+  };
+  EXPECT_EQ(repo()
+                .Write([&](PlanTx& tx) -> absl::Status {
+                  for (int i = 0; i < kAudit; ++i)
+                    SOKEI_RETURN_IF_ERROR(tx.AppendAudit(audit(i)).status());
+                  for (int i = 0; i < kChanges; ++i)
+                    SOKEI_RETURN_IF_ERROR(tx.AppendChange(change(i)).status());
+                  return absl::AbortedError("simulated failure after the appends");
+                })
+                .code(),
+            absl::StatusCode::kAborted);
+  ASSERT_TRUE(repo()
+                  .Write([&](PlanTx& tx) -> absl::Status {
+                    for (int i = 0; i < kAudit; ++i) {
+                      auto seq = tx.AppendAudit(audit(i));
+                      EXPECT_EQ(*seq, i + 1);
+                    }
+                    for (int i = 0; i < kChanges; ++i) {
+                      auto seq = tx.AppendChange(change(i));
+                      EXPECT_EQ(*seq, i + 1);
+                    }
+                    // Read back in the same transaction, before anything committed.
+                    EXPECT_EQ(tx.ListAudit("142140", "", "", 0, 1000)->size(), size_t{kAudit});
+                    EXPECT_EQ(tx.ChangeLogBounds()->newest, kChanges);
+                    // Appended after those reads: committed too.
+                    EXPECT_EQ(*tx.AppendAudit(audit(kAudit)), kAudit + 1);
+                    EXPECT_EQ(*tx.AppendChange(change(kChanges)), kChanges + 1);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_TRUE(repo()
+                  .Read([&](PlanTx& tx) -> absl::Status {
+                    auto all = tx.ListAudit("142140", "", "", 0, 1000);
+                    EXPECT_EQ(all->size(), size_t{kAudit + 1});
+                    for (size_t k = 0; k < all->size(); ++k) {
+                      const int i = kAudit - static_cast<int>(k);  // newest first
+                      const auto& row = all->at(k);
+                      EXPECT_EQ(row.seq, i + 1);
+                      EXPECT_EQ(row.time_micros, 2000 + i);
+                      EXPECT_EQ(row.resource, absl::StrCat("r", i));
+                      EXPECT_EQ(row.after_json, absl::StrCat("{\"i\":", i, "}"));
+                    }
+                    auto rows = tx.ChangesAfter(storage::kEveryMunicipality, 0, 1000);
+                    EXPECT_EQ(rows->size(), size_t{kChanges + 1});
+                    for (size_t i = 0; i < rows->size(); ++i) {
+                      const auto want = change(static_cast<int>(i));
+                      const auto& got = rows->at(i);
+                      EXPECT_EQ(got.seq, static_cast<int64_t>(i) + 1);
+                      EXPECT_EQ(got.municipality, want.municipality);
+                      EXPECT_EQ(got.resource, want.resource);
+                      EXPECT_EQ(got.change_type, want.change_type);
+                      EXPECT_EQ(got.etag, want.etag);
+                      EXPECT_EQ(got.public_visible, want.public_visible);
+                      EXPECT_EQ(got.value, want.value);
+                    }
                     return absl::OkStatus();
                   })
                   .ok());
