@@ -102,11 +102,15 @@ Record StampSheet(pb::EvaluationSheet* m, const Placement& w, absl::Time now, co
 // Placement of a cost: the plan, sort_key = its fiscal year; the code is set here (its name).
 Record StampCost(pb::ProjectCost* m, const Placement& w, absl::Time now, const Record* prev);
 
+// Whether UpsertObservation reads the stored observation first, or knows there is none: its
+// indicator did not exist before this transaction created it (observations are written only under
+// an existing indicator and deleted with it).
+enum class StoredObservation { kRead, kNoneUnderNewIndicator };
+
 // Creates or updates an observation (no write when the value is unchanged; `changed` says which).
-absl::StatusOr<pb::Observation> UpsertObservation(KpiDomain::WriteContext& w,
-                                                  const std::string& municipality,
-                                                  const ObservationChange& c, bool* changed,
-                                                  bool* existed = nullptr);
+absl::StatusOr<pb::Observation> UpsertObservation(
+    KpiDomain::WriteContext& w, const std::string& municipality, const ObservationChange& c,
+    bool* changed, bool* existed = nullptr, StoredObservation stored = StoredObservation::kRead);
 absl::Status AuditWrite(KpiDomain::WriteContext& w, const std::string& municipality,
                         const std::string& resource, const google::protobuf::Message* before,
                         const google::protobuf::Message* after);

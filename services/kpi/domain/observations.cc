@@ -107,10 +107,13 @@ absl::StatusOr<pb::RecordObservationsResponse> KpiDomain::RecordObservations(
 absl::StatusOr<pb::Observation> UpsertObservation(KpiDomain::WriteContext& w,
                                                   const std::string& municipality,
                                                   const ObservationChange& c, bool* changed,
-                                                  bool* existed) {
+                                                  bool* existed, StoredObservation stored) {
   const std::string name =
       absl::StrCat(c.indicator, "/observations/", ObservationId(c.fiscal_year, c.breakdown_key));
-  SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kObservation, name));
+  std::optional<Record> rec;
+  if (stored == StoredObservation::kRead) {
+    SOKEI_ASSIGN_OR_RETURN(rec, w.tx.Get(Kind::kObservation, name));
+  }
   if (existed) *existed = rec.has_value();
   pb::Observation obs;
   pb::Observation before;

@@ -5,10 +5,12 @@
 // service, then the KPI part in one transaction — rehearsed and rolled back for a dry run.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/names.h"
 #include "common/api/resources.h"
@@ -162,9 +164,24 @@ absl::Status WriteImportedIndicators(KpiDomain::WriteContext& w, const std::stri
                                      pb::ImportProgressTableResponse* out) {
   auto* c = out->mutable_counts();
   SOKEI_ASSIGN_OR_RETURN(const pb::GradingScheme scheme, LoadScheme(w.tx, plan_name));
+  // The municipality's indicators in one read, not one read per row; kept current as rows are
+  // written (two rows of one indicator see each other). An indicator not stored before has no
+  // observations and belongs to no plan yet: those are written without being read first.
+  absl::flat_hash_map<std::string, Record> stored;
+  {
+    SOKEI_ASSIGN_OR_RETURN(auto all,
+                           w.tx.ListParent(Kind::kIndicator, absl::StrCat("municipalities/", m)));
+    stored.reserve(all.size() + plan.indicators.size());
+    for (Record& r : all) {
+      std::string name = r.name;
+      stored.emplace(std::move(name), std::move(r));
+    }
+  }
   for (const auto& pi : plan.indicators) {
     if (plan.bad_rows.count(pi.row)) continue;
-    SOKEI_ASSIGN_OR_RETURN(auto rec, w.tx.Get(Kind::kIndicator, pi.ind.name()));
+    std::optional<Record> rec;
+    if (auto it = stored.find(pi.ind.name()); it != stored.end()) rec = it->second;
+    const bool is_new = !rec.has_value();
     pb::Indicator ind = pi.ind;
     pb::Indicator before;
     if (rec) {
@@ -189,8 +206,10 @@ absl::Status WriteImportedIndicators(KpiDomain::WriteContext& w, const std::stri
         SOKEI_RETURN_IF_ERROR(s);
         c->set_indicators_created(c->indicators_created() + 1);
       }
-      SOKEI_RETURN_IF_ERROR(w.tx.SetPlans(ind.name(), PlansOf(ind)));
+      SOKEI_RETURN_IF_ERROR(is_new ? w.tx.AddPlans(ind.name(), PlansOf(ind))
+                                   : w.tx.SetPlans(ind.name(), PlansOf(ind)));
       SOKEI_RETURN_IF_ERROR(w.Audit(m, ind.name(), rec ? &before : nullptr, &ind));
+      stored[ind.name()] = std::move(next);
     }
     std::map<int, const type::v1::Measurement*> earlier;
     for (const auto& [year, value] : pi.actuals) earlier[year] = &value;
@@ -219,7 +238,10 @@ absl::Status WriteImportedIndicators(KpiDomain::WriteContext& w, const std::stri
         CompareWithCity(pi.row, rep->second, ind, scheme, year, &change, out);
       }
       bool changed = false, existed = false;
-      SOKEI_RETURN_IF_ERROR(UpsertObservation(w, m, change, &changed, &existed).status());
+      SOKEI_RETURN_IF_ERROR(UpsertObservation(w, m, change, &changed, &existed,
+                                              is_new ? StoredObservation::kNoneUnderNewIndicator
+                                                     : StoredObservation::kRead)
+                                .status());
       if (!changed) {
         c->set_observations_unchanged(c->observations_unchanged() + 1);
       } else if (existed) {

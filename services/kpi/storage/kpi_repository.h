@@ -56,6 +56,9 @@ class KpiTx : public storage::RecordStoreTx<Kind> {
   // Replaces the plans an indicator belongs to.
   virtual absl::Status SetPlans(const std::string& indicator,
                                 const std::vector<std::string>& plans) = 0;
+  // The plans of an indicator created in this transaction (which belongs to none yet).
+  virtual absl::Status AddPlans(const std::string& indicator,
+                                const std::vector<std::string>& plans) = 0;
 };
 
 class KpiRepository {

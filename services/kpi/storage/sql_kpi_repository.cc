@@ -64,6 +64,10 @@ class SqlKpiTx final : public storage::SqlRecordStore<KpiTx, Kind, &KindName> {
   absl::Status SetPlans(const std::string& indicator,
                         const std::vector<std::string>& plans) override {
     SOKEI_RETURN_IF_ERROR(c_.Exec(kDeleteMembers, {indicator}));
+    return AddPlans(indicator, plans);
+  }
+  absl::Status AddPlans(const std::string& indicator,
+                        const std::vector<std::string>& plans) override {
     for (const auto& plan : plans) {
       SOKEI_RETURN_IF_ERROR(c_.Exec(kInsertMember, {plan, indicator}));
     }
