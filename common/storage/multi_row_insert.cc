@@ -5,7 +5,8 @@
 
 namespace sokei::storage {
 
-MultiRowInsert::MultiRowInsert(absl::string_view head, int columns) : columns_(columns) {
+MultiRowInsert::MultiRowInsert(absl::string_view head, int columns)
+    : columns_(static_cast<size_t>(columns)) {
   for (size_t rows = 1; rows <= kMaxRows; rows *= 2) {
     std::string sql = absl::StrCat(head, " VALUES ");
     int param = 0;
@@ -28,7 +29,10 @@ absl::Status MultiRowInsert::Run(Connection& c, size_t count,
     const size_t rows = size_t{1} << k;
     params.clear();
     params.reserve(rows * columns_);
-    for (size_t i = done; i < done + rows; ++i) row(i, &params);
+    for (size_t i = done; i < done + rows; ++i) {
+      row(i, &params);
+      if (params.size() != (i - done + 1) * columns_) return status::Internal("STORAGE_ERROR");
+    }
     SOKEI_RETURN_IF_ERROR(c.Exec(sql_[k], params));
     done += rows;
   }

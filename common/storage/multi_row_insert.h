@@ -22,15 +22,13 @@ class MultiRowInsert {
   // `head`: "INSERT INTO t (a, b, …)", naming `columns` columns.
   MultiRowInsert(absl::string_view head, int columns);
 
-  // Inserts `count` rows; `row(i, out)` appends the `columns` values of row i to `out`.
+  // Inserts `count` rows; `row(i, out)` appends the `columns` values of row i to `out` (another
+  // number of values is INTERNAL, and that statement is not run).
   absl::Status Run(Connection& c, size_t count,
                    absl::FunctionRef<void(size_t, std::vector<Value>*)> row) const;
 
-  // The statement for 2^k rows (for tests).
-  const std::string& sql(size_t k) const { return sql_[k]; }
-
  private:
-  int columns_;
+  size_t columns_;
   std::vector<std::string> sql_;  // [k] inserts 2^k rows
 };
 

@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 #include "common/storage/migrations.h"
+#include "common/storage/multi_row_insert.h"
 
 namespace sokei::storage {
 namespace {
@@ -49,6 +51,42 @@ TEST_F(SqliteDriverTest, RoundTripsEveryValueType) {
   EXPECT_EQ(AsText((*rows)[0][3]), std::string("\0\1", 2));
   auto nulls = c->Query("SELECT i FROM t WHERE k = $1", {std::string("null")});
   EXPECT_TRUE(std::holds_alternative<std::monostate>((*nulls)[0][0]));
+}
+
+// MultiRowInsert: any number of rows, in statements of 64, 32 … 1, every value where it belongs;
+// a row with the wrong number of values is refused before its statement runs.
+TEST_F(SqliteDriverTest, MultiRowInsertWritesEveryRowInChunks) {
+  auto c = db_->Acquire();
+  const MultiRowInsert insert("INSERT INTO t (k, i, b)", 3);
+  int written = 0;
+  for (size_t n : {size_t{0}, size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{130}}) {
+    ASSERT_TRUE(insert
+                    .Run(*c, n,
+                         [&](size_t i, std::vector<Value>* out) {
+                           const int k = written + static_cast<int>(i);
+                           out->push_back(absl::StrCat("行", k));
+                           out->push_back(int64_t{k});
+                           out->push_back(Blob{std::string("\0", 1) + std::to_string(k)});
+                         })
+                    .ok())
+        << n;
+    written += static_cast<int>(n);
+  }
+  auto rows = c->Query("SELECT k, i, b FROM t ORDER BY i", {});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), static_cast<size_t>(written));
+  for (int k = 0; k < written; ++k) {
+    EXPECT_EQ(AsText((*rows)[k][0]), absl::StrCat("行", k));
+    EXPECT_EQ(AsInt((*rows)[k][1]), k);
+    EXPECT_EQ(AsText((*rows)[k][2]), std::string("\0", 1) + std::to_string(k));
+  }
+  auto short_row = insert.Run(*c, 2, [&](size_t i, std::vector<Value>* out) {
+    out->push_back(absl::StrCat("short", i));
+    if (i == 0) out->push_back(int64_t{0});
+    out->push_back(int64_t{1});
+  });
+  EXPECT_EQ(short_row.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(c->Query("SELECT k FROM t WHERE k LIKE 'short%'", {})->size(), 0u);
 }
 
 TEST_F(SqliteDriverTest, UniqueViolationIsAlreadyExistsWithoutSql) {
