@@ -1,5 +1,8 @@
 #include "common/storage/record_tables.h"
 
+#include <iterator>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 
@@ -10,7 +13,8 @@ constexpr char kColumns[] = "name, municipality, parent, code, sort_key, revisio
 
 }  // namespace
 
-RecordTables::RecordTables(const std::string& prefix) {
+RecordTables::RecordTables(const std::string& prefix)
+    : insert_many_(absl::StrCat("INSERT INTO ", prefix, "_resources (kind, ", kColumns, ")"), 8) {
   const std::string t = prefix + "_resources";
   get_ = absl::StrCat("SELECT ", kColumns, " FROM ", t, " WHERE kind = $1 AND name = $2");
   list_parent_ = absl::StrCat("SELECT ", kColumns, " FROM ", t,
@@ -40,6 +44,14 @@ absl::StatusOr<std::vector<ResourceRecord>> RecordTables::ListParent(
 absl::Status RecordTables::Insert(Connection& c, const std::string& kind,
                                   const ResourceRecord& r) const {
   return c.Exec(insert_, RecordParams(kind, r));
+}
+
+absl::Status RecordTables::InsertMany(Connection& c, const std::string& kind,
+                                      const std::vector<ResourceRecord>& records) const {
+  return insert_many_.Run(c, records.size(), [&](size_t i, std::vector<Value>* out) {
+    std::vector<Value> row = RecordParams(kind, records[i]);
+    std::move(row.begin(), row.end(), std::back_inserter(*out));
+  });
 }
 
 absl::Status RecordTables::Update(Connection& c, const std::string& kind,

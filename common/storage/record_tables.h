@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/storage/driver.h"
+#include "common/storage/multi_row_insert.h"
 #include "common/storage/resource_record.h"
 
 namespace sokei::storage {
@@ -26,6 +27,8 @@ class RecordTables {
                                                          const std::string& parent) const;
   // ALREADY_EXISTS when the name, or the code within (kind, parent), is taken.
   absl::Status Insert(Connection& c, const std::string& kind, const ResourceRecord& r) const;
+  absl::Status InsertMany(Connection& c, const std::string& kind,
+                          const std::vector<ResourceRecord>& records) const;
   absl::Status Update(Connection& c, const std::string& kind, const ResourceRecord& r) const;
   absl::Status Delete(Connection& c, const std::string& kind, const std::string& name) const;
 
@@ -36,6 +39,7 @@ class RecordTables {
 
  private:
   std::string get_, list_parent_, insert_, update_, delete_;
+  MultiRowInsert insert_many_;
 };
 
 // The per-municipality generation, bumped in every write transaction (cache keys carry it).

@@ -55,6 +55,8 @@ class RecordStoreTx : public BookkeepingTx {
                                                                  const std::string& parent) = 0;
   // ALREADY_EXISTS (reason STORAGE_UNIQUE_VIOLATION) when the name or the code is taken.
   virtual absl::Status Insert(KindT kind, const ResourceRecord& record) = 0;
+  // Many new records of one kind, several to a statement (an import's); ALREADY_EXISTS as Insert.
+  virtual absl::Status InsertMany(KindT kind, const std::vector<ResourceRecord>& records) = 0;
   virtual absl::Status Update(KindT kind, const ResourceRecord& record) = 0;
   virtual absl::Status Delete(KindT kind, const std::string& name) = 0;
 };

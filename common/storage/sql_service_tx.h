@@ -135,6 +135,9 @@ class SqlRecordStore : public SqlBookkeeping<Tx> {
   absl::Status Insert(KindT kind, const ResourceRecord& r) final {
     return this->tables_.records.Insert(this->c_, kind_name(kind), r);
   }
+  absl::Status InsertMany(KindT kind, const std::vector<ResourceRecord>& records) final {
+    return this->tables_.records.InsertMany(this->c_, kind_name(kind), records);
+  }
   absl::Status Update(KindT kind, const ResourceRecord& r) final {
     return this->tables_.records.Update(this->c_, kind_name(kind), r);
   }

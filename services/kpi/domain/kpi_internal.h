@@ -102,15 +102,18 @@ Record StampSheet(pb::EvaluationSheet* m, const Placement& w, absl::Time now, co
 // Placement of a cost: the plan, sort_key = its fiscal year; the code is set here (its name).
 Record StampCost(pb::ProjectCost* m, const Placement& w, absl::Time now, const Record* prev);
 
-// Whether UpsertObservation reads the stored observation first, or knows there is none: its
-// indicator did not exist before this transaction created it (observations are written only under
-// an existing indicator and deleted with it).
-enum class StoredObservation { kRead, kNoneUnderNewIndicator };
+// Observations of indicators this transaction created: none is stored (observations are written
+// only under an existing indicator and deleted with it), so none is read first; their records are
+// kept here and inserted together (InsertMany) by the caller before its transaction ends.
+struct NewObservations {
+  std::vector<Record> records;
+};
 
 // Creates or updates an observation (no write when the value is unchanged; `changed` says which).
+// `under_new_indicator`: the observation's indicator was created in this transaction.
 absl::StatusOr<pb::Observation> UpsertObservation(
     KpiDomain::WriteContext& w, const std::string& municipality, const ObservationChange& c,
-    bool* changed, bool* existed = nullptr, StoredObservation stored = StoredObservation::kRead);
+    bool* changed, bool* existed = nullptr, NewObservations* under_new_indicator = nullptr);
 absl::Status AuditWrite(KpiDomain::WriteContext& w, const std::string& municipality,
                         const std::string& resource, const google::protobuf::Message* before,
                         const google::protobuf::Message* after);

@@ -107,11 +107,12 @@ absl::StatusOr<pb::RecordObservationsResponse> KpiDomain::RecordObservations(
 absl::StatusOr<pb::Observation> UpsertObservation(KpiDomain::WriteContext& w,
                                                   const std::string& municipality,
                                                   const ObservationChange& c, bool* changed,
-                                                  bool* existed, StoredObservation stored) {
+                                                  bool* existed,
+                                                  NewObservations* under_new_indicator) {
   const std::string name =
       absl::StrCat(c.indicator, "/observations/", ObservationId(c.fiscal_year, c.breakdown_key));
   std::optional<Record> rec;
-  if (stored == StoredObservation::kRead) {
+  if (under_new_indicator == nullptr) {
     SOKEI_ASSIGN_OR_RETURN(rec, w.tx.Get(Kind::kObservation, name));
   }
   if (existed) *existed = rec.has_value();
@@ -160,6 +161,8 @@ absl::StatusOr<pb::Observation> UpsertObservation(KpiDomain::WriteContext& w,
                                  rec ? &*rec : nullptr);
   if (rec) {
     SOKEI_RETURN_IF_ERROR(w.tx.Update(Kind::kObservation, next));
+  } else if (under_new_indicator != nullptr) {
+    under_new_indicator->records.push_back(std::move(next));
   } else {
     SOKEI_RETURN_IF_ERROR(w.tx.Insert(Kind::kObservation, next));
   }

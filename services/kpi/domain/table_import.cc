@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/names.h"
 #include "common/api/resources.h"
@@ -166,8 +167,19 @@ absl::Status WriteImportedIndicators(KpiDomain::WriteContext& w, const std::stri
   SOKEI_ASSIGN_OR_RETURN(const pb::GradingScheme scheme, LoadScheme(w.tx, plan_name));
   // The municipality's indicators in one read, not one read per row; kept current as rows are
   // written (two rows of one indicator see each other). An indicator not stored before has no
-  // observations and belongs to no plan yet: those are written without being read first.
+  // observations and belongs to no plan yet: those are not read first, and are inserted several
+  // to a statement.
   absl::flat_hash_map<std::string, Record> stored;
+  NewObservations new_observations;
+  std::vector<std::pair<std::string, std::string>> memberships;  // (plan, new indicator)
+  absl::flat_hash_set<std::string> created;                       // indicators this import made
+  auto insert_new = [&]() -> absl::Status {
+    SOKEI_RETURN_IF_ERROR(w.tx.InsertMany(Kind::kObservation, new_observations.records));
+    new_observations.records.clear();
+    SOKEI_RETURN_IF_ERROR(w.tx.AddMemberships(memberships));
+    memberships.clear();
+    return absl::OkStatus();
+  };
   {
     SOKEI_ASSIGN_OR_RETURN(auto all,
                            w.tx.ListParent(Kind::kIndicator, absl::StrCat("municipalities/", m)));
@@ -182,6 +194,9 @@ absl::Status WriteImportedIndicators(KpiDomain::WriteContext& w, const std::stri
     std::optional<Record> rec;
     if (auto it = stored.find(pi.ind.name()); it != stored.end()) rec = it->second;
     const bool is_new = !rec.has_value();
+    // Another row of an indicator this import created: what the first row left to insert goes in
+    // before this row reads it.
+    if (!is_new && created.count(pi.ind.name())) SOKEI_RETURN_IF_ERROR(insert_new());
     pb::Indicator ind = pi.ind;
     pb::Indicator before;
     if (rec) {
@@ -205,9 +220,13 @@ absl::Status WriteImportedIndicators(KpiDomain::WriteContext& w, const std::stri
         }
         SOKEI_RETURN_IF_ERROR(s);
         c->set_indicators_created(c->indicators_created() + 1);
+        created.insert(ind.name());
       }
-      SOKEI_RETURN_IF_ERROR(is_new ? w.tx.AddPlans(ind.name(), PlansOf(ind))
-                                   : w.tx.SetPlans(ind.name(), PlansOf(ind)));
+      if (is_new) {
+        for (const std::string& in : PlansOf(ind)) memberships.emplace_back(in, ind.name());
+      } else {
+        SOKEI_RETURN_IF_ERROR(w.tx.SetPlans(ind.name(), PlansOf(ind)));
+      }
       SOKEI_RETURN_IF_ERROR(w.Audit(m, ind.name(), rec ? &before : nullptr, &ind));
       stored[ind.name()] = std::move(next);
     }
@@ -238,10 +257,9 @@ absl::Status WriteImportedIndicators(KpiDomain::WriteContext& w, const std::stri
         CompareWithCity(pi.row, rep->second, ind, scheme, year, &change, out);
       }
       bool changed = false, existed = false;
-      SOKEI_RETURN_IF_ERROR(UpsertObservation(w, m, change, &changed, &existed,
-                                              is_new ? StoredObservation::kNoneUnderNewIndicator
-                                                     : StoredObservation::kRead)
-                                .status());
+      SOKEI_RETURN_IF_ERROR(
+          UpsertObservation(w, m, change, &changed, &existed, is_new ? &new_observations : nullptr)
+              .status());
       if (!changed) {
         c->set_observations_unchanged(c->observations_unchanged() + 1);
       } else if (existed) {
@@ -250,8 +268,9 @@ absl::Status WriteImportedIndicators(KpiDomain::WriteContext& w, const std::stri
         c->set_observations_created(c->observations_created() + 1);
       }
     }
+    if (new_observations.records.size() >= 256) SOKEI_RETURN_IF_ERROR(insert_new());
   }
-  return absl::OkStatus();
+  return insert_new();
 }
 
 }  // namespace

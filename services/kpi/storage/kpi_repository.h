@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -56,9 +57,10 @@ class KpiTx : public storage::RecordStoreTx<Kind> {
   // Replaces the plans an indicator belongs to.
   virtual absl::Status SetPlans(const std::string& indicator,
                                 const std::vector<std::string>& plans) = 0;
-  // The plans of an indicator created in this transaction (which belongs to none yet).
-  virtual absl::Status AddPlans(const std::string& indicator,
-                                const std::vector<std::string>& plans) = 0;
+  // Memberships (plan, indicator) of indicators created in this transaction (which belong to no
+  // plan yet), several to a statement.
+  virtual absl::Status AddMemberships(
+      const std::vector<std::pair<std::string, std::string>>& plan_indicator) = 0;
 };
 
 class KpiRepository {

@@ -2,6 +2,7 @@
 
 #include "common/status/status.h"
 #include "common/storage/base_schema.h"
+#include "common/storage/multi_row_insert.h"
 #include "common/storage/sql_service_tx.h"
 
 namespace sokei::kpi {
@@ -64,14 +65,19 @@ class SqlKpiTx final : public storage::SqlRecordStore<KpiTx, Kind, &KindName> {
   absl::Status SetPlans(const std::string& indicator,
                         const std::vector<std::string>& plans) override {
     SOKEI_RETURN_IF_ERROR(c_.Exec(kDeleteMembers, {indicator}));
-    return AddPlans(indicator, plans);
-  }
-  absl::Status AddPlans(const std::string& indicator,
-                        const std::vector<std::string>& plans) override {
     for (const auto& plan : plans) {
       SOKEI_RETURN_IF_ERROR(c_.Exec(kInsertMember, {plan, indicator}));
     }
     return absl::OkStatus();
+  }
+  absl::Status AddMemberships(
+      const std::vector<std::pair<std::string, std::string>>& plan_indicator) override {
+    static const storage::MultiRowInsert insert(
+        "INSERT INTO kpi_plan_members (plan, indicator)", 2);
+    return insert.Run(c_, plan_indicator.size(), [&](size_t i, std::vector<Value>* out) {
+      out->push_back(plan_indicator[i].first);
+      out->push_back(plan_indicator[i].second);
+    });
   }
 
  private:
