@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -232,6 +233,7 @@ absl::Status WriteImportedIndicators(KpiDomain::WriteContext& w, const std::stri
     }
     std::map<int, const type::v1::Measurement*> earlier;
     for (const auto& [year, value] : pi.actuals) earlier[year] = &value;
+    std::set<int> years_written;
     for (const auto& [year, value] : pi.actuals) {
       // なし / － / 0: how grading will read it, said once per cell.
       if (const pb::Target* t = TargetFor(SpecInForce(ind, year), year).target) {
@@ -256,10 +258,16 @@ absl::Status WriteImportedIndicators(KpiDomain::WriteContext& w, const std::stri
       if (auto rep = pi.reported.find(year); rep != pi.reported.end()) {
         CompareWithCity(pi.row, rep->second, ind, scheme, year, &change, out);
       }
+      // A year a row gives twice (two columns of one year): the first value goes in before the
+      // second reads it.
+      NewObservations* unread = is_new ? &new_observations : nullptr;
+      if (is_new && !years_written.insert(year).second) {
+        SOKEI_RETURN_IF_ERROR(insert_new());
+        unread = nullptr;
+      }
       bool changed = false, existed = false;
       SOKEI_RETURN_IF_ERROR(
-          UpsertObservation(w, m, change, &changed, &existed, is_new ? &new_observations : nullptr)
-              .status());
+          UpsertObservation(w, m, change, &changed, &existed, unread).status());
       if (!changed) {
         c->set_observations_unchanged(c->observations_unchanged() + 1);
       } else if (existed) {

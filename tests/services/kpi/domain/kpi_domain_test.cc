@@ -436,6 +436,26 @@ TEST_F(KpiDomainTest, DirectionInferredFromTheNameAndConfirmedByAPlanner) {
 // Several indicators under one 主要施策コード: identity is number + name — the second is stored
 // beside the first (was: it overwrote it), a re-import changes nothing, and the same number and
 // name twice is an error.
+// A row that gives one year twice (two 実績 columns of 令和5年度) for an indicator the import
+// creates: stored once, the second value over the first, as for an indicator already stored.
+TEST_F(KpiDomainTest, OneYearTwiceInARowOfANewIndicator) {
+  CreatePlan("twice", {"施策", "事業"});
+  const std::string plan = "municipalities/142140/plans/twice";
+  const std::string table =
+      "主要施策コード\t指標名\t基準値\t令和5年度目標\t令和5年度実績\t令和5年度実績\t担当課\n"
+      "【施策1】 子育て支援\n"
+      "1-1\t保育所待機児童数\t12人\t0人\t3人\t2人\t保育課\n";
+  auto r = Import(table, false, plan);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->committed());
+  EXPECT_EQ(r->counts().indicators_created(), 1);
+  EXPECT_EQ(r->counts().observations_created() + r->counts().observations_updated(), 2);
+  auto again = Import(table, false, plan);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->committed());
+  EXPECT_EQ(again->counts().indicators_unchanged(), 1);
+}
+
 TEST_F(KpiDomainTest, RepeatedCodesAreSeveralIndicators) {
   CreatePlan("rep", {"施策", "事業"});
   const std::string plan = "municipalities/142140/plans/rep";
