@@ -1,11 +1,13 @@
 #include "gateway/server/http_listener.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <mutex>
@@ -18,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
+#include "gateway/server/http_response_head.h"
 #include "gateway/transcode/transcoder.h"
 
 namespace sokei::gateway {
@@ -61,6 +64,9 @@ struct HttpListener::Impl : std::enable_shared_from_this<HttpListener::Impl> {
 };
 
 class HttpListener::Impl::Session : public std::enable_shared_from_this<Session> {
+  // The session whose request this thread is handing to the gateway, while it does.
+  static thread_local Session* answering;
+
  public:
   Session(tcp::socket socket, std::shared_ptr<Impl> owner, std::string client)
       : stream_(std::move(socket)), owner_(std::move(owner)), client_(std::move(client)) {}
@@ -168,16 +174,20 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     route_.reset();
     served_.store(true);
     stream_.expires_never();  // the upstream call has its own deadline
+    answering = this;
     owner_->gateway->Handle(std::move(req), [self = shared_from_this()](HttpResponse r) {
-      // An answer after the listener stopped has nobody to go to (its socket is closed); posting
-      // it would leave a handler queued for ever, holding its session. An answer given on the
-      // session's own strand (a response-cache hit, a refusal) is written at once; one from an
-      // upstream's thread is posted to the strand.
+      // An answer given while Handle runs on the session's strand (a response-cache hit, a
+      // refusal) is written at once, without the listener's lock: an I/O thread runs it, so the
+      // write's handler runs too, even if the listener is stopping. An answer from an upstream's
+      // thread is posted to the strand, unless the listener stopped: then its socket is closed,
+      // and a posted handler would stay queued for ever, holding its session.
+      if (answering == self.get()) return self->Write(std::move(r), false);
       std::lock_guard<std::mutex> lock(self->owner_->post_mu);
       if (self->owner_->stopping) return;
-      net::dispatch(self->stream_.get_executor(),
-                    [self, r = std::move(r)]() mutable { self->Write(std::move(r), false); });
+      net::post(self->stream_.get_executor(),
+                [self, r = std::move(r)]() mutable { self->Write(std::move(r), false); });
     });
+    answering = nullptr;
   }
 
   void Fail(int status, const char* reason, const char* message) {
@@ -191,22 +201,18 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     Write(std::move(r), true);
   }
 
+  // One answer at a time per session: its head and body are kept here until they are sent.
   void Write(HttpResponse r, bool close) {
-    auto res = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(r.status), 11);
-    res->set(http::field::content_type, r.content_type);
-    res->set(http::field::cache_control, "no-store");
-    res->set("X-Content-Type-Options", "nosniff");
-    for (const auto& [k, v] : r.headers) res->set(k, v);
-    res->keep_alive(keep_alive_ && !close);
-    res->body() = std::move(r.body);
-    res->prepare_payload();
+    const bool keep_alive = keep_alive_ && !close;
+    out_head_ = RenderResponseHead({r.status, r.content_type, &r.headers, r.body.size(), keep_alive});
+    out_body_ = StatusHasBody(r.status) ? std::move(r.body) : std::string();
+    const std::array<net::const_buffer, 2> out = {net::buffer(out_head_), net::buffer(out_body_)};
     stream_.expires_after(std::chrono::seconds(30));
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
-                        if (ec || !res->keep_alive()) return self->Close();
-                        self->ReadHeader();
-                      });
+    net::async_write(stream_, out,
+                     [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                       if (ec || !keep_alive) return self->Close();
+                       self->ReadHeader();
+                     });
   }
 
   void Close() {
@@ -222,9 +228,12 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
   std::shared_ptr<Impl> owner_;
   const std::string client_;
   bool keep_alive_ = false;
+  std::string out_head_, out_body_;
   std::atomic<int64_t> waiting_since_{0};
   std::atomic<bool> served_{false};
 };
+
+thread_local HttpListener::Impl::Session* HttpListener::Impl::Session::answering = nullptr;
 
 const char* HttpListener::Impl::Admit(const std::string& client) {
   {
