@@ -72,34 +72,40 @@ void WriteLine(absl::string_view line) {
 
 void SetMinLevel(Level level) { g_min_level = static_cast<int>(level); }
 
+void AppendJsonEscaped(absl::string_view s, std::string* out) {
+  size_t run = 0;  // start of the characters not yet appended, which need no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      default:
+        absl::StrAppend(out, absl::StrFormat("\\u%04x", c));
+    }
+  }
+  out->append(s.data() + run, s.size() - run);
+}
+
 std::string JsonEscape(absl::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
+  AppendJsonEscaped(s, &out);
   return out;
 }
 
@@ -109,10 +115,18 @@ void Write(Level level, absl::string_view msg, std::initializer_list<Field> fiel
 
 void Write(Level level, absl::string_view msg, absl::Span<const Field> fields) {
   if (static_cast<int>(level) < g_min_level.load()) return;
-  std::string line = absl::StrCat("{\"time\":\"", Timestamp(absl::Now()), "\",\"level\":\"",
-                                  LevelName(level), "\",\"msg\":\"", JsonEscape(msg), "\"");
+  std::string line;
+  line.reserve(160 + msg.size() + 32 * fields.size());
+  absl::StrAppend(&line, "{\"time\":\"", Timestamp(absl::Now()), "\",\"level\":\"",
+                  LevelName(level), "\",\"msg\":\"");
+  AppendJsonEscaped(msg, &line);
+  line += '"';
   for (const auto& [k, v] : fields) {
-    absl::StrAppend(&line, ",\"", JsonEscape(k), "\":\"", JsonEscape(v), "\"");
+    line += ",\"";
+    AppendJsonEscaped(k, &line);
+    line += "\":\"";
+    AppendJsonEscaped(v, &line);
+    line += '"';
   }
   // The trace of the request this thread serves: one request's lines in every process.
   if (const trace::Context* t = trace::Current(); t != nullptr) {

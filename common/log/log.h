@@ -32,5 +32,6 @@ inline void Error(absl::string_view msg, std::initializer_list<Field> f = {}) {
 
 // JSON string escaping (UTF-8 passes through).
 std::string JsonEscape(absl::string_view s);
+void AppendJsonEscaped(absl::string_view s, std::string* out);
 
 }  // namespace sokei::log

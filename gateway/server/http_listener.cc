@@ -6,7 +6,6 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -40,7 +39,12 @@ std::chrono::steady_clock::duration Chrono(absl::Duration d) {
 struct HttpListener::Impl : std::enable_shared_from_this<HttpListener::Impl> {
   ListenerOptions options;
   Gateway* gateway = nullptr;
-  net::io_context ioc;
+  // One I/O context per I/O thread, as nginx has one event loop per worker: a connection lives
+  // on one thread, so its handlers never run at once and need no strand, and the threads share no
+  // queue. Kept running (not returning when idle) until Stop.
+  std::vector<std::unique_ptr<net::io_context>> iocs;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
+  size_t next_ioc = 0;  // the context of the next connection; only the accept handler uses it
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::atomic<size_t> connections{0};
@@ -176,11 +180,11 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
     stream_.expires_never();  // the upstream call has its own deadline
     answering = this;
     owner_->gateway->Handle(std::move(req), [self = shared_from_this()](HttpResponse r) {
-      // An answer given while Handle runs on the session's strand (a response-cache hit, a
-      // refusal) is written at once, without the listener's lock: an I/O thread runs it, so the
+      // An answer given while Handle runs on the session's I/O thread (a response-cache hit, a
+      // refusal) is written at once, without the listener's lock: that thread runs it, so the
       // write's handler runs too, even if the listener is stopping. An answer from an upstream's
-      // thread is posted to the strand, unless the listener stopped: then its socket is closed,
-      // and a posted handler would stay queued for ever, holding its session.
+      // thread is posted to the session's context, unless the listener stopped: then its socket
+      // is closed, and a posted handler would stay queued for ever, holding its session.
       if (answering == self.get()) return self->Write(std::move(r), false);
       std::lock_guard<std::mutex> lock(self->owner_->post_mu);
       if (self->owner_->stopping) return;
@@ -279,7 +283,8 @@ bool HttpListener::Impl::ShedOne() {
 }
 
 void HttpListener::Impl::Accept() {
-  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  net::io_context& context = *iocs[next_ioc++ % iocs.size()];
+  acceptor->async_accept(context.get_executor(), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted) return;
     {
       std::lock_guard<std::mutex> lock(post_mu);
@@ -324,7 +329,12 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(const Listener
   beast::error_code ec;
   auto address = net::ip::make_address(options.address.substr(0, colon), ec);
   if (ec) return absl::InvalidArgumentError("the HTTP address must be an IP address and a port");
-  impl->acceptor.emplace(impl->ioc);
+  const int threads = std::max(1, options.threads);
+  for (int i = 0; i < threads; ++i) {
+    impl->iocs.push_back(std::make_unique<net::io_context>(1));
+    impl->keep_running.push_back(net::make_work_guard(*impl->iocs.back()));
+  }
+  impl->acceptor.emplace(*impl->iocs.front());
   tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
   impl->acceptor->open(endpoint.protocol(), ec);
   if (!ec) impl->acceptor->set_option(net::socket_base::reuse_address(true), ec);
@@ -335,9 +345,7 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(const Listener
         absl::StrCat("cannot listen on ", options.address, ": ", ec.message()));
   impl->port = impl->acceptor->local_endpoint().port();
   impl->Accept();
-  for (int i = 0; i < std::max(1, options.threads); ++i) {
-    impl->threads.emplace_back([io = &impl->ioc] { io->run(); });
-  }
+  for (auto& ioc : impl->iocs) impl->threads.emplace_back([io = ioc.get()] { io->run(); });
   return std::unique_ptr<HttpListener>(new HttpListener(std::move(impl)));
 }
 
@@ -353,7 +361,7 @@ void HttpListener::Stop() {
     std::lock_guard<std::mutex> lock(impl_->post_mu);
     impl_->stopping = true;
   }
-  net::post(impl_->ioc, [impl = impl_] {
+  net::post(*impl_->iocs.front(), [impl = impl_] {
     beast::error_code ec;
     impl->acceptor->close(ec);
   });
@@ -366,14 +374,17 @@ void HttpListener::Stop() {
     return out;
   };
   for (const auto& s : live()) s->CloseSoon();
+  impl_->keep_running.clear();  // each thread returns when what its context holds is done
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
   // A session accepted while stopping, or still in an operation, is closed here (no I/O thread
   // runs now) and what that cancels is run to its end on this thread: nothing of the listener
   // stays queued — a queued handler would hold its session, and so this state, for ever.
   for (const auto& s : live()) s->CloseNow();
-  impl_->ioc.restart();
-  impl_->ioc.run();
+  for (auto& ioc : impl_->iocs) {
+    ioc->restart();
+    ioc->run();
+  }
 }
 
 HttpListener::~HttpListener() { Stop(); }

@@ -116,5 +116,15 @@ TEST(Log, ALineIsInTheLogWhenWriteReturns) {
   EXPECT_EQ(std::count(got.begin(), got.end(), '\n'), 1);
 }
 
+TEST(Log, EscapesWhatJsonRequiresAndPassesUtf8Through) {
+  EXPECT_EQ(JsonEscape("総合計画 \"a\\b\"\n\r\t\x01\x1f end"),
+            "総合計画 \\\"a\\\\b\\\"\\n\\r\\t\\u0001\\u001f end");
+  EXPECT_EQ(JsonEscape(""), "");
+  std::string out = "x";
+  AppendJsonEscaped("\"", &out);
+  AppendJsonEscaped("plain", &out);
+  EXPECT_EQ(out, "x\\\"plain");
+}
+
 }  // namespace
 }  // namespace sokei::log
