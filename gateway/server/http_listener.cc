@@ -208,7 +208,8 @@ class HttpListener::Impl::Session : public std::enable_shared_from_this<Session>
   // One answer at a time per session: its head and body are kept here until they are sent.
   void Write(HttpResponse r, bool close) {
     const bool keep_alive = keep_alive_ && !close;
-    out_head_ = RenderResponseHead({r.status, r.content_type, &r.headers, r.body.size(), keep_alive});
+    out_head_ =
+        RenderResponseHead({r.status, r.content_type, &r.headers, r.body.size(), keep_alive});
     out_body_ = StatusHasBody(r.status) ? std::move(r.body) : std::string();
     const std::array<net::const_buffer, 2> out = {net::buffer(out_head_), net::buffer(out_body_)};
     stream_.expires_after(std::chrono::seconds(30));
