@@ -41,17 +41,32 @@ grpc::Status PlanGrpcService::GetPlanTreeRaw(grpc::ServerContext* ctx, const grp
       });
 }
 
+grpc::Status PlanGrpcService::GetNodeRaw(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
+                                         grpc::ByteBuffer* resp) {
+  return grpcx::ServeUnaryBytes<pb::GetNodeRequest>(
+      ctx, identity_, "GetNode", req, resp,
+      [this](const Principal& p, const pb::GetNodeRequest& r) {
+        return domain_->GetNodeBytes(p, r);
+      });
+}
+
 namespace {
 
 template <class Req, class Resp, class Handler>
 void AddMethod(grpcx::DispatchTable* table, DispatchedPlanService* service, const char* name,
                Handler handler) {
   if constexpr (std::is_same_v<Req, pb::GetPlanTreeRequest>) {
-    // The hot read goes out as bytes (see GetPlanTreeRaw).
+    // The hot reads go out as bytes (see GetPlanTreeRaw, GetNodeRaw).
     table->Add<PlanGrpcService, grpc::ByteBuffer, grpc::ByteBuffer>(
         service, name,
         [service](grpc::ServerContext* ctx, const grpc::ByteBuffer* req, grpc::ByteBuffer* resp) {
           return service->GetPlanTreeRaw(ctx, req, resp);
+        });
+  } else if constexpr (std::is_same_v<Req, pb::GetNodeRequest>) {
+    table->Add<PlanGrpcService, grpc::ByteBuffer, grpc::ByteBuffer>(
+        service, name,
+        [service](grpc::ServerContext* ctx, const grpc::ByteBuffer* req, grpc::ByteBuffer* resp) {
+          return service->GetNodeRaw(ctx, req, resp);
         });
   } else {
     table->Add<PlanGrpcService, Req, Resp>(service, name, std::move(handler));

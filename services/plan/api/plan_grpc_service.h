@@ -67,6 +67,9 @@ class PlanGrpcService : public pb::PlanService::Service {
   // domain returns (from the cache when warm), without a parse and a second serialization.
   grpc::Status GetPlanTreeRaw(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
                               grpc::ByteBuffer* resp);
+  // GetNode the same way: the stored node's bytes go out as they are.
+  grpc::Status GetNodeRaw(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
+                          grpc::ByteBuffer* resp);
 
   // The change feed (common/grpcx/serve_changes.h), on gRPC's sync threads.
   SOKEI_CHANGE_FEED_RPCS

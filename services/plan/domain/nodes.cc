@@ -184,12 +184,22 @@ absl::StatusOr<pb::BatchCreateNodesResponse> PlanDomain::BatchCreateNodes(
 }
 
 absl::StatusOr<pb::Node> PlanDomain::GetNode(const Principal& p, const pb::GetNodeRequest& r) {
+  SOKEI_ASSIGN_OR_RETURN(const std::string bytes, GetNodeBytes(p, r));
+  pb::Node out;
+  if (!out.ParseFromString(bytes)) return status::Internal("STORAGE_CORRUPT");
+  return out;
+}
+
+absl::StatusOr<std::string> PlanDomain::GetNodeBytes(const Principal& p,
+                                                     const pb::GetNodeRequest& r) {
   SOKEI_ASSIGN_OR_RETURN(auto name, api::ParseName(r.name(), kNodePattern, "name"));
   SOKEI_RETURN_IF_ERROR(auth::CheckRead(p, name.municipality()));
-  pb::Node out;
+  std::string out;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](PlanTx& tx) -> absl::Status {
     SOKEI_RETURN_IF_ERROR(CheckPlanVisibleByName(tx, p, name.Prefix("plans")));
-    SOKEI_ASSIGN_OR_RETURN(out, LoadOrNotFound<pb::Node>(tx, Kind::kNode, r.name()));
+    SOKEI_ASSIGN_OR_RETURN(auto rec, tx.Get(Kind::kNode, r.name()));
+    if (!rec) return status::NotFound(Reason(Kind::kNode, "NOT_FOUND"), r.name());
+    out = std::move(rec->data);
     return absl::OkStatus();
   }));
   return out;

@@ -64,6 +64,9 @@ class PlanDomain {
   absl::StatusOr<pb::BatchCreateNodesResponse> BatchCreateNodes(
       const Principal& p, const pb::BatchCreateNodesRequest& r);
   absl::StatusOr<pb::Node> GetNode(const Principal& p, const pb::GetNodeRequest& r);
+  // The same node as its serialized Node bytes, as stored (the gRPC adapter sends them as they
+  // are, without parsing them and serializing them again).
+  absl::StatusOr<std::string> GetNodeBytes(const Principal& p, const pb::GetNodeRequest& r);
   absl::StatusOr<pb::ListNodesResponse> ListNodes(const Principal& p,
                                                   const pb::ListNodesRequest& r);
   absl::StatusOr<pb::Node> UpdateNode(const Principal& p, const pb::UpdateNodeRequest& r);

@@ -1,5 +1,6 @@
 // The plan service over real gRPC on loopback, backed by a real SQLite file: every method's
 // success path, and its failure paths with the google.rpc details a client sees on the wire.
+#include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -224,6 +225,17 @@ TEST_F(PlanGrpcTest, ReadsSucceedForEveryReadMethod) {
   gn.set_name(kNode);
   pb::Node node;
   EXPECT_TRUE(Call(&pb::PlanService::Stub::GetNode, gn, &node, viewer).ok());
+  // GetNode sends the stored bytes as they are: the same node the tree holds, every field.
+  EXPECT_EQ(node.name(), kNode);
+  EXPECT_FALSE(node.display_name().empty());
+  bool in_tree = false;
+  for (const pb::TreeNode& t : tree.nodes()) {
+    if (t.node().name() != kNode) continue;
+    in_tree = true;
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(t.node(), node))
+        << t.node().ShortDebugString() << "\n" << node.ShortDebugString();
+  }
+  EXPECT_TRUE(in_tree);
   pb::ListNodesRequest ln;
   ln.set_parent(kPlan);
   ln.set_filter("department=\"municipalities/142140/departments/kikaku\"");
