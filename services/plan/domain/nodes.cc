@@ -198,7 +198,7 @@ absl::StatusOr<std::string> PlanDomain::GetNodeBytes(const Principal& p,
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](PlanTx& tx) -> absl::Status {
     SOKEI_RETURN_IF_ERROR(CheckPlanVisibleByName(tx, p, name.Prefix("plans")));
     SOKEI_ASSIGN_OR_RETURN(auto rec, tx.Get(Kind::kNode, r.name()));
-    if (!rec) return status::NotFound(Reason(Kind::kNode, "NOT_FOUND"), r.name());
+    if (!rec) return status::NotFound("NODE_NOT_FOUND", r.name());
     out = std::move(rec->data);
     return absl::OkStatus();
   }));
