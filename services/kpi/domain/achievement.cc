@@ -426,6 +426,13 @@ void ApplyPlaceholder(const PlaceholderReading& reading, Achievement& a) {
 v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::GradingScheme& scheme,
                                       int fiscal_year, const ObservationsByYear& observations) {
   v1::IndicatorResult r;
+  EvaluateIndicator(ind, scheme, fiscal_year, observations, &r);
+  return r;
+}
+
+void EvaluateIndicator(const v1::Indicator& ind, const v1::GradingScheme& scheme, int fiscal_year,
+                       const ObservationsByYear& observations, v1::IndicatorResult* out) {
+  v1::IndicatorResult& r = *out;
   r.set_indicator(ind.name());
   r.set_code(ind.code());
   r.set_display_name(ind.display_name());
@@ -444,7 +451,6 @@ v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::Gradin
   const v1::TargetSpec* spec = SpecInForce(ind, fiscal_year);
   const YearTarget yt = TargetFor(spec, fiscal_year);
   if (yt.target != nullptr) {
-    *r.mutable_target() = yt.target->value();
     in.target = yt.target->value();
     in.target_kind = yt.target->kind() != v1::TARGET_KIND_UNSPECIFIED
                          ? yt.target->kind()
@@ -467,7 +473,6 @@ v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::Gradin
   }
   const auto it = observations.find(fiscal_year);
   if (it != observations.end()) {
-    *r.mutable_actual() = it->second->value();
     in.actual = it->second->value();
     r.set_review_state(it->second->review_state());
     r.set_reported_rate(it->second->reported_rate());
@@ -488,6 +493,7 @@ v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::Gradin
     }
     reading = ReadPlaceholder(ind, in.actual, in.target, in.target_kind, fiscal_year, earlier);
     if (reading.meaning == PlaceholderMeaning::kZero) {
+      *r.mutable_actual() = in.actual;  // the result shows the value as read
       in.actual.set_value("0");
       in.actual.set_unit(in.target.unit());
       in.actual.set_status(type::v1::VALUE_STATUS_UNSPECIFIED);
@@ -496,6 +502,13 @@ v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::Gradin
   }
   Achievement a = ComputeAchievement(in);
   ApplyPlaceholder(reading, a);
+  // The result's target and actual: the input's copies, moved (copied when the result is on an
+  // arena); the actual as read was kept above when a placeholder was read as 0.
+  const bool actual_read = it != observations.end();
+  const bool actual_kept = actual_read && reading.meaning == PlaceholderMeaning::kZero;
+  const std::optional<double> actual_value = jp::MeasurementValue(in.actual);
+  if (yt.target != nullptr) *r.mutable_target() = std::move(in.target);
+  if (actual_read && !actual_kept) *r.mutable_actual() = std::move(in.actual);
   if (it != observations.end() && it->second->reference()) {
     a = NotGraded(Outcome::kNoTarget, a.formula,
                   "参考値（参考として示された値、または基準年より前の年）: 評価しない");
@@ -512,7 +525,7 @@ v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::Gradin
     const std::string unit = r.actual().unit().empty() ? ind.unit() : r.actual().unit();
     r.set_gap_unit(ind.survey_based() && (unit == "%" || unit.empty()) ? "pt" : unit);
   }
-  const Grade g = GradeOf(scheme, a, in.baseline, jp::MeasurementValue(in.actual), ind.direction());
+  const Grade g = GradeOf(scheme, a, in.baseline, actual_value, ind.direction());
   r.set_grade(g.label);
   r.set_provisional(a.outcome == Outcome::kGraded &&
                     ind.direction_source() == v1::DIRECTION_SOURCE_DOUBTFUL);
@@ -520,7 +533,6 @@ v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::Gradin
   // Attention: graded in the worst band, or no value where one was due.
   const bool worst = g.band >= 0 && g.band == scheme.bands_size() - 1;
   r.set_needs_attention(worst || (a.outcome == Outcome::kNotEvaluable && yt.target != nullptr));
-  return r;
 }
 
 }  // namespace sokei::kpi

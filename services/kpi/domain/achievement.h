@@ -102,6 +102,9 @@ using ObservationsByYear = std::map<int, const v1::Observation*>;
 
 v1::IndicatorResult EvaluateIndicator(const v1::Indicator& ind, const v1::GradingScheme& scheme,
                                       int fiscal_year, const ObservationsByYear& observations);
+// The same into `out`, a fresh message (a summary keeps thousands of them on one arena).
+void EvaluateIndicator(const v1::Indicator& ind, const v1::GradingScheme& scheme, int fiscal_year,
+                       const ObservationsByYear& observations, v1::IndicatorResult* out);
 
 // ---- Roll-up ----
 
@@ -117,6 +120,9 @@ struct RollupInput {
 v1::RollupRule RuleFor(const v1::GradingScheme& scheme, int level);
 v1::RollupResult Rollup(const v1::GradingScheme& scheme, const v1::RollupRule& rule,
                         const RollupInput& in);
+// The same into `out`, a fresh message.
+void Rollup(const v1::GradingScheme& scheme, const v1::RollupRule& rule, const RollupInput& in,
+            v1::RollupResult* out);
 
 // ---- Trend ----
 

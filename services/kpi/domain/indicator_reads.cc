@@ -153,8 +153,7 @@ absl::StatusOr<std::string> KpiDomain::GetPlanSummaryBytes(const Principal& p,
   SOKEI_ASSIGN_OR_RETURN(auto plan, CheckSummaryRequest(p, r));
   const bool full = r.view() == pb::SUMMARY_VIEW_FULL;
   auto compute = [&]() -> absl::StatusOr<std::string> {
-    SOKEI_ASSIGN_OR_RETURN(auto s, ComputeSummary(p, r.plan(), r.fiscal_year(), full));
-    return s.SerializeAsString();
+    return ComputeSummaryBytes(p, r.plan(), r.fiscal_year(), full);
   };
   if (cache_ == nullptr || !cache_->enabled()) return compute();
   // A hit costs two small reads and a GET: the plan structure's generation from the plan service
@@ -180,6 +179,30 @@ absl::StatusOr<std::string> KpiDomain::GetPlanSummaryBytes(const Principal& p,
 absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(const Principal& p,
                                                           const std::string& plan_name,
                                                           int fiscal_year, bool with_indicators) {
+  ArenaBlock::Lease block(&summary_block_);
+  google::protobuf::Arena arena(block.Options());
+  SOKEI_ASSIGN_OR_RETURN(const pb::PlanSummary* s,
+                         SummaryOn(&arena, p, plan_name, fiscal_year, with_indicators));
+  block.Used(arena.SpaceAllocated());
+  return pb::PlanSummary(*s);  // a copy off the arena
+}
+
+absl::StatusOr<std::string> KpiDomain::ComputeSummaryBytes(const Principal& p,
+                                                           const std::string& plan_name,
+                                                           int fiscal_year, bool with_indicators) {
+  ArenaBlock::Lease block(&summary_block_);
+  google::protobuf::Arena arena(block.Options());
+  SOKEI_ASSIGN_OR_RETURN(const pb::PlanSummary* s,
+                         SummaryOn(&arena, p, plan_name, fiscal_year, with_indicators));
+  block.Used(arena.SpaceAllocated());
+  return s->SerializeAsString();
+}
+
+absl::StatusOr<const pb::PlanSummary*> KpiDomain::SummaryOn(google::protobuf::Arena* arena,
+                                                            const Principal& p,
+                                                            const std::string& plan_name,
+                                                            int fiscal_year,
+                                                            bool with_indicators) {
   // The structure comes from the plan service — the whole tree only when its generation (one
   // small read, which also checks the caller may see the plan) is not the one last read; the
   // values from our own store.
@@ -192,18 +215,13 @@ absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(const Principal& p,
   }
   SOKEI_ASSIGN_OR_RETURN(auto departments,
                          plans_->ListDepartments(p, api::MunicipalityOf(plan_name)));
-  return ComputeSummary(plan_name, fiscal_year, with_indicators, *tree, departments);
+  return SummaryOn(arena, plan_name, fiscal_year, with_indicators, *tree, departments);
 }
 
-absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(
-    const std::string& plan_name, int fiscal_year, bool with_indicators,
-    const planpb::PlanTree& tree, const std::vector<planpb::Department>& departments) {
-  // Thousands of small messages: parsed on one arena, freed at once. Large blocks: the default
-  // (8 KiB at most) meant hundreds of mallocs and frees per summary.
-  google::protobuf::ArenaOptions arena_options;
-  arena_options.start_block_size = 64 << 10;
-  arena_options.max_block_size = 1 << 20;
-  google::protobuf::Arena arena(arena_options);
+absl::StatusOr<const pb::PlanSummary*> KpiDomain::SummaryOn(
+    google::protobuf::Arena* arena, const std::string& plan_name, int fiscal_year,
+    bool with_indicators, const planpb::PlanTree& tree,
+    const std::vector<planpb::Department>& departments) {
   std::vector<pb::Indicator*> indicators;
   std::vector<pb::Observation*> observations;
   pb::GradingScheme scheme;
@@ -216,7 +234,7 @@ absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(
     // for 累計 indicators summed here (F5), every year from the start of the running total.
     int from = fiscal_year;
     for (const std::string& data : irecs) {
-      auto* ind = google::protobuf::Arena::CreateMessage<pb::Indicator>(&arena);
+      auto* ind = google::protobuf::Arena::CreateMessage<pb::Indicator>(arena);
       if (!ind->ParseFromString(data)) return status::Internal("STORAGE_CORRUPT");
       if (ind->aggregation().kind() == pb::AGGREGATION_KIND_CUMULATIVE &&
           (ind->formula() == pb::FORMULA_F5_CUMULATIVE ||
@@ -238,7 +256,7 @@ absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(
     SOKEI_ASSIGN_OR_RETURN(auto data, tx.ListPlanObservationData(plan_name, from, fiscal_year));
     observations.reserve(data.size());
     for (const std::string& d : data) {
-      auto* o = google::protobuf::Arena::CreateMessage<pb::Observation>(&arena);
+      auto* o = google::protobuf::Arena::CreateMessage<pb::Observation>(arena);
       if (!o->ParseFromString(d)) return status::Internal("STORAGE_CORRUPT");
       observations.push_back(o);
     }
@@ -253,14 +271,18 @@ absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(
     obs_of[name.substr(0, name.rfind("/observations/"))][o->fiscal_year()] = o;
   }
   static const ObservationsByYear kNone;
-  std::vector<pb::IndicatorResult> results(indicators.size());
+  std::vector<const pb::IndicatorResult*> results(indicators.size());
   for (size_t i = 0; i < indicators.size(); ++i) {
     auto it = obs_of.find(indicators[i]->name());
-    results[i] = EvaluateIndicator(*indicators[i], scheme, fiscal_year,
-                                   it == obs_of.end() ? kNone : it->second);
+    auto* r = google::protobuf::Arena::CreateMessage<pb::IndicatorResult>(arena);
+    EvaluateIndicator(*indicators[i], scheme, fiscal_year, it == obs_of.end() ? kNone : it->second,
+                      r);
+    results[i] = r;
   }
-  return BuildSummary(plan_name, fiscal_year, tree, departments, scheme, indicators, results,
-                      with_indicators);
+  auto* summary = google::protobuf::Arena::CreateMessage<pb::PlanSummary>(arena);
+  BuildSummary(plan_name, fiscal_year, tree, departments, scheme, indicators, results,
+               with_indicators, summary);
+  return summary;
 }
 
 }  // namespace sokei::kpi

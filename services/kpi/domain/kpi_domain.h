@@ -15,11 +15,13 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "google/protobuf/arena.h"
 #include "absl/time/time.h"
 #include "common/api/change_feed.h"
 #include "common/api/write_context.h"
 #include "common/auth/principal.h"
 #include "common/cache/cache.h"
+#include "services/kpi/domain/arena_block.h"
 #include "services/kpi/domain/plan_client.h"
 #include "services/kpi/domain/plan_tree_memo.h"
 #include "services/kpi/files/pdf_renderer.h"
@@ -179,11 +181,19 @@ class KpiDomain {
   absl::StatusOr<std::map<std::string, std::string>> ImportStructure(
       const Principal& p, const std::string& municipality, const pb::ImportProgressTableRequest& r,
       const ImportPlan& plan, const planpb::Plan& stored, pb::ImportCounts* counts);
-  // The summary of a plan for a fiscal year from current data (the dashboard and snapshots).
+  // The summary of a plan for a fiscal year from current data (the dashboard and snapshots), as a
+  // message or as the bytes the RPC sends. Both are built on one arena (SummaryOn): thousands of
+  // results and roll-ups, freed at once.
   absl::StatusOr<pb::PlanSummary> ComputeSummary(const Principal& p, const std::string& plan,
                                                  int fiscal_year, bool with_indicators);
-  absl::StatusOr<pb::PlanSummary> ComputeSummary(
-      const std::string& plan, int fiscal_year, bool with_indicators, const planpb::PlanTree& tree,
+  absl::StatusOr<std::string> ComputeSummaryBytes(const Principal& p, const std::string& plan,
+                                                  int fiscal_year, bool with_indicators);
+  absl::StatusOr<const pb::PlanSummary*> SummaryOn(google::protobuf::Arena* arena,
+                                                   const Principal& p, const std::string& plan,
+                                                   int fiscal_year, bool with_indicators);
+  absl::StatusOr<const pb::PlanSummary*> SummaryOn(
+      google::protobuf::Arena* arena, const std::string& plan, int fiscal_year,
+      bool with_indicators, const planpb::PlanTree& tree,
       const std::vector<planpb::Department>& departments);
 
   KpiRepository* repo_;
@@ -193,6 +203,7 @@ class KpiDomain {
   Clock clock_;
   cache::Cache* cache_;
   PlanTreeMemo trees_;  // the structure of recent summaries' plans, by generation
+  ArenaBlock summary_block_;  // the summaries' arena memory, kept between them
   // Reads the outbox through the repository (declared last: it refers to repo_).
   api::ChangeFeed changes_{[this](const api::ChangeFeed::ReadFn::argument_type& fn) {
     return repo_->Read([&](KpiTx& tx) { return fn(tx); });

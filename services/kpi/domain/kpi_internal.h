@@ -119,11 +119,12 @@ absl::Status AuditWrite(KpiDomain::WriteContext& w, const std::string& municipal
                         const google::protobuf::Message* after);
 
 // Grade counts and roll-ups per node, package and department for evaluated indicators.
-pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const planpb::PlanTree& tree,
-                             const std::vector<planpb::Department>& departments,
-                             const pb::GradingScheme& scheme,
-                             const std::vector<pb::Indicator*>& indicators,
-                             const std::vector<pb::IndicatorResult>& results, bool with_indicators);
+// `out` is a fresh message (on the arena the results were evaluated on).
+void BuildSummary(const std::string& plan, int fiscal_year, const planpb::PlanTree& tree,
+                  const std::vector<planpb::Department>& departments,
+                  const pb::GradingScheme& scheme, const std::vector<pb::Indicator*>& indicators,
+                  const std::vector<const pb::IndicatorResult*>& results, bool with_indicators,
+                  pb::PlanSummary* out);
 
 // An indicator's achievement as printed (never rounded up onto a whole percent), "" when none.
 std::string AchievementPercent(const pb::IndicatorResult& r);

@@ -13,13 +13,12 @@
 
 namespace sokei::kpi {
 
-pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const planpb::PlanTree& tree,
-                             const std::vector<planpb::Department>& departments,
-                             const pb::GradingScheme& scheme,
-                             const std::vector<pb::Indicator*>& indicators,
-                             const std::vector<pb::IndicatorResult>& results,
-                             bool with_indicators) {
-  pb::PlanSummary s;
+void BuildSummary(const std::string& plan, int fiscal_year, const planpb::PlanTree& tree,
+                  const std::vector<planpb::Department>& departments,
+                  const pb::GradingScheme& scheme, const std::vector<pb::Indicator*>& indicators,
+                  const std::vector<const pb::IndicatorResult*>& results, bool with_indicators,
+                  pb::PlanSummary* out) {
+  pb::PlanSummary& s = *out;
   s.set_plan(plan);
   s.set_fiscal_year(fiscal_year);
   s.set_indicator_count(static_cast<int>(results.size()));
@@ -53,7 +52,7 @@ pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const pla
     in.results.reserve(idx.size());
     in.weights.reserve(idx.size());
     for (size_t i : idx) {
-      in.results.push_back(&results[i]);
+      in.results.push_back(results[i]);
       in.weights.push_back(indicators[i]->weight());
     }
     return in;
@@ -76,7 +75,7 @@ pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const pla
     in.code = n.code();
     in.kind = pb::SUBJECT_KIND_NODE;
     in.level = n.level();
-    *s.add_nodes() = Rollup(scheme, rule_for(n.level()), in);
+    Rollup(scheme, rule_for(n.level()), in, s.add_nodes());
   }
   // Packages: indicators under any linked node, plus those of sub-packages.
   std::map<std::string, std::set<size_t>> pkg;
@@ -102,7 +101,7 @@ pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const pla
     in.display_name = p.display_name();
     in.code = p.code();
     in.kind = pb::SUBJECT_KIND_PACKAGE;
-    *s.add_packages() = Rollup(scheme, RuleFor(scheme, 0), in);
+    Rollup(scheme, RuleFor(scheme, 0), in, s.add_packages());
   }
   // Departments.
   std::map<absl::string_view, std::vector<size_t>> dept;  // views into the indicators
@@ -121,11 +120,11 @@ pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const pla
     in.code = it == dept_by_name.end() ? "" : it->second->code();
     in.kind = pb::SUBJECT_KIND_DEPARTMENT;
     in.level = -1;
-    *s.add_departments() = Rollup(scheme, RuleFor(scheme, -1), in);
+    Rollup(scheme, RuleFor(scheme, -1), in, s.add_departments());
   }
   // Counts per grade over the plan, in the scheme's order, then the special labels.
   std::map<std::string, int> counts;
-  for (const auto& r : results) counts[r.grade()]++;
+  for (const auto* r : results) counts[r->grade()]++;
   for (const auto& b : scheme.bands()) {
     auto* gc = s.add_grade_counts();
     gc->set_grade(b.label());
@@ -137,11 +136,10 @@ pb::PlanSummary BuildSummary(const std::string& plan, int fiscal_year, const pla
     gc->set_grade(label);
     gc->set_count(n);
   }
-  for (const auto& r : results) {
-    if (r.needs_attention()) *s.add_needs_attention() = r;
-    if (with_indicators) *s.add_indicators() = r;
+  for (const auto* r : results) {
+    if (r->needs_attention()) *s.add_needs_attention() = *r;
+    if (with_indicators) *s.add_indicators() = *r;
   }
-  return s;
 }
 
 }  // namespace sokei::kpi

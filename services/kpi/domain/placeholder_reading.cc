@@ -13,8 +13,10 @@ bool IsNothingMark(const type::v1::Measurement& m) {
       m.status() == type::v1::VALUE_STATUS_NOT_APPLICABLE) {
     return true;
   }
-  const std::string raw = jp::Nfkc(m.raw());
-  return raw == "0";
+  // NFKC never drops a character, so only one code point (4 bytes at most: 0, ０, ⁰, ₀, 𝟎 …)
+  // can read as "0"; longer cells skip the normalisation (most actuals: every summary reads them).
+  if (m.raw().size() > 4) return false;
+  return jp::Nfkc(m.raw()) == "0";
 }
 
 bool Contains(const std::string& s, const char* w) { return s.find(w) != std::string::npos; }

@@ -27,6 +27,13 @@ v1::RollupRule RuleFor(const v1::GradingScheme& scheme, int level) {
 v1::RollupResult Rollup(const v1::GradingScheme& scheme, const v1::RollupRule& rule,
                         const RollupInput& in) {
   v1::RollupResult out;
+  Rollup(scheme, rule, in, &out);
+  return out;
+}
+
+void Rollup(const v1::GradingScheme& scheme, const v1::RollupRule& rule, const RollupInput& in,
+            v1::RollupResult* result) {
+  v1::RollupResult& out = *result;
   out.set_subject(in.subject);
   out.set_display_name(in.display_name);
   out.set_code(in.code);
@@ -69,7 +76,7 @@ v1::RollupResult Rollup(const v1::GradingScheme& scheme, const v1::RollupRule& r
     gc->set_count(n);
   }
   out.set_graded_count(graded);
-  if (graded == 0) return out;
+  if (graded == 0) return;
   auto band_of = [&](const google::protobuf::RepeatedPtrField<v1::RollupBand>& rb, double v) {
     for (const auto& b : rb) {
       if (v >= b.min()) return b.label();
@@ -131,7 +138,6 @@ v1::RollupResult Rollup(const v1::GradingScheme& scheme, const v1::RollupRule& r
       out.set_value(sum / graded);
       out.set_computed_grade(grade_ratio(sum / graded));
   }
-  return out;
 }
 
 // ---- Trend ----

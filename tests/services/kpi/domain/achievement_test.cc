@@ -3,6 +3,7 @@
 // periods, 未公表 not a 0, survey points.
 #include "services/kpi/domain/achievement.h"
 
+#include <google/protobuf/arena.h>
 #include <gtest/gtest.h>
 
 #include "common/jp/measurement.h"
@@ -493,6 +494,43 @@ TEST(Evaluate, PlaceholdersReadInContext) {
   r = EvaluateIndicator(rate, scheme, 2022, ObservationsByYear{{2022, &dash}});
   EXPECT_FALSE(r.has_achievement());
   EXPECT_NE(r.reason().find("決められない"), std::string::npos);
+  // Zero in any width is the milestone's step 0; a longer number is a number.
+  v1::Observation zero_wide, ten;
+  *zero_wide.mutable_value() = M("０");
+  r = EvaluateIndicator(plan, scheme, 2022, ObservationsByYear{{2022, &zero_wide}});
+  ASSERT_TRUE(r.has_achievement()) << r.reason();
+  EXPECT_NE(r.reason().find("段階0"), std::string::npos) << r.reason();
+  *ten.mutable_value() = M("１０");
+  r = EvaluateIndicator(plan, scheme, 2022, ObservationsByYear{{2022, &ten}});
+  EXPECT_EQ(r.reason().find("段階0"), std::string::npos) << r.reason();
+}
+
+// A result evaluated into a message on an arena (as a summary does) is the one returned by value,
+// the target and the actual as read included.
+TEST(Evaluate, IntoAnArenaMessageAsByValue) {
+  const auto scheme = PresetScheme(v1::GRADING_PRESET_ABCD);
+  v1::Indicator ind;
+  ind.set_name("municipalities/142140/indicators/i1");
+  ind.set_display_name("相談件数");
+  ind.set_direction(v1::DIRECTION_INCREASE);
+  ind.add_nodes("municipalities/142140/plans/p/nodes/n1");
+  auto* t = ind.add_target_specs()->add_targets();
+  t->set_fiscal_year(2022);
+  *t->mutable_value() = M("120件");
+  t->set_kind(ClassifyTarget(t->value()));
+  for (const char* actual : {"96件", "－"}) {
+    v1::Observation o;
+    *o.mutable_value() = M(actual);
+    const ObservationsByYear by_year{{2022, &o}};
+    const v1::IndicatorResult by_value = EvaluateIndicator(ind, scheme, 2022, by_year);
+    google::protobuf::Arena arena;
+    auto* on_arena = google::protobuf::Arena::CreateMessage<v1::IndicatorResult>(&arena);
+    EvaluateIndicator(ind, scheme, 2022, by_year, on_arena);
+    EXPECT_EQ(on_arena->SerializeAsString(), by_value.SerializeAsString()) << actual;
+    EXPECT_EQ(on_arena->actual().raw(), actual);
+    EXPECT_EQ(on_arena->target().raw(), "120件");
+    EXPECT_TRUE(on_arena->has_achievement()) << on_arena->reason();
+  }
 }
 
 }  // namespace

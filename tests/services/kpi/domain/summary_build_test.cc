@@ -47,7 +47,11 @@ struct Fixture {
   pb::PlanSummary Build() {
     indicators.clear();
     for (auto& i : storage) indicators.push_back(&i);
-    return BuildSummary("p", 2020, tree, departments, scheme, indicators, results, false);
+    std::vector<const pb::IndicatorResult*> evaluated;
+    for (const auto& r : results) evaluated.push_back(&r);
+    pb::PlanSummary s;
+    BuildSummary("p", 2020, tree, departments, scheme, indicators, evaluated, false, &s);
+    return s;
   }
 };
 
