@@ -41,36 +41,45 @@ void Rollup(const v1::GradingScheme& scheme, const v1::RollupRule& rule, const R
   out.set_level(in.level);
   out.set_method(rule.method());
   out.set_indicator_count(static_cast<int>(in.results.size()));
-  std::map<absl::string_view, int> counts;  // views of the results' grades
+  // Counts per band of the scheme (a result's grade compared with the labels once), and of the
+  // special labels (評価不能, −) by name.
+  const int band_count = scheme.bands_size();
+  std::vector<int> per_band(band_count, 0);
+  std::map<absl::string_view, int> special;  // views of the results' grades
   std::vector<int> bands;
   bands.reserve(in.results.size());
   double sum = 0, wsum = 0, wtotal = 0, points = 0;
   int graded = 0;
   for (size_t i = 0; i < in.results.size(); ++i) {
     const auto* r = in.results[i];
-    counts[r->grade()]++;
+    int first = -1, last = band_count - 1;  // counted under the first band of its label
+    for (int b = 0; b < band_count; ++b) {
+      if (scheme.bands(b).label() == r->grade()) {
+        if (first < 0) first = b;
+        last = b;
+      }
+    }
+    if (first >= 0) {
+      per_band[first]++;
+    } else {
+      special[r->grade()]++;
+    }
     if (!r->has_achievement()) continue;
     ++graded;
     sum += r->achievement();
     const double w = i < in.weights.size() && in.weights[i] > 0 ? in.weights[i] : 1.0;
     wsum += w * r->achievement();
     wtotal += w;
-    int band = scheme.bands_size() - 1;
-    for (int b = 0; b < scheme.bands_size(); ++b) {
-      if (scheme.bands(b).label() == r->grade()) band = b;
-    }
-    bands.push_back(band);
-    points += scheme.bands_size() > 0 ? scheme.bands(band).points() : 0;
+    bands.push_back(last);
+    points += band_count > 0 ? scheme.bands(last).points() : 0;
   }
   // Grade counts in the scheme's order, then the special labels.
-  for (const auto& b : scheme.bands()) {
+  for (int b = 0; b < band_count; ++b) {
     auto* gc = out.add_grade_counts();
-    gc->set_grade(b.label());
-    auto it = counts.find(b.label());
-    gc->set_count(it == counts.end() ? 0 : it->second);
-    if (it != counts.end()) counts.erase(it);
+    gc->set_grade(scheme.bands(b).label());
+    gc->set_count(per_band[b]);
   }
-  for (const auto& [label, n] : counts) {
+  for (const auto& [label, n] : special) {
     auto* gc = out.add_grade_counts();
     gc->set_grade(std::string(label));
     gc->set_count(n);
