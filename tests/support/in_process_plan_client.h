@@ -51,6 +51,7 @@ class InProcessPlanClient final : public kpi::PlanClient {
   }
   absl::StatusOr<std::vector<kpi::planpb::Department>> ListDepartments(
       const auth::Principal& p, const std::string& municipality) override {
+    ++department_calls;
     std::vector<kpi::planpb::Department> out;
     kpi::planpb::ListDepartmentsRequest r;
     r.set_parent("municipalities/" + municipality);
@@ -73,6 +74,7 @@ class InProcessPlanClient final : public kpi::PlanClient {
   }
 
   int tree_calls = 0;
+  int department_calls = 0;  // ListDepartments, however many pages
 
  private:
   plan::PlanDomain* d_;

@@ -203,9 +203,9 @@ absl::StatusOr<const pb::PlanSummary*> KpiDomain::SummaryOn(google::protobuf::Ar
                                                             const std::string& plan_name,
                                                             int fiscal_year,
                                                             bool with_indicators) {
-  // The structure comes from the plan service — the whole tree only when its generation (one
-  // small read, which also checks the caller may see the plan) is not the one last read; the
-  // values from our own store.
+  // The structure comes from the plan service — the whole tree and the departments only when its
+  // generation (one small read, which also checks the caller may see the plan) is not the one
+  // last read; the values from our own store.
   SOKEI_ASSIGN_OR_RETURN(const int64_t generation, plans_->StructureGeneration(p, plan_name));
   std::shared_ptr<const planpb::PlanTree> tree = trees_.Get(plan_name, generation);
   if (tree == nullptr) {
@@ -213,9 +213,15 @@ absl::StatusOr<const pb::PlanSummary*> KpiDomain::SummaryOn(google::protobuf::Ar
     tree = std::make_shared<const planpb::PlanTree>(std::move(read));
     trees_.Put(plan_name, generation, tree);
   }
-  SOKEI_ASSIGN_OR_RETURN(auto departments,
-                         plans_->ListDepartments(p, api::MunicipalityOf(plan_name)));
-  return SummaryOn(arena, plan_name, fiscal_year, with_indicators, *tree, departments);
+  const std::string municipality = api::MunicipalityOf(plan_name);
+  std::shared_ptr<const std::vector<planpb::Department>> departments =
+      departments_.Get(municipality, generation);
+  if (departments == nullptr) {
+    SOKEI_ASSIGN_OR_RETURN(auto read, plans_->ListDepartments(p, municipality));
+    departments = std::make_shared<const std::vector<planpb::Department>>(std::move(read));
+    departments_.Put(municipality, generation, departments);
+  }
+  return SummaryOn(arena, plan_name, fiscal_year, with_indicators, *tree, *departments);
 }
 
 absl::StatusOr<const pb::PlanSummary*> KpiDomain::SummaryOn(

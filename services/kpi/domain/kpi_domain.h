@@ -23,7 +23,7 @@
 #include "common/cache/cache.h"
 #include "services/kpi/domain/arena_block.h"
 #include "services/kpi/domain/plan_client.h"
-#include "services/kpi/domain/plan_tree_memo.h"
+#include "services/kpi/domain/structure_memo.h"
 #include "services/kpi/files/pdf_renderer.h"
 #include "services/kpi/files/table_writer.h"
 #include "services/kpi/storage/kpi_repository.h"
@@ -202,7 +202,9 @@ class KpiDomain {
   const PdfRenderer* pdf_ = nullptr;
   Clock clock_;
   cache::Cache* cache_;
-  PlanTreeMemo trees_;  // the structure of recent summaries' plans, by generation
+  // The structure of recent summaries' plans and municipalities, by generation.
+  StructureMemo<planpb::PlanTree> trees_{8};
+  StructureMemo<std::vector<planpb::Department>> departments_{8};
   ArenaBlock summary_block_;  // the summaries' arena memory, kept between them
   // Reads the outbox through the repository (declared last: it refers to repo_).
   api::ChangeFeed changes_{[this](const api::ChangeFeed::ReadFn::argument_type& fn) {

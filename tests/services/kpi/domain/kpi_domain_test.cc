@@ -1441,9 +1441,11 @@ TEST_F(WorkflowTest, UncachedSummaryReadsThePlanTreeOnlyWhenTheStructureChanged)
   auto first = domain_->GetPlanSummary(planner_, sr);
   ASSERT_TRUE(first.ok()) << first.status();
   const int trees = stack_->plan_client->tree_calls;
+  const int departments = stack_->plan_client->department_calls;
   auto second = domain_->GetPlanSummary(planner_, sr);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(stack_->plan_client->tree_calls, trees) << "the structure is unchanged";
+  EXPECT_EQ(stack_->plan_client->department_calls, departments) << "so are the departments";
   EXPECT_EQ(first->SerializeAsString(), second->SerializeAsString());
   // A KPI write leaves the structure alone; the values are read afresh.
   ASSERT_TRUE(Record(planner_, 2020, "0人").ok());
@@ -1460,8 +1462,24 @@ TEST_F(WorkflowTest, UncachedSummaryReadsThePlanTreeOnlyWhenTheStructureChanged)
   auto renamed = domain_->GetPlanSummary(planner_, sr);
   ASSERT_TRUE(renamed.ok());
   EXPECT_EQ(stack_->plan_client->tree_calls, trees + 1);
+  EXPECT_EQ(stack_->plan_client->department_calls, departments + 1);
   ASSERT_GT(renamed->nodes_size(), 0);
   EXPECT_EQ(renamed->nodes(0).display_name(), "目標1(改称)");
+  // The department renamed from FY2020 on: the departments are read again, the roll-up says it.
+  plan::v1::UpdateDepartmentRequest ud;
+  ud.mutable_department()->set_name(std::string(kM) + "/departments/kodomo");
+  ud.mutable_department()->set_display_name("こども未来課");
+  ud.mutable_update_mask()->add_paths("display_name");
+  ud.mutable_rename_effective_date()->set_year(2020);
+  ud.mutable_rename_effective_date()->set_month(4);
+  ud.mutable_rename_effective_date()->set_day(1);
+  ASSERT_TRUE(plans_->UpdateDepartment(admin_, ud).ok());
+  auto dept_renamed = domain_->GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(dept_renamed.ok());
+  EXPECT_EQ(stack_->plan_client->department_calls, departments + 2);
+  ASSERT_EQ(dept_renamed->departments_size(), 1);
+  EXPECT_EQ(dept_renamed->departments(0).display_name(), "こども未来課");
+  EXPECT_EQ(renamed->departments(0).display_name(), "kodomo") << "the name before";
 }
 
 TEST_F(WorkflowTest, CachedSummaryIsNeverStale) {
