@@ -176,26 +176,34 @@ absl::StatusOr<std::string> KpiDomain::GetPlanSummaryBytes(const Principal& p,
   return cache_->GetOrCompute(key, compute);
 }
 
-absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(const Principal& p,
-                                                          const std::string& plan_name,
-                                                          int fiscal_year, bool with_indicators) {
+absl::Status KpiDomain::WithSummary(const Principal& p, const std::string& plan_name,
+                                    int fiscal_year, bool with_indicators,
+                                    const std::function<void(const pb::PlanSummary&)>& use) {
   ArenaBlock::Lease block(&summary_block_);
   google::protobuf::Arena arena(block.Options());
   SOKEI_ASSIGN_OR_RETURN(const pb::PlanSummary* s,
                          SummaryOn(&arena, p, plan_name, fiscal_year, with_indicators));
+  use(*s);
   block.Used(arena.SpaceAllocated());
-  return pb::PlanSummary(*s);  // a copy off the arena
+  return absl::OkStatus();
+}
+
+absl::StatusOr<pb::PlanSummary> KpiDomain::ComputeSummary(const Principal& p,
+                                                          const std::string& plan_name,
+                                                          int fiscal_year, bool with_indicators) {
+  pb::PlanSummary out;
+  SOKEI_RETURN_IF_ERROR(WithSummary(p, plan_name, fiscal_year, with_indicators,
+                                    [&](const pb::PlanSummary& s) { out = s; }));
+  return out;
 }
 
 absl::StatusOr<std::string> KpiDomain::ComputeSummaryBytes(const Principal& p,
                                                            const std::string& plan_name,
                                                            int fiscal_year, bool with_indicators) {
-  ArenaBlock::Lease block(&summary_block_);
-  google::protobuf::Arena arena(block.Options());
-  SOKEI_ASSIGN_OR_RETURN(const pb::PlanSummary* s,
-                         SummaryOn(&arena, p, plan_name, fiscal_year, with_indicators));
-  block.Used(arena.SpaceAllocated());
-  return s->SerializeAsString();
+  std::string out;
+  SOKEI_RETURN_IF_ERROR(WithSummary(p, plan_name, fiscal_year, with_indicators,
+                                    [&](const pb::PlanSummary& s) { out = s.SerializeAsString(); }));
+  return out;
 }
 
 absl::StatusOr<const pb::PlanSummary*> KpiDomain::SummaryOn(google::protobuf::Arena* arena,

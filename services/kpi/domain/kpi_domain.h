@@ -182,12 +182,15 @@ class KpiDomain {
       const Principal& p, const std::string& municipality, const pb::ImportProgressTableRequest& r,
       const ImportPlan& plan, const planpb::Plan& stored, pb::ImportCounts* counts);
   // The summary of a plan for a fiscal year from current data (the dashboard and snapshots), as a
-  // message or as the bytes the RPC sends. Both are built on one arena (SummaryOn): thousands of
-  // results and roll-ups, freed at once.
+  // message or as the bytes the RPC sends. Both are built on one arena (WithSummary, SummaryOn):
+  // thousands of results and roll-ups, freed at once, `use` given the summary before.
   absl::StatusOr<pb::PlanSummary> ComputeSummary(const Principal& p, const std::string& plan,
                                                  int fiscal_year, bool with_indicators);
   absl::StatusOr<std::string> ComputeSummaryBytes(const Principal& p, const std::string& plan,
                                                   int fiscal_year, bool with_indicators);
+  absl::Status WithSummary(const Principal& p, const std::string& plan, int fiscal_year,
+                           bool with_indicators,
+                           const std::function<void(const pb::PlanSummary&)>& use);
   absl::StatusOr<const pb::PlanSummary*> SummaryOn(google::protobuf::Arena* arena,
                                                    const Principal& p, const std::string& plan,
                                                    int fiscal_year, bool with_indicators);
