@@ -15,12 +15,12 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "google/protobuf/arena.h"
 #include "absl/time/time.h"
 #include "common/api/change_feed.h"
 #include "common/api/write_context.h"
 #include "common/auth/principal.h"
 #include "common/cache/cache.h"
+#include "google/protobuf/arena.h"
 #include "services/kpi/domain/arena_block.h"
 #include "services/kpi/domain/plan_client.h"
 #include "services/kpi/domain/structure_memo.h"
