@@ -32,42 +32,32 @@ grpc::Status PlanGrpcService::Call(grpc::ServerContext* ctx, const char* method,
 SOKEI_PLAN_METHODS(SOKEI_PLAN_RPC)
 #undef SOKEI_PLAN_RPC
 
-grpc::Status PlanGrpcService::GetPlanTreeRaw(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
-                                             grpc::ByteBuffer* resp) {
-  return grpcx::ServeUnaryBytes<pb::GetPlanTreeRequest>(
-      ctx, identity_, "GetPlanTree", req, resp,
-      [this](const Principal& p, const pb::GetPlanTreeRequest& r) {
-        return domain_->GetPlanTreeBytes(p, r);
-      });
-}
-
-grpc::Status PlanGrpcService::GetNodeRaw(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
-                                         grpc::ByteBuffer* resp) {
-  return grpcx::ServeUnaryBytes<pb::GetNodeRequest>(
-      ctx, identity_, "GetNode", req, resp,
-      [this](const Principal& p, const pb::GetNodeRequest& r) {
-        return domain_->GetNodeBytes(p, r);
-      });
-}
-
 namespace {
+
+// A method whose reply goes out as the domain's bytes (PlanGrpcService::ServeBytes).
+template <class Req, class Bytes>
+void AddBytesMethod(grpcx::DispatchTable* table, DispatchedPlanService* service, const char* name,
+                    Bytes bytes) {
+  table->Add<PlanGrpcService, grpc::ByteBuffer, grpc::ByteBuffer>(
+      service, name,
+      [service, name, bytes](grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
+                             grpc::ByteBuffer* resp) {
+        return service->ServeBytes<Req>(ctx, name, req, resp, bytes);
+      });
+}
 
 template <class Req, class Resp, class Handler>
 void AddMethod(grpcx::DispatchTable* table, DispatchedPlanService* service, const char* name,
                Handler handler) {
+  // The hot reads go out as bytes.
   if constexpr (std::is_same_v<Req, pb::GetPlanTreeRequest>) {
-    // The hot reads go out as bytes (see GetPlanTreeRaw, GetNodeRaw).
-    table->Add<PlanGrpcService, grpc::ByteBuffer, grpc::ByteBuffer>(
-        service, name,
-        [service](grpc::ServerContext* ctx, const grpc::ByteBuffer* req, grpc::ByteBuffer* resp) {
-          return service->GetPlanTreeRaw(ctx, req, resp);
-        });
+    AddBytesMethod<Req>(table, service, name, [](PlanDomain& d, const Principal& p, const Req& r) {
+      return d.GetPlanTreeBytes(p, r);
+    });
   } else if constexpr (std::is_same_v<Req, pb::GetNodeRequest>) {
-    table->Add<PlanGrpcService, grpc::ByteBuffer, grpc::ByteBuffer>(
-        service, name,
-        [service](grpc::ServerContext* ctx, const grpc::ByteBuffer* req, grpc::ByteBuffer* resp) {
-          return service->GetNodeRaw(ctx, req, resp);
-        });
+    AddBytesMethod<Req>(table, service, name, [](PlanDomain& d, const Principal& p, const Req& r) {
+      return d.GetNodeBytes(p, r);
+    });
   } else {
     table->Add<PlanGrpcService, Req, Resp>(service, name, std::move(handler));
   }

@@ -6,6 +6,7 @@
 
 #include "common/auth/identity_check.h"
 #include "common/config/config.h"
+#include "common/grpcx/adapter.h"
 #include "common/grpcx/dispatch.h"
 #include "common/grpcx/serve_changes.h"
 #include "services/plan/domain/plan_domain.h"
@@ -63,13 +64,16 @@ class PlanGrpcService : public pb::PlanService::Service {
   SOKEI_PLAN_METHODS(SOKEI_PLAN_RPC)
 #undef SOKEI_PLAN_RPC
 
-  // GetPlanTree on the completion-queue runtime: the reply is sent as the serialized bytes the
-  // domain returns (from the cache when warm), without a parse and a second serialization.
-  grpc::Status GetPlanTreeRaw(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
-                              grpc::ByteBuffer* resp);
-  // GetNode the same way: the stored node's bytes go out as they are.
-  grpc::Status GetNodeRaw(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
-                          grpc::ByteBuffer* resp);
+  // A hot read on the completion-queue runtime (GetPlanTree, GetNode): the reply is sent as the
+  // serialized bytes `bytes(domain, principal, request)` returns — the tree from the cache when
+  // warm, the stored node as it is — without a parse and a second serialization.
+  template <class Req, class Bytes>
+  grpc::Status ServeBytes(grpc::ServerContext* ctx, const char* method, const grpc::ByteBuffer* req,
+                          grpc::ByteBuffer* resp, const Bytes& bytes) {
+    return grpcx::ServeUnaryBytes<Req>(
+        ctx, identity_, method, req, resp,
+        [&](const Principal& p, const Req& r) { return bytes(*domain_, p, r); });
+  }
 
   // The change feed (common/grpcx/serve_changes.h), on gRPC's sync threads.
   SOKEI_CHANGE_FEED_RPCS
