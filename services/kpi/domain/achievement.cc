@@ -336,6 +336,20 @@ const v1::TargetSpec* SpecInForce(const v1::Indicator& ind, int fiscal_year) {
   return best;
 }
 
+int FirstYearRead(const v1::Indicator& ind, int fiscal_year) {
+  int from = fiscal_year;
+  if (ind.aggregation().kind() == v1::AGGREGATION_KIND_CUMULATIVE &&
+      (ind.formula() == v1::FORMULA_F5_CUMULATIVE || ind.formula() == v1::FORMULA_UNSPECIFIED)) {
+    from = std::min(from, ind.aggregation().start_year());
+  }
+  if (ind.formula() == v1::FORMULA_F8_DIRECTION) from = std::min(from, fiscal_year - 1);
+  const YearTarget yt = TargetFor(SpecInForce(ind, fiscal_year), fiscal_year);
+  if (yt.target != nullptr && yt.target->kind() == v1::TARGET_KIND_DIRECTION_ONLY) {
+    from = std::min(from, fiscal_year - 1);
+  }
+  return from;
+}
+
 YearTarget TargetFor(const v1::TargetSpec* spec, int fiscal_year) {
   YearTarget out;
   if (spec == nullptr) return out;

@@ -97,6 +97,11 @@ struct YearTarget {
 };
 YearTarget TargetFor(const v1::TargetSpec* spec, int fiscal_year);
 
+// The first fiscal year whose observations grading `fiscal_year` reads: that year; the year
+// before for 前年比 (direction-only) targets and F8; for 累計 indicators summed here (F5), the
+// start of the running total.
+int FirstYearRead(const v1::Indicator& ind, int fiscal_year);
+
 // Observations of the total (breakdown "") by fiscal year.
 using ObservationsByYear = std::map<int, const v1::Observation*>;
 

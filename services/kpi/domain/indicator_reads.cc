@@ -244,22 +244,12 @@ absl::StatusOr<const pb::PlanSummary*> KpiDomain::SummaryOn(
     observations.clear();
     SOKEI_ASSIGN_OR_RETURN(scheme, LoadScheme(tx, plan_name));
     SOKEI_ASSIGN_OR_RETURN(auto irecs, tx.ListPlanIndicatorData(plan_name));
-    // A year's grade needs that year; the year before only for 前年比 (direction-only) targets;
-    // for 累計 indicators summed here (F5), every year from the start of the running total.
+    // The observations of every year some indicator's grade reads (FirstYearRead).
     int from = fiscal_year;
     for (const std::string& data : irecs) {
       auto* ind = google::protobuf::Arena::CreateMessage<pb::Indicator>(arena);
       if (!ind->ParseFromString(data)) return status::Internal("STORAGE_CORRUPT");
-      if (ind->aggregation().kind() == pb::AGGREGATION_KIND_CUMULATIVE &&
-          (ind->formula() == pb::FORMULA_F5_CUMULATIVE ||
-           ind->formula() == pb::FORMULA_UNSPECIFIED)) {
-        from = std::min(from, ind->aggregation().start_year());
-      }
-      if (ind->formula() == pb::FORMULA_F8_DIRECTION) from = std::min(from, fiscal_year - 1);
-      const YearTarget yt = TargetFor(SpecInForce(*ind, fiscal_year), fiscal_year);
-      if (yt.target != nullptr && yt.target->kind() == pb::TARGET_KIND_DIRECTION_ONLY) {
-        from = std::min(from, fiscal_year - 1);
-      }
+      from = std::min(from, FirstYearRead(*ind, fiscal_year));
       indicators.push_back(ind);
     }
     // The order people read: by code as the city numbers them.
