@@ -21,10 +21,16 @@ struct WriteContext {
   const char* method;
   const std::string& request_id;
   absl::Time now;
+  // A rehearsal (a dry run, rolled back at its end): nothing reads the audit and outbox rows
+  // before the rollback, so they are not built. That was two fifths of a 10,000-row import's dry
+  // run, and a rehearsal's prune of the outbox, rolled back, used up the prune due for the next
+  // real write.
+  bool rehearsal = false;
 
   absl::Status Audit(const std::string& municipality, const std::string& resource,
                      const google::protobuf::Message* before,
                      const google::protobuf::Message* after) {
+    if (rehearsal) return absl::OkStatus();
     storage::AuditRow row;
     row.municipality = municipality;
     row.time_micros = Micros(now);

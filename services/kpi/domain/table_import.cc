@@ -351,7 +351,7 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
   if (r.dry_run()) {
     pb::ImportProgressTableResponse dry;
     SOKEI_RETURN_IF_ERROR(repo_->Rehearse([&](KpiTx& tx) {
-      WriteContext w{tx, p, "ImportProgressTable", "", clock_()};
+      WriteContext w{tx, p, "ImportProgressTable", "", clock_(), /*rehearsal=*/true};
       return apply(w, &dry);
     }));
     return dry;

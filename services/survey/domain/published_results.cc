@@ -168,7 +168,7 @@ absl::StatusOr<pb::ImportPublishedResultsResponse> SurveyDomain::ImportPublished
   if (r.dry_run()) {
     pb::ImportPublishedResultsResponse dry;
     SOKEI_RETURN_IF_ERROR(repo_->Rehearse([&](SurveyTx& tx) {
-      WriteContext w{tx, p, "ImportPublishedResults", "", clock_()};
+      WriteContext w{tx, p, "ImportPublishedResults", "", clock_(), /*rehearsal=*/true};
       return apply(w, &dry);
     }));
     return dry;

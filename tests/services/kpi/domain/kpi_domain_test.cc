@@ -456,6 +456,60 @@ TEST_F(KpiDomainTest, OneYearTwiceInARowOfANewIndicator) {
   EXPECT_EQ(again->counts().indicators_unchanged(), 1);
 }
 
+// A dry run is rolled back: it builds no audit or outbox rows, and so does not use up the outbox
+// prune that falls due, which the next real write then makes. (Before, the dry run's prune was
+// rolled back with it and the next write saw none due for another ten minutes.)
+TEST_F(KpiDomainTest, ADryRunLeavesTheOutboxPruneToTheNextWrite) {
+  CreatePlan("prune", {"施策", "事業"});
+  const std::string plan = "municipalities/142140/plans/prune";
+  auto table = [](const std::string& actual) {
+    return "主要施策コード\t指標名\t基準値\t令和5年度目標\t令和5年度実績\t担当課\n"
+           "【施策1】 子育て支援\n"
+           "1-1\t保育所待機児童数\t12人\t0人\t" +
+           actual + "\t保育課\n";
+  };
+  // Later than any clock this binary used, so a prune is due at each step the test expects one.
+  absl::Time now = absl::Now() + absl::Hours(24 * 1000);
+  KpiDomain timed(stack_->kpi_repo.get(), stack_->plan_client.get(), &stack_->files,
+                  [&now] { return now; });
+  auto import = [&](const std::string& actual, bool dry_run) {
+    pb::ImportProgressTableRequest r;
+    r.set_parent(plan);
+    r.set_content(table(actual));
+    r.set_dry_run(dry_run);
+    return timed.ImportProgressTable(planner_, r);
+  };
+  const absl::Time first = now;
+  auto made = import("3人", false);
+  ASSERT_TRUE(made.ok()) << made.status();
+  ASSERT_TRUE(made->committed());
+  auto changes_at = [&](absl::Time t) {
+    int n = 0;
+    EXPECT_TRUE(stack_->kpi_repo
+                    ->Read([&](KpiTx& tx) -> absl::Status {
+                      SOKEI_ASSIGN_OR_RETURN(auto rows, tx.ChangesAfter("142140", 0, 10000));
+                      for (const auto& row : rows) n += row.time_micros == absl::ToUnixMicros(t);
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    return n;
+  };
+  ASSERT_GT(changes_at(first), 0);
+  // Past the retention (7 days): a dry run, then a real write a second later.
+  now = first + absl::Hours(24 * 8);
+  auto dry = import("2人", true);
+  ASSERT_TRUE(dry.ok()) << dry.status();
+  EXPECT_FALSE(dry->committed());
+  EXPECT_EQ(dry->counts().observations_updated(), 1);
+  now += absl::Seconds(1);
+  auto real = import("2人", false);
+  ASSERT_TRUE(real.ok()) << real.status();
+  ASSERT_TRUE(real->committed());
+  EXPECT_EQ(real->counts().observations_updated(), 1);
+  EXPECT_EQ(changes_at(first), 0) << "the write after the dry run prunes the week-old changes";
+  EXPECT_GT(changes_at(now), 0);
+}
+
 TEST_F(KpiDomainTest, RepeatedCodesAreSeveralIndicators) {
   CreatePlan("rep", {"施策", "事業"});
   const std::string plan = "municipalities/142140/plans/rep";
