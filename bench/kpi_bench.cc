@@ -213,7 +213,8 @@ void SummaryBench(int indicators, int years, int runs, const std::string& redis)
   auto read_rows = [&]() {
     return env.stack->kpi_repo->Read([&](kpi::KpiTx& tx) -> absl::Status {
       SOKEI_ASSIGN_OR_RETURN(auto inds, tx.ListPlanIndicatorData(sr.plan()));
-      SOKEI_ASSIGN_OR_RETURN(auto obs, tx.ListPlanObservationData(sr.plan(), from, sr.fiscal_year()));
+      SOKEI_ASSIGN_OR_RETURN(auto obs,
+                             tx.ListPlanObservationData(sr.plan(), from, sr.fiscal_year()));
       ref_rows = inds.size() + obs.size();
       return absl::OkStatus();
     });

@@ -10,9 +10,9 @@
 // rate limit (the production default, 50 a second) refuses its streams before any upstream call.
 // For each: an ordinary client keeps calling during the attack on the connection it keeps (as the
 // gateway keeps its channel to each service) and every call succeeds within 2 s; a client that
-// connects afresh right after is served; the process's heap stays within 256 MiB of where it was; and where a limit applies, the
-// server says so on the wire (MAX_CONCURRENT_STREAMS 100 in its SETTINGS,
-// GOAWAY for the ping flood, every bomb stream answered or the connection ended).
+// connects afresh right after is served; the process's heap stays within 256 MiB of where it was;
+// and where a limit applies, the server says so on the wire (MAX_CONCURRENT_STREAMS 100 in its
+// SETTINGS, GOAWAY for the ping flood, every bomb stream answered or the connection ended).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
