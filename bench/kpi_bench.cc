@@ -128,7 +128,6 @@ double StoredRowsCopyMs(storage::Database& source, const std::string& source_pat
     const auto t0 = Clock::now();
     if (!conn->ExecScript(copy).ok()) std::abort();
     ms = Ms(Clock::now() - t0);
-    (void)conn->ExecScript("DETACH DATABASE src");
   }
   std::filesystem::remove_all(dir);
   return ms;

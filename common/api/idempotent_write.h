@@ -62,4 +62,20 @@ absl::StatusOr<Resp> MutateOnce(Repo* repo, absl::Time now, const auth::Principa
   return response;
 }
 
+// The same use case rehearsed (a dry run): `fn` in one transaction of `repo` that is always rolled
+// back (`Repo::Rehearse` gives a `Tx&`), with a rehearsal's write context, which builds no audit
+// or outbox rows. No request id, no idempotency: nothing is kept.
+template <typename Resp, typename Tx, typename Repo>
+absl::StatusOr<Resp> RehearseOnce(Repo* repo, absl::Time now, const auth::Principal& p,
+                                  const char* method,
+                                  const std::function<absl::Status(WriteContext<Tx>&, Resp*)>& fn) {
+  Resp response;
+  const std::string no_request_id;
+  SOKEI_RETURN_IF_ERROR(repo->Rehearse([&](Tx& tx) -> absl::Status {
+    WriteContext<Tx> w{tx, p, method, no_request_id, now, /*rehearsal=*/true};
+    return fn(w, &response);
+  }));
+  return response;
+}
+
 }  // namespace sokei::api

@@ -21,10 +21,10 @@ struct WriteContext {
   const char* method;
   const std::string& request_id;
   absl::Time now;
-  // A rehearsal (a dry run, rolled back at its end): nothing reads the audit and outbox rows
-  // before the rollback, so they are not built. They were two fifths of the writing a 10,000-row
-  // import's dry run rehearses, and a rehearsal's prune of the outbox, rolled back, used up the
-  // prune due for the next real write.
+  // A rehearsal (a dry run, rolled back at its end; RehearseOnce in idempotent_write.h sets it):
+  // nothing reads the audit and outbox rows before the rollback, so they are not built. They were
+  // two fifths of the writing a 10,000-row import's dry run rehearses, and a rehearsal's prune of
+  // the outbox, rolled back, used up the prune due for the next real write.
   bool rehearsal = false;
 
   absl::Status Audit(const std::string& municipality, const std::string& resource,

@@ -215,20 +215,13 @@ absl::StatusOr<const pb::PlanSummary*> KpiDomain::SummaryOn(google::protobuf::Ar
   // generation (one small read, which also checks the caller may see the plan) is not the one
   // last read; the values from our own store.
   SOKEI_ASSIGN_OR_RETURN(const int64_t generation, plans_->StructureGeneration(p, plan_name));
-  std::shared_ptr<const planpb::PlanTree> tree = trees_.Get(plan_name, generation);
-  if (tree == nullptr) {
-    SOKEI_ASSIGN_OR_RETURN(auto read, plans_->GetPlanTree(p, plan_name));
-    tree = std::make_shared<const planpb::PlanTree>(std::move(read));
-    trees_.Put(plan_name, generation, tree);
-  }
+  SOKEI_ASSIGN_OR_RETURN(auto tree, trees_.GetOr(plan_name, generation, [&] {
+    return plans_->GetPlanTree(p, plan_name);
+  }));
   const std::string municipality = api::MunicipalityOf(plan_name);
-  std::shared_ptr<const std::vector<planpb::Department>> departments =
-      departments_.Get(municipality, generation);
-  if (departments == nullptr) {
-    SOKEI_ASSIGN_OR_RETURN(auto read, plans_->ListDepartments(p, municipality));
-    departments = std::make_shared<const std::vector<planpb::Department>>(std::move(read));
-    departments_.Put(municipality, generation, departments);
-  }
+  SOKEI_ASSIGN_OR_RETURN(auto departments, departments_.GetOr(municipality, generation, [&] {
+    return plans_->ListDepartments(p, municipality);
+  }));
   return SummaryOn(arena, plan_name, fiscal_year, with_indicators, *tree, *departments);
 }
 

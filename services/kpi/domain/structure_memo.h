@@ -13,6 +13,9 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <utility>
+
+#include "absl/status/statusor.h"
 
 namespace sokei::kpi {
 
@@ -31,6 +34,18 @@ class StructureMemo {
       }
     }
     return nullptr;
+  }
+
+  // The value kept for (key, generation), or else `read()` (an absl::StatusOr<T>), kept under it.
+  template <class Read>
+  absl::StatusOr<std::shared_ptr<const T>> GetOr(const std::string& key, int64_t generation,
+                                                 Read read) {
+    if (std::shared_ptr<const T> kept = Get(key, generation)) return kept;
+    absl::StatusOr<T> value = read();
+    if (!value.ok()) return value.status();
+    auto shared = std::make_shared<const T>(std::move(*value));
+    Put(key, generation, shared);
+    return shared;
   }
 
   void Put(const std::string& key, int64_t generation, std::shared_ptr<const T> value) {

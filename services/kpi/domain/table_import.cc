@@ -348,17 +348,13 @@ absl::StatusOr<pb::ImportProgressTableResponse> KpiDomain::ImportProgressTable(
     out->set_committed(!r.dry_run());
     return absl::OkStatus();
   };
+  const std::function<absl::Status(WriteContext&, pb::ImportProgressTableResponse*)> write = apply;
   if (r.dry_run()) {
-    pb::ImportProgressTableResponse dry;
-    SOKEI_RETURN_IF_ERROR(repo_->Rehearse([&](KpiTx& tx) {
-      WriteContext w{tx, p, "ImportProgressTable", "", clock_(), /*rehearsal=*/true};
-      return apply(w, &dry);
-    }));
-    return dry;
+    return api::RehearseOnce<pb::ImportProgressTableResponse, KpiTx>(repo_, clock_(), p,
+                                                                    "ImportProgressTable", write);
   }
-  auto done = Mutate<pb::ImportProgressTableResponse>(
-      p, m, "ImportProgressTable", r.request_id(), r,
-      std::function<absl::Status(WriteContext&, pb::ImportProgressTableResponse*)>(apply));
+  auto done = Mutate<pb::ImportProgressTableResponse>(p, m, "ImportProgressTable",
+                                                      r.request_id(), r, write);
   if (done.ok() && done->committed()) {
     metrics::Registry::Global().Add("sokei_import_rows_total", "Table rows committed by imports.",
                                     {{"kind", "progress_table"}}, done->counts().rows());

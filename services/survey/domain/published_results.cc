@@ -162,20 +162,16 @@ absl::StatusOr<pb::ImportPublishedResultsResponse> SurveyDomain::ImportPublished
     resp.set_committed(false);
     return resp;
   }
-  auto apply = [&](WriteContext& w, pb::ImportPublishedResultsResponse* out) {
-    return WritePublished(w, r, m, table, resp, out);
-  };
+  const std::function<absl::Status(WriteContext&, pb::ImportPublishedResultsResponse*)> apply =
+      [&](WriteContext& w, pb::ImportPublishedResultsResponse* out) {
+        return WritePublished(w, r, m, table, resp, out);
+      };
   if (r.dry_run()) {
-    pb::ImportPublishedResultsResponse dry;
-    SOKEI_RETURN_IF_ERROR(repo_->Rehearse([&](SurveyTx& tx) {
-      WriteContext w{tx, p, "ImportPublishedResults", "", clock_(), /*rehearsal=*/true};
-      return apply(w, &dry);
-    }));
-    return dry;
+    return api::RehearseOnce<pb::ImportPublishedResultsResponse, SurveyTx>(
+        repo_, clock_(), p, "ImportPublishedResults", apply);
   }
-  return Mutate<pb::ImportPublishedResultsResponse>(
-      p, m, "ImportPublishedResults", r.request_id(), r,
-      std::function<absl::Status(WriteContext&, pb::ImportPublishedResultsResponse*)>(apply));
+  return Mutate<pb::ImportPublishedResultsResponse>(p, m, "ImportPublishedResults",
+                                                    r.request_id(), r, apply);
 }
 
 }  // namespace sokei::survey
