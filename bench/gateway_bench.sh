@@ -10,7 +10,10 @@
 #          gateway with its response cache off (SOKEI_GATEWAY_RESPONSE_CACHE_MB=0: every request
 #          goes to the service, the services' Redis caches warm) and through one with it on.
 #   gRPC — GetPlanTree (heavy) and GetPlan (small) called directly on the plan service, through
-#          the gateway's passthrough, and (the tree) through nginx grpc_pass; 64 calls in flight.
+#          the gateway's passthrough, through nginx grpc_pass, and through grpc_bare_proxy: a
+#          proxy on the same gRPC library with nothing of Sokei's in it (the library's own floor
+#          for a proxy), built on the callback API as the passthrough is and on completion
+#          queues; 64 calls in flight.
 #   Then the reply rendering alone (json_render_bench: protobuf's printer against the gateway's).
 # Installs wrk and nginx-light when missing (Debian); Redis comes with the suite's packages.
 # usage: bench/gateway_bench.sh [SECONDS] [RUNS]
@@ -24,7 +27,7 @@ fi
 export CCACHE_DIR=${CCACHE_DIR:-$PWD/.cache/ccache}
 build=${SOKEI_BENCH_BUILD_DIR:-build/bench}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOKEI_TESTS=OFF -DSOKEI_BENCH=ON >/dev/null
-cmake --build "$build" -j "$(nproc)" --target sokei-plan sokei-kpi sokei-survey sokei-gateway sokei grpc_load json_render_bench >/dev/null
+cmake --build "$build" -j "$(nproc)" --target sokei-plan sokei-kpi sokei-survey sokei-gateway sokei grpc_load grpc_bare_proxy json_render_bench >/dev/null
 
 source bench/bench_work.sh gateway-bench
 
@@ -32,6 +35,7 @@ plan_port=$(free_port) kpi_port=$(free_port) survey_port=$(free_port) redis_port
 http_port=$(free_port) ops_port=$(free_port) grpc_port=$(free_port)
 http2_port=$(free_port) ops2_port=$(free_port) grpc2_port=$(free_port)
 static_port=$(free_port) logged_port=$(free_port) grpc_pass_port=$(free_port)
+bare_port=$(free_port) bare_cq_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
 pids+=($!)
 wait_port "$redis_port"
@@ -48,6 +52,14 @@ pids+=($!)
 wait_port "$plan_port"
 wait_port "$kpi_port"
 wait_port "$survey_port"
+"$build/bench/grpc_bare_proxy" --listen=127.0.0.1:$bare_port --upstream=127.0.0.1:$plan_port \
+  >"$work/bare.log" 2>&1 &
+pids+=($!)
+"$build/bench/grpc_bare_proxy" --listen=127.0.0.1:$bare_cq_port --upstream=127.0.0.1:$plan_port \
+  --mode=cq --threads=2 >"$work/bare-cq.log" 2>&1 &
+pids+=($!)
+wait_port "$bare_port"
+wait_port "$bare_cq_port"
 "$build/tools/sokei" load services/plan/demo/isehara-next-plan.json >/dev/null
 "$build/tools/sokei" load services/plan/demo/isehara-5th-implementation-plan.json >/dev/null
 "$build/tools/sokei" import progress-table services/kpi/demo/isehara-5th-progress-table-fy2020.tsv \
@@ -116,7 +128,8 @@ grpc_run() {  # grpc_run TARGET METHOD [TOKEN] → "qps p50_ms p99_ms errors"
 # Every row RUNS times, interleaved; each result line appended to its row's file.
 rows=(logged-tree static-tree rest-tree cached-tree logged-small static-small rest-small cached-small
       logged-summary static-summary rest-summary cached-summary
-      grpc-tree pass-tree ngx-tree grpc-small pass-small)
+      grpc-tree pass-tree ngx-tree bare-tree bareq-tree
+      grpc-small pass-small ngx-small bare-small bareq-small)
 for r in $(seq 1 "$runs"); do
   wrk_run "http://127.0.0.1:$logged_port/tree.json" >>"$work/logged-tree"
   wrk_run "http://127.0.0.1:$static_port/tree.json" >>"$work/static-tree"
@@ -133,8 +146,13 @@ for r in $(seq 1 "$runs"); do
   grpc_run "127.0.0.1:$plan_port" tree >>"$work/grpc-tree"
   grpc_run "127.0.0.1:$grpc_port" tree "$token" >>"$work/pass-tree"
   grpc_run "127.0.0.1:$grpc_pass_port" tree >>"$work/ngx-tree"
+  grpc_run "127.0.0.1:$bare_port" tree >>"$work/bare-tree"
+  grpc_run "127.0.0.1:$bare_cq_port" tree >>"$work/bareq-tree"
   grpc_run "127.0.0.1:$plan_port" plan >>"$work/grpc-small"
   grpc_run "127.0.0.1:$grpc_port" plan "$token" >>"$work/pass-small"
+  grpc_run "127.0.0.1:$grpc_pass_port" plan >>"$work/ngx-small"
+  grpc_run "127.0.0.1:$bare_port" plan >>"$work/bare-small"
+  grpc_run "127.0.0.1:$bare_cq_port" plan >>"$work/bareq-small"
 done
 # The median run of a row (by its first column) as "rate p50 p99 [errors]".
 median() { sort -n -k1,1 "$work/$1" | awk -v n="$runs" 'NR == int((n + 1) / 2)'; }
@@ -158,14 +176,22 @@ for what in tree small summary; do
   line "  through sokei-gateway, response cache off" "rest-$what" "logged-$what" "static-$what"
   line "  through sokei-gateway, response cache on" "cached-$what" "logged-$what" "static-$what"
 done
-line "gRPC GetPlanTree: plan service directly (reference)" grpc-tree grpc-tree
-line "  through the gateway's passthrough (JWT)" pass-tree grpc-tree
-line "  through nginx grpc_pass" ngx-tree grpc-tree
-line "gRPC GetPlan (small): plan service directly (reference)" grpc-small grpc-small
-line "  through the gateway's passthrough (JWT)" pass-small grpc-small
+printf '  %-56s %10s %9s %9s %12s %14s\n' "" "" "" "" "" "vs bare proxy"
+for what in tree small; do
+  case $what in
+    tree) label="GetPlanTree" ;;
+    small) label="GetPlan (small)" ;;
+  esac
+  line "gRPC $label: plan service directly (reference)" "grpc-$what" "grpc-$what" "bare-$what"
+  line "  through the gateway's passthrough (JWT)" "pass-$what" "grpc-$what" "bare-$what"
+  line "  through nginx grpc_pass" "ngx-$what" "grpc-$what" "bare-$what"
+  line "  through a bare gRPC proxy (same library), callback API" "bare-$what" "grpc-$what" "bare-$what"
+  line "  through a bare gRPC proxy (same library), CQ API" "bareq-$what" "grpc-$what" "bare-$what"
+done
 hits=$(curl -sf "http://127.0.0.1:$ops2_port/metrics" | awk '/^sokei_gateway_response_cache_total\{.*result="hit"/ {print $2}')
 misses=$(curl -sf "http://127.0.0.1:$ops2_port/metrics" | awk '/^sokei_gateway_response_cache_total\{.*result="miss"/ {print $2}')
 printf '\n  the cached gateway: %s hits, %s misses\n\n' "${hits:-0}" "${misses:-0}"
 "$build/bench/json_render_bench" "$work/www/tree.json" 200 | sed 's/^/  /'
 echo "  targets: REST ≥ 50% of nginx static with p99 ≤ 10 ms (response cache on); passthrough ≥ 60% of direct"
+echo "  (the bare proxies forward bytes with no authentication, log or metrics: the library's floor)"
 echo "  (the gateway writes a JSON access line per request, unbuffered, as nginx's default access log does)"
