@@ -229,21 +229,22 @@ absl::StatusOr<const pb::PlanSummary*> KpiDomain::SummaryOn(
     google::protobuf::Arena* arena, const std::string& plan_name, int fiscal_year,
     bool with_indicators, const planpb::PlanTree& tree,
     const std::vector<planpb::Department>& departments) {
-  std::vector<pb::Indicator*> indicators;
-  std::vector<pb::Observation*> observations;
+  // Every row is read; only those not parsed by an earlier summary are parsed (parsed_records.h).
+  // The sets hold the parsed messages until this summary is built.
+  std::vector<const pb::Indicator*> indicators;
+  std::vector<const pb::Observation*> observations;
+  std::shared_ptr<const ParsedRecords<pb::Indicator>::Set> indicator_set;
+  std::shared_ptr<const ParsedRecords<pb::Observation>::Set> observation_set;
   pb::GradingScheme scheme;
   SOKEI_RETURN_IF_ERROR(repo_->Read([&](KpiTx& tx) -> absl::Status {
-    indicators.clear();
-    observations.clear();
     SOKEI_ASSIGN_OR_RETURN(scheme, LoadScheme(tx, plan_name));
     SOKEI_ASSIGN_OR_RETURN(auto irecs, tx.ListPlanIndicatorData(plan_name));
+    SOKEI_ASSIGN_OR_RETURN(indicator_set,
+                           parsed_indicators_.Parse(plan_name, std::move(irecs), &indicators));
     // The observations of every year some indicator's grade reads (FirstYearRead).
     int from = fiscal_year;
-    for (const std::string& data : irecs) {
-      auto* ind = google::protobuf::Arena::CreateMessage<pb::Indicator>(arena);
-      if (!ind->ParseFromString(data)) return status::Internal("STORAGE_CORRUPT");
+    for (const pb::Indicator* ind : indicators) {
       from = std::min(from, FirstYearRead(*ind, fiscal_year));
-      indicators.push_back(ind);
     }
     // The order people read: by code as the city numbers them.
     std::sort(indicators.begin(), indicators.end(),
@@ -251,12 +252,10 @@ absl::StatusOr<const pb::PlanSummary*> KpiDomain::SummaryOn(
                 return std::tie(a->code(), a->name()) < std::tie(b->code(), b->name());
               });
     SOKEI_ASSIGN_OR_RETURN(auto data, tx.ListPlanObservationData(plan_name, from, fiscal_year));
-    observations.reserve(data.size());
-    for (const std::string& d : data) {
-      auto* o = google::protobuf::Arena::CreateMessage<pb::Observation>(arena);
-      if (!o->ParseFromString(d)) return status::Internal("STORAGE_CORRUPT");
-      observations.push_back(o);
-    }
+    SOKEI_ASSIGN_OR_RETURN(
+        observation_set,
+        parsed_observations_.Parse(absl::StrCat(plan_name, " ", from, "-", fiscal_year),
+                                   std::move(data), &observations));
     return absl::OkStatus();
   }));
   // Observations by indicator (the name prefix before /observations/; views into the messages).

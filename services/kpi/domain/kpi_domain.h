@@ -22,6 +22,7 @@
 #include "common/cache/cache.h"
 #include "google/protobuf/arena.h"
 #include "services/kpi/domain/arena_block.h"
+#include "services/kpi/domain/parsed_records.h"
 #include "services/kpi/domain/plan_client.h"
 #include "services/kpi/domain/structure_memo.h"
 #include "services/kpi/files/pdf_renderer.h"
@@ -158,6 +159,15 @@ class KpiDomain {
   api::ChangeFeed& changes() { return changes_; }
   // How PDF documents are printed (none: PDF requests are FAILED_PRECONDITION, PDF_UNAVAILABLE).
   void set_pdf_renderer(const PdfRenderer* pdf) { pdf_ = pdf; }
+  // The stored bytes of the records kept parsed for summaries, and forgetting them: the next
+  // summary parses every row, as the first after a start does (benchmarks and tests).
+  size_t parsed_record_bytes() const {
+    return parsed_indicators_.kept_bytes() + parsed_observations_.kept_bytes();
+  }
+  void ForgetParsedRecords() {
+    parsed_indicators_.Clear();
+    parsed_observations_.Clear();
+  }
 
   using WriteContext = api::WriteContext<KpiTx>;
 
@@ -209,6 +219,10 @@ class KpiDomain {
   StructureMemo<planpb::PlanTree> trees_{8};
   StructureMemo<std::vector<planpb::Department>> departments_{8};
   ArenaBlock summary_block_;  // the summaries' arena memory, kept between them
+  // The indicators and observations recent summaries read, parsed, by their stored bytes (by plan;
+  // observations by plan and years): a summary parses only the rows that changed since.
+  ParsedRecords<pb::Indicator> parsed_indicators_{8, 16 << 20};
+  ParsedRecords<pb::Observation> parsed_observations_{8, 16 << 20};
   // Reads the outbox through the repository (declared last: it refers to repo_).
   api::ChangeFeed changes_{[this](const api::ChangeFeed::ReadFn::argument_type& fn) {
     return repo_->Read([&](KpiTx& tx) { return fn(tx); });

@@ -122,7 +122,8 @@ absl::Status AuditWrite(KpiDomain::WriteContext& w, const std::string& municipal
 // `out` is a fresh message (on the arena the results were evaluated on).
 void BuildSummary(const std::string& plan, int fiscal_year, const planpb::PlanTree& tree,
                   const std::vector<planpb::Department>& departments,
-                  const pb::GradingScheme& scheme, const std::vector<pb::Indicator*>& indicators,
+                  const pb::GradingScheme& scheme,
+                  const std::vector<const pb::Indicator*>& indicators,
                   const std::vector<const pb::IndicatorResult*>& results, bool with_indicators,
                   pb::PlanSummary* out);
 

@@ -15,7 +15,8 @@ namespace sokei::kpi {
 
 void BuildSummary(const std::string& plan, int fiscal_year, const planpb::PlanTree& tree,
                   const std::vector<planpb::Department>& departments,
-                  const pb::GradingScheme& scheme, const std::vector<pb::Indicator*>& indicators,
+                  const pb::GradingScheme& scheme,
+                  const std::vector<const pb::Indicator*>& indicators,
                   const std::vector<const pb::IndicatorResult*>& results, bool with_indicators,
                   pb::PlanSummary* out) {
   pb::PlanSummary& s = *out;

@@ -1585,6 +1585,62 @@ TEST_F(WorkflowTest, CachedSummaryIsNeverStale) {
   EXPECT_EQ(no_redis->SerializeAsString(), direct->SerializeAsString());
 }
 
+TEST_F(WorkflowTest, KeptParsedRecordsNeverHideAWriteFromAnotherReplica) {
+  // Two KPI replicas on one database: the summaries of `domain_` keep the rows they parsed by
+  // their bytes (parsed_records.h); every write is made through the other one.
+  KpiDomain replica(stack_->kpi_repo.get(), stack_->plan_client.get(), &stack_->files);
+  pb::RecordObservationsRequest rr;
+  rr.set_parent(kM);
+  auto* o = rr.add_observations();
+  o->set_indicator(indicator_.name());
+  o->set_fiscal_year(2020);
+  o->set_raw_value("8人");
+  ASSERT_TRUE(replica.RecordObservations(planner_, rr).ok());
+  pb::GetPlanSummaryRequest sr;
+  sr.set_plan(kPlan);
+  sr.set_fiscal_year(2020);
+  sr.set_view(pb::SUMMARY_VIEW_FULL);
+  EXPECT_EQ(domain_->parsed_record_bytes(), 0u);
+  auto first = domain_->GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->indicators_size(), 1);
+  EXPECT_EQ(first->indicators(0).actual().value(), "8");
+  EXPECT_GT(domain_->parsed_record_bytes(), 0u) << "the indicator and its observation are kept";
+  // The actual corrected elsewhere: read and parsed afresh here.
+  o->set_raw_value("0人");
+  ASSERT_TRUE(replica.RecordObservations(planner_, rr).ok());
+  auto corrected = domain_->GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(corrected.ok());
+  EXPECT_EQ(corrected->indicators(0).actual().value(), "0");
+  EXPECT_NE(corrected->indicators(0).grade(), first->indicators(0).grade());
+  // The indicator renamed elsewhere: so is the summary's row.
+  pb::UpdateIndicatorRequest ur;
+  ur.mutable_indicator()->set_name(indicator_.name());
+  ur.mutable_indicator()->set_display_name("待機児童数（4月1日）");
+  ur.mutable_update_mask()->add_paths("display_name");
+  ASSERT_TRUE(replica.UpdateIndicator(planner_, ur).ok());
+  auto renamed = domain_->GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(renamed.ok());
+  EXPECT_EQ(renamed->indicators(0).display_name(), "待機児童数（4月1日）");
+  // What it keeps changes nothing: the summary is the one a replica that kept nothing computes.
+  auto fresh = replica.GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(renamed->SerializeAsString(), fresh->SerializeAsString());
+  domain_->ForgetParsedRecords();
+  EXPECT_EQ(domain_->parsed_record_bytes(), 0u);
+  auto cold = domain_->GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(cold.ok());
+  EXPECT_EQ(cold->SerializeAsString(), renamed->SerializeAsString());
+  // The indicator deleted elsewhere: gone from the summary here.
+  pb::DeleteIndicatorRequest dr;
+  dr.set_name(indicator_.name());
+  dr.set_force(true);
+  ASSERT_TRUE(replica.DeleteIndicator(planner_, dr).ok());
+  auto deleted = domain_->GetPlanSummary(planner_, sr);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted->indicator_count(), 0);
+}
+
 TEST_F(WorkflowTest, HistoryAndForecast) {
   for (auto [year, raw] :
        std::vector<std::pair<int, std::string>>{{2018, "30人"}, {2019, "24人"}, {2020, "18人"}}) {

@@ -26,7 +26,7 @@ struct Fixture {
   std::vector<planpb::Department> departments;
   pb::GradingScheme scheme;
   std::vector<pb::Indicator> storage;
-  std::vector<pb::Indicator*> indicators;
+  std::vector<const pb::Indicator*> indicators;
   std::vector<pb::IndicatorResult> results;
 
   void Indicator(const std::string& id, std::vector<std::string> owners, const std::string& dept,
