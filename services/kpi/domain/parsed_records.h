@@ -37,6 +37,7 @@ class ParsedRecords {
    private:
     friend class ParsedRecords;
     absl::flat_hash_map<std::string, std::shared_ptr<const Msg>> by_bytes_;
+    std::vector<std::shared_ptr<const Msg>> held_;  // instead, when too large to keep
     size_t stored_bytes_ = 0;
   };
 
@@ -70,12 +71,16 @@ class ParsedRecords {
     for (const auto& m : found) out->push_back(m.get());
     if (all_kept) return old;  // the same rows (each kept, as many): the set is theirs already
     auto next = std::make_shared<Set>();
-    next->by_bytes_.reserve(rows.size());
-    for (size_t i = 0; i < rows.size(); ++i) {
-      next->stored_bytes_ += rows[i].size();
-      next->by_bytes_.emplace(std::move(rows[i]), std::move(found[i]));
+    for (const std::string& row : rows) next->stored_bytes_ += row.size();
+    if (next->stored_bytes_ > max_bytes_) {
+      next->held_ = std::move(found);  // too large to keep: held for this caller only
+    } else {
+      next->by_bytes_.reserve(rows.size());
+      for (size_t i = 0; i < rows.size(); ++i) {
+        next->by_bytes_.emplace(std::move(rows[i]), std::move(found[i]));
+      }
     }
-    Put(key, next);
+    Put(key, next);  // replaces what was kept under `key` (and keeps nothing when too large)
     return std::shared_ptr<const Set>(std::move(next));
   }
 
@@ -113,7 +118,7 @@ class ParsedRecords {
         break;
       }
     }
-    if (set->stored_bytes() > max_bytes_) return;  // too large to keep: parsed again next time
+    if (set->stored_bytes() > max_bytes_) return;  // parsed again next time
     kept_bytes_ += set->stored_bytes();
     kept_.emplace_front(key, std::move(set));
     while (kept_.size() > keep_ || kept_bytes_ > max_bytes_) {
