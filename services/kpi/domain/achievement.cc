@@ -59,8 +59,8 @@ std::optional<Achievement> StatusBlocks(const Measurement& actual, Formula f) {
 
 Achievement Ladder(const AchievementInput& in) {
   const Formula f = v1::FORMULA_F9_LADDER;
-  const std::string t = in.target.qualitative().empty() ? in.target.raw() : in.target.qualitative();
-  const std::string a = in.actual.qualitative().empty() ? in.actual.raw() : in.actual.qualitative();
+  const std::string t = in.target->qualitative().empty() ? in.target->raw() : in.target->qualitative();
+  const std::string a = in.actual->qualitative().empty() ? in.actual->raw() : in.actual->qualitative();
   if (!t.empty() && jp::SearchFold(t) == jp::SearchFold(a)) {
     return Graded(f, 1.0, "目標の段階に到達");
   }
@@ -69,13 +69,13 @@ Achievement Ladder(const AchievementInput& in) {
   if (!as) {
     // 制度創設 10人任命 against 0人: the actual reports the number part of the milestone — grade
     // that part (A / T) rather than leave it 評価不能.
-    const auto tv = jp::MeasurementValue(in.target);
-    const auto av = jp::MeasurementValue(in.actual);
-    const bool same_unit = in.actual.unit().empty() || in.actual.unit() == in.target.unit();
+    const auto tv = jp::MeasurementValue(*in.target);
+    const auto av = jp::MeasurementValue(*in.actual);
+    const bool same_unit = in.actual->unit().empty() || in.actual->unit() == in.target->unit();
     if (tv && av && *tv > 0 && *av >= 0 && same_unit) {
       return Graded(
           v1::FORMULA_F1_RATIO, *av / *tv,
-          absl::StrCat("目標の数値部分 (", in.target.value(), in.target.unit(), ") で判定"));
+          absl::StrCat("目標の数値部分 (", in.target->value(), in.target->unit(), ") で判定"));
     }
   }
   if (!ts || !as) return NotGraded(Outcome::kNotEvaluable, f, "段階を判定できない記述");
@@ -87,13 +87,13 @@ Achievement Ladder(const AchievementInput& in) {
 // against the part of the target with the same label (matched as SearchFold matches), the
 // indicator's achievement the mean of the parts. Only labels in both are compared.
 std::optional<Achievement> ByBreakdown(const AchievementInput& in, Formula f) {
-  if (in.target.breakdowns().empty() || in.actual.breakdowns().empty()) return std::nullopt;
+  if (in.target->breakdowns().empty() || in.actual->breakdowns().empty()) return std::nullopt;
   const bool up = IsIncrease(in.direction);
   double sum = 0;
   int n = 0;
   std::string parts;
-  for (const auto& tb : in.target.breakdowns()) {
-    for (const auto& ab : in.actual.breakdowns()) {
+  for (const auto& tb : in.target->breakdowns()) {
+    for (const auto& ab : in.actual->breakdowns()) {
       if (jp::SearchFold(tb.key()) != jp::SearchFold(ab.key())) continue;
       double T = 0, A = 0;
       if (!absl::SimpleAtod(tb.value(), &T) || !absl::SimpleAtod(ab.value(), &A) || T <= 0) break;
@@ -189,7 +189,7 @@ Achievement Progress(const AchievementInput& in, Formula f, double A, double T, 
 Achievement Inequality(const AchievementInput& in, Formula f, double A, double T, bool up) {
   bool met = false;
   double ratio = 0.0;
-  switch (in.target.operator_()) {
+  switch (in.target->operator_()) {
     case type::v1::OPERATOR_GE:
       met = A >= T;
       ratio = T == 0 ? (met ? 1.0 : 0.0) : A / T;
@@ -209,7 +209,7 @@ Achievement Inequality(const AchievementInput& in, Formula f, double A, double T
     case type::v1::OPERATOR_BETWEEN: {
       const double hi = jp::MeasurementValue([&] {
                           Measurement u;
-                          u.set_value(in.target.upper());
+                          u.set_value(in.target->upper());
                           return u;
                         }())
                             .value_or(T);
@@ -237,15 +237,15 @@ Achievement ComputeAchievement(const AchievementInput& in) {
   if (f == v1::FORMULA_UNSPECIFIED) {
     f = DefaultFormula(in.direction, v1::AGGREGATION_KIND_UNSPECIFIED, in.target_kind);
   }
-  if (auto blocked = StatusBlocks(in.actual, f)) return *blocked;
+  if (auto blocked = StatusBlocks(*in.actual, f)) return *blocked;
   if (auto parts = ByBreakdown(in, f)) return *parts;
   if (f == v1::FORMULA_F9_LADDER) return Ladder(in);
 
-  const auto t = jp::MeasurementValue(in.target);
-  const auto a = jp::MeasurementValue(in.actual);
+  const auto t = jp::MeasurementValue(*in.target);
+  const auto a = jp::MeasurementValue(*in.actual);
   if (!a) {
     // A milestone written against a numeric target, or text nobody can grade.
-    if (!in.actual.qualitative().empty() && !in.target.qualitative().empty()) return Ladder(in);
+    if (!in.actual->qualitative().empty() && !in.target->qualitative().empty()) return Ladder(in);
     return NotGraded(Outcome::kNotEvaluable, f, "実績が数値でない");
   }
   if (!t && f != v1::FORMULA_F8_DIRECTION && f != v1::FORMULA_F5_CUMULATIVE) {
@@ -319,7 +319,7 @@ Achievement ComputeAchievement(const AchievementInput& in) {
       return NotGraded(Outcome::kNotEvaluable, f, "未対応の算定式");
   }
   if (t) out.gap = A - T;
-  if (in.actual.status() == type::v1::VALUE_STATUS_FORECAST) {
+  if (in.actual->status() == type::v1::VALUE_STATUS_FORECAST) {
     out.reason = out.reason.empty() ? "見込値" : out.reason + " (見込値)";
   }
   return out;
@@ -407,7 +407,7 @@ void ApplyCumulative(const v1::Indicator& ind, int fiscal_year, const YearTarget
     if (start > 0 && total && fiscal_year >= start && target_year >= fiscal_year) {
       in.formula = v1::FORMULA_F5_CUMULATIVE;
       in.cumulative_target = *total * (fiscal_year - start + 1) / (target_year - start + 1);
-      in.cumulative_actual = jp::MeasurementValue(in.actual);
+      in.cumulative_actual = jp::MeasurementValue(*in.actual);
     }
   }
 }
@@ -465,7 +465,7 @@ void EvaluateIndicator(const v1::Indicator& ind, const v1::GradingScheme& scheme
   const v1::TargetSpec* spec = SpecInForce(ind, fiscal_year);
   const YearTarget yt = TargetFor(spec, fiscal_year);
   if (yt.target != nullptr) {
-    in.target = yt.target->value();
+    in.target = &yt.target->value();
     in.target_kind = yt.target->kind() != v1::TARGET_KIND_UNSPECIFIED
                          ? yt.target->kind()
                          : ClassifyTarget(yt.target->value());
@@ -487,7 +487,7 @@ void EvaluateIndicator(const v1::Indicator& ind, const v1::GradingScheme& scheme
   }
   const auto it = observations.find(fiscal_year);
   if (it != observations.end()) {
-    in.actual = it->second->value();
+    in.actual = &it->second->value();
     r.set_review_state(it->second->review_state());
     r.set_reported_rate(it->second->reported_rate());
     r.set_reported_grade(it->second->reported_grade());
@@ -500,29 +500,30 @@ void EvaluateIndicator(const v1::Indicator& ind, const v1::GradingScheme& scheme
 
   // なし / － / 0 read from the row (placeholder_reading.h).
   PlaceholderReading reading;
+  type::v1::Measurement zero;  // the actual a placeholder was read as (0), graded instead
   if (it != observations.end()) {
     std::map<int, const type::v1::Measurement*> earlier;
     for (const auto& [y, o] : observations) {
       if (y < fiscal_year) earlier[y] = &o->value();
     }
-    reading = ReadPlaceholder(ind, in.actual, in.target, in.target_kind, fiscal_year, earlier);
+    reading = ReadPlaceholder(ind, *in.actual, *in.target, in.target_kind, fiscal_year, earlier);
     if (reading.meaning == PlaceholderMeaning::kZero) {
-      *r.mutable_actual() = in.actual;  // the result shows the value as read
-      in.actual.set_value("0");
-      in.actual.set_unit(in.target.unit());
-      in.actual.set_status(type::v1::VALUE_STATUS_UNSPECIFIED);
-      in.actual.set_understood(type::v1::UNDERSTANDING_FULL);
+      zero = *in.actual;
+      zero.set_value("0");
+      zero.set_unit(in.target->unit());
+      zero.set_status(type::v1::VALUE_STATUS_UNSPECIFIED);
+      zero.set_understood(type::v1::UNDERSTANDING_FULL);
+      in.actual = &zero;
     }
   }
   Achievement a = ComputeAchievement(in);
   ApplyPlaceholder(reading, a);
-  // The result's target and actual: the input's copies, moved (copied when the result is on an
-  // arena); the actual as read was kept above when a placeholder was read as 0.
+  // The result shows the target and the actual as read (also when a placeholder was graded as 0):
+  // one copy each, from the indicator and the observation.
   const bool actual_read = it != observations.end();
-  const bool actual_kept = actual_read && reading.meaning == PlaceholderMeaning::kZero;
-  const std::optional<double> actual_value = jp::MeasurementValue(in.actual);
-  if (yt.target != nullptr) *r.mutable_target() = std::move(in.target);
-  if (actual_read && !actual_kept) *r.mutable_actual() = std::move(in.actual);
+  const std::optional<double> actual_value = jp::MeasurementValue(*in.actual);
+  if (yt.target != nullptr) *r.mutable_target() = yt.target->value();
+  if (actual_read) *r.mutable_actual() = it->second->value();
   if (it != observations.end() && it->second->reference()) {
     a = NotGraded(Outcome::kNoTarget, a.formula,
                   "参考値（参考として示された値、または基準年より前の年）: 評価しない");

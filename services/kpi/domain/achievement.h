@@ -20,9 +20,10 @@ struct AchievementInput {
   Formula formula = v1::FORMULA_UNSPECIFIED;
   v1::Direction direction = v1::DIRECTION_UNSPECIFIED;
   std::optional<double> baseline;
-  type::v1::Measurement target;
+  // The target and the actual (not owned: they outlive ComputeAchievement); none: empty.
+  const type::v1::Measurement* target = &type::v1::Measurement::default_instance();
   v1::TargetKind target_kind = v1::TARGET_KIND_UNSPECIFIED;
-  type::v1::Measurement actual;
+  const type::v1::Measurement* actual = &type::v1::Measurement::default_instance();
   // F4: k of n years elapsed.
   int years_elapsed = 0;
   int years_total = 0;

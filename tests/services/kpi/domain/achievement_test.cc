@@ -6,6 +6,8 @@
 #include <google/protobuf/arena.h>
 #include <gtest/gtest.h>
 
+#include <deque>
+
 #include "common/jp/measurement.h"
 
 namespace sokei::kpi {
@@ -15,13 +17,19 @@ using type::v1::Measurement;
 
 Measurement M(const char* raw) { return jp::ParseMeasurement(raw); }
 
+// A measurement kept for the test's life, for AchievementInput to point at.
+const Measurement* P(const char* raw) {
+  static std::deque<Measurement> kept;
+  return &kept.emplace_back(jp::ParseMeasurement(raw));
+}
+
 AchievementInput In(Formula f, const char* target, const char* actual,
                     std::optional<double> baseline = std::nullopt) {
   AchievementInput in;
   in.formula = f;
-  in.target = M(target);
-  in.target_kind = ClassifyTarget(in.target);
-  in.actual = M(actual);
+  in.target = P(target);
+  in.target_kind = ClassifyTarget(*in.target);
+  in.actual = P(actual);
   in.baseline = baseline;
   return in;
 }
@@ -131,7 +139,7 @@ TEST(Achievement, F8DirectionWithSurveyBand) {
   in.no_change_band_points = 3.0;
   auto a = ComputeAchievement(in);
   EXPECT_EQ(a.ratio, 0.5);
-  in.actual = M("45.0%");
+  in.actual = P("45.0%");
   EXPECT_EQ(ComputeAchievement(in).ratio, 0.0);
   // Against the previous year when the target says 前年より.
   in.previous_actual = 40.0;
@@ -402,29 +410,29 @@ TEST(Achievement, BreakdownsAndTheNumberInAMilestone) {
   AchievementInput in;
   in.formula = v1::FORMULA_F1_RATIO;
   in.direction = v1::DIRECTION_INCREASE;
-  in.target = jp::ParseMeasurement("3、4年生20回/年 5、6年生20回/年");  // 09-102
-  in.actual = jp::ParseMeasurement("5、6年生30回/年 3、4年生20回/年");
-  ASSERT_EQ(in.target.breakdowns_size(), 2);
+  in.target = P("3、4年生20回/年 5、6年生20回/年");  // 09-102
+  in.actual = P("5、6年生30回/年 3、4年生20回/年");
+  ASSERT_EQ(in.target->breakdowns_size(), 2);
   Achievement a = ComputeAchievement(in);
   ASSERT_EQ(a.outcome, Outcome::kGraded) << a.reason;
   EXPECT_NEAR(a.ratio, (1.0 + 1.5) / 2, 1e-12);  // 3、4年生 20/20, 5、6年生 30/20, matched by label
   EXPECT_NE(a.reason.find("5、6年生 150.0%"), std::string::npos) << a.reason;
-  in.actual = jp::ParseMeasurement("1年生10回/年");  // no common label
+  in.actual = P("1年生10回/年");  // no common label
   EXPECT_EQ(ComputeAchievement(in).outcome, Outcome::kNotEvaluable);
 
   in = AchievementInput();
-  in.target = jp::ParseMeasurement("制度創設 10人任命");  // 14-101
-  in.actual = jp::ParseMeasurement("0人");
-  in.target_kind = ClassifyTarget(in.target);
+  in.target = P("制度創設 10人任命");  // 14-101
+  in.actual = P("0人");
+  in.target_kind = ClassifyTarget(*in.target);
   in.formula = DefaultFormula(v1::DIRECTION_INCREASE, v1::AGGREGATION_KIND_UNSPECIFIED,
                               in.target_kind);
   a = ComputeAchievement(in);
   ASSERT_EQ(a.outcome, Outcome::kGraded) << a.reason;
   EXPECT_EQ(a.ratio, 0.0);
   EXPECT_NE(a.reason.find("10人"), std::string::npos) << a.reason;
-  in.actual = jp::ParseMeasurement("10人");
+  in.actual = P("10人");
   EXPECT_EQ(ComputeAchievement(in).ratio, 1.0);
-  in.actual = jp::ParseMeasurement("制度創設");  // the milestone's own step: still the ladder
+  in.actual = P("制度創設");  // the milestone's own step: still the ladder
   EXPECT_EQ(ComputeAchievement(in).formula, v1::FORMULA_F9_LADDER);
 }
 
