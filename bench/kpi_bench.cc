@@ -301,8 +301,8 @@ void SummaryBench(int indicators, int years, int runs, const std::string& redis)
                 Percentile(ref_ms[k], 0.5), Percentile(ms[k], 0.5) / Percentile(ref_ms[k], 0.5),
                 k == kCold ? "  (goal p50 ≤ 20 ms)" : "");
   }
-  std::printf("  the plan tree read (kept by the summaries above) p50 %.1f ms; records kept parsed: "
-              "%.1f MiB of stored bytes\n",
+  std::printf("  the plan tree read (kept by the summaries above) p50 %.1f ms; records kept "
+              "parsed: %.1f MiB of stored bytes\n",
               Percentile(tree_ms, 0.5), env.kpi->parsed_record_bytes() / 1048576.0);
   if (!cached_ms.empty()) {
     std::printf("  with the Redis cache (hits): p50 %.1f ms  p99 %.1f ms\n",

@@ -59,8 +59,10 @@ std::optional<Achievement> StatusBlocks(const Measurement& actual, Formula f) {
 
 Achievement Ladder(const AchievementInput& in) {
   const Formula f = v1::FORMULA_F9_LADDER;
-  const std::string t = in.target->qualitative().empty() ? in.target->raw() : in.target->qualitative();
-  const std::string a = in.actual->qualitative().empty() ? in.actual->raw() : in.actual->qualitative();
+  const std::string t =
+      in.target->qualitative().empty() ? in.target->raw() : in.target->qualitative();
+  const std::string a =
+      in.actual->qualitative().empty() ? in.actual->raw() : in.actual->qualitative();
   if (!t.empty() && jp::SearchFold(t) == jp::SearchFold(a)) {
     return Graded(f, 1.0, "目標の段階に到達");
   }
