@@ -1123,15 +1123,17 @@ class WorkflowTest : public KpiDomainTest {
     indicator_ = *created;
   }
 
+  // Records the indicator's actual for `year`, through `via` (another replica) or domain_.
   absl::StatusOr<pb::RecordObservationsResponse> Record(const Principal& who, int year,
-                                                        const std::string& raw) {
+                                                        const std::string& raw,
+                                                        KpiDomain* via = nullptr) {
     pb::RecordObservationsRequest r;
     r.set_parent(kM);
     auto* o = r.add_observations();
     o->set_indicator(indicator_.name());
     o->set_fiscal_year(year);
     o->set_raw_value(raw);
-    return domain_->RecordObservations(who, r);
+    return (via != nullptr ? via : domain_)->RecordObservations(who, r);
   }
 
   absl::StatusOr<pb::ReviewObservationsResponse> Review(const Principal& who,
@@ -1589,13 +1591,7 @@ TEST_F(WorkflowTest, KeptParsedRecordsNeverHideAWriteFromAnotherReplica) {
   // Two KPI replicas on one database: the summaries of `domain_` keep the rows they parsed by
   // their bytes (parsed_records.h); every write is made through the other one.
   KpiDomain replica(stack_->kpi_repo.get(), stack_->plan_client.get(), &stack_->files);
-  pb::RecordObservationsRequest rr;
-  rr.set_parent(kM);
-  auto* o = rr.add_observations();
-  o->set_indicator(indicator_.name());
-  o->set_fiscal_year(2020);
-  o->set_raw_value("8人");
-  ASSERT_TRUE(replica.RecordObservations(planner_, rr).ok());
+  ASSERT_TRUE(Record(planner_, 2020, "8人", &replica).ok());
   pb::GetPlanSummaryRequest sr;
   sr.set_plan(kPlan);
   sr.set_fiscal_year(2020);
@@ -1607,8 +1603,7 @@ TEST_F(WorkflowTest, KeptParsedRecordsNeverHideAWriteFromAnotherReplica) {
   EXPECT_EQ(first->indicators(0).actual().value(), "8");
   EXPECT_GT(domain_->parsed_record_bytes(), 0u) << "the indicator and its observation are kept";
   // The actual corrected elsewhere: read and parsed afresh here.
-  o->set_raw_value("0人");
-  ASSERT_TRUE(replica.RecordObservations(planner_, rr).ok());
+  ASSERT_TRUE(Record(planner_, 2020, "0人", &replica).ok());
   auto corrected = domain_->GetPlanSummary(planner_, sr);
   ASSERT_TRUE(corrected.ok());
   EXPECT_EQ(corrected->indicators(0).actual().value(), "0");
