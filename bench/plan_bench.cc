@@ -50,8 +50,8 @@ struct ServerPorts {
 
 // The echo on Sokei's runtime: received on the completion queues of `grpcx::Server`, logged and
 // traced as every call is, the principal verified from the call's metadata, the request parsed
-// and the municipality's read permission checked — GetNode's handler up to its storage read —
-// then `reply_bytes` bytes back (the size of the node GetNode returns).
+// and a read permission checked — GetNode's handler up to its storage read, but for parsing the
+// node's name — then `reply_bytes` bytes back (the size of the node GetNode returns).
 std::unique_ptr<sokei::grpcx::DispatchTable> RuntimeEchoTable(
     sokei::grpcx::Dispatched<eb::Echo::Service>* service,
     const sokei::auth::IdentityCheck* identity) {
