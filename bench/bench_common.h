@@ -82,6 +82,15 @@ inline double Percentile(std::vector<double> v, double p) {
 // ---- synthetic plan: 5 levels, 2,000 nodes, 20 packages linked to 200 nodes ----
 
 // ---- the reference: async echo server, one completion-queue thread ----
+// An echo's reply: `reply_bytes` bytes when asked for (the large-payload reference), else the
+// request itself.
+inline eb::EchoMessage EchoReply(const eb::EchoMessage& req) {
+  if (req.reply_bytes() <= 0) return req;
+  eb::EchoMessage reply;
+  reply.set_text(std::string(static_cast<size_t>(req.reply_bytes()), 'x'));
+  return reply;
+}
+
 class EchoServer {
  public:
   EchoServer() {
@@ -123,13 +132,7 @@ class EchoServer {
       }
       Arm();
       c->replied = true;
-      if (c->req.reply_bytes() > 0) {  // a reply of the size asked for (large-payload reference)
-        eb::EchoMessage reply;
-        reply.set_text(std::string(static_cast<size_t>(c->req.reply_bytes()), 'x'));
-        c->writer.Finish(reply, grpc::Status::OK, c);
-      } else {
-        c->writer.Finish(c->req, grpc::Status::OK, c);
-      }
+      c->writer.Finish(EchoReply(c->req), grpc::Status::OK, c);
     }
   }
   eb::Echo::AsyncService service_;

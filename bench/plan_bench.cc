@@ -66,9 +66,7 @@ std::unique_ptr<sokei::grpcx::DispatchTable> RuntimeEchoTable(
                const eb::EchoMessage& m) -> absl::StatusOr<std::string> {
               absl::Status readable = sokei::auth::CheckRead(p, "142140");
               if (!readable.ok()) return readable;
-              eb::EchoMessage reply;
-              reply.set_text(std::string(std::max(0, m.reply_bytes()), 'x'));
-              return reply.SerializeAsString();
+              return EchoReply(m).SerializeAsString();
             });
       });
   return table;
